@@ -1,0 +1,329 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// backwardFn maps the gradient of an op's output to the gradient of each input
+// (same order as the inputs; nil where an input gets none). It runs with
+// gradient recording off and must not change g.
+type backwardFn func(g *Tensor) []*Tensor
+
+// node is the autograd record of an op result: its inputs and its backward.
+type node struct {
+	inputs   []*Tensor
+	backward backwardFn
+	seq      uint64 // creation order: a topological order of the graph
+}
+
+var (
+	seqCounter atomic.Uint64
+	noGradDepth atomic.Int32
+)
+
+// GradEnabled reports whether ops currently record the autograd graph.
+func GradEnabled() bool { return noGradDepth.Load() == 0 }
+
+// NoGrad runs f with graph recording off, as torch.no_grad: results made
+// inside do not require grad. Use it for evaluation and for updating weights.
+func NoGrad(f func()) {
+	noGradDepth.Add(1)
+	defer noGradDepth.Add(-1)
+	f()
+}
+
+// OpEvent describes one op as it runs, for hooks installed with AddOpHook.
+type OpEvent struct {
+	Op       string
+	Inputs   []*Tensor
+	Output   *Tensor   // forward: the result; backward: the gradient arriving at the result
+	Grads    []*Tensor // backward only: the gradient computed for each input (nil where none)
+	Backward bool
+}
+
+var (
+	hookMu    sync.Mutex
+	hooks     atomic.Pointer[[]*func(OpEvent)]
+)
+
+// AddOpHook calls h after every op, forward and backward, until the returned
+// function is called. inspect builds tracing and anomaly detection on it.
+// A hook may panic to stop the op (anomaly mode does).
+func AddOpHook(h func(OpEvent)) (remove func()) {
+	hookMu.Lock()
+	defer hookMu.Unlock()
+	p := &h
+	var cur []*func(OpEvent)
+	if old := hooks.Load(); old != nil {
+		cur = append(cur, *old...)
+	}
+	cur = append(cur, p)
+	hooks.Store(&cur)
+	return func() {
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		var next []*func(OpEvent)
+		if old := hooks.Load(); old != nil {
+			for _, q := range *old {
+				if q != p {
+					next = append(next, q)
+				}
+			}
+		}
+		hooks.Store(&next)
+	}
+}
+
+func runHooks(ev OpEvent) {
+	hs := hooks.Load()
+	if hs == nil {
+		return
+	}
+	for _, h := range *hs {
+		(*h)(ev)
+	}
+}
+
+// record finishes an op: it labels out with the op's name and, when gradient
+// recording is on and an input requires grad, links out to its inputs and
+// backward. Every op returns through record, so hooks see every op.
+// A nil backward marks the op as not differentiable.
+func record(op string, out *Tensor, backward backwardFn, inputs ...*Tensor) *Tensor {
+	out.op = op
+	needs := false
+	for _, in := range inputs {
+		if in.requiresGrad {
+			needs = true
+			break
+		}
+	}
+	switch {
+	case !needs:
+	case !GradEnabled():
+		out.noGradWhy = "it was computed under NoGrad"
+	case backward == nil:
+		out.noGradWhy = op + " is not differentiable"
+	default:
+		out.requiresGrad = true
+		out.node = &node{inputs: inputs, backward: backward, seq: seqCounter.Add(1)}
+	}
+	if hooks.Load() != nil {
+		runHooks(OpEvent{Op: op, Inputs: inputs, Output: out})
+	}
+	return out
+}
+
+// SetRequiresGrad marks a leaf tensor (one made by a constructor, not by an op)
+// as a parameter whose gradient Backward computes. It returns t.
+// It panics with an *Error when t is the result of an op.
+func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
+	if t.node != nil {
+		errorf("SetRequiresGrad", "only leaf tensors can change requires-grad; this tensor was made by %s (use Detach() for a leaf copy)", t.op)
+	}
+	t.requiresGrad = on
+	return t
+}
+
+// RequiresGrad reports whether Backward computes a gradient for t or through t.
+func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
+
+// IsLeaf reports whether t has no recorded history: made by a constructor,
+// by Detach, or by an op that recorded no gradient.
+func (t *Tensor) IsLeaf() bool { return t.node == nil }
+
+// Grad returns the accumulated gradient, or nil before any Backward reached t.
+// Only leaves that require grad, and results marked with RetainGrad, get one.
+func (t *Tensor) Grad() *Tensor { return t.grad }
+
+// ZeroGrad sets the accumulated gradient to zero (keeping it allocated).
+func (t *Tensor) ZeroGrad() {
+	if t.grad != nil {
+		t.grad.fill(0)
+	}
+}
+
+// SetGrad replaces the accumulated gradient (nil clears it). Optimizers and
+// checkpoint code use it; g must have t's shape.
+func (t *Tensor) SetGrad(g *Tensor) {
+	if g != nil && !sameShape(g.shape, t.shape) {
+		shapeErr("SetGrad", "the gradient must have the tensor's shape", "", t.shape, g.shape)
+	}
+	if g != nil && g.dtype != t.dtype {
+		g = g.To(t.dtype)
+	}
+	t.grad = g
+}
+
+// RetainGrad makes Backward keep the gradient of an op result in Grad, as for
+// leaves. It returns t.
+func (t *Tensor) RetainGrad() *Tensor {
+	t.retainGrad = true
+	return t
+}
+
+// Detach returns a tensor sharing t's data with no history and no
+// requires-grad: gradients do not flow through it.
+func (t *Tensor) Detach() *Tensor {
+	return &Tensor{shape: t.shape, dtype: t.dtype, f32: t.f32, f64: t.f64, op: "", noGradWhy: "it was detached"}
+}
+
+// Op returns the name of the op that made t ("" for tensors made by
+// constructors or Detach).
+func (t *Tensor) Op() string { return t.op }
+
+// Inputs returns the inputs recorded for t's backward (nil for leaves and for
+// results made without gradient recording). The slice must not be changed.
+func (t *Tensor) Inputs() []*Tensor {
+	if t.node == nil {
+		return nil
+	}
+	return t.node.inputs
+}
+
+// Seq returns the creation number of an op result that recorded a gradient:
+// later ops have larger numbers. It is 0 for leaves.
+func (t *Tensor) Seq() uint64 {
+	if t.node == nil {
+		return 0
+	}
+	return t.node.seq
+}
+
+// NoGradReason says why t does not require grad although it was computed from
+// a tensor that did ("it was computed under NoGrad", "ArgMax is not
+// differentiable", "it was detached"), or "" when there is no such reason.
+func (t *Tensor) NoGradReason() string { return t.noGradWhy }
+
+// Backward computes the gradient of the one-element tensor t with respect to
+// every leaf that requires grad, and adds it into their Grad.
+// It panics with an *Error when t has more than one element (use BackwardWith)
+// or does not require grad.
+func (t *Tensor) Backward() {
+	if t.Numel() != 1 {
+		errorf("Backward", "called on a tensor of shape %v; reduce it first with Sum() or Mean(), or pass the upstream gradient with BackwardWith(g)", t.shape)
+	}
+	t.BackwardWith(OnesLike(t))
+}
+
+// BackwardWith is Backward for a tensor of any shape, given the gradient g of
+// some scalar with respect to t (g has t's shape).
+func (t *Tensor) BackwardWith(g *Tensor) {
+	if !t.requiresGrad {
+		why := "none of the tensors it was computed from requires grad (make parameters with SetRequiresGrad(true))"
+		if t.noGradWhy != "" {
+			why = t.noGradWhy
+		}
+		errorf("Backward", "this tensor does not require grad: %s", why)
+	}
+	if !sameShape(g.shape, t.shape) {
+		shapeErr("Backward", "the gradient must have the tensor's shape", "", t.shape, g.shape)
+	}
+	if g.dtype != t.dtype {
+		g = g.To(t.dtype)
+	}
+	noGradDepth.Add(1)
+	defer noGradDepth.Add(-1)
+
+	if t.node == nil { // a leaf
+		accumulate(&t.grad, g)
+		return
+	}
+	order := topoOrder(t)
+	grads := make(map[*Tensor]*Tensor, len(order))
+	grads[t] = g.clone()
+	for _, r := range order {
+		gr := grads[r]
+		if gr == nil {
+			continue
+		}
+		delete(grads, r)
+		if r.retainGrad {
+			accumulate(&r.grad, gr)
+		}
+		CheckInterrupt()
+		gs := r.node.backward(gr)
+		if hooks.Load() != nil {
+			runHooks(OpEvent{Op: r.op, Inputs: r.node.inputs, Output: gr, Grads: gs, Backward: true})
+		}
+		for i, in := range r.node.inputs {
+			if i >= len(gs) || gs[i] == nil || !in.requiresGrad {
+				continue
+			}
+			gi := gs[i]
+			if !sameShape(gi.shape, in.shape) {
+				panic(fmt.Sprintf("dbr bug: backward of %s gave input %d a gradient of shape %v, want %v", r.op, i, gi.shape, in.shape))
+			}
+			if gi.dtype != in.dtype {
+				gi = gi.To(in.dtype)
+			}
+			if in.node == nil {
+				accumulate(&in.grad, gi)
+			} else {
+				cur := grads[in]
+				accumulate(&cur, gi)
+				grads[in] = cur
+			}
+		}
+	}
+}
+
+// accumulate adds g into *dst, allocating a copy on first use so that no two
+// tensors share a gradient buffer.
+func accumulate(dst **Tensor, g *Tensor) {
+	if *dst == nil {
+		*dst = g.clone()
+		return
+	}
+	addInto(*dst, g)
+}
+
+// addInto adds src into dst elementwise; both have the same shape and dtype.
+func addInto(dst, src *Tensor) {
+	if dst.dtype == Float64 {
+		d, s := dst.f64, src.f64
+		for i := range d {
+			d[i] += s[i]
+		}
+		return
+	}
+	d, s := dst.f32, src.f32
+	for i := range d {
+		d[i] += s[i]
+	}
+}
+
+// topoOrder returns the op results reachable from t that recorded a gradient,
+// latest first. Creation numbers give the order, so no recursion is needed.
+func topoOrder(t *Tensor) []*Tensor {
+	seen := map[*Tensor]bool{t: true}
+	stack := []*Tensor{t}
+	var out []*Tensor
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, r)
+		for _, in := range r.node.inputs {
+			if in.node != nil && in.requiresGrad && !seen[in] {
+				seen[in] = true
+				stack = append(stack, in)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].node.seq > out[j].node.seq })
+	return out
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

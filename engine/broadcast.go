@@ -1,0 +1,109 @@
+package engine
+
+import "fmt"
+
+// Broadcasting lives here and nowhere else: broadcastShape gives the shape two
+// operands broadcast to (NumPy's rules), stridesFor maps an operand into that
+// shape (stride 0 along broadcast dims), and sumTo is the backward of a
+// broadcast: it sums a gradient back to the operand's shape.
+
+// broadcastShape returns the broadcast shape of a and b.
+// It panics with a *ShapeError naming op when they do not broadcast.
+func broadcastShape(op string, a, b []int) []int {
+	n := len(a)
+	if len(b) > n {
+		n = len(b)
+	}
+	out := make([]int, n)
+	for i := 0; i < n; i++ {
+		da, db := dimFromEnd(a, n-1-i), dimFromEnd(b, n-1-i)
+		switch {
+		case da == db || db == 1:
+			out[i] = da
+		case da == 1:
+			out[i] = db
+		default:
+			shapeErr(op, fmt.Sprintf("sizes %d and %d at dim %d do not broadcast", da, db, i-n),
+				"sizes must match or one of them must be 1, counting dims from the right", a, b)
+		}
+	}
+	return out
+}
+
+// dimFromEnd returns shape's size k dims from the end of an n-d broadcast, or 1.
+func dimFromEnd(shape []int, k int) int {
+	if k < len(shape) {
+		return shape[len(shape)-1-k]
+	}
+	return 1
+}
+
+// stridesFor returns shape's row-major strides aligned to the broadcast shape
+// out, with 0 for dims that are broadcast.
+func stridesFor(shape, out []int) []int {
+	st := make([]int, len(out))
+	s := 1
+	for i := len(out) - 1; i >= 0; i-- {
+		k := len(out) - 1 - i
+		d := dimFromEnd(shape, k)
+		if d != 1 || out[i] == 1 {
+			st[i] = s
+		}
+		if k < len(shape) {
+			s *= d
+		}
+	}
+	return st
+}
+
+// walk calls f(i, o1, o2) for every flat index i of shape, in row-major order,
+// where o1 and o2 are the offsets given by strides s1 and s2.
+func walk(shape, s1, s2 []int, f func(i, o1, o2 int)) {
+	n := numelOf(shape)
+	if n == 0 {
+		return
+	}
+	d := len(shape)
+	if d == 0 {
+		f(0, 0, 0)
+		return
+	}
+	idx := make([]int, d)
+	o1, o2 := 0, 0
+	last := shape[d-1]
+	l1, l2 := s1[d-1], s2[d-1]
+	for i := 0; i < n; {
+		for j := 0; j < last; j++ {
+			f(i, o1+j*l1, o2+j*l2)
+			i++
+		}
+		// carry into the outer dims
+		for k := d - 2; k >= 0; k-- {
+			idx[k]++
+			o1 += s1[k]
+			o2 += s2[k]
+			if idx[k] < shape[k] {
+				break
+			}
+			o1 -= s1[k] * shape[k]
+			o2 -= s2[k] * shape[k]
+			idx[k] = 0
+		}
+	}
+}
+
+// sumTo sums g over the dims along which shape was broadcast to g's shape.
+func sumTo(g *Tensor, shape []int) *Tensor {
+	if sameShape(g.shape, shape) {
+		return g
+	}
+	out := empty(g.dtype, shape)
+	zero := make([]int, len(g.shape))
+	st := stridesFor(shape, g.shape)
+	if g.dtype == Float64 {
+		walk(g.shape, st, zero, func(i, o, _ int) { out.f64[o] += g.f64[i] })
+	} else {
+		walk(g.shape, st, zero, func(i, o, _ int) { out.f32[o] += g.f32[i] })
+	}
+	return out
+}

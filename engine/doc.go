@@ -1,0 +1,47 @@
+// Package engine is dbr's compiled core: N-d tensors and reverse-mode
+// automatic differentiation, built as the program runs ("define-by-run").
+//
+// # Tensors
+//
+// A *Tensor holds float32 (the default) or float64 values, contiguous and
+// row-major. Ops are methods (x.MatMul(w).Add(b).ReLU()) or functions where
+// they read better (Cat, Stack, Where, Conv2d); each returns a new tensor, and
+// elementwise ops broadcast as NumPy does. Mixed float32/float64 operands are
+// promoted to float64.
+//
+// # Autograd
+//
+// A tensor marked with SetRequiresGrad(true) is a leaf. Every op on a tensor
+// that requires grad records its inputs and its backward on the result, so the
+// graph is whatever the program ran: loops and ifs included, different from one
+// iteration to the next. Backward walks that graph from a one-element result
+// and adds each leaf's gradient into its Grad; a tensor used twice gets both
+// contributions. Results are ordered by a creation number (Seq), which gives a
+// topological order without recursion. Nothing global refers to a graph: once
+// no variable refers to a result, the graph behind it is garbage.
+//
+//	x := engine.Randn(64, 784)
+//	w := engine.Randn(784, 10).MulScalar(0.01).SetRequiresGrad(true)
+//	loss := x.MatMul(w).LogSoftmax(1).Mean()
+//	loss.Backward()
+//	fmt.Println(w.Grad().Shape()) // [784 10]
+//
+// NoGrad(f) runs f without recording, Detach cuts a tensor from its history,
+// and RetainGrad keeps the gradient of an intermediate result.
+//
+// # Errors and panics
+//
+// Ops return one value so that they compose, and so they panic on misuse: with
+// a *ShapeError when operands do not fit (its message names the op, every
+// operand's shape and what would fit) and with an *Error for other misuse, such
+// as Backward on a tensor that does not require grad. Try turns those panics
+// into errors; any other panic is a bug in dbr and is not hidden. Long loops
+// check the flag set by Interrupt and panic with ErrInterrupted, which is how
+// Ctrl-C stops a long op in the REPL.
+//
+// # Checking gradients
+//
+// GradCheck compares Backward with central finite differences in float64,
+// with a random upstream gradient and pre-filled input gradients. Every
+// differentiable op in this package is tested with it.
+package engine

@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// MatMul returns the matrix product of t and o with torch.matmul's rules:
+// 1-d·1-d is a dot product, a 1-d operand is treated as a row (left) or a
+// column (right) vector and that dim is removed from the result, and operands
+// with more than 2 dims are batches of matrices whose batch dims broadcast.
+// It panics with a *ShapeError when the inner sizes differ.
+func (t *Tensor) MatMul(o *Tensor) *Tensor {
+	if t.Dims() == 0 || o.Dims() == 0 {
+		matmulShapeErr(t, o, "MatMul needs operands with at least 1 dim", "use Mul to multiply by a scalar")
+	}
+	a, b := t, o
+	if a.dtype != b.dtype {
+		a, b = a.To(Float64), b.To(Float64)
+	}
+	if a.Dims() == 1 {
+		a = a.Reshape(1, -1)
+	}
+	if b.Dims() == 1 {
+		b = b.Reshape(-1, 1)
+	}
+	k1, k2 := a.shape[a.Dims()-1], b.shape[b.Dims()-2]
+	if k1 != k2 {
+		hint := ""
+		if bl := o.shape[o.Dims()-1]; o.Dims() >= 2 && bl == k1 {
+			hint = fmt.Sprintf("did you mean to transpose the second operand? %v.T() is %v, which fits", o.shape, swapLast(o.shape))
+		} else if t.Dims() >= 2 && t.shape[t.Dims()-2] == k2 {
+			hint = fmt.Sprintf("did you mean to transpose the first operand? %v.T() is %v, which fits", t.shape, swapLast(t.shape))
+		}
+		matmulShapeErr(t, o, fmt.Sprintf("inner sizes %d and %d differ", k1, k2), hint)
+	}
+	out := matmulND(a, b)
+	switch {
+	case t.Dims() == 1 && o.Dims() == 1:
+		return out.Reshape()
+	case t.Dims() == 1:
+		return out.Squeeze(-2)
+	case o.Dims() == 1:
+		return out.Squeeze(-1)
+	}
+	return out
+}
+
+func swapLast(s []int) []int {
+	c := append([]int{}, s...)
+	c[len(c)-1], c[len(c)-2] = c[len(c)-2], c[len(c)-1]
+	return c
+}
+
+func matmulShapeErr(a, b *Tensor, reason, hint string) {
+	panic(&ShapeError{Op: "MatMul", Shapes: [][]int{a.Shape(), b.Shape()}, Sep: "·", Reason: reason, Hint: hint})
+}
+
+// matmulND multiplies a [..., m, k] by b [..., k, n] (both at least 2-d,
+// inner sizes already checked), broadcasting the batch dims.
+func matmulND(a, b *Tensor) *Tensor {
+	out := bmm(a, b, false, false)
+	// ∂a = g·bᵀ, ∂b = aᵀ·g, each summed over the batch dims it was broadcast along
+	return record("MatMul", out, func(g *Tensor) []*Tensor {
+		return []*Tensor{sumTo(bmm(g, b, false, true), a.shape), sumTo(bmm(a, g, true, false), b.shape)}
+	}, a, b)
+}
+
+// bmm returns op(a)·op(b) for batches of matrices, where op transposes the
+// last two dims when ta (tb) is set, broadcasting the batch dims. It records
+// no autograd. Each product goes through gonum's BLAS.
+func bmm(a, b *Tensor, ta, tb bool) *Tensor {
+	ad, bd := a.Dims(), b.Dims()
+	m, k := a.shape[ad-2], a.shape[ad-1]
+	if ta {
+		m, k = k, m
+	}
+	n := b.shape[bd-1]
+	if tb {
+		n = b.shape[bd-2]
+	}
+	batch := broadcastShape("MatMul", a.shape[:ad-2], b.shape[:bd-2])
+	outShape := append(append([]int{}, batch...), m, n)
+	out := empty(a.dtype, outShape)
+	sa, sb := stridesFor(a.shape[:ad-2], batch), stridesFor(b.shape[:bd-2], batch)
+	am, bm := a.shape[ad-2]*a.shape[ad-1], b.shape[bd-2]*b.shape[bd-1]
+	if m == 0 || n == 0 || k == 0 {
+		return out // a product over an empty inner dim is all zeros
+	}
+	ops := []int{}
+	walk(batch, sa, sb, func(i, ia, ib int) { ops = append(ops, i, ia, ib) })
+	tA, tB := blas.NoTrans, blas.NoTrans
+	if ta {
+		tA = blas.Trans
+	}
+	if tb {
+		tB = blas.Trans
+	}
+	lda, ldb := a.shape[ad-1], b.shape[bd-1]
+	for p := 0; p < len(ops); p += 3 {
+		CheckInterrupt()
+		i, ia, ib := ops[p], ops[p+1], ops[p+2]
+		if a.dtype == Float64 {
+			blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a.f64[ia*am:(ia+1)*am], lda, b.f64[ib*bm:(ib+1)*bm], ldb, 0, out.f64[i*m*n:(i+1)*m*n], n)
+		} else {
+			blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a.f32[ia*am:(ia+1)*am], lda, b.f32[ib*bm:(ib+1)*bm], ldb, 0, out.f32[i*m*n:(i+1)*m*n], n)
+		}
+	}
+	return out
+}
