@@ -20,7 +20,7 @@ type node struct {
 }
 
 var (
-	seqCounter atomic.Uint64
+	seqCounter  atomic.Uint64
 	noGradDepth atomic.Int32
 )
 
@@ -45,8 +45,8 @@ type OpEvent struct {
 }
 
 var (
-	hookMu    sync.Mutex
-	hooks     atomic.Pointer[[]*func(OpEvent)]
+	hookMu sync.Mutex
+	hooks  atomic.Pointer[[]*func(OpEvent)]
 )
 
 // AddOpHook calls h after every op, forward and backward, until the returned

@@ -49,7 +49,9 @@ func Randn(shape ...int) *Tensor {
 }
 
 // RandLike returns uniform [0, 1) values with t's shape and dtype.
-func RandLike(t *Tensor) *Tensor { return fillRandom("RandLike", t.dtype, t.shape, (*rand.Rand).Float64) }
+func RandLike(t *Tensor) *Tensor {
+	return fillRandom("RandLike", t.dtype, t.shape, (*rand.Rand).Float64)
+}
 
 // RandnLike returns standard normal values with t's shape and dtype.
 func RandnLike(t *Tensor) *Tensor {
