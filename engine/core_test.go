@@ -1,0 +1,85 @@
+package engine
+
+import "testing"
+
+func TestCoreMatchesTorch(t *testing.T) {
+	checkTorchRef(t, "core", map[string]func(xs []*Tensor) *Tensor{
+		"Add/broadcast":          func(x []*Tensor) *Tensor { return x[0].Add(x[1]) },
+		"Sub/broadcast":          func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) },
+		"Mul/broadcast":          func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) },
+		"Div/broadcast":          func(x []*Tensor) *Tensor { return x[0].Div(x[1]) },
+		"Sum/all":                func(x []*Tensor) *Tensor { return x[0].Sum() },
+		"Sum/dims":               func(x []*Tensor) *Tensor { return x[0].Sum(0, 2) },
+		"SumKeep/dim":            func(x []*Tensor) *Tensor { return x[0].SumKeep(1) },
+		"MatMul/2d":              func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
+		"MatMul/1d1d":            func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
+		"MatMul/1d2d":            func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
+		"MatMul/2d1d":            func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
+		"MatMul/batch-broadcast": func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
+		"Permute":                func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1) },
+		"Reshape/infer":          func(x []*Tensor) *Tensor { return x[0].Reshape(4, -1) },
+		"Exp":                    func(x []*Tensor) *Tensor { return x[0].Exp() },
+	})
+}
+
+// TestCoreGradCheck runs every core op through GradCheck over a table of shapes.
+func TestCoreGradCheck(t *testing.T) {
+	Seed(1)
+	cases := []struct {
+		name   string
+		f      func(x []*Tensor) *Tensor
+		inputs []*Tensor
+	}{
+		{"Add/same", func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{"Add/broadcast", func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
+		{"Sub/broadcast", func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, []*Tensor{Randn(3), Randn(2, 3)}},
+		{"Mul/scalar-tensor", func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, []*Tensor{Randn(2, 3), Randn()}},
+		{"Div/broadcast", func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, []*Tensor{Randn(2, 3), Rand(3).AddScalar(1)}},
+		{"Sum/all", func(x []*Tensor) *Tensor { return x[0].Sum() }, []*Tensor{Randn(2, 3, 4)}},
+		{"Sum/dim", func(x []*Tensor) *Tensor { return x[0].Sum(-1) }, []*Tensor{Randn(2, 3, 4)}},
+		{"SumKeep/dims", func(x []*Tensor) *Tensor { return x[0].SumKeep(0, 2) }, []*Tensor{Randn(2, 3, 4)}},
+		{"MatMul/2d", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(3, 4), Randn(4, 2)}},
+		{"MatMul/batch", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(2, 3, 4), Randn(2, 4, 5)}},
+		{"MatMul/broadcast", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(2, 1, 3, 4), Randn(3, 4, 2)}},
+		{"MatMul/vec", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(4), Randn(2, 4, 3)}},
+		{"Reshape", func(x []*Tensor) *Tensor { return x[0].Reshape(-1, 2) }, []*Tensor{Randn(2, 3, 4)}},
+		{"Permute", func(x []*Tensor) *Tensor { return x[0].Permute(1, 2, 0) }, []*Tensor{Randn(2, 3, 4)}},
+		{"T", func(x []*Tensor) *Tensor { return x[0].T() }, []*Tensor{Randn(3, 5)}},
+		{"Squeeze/Unsqueeze", func(x []*Tensor) *Tensor { return x[0].Squeeze().Unsqueeze(0) }, []*Tensor{Randn(2, 1, 3)}},
+		{"Exp", func(x []*Tensor) *Tensor { return x[0].Exp() }, []*Tensor{Randn(3, 2)}},
+		{"Neg/MulScalar/AddScalar", func(x []*Tensor) *Tensor { return x[0].Neg().MulScalar(3).AddScalar(2) }, []*Tensor{Randn(4)}},
+		// one tensor used twice in every family: both contributions must arrive
+		{"twice/Mul", func(x []*Tensor) *Tensor { return x[0].Mul(x[0]) }, []*Tensor{Randn(3, 2)}},
+		{"twice/MatMul", func(x []*Tensor) *Tensor { return x[0].MatMul(x[0].T()) }, []*Tensor{Randn(3, 2)}},
+		{"twice/Sum+Permute", func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, []*Tensor{Randn(3, 2)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := GradCheck(c.f, c.inputs...); !r.OK {
+				t.Fatal(r)
+			}
+		})
+	}
+}
+
+func TestGradCheckCatchesOverwrite(t *testing.T) {
+	// A backward that overwrites instead of accumulating must fail the check:
+	// a leaf with a pre-filled gradient exposes it.
+	bad := func(x []*Tensor) *Tensor {
+		out := x[0].clone()
+		return record("Overwrite", out, func(g *Tensor) []*Tensor {
+			x[0].grad = g.clone() // wrong on purpose
+			return nil
+		}, x[0])
+	}
+	if r := GradCheck(bad, Randn(3)); r.OK {
+		t.Fatalf("GradCheck passed a backward that overwrites Grad:\n%v", r)
+	}
+	// And a wrong derivative must fail too.
+	wrong := func(x []*Tensor) *Tensor {
+		return unary("WrongExp", x[0], func(v float64) float64 { return v * v }, func(x, y, g *Tensor) *Tensor { return g.Mul(x) })
+	}
+	if r := GradCheck(wrong, Randn(3)); r.OK {
+		t.Fatalf("GradCheck passed a wrong derivative:\n%v", r)
+	}
+}

@@ -1,0 +1,20 @@
+"""References for the core ops written with the autograd engine (see torchref.py)."""
+import torch
+from torchref import case, rand, write
+
+case("Add/broadcast", lambda a, b: a + b, rand(2, 3, 4), rand(3, 1))
+case("Sub/broadcast", lambda a, b: a - b, rand(4), rand(2, 3, 4))
+case("Mul/broadcast", lambda a, b: a * b, rand(2, 1, 4), rand(3, 1))
+case("Div/broadcast", lambda a, b: a / b, rand(2, 3), rand(3, positive=True))
+case("Sum/all", lambda a: a.sum(), rand(2, 3, 4))
+case("Sum/dims", lambda a: a.sum((0, 2)), rand(2, 3, 4))
+case("SumKeep/dim", lambda a: a.sum(1, keepdim=True), rand(2, 3, 4))
+case("MatMul/2d", lambda a, b: a @ b, rand(3, 4), rand(4, 5))
+case("MatMul/1d1d", lambda a, b: a @ b, rand(4), rand(4))
+case("MatMul/1d2d", lambda a, b: a @ b, rand(4), rand(4, 2))
+case("MatMul/2d1d", lambda a, b: a @ b, rand(3, 4), rand(4))
+case("MatMul/batch-broadcast", lambda a, b: a @ b, rand(2, 1, 3, 4), rand(5, 4, 2))
+case("Permute", lambda a: a.permute(2, 0, 1), rand(2, 3, 4))
+case("Reshape/infer", lambda a: a.reshape(4, -1), rand(2, 3, 4))
+case("Exp", lambda a: a.exp(), rand(3, 4))
+write()
