@@ -10,10 +10,10 @@ import (
 
 // torchCase is one reference computed by PyTorch (see testdata/torchref.py).
 type torchCase struct {
-	Name     string        `json:"name"`
-	Inputs   []torchTensor `json:"inputs"`
-	Output   torchTensor   `json:"output"`
-	Upstream *torchTensor  `json:"upstream"`
+	Name     string         `json:"name"`
+	Inputs   []torchTensor  `json:"inputs"`
+	Output   torchTensor    `json:"output"`
+	Upstream *torchTensor   `json:"upstream"`
 	Grads    []*torchTensor `json:"grads"`
 }
 
