@@ -1,0 +1,40 @@
+package engine
+
+import "fmt"
+
+// CopyFrom copies src's values into t in place, converting the dtype, as
+// PyTorch's t.copy_(src) under no_grad. Optimizers, initializers and checkpoint
+// loading use it to change a parameter without making a new tensor, so every
+// module and optimizer holding t sees the new values. It records no graph and
+// returns t.
+//
+// It panics with a *ShapeError when src's shape differs from t's, and with an
+// *Error when t is the result of an op that recorded a gradient (changing it
+// would make that graph's gradients wrong).
+func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
+	if !sameShape(t.shape, src.shape) {
+		shapeErr("CopyFrom", fmt.Sprintf("the source must have the destination's shape %v", t.shape),
+			"reshape the source first", t.shape, src.shape)
+	}
+	if t.node != nil {
+		errorf("CopyFrom", "cannot change the result of %s in place; copy into a leaf tensor (a parameter) or use Detach()", t.op)
+	}
+	if t == src {
+		return t
+	}
+	switch {
+	case t.dtype == Float64 && src.dtype == Float64:
+		copy(t.f64, src.f64)
+	case t.dtype == Float32 && src.dtype == Float32:
+		copy(t.f32, src.f32)
+	case t.dtype == Float64:
+		for i, v := range src.f32 {
+			t.f64[i] = float64(v)
+		}
+	default:
+		for i, v := range src.f64 {
+			t.f32[i] = float32(v)
+		}
+	}
+	return t
+}
