@@ -1,0 +1,27 @@
+package gemm
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// Implementation is gonum's pure-Go BLAS with Sgemm replaced by this
+// package's blocked kernel. Install it with blas32.Use(gemm.Implementation{}).
+type Implementation struct{ gonum.Implementation }
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C (row-major) as blas.Float32
+// specifies. It panics on a bad transpose flag, a negative size, a short
+// stride or a short slice.
+func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	Sgemm(trans(tA), trans(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func trans(t blas.Transpose) bool {
+	switch t {
+	case blas.NoTrans:
+		return false
+	case blas.Trans, blas.ConjTrans:
+		return true
+	}
+	panic("gemm: illegal transpose flag")
+}

@@ -1,0 +1,319 @@
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Register tile of the micro-kernel and cache blocking sizes. A packed
+// kc×nr panel of B (16 KiB) stays in L1 while the mc×kc block of A (about
+// 170 KiB) streams from L2; the kc×nc block of B lives in L3.
+const (
+	mr = 6
+	nr = 16
+	mc = 168
+	kc = 256
+	nc = 2048
+)
+
+// Thresholds, in multiply-adds (m·n·k): below smallWork a plain loop beats
+// packing; below parallelWork one goroutine beats several.
+const (
+	smallWork    = 6 * 16 * 16
+	parallelWork = 96 * 96 * 96
+)
+
+var check = func() {}
+
+// SetCheck installs f to be called between blocks of a long product, on the
+// calling goroutine and on workers. f may panic (e.g. to stop on an
+// interrupt); the panic is re-raised on the goroutine that called Sgemm.
+// nil restores the default (no check).
+func SetCheck(f func()) {
+	if f == nil {
+		f = func() {}
+	}
+	check = f
+}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
+// op(X) is X or Xᵀ as transA/transB say, op(A) is m×k, op(B) is k×n and C is
+// m×n with row strides lda, ldb, ldc. When beta is 0, C is not read (NaNs in
+// C do not propagate). It panics, as gonum's BLAS does, when a size is
+// negative, a stride is smaller than its row, or a slice is too short.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if beta != 1 {
+		scale(m, n, beta, c, ldc)
+	}
+	if alpha == 0 || k == 0 {
+		return
+	}
+	if m*n*k < smallWork {
+		naive(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		return
+	}
+	p := mat{transA, transB, k, alpha, a, lda, b, ldb, c, ldc}
+	workers := runtime.GOMAXPROCS(0)
+	if w := m * n * k / parallelWork; w < workers {
+		workers = w
+	}
+	if workers <= 1 {
+		p.block(0, m, 0, n)
+		return
+	}
+	// Split the larger output dimension into whole register tiles.
+	var parts [][4]int
+	if m >= n {
+		step := roundUp((m+workers-1)/workers, mr)
+		for i := 0; i < m; i += step {
+			parts = append(parts, [4]int{i, min(i+step, m), 0, n})
+		}
+	} else {
+		step := roundUp((n+workers-1)/workers, nr)
+		for j := 0; j < n; j += step {
+			parts = append(parts, [4]int{0, m, j, min(j+step, n)})
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failure any
+	for _, r := range parts[1:] {
+		wg.Add(1)
+		go func(r [4]int) {
+			defer wg.Done()
+			defer func() {
+				if e := recover(); e != nil {
+					mu.Lock()
+					if failure == nil {
+						failure = e
+					}
+					mu.Unlock()
+				}
+			}()
+			p.block(r[0], r[1], r[2], r[3])
+		}(r)
+	}
+	func() {
+		defer func() {
+			if e := recover(); e != nil {
+				mu.Lock()
+				if failure == nil {
+					failure = e
+				}
+				mu.Unlock()
+			}
+		}()
+		r := parts[0]
+		p.block(r[0], r[1], r[2], r[3])
+	}()
+	wg.Wait()
+	if failure != nil {
+		panic(failure)
+	}
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if lda < max(1, ac) {
+		panic(fmt.Sprintf("gemm: lda=%d < %d", lda, ac))
+	}
+	if ldb < max(1, bc) {
+		panic(fmt.Sprintf("gemm: ldb=%d < %d", ldb, bc))
+	}
+	if ldc < max(1, n) {
+		panic(fmt.Sprintf("gemm: ldc=%d < %d", ldc, n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if ar > 0 && ac > 0 && len(a) < (ar-1)*lda+ac {
+		panic(fmt.Sprintf("gemm: A has %d elements, needs %d", len(a), (ar-1)*lda+ac))
+	}
+	if br > 0 && bc > 0 && len(b) < (br-1)*ldb+bc {
+		panic(fmt.Sprintf("gemm: B has %d elements, needs %d", len(b), (br-1)*ldb+bc))
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic(fmt.Sprintf("gemm: C has %d elements, needs %d", len(c), (m-1)*ldc+n))
+	}
+}
+
+// scale sets C = beta·C; beta 0 clears C without reading it.
+func scale(m, n int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// naive accumulates alpha·op(A)·op(B) into C with plain loops, for products
+// too small to repay packing.
+func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		crow := c[i*ldc : i*ldc+n]
+		for p := 0; p < k; p++ {
+			ai := i*lda + p
+			if transA {
+				ai = p*lda + i
+			}
+			av := alpha * a[ai]
+			if transB {
+				for j := range crow {
+					crow[j] += av * b[j*ldb+p]
+				}
+			} else {
+				brow := b[p*ldb : p*ldb+n]
+				for j := range crow {
+					crow[j] += av * brow[j]
+				}
+			}
+		}
+	}
+}
+
+// mat holds the operands of one product; block computes a rectangle of C.
+type mat struct {
+	transA, transB bool
+	k              int
+	alpha          float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	c              []float32
+	ldc            int
+}
+
+var bufPool = sync.Pool{New: func() any {
+	return &buffers{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
+}}
+
+type buffers struct{ a, b []float32 }
+
+// block accumulates alpha·op(A)[i0:i1]·op(B)[:, j0:j1] into C[i0:i1, j0:j1].
+func (p *mat) block(i0, i1, j0, j1 int) {
+	bufs := bufPool.Get().(*buffers)
+	defer bufPool.Put(bufs)
+	var tile [mr * nr]float32
+	for jc := j0; jc < j1; jc += nc {
+		ncur := min(nc, j1-jc)
+		for pc := 0; pc < p.k; pc += kc {
+			kcur := min(kc, p.k-pc)
+			p.packB(bufs.b, pc, kcur, jc, ncur)
+			for ic := i0; ic < i1; ic += mc {
+				check()
+				mcur := min(mc, i1-ic)
+				p.packA(bufs.a, ic, mcur, pc, kcur)
+				for jr := 0; jr < ncur; jr += nr {
+					nn := min(nr, ncur-jr)
+					bp := bufs.b[jr*kcur : (jr+nr)*kcur]
+					for ir := 0; ir < mcur; ir += mr {
+						mm := min(mr, mcur-ir)
+						ap := bufs.a[ir*kcur : (ir+mr)*kcur]
+						off := (ic+ir)*p.ldc + jc + jr
+						if mm == mr && nn == nr {
+							kernel(kcur, ap, bp, p.c[off:], p.ldc)
+							continue
+						}
+						// Edge tile: compute the full tile into scratch, add the part that exists.
+						clear(tile[:])
+						kernel(kcur, ap, bp, tile[:], nr)
+						for r := 0; r < mm; r++ {
+							crow := p.c[off+r*p.ldc : off+r*p.ldc+nn]
+							for j := range crow {
+								crow[j] += tile[r*nr+j]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies alpha·op(A)[i0:i0+m, p0:p0+k] into panels of mr rows: panel q
+// holds, for each p, the mr values of column p (rows past m are zero).
+func (p *mat) packA(dst []float32, i0, m, p0, k int) {
+	alpha := p.alpha
+	for ir := 0; ir < m; ir += mr {
+		panel := dst[ir*k : (ir+mr)*k]
+		rows := min(mr, m-ir)
+		if p.transA {
+			// op(A)[i, q] = a[q*lda + i]: each column of the panel is contiguous.
+			for q := 0; q < k; q++ {
+				src := p.a[(p0+q)*p.lda+i0+ir:]
+				d := panel[q*mr : q*mr+mr]
+				for r := 0; r < rows; r++ {
+					d[r] = alpha * src[r]
+				}
+				for r := rows; r < mr; r++ {
+					d[r] = 0
+				}
+			}
+			continue
+		}
+		for r := 0; r < rows; r++ {
+			src := p.a[(i0+ir+r)*p.lda+p0 : (i0+ir+r)*p.lda+p0+k]
+			for q, v := range src {
+				panel[q*mr+r] = alpha * v
+			}
+		}
+		for r := rows; r < mr; r++ {
+			for q := 0; q < k; q++ {
+				panel[q*mr+r] = 0
+			}
+		}
+	}
+}
+
+// packB copies op(B)[p0:p0+k, j0:j0+n] into panels of nr columns: panel q
+// holds, for each p, the nr values of row p (columns past n are zero).
+func (p *mat) packB(dst []float32, p0, k, j0, n int) {
+	for jr := 0; jr < n; jr += nr {
+		panel := dst[jr*k : (jr+nr)*k]
+		cols := min(nr, n-jr)
+		if !p.transB {
+			for q := 0; q < k; q++ {
+				src := p.b[(p0+q)*p.ldb+j0+jr:]
+				d := panel[q*nr : q*nr+nr]
+				copy(d[:cols], src[:cols])
+				clear(d[cols:])
+			}
+			continue
+		}
+		// op(B)[q, j] = b[j*ldb + q]: walk each source row once.
+		for j := 0; j < cols; j++ {
+			src := p.b[(j0+jr+j)*p.ldb+p0 : (j0+jr+j)*p.ldb+p0+k]
+			for q, v := range src {
+				panel[q*nr+j] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for q := 0; q < k; q++ {
+				panel[q*nr+j] = 0
+			}
+		}
+	}
+}

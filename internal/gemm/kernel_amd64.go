@@ -1,0 +1,44 @@
+package gemm
+
+// kernel6x16 is kernelGo in AVX2+FMA assembly (kernel_amd64.s).
+//
+//go:noescape
+func kernel6x16(k int, a, b, c *float32, ldc int)
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+func xgetbv() (eax, edx uint32)
+
+// hasAVX2FMA reports whether the CPU and the OS support AVX2 and FMA
+// (CPUID feature bits, and XGETBV saying the OS saves the ymm registers).
+func hasAVX2FMA() bool {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<5) != 0
+}
+
+func kernelAsm(k int, a, b, c []float32, ldc int) {
+	if k == 0 {
+		return
+	}
+	_ = a[k*mr-1]
+	_ = b[k*nr-1]
+	_ = c[(mr-1)*ldc+nr-1]
+	kernel6x16(k, &a[0], &b[0], &c[0], ldc)
+}
+
+func init() {
+	if hasAVX2FMA() {
+		kernel, kernelName = kernelAsm, "avx2"
+	}
+}
