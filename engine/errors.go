@@ -10,17 +10,21 @@ import (
 // Its message names the op, every operand's shape (and dtype when they differ)
 // and, where one exists, a hint at what would fit.
 type ShapeError struct {
-	Op     string  // the op, e.g. "MatMul"
-	Shapes [][]int // every operand's shape, in argument order
-	Reason string  // what is wrong, e.g. "inner sizes 784 and 128 differ"
-	Hint   string  // what would fit, e.g. "did you mean w.T()?"; may be empty
-	Sep    string  // joins the shapes in the message; ", " when empty ("·" for MatMul)
+	Op     string   // the op, e.g. "MatMul"
+	Shapes [][]int  // every operand's shape, in argument order
+	Reason string   // what is wrong, e.g. "inner sizes 784 and 128 differ"
+	Hint   string   // what would fit, e.g. "did you mean w.T()?"; may be empty
+	Sep    string   // joins the shapes in the message; ", " when empty ("·" for MatMul)
+	Labels []string // optional name of each operand ("input", "weight"), printed before its shape
 }
 
 func (e *ShapeError) Error() string {
 	parts := make([]string, len(e.Shapes))
 	for i, s := range e.Shapes {
 		parts[i] = fmt.Sprint(s)
+		if i < len(e.Labels) && e.Labels[i] != "" {
+			parts[i] = e.Labels[i] + " " + parts[i]
+		}
 	}
 	sep := e.Sep
 	if sep == "" {
