@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+)
+
+// flatCat flattens pieces and joins them, as flat_cat in torchref_shape.py.
+func flatCat(ps []*Tensor) *Tensor {
+	fs := make([]*Tensor, len(ps))
+	for i, p := range ps {
+		fs[i] = p.Flatten()
+	}
+	return Cat(fs, 0)
+}
+
+func TestShapeMatchesTorch(t *testing.T) {
+	gi1 := New64([]float64{0, 2, 1, 1, 2, 0}, 3, 2)
+	gi0 := New64([]float64{1, 0, 1, 0, 0, 1}, 2, 3)
+	checkTorchRef(t, "shape", map[string]func(x []*Tensor) *Tensor{
+		"Flatten/all":         func(x []*Tensor) *Tensor { return x[0].Flatten() },
+		"Flatten/start":       func(x []*Tensor) *Tensor { return x[0].Flatten(1) },
+		"Flatten/start-end":   func(x []*Tensor) *Tensor { return x[0].Flatten(0, 1) },
+		"Expand/grow":         func(x []*Tensor) *Tensor { return x[0].Expand(2, 3, 4) },
+		"Expand/keep":         func(x []*Tensor) *Tensor { return x[0].Expand(-1, 5) },
+		"Cat/dim0":            func(x []*Tensor) *Tensor { return Cat(x, 0) },
+		"Cat/dim-1":           func(x []*Tensor) *Tensor { return Cat(x, -1) },
+		"Cat/twice":           func(x []*Tensor) *Tensor { return Cat([]*Tensor{x[0], x[0]}, 1) },
+		"Stack/dim0":          func(x []*Tensor) *Tensor { return Stack(x, 0) },
+		"Stack/dim-1":         func(x []*Tensor) *Tensor { return Stack(x, -1) },
+		"Split/dim1":          func(x []*Tensor) *Tensor { return flatCat(x[0].Split(2, 1)) },
+		"Chunk/dim0":          func(x []*Tensor) *Tensor { return flatCat(x[0].Chunk(3, 0)) },
+		"Chunk/fewer":         func(x []*Tensor) *Tensor { return flatCat(x[0].Chunk(4, 1)) },
+		"Narrow":              func(x []*Tensor) *Tensor { return x[0].Narrow(1, 1, 2) },
+		"Narrow/negative":     func(x []*Tensor) *Tensor { return x[0].Narrow(-1, -3, 2) },
+		"Slice":               func(x []*Tensor) *Tensor { return x[0].Slice(1, 1, 3) },
+		"Slice/negative":      func(x []*Tensor) *Tensor { return x[0].Slice(-1, -3, -1) },
+		"Slice/clamped":       func(x []*Tensor) *Tensor { return x[0].Slice(0, -10, 10) },
+		"Select":              func(x []*Tensor) *Tensor { return x[0].Select(1, 2) },
+		"Select/negative":     func(x []*Tensor) *Tensor { return x[0].Select(0, -1) },
+		"IndexSelect":         func(x []*Tensor) *Tensor { return x[0].IndexSelect(1, []int{2, 0, 2}) },
+		"IndexSelect/dim0":    func(x []*Tensor) *Tensor { return x[0].IndexSelect(0, []int{1, 1}) },
+		"Gather/dim1":         func(x []*Tensor) *Tensor { return x[0].Gather(1, gi1) },
+		"Gather/dim0-smaller": func(x []*Tensor) *Tensor { return x[0].Gather(0, gi0) },
+		"Pad/last":            func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 2}, 0.5) },
+		"Pad/2d":              func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 1, 2, 0}, 0) },
+		"Pad/crop":            func(x []*Tensor) *Tensor { return x[0].Pad([]int{-1, 2, 1, -2}, -1) },
+	})
+}
+
+type gradCase struct {
+	name   string
+	f      func(x []*Tensor) *Tensor
+	inputs []*Tensor
+}
+
+func runGradChecks(t *testing.T, cases []gradCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := GradCheck(c.f, c.inputs...); !r.OK {
+				t.Fatal(r)
+			}
+		})
+	}
+}
+
+func TestShapeGradCheck(t *testing.T) {
+	Seed(2)
+	one := func(f func(x *Tensor) *Tensor) func([]*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return f(x[0]) }
+	}
+	runGradChecks(t, []gradCase{
+		{"Flatten/all", one(func(x *Tensor) *Tensor { return x.Flatten() }), []*Tensor{Randn(2, 3, 4)}},
+		{"Flatten/middle", one(func(x *Tensor) *Tensor { return x.Flatten(1, 2) }), []*Tensor{Randn(2, 3, 2, 2)}},
+		{"Flatten/0d", one(func(x *Tensor) *Tensor { return x.Flatten() }), []*Tensor{Randn()}},
+		{"Expand/front", one(func(x *Tensor) *Tensor { return x.Expand(3, 2, 4) }), []*Tensor{Randn(4)}},
+		{"Expand/inner", one(func(x *Tensor) *Tensor { return x.Expand(2, 3, -1) }), []*Tensor{Randn(2, 1, 3)}},
+		{"Expand/same", one(func(x *Tensor) *Tensor { return x.Expand(2, 3) }), []*Tensor{Randn(2, 3)}},
+		{"Cat/dim0", func(x []*Tensor) *Tensor { return Cat(x, 0) }, []*Tensor{Randn(1, 3), Randn(3, 3)}},
+		{"Cat/dim1-three", func(x []*Tensor) *Tensor { return Cat(x, 1) }, []*Tensor{Randn(2, 1, 2), Randn(2, 3, 2), Randn(2, 2, 2)}},
+		{"Cat/1d", func(x []*Tensor) *Tensor { return Cat(x, -1) }, []*Tensor{Randn(3), Randn(2)}},
+		{"Cat/empty-piece", func(x []*Tensor) *Tensor { return Cat(x, 0) }, []*Tensor{Randn(0, 2), Randn(2, 2)}},
+		{"Stack/dim0", func(x []*Tensor) *Tensor { return Stack(x, 0) }, []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{"Stack/dim-1", func(x []*Tensor) *Tensor { return Stack(x, -1) }, []*Tensor{Randn(3), Randn(3), Randn(3)}},
+		{"Stack/scalars", func(x []*Tensor) *Tensor { return Stack(x, 0) }, []*Tensor{Randn(), Randn()}},
+		{"Split", one(func(x *Tensor) *Tensor { p := x.Split(2, 1); return p[0].Sub(p[1]).Sum(1).Add(p[2].Sum(1)) }), []*Tensor{Randn(3, 5)}},
+		{"Chunk", one(func(x *Tensor) *Tensor { p := x.Chunk(2, 0); return p[0].Mul(p[1]) }), []*Tensor{Randn(4, 3)}},
+		{"Narrow", one(func(x *Tensor) *Tensor { return x.Narrow(1, 1, 2) }), []*Tensor{Randn(2, 4, 3)}},
+		{"Narrow/last", one(func(x *Tensor) *Tensor { return x.Narrow(-1, -2, 2) }), []*Tensor{Randn(3, 5)}},
+		{"Slice", one(func(x *Tensor) *Tensor { return x.Slice(0, 1, -1) }), []*Tensor{Randn(4, 2)}},
+		{"Slice/3d", one(func(x *Tensor) *Tensor { return x.Slice(2, -3, 100) }), []*Tensor{Randn(2, 2, 4)}},
+		{"Select", one(func(x *Tensor) *Tensor { return x.Select(1, -1) }), []*Tensor{Randn(2, 3, 4)}},
+		{"Select/1d", one(func(x *Tensor) *Tensor { return x.Select(0, 1) }), []*Tensor{Randn(3)}},
+		{"IndexSelect", one(func(x *Tensor) *Tensor { return x.IndexSelect(0, []int{2, -1, 0}) }), []*Tensor{Randn(4, 2)}},
+		{"IndexSelect/inner", one(func(x *Tensor) *Tensor { return x.IndexSelect(1, []int{1, 1, 0}) }), []*Tensor{Randn(2, 3, 2)}},
+		{"Gather/dim0", one(func(x *Tensor) *Tensor { return x.Gather(0, New([]float32{2, 0, 1, 1}, 2, 2)) }), []*Tensor{Randn(3, 2)}},
+		{"Gather/dim-1", one(func(x *Tensor) *Tensor { return x.Gather(-1, New([]float32{0, 3, 3, -1, 1, 2}, 2, 1, 3)) }), []*Tensor{Randn(2, 2, 4)}},
+		{"Pad/last", one(func(x *Tensor) *Tensor { return x.Pad([]int{2, 1}, 3) }), []*Tensor{Randn(2, 3)}},
+		{"Pad/3dims", one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 0, 0, 2, 1, 1}, 0) }), []*Tensor{Randn(2, 2, 3)}},
+		{"Pad/crop", one(func(x *Tensor) *Tensor { return x.Pad([]int{-1, 1, 0, -2}, 0) }), []*Tensor{Randn(4, 3)}},
+		// one tensor used twice in every family: both contributions must arrive
+		{"twice/Cat", one(func(x *Tensor) *Tensor { return Cat([]*Tensor{x, x.Narrow(0, 1, 1), x}, 0) }), []*Tensor{Randn(2, 3)}},
+		{"twice/Stack+Expand", one(func(x *Tensor) *Tensor { return Stack([]*Tensor{x, x}, 1).Add(x.Unsqueeze(1).Expand(-1, 2, -1)) }), []*Tensor{Randn(2, 3)}},
+		{"twice/IndexSelect+Gather", one(func(x *Tensor) *Tensor {
+			return x.IndexSelect(1, []int{0, 0, 2}).Mul(x.Gather(1, New([]float32{1, 1, 1, 0, 0, 0}, 2, 3)))
+		}), []*Tensor{Randn(2, 3)}},
+		{"twice/Pad+Slice", one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 0}, 0).Slice(1, 0, 3).Mul(x) }), []*Tensor{Randn(2, 3)}},
+	})
+}
+
+func TestSplitChunkShapes(t *testing.T) {
+	shapes := func(ps []*Tensor) [][]int { return shapesOf(ps) }
+	cases := []struct {
+		name string
+		got  [][]int
+		want [][]int // from torch.split / torch.chunk
+	}{
+		{"Split 5 by 2", shapes(Zeros(3, 5).Split(2, 1)), [][]int{{3, 2}, {3, 2}, {3, 1}}},
+		{"Split 4 by 4", shapes(Zeros(4).Split(4, 0)), [][]int{{4}}},
+		{"Split empty", shapes(Zeros(0).Split(2, 0)), [][]int{{0}}},
+		{"Chunk 5 in 3", shapes(Zeros(5).Chunk(3, 0)), [][]int{{2}, {2}, {1}}},
+		{"Chunk 6 in 4", shapes(Zeros(6).Chunk(4, 0)), [][]int{{2}, {2}, {2}}},
+		{"Chunk empty", shapes(Zeros(2, 0).Chunk(3, 1)), [][]int{{2, 0}, {2, 0}, {2, 0}}},
+		{"Slice past end", shapes([]*Tensor{Zeros(4, 2).Slice(0, 3, 1), Zeros(4).Slice(0, 5, 9)}), [][]int{{0, 2}, {0}}},
+		{"Select 1d", shapes([]*Tensor{Zeros(3).Select(0, 0)}), [][]int{{}}},
+	}
+	for _, c := range cases {
+		if len(c.got) != len(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+			continue
+		}
+		for i := range c.got {
+			if !sameShape(c.got[i], c.want[i]) {
+				t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+				break
+			}
+		}
+	}
+}
+
+func TestCatMixedDType(t *testing.T) {
+	c := Cat([]*Tensor{New([]float32{1, 2}), New64([]float64{3})}, 0)
+	if c.DType() != Float64 {
+		t.Fatalf("Cat of float32 and float64 is %v, want float64", c.DType())
+	}
+	want := []float64{1, 2, 3}
+	for i, v := range c.Float64s() {
+		if v != want[i] {
+			t.Fatalf("Cat = %v, want %v", c.Float64s(), want)
+		}
+	}
+}
+
+// TestShapeErrors checks that misuse panics with a *ShapeError or *Error whose
+// message names the op, the operands' shapes and what would fit.
+func TestShapeErrors(t *testing.T) {
+	x := Zeros(2, 3)
+	cases := []struct {
+		name string
+		f    func()
+		want []string
+	}{
+		{"Cat sizes", func() { Cat([]*Tensor{Zeros(2, 3), Zeros(2, 4)}, 0) },
+			[]string{"Cat: [2 3], [2 4]:", "sizes at dim 1 differ (3 in tensor 0, 4 in tensor 1)", "all dims but 0 must match", "Cat(ts, 1) fits"}},
+		{"Cat dims", func() { Cat([]*Tensor{Zeros(2, 3), Zeros(3)}, 0) }, []string{"Cat: [2 3], [3]:", "tensor 1 has 1 dims but tensor 0 has 2"}},
+		{"Cat empty", func() { Cat(nil, 0) }, []string{"Cat: needs at least one tensor"}},
+		{"Cat dim", func() { Cat([]*Tensor{x, x}, 2) }, []string{"Cat: [2 3], [2 3]: dim 2 is out of range", "from -2 to 1"}},
+		{"Stack shapes", func() { Stack([]*Tensor{x, Zeros(3, 2)}, 0) }, []string{"Stack: [2 3], [3 2]:", "tensor 1 has shape [3 2]", "Cat joins along an existing dim"}},
+		{"Expand", func() { Zeros(3, 1).Expand(4, 5) }, []string{"Expand: [3 1]:", "cannot expand dim 0 of size 3 to 4", "only dims of size 1 can grow"}},
+		{"Expand fewer", func() { x.Expand(3) }, []string{"Expand: [2 3]:", "target [3] has 1 dims, fewer than the tensor's 2"}},
+		{"Narrow", func() { x.Narrow(1, 2, 2) }, []string{"Narrow: [2 3]:", "start 2 with length 2 does not fit in dim 1 of size 3", "length can be 0 to 1"}},
+		{"Select", func() { x.Select(0, 2) }, []string{"Select: [2 3]:", "index 2 is out of range for dim 0 of size 2", "from -2 to 1"}},
+		{"Slice dim", func() { x.Slice(2, 0, 1) }, []string{"Slice: [2 3]:", "dim 2 is out of range for a 2-d tensor"}},
+		{"Split", func() { x.Split(0, 1) }, []string{"Split:", "piece size must be >= 1"}},
+		{"Chunk", func() { x.Chunk(0, 1) }, []string{"Chunk:", "number of chunks must be >= 1"}},
+		{"IndexSelect", func() { x.IndexSelect(1, []int{0, 3}) }, []string{"IndexSelect: [2 3]:", "index 3 (position 1) is out of range for dim 1 of size 3", "from -3 to 2"}},
+		{"Gather dims", func() { x.Gather(1, Zeros(2)) }, []string{"Gather: [2 3], [2]:", "index has 1 dims but the input has 2"}},
+		{"Gather size", func() { x.Gather(1, Zeros(3, 1)) }, []string{"Gather: [2 3], [3 1]:", "index size 3 at dim 0 is larger than the input's 2"}},
+		{"Gather value", func() { x.Gather(1, New([]float32{0, 1.5}, 2, 1)) }, []string{"Gather: [2 3], [2 1]:", "index value 1.5 at [1 0] is not a whole number from -3 to 2"}},
+		{"Pad odd", func() { x.Pad([]int{1, 2, 3}, 0) }, []string{"Pad: [2 3]:", "pads [1 2 3] has 3 values", "(left, right, top, bottom"}},
+		{"Pad crop", func() { x.Pad([]int{-2, -2}, 0) }, []string{"Pad: [2 3]:", "pads (-2, -2) of dim 1 crop more than its size 3"}},
+		{"Flatten", func() { Zeros(2, 3, 4).Flatten(2, 1) }, []string{"Flatten: [2 3 4]:", "start dim 2 comes after end dim 1"}},
+	}
+	for _, c := range cases {
+		err := Try(c.f)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
+			}
+		}
+	}
+}
