@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -87,6 +88,9 @@ func runHooks(ev OpEvent) {
 	}
 }
 
+// dependsWhy starts the NoGradReason of a result whose input had one.
+const dependsWhy = "it depends on a tensor that does not require grad: "
+
 // record finishes an op: it labels out with the op's name and, when gradient
 // recording is on and an input requires grad, links out to its inputs and
 // backward. Every op returns through record, so hooks see every op.
@@ -102,6 +106,19 @@ func record(op string, out *Tensor, backward backwardFn, inputs ...*Tensor) *Ten
 	}
 	switch {
 	case !needs:
+		// Pass on why an input has no gradient, so that a loss computed
+		// after a Detach can still say why it does not require grad.
+		for _, in := range inputs {
+			if in.noGradWhy != "" {
+				out.noGradWhy = in.noGradWhy
+				if !GradEnabled() {
+					out.noGradWhy = "it was computed under NoGrad"
+				} else if !strings.HasPrefix(out.noGradWhy, dependsWhy) {
+					out.noGradWhy = dependsWhy + in.noGradWhy
+				}
+				break
+			}
+		}
 	case !GradEnabled():
 		out.noGradWhy = "it was computed under NoGrad"
 	case backward == nil:

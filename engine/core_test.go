@@ -83,3 +83,18 @@ func TestGradCheckCatchesOverwrite(t *testing.T) {
 		t.Fatalf("GradCheck passed a wrong derivative:\n%v", r)
 	}
 }
+
+// TestNoGradReasonPropagates checks that a result computed from a detached
+// tensor says so, however far down it is.
+func TestNoGradReasonPropagates(t *testing.T) {
+	w := Randn(3, 2).SetRequiresGrad(true)
+	h := Randn(4, 3).MatMul(w).Detach()
+	loss := h.Mul(h).Sum()
+	want := "it depends on a tensor that does not require grad: it was detached"
+	if got := loss.NoGradReason(); got != want {
+		t.Errorf("NoGradReason = %q, want %q", got, want)
+	}
+	if got := Randn(2).Add(Randn(2)).NoGradReason(); got != "" {
+		t.Errorf("plain data: NoGradReason = %q, want empty", got)
+	}
+}
