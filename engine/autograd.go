@@ -23,6 +23,9 @@ type node struct {
 var (
 	seqCounter  atomic.Uint64
 	noGradDepth atomic.Int32
+	// inBackward counts backward closures running: the ops they use are
+	// part of an op's backward, so hooks see them as one backward event.
+	inBackward atomic.Int32
 )
 
 // GradEnabled reports whether ops currently record the autograd graph.
@@ -51,7 +54,8 @@ var (
 )
 
 // AddOpHook calls h after every op, forward and backward, until the returned
-// function is called. inspect builds tracing and anomaly detection on it.
+// function is called. The ops a backward uses internally are not reported
+// on their own: each op's backward is one event. inspect builds tracing and anomaly detection on it.
 // A hook may panic to stop the op (anomaly mode does).
 func AddOpHook(h func(OpEvent)) (remove func()) {
 	hookMu.Lock()
@@ -127,7 +131,7 @@ func record(op string, out *Tensor, backward backwardFn, inputs ...*Tensor) *Ten
 		out.requiresGrad = true
 		out.node = &node{inputs: inputs, backward: backward, seq: seqCounter.Add(1)}
 	}
-	if hooks.Load() != nil {
+	if hooks.Load() != nil && inBackward.Load() == 0 {
 		runHooks(OpEvent{Op: op, Inputs: inputs, Output: out})
 	}
 	return out
@@ -261,7 +265,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			accumulate(&r.grad, gr)
 		}
 		CheckInterrupt()
-		gs := r.node.backward(gr)
+		gs := runBackward(r, gr)
 		if hooks.Load() != nil {
 			runHooks(OpEvent{Op: r.op, Inputs: r.node.inputs, Output: gr, Grads: gs, Backward: true})
 		}
@@ -285,6 +289,14 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			}
 		}
 	}
+}
+
+// runBackward calls r's backward closure with hooks quiet for the ops it
+// uses inside.
+func runBackward(r, g *Tensor) []*Tensor {
+	inBackward.Add(1)
+	defer inBackward.Add(-1)
+	return r.node.backward(g)
 }
 
 // accumulate adds g into *dst, allocating a copy on first use so that no two

@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestCoreMatchesTorch(t *testing.T) {
 	checkTorchRef(t, "core", map[string]func(xs []*Tensor) *Tensor{
@@ -96,5 +99,26 @@ func TestNoGradReasonPropagates(t *testing.T) {
 	}
 	if got := Randn(2).Add(Randn(2)).NoGradReason(); got != "" {
 		t.Errorf("plain data: NoGradReason = %q, want empty", got)
+	}
+}
+
+// TestOpHookBackwardEvents checks that hooks see each op once forward and
+// once backward, not the ops a backward uses inside.
+func TestOpHookBackwardEvents(t *testing.T) {
+	a := Randn(2, 3).SetRequiresGrad(true)
+	b := Randn(2, 3).SetRequiresGrad(true)
+	var got []string
+	remove := AddOpHook(func(ev OpEvent) {
+		name := ev.Op
+		if ev.Backward {
+			name = "∂" + name
+		}
+		got = append(got, name)
+	})
+	a.Div(b).Sum().Backward()
+	remove()
+	want := "[Div Sum ∂Sum ∂Div]"
+	if s := fmt.Sprint(got); s != want {
+		t.Errorf("hook saw %s, want %s", s, want)
 	}
 }
