@@ -1,0 +1,35 @@
+// Package inspect shows what a define-by-run program computed: shapes,
+// values, gradients and the graph behind a result, at any line.
+//
+// It reads the engine's graph through its read-only view (Op, Inputs, Seq,
+// NoGradReason, Grad) and watches ops as they run through engine.AddOpHook;
+// all printing lives here, never in the engine.
+//
+//   - Stats, StatsOf, ParamStats: shape, dtype, min, max, mean, std and counts
+//     of zeros, NaN and Inf, one line per tensor.
+//   - Summary: each submodule's output shape and parameter count, found by
+//     running a forward pass, so loops and ifs in Forward are fine.
+//   - Trace and TraceOps: one row per op run inside a function; Snapshot and
+//     Changes: which variables a REPL line created or changed.
+//   - Grads, GradsFrom: gradient norm, gradient-to-weight ratio, zeros and
+//     NaN/Inf per parameter, with flags for missing, vanishing and exploding
+//     gradients; WhyNoGrad: where the path from a loss to a tensor breaks.
+//   - Graph, Dot, SaveGraph: the graph behind a tensor, drawn in the terminal
+//     (repeated structure such as an unrolled RNN collapsed to "×50"), as
+//     Graphviz DOT, or as an image through the dot program.
+//   - DetectAnomaly: stop at the first op that produces NaN or Inf.
+//   - Plot, SavePlot, NewProgress: loss curves in the terminal or as PNG, and
+//     a live progress line for training loops.
+//
+// Functions that compute a report return a value whose String method prints
+// it (the REPL shows it; a script uses fmt.Println). Trace, Plot and
+// Progress print directly, to os.Stdout unless SetOutput says otherwise.
+//
+//	loss := m.Forward(x).Sub(y).Square().Mean()
+//	loss.Backward()
+//	fmt.Println(inspect.GradsFrom(loss, m))
+//	fmt.Println(inspect.WhyNoGrad(loss, w))
+//
+// Nothing here panics on a well-formed tensor; DetectAnomaly makes ops panic
+// with an *engine.Error on purpose.
+package inspect

@@ -1,0 +1,27 @@
+package inspect_test
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/inspect"
+)
+
+func ExampleStats() {
+	x := engine.New64([]float64{1, 0, -2, math.NaN(), 5, 2}, 2, 3)
+	fmt.Println(inspect.Stats(x))
+	// Output:
+	// name    shape  dtype    min  max  mean    std  zeros  NaN  Inf
+	// tensor  [2 3]  float64   -2    5   1.2  2.588      1    1    0
+}
+
+func ExampleWhyNoGrad() {
+	w := engine.Randn(3, 2).SetRequiresGrad(true).SetName("w")
+	x := engine.Randn(4, 3)
+	h := x.MatMul(w).Detach() // cuts the graph
+	loss := h.Mul(h).Sum()
+	fmt.Println(inspect.WhyNoGrad(loss, w))
+	// Output:
+	// the loss (made by Sum) does not require grad: it depends on a tensor that does not require grad: it was detached. The graph was cut before the loss, so no gradient reaches w
+}
