@@ -1,0 +1,334 @@
+package inspect
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+// graphView is the recorded graph behind a tensor: op results (oldest
+// first) and the leaves that require grad or have a name.
+type graphView struct {
+	root   *engine.Tensor
+	ops    []*engine.Tensor // op results with recorded history, by Seq
+	id     map[*engine.Tensor]int
+	params []*engine.Tensor // leaves that require grad, in order of first use
+	pname  map[*engine.Tensor]string
+}
+
+func buildGraph(t *engine.Tensor) *graphView {
+	g := &graphView{root: t, id: map[*engine.Tensor]int{}, pname: map[*engine.Tensor]string{}}
+	seen := map[*engine.Tensor]bool{t: true}
+	stack := []*engine.Tensor{t}
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if r.Inputs() != nil {
+			g.ops = append(g.ops, r)
+		}
+		for _, in := range r.Inputs() {
+			if in != nil && !seen[in] {
+				seen[in] = true
+				stack = append(stack, in)
+			}
+		}
+	}
+	sort.Slice(g.ops, func(i, j int) bool { return g.ops[i].Seq() < g.ops[j].Seq() })
+	for i, r := range g.ops {
+		g.id[r] = i + 1
+	}
+	for _, r := range g.ops {
+		for _, in := range r.Inputs() {
+			if in == nil || in.Inputs() != nil || !in.RequiresGrad() {
+				continue
+			}
+			if _, ok := g.pname[in]; !ok {
+				g.params = append(g.params, in)
+				g.pname[in] = tensorLabel(in, fmt.Sprintf("p%d", len(g.params)))
+			}
+		}
+	}
+	if t.Inputs() == nil && t.RequiresGrad() {
+		g.params = append(g.params, t)
+		g.pname[t] = tensorLabel(t, "p1")
+	}
+	return g
+}
+
+// ref names an input of an op: %id for an op result, the name of a
+// parameter, or the shape of plain data.
+func (g *graphView) ref(t *engine.Tensor) string {
+	if id, ok := g.id[t]; ok {
+		return fmt.Sprintf("%%%d", id)
+	}
+	if n, ok := g.pname[t]; ok {
+		return n
+	}
+	if t.Name() != "" {
+		return t.Name() + shapeStr(t.Shape())
+	}
+	return shapeStr(t.Shape())
+}
+
+// signature describes an op for finding repeated structure: its name, its
+// output shape and each input's shape, parameters by identity. Plain data
+// and op results of the same shape look alike, so the first step of a loop
+// that starts from a constant matches the later ones.
+func (g *graphView) signature(r *engine.Tensor) string {
+	var b strings.Builder
+	b.WriteString(r.Op())
+	b.WriteString(shapeStr(r.Shape()))
+	for _, in := range r.Inputs() {
+		b.WriteByte('|')
+		if n, ok := g.pname[in]; ok && in.Inputs() == nil {
+			b.WriteString("P:" + n)
+		} else {
+			b.WriteString(shapeStr(in.Shape()))
+		}
+	}
+	return b.String()
+}
+
+// block is a run of ops: count repetitions of period consecutive ops
+// starting at start.
+type block struct{ start, period, count int }
+
+// maxPeriod bounds the length of a repeated block that collapse looks for.
+const maxPeriod = 256
+
+// collapse finds tandem repeats in sigs, greedily from the left, taking at
+// each position the repetition that covers the most ops.
+func collapse(sigs []string) []block {
+	var out []block
+	n := len(sigs)
+	for i := 0; i < n; {
+		engine.CheckInterrupt()
+		bestP, bestK := 1, 1
+		for p := 1; p <= maxPeriod && i+2*p <= n; p++ {
+			k := 1
+			for i+(k+1)*p <= n && sameRun(sigs, i, i+k*p, p) {
+				k++
+			}
+			if k >= 2 && k*p > bestK*bestP {
+				bestP, bestK = p, k
+			}
+		}
+		if bestK == 1 {
+			bestP = 1
+		}
+		out = append(out, block{i, bestP, bestK})
+		i += bestP * bestK
+	}
+	return out
+}
+
+func sameRun(s []string, a, b, n int) bool {
+	for j := 0; j < n; j++ {
+		if s[a+j] != s[b+j] {
+			return false
+		}
+	}
+	return true
+}
+
+// GraphDrawing is the graph behind a tensor as text; String draws it.
+type GraphDrawing struct {
+	text string
+	// Ops is the number of recorded ops in the graph; Params the number of
+	// leaves that require grad.
+	Ops, Params int
+}
+
+func (d *GraphDrawing) String() string { return d.text }
+
+// Graph draws the graph behind t in the terminal: its parameters (with
+// gradient norms once Backward ran), then one line per op, oldest first,
+// as "%3 = Add(%1, b)" with the result's shape. Repeated structure, such as
+// an RNN unrolled over 50 steps, is shown once with "×50"; the ids that
+// follow a collapsed block show how many ops it stands for.
+func Graph(t *engine.Tensor) *GraphDrawing {
+	g := buildGraph(t)
+	var b strings.Builder
+	what := "a leaf"
+	if t.Op() != "" {
+		what = "made by " + t.Op()
+	}
+	fmt.Fprintf(&b, "graph of %s %s: %d ops, %d parameters\n", shapeStr(t.Shape()), what, len(g.ops), len(g.params))
+	if len(g.ops) == 0 {
+		if t.Op() != "" && t.NoGradReason() != "" {
+			fmt.Fprintf(&b, "no history is kept for it: %s\n", t.NoGradReason())
+		} else if t.Inputs() == nil && !t.RequiresGrad() {
+			b.WriteString("no history is kept for tensors that do not require grad\n")
+		}
+	}
+	if len(g.params) > 0 {
+		b.WriteString("parameters:\n")
+		tb := newTable("", "", "", "")
+		for _, p := range g.params {
+			tb.add("  "+g.pname[p], shapeStr(p.Shape()), gradNote(p), "")
+		}
+		b.WriteString(tb.bodyString() + "\n")
+	}
+	if len(g.ops) > 0 {
+		b.WriteString("ops (oldest first):\n")
+		sigs := make([]string, len(g.ops))
+		for i, r := range g.ops {
+			sigs[i] = g.signature(r)
+		}
+		tb := newTable("", "", "", "", "")
+		for _, bl := range collapse(sigs) {
+			for j := 0; j < bl.period; j++ {
+				r := g.ops[bl.start+j]
+				mark := "  "
+				if bl.count > 1 {
+					switch {
+					case bl.period == 1:
+						mark = "─ "
+					case j == 0:
+						mark = "┌ "
+					case j == bl.period-1:
+						mark = "└ "
+					default:
+						mark = "│ "
+					}
+				}
+				rep := ""
+				if bl.count > 1 && j == 0 {
+					rep = fmt.Sprintf("  ×%d", bl.count)
+				}
+				args := make([]string, len(r.Inputs()))
+				for k, in := range r.Inputs() {
+					args[k] = g.ref(in)
+				}
+				note := ""
+				if r == t {
+					note = "← this tensor"
+				}
+				if gr := r.Grad(); gr != nil {
+					note = strings.TrimSpace("grad ‖g‖=" + num(norm(gr)) + " " + note)
+				}
+				tb.add(rep, mark+fmt.Sprintf("%%%d = %s(%s)", g.id[r], r.Op(), strings.Join(args, ", ")), shapeStr(r.Shape()), note, "")
+			}
+		}
+		b.WriteString(tb.bodyString() + "\n")
+	}
+	return &GraphDrawing{text: strings.TrimRight(b.String(), "\n"), Ops: len(g.ops), Params: len(g.params)}
+}
+
+func gradNote(p *engine.Tensor) string {
+	if gr := p.Grad(); gr != nil {
+		return "grad ‖g‖=" + num(norm(gr))
+	}
+	return "no grad yet"
+}
+
+// bodyString is the table without its header row.
+func (t *table) bodyString() string {
+	s := t.String()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return ""
+}
+
+// Dot returns the graph behind t in Graphviz DOT: a box per parameter or
+// input (name, shape, gradient norm once computed), an ellipse per op (op,
+// result shape), and an edge from each input to the op that used it.
+// Unlike Graph, nothing is collapsed.
+func Dot(t *engine.Tensor) string {
+	g := buildGraph(t)
+	var b strings.Builder
+	b.WriteString("digraph dbr {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n")
+	leafID := map[*engine.Tensor]string{}
+	nodeName := func(r *engine.Tensor) string {
+		if id, ok := g.id[r]; ok {
+			return fmt.Sprintf("op%d", id)
+		}
+		if n, ok := leafID[r]; ok {
+			return n
+		}
+		n := fmt.Sprintf("leaf%d", len(leafID)+1)
+		leafID[r] = n
+		label := shapeStr(r.Shape())
+		style := "shape=box"
+		if name, ok := g.pname[r]; ok {
+			label = name + "\\n" + label
+			style += ", style=filled, fillcolor=\"#dbe9f6\""
+			if gr := r.Grad(); gr != nil {
+				label += "\\ngrad ‖g‖=" + num(norm(gr))
+			}
+		} else if r.Name() != "" {
+			label = r.Name() + "\\n" + label
+		}
+		fmt.Fprintf(&b, "  %s [%s, label=\"%s\"];\n", n, style, dotEscape(label))
+		return n
+	}
+	for _, r := range g.ops {
+		label := fmt.Sprintf("%s\\n%s", r.Op(), shapeStr(r.Shape()))
+		extra := ""
+		if r == t {
+			extra = ", penwidth=2"
+		}
+		if gr := r.Grad(); gr != nil {
+			label += "\\ngrad ‖g‖=" + num(norm(gr))
+		}
+		fmt.Fprintf(&b, "  op%d [shape=ellipse, label=\"%s\"%s];\n", g.id[r], dotEscape(label), extra)
+	}
+	if len(g.ops) == 0 {
+		nodeName(t)
+	}
+	for _, r := range g.ops {
+		for k, in := range r.Inputs() {
+			attr := ""
+			if len(r.Inputs()) > 1 {
+				attr = fmt.Sprintf(" [label=\"%d\"]", k)
+			}
+			fmt.Fprintf(&b, "  %s -> op%d%s;\n", nodeName(in), g.id[r], attr)
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// dotEscape escapes double quotes; \n stays a DOT line break.
+func dotEscape(s string) string { return strings.ReplaceAll(s, `"`, `\"`) }
+
+// SaveGraph writes the graph behind t to path. The file's extension picks
+// the format: .dot writes DOT text; .png, .svg and .pdf run Graphviz's dot
+// program, and SaveGraph returns an error saying how to install it when it
+// is missing (Debian: apt install graphviz). Nothing is written on error.
+func SaveGraph(path string, t *engine.Tensor) error {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	src := Dot(t)
+	switch ext {
+	case "dot", "gv":
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			return fmt.Errorf("SaveGraph: %w", err)
+		}
+		return nil
+	case "png", "svg", "pdf":
+	default:
+		return fmt.Errorf("SaveGraph %s: unknown extension %q; use .png, .svg, .pdf or .dot", path, filepath.Ext(path))
+	}
+	bin, err := exec.LookPath("dot")
+	if err != nil {
+		return fmt.Errorf("SaveGraph %s: the Graphviz program \"dot\" is not installed (Debian: apt install graphviz); write %s.dot instead, or use inspect.Dot(t) for the DOT text", path, strings.TrimSuffix(path, filepath.Ext(path)))
+	}
+	cmd := exec.Command(bin, "-T"+ext)
+	cmd.Stdin = strings.NewReader(src)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("SaveGraph %s: dot failed: %v: %s", path, err, strings.TrimSpace(stderr.String()))
+	}
+	if err := os.WriteFile(path, stdout.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("SaveGraph: %w", err)
+	}
+	return nil
+}
