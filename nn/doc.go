@@ -1,0 +1,86 @@
+// Package nn builds neural networks on package engine: modules and layers,
+// initialization, losses, optimizers, learning-rate schedulers, gradient
+// clipping, checkpoints and data loading. Names follow PyTorch's in Go casing.
+//
+// # Modules
+//
+// A Module maps a tensor to a tensor and lists its parameters:
+//
+//	type Module interface {
+//		Forward(x *engine.Tensor) *engine.Tensor
+//		Params() []Param
+//	}
+//
+// Layers (Linear, Conv2d, BatchNorm2d, …) are concrete pointer types with
+// exported tensor fields named as in PyTorch (Weight, Bias, RunningMean), made
+// by constructors (NewLinear(784, 128)). A model is a user's struct holding
+// layers; it lists their parameters with dotted names by prefixing each
+// submodule's, which works the same when the struct is typed at the REPL
+// prompt, because it needs no reflection:
+//
+//	type MLP struct{ Fc1, Fc2 *nn.Linear }
+//	func (m *MLP) Forward(x *engine.Tensor) *engine.Tensor { return m.Fc2.Forward(m.Fc1.Forward(x).ReLU()) }
+//	func (m *MLP) Params() []nn.Param { return nn.Params(nn.Sub("fc1", m.Fc1), nn.Sub("fc2", m.Fc2)) }
+//
+// Parameter names are PyTorch's state_dict keys ("fc1.weight",
+// "bn.running_mean"), so checkpoints interoperate. A tensor used by two layers
+// (shared weights) is one tensor: its gradient gets both contributions, and
+// Params lists it once. NewSequential chains modules; its parameters are named
+// by position ("0.weight").
+//
+// Train and Eval switch Dropout and BatchNorm between training and evaluation
+// for a module and every layer reachable from it through struct fields
+// (exported or not), slices, arrays and maps. They walk the fields with
+// reflect, which also sees the fields of structs typed at the prompt.
+//
+// # Initialization
+//
+// New layers are initialized as PyTorch does by default (Kaiming-uniform with
+// a = √5 for weights, U(±1/√fan_in) for biases). XavierUniform, XavierNormal,
+// KaimingUniform, KaimingNormal, UniformInit, NormalInit and ConstantInit
+// refill a tensor in place. All draw from engine's generator, so engine.Seed
+// makes a model reproducible.
+//
+// # Losses
+//
+// Losses are functions of the prediction and the target that return a tensor
+// (a scalar unless the reduction is None), named as PyTorch's classes:
+// MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,
+// BCEWithLogitsLoss, TripletMarginLoss and CosineEmbeddingLoss. Options go in
+// an optional trailing LossOpts whose zero value is PyTorch's default:
+//
+//	loss := nn.CrossEntropyLoss(logits, labels)
+//	loss = nn.CrossEntropyLoss(logits, labels, nn.LossOpts{Reduction: nn.Sum, LabelSmoothing: 0.1})
+//
+// Class targets are a float tensor of indices (as a DataLoader yields them);
+// CrossEntropyLossIndices and NLLLossIndices take a []int instead. Inputs and
+// targets must have the same shape where PyTorch would broadcast them with a
+// warning: a [N,1] prediction against a [N] target is an error, not an [N,N]
+// loss.
+//
+// # Optimizers
+//
+// NewSGD, NewAdam, NewAdamW, NewRMSprop and NewAdagrad take the parameters
+// (usually m.Params(); buffers are skipped), a learning rate and an options
+// struct whose zero value is PyTorch's default. Step updates each parameter in
+// place, in compiled loops, without recording a graph; ZeroGrad clears the
+// gradients. State and LoadState give the step counts and moments as tensors
+// for checkpoints. The schedulers StepLR, ExponentialLR, CosineAnnealingLR and
+// ReduceLROnPlateau change an Optimizer's learning rate; ClipGradNorm and
+// ClipGradValue clip gradients between Backward and Step.
+//
+//	opt := nn.NewSGD(model.Params(), 0.1, nn.SGDOpts{Momentum: 0.9})
+//	for epoch := 0; epoch < 10; epoch++ {
+//		opt.ZeroGrad()
+//		loss := nn.MSELoss(model.Forward(x), y)
+//		loss.Backward()
+//		opt.Step()
+//	}
+//
+// # Errors
+//
+// Layers and losses panic like engine ops: with a *engine.ShapeError naming
+// the layer and every operand's shape when an input does not fit, and with an
+// *engine.Error for other misuse. engine.Try turns these into errors.
+// Functions that read files or restore state return errors instead.
+package nn

@@ -1,0 +1,284 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+// Optimizer updates parameters from their gradients. SGD, Adam, AdamW,
+// RMSprop and Adagrad implement it; the learning-rate schedulers drive it.
+type Optimizer interface {
+	Step()                         // update every parameter that has a gradient
+	ZeroGrad()                     // set every parameter's gradient to zero
+	LR() float64                   // the current learning rate
+	SetLR(lr float64)              // change the learning rate (schedulers call it)
+	State() []Param                // step counts, moments and lr, for checkpoints
+	LoadState(state []Param) error // restore what State returned
+}
+
+// optimizer is the part every optimizer shares: the trainable tensors, the
+// learning rate and the per-parameter state. The state lives in float64
+// slices so that an update is one compiled loop per parameter; State and
+// LoadState convert it to and from tensors.
+type optimizer struct {
+	op     string
+	params []*engine.Tensor
+	lr     float64
+	keys   []string // the state buffers this optimizer keeps, besides "step"
+	step   []float64
+	bufs   []map[string][]float64
+}
+
+func newOptimizer(op string, params []Param, lr float64, keys ...string) optimizer {
+	if lr < 0 || math.IsNaN(lr) {
+		errorf(op, "learning rate must be >= 0, got %v", lr)
+	}
+	ts := Tensors(params)
+	seen := map[*engine.Tensor]bool{}
+	var uniq []*engine.Tensor
+	for i, t := range ts {
+		if t == nil {
+			errorf(op, "parameter %d (%s) is nil", i, paramName(params, t))
+		}
+		if !t.RequiresGrad() {
+			errorf(op, "parameter %s does not require grad, so it never gets a gradient (use SetRequiresGrad(true), or mark it Buffer)", paramName(params, t))
+		}
+		if !seen[t] {
+			seen[t] = true
+			uniq = append(uniq, t)
+		}
+	}
+	o := optimizer{op: op, params: uniq, lr: lr, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq))}
+	for i := range o.bufs {
+		o.bufs[i] = map[string][]float64{}
+	}
+	return o
+}
+
+func paramName(ps []Param, t *engine.Tensor) string {
+	for _, p := range ps {
+		if p.Tensor == t && p.Name != "" {
+			return strconv.Quote(p.Name)
+		}
+	}
+	return "(unnamed)"
+}
+
+// LR returns the learning rate.
+func (o *optimizer) LR() float64 { return o.lr }
+
+// SetLR sets the learning rate; it panics with an *engine.Error when lr < 0.
+func (o *optimizer) SetLR(lr float64) {
+	if lr < 0 || math.IsNaN(lr) {
+		errorf(o.op, "learning rate must be >= 0, got %v", lr)
+	}
+	o.lr = lr
+}
+
+// ZeroGrad sets the gradient of every parameter to zero.
+func (o *optimizer) ZeroGrad() {
+	for _, t := range o.params {
+		t.ZeroGrad()
+	}
+}
+
+// buf returns state buffer key of parameter i, creating it filled with init.
+func (o *optimizer) buf(i int, key string, n int, init float64) []float64 {
+	b, ok := o.bufs[i][key]
+	if !ok {
+		b = make([]float64, n)
+		if init != 0 {
+			for j := range b {
+				b[j] = init
+			}
+		}
+		o.bufs[i][key] = b
+	}
+	return b
+}
+
+// each runs f on every parameter that has a gradient, with its values p and
+// gradient g as float64 slices, then writes p back into the parameter in
+// place. f runs in compiled code; nothing here records a graph.
+func (o *optimizer) each(f func(i int, p, g []float64)) {
+	for i, t := range o.params {
+		gt := t.Grad()
+		if gt == nil {
+			continue
+		}
+		engine.CheckInterrupt()
+		p, g := t.Float64s(), gt.Float64s()
+		f(i, p, g)
+		t.CopyFrom(fromFloat64s(p, t.Shape()))
+	}
+}
+
+func fromFloat64s(d []float64, shape []int) *engine.Tensor {
+	return engine.New64(d).Reshape(shape...)
+}
+
+// State returns the optimizer's state as named tensors: "lr", and for
+// parameter i "state.i.step" and "state.i.<buffer>" (PyTorch's names:
+// momentum_buffer, exp_avg, exp_avg_sq, …). All are float64 copies, marked Buffer.
+func (o *optimizer) State() []Param {
+	ps := []Param{{Name: "lr", Tensor: engine.New64([]float64{o.lr}).Reshape(), Buffer: true}}
+	for i, t := range o.params {
+		if o.step[i] == 0 && len(o.bufs[i]) == 0 {
+			continue
+		}
+		pre := "state." + strconv.Itoa(i) + "."
+		ps = append(ps, Param{Name: pre + "step", Tensor: engine.New64([]float64{o.step[i]}).Reshape(), Buffer: true})
+		keys := make([]string, 0, len(o.bufs[i]))
+		for k := range o.bufs[i] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ps = append(ps, Param{Name: pre + k, Tensor: fromFloat64s(append([]float64(nil), o.bufs[i][k]...), t.Shape()), Buffer: true})
+		}
+	}
+	return ps
+}
+
+// LoadState restores a state returned by State (for example after loading
+// it from a checkpoint) for the same parameters in the same order. It checks
+// every entry before changing anything: an unknown name, a parameter index out
+// of range or a shape that does not match its parameter is an error, and the
+// optimizer is left as it was.
+func (o *optimizer) LoadState(state []Param) error {
+	lr := o.lr
+	step := append([]float64(nil), o.step...)
+	bufs := make([]map[string][]float64, len(o.bufs))
+	for i := range bufs {
+		bufs[i] = map[string][]float64{}
+	}
+	for _, p := range state {
+		if p.Tensor == nil {
+			return fmt.Errorf("%s.LoadState: entry %q has no tensor", o.op, p.Name)
+		}
+		if p.Name == "lr" {
+			if p.Tensor.Numel() != 1 {
+				return fmt.Errorf("%s.LoadState: lr must hold one value, has shape %v", o.op, p.Tensor.Shape())
+			}
+			lr = p.Tensor.Float64s()[0]
+			continue
+		}
+		parts := strings.SplitN(p.Name, ".", 3)
+		if len(parts) != 3 || parts[0] != "state" {
+			return fmt.Errorf("%s.LoadState: unknown entry %q (want lr or state.<i>.<name>)", o.op, p.Name)
+		}
+		i, err := strconv.Atoi(parts[1])
+		if err != nil || i < 0 || i >= len(o.params) {
+			return fmt.Errorf("%s.LoadState: entry %q: parameter index out of range for %d parameters", o.op, p.Name, len(o.params))
+		}
+		key := parts[2]
+		if key == "step" {
+			if p.Tensor.Numel() != 1 {
+				return fmt.Errorf("%s.LoadState: %s must hold one value, has shape %v", o.op, p.Name, p.Tensor.Shape())
+			}
+			step[i] = p.Tensor.Float64s()[0]
+			continue
+		}
+		known := false
+		for _, k := range o.keys {
+			known = known || k == key
+		}
+		if !known {
+			return fmt.Errorf("%s.LoadState: entry %q: %s keeps no %q (it keeps step, %s)", o.op, p.Name, o.op, key, strings.Join(o.keys, ", "))
+		}
+		want := o.params[i].Shape()
+		if !equalInts(p.Tensor.Shape(), want) {
+			return fmt.Errorf("%s.LoadState: entry %q has shape %v, its parameter has shape %v", o.op, p.Name, p.Tensor.Shape(), want)
+		}
+		bufs[i][key] = p.Tensor.Float64s()
+	}
+	o.lr, o.step, o.bufs = lr, step, bufs
+	return nil
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// SGDOpts are the optional settings of SGD; the zero value is plain SGD.
+type SGDOpts struct {
+	Momentum    float64 // 0 for none
+	Dampening   float64 // scales the new gradient in the momentum buffer by 1-Dampening
+	WeightDecay float64 // L2 penalty added to the gradient as WeightDecay·p
+	Nesterov    bool    // Nesterov momentum (needs Momentum > 0 and Dampening 0)
+}
+
+// SGD is stochastic gradient descent with optional momentum, Nesterov momentum
+// and weight decay, as torch.optim.SGD:
+//
+//	g ← g + wd·p
+//	buf ← g on the first step, else μ·buf + (1-dampening)·g
+//	g ← g + μ·buf (Nesterov) or buf
+//	p ← p - lr·g
+type SGD struct {
+	optimizer
+	Opts SGDOpts
+}
+
+// NewSGD returns an SGD optimizer over the trainable tensors of params (a
+// tensor listed twice is updated once).
+// It panics with an *engine.Error for a negative lr or bad options.
+func NewSGD(params []Param, lr float64, o SGDOpts) *SGD {
+	if o.Momentum < 0 || o.WeightDecay < 0 {
+		errorf("SGD", "momentum and weight decay must be >= 0, got %v and %v", o.Momentum, o.WeightDecay)
+	}
+	if o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0) {
+		errorf("SGD", "Nesterov momentum requires a momentum > 0 and zero dampening")
+	}
+	return &SGD{optimizer: newOptimizer("SGD", params, lr, "momentum_buffer"), Opts: o}
+}
+
+// Step updates every parameter that has a gradient, in place.
+func (s *SGD) Step() {
+	o, lr := s.Opts, s.lr
+	s.each(func(i int, p, g []float64) {
+		s.step[i]++
+		if o.WeightDecay != 0 {
+			for j := range g {
+				g[j] += o.WeightDecay * p[j]
+			}
+		}
+		if o.Momentum != 0 {
+			_, had := s.bufs[i]["momentum_buffer"]
+			buf := s.buf(i, "momentum_buffer", len(p), 0)
+			for j := range g {
+				if had {
+					buf[j] = o.Momentum*buf[j] + (1-o.Dampening)*g[j]
+				} else {
+					buf[j] = g[j]
+				}
+				if o.Nesterov {
+					g[j] += o.Momentum * buf[j]
+				} else {
+					g[j] = buf[j]
+				}
+			}
+		}
+		for j := range p {
+			p[j] -= lr * g[j]
+		}
+	})
+}
+
+func (s *SGD) String() string {
+	return fmt.Sprintf("SGD(lr=%g, momentum=%g, dampening=%g, weight_decay=%g, nesterov=%t)",
+		s.lr, s.Opts.Momentum, s.Opts.Dampening, s.Opts.WeightDecay, s.Opts.Nesterov)
+}

@@ -1,0 +1,135 @@
+package nn
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+// checkOptimRef runs an optimizer on two parameters with the gradients
+// PyTorch got at each step and compares the parameters after every step.
+func checkOptimRef(t *testing.T, name string, make func(ps []Param, s map[string]float64) Optimizer) {
+	t.Helper()
+	c := ref(t, name)
+	ps := []Param{{Name: "a", Tensor: c.P(t, "p0.0")}, {Name: "b", Tensor: c.P(t, "p0.1")}}
+	opt := make(ps, c.Scalars)
+	steps := int(c.Scalars["steps"])
+	if steps == 0 {
+		t.Fatalf("%s: reference has no steps", name)
+	}
+	for s := 1; s <= steps; s++ {
+		for i, p := range ps {
+			p.Tensor.SetGrad(c.T(t, fmt.Sprintf("g%d.%d", s, i)))
+		}
+		opt.Step()
+		for i, p := range ps {
+			assertClose(t, fmt.Sprintf("%s step %d param %d", name, s, i), p.Tensor, c.T(t, fmt.Sprintf("p%d.%d", s, i)), 1e-9)
+		}
+	}
+}
+
+// checkOptimResume runs steps 1-2 of a reference, saves the state, continues a
+// fresh optimizer from it and checks steps 3-4 still match PyTorch.
+func checkOptimResume(t *testing.T, name string, make func(ps []Param, s map[string]float64) Optimizer) {
+	t.Helper()
+	c := ref(t, name)
+	ps := []Param{{Name: "a", Tensor: c.P(t, "p0.0")}, {Name: "b", Tensor: c.P(t, "p0.1")}}
+	opt := make(ps, c.Scalars)
+	for s := 1; s <= 2; s++ {
+		for i, p := range ps {
+			p.Tensor.SetGrad(c.T(t, fmt.Sprintf("g%d.%d", s, i)))
+		}
+		opt.Step()
+	}
+	state := opt.State()
+	sc := map[string]float64{}
+	for k, v := range c.Scalars {
+		sc[k] = v
+	}
+	sc["lr"] = 123 // LoadState restores the lr
+	fresh := make(ps, sc)
+	if err := fresh.LoadState(state); err != nil {
+		t.Fatalf("%s: LoadState: %v", name, err)
+	}
+	for s := 3; s <= 4; s++ {
+		for i, p := range ps {
+			p.Tensor.SetGrad(c.T(t, fmt.Sprintf("g%d.%d", s, i)))
+		}
+		fresh.Step()
+		for i, p := range ps {
+			assertClose(t, fmt.Sprintf("%s resumed step %d param %d", name, s, i), p.Tensor, c.T(t, fmt.Sprintf("p%d.%d", s, i)), 1e-9)
+		}
+	}
+}
+
+func makeSGD(ps []Param, s map[string]float64) Optimizer {
+	return NewSGD(ps, s["lr"], SGDOpts{Momentum: s["momentum"], Dampening: s["dampening"], WeightDecay: s["weight_decay"], Nesterov: s["nesterov"] == 1})
+}
+
+func TestSGDTorchRef(t *testing.T) {
+	for _, name := range []string{"SGD", "SGD/momentum", "SGD/nesterov"} {
+		checkOptimRef(t, name, makeSGD)
+	}
+	checkOptimResume(t, "SGD/momentum", makeSGD)
+}
+
+func TestOptimizerBasics(t *testing.T) {
+	w := engine.New([]float32{1, 2}).SetRequiresGrad(true)
+	frozen := engine.New([]float32{5}).SetRequiresGrad(true)
+	ps := []Param{{Name: "w", Tensor: w}, {Name: "w2", Tensor: w}, {Name: "f", Tensor: frozen}, {Name: "stat", Tensor: engine.Zeros(1), Buffer: true}}
+	opt := NewSGD(ps, 0.5, SGDOpts{})
+	w.MulScalar(3).Sum().Backward() // grad 3, 3; frozen has no grad
+	opt.Step()                      // listed twice, updated once
+	if got := w.Float64s(); got[0] != -0.5 || got[1] != 0.5 {
+		t.Errorf("after Step: %v, want [-0.5 0.5]", got)
+	}
+	if frozen.At(0) != 5 {
+		t.Error("a parameter without gradient must not change")
+	}
+	if !w.IsLeaf() || !w.RequiresGrad() {
+		t.Error("Step must keep the parameter a leaf that requires grad")
+	}
+	opt.ZeroGrad()
+	if g := w.Grad().Float64s(); g[0] != 0 || g[1] != 0 {
+		t.Errorf("ZeroGrad left %v", g)
+	}
+	opt.SetLR(0.1)
+	if opt.LR() != 0.1 {
+		t.Errorf("LR after SetLR: %v", opt.LR())
+	}
+	if err := engine.Try(func() { NewSGD(ps, -1, SGDOpts{}) }); err == nil {
+		t.Error("a negative lr must panic")
+	}
+	if err := engine.Try(func() { NewSGD(ps, 0.1, SGDOpts{Nesterov: true}) }); err == nil {
+		t.Error("Nesterov without momentum must panic")
+	}
+	if err := engine.Try(func() { NewSGD([]Param{{Name: "x", Tensor: engine.Zeros(2)}}, 0.1, SGDOpts{}) }); err == nil ||
+		!strings.Contains(err.Error(), `"x"`) {
+		t.Errorf("a parameter that does not require grad must panic naming it: %v", err)
+	}
+}
+
+func TestOptimizerLoadStateErrors(t *testing.T) {
+	w := engine.Zeros(2, 2).SetRequiresGrad(true)
+	opt := NewSGD([]Param{{Name: "w", Tensor: w}}, 0.1, SGDOpts{Momentum: 0.9})
+	for _, c := range []struct {
+		state []Param
+		want  string
+	}{
+		{[]Param{{Name: "state.0.momentum_buffer", Tensor: engine.Zeros(3)}}, "shape [3]"},
+		{[]Param{{Name: "state.1.momentum_buffer", Tensor: engine.Zeros(2, 2)}}, "out of range"},
+		{[]Param{{Name: "state.0.exp_avg", Tensor: engine.Zeros(2, 2)}}, `no "exp_avg"`},
+		{[]Param{{Name: "bogus", Tensor: engine.Zeros(1)}}, "unknown entry"},
+		{[]Param{{Name: "lr", Tensor: engine.Zeros(2)}}, "lr must hold one value"},
+	} {
+		err := opt.LoadState(append([]Param{{Name: "lr", Tensor: engine.Scalar(0.7)}}, c.state...))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("LoadState(%s): %v, want an error with %q", c.state[0].Name, err, c.want)
+		}
+		if opt.LR() != 0.1 {
+			t.Fatalf("a failed LoadState changed lr to %v", opt.LR())
+		}
+	}
+}
