@@ -50,4 +50,3 @@ func (l *Linear) Params() []Param {
 func (l *Linear) String() string {
 	return fmt.Sprintf("Linear(in_features=%d, out_features=%d, bias=%t)", l.Weight.Size(1), l.Weight.Size(0), l.Bias != nil)
 }
-

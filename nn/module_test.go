@@ -24,7 +24,7 @@ type probe struct {
 }
 
 func (p *probe) Forward(x *engine.Tensor) *engine.Tensor { p.calls++; return x.MulScalar(2) }
-func (p *probe) Params() []Param                        { return nil }
+func (p *probe) Params() []Param                         { return nil }
 
 func (m *mlp) Params() []Param { return Params(Sub("fc1", m.Fc1), Sub("fc2", m.Fc2)) }
 
