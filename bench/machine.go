@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/dbr-go/dbr/internal/gemm"
+)
+
+func gemmKernel() string { return gemm.Kernel() }
+
+// machine describes the CPU (model and the SIMD flags that matter here).
+func machine() string {
+	model, flags := "unknown", ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			k, v, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			switch strings.TrimSpace(k) {
+			case "model name":
+				model = strings.TrimSpace(v)
+			case "flags":
+				var keep []string
+				for _, f := range strings.Fields(v) {
+					switch f {
+					case "avx", "avx2", "fma", "avx512f":
+						keep = append(keep, f)
+					}
+				}
+				flags = strings.Join(keep, " ")
+			}
+		}
+	}
+	return fmt.Sprintf("CPU: %s, %d logical cores, %s/%s, flags: %s\n", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, flags)
+}

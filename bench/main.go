@@ -1,0 +1,246 @@
+// Command bench times the same workloads in dbr and in PyTorch, interleaved
+// in one run, and prints a table of medians and ratios.
+//
+//	go run ./bench                 # everything, 5 rounds
+//	go run ./bench -rounds 3 -only gemm
+//
+// Each round runs every workload once in dbr (in this process) and once in
+// each PyTorch worker (a long-lived /usr/bin/python3 bench/torch_worker.py
+// process fed one request per line), so slow phases of a shared machine hit
+// both sides alike; the table shows the median over rounds. PyTorch runs
+// twice when OpenBLAS is installed: as Debian installs it (with whichever
+// libblas.so.3 the system selects) and with OpenBLAS put first on
+// LD_LIBRARY_PATH. Without python3-torch only dbr is measured.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+var (
+	rounds   = flag.Int("rounds", 5, "rounds; each runs every workload once per side")
+	minTime  = flag.Duration("min", 200*time.Millisecond, "minimum timed duration of one sample")
+	only     = flag.String("only", "", "run only workloads whose name contains one of these comma-separated words")
+	python   = flag.String("python", "/usr/bin/python3", "python with torch; empty to skip PyTorch")
+	openblas = flag.String("openblas", "/usr/lib/x86_64-linux-gnu/openblas-pthread", "directory with OpenBLAS's libblas.so.3 for a second PyTorch column; empty to skip")
+)
+
+// workload is one table row: a dbr step and the matching torch_worker.py request.
+type workload struct {
+	name    string
+	threads int
+	flops   float64 // > 0: report GFLOP/s instead of time per step
+	target  string  // the goal for dbr/torch, e.g. ">=0.9" (empty: none)
+	torch   request
+	setup   func() func() // builds the dbr workload, returns one step
+	// run, when set, replaces setup: it returns seconds per step measured
+	// some other way (e.g. a whole epoch in a child process).
+	run func() (float64, error)
+}
+
+func main() {
+	flag.Parse()
+	var ws []workload
+	for _, w := range workloads() {
+		if selected(w.name) {
+			ws = append(ws, w)
+		}
+	}
+	var workers []*torchWorker
+	if *python != "" {
+		for _, env := range torchEnvs() {
+			tw, err := startTorch(*python, env)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bench: PyTorch side skipped:", err)
+				continue
+			}
+			defer tw.close()
+			workers = append(workers, tw)
+		}
+	}
+	fmt.Print(machine())
+	for _, tw := range workers {
+		fmt.Printf("PyTorch %s (%s)\n", tw.version, tw.label)
+	}
+	fmt.Printf("dbr: %s, gemm kernel %s, GOMAXPROCS %d\n\n", runtime.Version(), gemmKernel(), runtime.GOMAXPROCS(0))
+
+	samples := make([][][]float64, len(ws)) // [workload][side][round]
+	for i := range samples {
+		samples[i] = make([][]float64, 1+len(workers))
+	}
+	steps := make([]func(), len(ws))
+	procs := runtime.GOMAXPROCS(0)
+	for r := 0; r < *rounds; r++ {
+		fmt.Fprintf(os.Stderr, "round %d/%d\n", r+1, *rounds)
+		for i, w := range ws {
+			runtime.GOMAXPROCS(w.threads)
+			var sec float64
+			if w.run != nil {
+				s, err := w.run()
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "bench: %s: %v\n", w.name, err)
+					s = 0
+				}
+				sec = s
+			} else {
+				if steps[i] == nil {
+					steps[i] = w.setup()
+				}
+				sec = measure(steps[i], *minTime)
+			}
+			runtime.GOMAXPROCS(procs)
+			samples[i][0] = append(samples[i][0], sec)
+			for k, tw := range workers {
+				s, err := tw.run(w.torch, w.threads, *minTime)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "bench: torch %s: %s: %v\n", tw.label, w.name, err)
+					s = 0
+				}
+				samples[i][1+k] = append(samples[i][1+k], s)
+			}
+		}
+	}
+	printTable(ws, workers, samples)
+}
+
+func selected(name string) bool {
+	if *only == "" {
+		return true
+	}
+	for _, w := range strings.Split(*only, ",") {
+		if w != "" && strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// measure returns the seconds per call of f: one warm-up call, then batches
+// of calls growing until one batch lasts at least min.
+func measure(f func(), min time.Duration) float64 {
+	f()
+	n := 1
+	for {
+		t0 := time.Now()
+		for i := 0; i < n; i++ {
+			f()
+		}
+		d := time.Since(t0)
+		if d >= min {
+			return d.Seconds() / float64(n)
+		}
+		next := int(float64(n) * min.Seconds() / max(d.Seconds(), 1e-9) * 1.2)
+		n = max(2*n, next)
+	}
+}
+
+func median(xs []float64) float64 {
+	var v []float64
+	for _, x := range xs {
+		if x > 0 {
+			v = append(v, x)
+		}
+	}
+	if len(v) == 0 {
+		return 0
+	}
+	sort.Float64s(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// value turns seconds per step into the displayed unit (GFLOP/s or time).
+func value(w workload, sec float64) float64 {
+	if sec == 0 {
+		return 0
+	}
+	if w.flops > 0 {
+		return w.flops / sec / 1e9
+	}
+	return sec
+}
+
+func format(w workload, v float64) string {
+	switch {
+	case v == 0:
+		return "-"
+	case w.flops > 0:
+		return fmt.Sprintf("%.1f GFLOP/s", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f s", v)
+	case v >= 1e-3:
+		return fmt.Sprintf("%.2f ms", v*1e3)
+	}
+	return fmt.Sprintf("%.2f µs", v*1e6)
+}
+
+// met reports whether ratio satisfies target (">=x" or "<=x").
+func met(target string, ratio float64) string {
+	if target == "" || ratio == 0 {
+		return ""
+	}
+	var x float64
+	if _, err := fmt.Sscanf(target[2:], "%g", &x); err != nil {
+		return "?"
+	}
+	if (target[:2] == ">=" && ratio >= x) || (target[:2] == "<=" && ratio <= x) {
+		return "yes"
+	}
+	return "no"
+}
+
+func printTable(ws []workload, workers []*torchWorker, samples [][][]float64) {
+	head := []string{"workload", "thr", "dbr"}
+	for _, tw := range workers {
+		head = append(head, "torch "+tw.label, "dbr/torch", "target", "met")
+	}
+	rows := [][]string{head}
+	for i, w := range ws {
+		d := value(w, median(samples[i][0]))
+		row := []string{w.name, fmt.Sprint(w.threads), format(w, d)}
+		for k := range workers {
+			t := value(w, median(samples[i][1+k]))
+			ratio := 0.0
+			if d > 0 && t > 0 {
+				ratio = d / t
+			}
+			rs := "-"
+			if ratio > 0 {
+				rs = fmt.Sprintf("%.2f", ratio)
+			}
+			row = append(row, format(w, t), rs, w.target, met(w.target, ratio))
+		}
+		rows = append(rows, row)
+	}
+	width := make([]int, len(head))
+	for _, r := range rows {
+		for j, c := range r {
+			width[j] = max(width[j], len([]rune(c)))
+		}
+	}
+	for ri, r := range rows {
+		var b strings.Builder
+		b.WriteString("|")
+		for j, c := range r {
+			b.WriteString(" " + c + strings.Repeat(" ", width[j]-len([]rune(c))) + " |")
+		}
+		fmt.Println(b.String())
+		if ri == 0 {
+			b.Reset()
+			b.WriteString("|")
+			for j := range r {
+				b.WriteString(strings.Repeat("-", width[j]+2) + "|")
+			}
+			fmt.Println(b.String())
+		}
+	}
+	fmt.Println("\nratio: dbr/torch of the shown unit (GFLOP/s: higher is better for dbr; time: lower is better); medians over", *rounds, "rounds")
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+//go:embed torch_worker.py
+var workerSource []byte
+
+// request is one line sent to torch_worker.py.
+type request struct {
+	Name    string         `json:"name"`
+	Args    map[string]any `json:"args"`
+	Threads int            `json:"threads"`
+	MinTime float64        `json:"min_time"`
+}
+
+type torchWorker struct {
+	label, version string
+	cmd            *exec.Cmd
+	in             io.WriteCloser
+	out            *bufio.Scanner
+	script         string
+}
+
+// torchEnvs lists the PyTorch variants to run: as installed, and with
+// OpenBLAS first on the library path when that directory exists.
+func torchEnvs() [][]string {
+	envs := [][]string{nil}
+	if *openblas != "" {
+		if _, err := os.Stat(filepath.Join(*openblas, "libblas.so.3")); err == nil {
+			envs = append(envs, []string{"LD_LIBRARY_PATH=" + *openblas})
+		}
+	}
+	return envs
+}
+
+func startTorch(python string, env []string) (*torchWorker, error) {
+	f, err := os.CreateTemp("", "dbr-torch-worker-*.py")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(workerSource); err != nil {
+		return nil, err
+	}
+	f.Close()
+	cmd := exec.Command(python, f.Name())
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	outp, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		os.Remove(f.Name())
+		return nil, err
+	}
+	tw := &torchWorker{cmd: cmd, in: in, out: bufio.NewScanner(outp), script: f.Name()}
+	var info struct{ Torch, Blas, Error string }
+	if err := tw.call(request{Name: "info"}, &info); err != nil {
+		tw.close()
+		return nil, fmt.Errorf("%s cannot run PyTorch: %v", python, err)
+	}
+	tw.version = info.Torch
+	tw.label = info.Blas
+	return tw, nil
+}
+
+func (tw *torchWorker) call(req request, resp any) error {
+	b, _ := json.Marshal(req)
+	if _, err := tw.in.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	if !tw.out.Scan() {
+		if err := tw.out.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("worker exited")
+	}
+	return json.Unmarshal(tw.out.Bytes(), resp)
+}
+
+// run times one workload in the worker and returns seconds per step.
+func (tw *torchWorker) run(req request, threads int, min time.Duration) (float64, error) {
+	req.Threads = threads
+	req.MinTime = min.Seconds()
+	var resp struct {
+		Sec   float64
+		Error string
+	}
+	if err := tw.call(req, &resp); err != nil {
+		return 0, err
+	}
+	if resp.Error != "" {
+		return 0, fmt.Errorf("%s", strings.TrimSpace(resp.Error))
+	}
+	return resp.Sec, nil
+}
+
+func (tw *torchWorker) close() {
+	tw.in.Close()
+	tw.cmd.Wait()
+	os.Remove(tw.script)
+}

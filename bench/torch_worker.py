@@ -1,0 +1,138 @@
+"""PyTorch side of dbr's side-by-side benchmark (driven by `go run ./bench`).
+
+Reads one JSON request per line on stdin: {"name": ..., "args": {...},
+"threads": n, "min_time": seconds}; builds the workload once per
+(name, args), warms it up, times repeated calls for at least min_time and
+answers {"sec": seconds per call} (or {"error": ...}) on stdout. The same
+workloads are written in Go in bench/*.go; keep the two in step.
+"""
+import ctypes
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+
+# When the driver puts OpenBLAS first on LD_LIBRARY_PATH, its thread count is
+# set along with torch's so that "threads" means the same for both.
+try:
+    _blas = ctypes.CDLL("libblas.so.3")
+    _set_blas_threads = getattr(_blas, "openblas_set_num_threads", None)
+except OSError:
+    _set_blas_threads = None
+
+
+def blas_name():
+    return "openblas" if _set_blas_threads else "reference"
+
+
+def gemm(n):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return lambda: torch.mm(a, b)
+
+
+def add(n, grad):
+    a = torch.randn(n, requires_grad=grad)
+    b = torch.randn(n)
+    return lambda: a + b
+
+
+def tiny():
+    x = torch.randn(8, 16)
+    w = torch.randn(16, 4, requires_grad=True)
+    b = torch.randn(4, requires_grad=True)
+
+    def step():
+        (x @ w + b).sum().backward()
+    return step
+
+
+class MLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(784, 256)
+        self.fc2 = torch.nn.Linear(256, 128)
+        self.fc3 = torch.nn.Linear(128, 10)
+
+    def forward(self, x):
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class CNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(1, 16, 3, padding=1)
+        self.c2 = torch.nn.Conv2d(16, 32, 3, padding=1)
+        self.fc = torch.nn.Linear(32 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c1(x)), 2)
+        x = F.max_pool2d(F.relu(self.c2(x)), 2)
+        return self.fc(x.flatten(1))
+
+
+def train_step(model, shape, batch):
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(batch, *shape)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    return step
+
+
+def build(name, args):
+    if name == "gemm":
+        return gemm(args["n"])
+    if name == "add":
+        return add(args["n"], args["grad"])
+    if name == "tiny":
+        return tiny()
+    if name == "mlp":
+        return train_step(MLP(), (784,), args["batch"])
+    if name == "cnn":
+        return train_step(CNN(), (1, 28, 28), args["batch"])
+    raise ValueError("unknown workload " + name)
+
+
+def measure(f, min_time):
+    f()
+    n, total = 1, 0.0
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            f()
+        total = time.perf_counter() - t0
+        if total >= min_time:
+            return total / n
+        n = max(n * 2, int(n * min_time / max(total, 1e-9) * 1.2))
+
+
+def main():
+    cache = {}
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            if req["name"] == "info":
+                print(json.dumps({"torch": torch.__version__, "blas": blas_name()}), flush=True)
+                continue
+            torch.set_num_threads(req.get("threads", 1))
+            if _set_blas_threads:
+                _set_blas_threads(req.get("threads", 1))
+            key = json.dumps([req["name"], req["args"]], sort_keys=True)
+            if key not in cache:
+                cache[key] = build(req["name"], req["args"])
+            out = {"sec": measure(cache[key], req.get("min_time", 0.2))}
+        except Exception as e:  # reported to the Go side, which prints it
+            out = {"error": repr(e)}
+        print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()

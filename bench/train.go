@@ -1,0 +1,4 @@
+package main
+
+// trainWorkloads lists the training-step workloads (MLP, CNN, epoch).
+func trainWorkloads() []workload { return nil }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+func workloads() []workload {
+	var ws []workload
+	for _, threads := range []int{1, 2} {
+		for _, n := range []int{128, 256, 512, 1024} {
+			n := n
+			ws = append(ws, workload{
+				name: fmt.Sprintf("gemm n=%d", n), threads: threads, flops: 2 * float64(n*n*n), target: ">=0.9",
+				torch: request{Name: "gemm", Args: map[string]any{"n": n}},
+				setup: func() func() {
+					a, b := engine.Randn(n, n), engine.Randn(n, n)
+					return func() { a.MatMul(b) }
+				},
+			})
+		}
+	}
+	for _, grad := range []bool{false, true} {
+		grad := grad
+		name := "add [16]"
+		if grad {
+			name += " +grad"
+		}
+		ws = append(ws, workload{
+			name: name, threads: 1, target: "<=0.5",
+			torch: request{Name: "add", Args: map[string]any{"n": 16, "grad": grad}},
+			setup: func() func() {
+				a, b := engine.Randn(16).SetRequiresGrad(grad), engine.Randn(16)
+				return func() { a.Add(b) }
+			},
+		})
+	}
+	ws = append(ws, workload{
+		name: "tiny fwd+bwd", threads: 1, target: "<=0.5",
+		torch: request{Name: "tiny", Args: map[string]any{}},
+		setup: func() func() {
+			x := engine.Randn(8, 16)
+			w, b := engine.Randn(16, 4).SetRequiresGrad(true), engine.Randn(4).SetRequiresGrad(true)
+			return func() { x.MatMul(w).Add(b).Sum().Backward() }
+		},
+	})
+	ws = append(ws, trainWorkloads()...)
+	return ws
+}
