@@ -1,0 +1,358 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// ConvOpts are the options of Conv2d. Zero values mean PyTorch's defaults:
+// Stride 1, Padding 0 (zeros on every side), Dilation 1, Groups 1.
+type ConvOpts struct {
+	Stride, Padding, Dilation, Groups int
+}
+
+// convGeom is the geometry of one Conv2d call.
+type convGeom struct {
+	n, c, h, w     int // input N, C, H, W
+	oc, cg, kh, kw int // weight: out channels, in channels per group, kernel
+	groups, ocg    int // groups and out channels per group
+	s, p, d        int // stride, padding, dilation
+	oh, ow         int // output H, W
+}
+
+func (q *convGeom) k() int { return q.cg * q.kh * q.kw } // rows of a column matrix
+func (q *convGeom) l() int { return q.oh * q.ow }        // columns: output positions
+
+// Conv2d returns the 2-d cross-correlation of x [N, C, H, W] with the filters
+// w [OC, C/Groups, KH, KW] plus the bias b [OC] (b may be nil), as
+// torch.nn.functional.conv2d; the result is [N, OC, OH, OW] with
+// OH = (H + 2·Padding − Dilation·(KH−1) − 1)/Stride + 1, and OW likewise.
+// With Groups g the channels are split into g groups convolved separately.
+// It panics with a *ShapeError when the shapes do not fit and with an *Error
+// for negative options.
+//
+// It is computed as im2col + GEMM: each image's receptive fields are unrolled
+// into a matrix, so one BLAS matrix product per image and group does the work.
+func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
+	q := convGeometry(x, w, b, o)
+	ins := []*Tensor{x, w}
+	if b != nil {
+		ins = append(ins, b)
+	}
+	ins = sameDType(ins)
+	x, w = ins[0], ins[1]
+	if b != nil {
+		b = ins[2]
+	}
+	out := empty(x.dtype, []int{q.n, q.oc, q.oh, q.ow})
+	if x.dtype == Float64 {
+		convForward(q, x.f64, w.f64, optData[float64](b), out.f64)
+	} else {
+		convForward(q, x.f32, w.f32, optData[float32](b), out.f32)
+	}
+	// ∂w += g·colsᵀ (per image and group), ∂x = col2im(wᵀ·g), ∂b = g summed over N, OH, OW
+	return record("Conv2d", out, func(g *Tensor) []*Tensor {
+		var gx, gw, gb *Tensor
+		if x.requiresGrad {
+			gx = empty(g.dtype, x.shape)
+		}
+		if w.requiresGrad {
+			gw = empty(g.dtype, w.shape)
+		}
+		if g.dtype == Float64 {
+			convBackward(q, x.f64, w.f64, g.f64, optData[float64](gx), optData[float64](gw))
+		} else {
+			convBackward(q, x.f32, w.f32, g.f32, optData[float32](gx), optData[float32](gw))
+		}
+		if b == nil {
+			return []*Tensor{gx, gw}
+		}
+		if b.requiresGrad {
+			gb = sumTo(g.Reshape(q.n, q.oc, q.l()), []int{1, q.oc, 1}).Reshape(q.oc)
+		}
+		return []*Tensor{gx, gw, gb}
+	}, ins...)
+}
+
+// convGeometry checks the operands of Conv2d and returns its geometry.
+func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
+	shapes, labels := [][]int{x.shape, w.shape}, []string{"input", "weight"}
+	if b != nil {
+		shapes, labels = append(shapes, b.shape), append(labels, "bias")
+	}
+	fail := func(reason, hint string) {
+		panic(&ShapeError{Op: "Conv2d", Shapes: shapes, Labels: labels, Reason: reason, Hint: hint})
+	}
+	if o.Stride < 0 || o.Padding < 0 || o.Dilation < 0 || o.Groups < 0 {
+		errorf("Conv2d", "options must be >= 0 (0 means the default), got %+v", o)
+	}
+	q := &convGeom{s: max(o.Stride, 1), p: o.Padding, d: max(o.Dilation, 1), groups: max(o.Groups, 1)}
+	if len(x.shape) != 4 {
+		fail(fmt.Sprintf("input must be 4-d [N, C, H, W], got %d-d", len(x.shape)), "for one image use x.Unsqueeze(0)")
+	}
+	if len(w.shape) != 4 {
+		fail(fmt.Sprintf("weight must be 4-d [OC, C/groups, KH, KW], got %d-d", len(w.shape)), "")
+	}
+	q.n, q.c, q.h, q.w = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+	q.oc, q.cg, q.kh, q.kw = w.shape[0], w.shape[1], w.shape[2], w.shape[3]
+	if q.c != q.cg*q.groups {
+		fail(fmt.Sprintf("input has %d channels but weight expects %d (groups=%d)", q.c, q.cg*q.groups, q.groups),
+			fmt.Sprintf("weight dim 1 must be input channels / groups = %d/%d", q.c, q.groups))
+	}
+	if q.oc%q.groups != 0 {
+		fail(fmt.Sprintf("%d output channels do not split into %d groups", q.oc, q.groups), "weight dim 0 must be a multiple of groups")
+	}
+	if b != nil && (len(b.shape) != 1 || b.shape[0] != q.oc) {
+		fail(fmt.Sprintf("bias must have shape [%d], one value per output channel", q.oc), "")
+	}
+	q.ocg = q.oc / q.groups
+	ekh, ekw := q.d*(q.kh-1)+1, q.d*(q.kw-1)+1
+	ph, pw := q.h+2*q.p, q.w+2*q.p
+	if ph < ekh || pw < ekw || q.kh == 0 || q.kw == 0 {
+		fail(fmt.Sprintf("the padded input is %dx%d but the (dilated) kernel is %dx%d", ph, pw, ekh, ekw),
+			"use a smaller kernel or more padding")
+	}
+	q.oh, q.ow = (ph-ekh)/q.s+1, (pw-ekw)/q.s+1
+	return q
+}
+
+// optData returns t's data as []T, or nil for a nil tensor.
+func optData[T float](t *Tensor) []T {
+	if t == nil {
+		return nil
+	}
+	return slice[T](t)
+}
+
+func convForward[T float](q *convGeom, x, w, b, out []T) {
+	K, L := q.k(), q.l()
+	cols := make([]T, K*L)
+	for n := 0; n < q.n; n++ {
+		CheckInterrupt()
+		for g := 0; g < q.groups; g++ {
+			im2col(q, x, n, g, cols)
+			gemmT(false, false, q.ocg, L, K, w[g*q.ocg*K:], K, cols, L, 0, out[(n*q.oc+g*q.ocg)*L:], L)
+		}
+		for oc := 0; oc < len(b); oc++ {
+			o := out[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L]
+			for i := range o {
+				o[i] += b[oc]
+			}
+		}
+	}
+}
+
+// convBackward fills gx and gw (each may be nil when not needed).
+func convBackward[T float](q *convGeom, x, w, g, gx, gw []T) {
+	K, L := q.k(), q.l()
+	cols := make([]T, K*L)
+	for n := 0; n < q.n; n++ {
+		CheckInterrupt()
+		for grp := 0; grp < q.groups; grp++ {
+			gs := g[(n*q.oc+grp*q.ocg)*L:]
+			if gw != nil {
+				im2col(q, x, n, grp, cols)
+				gemmT(false, true, q.ocg, K, L, gs, L, cols, L, 1, gw[grp*q.ocg*K:], K)
+			}
+			if gx != nil {
+				gemmT(true, false, K, L, q.ocg, w[grp*q.ocg*K:], K, gs, L, 0, cols, L)
+				col2im(q, cols, n, grp, gx)
+			}
+		}
+	}
+}
+
+// im2col unrolls the receptive fields of image n, group grp of x into cols
+// [C/groups·KH·KW, OH·OW]; positions in the padding are 0.
+func im2col[T float](q *convGeom, x []T, n, grp int, cols []T) {
+	L := q.l()
+	for c := 0; c < q.cg; c++ {
+		plane := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
+		for ki := 0; ki < q.kh; ki++ {
+			for kj := 0; kj < q.kw; kj++ {
+				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
+				for oy := 0; oy < q.oh; oy++ {
+					iy := oy*q.s - q.p + ki*q.d
+					r := row[oy*q.ow : (oy+1)*q.ow]
+					if iy < 0 || iy >= q.h {
+						clear(r)
+						continue
+					}
+					for ox := range r {
+						ix := ox*q.s - q.p + kj*q.d
+						if ix >= 0 && ix < q.w {
+							r[ox] = plane[iy*q.w+ix]
+						} else {
+							r[ox] = 0
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds cols back into image n, group grp of dx: the adjoint of im2col.
+func col2im[T float](q *convGeom, cols []T, n, grp int, dx []T) {
+	L := q.l()
+	for c := 0; c < q.cg; c++ {
+		plane := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
+		for ki := 0; ki < q.kh; ki++ {
+			for kj := 0; kj < q.kw; kj++ {
+				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
+				for oy := 0; oy < q.oh; oy++ {
+					iy := oy*q.s - q.p + ki*q.d
+					if iy < 0 || iy >= q.h {
+						continue
+					}
+					for ox := 0; ox < q.ow; ox++ {
+						if ix := ox*q.s - q.p + kj*q.d; ix >= 0 && ix < q.w {
+							plane[iy*q.w+ix] += row[oy*q.ow+ox]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// gemmT computes c = op(a)·op(b) + beta·c for row-major matrices through
+// gonum's BLAS, where op transposes when ta (tb) is set.
+func gemmT[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 { // an empty product: c = beta·c
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				c[i*ldc+j] *= beta
+			}
+		}
+		return
+	}
+	tA, tB := blas.NoTrans, blas.NoTrans
+	if ta {
+		tA = blas.Trans
+	}
+	if tb {
+		tB = blas.Trans
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// poolGeom is the geometry of one pooling call.
+type poolGeom struct {
+	planes, h, w, k, s, p, oh, ow int
+}
+
+func poolGeometry(op string, x *Tensor, kernel, stride, padding int) *poolGeom {
+	if len(x.shape) != 4 {
+		shapeErr(op, fmt.Sprintf("input must be 4-d [N, C, H, W], got %d-d", len(x.shape)), "for one image use x.Unsqueeze(0)", x.shape)
+	}
+	if kernel < 1 || stride < 0 || padding < 0 {
+		errorf(op, "kernel must be >= 1 and stride, padding >= 0 (stride 0 means the kernel size); got kernel %d, stride %d, padding %d", kernel, stride, padding)
+	}
+	if stride == 0 {
+		stride = kernel
+	}
+	if 2*padding > kernel {
+		errorf(op, "padding %d is more than half the kernel size %d; use padding <= %d", padding, kernel, kernel/2)
+	}
+	q := &poolGeom{planes: x.shape[0] * x.shape[1], h: x.shape[2], w: x.shape[3], k: kernel, s: stride, p: padding}
+	if q.h+2*padding < kernel || q.w+2*padding < kernel {
+		shapeErr(op, fmt.Sprintf("the padded input is %dx%d, smaller than the %dx%d kernel", q.h+2*padding, q.w+2*padding, kernel, kernel),
+			"use a smaller kernel or more padding", x.shape)
+	}
+	q.oh, q.ow = (q.h+2*padding-kernel)/stride+1, (q.w+2*padding-kernel)/stride+1
+	return q
+}
+
+// window returns the input rows (or columns) [lo, hi) under output row (column) o.
+func (q *poolGeom) window(o, size int) (lo, hi int) {
+	lo = o*q.s - q.p
+	return max(lo, 0), min(lo+q.k, size)
+}
+
+// MaxPool2d returns the maximum of every kernel×kernel window of x [N, C, H,
+// W], moving by stride (0 means kernel), with padding positions counting as
+// −∞, as torch.nn.functional.max_pool2d. The gradient goes to the maximum of
+// each window (the first one on ties).
+// It panics with a *ShapeError when x is not 4-d or smaller than the kernel,
+// and with an *Error when padding is more than half the kernel.
+func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
+	q := poolGeometry("MaxPool2d", x, kernel, stride, padding)
+	out := empty(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
+	arg := make([]int, out.Numel()) // flat index in x of each output's maximum
+	for pl := 0; pl < q.planes; pl++ {
+		CheckInterrupt()
+		for oy := 0; oy < q.oh; oy++ {
+			y0, y1 := q.window(oy, q.h)
+			for ox := 0; ox < q.ow; ox++ {
+				x0, x1 := q.window(ox, q.w)
+				best, bi := math.Inf(-1), (pl*q.h+y0)*q.w+x0
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						i := (pl*q.h+iy)*q.w + ix
+						if v := x.get(i); v > best || math.IsNaN(v) { // as PyTorch: NaN wins
+							best, bi = v, i
+						}
+					}
+				}
+				o := (pl*q.oh+oy)*q.ow + ox
+				out.set(o, best)
+				arg[o] = bi
+			}
+		}
+	}
+	// ∂x[argmax of each window] += g
+	return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
+		gx := empty(g.dtype, x.shape)
+		scatterAddRows(gx, g, arg, 1)
+		return []*Tensor{gx}
+	}, x)
+}
+
+// AvgPool2d returns the mean of every kernel×kernel window of x [N, C, H, W],
+// moving by stride (0 means kernel); padding positions count as zeros in the
+// mean (count_include_pad=True, PyTorch's default).
+// It panics like MaxPool2d.
+func AvgPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
+	q := poolGeometry("AvgPool2d", x, kernel, stride, padding)
+	out := empty(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
+	scale := 1 / float64(q.k*q.k)
+	q.each(func(o, i int) { out.set(o, out.get(o)+x.get(i)*scale) })
+	// ∂x[i] += g[o]/kernel² for every input i in the window of output o
+	return record("AvgPool2d", out, func(g *Tensor) []*Tensor {
+		gx := empty(g.dtype, x.shape)
+		q.each(func(o, i int) { gx.set(i, gx.get(i)+g.get(o)*scale) })
+		return []*Tensor{gx}
+	}, x)
+}
+
+// each calls f(o, i) for every output o and every input i inside its window.
+func (q *poolGeom) each(f func(o, i int)) {
+	for pl := 0; pl < q.planes; pl++ {
+		CheckInterrupt()
+		for oy := 0; oy < q.oh; oy++ {
+			y0, y1 := q.window(oy, q.h)
+			for ox := 0; ox < q.ow; ox++ {
+				x0, x1 := q.window(ox, q.w)
+				o := (pl*q.oh+oy)*q.ow + ox
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						f(o, (pl*q.h+iy)*q.w+ix)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestConvMatchesTorch(t *testing.T) {
+	conv := func(o ConvOpts) func(x []*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor {
+			if len(x) == 3 {
+				return Conv2d(x[0], x[1], x[2], o)
+			}
+			return Conv2d(x[0], x[1], nil, o)
+		}
+	}
+	checkTorchRef(t, "conv", map[string]func(x []*Tensor) *Tensor{
+		"Conv2d/basic":         conv(ConvOpts{}),
+		"Conv2d/no-bias":       conv(ConvOpts{}),
+		"Conv2d/stride-pad":    conv(ConvOpts{Stride: 2, Padding: 1}),
+		"Conv2d/dilation":      conv(ConvOpts{Dilation: 2, Padding: 2}),
+		"Conv2d/groups":        conv(ConvOpts{Groups: 2, Padding: 1}),
+		"Conv2d/depthwise":     conv(ConvOpts{Groups: 3, Stride: 2}),
+		"Conv2d/1x1":           conv(ConvOpts{}),
+		"MaxPool2d/2x2":        func(x []*Tensor) *Tensor { return MaxPool2d(x[0], 2, 0, 0) },
+		"MaxPool2d/stride-pad": func(x []*Tensor) *Tensor { return MaxPool2d(x[0], 3, 2, 1) },
+		"MaxPool2d/overlap":    func(x []*Tensor) *Tensor { return MaxPool2d(x[0], 3, 1, 0) },
+		"AvgPool2d/2x2":        func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 0, 0) },
+		"AvgPool2d/stride-pad": func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 3, 2, 1) },
+		"AvgPool2d/overlap":    func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 1, 1) },
+	})
+}
+
+func TestConvGradCheck(t *testing.T) {
+	Seed(3)
+	conv := func(o ConvOpts) func(x []*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor {
+			if len(x) == 3 {
+				return Conv2d(x[0], x[1], x[2], o)
+			}
+			return Conv2d(x[0], x[1], nil, o)
+		}
+	}
+	pool := func(f func(*Tensor, int, int, int) *Tensor, k, s, p int) func(x []*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return f(x[0], k, s, p) }
+	}
+	runGradChecks(t, []gradCase{
+		{"Conv2d/basic", conv(ConvOpts{}), []*Tensor{Randn(2, 2, 4, 5), Randn(3, 2, 3, 3), Randn(3)}},
+		{"Conv2d/no-bias", conv(ConvOpts{}), []*Tensor{Randn(1, 3, 4, 4), Randn(2, 3, 2, 2)}},
+		{"Conv2d/stride", conv(ConvOpts{Stride: 2}), []*Tensor{Randn(2, 1, 7, 6), Randn(2, 1, 3, 3), Randn(2)}},
+		{"Conv2d/padding", conv(ConvOpts{Padding: 2}), []*Tensor{Randn(1, 2, 3, 5), Randn(2, 2, 3, 2)}},
+		{"Conv2d/stride-pad-dilation", conv(ConvOpts{Stride: 2, Padding: 1, Dilation: 2}), []*Tensor{Randn(2, 2, 6, 7), Randn(2, 2, 3, 3), Randn(2)}},
+		{"Conv2d/groups", conv(ConvOpts{Groups: 2, Padding: 1}), []*Tensor{Randn(2, 4, 4, 3), Randn(4, 2, 3, 3), Randn(4)}},
+		{"Conv2d/depthwise", conv(ConvOpts{Groups: 3}), []*Tensor{Randn(1, 3, 4, 5), Randn(6, 1, 2, 3)}},
+		{"Conv2d/kernel-covers-input", conv(ConvOpts{}), []*Tensor{Randn(2, 2, 3, 3), Randn(1, 2, 3, 3), Randn(1)}},
+		{"MaxPool2d/2", pool(MaxPool2d, 2, 0, 0), []*Tensor{Randn(2, 2, 4, 5)}},
+		{"MaxPool2d/stride-pad", pool(MaxPool2d, 3, 2, 1), []*Tensor{Randn(1, 2, 6, 5)}},
+		{"MaxPool2d/overlap", pool(MaxPool2d, 2, 1, 1), []*Tensor{Randn(2, 1, 3, 4)}},
+		{"AvgPool2d/2", pool(AvgPool2d, 2, 0, 0), []*Tensor{Randn(2, 2, 4, 5)}},
+		{"AvgPool2d/stride-pad", pool(AvgPool2d, 3, 2, 1), []*Tensor{Randn(1, 2, 6, 5)}},
+		{"AvgPool2d/overlap", pool(AvgPool2d, 2, 1, 1), []*Tensor{Randn(2, 1, 3, 4)}},
+		// one tensor used twice in every family: both contributions must arrive
+		{"twice/Conv2d input and weight", func(x []*Tensor) *Tensor { return Conv2d(x[0], x[0], nil, ConvOpts{Padding: 1}) }, []*Tensor{Randn(2, 2, 3, 3)}},
+		{"twice/Conv2d twice", func(x []*Tensor) *Tensor {
+			return Conv2d(Conv2d(x[0], x[1], nil, ConvOpts{Padding: 1}), x[1], nil, ConvOpts{Padding: 1})
+		}, []*Tensor{Randn(1, 2, 4, 4), Randn(2, 2, 3, 3)}},
+		{"twice/MaxPool2d+AvgPool2d", func(x []*Tensor) *Tensor {
+			return MaxPool2d(x[0], 2, 1, 0).Add(AvgPool2d(x[0], 2, 1, 0)).Mul(MaxPool2d(x[0], 2, 1, 0))
+		}, []*Tensor{Randn(1, 2, 4, 4)}},
+	})
+}
+
+// TestConvFloat32 checks the float32 kernels against the float64 ones.
+func TestConvFloat32(t *testing.T) {
+	Seed(4)
+	x, w, b := Randn(2, 4, 6, 5), Randn(6, 2, 3, 3), Randn(6)
+	o := ConvOpts{Stride: 2, Padding: 1, Groups: 2}
+	run := func(dt DType) []*Tensor {
+		xs := []*Tensor{x.To(dt).clone().SetRequiresGrad(true), w.To(dt).clone().SetRequiresGrad(true), b.To(dt).clone().SetRequiresGrad(true)}
+		y := Conv2d(xs[0], xs[1], xs[2], o)
+		z := MaxPool2d(y, 2, 1, 1).Add(AvgPool2d(y, 2, 1, 1))
+		z.Sum().Backward()
+		if z.DType() != dt {
+			t.Fatalf("result dtype %v, want %v", z.DType(), dt)
+		}
+		return []*Tensor{z, xs[0].Grad(), xs[1].Grad(), xs[2].Grad()}
+	}
+	r32, r64 := run(Float32), run(Float64)
+	for i, name := range []string{"output", "grad x", "grad w", "grad b"} {
+		assertClose(t, "float32 "+name, r32[i], r64[i], 1e-4)
+	}
+}
+
+func TestConvMaxPoolTiesAndInf(t *testing.T) {
+	// All four equal: the first gets the gradient, as in PyTorch.
+	x := New64([]float64{1, 1, 1, 1}, 1, 1, 2, 2).SetRequiresGrad(true)
+	MaxPool2d(x, 2, 0, 0).Sum().Backward()
+	if got := x.Grad().Float64s(); got[0] != 1 || got[1]+got[2]+got[3] != 0 {
+		t.Errorf("tie gradient %v, want [1 0 0 0]", got)
+	}
+	// A window of -Inf values still has a maximum inside the input.
+	y := MaxPool2d(New64([]float64{math.Inf(-1), math.Inf(-1), 2, 3}, 1, 1, 2, 2), 1, 1, 0)
+	if got := y.Float64s(); !math.IsInf(got[0], -1) || got[3] != 3 {
+		t.Errorf("MaxPool2d of -Inf values: %v", got)
+	}
+}
+
+func TestConvErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		f    func()
+		want []string
+	}{
+		{"channels", func() { Conv2d(Zeros(8, 1, 28, 28), Zeros(16, 3, 3, 3), nil, ConvOpts{}) },
+			[]string{"Conv2d: input [8 1 28 28], weight [16 3 3 3]: input has 1 channels but weight expects 3 (groups=1)"}},
+		{"groups", func() { Conv2d(Zeros(1, 4, 5, 5), Zeros(3, 2, 3, 3), nil, ConvOpts{Groups: 2}) },
+			[]string{"Conv2d: input [1 4 5 5], weight [3 2 3 3]: 3 output channels do not split into 2 groups"}},
+		{"bias", func() { Conv2d(Zeros(1, 2, 5, 5), Zeros(3, 2, 3, 3), Zeros(2), ConvOpts{}) },
+			[]string{"Conv2d: input [1 2 5 5], weight [3 2 3 3], bias [2]: bias must have shape [3]"}},
+		{"3-d input", func() { Conv2d(Zeros(1, 28, 28), Zeros(4, 1, 3, 3), nil, ConvOpts{}) },
+			[]string{"Conv2d: input [1 28 28], weight [4 1 3 3]: input must be 4-d", "x.Unsqueeze(0)"}},
+		{"too small", func() { Conv2d(Zeros(1, 1, 3, 3), Zeros(1, 1, 3, 3), nil, ConvOpts{Dilation: 2}) },
+			[]string{"Conv2d: input [1 1 3 3], weight [1 1 3 3]: the padded input is 3x3 but the (dilated) kernel is 5x5"}},
+		{"negative", func() { Conv2d(Zeros(1, 1, 3, 3), Zeros(1, 1, 3, 3), nil, ConvOpts{Padding: -1}) },
+			[]string{"Conv2d: options must be >= 0"}},
+		{"pool 3-d", func() { MaxPool2d(Zeros(1, 4, 4), 2, 0, 0) }, []string{"MaxPool2d: [1 4 4]: input must be 4-d"}},
+		{"pool padding", func() { AvgPool2d(Zeros(1, 1, 4, 4), 2, 0, 2) }, []string{"AvgPool2d: padding 2 is more than half the kernel size 2"}},
+		{"pool small", func() { MaxPool2d(Zeros(1, 1, 2, 5), 3, 0, 0) }, []string{"MaxPool2d: [1 1 2 5]: the padded input is 2x5, smaller than the 3x3 kernel"}},
+	}
+	for _, c := range cases {
+		err := Try(c.f)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+func TestConvInterrupt(t *testing.T) {
+	defer ClearInterrupt()
+	x, w := Zeros(2, 1, 4, 4), Zeros(1, 1, 3, 3)
+	for name, f := range map[string]func(){
+		"Conv2d":    func() { Conv2d(x, w, nil, ConvOpts{}) },
+		"MaxPool2d": func() { MaxPool2d(x, 2, 0, 0) },
+		"AvgPool2d": func() { AvgPool2d(x, 2, 0, 0) },
+	} {
+		Interrupt()
+		if err := Try(f); !errors.Is(err, ErrInterrupted) {
+			t.Errorf("%s after Interrupt: %v, want ErrInterrupted", name, err)
+		}
+		ClearInterrupt()
+	}
+}

@@ -1,0 +1,18 @@
+"""References for Conv2d, MaxPool2d and AvgPool2d (see torchref.py)."""
+import torch.nn.functional as F
+from torchref import case, rand, write
+
+case("Conv2d/basic", lambda x, w, b: F.conv2d(x, w, b), rand(2, 3, 5, 6), rand(4, 3, 3, 3), rand(4))
+case("Conv2d/no-bias", lambda x, w: F.conv2d(x, w), rand(1, 2, 4, 4), rand(3, 2, 2, 2))
+case("Conv2d/stride-pad", lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), rand(2, 2, 7, 5), rand(3, 2, 3, 3), rand(3))
+case("Conv2d/dilation", lambda x, w: F.conv2d(x, w, dilation=2, padding=2), rand(1, 2, 6, 7), rand(2, 2, 3, 3))
+case("Conv2d/groups", lambda x, w, b: F.conv2d(x, w, b, groups=2, padding=1), rand(2, 4, 5, 5), rand(6, 2, 3, 2), rand(6))
+case("Conv2d/depthwise", lambda x, w: F.conv2d(x, w, groups=3, stride=2), rand(1, 3, 6, 6), rand(3, 1, 2, 2))
+case("Conv2d/1x1", lambda x, w, b: F.conv2d(x, w, b), rand(2, 3, 3, 4), rand(5, 3, 1, 1), rand(5))
+case("MaxPool2d/2x2", lambda x: F.max_pool2d(x, 2), rand(2, 3, 6, 5))
+case("MaxPool2d/stride-pad", lambda x: F.max_pool2d(x, 3, 2, 1), rand(1, 2, 7, 6))
+case("MaxPool2d/overlap", lambda x: F.max_pool2d(x, 3, 1), rand(2, 1, 5, 5))
+case("AvgPool2d/2x2", lambda x: F.avg_pool2d(x, 2), rand(2, 3, 6, 5))
+case("AvgPool2d/stride-pad", lambda x: F.avg_pool2d(x, 3, 2, 1), rand(1, 2, 7, 6))
+case("AvgPool2d/overlap", lambda x: F.avg_pool2d(x, 2, 1, 1), rand(2, 1, 4, 5))
+write()
