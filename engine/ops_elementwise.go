@@ -2,80 +2,289 @@ package engine
 
 import "math"
 
+// Elementwise ops go through two helpers: binary (two operands, broadcast
+// together) and unary (one operand). Each op gives its scalar definition f and
+// its backward as a formula composed of other ops; the helpers do the loops,
+// the broadcasting, the reduction of gradients back to each operand's shape
+// (sumTo) and the recording. The hottest ops (Add, Sub, Mul, Div, ReLU) also
+// name a type-specialized loop so that they avoid a function call per element.
+
+// arith names a binary op with a type-specialized loop; arithNone uses f.
+type arith int
+
+const (
+	arithNone arith = iota
+	arithAdd
+	arithSub
+	arithMul
+	arithDiv
+)
+
+// interruptEvery is how many elements a kernel processes between interrupt checks.
+const interruptEvery = 1 << 16
+
 // binary applies f elementwise to a and b broadcast together. grad returns the
 // gradients of both inputs at the broadcast shape; binary sums them back to
-// each input's shape. Mixed dtypes are promoted to Float64.
+// each input's shape. A nil grad marks the op as not differentiable. Mixed
+// dtypes are promoted to Float64.
 func binary(op string, a, b *Tensor, f func(x, y float64) float64, grad func(a, b, out, g *Tensor) (ga, gb *Tensor)) *Tensor {
+	return binaryArith(op, arithNone, a, b, f, grad)
+}
+
+// binaryArith is binary with an optional specialized loop k, which must compute
+// the same values as f.
+func binaryArith(op string, k arith, a, b *Tensor, f func(x, y float64) float64, grad func(a, b, out, g *Tensor) (ga, gb *Tensor)) *Tensor {
 	if a.dtype != b.dtype {
 		a, b = a.To(Float64), b.To(Float64)
 	}
 	shape := broadcastShape(op, a.shape, b.shape)
 	out := empty(a.dtype, shape)
-	if sameShape(a.shape, b.shape) {
-		if a.dtype == Float64 {
-			for i := range out.f64 {
-				out.f64[i] = f(a.f64[i], b.f64[i])
-			}
-		} else {
-			for i := range out.f32 {
-				out.f32[i] = float32(f(float64(a.f32[i]), float64(b.f32[i])))
-			}
-		}
+	if a.dtype == Float64 {
+		binaryKernel(k, out.f64, a.f64, b.f64, shape, a.shape, b.shape, f)
 	} else {
-		sa, sb := stridesFor(a.shape, shape), stridesFor(b.shape, shape)
-		if a.dtype == Float64 {
-			walk(shape, sa, sb, func(i, ia, ib int) { out.f64[i] = f(a.f64[ia], b.f64[ib]) })
-		} else {
-			walk(shape, sa, sb, func(i, ia, ib int) {
-				out.f32[i] = float32(f(float64(a.f32[ia]), float64(b.f32[ib])))
-			})
+		binaryKernel(k, out.f32, a.f32, b.f32, shape, a.shape, b.shape, f)
+	}
+	var bw backwardFn
+	if grad != nil {
+		bw = func(g *Tensor) []*Tensor {
+			ga, gb := grad(a, b, out, g)
+			if ga != nil {
+				ga = sumTo(ga, a.shape)
+			}
+			if gb != nil {
+				gb = sumTo(gb, b.shape)
+			}
+			return []*Tensor{ga, gb}
 		}
 	}
-	return record(op, out, func(g *Tensor) []*Tensor {
-		ga, gb := grad(a, b, out, g)
-		if ga != nil {
-			ga = sumTo(ga, a.shape)
+	return record(op, out, bw, a, b)
+}
+
+// binaryKernel fills dst (of shape) with f(a, b), a and b broadcast to shape.
+// It works row by row along the last dim, where each operand is either
+// contiguous (stride 1) or repeated (stride 0).
+func binaryKernel[T float](k arith, dst, a, b []T, shape, sa, sb []int, f func(x, y float64) float64) {
+	if sameShape(sa, sb) {
+		for lo := 0; lo < len(dst); lo += interruptEvery {
+			hi := lo + interruptEvery
+			if hi > len(dst) {
+				hi = len(dst)
+			}
+			arithRow(k, dst[lo:hi], a[lo:hi], b[lo:hi], 1, 1, f)
+			CheckInterrupt()
 		}
-		if gb != nil {
-			gb = sumTo(gb, b.shape)
+		return
+	}
+	ta, tb := stridesFor(sa, shape), stridesFor(sb, shape)
+	d := len(shape)
+	la, lb := ta[d-1], tb[d-1]
+	done := 0
+	walkRows(shape, ta, tb, func(i, oa, ob, n int) {
+		arithRow(k, dst[i:i+n], a[oa:], b[ob:], la, lb, f)
+		if done += n; done >= interruptEvery {
+			done = 0
+			CheckInterrupt()
 		}
-		return []*Tensor{ga, gb}
-	}, a, b)
+	})
+}
+
+// arithRow computes dst[j] = f(a[j·la], b[j·lb]) for every j, with la and lb
+// in {0, 1}. For the arith ops the loops are written out per stride pattern so
+// the compiler sees plain slice arithmetic. In float32 the result equals
+// float32(f(float64(x), float64(y))): +, -, · and / of two float32 values
+// computed in float64 and rounded once are correctly rounded.
+func arithRow[T float](k arith, dst, a, b []T, la, lb int, f func(x, y float64) float64) {
+	n := len(dst)
+	switch {
+	case k != arithNone && la == 1 && lb == 1:
+		a, b = a[:n], b[:n]
+		switch k {
+		case arithAdd:
+			for j := range dst {
+				dst[j] = a[j] + b[j]
+			}
+		case arithSub:
+			for j := range dst {
+				dst[j] = a[j] - b[j]
+			}
+		case arithMul:
+			for j := range dst {
+				dst[j] = a[j] * b[j]
+			}
+		case arithDiv:
+			for j := range dst {
+				dst[j] = a[j] / b[j]
+			}
+		}
+	case k != arithNone && la == 1 && lb == 0:
+		a = a[:n]
+		y := b[0]
+		switch k {
+		case arithAdd:
+			for j := range dst {
+				dst[j] = a[j] + y
+			}
+		case arithSub:
+			for j := range dst {
+				dst[j] = a[j] - y
+			}
+		case arithMul:
+			for j := range dst {
+				dst[j] = a[j] * y
+			}
+		case arithDiv:
+			for j := range dst {
+				dst[j] = a[j] / y
+			}
+		}
+	case k != arithNone && la == 0 && lb == 1:
+		b = b[:n]
+		x := a[0]
+		switch k {
+		case arithAdd:
+			for j := range dst {
+				dst[j] = x + b[j]
+			}
+		case arithSub:
+			for j := range dst {
+				dst[j] = x - b[j]
+			}
+		case arithMul:
+			for j := range dst {
+				dst[j] = x * b[j]
+			}
+		case arithDiv:
+			for j := range dst {
+				dst[j] = x / b[j]
+			}
+		}
+	default:
+		for j := range dst {
+			dst[j] = T(f(float64(a[j*la]), float64(b[j*lb])))
+		}
+	}
+}
+
+// walkRows calls f(i, o1, o2, n) for every row along the last dim of shape:
+// i is the flat index of the row's first element, o1 and o2 its offsets under
+// strides s1 and s2, n the row length. A 0-d shape is one row of length 1.
+func walkRows(shape, s1, s2 []int, f func(i, o1, o2, n int)) {
+	total := numelOf(shape)
+	if total == 0 {
+		return
+	}
+	d := len(shape)
+	if d == 0 {
+		f(0, 0, 0, 1)
+		return
+	}
+	last := shape[d-1]
+	idx := make([]int, d)
+	o1, o2 := 0, 0
+	for i := 0; i < total; i += last {
+		f(i, o1, o2, last)
+		for k := d - 2; k >= 0; k-- {
+			idx[k]++
+			o1 += s1[k]
+			o2 += s2[k]
+			if idx[k] < shape[k] {
+				break
+			}
+			o1 -= s1[k] * shape[k]
+			o2 -= s2[k] * shape[k]
+			idx[k] = 0
+		}
+	}
 }
 
 // Add returns t + o, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
 func (t *Tensor) Add(o *Tensor) *Tensor {
 	// ∂t = g, ∂o = g
-	return binary("Add", t, o, func(x, y float64) float64 { return x + y },
+	return binaryArith("Add", arithAdd, t, o, func(x, y float64) float64 { return x + y },
 		func(a, b, out, g *Tensor) (*Tensor, *Tensor) { return g, g })
 }
 
 // Sub returns t - o, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
 func (t *Tensor) Sub(o *Tensor) *Tensor {
 	// ∂t = g, ∂o = -g
-	return binary("Sub", t, o, func(x, y float64) float64 { return x - y },
+	return binaryArith("Sub", arithSub, t, o, func(x, y float64) float64 { return x - y },
 		func(a, b, out, g *Tensor) (*Tensor, *Tensor) { return g, g.Neg() })
 }
 
 // Mul returns t * o elementwise, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
 func (t *Tensor) Mul(o *Tensor) *Tensor {
 	// ∂t = g·o, ∂o = g·t
-	return binary("Mul", t, o, func(x, y float64) float64 { return x * y },
+	return binaryArith("Mul", arithMul, t, o, func(x, y float64) float64 { return x * y },
 		func(a, b, out, g *Tensor) (*Tensor, *Tensor) { return g.Mul(b), g.Mul(a) })
 }
 
 // Div returns t / o elementwise, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
 func (t *Tensor) Div(o *Tensor) *Tensor {
 	// ∂t = g/o, ∂o = -g·t/o²
-	return binary("Div", t, o, func(x, y float64) float64 { return x / y },
+	return binaryArith("Div", arithDiv, t, o, func(x, y float64) float64 { return x / y },
 		func(a, b, out, g *Tensor) (*Tensor, *Tensor) {
 			return g.Div(b), g.Mul(out).Div(b).Neg()
 		})
 }
 
-// unary applies f elementwise. grad returns the input's gradient given the
-// input x, the output y and the upstream gradient g.
-func unary(op string, t *Tensor, f func(x float64) float64, grad func(x, y, g *Tensor) *Tensor) *Tensor {
+// Pow returns t raised to the power o elementwise, broadcasting.
+// A negative base with a non-integer exponent gives NaN, as in PyTorch.
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Pow(o *Tensor) *Tensor {
+	// ∂t = g·o·t^(o-1) (0 where o = 0), ∂o = g·tᵒ·ln t (0 where t = 0 and o ≥ 0),
+	// the conventions of PyTorch's pow_backward.
+	return binary("Pow", t, o, math.Pow, func(a, b, out, g *Tensor) (*Tensor, *Tensor) {
+		ga := Where(b.EqScalar(0), ZerosLike(g), g.Mul(b).Mul(a.Pow(b.SubScalar(1))))
+		gb := Where(a.EqScalar(0).Mul(b.GeScalar(0)), ZerosLike(g), g.Mul(out).Mul(a.Log()))
+		return ga, gb
+	})
+}
+
+// Maximum returns the elementwise maximum of t and o, broadcasting. NaN in
+// either operand gives NaN. Where they are equal, each gets half the gradient
+// (as in PyTorch).
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Maximum(o *Tensor) *Tensor {
+	// ∂t = g·[t>o] + g/2·[t=o], ∂o = g·[t<o] + g/2·[t=o]
+	return binary("Maximum", t, o, nanMax, func(a, b, out, g *Tensor) (*Tensor, *Tensor) {
+		half := a.Eq(b).MulScalar(0.5)
+		return g.Mul(a.Gt(b).Add(half)), g.Mul(a.Lt(b).Add(half))
+	})
+}
+
+// Minimum returns the elementwise minimum of t and o, broadcasting. NaN in
+// either operand gives NaN. Where they are equal, each gets half the gradient
+// (as in PyTorch).
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Minimum(o *Tensor) *Tensor {
+	// ∂t = g·[t<o] + g/2·[t=o], ∂o = g·[t>o] + g/2·[t=o]
+	return binary("Minimum", t, o, nanMin, func(a, b, out, g *Tensor) (*Tensor, *Tensor) {
+		half := a.Eq(b).MulScalar(0.5)
+		return g.Mul(a.Lt(b).Add(half)), g.Mul(a.Gt(b).Add(half))
+	})
+}
+
+func nanMax(x, y float64) float64 {
+	if x > y || x != x {
+		return x
+	}
+	return y
+}
+
+func nanMin(x, y float64) float64 {
+	if x < y || x != x {
+		return x
+	}
+	return y
+}
+
+// apply returns f applied to every element of t, without recording: the
+// forward loop of unary, and a helper for backward formulas.
+func apply(t *Tensor, f func(x float64) float64) *Tensor {
 	out := empty(t.dtype, t.shape)
 	if t.dtype == Float64 {
 		for i, v := range t.f64 {
@@ -86,6 +295,19 @@ func unary(op string, t *Tensor, f func(x float64) float64, grad func(x, y, g *T
 			out.f32[i] = float32(f(float64(v)))
 		}
 	}
+	return out
+}
+
+// unary applies f elementwise. grad returns the input's gradient given the
+// input x, the output y and the upstream gradient g; nil marks the op as not
+// differentiable.
+func unary(op string, t *Tensor, f func(x float64) float64, grad func(x, y, g *Tensor) *Tensor) *Tensor {
+	return unaryRecord(op, t, apply(t, f), grad)
+}
+
+// unaryRecord records out = op(t) with grad as in unary; ops with their own
+// forward loop (ReLU) use it to keep one recording path.
+func unaryRecord(op string, t, out *Tensor, grad func(x, y, g *Tensor) *Tensor) *Tensor {
 	var bw backwardFn
 	if grad != nil {
 		bw = func(g *Tensor) []*Tensor { return []*Tensor{grad(t, out, g)} }
@@ -118,6 +340,185 @@ func (t *Tensor) AddScalar(s float64) *Tensor {
 	// ∂t = g
 	return unary("AddScalar", t, func(x float64) float64 { return x + s },
 		func(x, y, g *Tensor) *Tensor { return g })
+}
+
+// SubScalar returns t - s.
+func (t *Tensor) SubScalar(s float64) *Tensor {
+	// ∂t = g
+	return unary("SubScalar", t, func(x float64) float64 { return x - s },
+		func(x, y, g *Tensor) *Tensor { return g })
+}
+
+// DivScalar returns t / s.
+func (t *Tensor) DivScalar(s float64) *Tensor {
+	// ∂t = g/s
+	return unary("DivScalar", t, func(x float64) float64 { return x / s },
+		func(x, y, g *Tensor) *Tensor { return g.DivScalar(s) })
+}
+
+// PowScalar returns tᵖ elementwise. A negative base with a non-integer p
+// gives NaN, as in PyTorch.
+func (t *Tensor) PowScalar(p float64) *Tensor {
+	// ∂t = g·p·t^(p-1); 0 when p = 0 (PyTorch's convention, also at t = 0)
+	return unary("PowScalar", t, func(x float64) float64 { return math.Pow(x, p) },
+		func(x, y, g *Tensor) *Tensor {
+			if p == 0 {
+				return ZerosLike(g)
+			}
+			return g.Mul(x.PowScalar(p - 1)).MulScalar(p)
+		})
+}
+
+// Abs returns |t| elementwise.
+func (t *Tensor) Abs() *Tensor {
+	// ∂t = g·sign(t), with sign(0) = 0
+	return unary("Abs", t, math.Abs, func(x, y, g *Tensor) *Tensor {
+		return g.Mul(apply(x, sign))
+	})
+}
+
+func sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	case x == 0:
+		return 0
+	}
+	return x // NaN
+}
+
+// Log returns the natural logarithm elementwise (-Inf at 0, NaN below 0).
+func (t *Tensor) Log() *Tensor {
+	// ∂t = g/t
+	return unary("Log", t, math.Log, func(x, y, g *Tensor) *Tensor { return g.Div(x) })
+}
+
+// Sqrt returns the square root elementwise (NaN below 0).
+func (t *Tensor) Sqrt() *Tensor {
+	// ∂t = g/(2√t)
+	return unary("Sqrt", t, math.Sqrt, func(x, y, g *Tensor) *Tensor { return g.Div(y).MulScalar(0.5) })
+}
+
+// Square returns t² elementwise.
+func (t *Tensor) Square() *Tensor {
+	// ∂t = 2·g·t
+	return unary("Square", t, func(x float64) float64 { return x * x },
+		func(x, y, g *Tensor) *Tensor { return g.Mul(x).MulScalar(2) })
+}
+
+// Sin returns sin t elementwise.
+func (t *Tensor) Sin() *Tensor {
+	// ∂t = g·cos t
+	return unary("Sin", t, math.Sin, func(x, y, g *Tensor) *Tensor { return g.Mul(apply(x, math.Cos)) })
+}
+
+// Cos returns cos t elementwise.
+func (t *Tensor) Cos() *Tensor {
+	// ∂t = -g·sin t
+	return unary("Cos", t, math.Cos, func(x, y, g *Tensor) *Tensor { return g.Mul(apply(x, math.Sin)).Neg() })
+}
+
+// Tanh returns tanh t elementwise.
+func (t *Tensor) Tanh() *Tensor {
+	// ∂t = g·(1 - y²)
+	return unary("Tanh", t, math.Tanh, func(x, y, g *Tensor) *Tensor {
+		return g.Mul(y.Square().Neg().AddScalar(1))
+	})
+}
+
+// Sigmoid returns 1/(1+e⁻ᵗ) elementwise, computed without overflow for large |t|.
+func (t *Tensor) Sigmoid() *Tensor {
+	// ∂t = g·y·(1 - y)
+	return unary("Sigmoid", t, sigmoid, func(x, y, g *Tensor) *Tensor {
+		return g.Mul(y.Mul(y.Neg().AddScalar(1)))
+	})
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// ReLU returns max(t, 0) elementwise. Its gradient at 0 is 0, as in PyTorch.
+func (t *Tensor) ReLU() *Tensor {
+	out := empty(t.dtype, t.shape)
+	if t.dtype == Float64 {
+		reluKernel(out.f64, t.f64)
+	} else {
+		reluKernel(out.f32, t.f32)
+	}
+	// ∂t = g·[t > 0]
+	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor { return g.Mul(x.GtScalar(0)) })
+}
+
+// reluKernel is ReLU's specialized loop. The builtin max is branch-free (a
+// branch mispredicts on every other element of random data) and keeps NaN.
+func reluKernel[T float](dst, src []T) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = max(v, 0)
+	}
+}
+
+// LeakyReLU returns t where t > 0 and slope·t elsewhere (PyTorch's default
+// slope is 0.01). Its gradient at 0 is slope, as in PyTorch.
+func (t *Tensor) LeakyReLU(slope float64) *Tensor {
+	// ∂t = g·(t > 0 ? 1 : slope)
+	return unary("LeakyReLU", t, func(x float64) float64 {
+		if x > 0 {
+			return x
+		}
+		return x * slope
+	}, func(x, y, g *Tensor) *Tensor {
+		return g.Mul(apply(x, func(v float64) float64 {
+			if v > 0 {
+				return 1
+			}
+			return slope
+		}))
+	})
+}
+
+// GELU returns t·Φ(t), Φ the standard normal CDF, in the exact erf form
+// (PyTorch's default, approximate='none').
+func (t *Tensor) GELU() *Tensor {
+	// ∂t = g·(Φ(t) + t·φ(t)), φ the standard normal density
+	return unary("GELU", t, func(x float64) float64 { return x * normCDF(x) },
+		func(x, y, g *Tensor) *Tensor {
+			return g.Mul(apply(x, func(v float64) float64 {
+				return normCDF(v) + v*math.Exp(-v*v/2)/math.Sqrt(2*math.Pi)
+			}))
+		})
+}
+
+func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+// Clamp limits every element to [lo, hi] (NaN stays NaN; when lo > hi every
+// element becomes hi, as in PyTorch). Pass math.Inf(±1) for a one-sided clamp.
+// The gradient is 0 where t is outside [lo, hi] and passes at the bounds.
+func (t *Tensor) Clamp(lo, hi float64) *Tensor {
+	// ∂t = g·[lo ≤ t ≤ hi]
+	return unary("Clamp", t, func(x float64) float64 {
+		if x < lo {
+			x = lo
+		}
+		if x > hi {
+			x = hi
+		}
+		return x
+	}, func(x, y, g *Tensor) *Tensor {
+		return g.Mul(apply(x, func(v float64) float64 {
+			if v >= lo && v <= hi {
+				return 1
+			}
+			return 0
+		}))
+	})
 }
 
 // To returns t converted to dtype (t itself when it already has that dtype).

@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // reduceDims normalizes dims (all dims when empty) and returns a mask of the
 // reduced dims, the kept-dim output shape, and the output shape without them.
@@ -60,4 +63,282 @@ func (t *Tensor) sum(op string, dims []int, keep bool) *Tensor {
 	return record(op, out, func(g *Tensor) []*Tensor {
 		return []*Tensor{g.Reshape(keepShape...).Add(ZerosLike(t))}
 	}, t)
+}
+
+// reducedCount is the number of elements of shape that reduce into one output
+// element under mask.
+func reducedCount(shape []int, mask []bool) int {
+	n := 1
+	for i, m := range mask {
+		if m {
+			n *= shape[i]
+		}
+	}
+	return n
+}
+
+// eachReduced calls f(i, o) for every flat index i of t, with o the flat index
+// of the output element it reduces into (in keepShape).
+func eachReduced(t *Tensor, keepShape []int, f func(i, o int)) {
+	zero := make([]int, len(t.shape))
+	done := 0
+	walk(t.shape, stridesFor(keepShape, t.shape), zero, func(i, o, _ int) {
+		f(i, o)
+		if done++; done == interruptEvery {
+			done = 0
+			CheckInterrupt()
+		}
+	})
+}
+
+// sums64 sums t into keepShape, accumulating in float64 whatever t's dtype.
+func sums64(t *Tensor, keepShape []int) []float64 {
+	s := make([]float64, numelOf(keepShape))
+	if t.dtype == Float64 {
+		eachReduced(t, keepShape, func(i, o int) { s[o] += t.f64[i] })
+	} else {
+		eachReduced(t, keepShape, func(i, o int) { s[o] += float64(t.f32[i]) })
+	}
+	return s
+}
+
+// fromValues returns a tensor of dtype and shape holding v.
+func fromValues(dtype DType, shape []int, v []float64) *Tensor {
+	t := empty(dtype, shape)
+	for i, x := range v {
+		t.set(i, x)
+	}
+	return t
+}
+
+// view returns a tensor sharing t's data with another shape of the same size,
+// without recording (for backward formulas).
+func (t *Tensor) view(shape []int) *Tensor {
+	return &Tensor{shape: shape, dtype: t.dtype, f32: t.f32, f64: t.f64}
+}
+
+// finishReduce gives out (computed at keepShape) the shape the caller asked for.
+func finishReduce(out *Tensor, keep bool, outShape []int) *Tensor {
+	if !keep {
+		out.shape = outShape
+	}
+	return out
+}
+
+// Mean returns the mean over dims (over all elements when no dim is given);
+// the reduced dims are removed. It panics with a *ShapeError for a bad dim.
+func (t *Tensor) Mean(dims ...int) *Tensor { return t.mean(dims, false) }
+
+// MeanKeep is Mean keeping the reduced dims with size 1 (keepdim=True).
+func (t *Tensor) MeanKeep(dims ...int) *Tensor { return t.mean(dims, true) }
+
+func (t *Tensor) mean(dims []int, keep bool) *Tensor {
+	mask, keepShape, outShape := reduceDims("Mean", t.shape, dims)
+	n := float64(reducedCount(t.shape, mask))
+	s := sums64(t, keepShape)
+	for i := range s {
+		s[i] /= n
+	}
+	out := finishReduce(fromValues(t.dtype, keepShape, s), keep, outShape)
+	// ∂t = g/n broadcast back over the reduced dims
+	return record("Mean", out, func(g *Tensor) []*Tensor {
+		return []*Tensor{g.view(keepShape).MulScalar(1 / n).Add(ZerosLike(t))}
+	}, t)
+}
+
+// Max returns the maximum over dims (over all elements when no dim is given);
+// the reduced dims are removed. NaN propagates. The gradient follows PyTorch:
+// with one dim (torch.max(x, dim)) it goes to the first maximal element of each
+// slice; with no dim or several dims (x.max(), torch.amax) it is shared evenly
+// among tied maxima.
+// It panics with a *ShapeError for a bad dim and with an *Error when a
+// reduced dim has size 0.
+func (t *Tensor) Max(dims ...int) *Tensor { return t.extreme("Max", dims, false, true) }
+
+// MaxKeep is Max keeping the reduced dims with size 1 (keepdim=True).
+func (t *Tensor) MaxKeep(dims ...int) *Tensor { return t.extreme("Max", dims, true, true) }
+
+// Min returns the minimum over dims; see Max for gradients, ties and panics.
+func (t *Tensor) Min(dims ...int) *Tensor { return t.extreme("Min", dims, false, false) }
+
+// MinKeep is Min keeping the reduced dims with size 1 (keepdim=True).
+func (t *Tensor) MinKeep(dims ...int) *Tensor { return t.extreme("Min", dims, true, false) }
+
+// better reports whether v replaces the current extreme b (NaN wins).
+func better(v, b float64, isMax bool) bool {
+	if v != v {
+		return b == b
+	}
+	if isMax {
+		return v > b
+	}
+	return v < b
+}
+
+func (t *Tensor) extreme(op string, dims []int, keep, isMax bool) *Tensor {
+	mask, keepShape, outShape := reduceDims(op, t.shape, dims)
+	if reducedCount(t.shape, mask) == 0 {
+		errorf(op, "cannot reduce over a dim of size 0 (shape %v): the result would have no value", t.shape)
+	}
+	nOut := numelOf(keepShape)
+	best := make([]float64, nOut)
+	arg := make([]int, nOut)
+	for i := range arg {
+		arg[i] = -1
+	}
+	eachReduced(t, keepShape, func(i, o int) {
+		if v := t.get(i); arg[o] < 0 || better(v, best[o], isMax) {
+			best[o], arg[o] = v, i
+		}
+	})
+	out := finishReduce(fromValues(t.dtype, keepShape, best), keep, outShape)
+	first := len(dims) == 1
+	return record(op, out, func(g *Tensor) []*Tensor {
+		gk := g.view(keepShape)
+		gx := empty(g.dtype, t.shape)
+		if first {
+			// ∂t = g at the first extreme of each slice
+			for o, i := range arg {
+				gx.set(i, gk.get(o))
+			}
+			return []*Tensor{gx}
+		}
+		// ∂t = g / (number of ties) at every element equal to the extreme
+		tie := func(i, o int) bool { v := t.get(i); return v == best[o] || (v != v && best[o] != best[o]) }
+		count := make([]float64, nOut)
+		eachReduced(t, keepShape, func(i, o int) {
+			if tie(i, o) {
+				count[o]++
+			}
+		})
+		eachReduced(t, keepShape, func(i, o int) {
+			if tie(i, o) {
+				gx.set(i, gk.get(o)/count[o])
+			}
+		})
+		return []*Tensor{gx}
+	}, t)
+}
+
+// Var returns the unbiased variance over dims (divided by n-1, as PyTorch's
+// default), over all elements when no dim is given; the reduced dims are
+// removed. A single element gives NaN. It panics with a *ShapeError for a bad dim.
+func (t *Tensor) Var(dims ...int) *Tensor { return t.variance("Var", dims, false) }
+
+// VarKeep is Var keeping the reduced dims with size 1 (keepdim=True).
+func (t *Tensor) VarKeep(dims ...int) *Tensor { return t.variance("Var", dims, true) }
+
+// Std returns the unbiased standard deviation over dims, the square root of
+// Var. Its gradient is 0 where the deviation is 0, as in PyTorch.
+func (t *Tensor) Std(dims ...int) *Tensor { return t.variance("Std", dims, false) }
+
+// StdKeep is Std keeping the reduced dims with size 1 (keepdim=True).
+func (t *Tensor) StdKeep(dims ...int) *Tensor { return t.variance("Std", dims, true) }
+
+func (t *Tensor) variance(op string, dims []int, keep bool) *Tensor {
+	mask, keepShape, outShape := reduceDims(op, t.shape, dims)
+	n := float64(reducedCount(t.shape, mask))
+	mean := sums64(t, keepShape)
+	for i := range mean {
+		mean[i] /= n
+	}
+	// two passes (mean, then squared deviations) avoid the cancellation of Σx² - n·mean²
+	ss := make([]float64, len(mean))
+	eachReduced(t, keepShape, func(i, o int) { d := t.get(i) - mean[o]; ss[o] += d * d })
+	for i := range ss {
+		ss[i] /= n - 1
+		if op == "Std" {
+			ss[i] = math.Sqrt(ss[i])
+		}
+	}
+	outK := fromValues(t.dtype, keepShape, ss)
+	out := finishReduce(outK.view(keepShape), keep, outShape)
+	meanT := fromValues(t.dtype, keepShape, mean)
+	return record(op, out, func(g *Tensor) []*Tensor {
+		gk := g.view(keepShape)
+		if op == "Var" {
+			// ∂t = g·2(t - mean)/(n-1)
+			return []*Tensor{gk.Mul(t.Sub(meanT)).MulScalar(2 / (n - 1))}
+		}
+		// ∂t = g·(t - mean)/((n-1)·std), 0 where std = 0
+		w := Where(outK.EqScalar(0), ZerosLike(gk), gk.Div(outK))
+		return []*Tensor{w.Mul(t.Sub(meanT)).MulScalar(1 / (n - 1))}
+	}, t)
+}
+
+// LogSumExp returns log Σ exp(t) over dims (over all elements when no dim is
+// given), computed as m + log Σ exp(t - m) with m the maximum, so large inputs
+// do not overflow. The reduced dims are removed.
+// It panics with a *ShapeError for a bad dim.
+func (t *Tensor) LogSumExp(dims ...int) *Tensor { return t.logSumExp(dims, false) }
+
+// LogSumExpKeep is LogSumExp keeping the reduced dims with size 1 (keepdim=True).
+func (t *Tensor) LogSumExpKeep(dims ...int) *Tensor { return t.logSumExp(dims, true) }
+
+func (t *Tensor) logSumExp(dims []int, keep bool) *Tensor {
+	_, keepShape, outShape := reduceDims("LogSumExp", t.shape, dims)
+	nOut := numelOf(keepShape)
+	m := make([]float64, nOut)
+	for i := range m {
+		m[i] = math.Inf(-1)
+	}
+	eachReduced(t, keepShape, func(i, o int) {
+		if v := t.get(i); better(v, m[o], true) {
+			m[o] = v
+		}
+	})
+	for i, v := range m {
+		if math.IsInf(v, 0) { // all -Inf, or an +Inf: shifting would give NaN
+			m[i] = 0
+		}
+	}
+	s := make([]float64, nOut)
+	eachReduced(t, keepShape, func(i, o int) { s[o] += math.Exp(t.get(i) - m[o]) })
+	for i := range s {
+		s[i] = math.Log(s[i]) + m[i]
+	}
+	outK := fromValues(t.dtype, keepShape, s)
+	out := finishReduce(outK.view(keepShape), keep, outShape)
+	// ∂t = g·exp(t - out), the softmax of t over dims
+	return record("LogSumExp", out, func(g *Tensor) []*Tensor {
+		return []*Tensor{g.view(keepShape).Mul(t.Sub(outK).Exp())}
+	}, t)
+}
+
+// splitAt returns the sizes before dim d (outer), of d (n) and after it (inner):
+// element (o, k, j) is at flat index (o·n + k)·inner + j.
+func splitAt(shape []int, d int) (outer, n, inner int) {
+	return numelOf(shape[:d]), shape[d], numelOf(shape[d+1:])
+}
+
+// ArgMax returns the index of the maximum along dim, as a tensor of t's dtype
+// with dim removed; ties give the first index and NaN counts as the maximum,
+// as in PyTorch. It is not differentiable.
+// It panics with a *ShapeError for a bad dim and with an *Error when dim has size 0.
+func (t *Tensor) ArgMax(dim int) *Tensor { return t.argExtreme("ArgMax", dim, true) }
+
+// ArgMin returns the index of the minimum along dim; see ArgMax.
+func (t *Tensor) ArgMin(dim int) *Tensor { return t.argExtreme("ArgMin", dim, false) }
+
+func (t *Tensor) argExtreme(op string, dim int, isMax bool) *Tensor {
+	d := normDim(op, dim, len(t.shape), t.shape)
+	outer, n, inner := splitAt(t.shape, d)
+	if n == 0 {
+		errorf(op, "dim %d has size 0 (shape %v): there is no index to return", dim, t.shape)
+	}
+	outShape := append(append([]int{}, t.shape[:d]...), t.shape[d+1:]...)
+	out := empty(t.dtype, outShape)
+	for o := 0; o < outer; o++ {
+		for j := 0; j < inner; j++ {
+			base := o*n*inner + j
+			best, arg := t.get(base), 0
+			for k := 1; k < n; k++ {
+				if v := t.get(base + k*inner); better(v, best, isMax) {
+					best, arg = v, k
+				}
+			}
+			out.set(o*inner+j, float64(arg))
+		}
+	}
+	return record(op, out, nil, t)
 }

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Comparisons return masks: 1 where the comparison holds, 0 elsewhere, in the
+// operands' dtype (float64 when they differ), so a mask multiplies straight
+// into other tensors. They are not differentiable: a result records no
+// gradient, and its NoGradReason says so.
+
+func b2f(c bool) float64 {
+	if c {
+		return 1
+	}
+	return 0
+}
+
+// Gt returns the mask t > o, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Gt(o *Tensor) *Tensor {
+	return binary("Gt", t, o, func(x, y float64) float64 { return b2f(x > y) }, nil)
+}
+
+// Ge returns the mask t ≥ o, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Ge(o *Tensor) *Tensor {
+	return binary("Ge", t, o, func(x, y float64) float64 { return b2f(x >= y) }, nil)
+}
+
+// Lt returns the mask t < o, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Lt(o *Tensor) *Tensor {
+	return binary("Lt", t, o, func(x, y float64) float64 { return b2f(x < y) }, nil)
+}
+
+// Le returns the mask t ≤ o, broadcasting.
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Le(o *Tensor) *Tensor {
+	return binary("Le", t, o, func(x, y float64) float64 { return b2f(x <= y) }, nil)
+}
+
+// Eq returns the mask t = o, broadcasting (NaN equals nothing).
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Eq(o *Tensor) *Tensor {
+	return binary("Eq", t, o, func(x, y float64) float64 { return b2f(x == y) }, nil)
+}
+
+// Ne returns the mask t ≠ o, broadcasting (NaN differs from everything).
+// It panics with a *ShapeError when the shapes do not broadcast.
+func (t *Tensor) Ne(o *Tensor) *Tensor {
+	return binary("Ne", t, o, func(x, y float64) float64 { return b2f(x != y) }, nil)
+}
+
+// GtScalar returns the mask t > s.
+func (t *Tensor) GtScalar(s float64) *Tensor {
+	return unary("GtScalar", t, func(x float64) float64 { return b2f(x > s) }, nil)
+}
+
+// GeScalar returns the mask t ≥ s.
+func (t *Tensor) GeScalar(s float64) *Tensor {
+	return unary("GeScalar", t, func(x float64) float64 { return b2f(x >= s) }, nil)
+}
+
+// LtScalar returns the mask t < s.
+func (t *Tensor) LtScalar(s float64) *Tensor {
+	return unary("LtScalar", t, func(x float64) float64 { return b2f(x < s) }, nil)
+}
+
+// LeScalar returns the mask t ≤ s.
+func (t *Tensor) LeScalar(s float64) *Tensor {
+	return unary("LeScalar", t, func(x float64) float64 { return b2f(x <= s) }, nil)
+}
+
+// EqScalar returns the mask t = s.
+func (t *Tensor) EqScalar(s float64) *Tensor {
+	return unary("EqScalar", t, func(x float64) float64 { return b2f(x == s) }, nil)
+}
+
+// NeScalar returns the mask t ≠ s.
+func (t *Tensor) NeScalar(s float64) *Tensor {
+	return unary("NeScalar", t, func(x float64) float64 { return b2f(x != s) }, nil)
+}
+
+// Where returns a where cond is non-zero and b elsewhere, with cond, a and b
+// broadcast together (torch.where). The result has a's and b's dtype (float64
+// when they differ); it is differentiable in a and b, not in cond.
+// It panics with a *ShapeError when the three shapes do not broadcast.
+func Where(cond, a, b *Tensor) *Tensor {
+	if a.dtype != b.dtype {
+		a, b = a.To(Float64), b.To(Float64)
+	}
+	shape := broadcast3("Where", cond.shape, a.shape, b.shape)
+	// the mask at the broadcast shape: 1 where a is taken
+	m := empty(a.dtype, shape)
+	zero := make([]int, len(shape))
+	walk(shape, stridesFor(cond.shape, shape), zero, func(i, c, _ int) { m.set(i, b2f(cond.get(c) != 0)) })
+	out := empty(a.dtype, shape)
+	sa, sb := stridesFor(a.shape, shape), stridesFor(b.shape, shape)
+	if a.dtype == Float64 {
+		walk(shape, sa, sb, func(i, ia, ib int) {
+			if m.f64[i] != 0 {
+				out.f64[i] = a.f64[ia]
+			} else {
+				out.f64[i] = b.f64[ib]
+			}
+		})
+	} else {
+		walk(shape, sa, sb, func(i, ia, ib int) {
+			if m.f32[i] != 0 {
+				out.f32[i] = a.f32[ia]
+			} else {
+				out.f32[i] = b.f32[ib]
+			}
+		})
+	}
+	// ∂a = g·m, ∂b = g·(1-m), each summed back to its operand's shape
+	return record("Where", out, func(g *Tensor) []*Tensor {
+		return []*Tensor{nil, sumTo(g.Mul(m), a.shape), sumTo(g.Mul(m.Neg().AddScalar(1)), b.shape)}
+	}, cond, a, b)
+}
+
+// broadcast3 returns the broadcast shape of three operands, or panics with a
+// *ShapeError naming op and all three shapes.
+func broadcast3(op string, shapes ...[]int) []int {
+	n := 0
+	for _, s := range shapes {
+		if len(s) > n {
+			n = len(s)
+		}
+	}
+	out := make([]int, n)
+	for i := 0; i < n; i++ {
+		size := 1
+		for _, s := range shapes {
+			d := dimFromEnd(s, n-1-i)
+			if d == 1 {
+				continue
+			}
+			if size != 1 && d != size {
+				var sizes []string
+				for _, s2 := range shapes {
+					sizes = append(sizes, fmt.Sprint(dimFromEnd(s2, n-1-i)))
+				}
+				shapeErr(op, fmt.Sprintf("sizes %s at dim %d do not broadcast", strings.Join(sizes, ", "), i-n),
+					"sizes must match or be 1, counting dims from the right", shapes...)
+			}
+			size = d
+		}
+		out[i] = size
+	}
+	return out
+}

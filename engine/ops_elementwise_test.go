@@ -1,0 +1,351 @@
+package engine
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestElementwiseMatchesTorch(t *testing.T) {
+	x0 := func(f func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return f(x[0]) }
+	}
+	checkTorchRef(t, "elementwise", map[string]func(xs []*Tensor) *Tensor{
+		"Pow/broadcast":               func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) },
+		"Pow/zero-base":               func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) },
+		"Maximum/broadcast":           func(x []*Tensor) *Tensor { return x[0].Maximum(x[1]) },
+		"Maximum/ties":                func(x []*Tensor) *Tensor { return x[0].Maximum(x[1]) },
+		"Minimum/broadcast":           func(x []*Tensor) *Tensor { return x[0].Minimum(x[1]) },
+		"Minimum/ties":                func(x []*Tensor) *Tensor { return x[0].Minimum(x[1]) },
+		"SubScalar":                   x0(func(a *Tensor) *Tensor { return a.SubScalar(1.5) }),
+		"DivScalar":                   x0(func(a *Tensor) *Tensor { return a.DivScalar(-4) }),
+		"PowScalar/frac":              x0(func(a *Tensor) *Tensor { return a.PowScalar(2.5) }),
+		"PowScalar/int-negative-base": x0(func(a *Tensor) *Tensor { return a.PowScalar(3) }),
+		"PowScalar/zero":              x0(func(a *Tensor) *Tensor { return a.PowScalar(0) }),
+		"PowScalar/square-at-zero":    x0(func(a *Tensor) *Tensor { return a.PowScalar(2) }),
+		"Abs":                         x0((*Tensor).Abs),
+		"Log":                         x0((*Tensor).Log),
+		"Sqrt":                        x0((*Tensor).Sqrt),
+		"Square":                      x0((*Tensor).Square),
+		"Sin":                         x0((*Tensor).Sin),
+		"Cos":                         x0((*Tensor).Cos),
+		"Tanh":                        x0((*Tensor).Tanh),
+		"Sigmoid":                     x0((*Tensor).Sigmoid),
+		"ReLU":                        x0((*Tensor).ReLU),
+		"LeakyReLU":                   x0(func(a *Tensor) *Tensor { return a.LeakyReLU(0.1) }),
+		"GELU":                        x0((*Tensor).GELU),
+		"Clamp":                       x0(func(a *Tensor) *Tensor { return a.Clamp(-0.5, 0.5) }),
+		"Gt/broadcast":                func(x []*Tensor) *Tensor { return x[0].Gt(x[1]) },
+		"Ge/broadcast":                func(x []*Tensor) *Tensor { return x[0].Ge(x[1]) },
+		"Lt/broadcast":                func(x []*Tensor) *Tensor { return x[0].Lt(x[1]) },
+		"Le/broadcast":                func(x []*Tensor) *Tensor { return x[0].Le(x[1]) },
+		"Eq/broadcast":                func(x []*Tensor) *Tensor { return x[0].Eq(x[1]) },
+		"Ne/broadcast":                func(x []*Tensor) *Tensor { return x[0].Ne(x[1]) },
+		"GtScalar":                    x0(func(a *Tensor) *Tensor { return a.GtScalar(1) }),
+		"GeScalar":                    x0(func(a *Tensor) *Tensor { return a.GeScalar(1) }),
+		"LtScalar":                    x0(func(a *Tensor) *Tensor { return a.LtScalar(1) }),
+		"LeScalar":                    x0(func(a *Tensor) *Tensor { return a.LeScalar(1) }),
+		"EqScalar":                    x0(func(a *Tensor) *Tensor { return a.EqScalar(1) }),
+		"NeScalar":                    x0(func(a *Tensor) *Tensor { return a.NeScalar(1) }),
+		"Where/broadcast":             func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
+		"Where/same":                  func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
+	})
+}
+
+// gradCase is one row of a GradCheck table.
+type gradCase struct {
+	name   string
+	f      func(x []*Tensor) *Tensor
+	inputs []*Tensor
+}
+
+func runGradChecks(t *testing.T, cases []gradCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := GradCheck(c.f, c.inputs...); !r.OK {
+				t.Fatal(r)
+			}
+		})
+	}
+}
+
+// awayFrom returns n standard normal values moved at least gap away from 0, to
+// keep finite differences off the kinks of ReLU, Abs, Clamp and LeakyReLU.
+func awayFrom(gap float64, shape ...int) *Tensor {
+	x := Randn(shape...).To(Float64)
+	for i, v := range x.f64 {
+		if math.Abs(v) < gap {
+			x.f64[i] = math.Copysign(gap+math.Abs(v), v)
+		}
+	}
+	return x
+}
+
+// distinct returns a tensor whose values are distinct from those of o (no ties
+// closer than 0.1), for Maximum/Minimum.
+func distinct(o *Tensor) *Tensor {
+	return o.To(Float64).Add(awayFrom(0.1, o.shape...))
+}
+
+func positive(shape ...int) *Tensor { return Rand(shape...).AddScalar(0.5) }
+
+func TestElementwiseGradCheck(t *testing.T) {
+	Seed(2)
+	un := func(f func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return f(x[0]) }
+	}
+	bin := func(f func(a, b *Tensor) *Tensor) func([]*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return f(x[0], x[1]) }
+	}
+	a23 := Randn(2, 3)
+	a3 := Randn(3)
+	cases := []gradCase{
+		{"Pow/same", bin((*Tensor).Pow), []*Tensor{positive(2, 3), Randn(2, 3)}},
+		{"Pow/broadcast", bin((*Tensor).Pow), []*Tensor{positive(2, 1, 3), Randn(4, 1)}},
+		{"Pow/scalar-exponent", bin((*Tensor).Pow), []*Tensor{positive(3, 2), Randn()}},
+		{"Maximum/same", bin((*Tensor).Maximum), []*Tensor{a23, distinct(a23)}},
+		{"Maximum/broadcast", bin((*Tensor).Maximum), []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
+		{"Minimum/same", bin((*Tensor).Minimum), []*Tensor{a23, distinct(a23)}},
+		{"Minimum/broadcast", bin((*Tensor).Minimum), []*Tensor{a3, Randn(2, 3).Add(a3).Add(awayFrom(0.1, 2, 3))}},
+		{"SubScalar", un(func(a *Tensor) *Tensor { return a.SubScalar(2) }), []*Tensor{Randn(2, 3)}},
+		{"DivScalar", un(func(a *Tensor) *Tensor { return a.DivScalar(-3) }), []*Tensor{Randn(2, 3)}},
+		{"PowScalar/frac", un(func(a *Tensor) *Tensor { return a.PowScalar(1.5) }), []*Tensor{positive(2, 3)}},
+		{"PowScalar/negative", un(func(a *Tensor) *Tensor { return a.PowScalar(-2) }), []*Tensor{positive(4)}},
+		{"PowScalar/int", un(func(a *Tensor) *Tensor { return a.PowScalar(3) }), []*Tensor{Randn(2, 2)}},
+		{"Abs", un((*Tensor).Abs), []*Tensor{awayFrom(0.1, 2, 3)}},
+		{"Log", un((*Tensor).Log), []*Tensor{positive(2, 3)}},
+		{"Sqrt", un((*Tensor).Sqrt), []*Tensor{positive(2, 3)}},
+		{"Square", un((*Tensor).Square), []*Tensor{Randn(2, 3)}},
+		{"Sin", un((*Tensor).Sin), []*Tensor{Randn(2, 3)}},
+		{"Cos", un((*Tensor).Cos), []*Tensor{Randn(2, 3)}},
+		{"Tanh", un((*Tensor).Tanh), []*Tensor{Randn(2, 3)}},
+		{"Sigmoid", un((*Tensor).Sigmoid), []*Tensor{Randn(2, 3).MulScalar(3)}},
+		{"ReLU", un((*Tensor).ReLU), []*Tensor{awayFrom(0.1, 2, 3)}},
+		{"LeakyReLU", un(func(a *Tensor) *Tensor { return a.LeakyReLU(0.2) }), []*Tensor{awayFrom(0.1, 2, 3)}},
+		{"GELU", un((*Tensor).GELU), []*Tensor{Randn(2, 3).MulScalar(2)}},
+		{"Clamp", un(func(a *Tensor) *Tensor { return a.Clamp(-0.5, 0.7) }),
+			[]*Tensor{New64([]float64{-2, -0.8, -0.3, 0, 0.4, 0.69, 0.9, 3}, 2, 4)}},
+		{"Where/same", func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, []*Tensor{awayFrom(0.1, 2, 3), Randn(2, 3)}},
+		{"Where/broadcast", func(x []*Tensor) *Tensor { return Where(New([]float32{1, 0, 1}), x[0], x[1]) }, []*Tensor{Randn(2, 1), Randn(4, 2, 3)}},
+		{"Where/scalar-branch", func(x []*Tensor) *Tensor { return Where(New([]float32{0, 1}, 2, 1), x[0], x[1]) }, []*Tensor{Randn(), Randn(2, 3)}},
+		// one tensor used twice: both contributions must arrive
+		{"twice/Pow", func(x []*Tensor) *Tensor { return x[0].Pow(x[0]) }, []*Tensor{positive(2, 3)}},
+		{"twice/Tanh*Sigmoid", func(x []*Tensor) *Tensor { return x[0].Tanh().Mul(x[0].Sigmoid()) }, []*Tensor{Randn(3, 2)}},
+		{"twice/Maximum", func(x []*Tensor) *Tensor { return x[0].Maximum(x[0].Sin()) }, []*Tensor{Randn(5).Add(Full(0.5, 5))}},
+		{"twice/Where", func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0].Square(), x[0].Exp()) }, []*Tensor{awayFrom(0.1, 2, 3)}},
+	}
+	runGradChecks(t, cases)
+}
+
+// TestMaximumTies checks the half-and-half gradient split at ties directly.
+func TestMaximumTies(t *testing.T) {
+	a := New([]float32{1, 2, 5}).SetRequiresGrad(true)
+	b := New([]float32{1, 3, 4}).SetRequiresGrad(true)
+	a.Maximum(b).Sum().Backward()
+	assertClose(t, "Maximum ∂a", a.Grad(), New([]float32{0.5, 0, 1}), 0)
+	assertClose(t, "Maximum ∂b", b.Grad(), New([]float32{0.5, 1, 0}), 0)
+}
+
+func TestCompareNotDifferentiable(t *testing.T) {
+	x := Randn(2, 3).SetRequiresGrad(true)
+	for _, m := range []*Tensor{x.Gt(Zeros(3)), x.GtScalar(0), x.Eq(x), x.NeScalar(1)} {
+		if m.RequiresGrad() {
+			t.Errorf("%s: a mask must not require grad", m.Op())
+		}
+		if want := m.Op() + " is not differentiable"; m.NoGradReason() != want {
+			t.Errorf("NoGradReason = %q, want %q", m.NoGradReason(), want)
+		}
+	}
+	if got := x.Gt(Zeros(3)).DType(); got != Float32 {
+		t.Errorf("mask dtype %v, want the input's float32", got)
+	}
+	if got := x.Lt(Zeros(3).To(Float64)).DType(); got != Float64 {
+		t.Errorf("mixed-dtype mask dtype %v, want float64", got)
+	}
+}
+
+func TestElementwiseNaNAndInf(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	x := New64([]float64{nan, -inf, inf, -1, 0})
+	cases := []struct {
+		name string
+		got  *Tensor
+		want []float64
+	}{
+		{"ReLU", x.ReLU(), []float64{nan, 0, inf, 0, 0}},
+		{"Clamp", x.Clamp(-0.5, 0.5), []float64{nan, -0.5, 0.5, -0.5, 0}},
+		{"Sigmoid", x.Sigmoid(), []float64{nan, 0, 1, 1 / (1 + math.E), 0.5}},
+		{"Maximum", x.Maximum(Zeros(5).To(Float64)), []float64{nan, 0, inf, 0, 0}},
+		{"Minimum", Zeros(5).To(Float64).Minimum(x), []float64{nan, -inf, 0, -1, 0}},
+		{"Tanh", x.Tanh(), []float64{nan, -1, 1, math.Tanh(-1), 0}},
+	}
+	for _, c := range cases {
+		assertSpecial(t, c.name, c.got, c.want, 1e-15)
+	}
+}
+
+// assertSpecial is assertClose for values that may be NaN or ±Inf: those must
+// match exactly, the others within tol·(1+|want|).
+func assertSpecial(t *testing.T, what string, got *Tensor, want []float64, tol float64) {
+	t.Helper()
+	g := got.Float64s()
+	if len(g) != len(want) {
+		t.Errorf("%s: %d elements, want %d", what, len(g), len(want))
+		return
+	}
+	for i, w := range want {
+		switch {
+		case math.IsNaN(w) || math.IsInf(w, 0):
+			if !(math.IsNaN(w) && math.IsNaN(g[i])) && g[i] != w {
+				t.Errorf("%s: element %d is %v, want %v", what, i, g[i], w)
+			}
+		case !(math.Abs(g[i]-w) <= tol*(1+math.Abs(w))):
+			t.Errorf("%s: element %d is %v, want %v", what, i, g[i], w)
+		}
+	}
+}
+
+// TestElementwiseShapeErrors checks that a broadcast failure names the op and
+// every operand's shape.
+func TestElementwiseShapeErrors(t *testing.T) {
+	a, b := Zeros(2, 3), Zeros(4)
+	cases := []struct {
+		op string
+		f  func()
+	}{
+		{"Add", func() { a.Add(b) }},
+		{"Sub", func() { a.Sub(b) }},
+		{"Mul", func() { a.Mul(b) }},
+		{"Div", func() { a.Div(b) }},
+		{"Pow", func() { a.Pow(b) }},
+		{"Maximum", func() { a.Maximum(b) }},
+		{"Minimum", func() { a.Minimum(b) }},
+		{"Gt", func() { a.Gt(b) }},
+		{"Ge", func() { a.Ge(b) }},
+		{"Lt", func() { a.Lt(b) }},
+		{"Le", func() { a.Le(b) }},
+		{"Eq", func() { a.Eq(b) }},
+		{"Ne", func() { a.Ne(b) }},
+	}
+	for _, c := range cases {
+		err := Try(c.f)
+		se, ok := err.(*ShapeError)
+		if !ok {
+			t.Errorf("%s: got %v, want a *ShapeError", c.op, err)
+			continue
+		}
+		msg := se.Error()
+		want := c.op + ": [2 3], [4]: sizes 3 and 4 at dim -1 do not broadcast"
+		if !strings.HasPrefix(msg, want) {
+			t.Errorf("%s: message %q, want it to start with %q", c.op, msg, want)
+		}
+	}
+	err := Try(func() { Where(Zeros(5, 1), Zeros(2, 3), Zeros(3)) })
+	if err == nil || err.Error() != "Where: [5 1], [2 3], [3]: sizes 5, 2, 1 at dim -2 do not broadcast (sizes must match or be 1, counting dims from the right)" {
+		t.Errorf("Where: got %v", err)
+	}
+}
+
+// TestBinaryFastPathMatchesGeneral checks the specialized loops of Add, Sub,
+// Mul and Div against the general per-element path (arithNone), for float32
+// and float64 and every stride pattern.
+func TestBinaryFastPathMatchesGeneral(t *testing.T) {
+	Seed(3)
+	ops := []struct {
+		k arith
+		f func(x, y float64) float64
+	}{
+		{arithAdd, func(x, y float64) float64 { return x + y }},
+		{arithSub, func(x, y float64) float64 { return x - y }},
+		{arithMul, func(x, y float64) float64 { return x * y }},
+		{arithDiv, func(x, y float64) float64 { return x / y }},
+	}
+	shapes := [][2][]int{{{3, 4}, {3, 4}}, {{3, 4}, {4}}, {{3, 4}, {3, 1}}, {{1, 4}, {3, 1}}, {{2, 1, 4}, {3, 4}}, {{}, {5}}, {{5}, {}}}
+	for _, dt := range []DType{Float32, Float64} {
+		for _, sh := range shapes {
+			a, b := Randn(sh[0]...).To(dt), Rand(sh[1]...).AddScalar(0.5).To(dt)
+			for _, op := range ops {
+				fast := binaryArith("fast", op.k, a, b, op.f, nil)
+				slow := binaryArith("slow", arithNone, a, b, op.f, nil)
+				if fast.String() == "" || !sameShape(fast.shape, slow.shape) {
+					t.Fatalf("shape %v vs %v", fast.shape, slow.shape)
+				}
+				for i := 0; i < fast.Numel(); i++ {
+					if fast.get(i) != slow.get(i) {
+						t.Fatalf("%v %v op %d: element %d is %v, general path gives %v", dt, sh, op.k, i, fast.get(i), slow.get(i))
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestDropout(t *testing.T) {
+	x := Ones(100, 100).SetRequiresGrad(true)
+	if x.Dropout(0.5, false) != x || x.Dropout(0, true) != x {
+		t.Error("Dropout must return its input when not training or when p is 0")
+	}
+	Seed(7)
+	y := x.Dropout(0.25, true)
+	Seed(7)
+	y2 := x.Dropout(0.25, true)
+	zeros := 0
+	for i, v := range y.Float64s() {
+		switch {
+		case v == 0:
+			zeros++
+		case math.Abs(v-1/0.75) > 1e-6:
+			t.Fatalf("element %d is %v, want 0 or 1/(1-p) = %v", i, v, 1/0.75)
+		}
+		if v != y2.get(i) {
+			t.Fatal("Dropout is not reproducible after Seed")
+		}
+	}
+	// 10000 Bernoulli(0.25) draws: the count is within 6 standard deviations (≈43) of 2500
+	if zeros < 2250 || zeros > 2750 {
+		t.Errorf("%d of 10000 elements zeroed, want about 2500", zeros)
+	}
+	y.Sum().Backward()
+	assertClose(t, "Dropout grad", x.Grad(), y.Detach(), 0)
+	for _, p := range []float64{-0.1, 1, math.NaN()} {
+		err := Try(func() { x.Dropout(p, true) })
+		if e, ok := err.(*Error); !ok || e.Op != "Dropout" {
+			t.Errorf("Dropout(%v): got %v, want an *Error from Dropout", p, err)
+		}
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		x, y *Tensor
+	}{
+		{"small-2x3", Randn(2, 3), Randn(2, 3)},
+		{"large-1000x1000", Randn(1000, 1000), Randn(1000, 1000)},
+		{"large-broadcast-1000x1000+1000", Randn(1000, 1000), Randn(1000)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(4 * c.x.Numel()))
+			for i := 0; i < b.N; i++ {
+				c.x.Add(c.y)
+			}
+		})
+	}
+}
+
+func BenchmarkReLU(b *testing.B) {
+	x := Randn(1000, 1000)
+	b.SetBytes(int64(4 * x.Numel()))
+	for i := 0; i < b.N; i++ {
+		x.ReLU()
+	}
+}
+
+func BenchmarkMulBackward(b *testing.B) {
+	x := Randn(256, 512).SetRequiresGrad(true)
+	w := Randn(512).SetRequiresGrad(true)
+	for i := 0; i < b.N; i++ {
+		x.Mul(w).Sum().Backward()
+	}
+}
