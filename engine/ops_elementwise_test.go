@@ -52,23 +52,7 @@ func TestElementwiseMatchesTorch(t *testing.T) {
 	})
 }
 
-// gradCase is one row of a GradCheck table.
-type gradCase struct {
-	name   string
-	f      func(x []*Tensor) *Tensor
-	inputs []*Tensor
-}
-
-func runGradChecks(t *testing.T, cases []gradCase) {
-	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if r := GradCheck(c.f, c.inputs...); !r.OK {
-				t.Fatal(r)
-			}
-		})
-	}
-}
+// gradCase and runGradChecks are in ops_shape_test.go.
 
 // awayFrom returns n standard normal values moved at least gap away from 0, to
 // keep finite differences off the kinks of ReLU, Abs, Clamp and LeakyReLU.
