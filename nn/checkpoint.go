@@ -123,6 +123,10 @@ func loadStateDict(model, file []Param, strict bool) *StateDictError {
 			continue
 		}
 		inModel[p.Name] = true
+		if !p.Tensor.IsLeaf() {
+			e.Other = append(e.Other, fmt.Sprintf("the model's %q is the result of %s, not a tensor a checkpoint can fill", p.Name, p.Tensor.Op()))
+			continue
+		}
 		src, ok := byName[p.Name]
 		if !ok {
 			e.Missing = append(e.Missing, p.Name)
@@ -151,7 +155,7 @@ func loadStateDict(model, file []Param, strict bool) *StateDictError {
 		return e
 	}
 	for _, p := range todo {
-		copyValues(p.dst, p.src)
+		p.dst.CopyFrom(p.src)
 	}
 	return nil
 }
@@ -166,24 +170,6 @@ func sameInts(a, b []int) bool {
 		}
 	}
 	return true
-}
-
-// copyValues copies src's values into dst in place; both have the same
-// shape. Values are converted to dst's dtype.
-func copyValues(dst, src *engine.Tensor) {
-	vals := src.Float64s()
-	shape := dst.Shape()
-	idx := make([]int, len(shape))
-	for _, v := range vals {
-		dst.Set(v, idx...)
-		for d := len(idx) - 1; d >= 0; d-- {
-			idx[d]++
-			if idx[d] < shape[d] {
-				break
-			}
-			idx[d] = 0
-		}
-	}
 }
 
 // Stateful is what SaveOptimizer and LoadOptimizer need: the optimizers of

@@ -14,41 +14,43 @@ import (
 	"github.com/dbr-go/dbr/engine"
 )
 
-// lin is a linear layer written with engine ops only, so that these tests do
+// ckLin is a linear layer written with engine ops only, so that these tests do
 // not depend on the layers of this package.
-type lin struct{ W, B *engine.Tensor }
+type ckLin struct{ W, B *engine.Tensor }
 
-func newLin(in, out int) *lin {
-	return &lin{W: engine.Randn(out, in).SetRequiresGrad(true), B: engine.Randn(out).SetRequiresGrad(true)}
+func newCkLin(in, out int) *ckLin {
+	return &ckLin{W: engine.Randn(out, in).SetRequiresGrad(true), B: engine.Randn(out).SetRequiresGrad(true)}
 }
-func (l *lin) Forward(x *engine.Tensor) *engine.Tensor { return x.MatMul(l.W.T()).Add(l.B) }
-func (l *lin) Params() []Param {
+func (l *ckLin) Forward(x *engine.Tensor) *engine.Tensor { return x.MatMul(l.W.T()).Add(l.B) }
+func (l *ckLin) Params() []Param {
 	return []Param{{Name: "weight", Tensor: l.W}, {Name: "bias", Tensor: l.B}}
 }
 
-// norm holds buffers only, like BatchNorm's running statistics.
-type norm struct{ Mean, Var *engine.Tensor }
+// ckNorm holds buffers only, like BatchNorm's running statistics.
+type ckNorm struct{ Mean, Var *engine.Tensor }
 
-func (n *norm) Forward(x *engine.Tensor) *engine.Tensor { return x.Sub(n.Mean) }
-func (n *norm) Params() []Param {
+func (n *ckNorm) Forward(x *engine.Tensor) *engine.Tensor { return x.Sub(n.Mean) }
+func (n *ckNorm) Params() []Param {
 	return []Param{{Name: "running_mean", Tensor: n.Mean, Buffer: true}, {Name: "running_var", Tensor: n.Var, Buffer: true}}
 }
 
-type mlp struct {
-	Fc1, Fc2 *lin
-	Bn       *norm
+type ckMLP struct {
+	Fc1, Fc2 *ckLin
+	Bn       *ckNorm
 }
 
-func newMLP() *mlp {
-	return &mlp{Fc1: newLin(3, 4), Fc2: newLin(4, 2), Bn: &norm{Mean: engine.Randn(4), Var: engine.Rand(4)}}
+func newCkMLP() *ckMLP {
+	return &ckMLP{Fc1: newCkLin(3, 4), Fc2: newCkLin(4, 2), Bn: &ckNorm{Mean: engine.Randn(4), Var: engine.Rand(4)}}
 }
-func (m *mlp) Forward(x *engine.Tensor) *engine.Tensor {
+func (m *ckMLP) Forward(x *engine.Tensor) *engine.Tensor {
 	return m.Fc2.Forward(m.Bn.Forward(m.Fc1.Forward(x)))
 }
-func (m *mlp) Params() []Param { return Params(Sub("fc1", m.Fc1), Sub("fc2", m.Fc2), Sub("bn", m.Bn)) }
+func (m *ckMLP) Params() []Param {
+	return Params(Sub("fc1", m.Fc1), Sub("fc2", m.Fc2), Sub("bn", m.Bn))
+}
 
 func TestSubAndParamsNames(t *testing.T) {
-	m := newMLP()
+	m := newCkMLP()
 	var names []string
 	for _, p := range m.Params() {
 		names = append(names, p.Name)
@@ -83,12 +85,12 @@ func equalValues(t *testing.T, name string, got, want *engine.Tensor) {
 func TestSaveLoadRoundTrip(t *testing.T) {
 	engine.Seed(1)
 	dir := t.TempDir()
-	path := filepath.Join(dir, "mlp.safetensors")
-	a := newMLP()
+	path := filepath.Join(dir, "ckMLP.safetensors")
+	a := newCkMLP()
 	if err := Save(path, a); err != nil {
 		t.Fatal(err)
 	}
-	b := newMLP() // different random values
+	b := newCkMLP() // different random values
 	oldW := b.Fc1.W
 	if err := Load(path, b); err != nil {
 		t.Fatal(err)
@@ -179,7 +181,7 @@ func TestLoadReportsEveryMismatch(t *testing.T) {
 	if err := SaveTensors(path, ps); err != nil {
 		t.Fatal(err)
 	}
-	m := newMLP()
+	m := newCkMLP()
 	before := m.Fc1.B.Float64s()
 	err := Load(path, m)
 	var se *StateDictError
@@ -227,8 +229,8 @@ func TestLoadConvertsDType(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	l := newLin(3, 4) // float32
-	l64 := &lin{W: engine.Zeros(4, 3).Float64(), B: engine.Zeros(4).Float64()}
+	l := newCkLin(3, 4) // float32
+	l64 := &ckLin{W: engine.Zeros(4, 3).Float64(), B: engine.Zeros(4).Float64()}
 	if err := Load(path, l); err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +438,7 @@ func TestLoadPyTorchFile(t *testing.T) {
 		equalValues(t, p.Name, p.Tensor, want)
 	}
 
-	m := &mlp{Fc1: newLin(3, 4), Fc2: newLin(4, 2), Bn: &norm{Mean: engine.Zeros(4), Var: engine.Zeros(4)}}
+	m := &ckMLP{Fc1: newCkLin(3, 4), Fc2: newCkLin(4, 2), Bn: &ckNorm{Mean: engine.Zeros(4), Var: engine.Zeros(4)}}
 	// The file has an extra F64 tensor; a strict Load must say so and change nothing.
 	if err := Load(path, m); err == nil || !strings.Contains(err.Error(), "extra64") {
 		t.Fatalf("strict load of a file with an extra tensor: %v", err)
@@ -488,5 +490,57 @@ func TestPythonReadsDbrFile(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(out), "ok ") {
 		t.Fatalf("python check printed %q", out)
+	}
+}
+
+// Training resumed from a saved model and optimizer continues exactly as the
+// uninterrupted run: same weights after the same further steps.
+func TestSaveOptimizerResume(t *testing.T) {
+	engine.Seed(3)
+	dir := t.TempDir()
+	x, y := engine.Randn(8, 3), engine.Randn(8, 2)
+	step := func(m *Linear, opt *SGD) {
+		opt.ZeroGrad()
+		MSELoss(m.Forward(x), y).Backward()
+		opt.Step()
+	}
+	a := NewLinear(3, 2)
+	optA := NewSGD(a.Params(), 0.1, SGDOpts{Momentum: 0.9})
+	for i := 0; i < 3; i++ {
+		step(a, optA)
+	}
+	if err := Save(filepath.Join(dir, "m.safetensors"), a); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveOptimizer(filepath.Join(dir, "opt.safetensors"), optA); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		step(a, optA)
+	}
+
+	b := NewLinear(3, 2)
+	optB := NewSGD(b.Params(), 0.5, SGDOpts{Momentum: 0.9})
+	if err := Load(filepath.Join(dir, "m.safetensors"), b); err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadOptimizer(filepath.Join(dir, "opt.safetensors"), optB); err != nil {
+		t.Fatal(err)
+	}
+	if optB.LR() != 0.1 {
+		t.Fatalf("lr after LoadOptimizer = %v, want 0.1", optB.LR())
+	}
+	for i := 0; i < 2; i++ {
+		step(b, optB)
+	}
+	equalValues(t, "weight", b.Weight, a.Weight)
+	equalValues(t, "bias", b.Bias, a.Bias)
+
+	// A state for other parameters is refused with the file's name.
+	c := NewLinear(4, 2)
+	optC := NewSGD(c.Params(), 0.1, SGDOpts{Momentum: 0.9})
+	err := LoadOptimizer(filepath.Join(dir, "opt.safetensors"), optC)
+	if err == nil || !strings.Contains(err.Error(), "opt.safetensors") || !strings.Contains(err.Error(), "shape") {
+		t.Fatalf("LoadOptimizer with other parameters: %v", err)
 	}
 }
