@@ -3,6 +3,7 @@ package inspect_test
 import (
 	"fmt"
 	"math"
+	"os"
 
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/inspect"
@@ -24,4 +25,26 @@ func ExampleWhyNoGrad() {
 	fmt.Println(inspect.WhyNoGrad(loss, w))
 	// Output:
 	// the loss (made by Sum) does not require grad: it depends on a tensor that does not require grad: it was detached. The graph was cut before the loss, so no gradient reaches w
+}
+
+func ExamplePlot() {
+	losses := make([]float64, 40)
+	for i := range losses {
+		losses[i] = 2 * math.Exp(-float64(i)/8)
+	}
+	os.Setenv("COLUMNS", "40") // the width of the terminal window
+	inspect.Plot(losses)
+	// Output:
+	//       2 ┤⢱
+	//         │ ⢇
+	//         │ ⠈⡆
+	//         │  ⠘⡄
+	//         │   ⠘⡄
+	//         │    ⠈⢆
+	//         │      ⠑⢄
+	//         │        ⠑⢄⡀
+	//         │          ⠈⠒⠤⢄⣀
+	// 0.01527 ┤               ⠉⠉⠒⠒⠢⠤⠤⠤⠤⢄⣀⣀⣀⣀⣀⣀
+	//         └───────────────────────────────
+	//          0                            39
 }

@@ -102,12 +102,12 @@ func group(n int) string {
 
 var (
 	outMu sync.Mutex
-	out   io.Writer = os.Stdout
+	out   io.Writer // nil: os.Stdout at the time of printing
 )
 
-// SetOutput sets where Trace, Plot and Progress print (os.Stdout by
-// default) and returns the previous writer. The REPL points it at its own
-// output.
+// SetOutput sets where Trace, Plot and Progress print and returns the
+// previous writer. nil, the default, means os.Stdout at the time of
+// printing. The REPL points it at its own output.
 func SetOutput(w io.Writer) io.Writer {
 	outMu.Lock()
 	defer outMu.Unlock()
@@ -119,6 +119,9 @@ func SetOutput(w io.Writer) io.Writer {
 func output() io.Writer {
 	outMu.Lock()
 	defer outMu.Unlock()
+	if out == nil {
+		return os.Stdout
+	}
 	return out
 }
 
