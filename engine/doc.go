@@ -9,6 +9,18 @@
 // elementwise ops broadcast as NumPy does. Mixed float32/float64 operands are
 // promoted to float64.
 //
+// # Shapes, indexing and convolution
+//
+// Shape ops follow PyTorch's names and rules: Reshape, Permute, Flatten,
+// Expand, Narrow, Slice (Python's clamped slicing), Select, IndexSelect,
+// Gather, Pad, Split, Chunk, and the functions Cat and Stack. Reshape and the
+// ops built on it (Squeeze, Unsqueeze, Flatten) share the data, as PyTorch's
+// views do (only the explicit in-place methods such as Set can tell); the
+// others copy. Images are NCHW: Conv2d(x, w, b, ConvOpts{Padding: 1}) takes x [N, C,
+// H, W] and filters [OC, C/Groups, KH, KW]; it unrolls receptive fields
+// (im2col) so that one BLAS matrix product per image does the work. MaxPool2d
+// and AvgPool2d pool square windows.
+//
 // # Autograd
 //
 // A tensor marked with SetRequiresGrad(true) is a leaf. Every op on a tensor

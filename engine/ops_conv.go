@@ -100,8 +100,11 @@ func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
 	q.n, q.c, q.h, q.w = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
 	q.oc, q.cg, q.kh, q.kw = w.shape[0], w.shape[1], w.shape[2], w.shape[3]
 	if q.c != q.cg*q.groups {
-		fail(fmt.Sprintf("input has %d channels but weight expects %d (groups=%d)", q.c, q.cg*q.groups, q.groups),
-			fmt.Sprintf("weight dim 1 must be input channels / groups = %d/%d", q.c, q.groups))
+		hint := fmt.Sprintf("input channels %d are not a multiple of groups %d", q.c, q.groups)
+		if q.c%q.groups == 0 {
+			hint = fmt.Sprintf("a weight %v fits this input", []int{q.oc, q.c / q.groups, q.kh, q.kw})
+		}
+		fail(fmt.Sprintf("input has %d channels but weight expects %d with groups=%d", q.c, q.cg*q.groups, q.groups), hint)
 	}
 	if q.oc%q.groups != 0 {
 		fail(fmt.Sprintf("%d output channels do not split into %d groups", q.oc, q.groups), "weight dim 0 must be a multiple of groups")

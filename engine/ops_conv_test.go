@@ -114,7 +114,9 @@ func TestConvErrors(t *testing.T) {
 		want []string
 	}{
 		{"channels", func() { Conv2d(Zeros(8, 1, 28, 28), Zeros(16, 3, 3, 3), nil, ConvOpts{}) },
-			[]string{"Conv2d: input [8 1 28 28], weight [16 3 3 3]: input has 1 channels but weight expects 3 (groups=1)"}},
+			[]string{"Conv2d: input [8 1 28 28], weight [16 3 3 3]: input has 1 channels but weight expects 3 with groups=1 (a weight [16 1 3 3] fits this input)"}},
+		{"groups channels", func() { Conv2d(Zeros(1, 3, 5, 5), Zeros(2, 2, 3, 3), nil, ConvOpts{Groups: 2}) },
+			[]string{"Conv2d: input [1 3 5 5], weight [2 2 3 3]: input has 3 channels but weight expects 4 with groups=2 (input channels 3 are not a multiple of groups 2)"}},
 		{"groups", func() { Conv2d(Zeros(1, 4, 5, 5), Zeros(3, 2, 3, 3), nil, ConvOpts{Groups: 2}) },
 			[]string{"Conv2d: input [1 4 5 5], weight [3 2 3 3]: 3 output channels do not split into 2 groups"}},
 		{"bias", func() { Conv2d(Zeros(1, 2, 5, 5), Zeros(3, 2, 3, 3), Zeros(2), ConvOpts{}) },
