@@ -21,7 +21,7 @@ type _nn_Module struct {
 }
 
 func (W _nn_Module) Forward(x *engine.Tensor) *engine.Tensor { return W.WForward(x) }
-func (W _nn_Module) Params() []Param                        { return W.WParams() }
+func (W _nn_Module) Params() []Param                         { return W.WParams() }
 
 var yaegiSymbols = map[string]map[string]reflect.Value{
 	"github.com/dbr-go/dbr/engine/engine": {
