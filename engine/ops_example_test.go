@@ -54,3 +54,23 @@ func ExampleTensor_Dropout() {
 	// tensor([[0 0 0 2] [0 2 2 2]], shape=[2 4])
 	// true
 }
+
+func ExampleTensor_String() {
+	w := engine.New([]float32{1, 2, 3, 4}, 2, 2).SetRequiresGrad(true)
+	fmt.Println(w)
+	fmt.Println(w.MatMul(w))
+	fmt.Println(engine.New([]float32{0.5, -1, 0}).Div(engine.Zeros(3))) // 0/0 is nan
+	// large tensors are elided: 3 items at each end of every dim
+	fmt.Println(engine.Arange(2000).Reshape(40, 50))
+	// Output:
+	// tensor([[1 2] [3 4]], shape=[2 2], requires_grad=true)
+	// tensor([[7 10] [15 22]], shape=[2 2], grad_fn=MatMul)
+	// tensor([inf -inf nan], shape=[3])
+	// tensor([[   0    1    2 ...   47   48   49]
+	//         [  50   51   52 ...   97   98   99]
+	//         [ 100  101  102 ...  147  148  149]
+	//         ...
+	//         [1850 1851 1852 ... 1897 1898 1899]
+	//         [1900 1901 1902 ... 1947 1948 1949]
+	//         [1950 1951 1952 ... 1997 1998 1999]], shape=[40 50])
+}

@@ -7,29 +7,37 @@ import (
 	"strings"
 )
 
-// Printing elides large tensors as NumPy does: past printThreshold elements,
-// only printEdge items are shown at each end of every dim.
+// Printing follows NumPy and PyTorch: past printThreshold elements only
+// printEdge items are shown at each end of every dim, with "..." between.
+// A tensor whose values fit on one short line prints on one line; otherwise
+// each row goes on its own line, values right-aligned in columns, long rows
+// wrapped at printWidth, and blocks of 3-d and larger tensors separated by
+// blank lines.
 const (
 	printThreshold = 1000
 	printEdge      = 3
+	printOneLine   = 72 // longest value text printed on one line
+	printWidth     = 80 // rows wrap past this column
 )
 
+const printPrefix = "tensor("
+
 // String prints t like PyTorch: its values (large tensors elided with ...),
-// its shape, its dtype when not float32, and where it came from:
+// its shape, its dtype when not float32, its name, and where it came from:
 //
 //	tensor([[1 2] [3 4]], shape=[2 2], grad_fn=MatMul)
+//
+// All values share one format: integers when every value is whole, else 4
+// decimals, or scientific notation when the magnitudes span more than 1000×,
+// exceed 1e8 or go below 1e-4. Negative zero prints as 0; NaN and infinities
+// as nan, inf and -inf.
 func (t *Tensor) String() string {
 	if t == nil {
 		return "tensor(nil)"
 	}
 	var b strings.Builder
-	b.WriteString("tensor(")
-	elide := t.Numel() > printThreshold
-	values := formatValues(t, elide)
-	if len(t.shape) >= 2 && len(values) > 72 {
-		values = strings.ReplaceAll(values, "] [", "]\n        [")
-	}
-	b.WriteString(values)
+	b.WriteString(printPrefix)
+	b.WriteString(formatValues(t, t.Numel() > printThreshold))
 	fmt.Fprintf(&b, ", shape=%v", t.shape)
 	if t.dtype != Float32 {
 		fmt.Fprintf(&b, ", dtype=%v", t.dtype)
@@ -47,60 +55,154 @@ func (t *Tensor) String() string {
 	return b.String()
 }
 
-// formatValues renders the values with one precision for the whole tensor.
-func formatValues(t *Tensor, elide bool) string {
-	n := t.Numel()
+// numberFormat returns the formatter shared by all of t's values.
+func numberFormat(t *Tensor) func(float64) string {
 	allInt := true
-	maxAbs := 0.0
-	for i := 0; i < n; i++ {
+	maxAbs, minAbs := 0.0, math.Inf(1)
+	for i, n := 0, t.Numel(); i < n; i++ {
 		v := t.get(i)
-		if v != math.Trunc(v) && !math.IsInf(v, 0) && !math.IsNaN(v) {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v == 0 {
+			continue
+		}
+		if v != math.Trunc(v) {
 			allInt = false
 		}
-		if a := math.Abs(v); a > maxAbs && !math.IsInf(a, 0) {
-			maxAbs = a
-		}
+		a := math.Abs(v)
+		maxAbs = math.Max(maxAbs, a)
+		minAbs = math.Min(minAbs, a)
 	}
-	fmtNum := func(v float64) string {
+	sci := maxAbs > 1e8 || (!allInt && maxAbs > 0 && (maxAbs/minAbs > 1000 || minAbs < 1e-4))
+	return func(v float64) string {
 		switch {
 		case math.IsNaN(v):
-			return "NaN"
+			return "nan"
 		case math.IsInf(v, 1):
-			return "+Inf"
+			return "inf"
 		case math.IsInf(v, -1):
-			return "-Inf"
-		case allInt && maxAbs < 1e9:
-			return strconv.FormatFloat(v, 'f', 0, 64)
-		case maxAbs >= 1e5 || (maxAbs < 1e-3 && maxAbs > 0):
+			return "-inf"
+		case v == 0:
+			v = 0 // negative zero prints as 0
+		}
+		switch {
+		case sci:
 			return strconv.FormatFloat(v, 'e', 4, 64)
+		case allInt:
+			return strconv.FormatFloat(v, 'f', 0, 64)
 		}
 		return strconv.FormatFloat(v, 'f', 4, 64)
 	}
-	if len(t.shape) == 0 {
-		return fmtNum(t.get(0))
+}
+
+// valuePrinter writes the nested brackets of a tensor's values.
+type valuePrinter struct {
+	t      *Tensor
+	elide  bool
+	multi  bool     // one row per line, padded columns
+	items  []string // the formatted values shown, in order
+	next   int      // the next item to write
+	width  int      // the widest item
+	b      strings.Builder
+	stride []int
+}
+
+// shown returns the indices shown along a dim of the given size, -1 standing
+// for the elided middle.
+func (p *valuePrinter) shown(size int) []int {
+	var idx []int
+	if p.elide && size > 2*printEdge {
+		for i := 0; i < printEdge; i++ {
+			idx = append(idx, i)
+		}
+		idx = append(idx, -1)
+		for i := size - printEdge; i < size; i++ {
+			idx = append(idx, i)
+		}
+		return idx
 	}
-	var b strings.Builder
-	var rec func(dim, off int)
-	strides := stridesFor(t.shape, t.shape)
-	rec = func(dim, off int) {
-		b.WriteByte('[')
-		size := t.shape[dim]
-		for i := 0; i < size; i++ {
-			if elide && size > 2*printEdge && i == printEdge {
-				b.WriteString("... ")
-				i = size - printEdge
+	for i := 0; i < size; i++ {
+		idx = append(idx, i)
+	}
+	return idx
+}
+
+// collect formats the shown values in row-major order.
+func (p *valuePrinter) collect(dim, off int, f func(float64) string) {
+	for _, i := range p.shown(p.t.shape[dim]) {
+		switch {
+		case i < 0:
+		case dim == len(p.t.shape)-1:
+			s := f(p.t.get(off + i*p.stride[dim]))
+			p.items = append(p.items, s)
+			if len(s) > p.width {
+				p.width = len(s)
 			}
-			if dim == len(t.shape)-1 {
-				b.WriteString(fmtNum(t.get(off + i*strides[dim])))
+		default:
+			p.collect(dim+1, off+i*p.stride[dim], f)
+		}
+	}
+}
+
+// block writes the values of dim onward; col is the column of its '['.
+func (p *valuePrinter) block(dim, off, col int) {
+	p.b.WriteByte('[')
+	idx := p.shown(p.t.shape[dim])
+	last := dim == len(p.t.shape)-1
+	at := col + 1 // the current output column
+	for k, i := range idx {
+		if last {
+			s := "..."
+			if i >= 0 {
+				s = p.items[p.next]
+				p.next++
+				if p.multi {
+					s = strings.Repeat(" ", p.width-len(s)) + s
+				}
+			}
+			if k > 0 {
+				if p.multi && at+1+len(s) > printWidth {
+					p.b.WriteString("\n" + strings.Repeat(" ", col+1))
+					at = col + 1
+				} else {
+					p.b.WriteByte(' ')
+					at++
+				}
+			}
+			p.b.WriteString(s)
+			at += len(s)
+			continue
+		}
+		if k > 0 {
+			if p.multi {
+				// rows on their own lines; blocks of rows separated by blank lines
+				p.b.WriteString(strings.Repeat("\n", len(p.t.shape)-dim-1) + strings.Repeat(" ", col+1))
 			} else {
-				rec(dim+1, off+i*strides[dim])
-			}
-			if i < size-1 {
-				b.WriteByte(' ')
+				p.b.WriteByte(' ')
 			}
 		}
-		b.WriteByte(']')
+		if i < 0 {
+			p.b.WriteString("...")
+		} else {
+			p.block(dim+1, off+i*p.stride[dim], col+1)
+		}
 	}
-	rec(0, 0)
-	return b.String()
+	p.b.WriteByte(']')
+}
+
+// formatValues renders the values with one format for the whole tensor, on
+// one line when that is short, else one row per line.
+func formatValues(t *Tensor, elide bool) string {
+	f := numberFormat(t)
+	if len(t.shape) == 0 {
+		return f(t.get(0))
+	}
+	p := &valuePrinter{t: t, elide: elide, stride: stridesFor(t.shape, t.shape)}
+	p.collect(0, 0, f)
+	p.block(0, 0, len(printPrefix))
+	if one := p.b.String(); !elide && len(one) <= printOneLine {
+		return one
+	}
+	p.multi, p.next = true, 0
+	p.b.Reset()
+	p.block(0, 0, len(printPrefix))
+	return p.b.String()
 }
