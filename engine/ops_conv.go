@@ -54,27 +54,21 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 	} else {
 		convForward(q, x.f32, w.f32, optData[float32](b), out.f32)
 	}
-	// ∂w += g·colsᵀ (per image and group), ∂x = col2im(wᵀ·g), ∂b = g summed over N, OH, OW
+	// ∂x = col2im(wᵀ·g), ∂w += g·colsᵀ (per image and group), ∂b = g summed over N, OH, OW
 	return record("Conv2d", out, func(g *Tensor) []*Tensor {
-		var gx, gw, gb *Tensor
-		if x.requiresGrad {
-			gx = empty(g.dtype, x.shape)
+		gs := make([]*Tensor, len(ins))
+		for i, in := range ins {
+			if in.requiresGrad {
+				gs[i] = empty(g.dtype, in.shape)
+			}
 		}
-		if w.requiresGrad {
-			gw = empty(g.dtype, w.shape)
-		}
+		gs = append(gs, nil) // no bias: a nil gradient for it
 		if g.dtype == Float64 {
-			convBackward(q, x.f64, w.f64, g.f64, optData[float64](gx), optData[float64](gw))
+			convBackward(q, x.f64, w.f64, g.f64, optData[float64](gs[0]), optData[float64](gs[1]), optData[float64](gs[2]))
 		} else {
-			convBackward(q, x.f32, w.f32, g.f32, optData[float32](gx), optData[float32](gw))
+			convBackward(q, x.f32, w.f32, g.f32, optData[float32](gs[0]), optData[float32](gs[1]), optData[float32](gs[2]))
 		}
-		if b == nil {
-			return []*Tensor{gx, gw}
-		}
-		if b.requiresGrad {
-			gb = sumTo(g.Reshape(q.n, q.oc, q.l()), []int{1, q.oc, 1}).Reshape(q.oc)
-		}
-		return []*Tensor{gx, gw, gb}
+		return gs[:len(ins)]
 	}, ins...)
 }
 
@@ -149,12 +143,17 @@ func convForward[T float](q *convGeom, x, w, b, out []T) {
 	}
 }
 
-// convBackward fills gx and gw (each may be nil when not needed).
-func convBackward[T float](q *convGeom, x, w, g, gx, gw []T) {
+// convBackward fills gx, gw and gb (each may be nil when not needed).
+func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	K, L := q.k(), q.l()
 	cols := make([]T, K*L)
 	for n := 0; n < q.n; n++ {
 		CheckInterrupt()
+		for oc := range gb {
+			for _, v := range g[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L] {
+				gb[oc] += v
+			}
+		}
 		for grp := 0; grp < q.groups; grp++ {
 			gs := g[(n*q.oc+grp*q.ocg)*L:]
 			if gw != nil {
@@ -295,26 +294,10 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	q := poolGeometry("MaxPool2d", x, kernel, stride, padding)
 	out := empty(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
 	arg := make([]int, out.Numel()) // flat index in x of each output's maximum
-	for pl := 0; pl < q.planes; pl++ {
-		CheckInterrupt()
-		for oy := 0; oy < q.oh; oy++ {
-			y0, y1 := q.window(oy, q.h)
-			for ox := 0; ox < q.ow; ox++ {
-				x0, x1 := q.window(ox, q.w)
-				best, bi := math.Inf(-1), (pl*q.h+y0)*q.w+x0
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						i := (pl*q.h+iy)*q.w + ix
-						if v := x.get(i); v > best || math.IsNaN(v) { // as PyTorch: NaN wins
-							best, bi = v, i
-						}
-					}
-				}
-				o := (pl*q.oh+oy)*q.ow + ox
-				out.set(o, best)
-				arg[o] = bi
-			}
-		}
+	if x.dtype == Float64 {
+		maxPool(q, x.f64, out.f64, arg)
+	} else {
+		maxPool(q, x.f32, out.f32, arg)
 	}
 	// ∂x[argmax of each window] += g
 	return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
@@ -324,6 +307,29 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	}, x)
 }
 
+func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
+	for pl := 0; pl < q.planes; pl++ {
+		CheckInterrupt()
+		for oy := 0; oy < q.oh; oy++ {
+			y0, y1 := q.window(oy, q.h)
+			for ox := 0; ox < q.ow; ox++ {
+				x0, x1 := q.window(ox, q.w)
+				best, bi := T(math.Inf(-1)), (pl*q.h+y0)*q.w+x0
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						i := (pl*q.h+iy)*q.w + ix
+						if v := x[i]; v > best || v != v { // as PyTorch: NaN wins
+							best, bi = v, i
+						}
+					}
+				}
+				o := (pl*q.oh+oy)*q.ow + ox
+				out[o], arg[o] = best, bi
+			}
+		}
+	}
+}
+
 // AvgPool2d returns the mean of every kernel×kernel window of x [N, C, H, W],
 // moving by stride (0 means kernel); padding positions count as zeros in the
 // mean (count_include_pad=True, PyTorch's default).
@@ -331,18 +337,27 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 func AvgPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	q := poolGeometry("AvgPool2d", x, kernel, stride, padding)
 	out := empty(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
-	scale := 1 / float64(q.k*q.k)
-	q.each(func(o, i int) { out.set(o, out.get(o)+x.get(i)*scale) })
+	if x.dtype == Float64 {
+		avgPool(q, x.f64, out.f64, false)
+	} else {
+		avgPool(q, x.f32, out.f32, false)
+	}
 	// ∂x[i] += g[o]/kernel² for every input i in the window of output o
 	return record("AvgPool2d", out, func(g *Tensor) []*Tensor {
 		gx := empty(g.dtype, x.shape)
-		q.each(func(o, i int) { gx.set(i, gx.get(i)+g.get(o)*scale) })
+		if g.dtype == Float64 {
+			avgPool(q, gx.f64, g.f64, true)
+		} else {
+			avgPool(q, gx.f32, g.f32, true)
+		}
 		return []*Tensor{gx}
 	}, x)
 }
 
-// each calls f(o, i) for every output o and every input i inside its window.
-func (q *poolGeom) each(f func(o, i int)) {
+// avgPool sets out[o] to the mean of x over the window of o, or, when back is
+// set, adds out[o]/kernel² to x over that window (the adjoint).
+func avgPool[T float](q *poolGeom, x, out []T, back bool) {
+	scale := 1 / T(q.k*q.k)
 	for pl := 0; pl < q.planes; pl++ {
 		CheckInterrupt()
 		for oy := 0; oy < q.oh; oy++ {
@@ -350,10 +365,19 @@ func (q *poolGeom) each(f func(o, i int)) {
 			for ox := 0; ox < q.ow; ox++ {
 				x0, x1 := q.window(ox, q.w)
 				o := (pl*q.oh+oy)*q.ow + ox
+				var sum T
 				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						f(o, (pl*q.h+iy)*q.w+ix)
+					row := x[(pl*q.h+iy)*q.w:][x0:x1]
+					for j := range row {
+						if back {
+							row[j] += out[o] * scale
+						} else {
+							sum += row[j]
+						}
 					}
+				}
+				if !back {
+					out[o] = sum * scale
 				}
 			}
 		}
