@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Linear returns x·wᵀ + b, as torch.nn.functional.linear: x is [*, in], w is
+// [out, in], b is [out] or nil, and the result is [*, out]. It is the op
+// behind nn.Linear. It equals x.MatMul(w.T()).Add(b) but is fused for speed:
+// wᵀ is never materialized (the GEMM reads w transposed), the bias is the
+// GEMM's starting value, and the backward computes only the gradients of the
+// inputs that require one.
+// It panics with a *ShapeError when x's last dim is not w's second, w is not
+// 2-d, or b is not [out].
+func Linear(x, w, b *Tensor) *Tensor {
+	shapes := [][]int{x.Shape(), w.Shape()}
+	if b != nil {
+		shapes = append(shapes, b.Shape())
+	}
+	fail := func(reason, hint string) {
+		panic(&ShapeError{Op: "Linear", Shapes: shapes, Reason: reason, Hint: hint})
+	}
+	if len(w.shape) != 2 {
+		fail("the weight must be 2-d [out, in]", "")
+	}
+	out, in := w.shape[0], w.shape[1]
+	if len(x.shape) == 0 || x.shape[len(x.shape)-1] != in {
+		fail(fmt.Sprintf("the input's last dim must be in=%d (weight is [out, in])", in),
+			fmt.Sprintf("give the input shape [batch, %d], e.g. with x.Flatten(1)", in))
+	}
+	if b != nil && (len(b.shape) != 1 || b.shape[0] != out) {
+		fail(fmt.Sprintf("the bias must be [%d], one value per output", out), "")
+	}
+	if x.dtype != w.dtype || (b != nil && b.dtype != x.dtype) {
+		x, w = x.To(Float64), w.To(Float64)
+		if b != nil {
+			b = b.To(Float64)
+		}
+	}
+	m := numelOf(x.shape) / in
+	y := empty(x.dtype, append(append([]int{}, x.shape[:len(x.shape)-1]...), out))
+	if x.dtype == Float64 {
+		linearForward(x.f64, w.f64, optSlice[float64](b), y.f64, m, in, out)
+	} else {
+		linearForward(x.f32, w.f32, optSlice[float32](b), y.f32, m, in, out)
+	}
+	inputs := []*Tensor{x, w}
+	if b != nil {
+		inputs = append(inputs, b)
+	}
+	// ∂x = g·w, ∂w = gᵀ·x (summed over all rows of x), ∂b = Σ_rows g
+	return record("Linear", y, func(g *Tensor) []*Tensor {
+		gs := make([]*Tensor, len(inputs))
+		if x.requiresGrad {
+			gs[0] = empty(x.dtype, x.shape)
+		}
+		if w.requiresGrad {
+			gs[1] = empty(w.dtype, w.shape)
+		}
+		if b != nil && b.requiresGrad {
+			gs[2] = empty(b.dtype, b.shape)
+		}
+		if x.dtype == Float64 {
+			linearBackward(x.f64, w.f64, g.f64, optSlice[float64](gs[0]), optSlice[float64](gs[1]), optSlice[float64](at(gs, 2)), m, in, out)
+		} else {
+			linearBackward(x.f32, w.f32, g.f32, optSlice[float32](gs[0]), optSlice[float32](gs[1]), optSlice[float32](at(gs, 2)), m, in, out)
+		}
+		return gs
+	}, inputs...)
+}
+
+func at(ts []*Tensor, i int) *Tensor {
+	if i < len(ts) {
+		return ts[i]
+	}
+	return nil
+}
+
+// optSlice returns t's data as []T, or nil for a nil tensor.
+func optSlice[T float](t *Tensor) []T {
+	if t == nil {
+		return nil
+	}
+	return slice[T](t)
+}
+
+func linearForward[T float](x, w, b, y []T, m, in, out int) {
+	beta := T(0)
+	if b != nil {
+		for i := 0; i < m; i++ {
+			copy(y[i*out:(i+1)*out], b)
+		}
+		beta = 1
+	}
+	gemmRowMajor(false, true, m, out, in, x, in, w, in, beta, y, out)
+}
+
+func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int) {
+	if gx != nil {
+		gemmRowMajor(false, false, m, in, out, g, out, w, in, 0, gx, in)
+	}
+	if gw != nil {
+		gemmRowMajor(true, false, out, in, m, g, out, x, in, 0, gw, in)
+	}
+	if gb != nil {
+		for i := 0; i < m; i++ {
+			row := g[i*out : (i+1)*out]
+			for j, v := range row {
+				gb[j] += v
+			}
+		}
+	}
+}
+
+// gemmRowMajor computes c = op(a)·op(b) + beta·c through the installed BLAS
+// (dbr's GEMM for float32), where op transposes when ta (tb) is set.
+func gemmRowMajor[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	tA, tB := blas.NoTrans, blas.NoTrans
+	if ta {
+		tA = blas.Trans
+	}
+	if tb {
+		tB = blas.Trans
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}

@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestLinearMatchesTorch(t *testing.T) {
+	checkTorchRef(t, "linear", map[string]func(xs []*Tensor) *Tensor{
+		"Linear/2d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
+		"Linear/3d-nobias": func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) },
+		"Linear/1d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
+	})
+}
+
+func TestLinearGradCheck(t *testing.T) {
+	Seed(3)
+	cases := []struct {
+		name   string
+		f      func(x []*Tensor) *Tensor
+		inputs []*Tensor
+	}{
+		{"2d", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(4, 3), Randn(5, 3), Randn(5)}},
+		{"3d", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(2, 3, 4), Randn(2, 4), Randn(2)}},
+		{"1d-nobias", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) }, []*Tensor{Randn(3), Randn(2, 3)}},
+		{"large", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(9, 20), Randn(17, 20), Randn(17)}},
+		// a tensor used twice: as input and as weight
+		{"twice", func(x []*Tensor) *Tensor { return Linear(x[0], x[0], x[1]) }, []*Tensor{Randn(3, 3), Randn(3)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := GradCheck(c.f, c.inputs...); !r.OK {
+				t.Fatal(r)
+			}
+		})
+	}
+}
+
+// TestLinearFloat32MatchesMatMul checks the float32 path (dbr's GEMM with a
+// transposed operand and the bias as starting value) against the unfused ops.
+func TestLinearFloat32MatchesMatMul(t *testing.T) {
+	Seed(4)
+	x, w, b := Randn(33, 70), Randn(19, 70).SetRequiresGrad(true), Randn(19).SetRequiresGrad(true)
+	x.SetRequiresGrad(true)
+	up := Randn(33, 19)
+	y := Linear(x, w, b)
+	y.BackwardWith(up)
+	gx, gw, gb := x.Grad(), w.Grad(), b.Grad()
+	x.SetGrad(nil)
+	w.SetGrad(nil)
+	b.SetGrad(nil)
+	want := x.MatMul(w.T()).Add(b)
+	want.BackwardWith(up)
+	assertClose(t, "output", y, want, 1e-5)
+	assertClose(t, "grad x", gx, x.Grad(), 1e-5)
+	assertClose(t, "grad w", gw, w.Grad(), 1e-5)
+	assertClose(t, "grad b", gb, b.Grad(), 1e-5)
+	if y.DType() != Float32 {
+		t.Errorf("dtype %v, want float32", y.DType())
+	}
+}
+
+func TestLinearShapeErrors(t *testing.T) {
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { Linear(Zeros(4, 3), Zeros(5, 4), nil) }, "in=4"},
+		{func() { Linear(Zeros(4, 3), Zeros(5, 3), Zeros(4)) }, "bias must be [5]"},
+		{func() { Linear(Zeros(4, 3), Zeros(3), nil) }, "weight must be 2-d"},
+	} {
+		err := Try(c.f)
+		var se *ShapeError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "Linear") {
+			t.Errorf("got %v, want a Linear shape error mentioning %q", err, c.want)
+		}
+	}
+}
