@@ -31,11 +31,7 @@ func (l *Linear) Forward(x *engine.Tensor) *engine.Tensor {
 		shapeError("Linear", fmt.Sprintf("the input's last dim must be in_features=%d (weight is [out, in])", in),
 			fmt.Sprintf("give the input shape [batch, %d], e.g. with x.Flatten(1)", in), x.Shape(), l.Weight.Shape())
 	}
-	y := x.MatMul(l.Weight.T())
-	if l.Bias != nil {
-		y = y.Add(l.Bias)
-	}
-	return y
+	return engine.Linear(x, l.Weight, l.Bias)
 }
 
 // Params returns weight and bias (when not nil).
