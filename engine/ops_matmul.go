@@ -65,7 +65,15 @@ func matmulND(a, b *Tensor) *Tensor {
 	out := bmm(a, b, false, false)
 	// ∂a = g·bᵀ, ∂b = aᵀ·g, each summed over the batch dims it was broadcast along
 	return record("MatMul", out, func(g *Tensor) []*Tensor {
-		return []*Tensor{sumTo(bmm(g, b, false, true), a.shape), sumTo(bmm(a, g, true, false), b.shape)}
+		// only the gradients some input needs: x·w with a constant x skips ∂x
+		var ga, gb *Tensor
+		if a.requiresGrad {
+			ga = sumTo(bmm(g, b, false, true), a.shape)
+		}
+		if b.requiresGrad {
+			gb = sumTo(bmm(a, g, true, false), b.shape)
+		}
+		return []*Tensor{ga, gb}
 	}, a, b)
 }
 
