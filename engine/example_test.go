@@ -164,3 +164,45 @@ func ExampleMaxPool2d() {
 	// [0 0 0 0 0 1 0 1 0 0 0 0 0 1 0 1]
 	// [2.5 4.5 10.5 12.5]
 }
+
+func ExampleTensor_Split() {
+	x := engine.Arange(10)
+	var values [][]float32
+	for _, p := range x.Split(4, 0) {
+		values = append(values, p.Float32s())
+	}
+	fmt.Println(values)
+	var shapes [][]int
+	for _, p := range x.Chunk(3, 0) {
+		shapes = append(shapes, p.Shape())
+	}
+	fmt.Println(shapes)
+	// Output:
+	// [[0 1 2 3] [4 5 6 7] [8 9]]
+	// [[4] [4] [2]]
+}
+
+func ExampleTensor_Expand() {
+	col := engine.New([]float32{1, 2}, 2, 1).SetRequiresGrad(true)
+	wide := col.Expand(-1, 3) // [2 1] -> [2 3]
+	fmt.Println(wide.Float32s())
+	wide.Sum().Backward()
+	fmt.Println(col.Grad().Float32s()) // the backward of a broadcast sums
+	// Output:
+	// [1 1 1 2 2 2]
+	// [3 3]
+}
+
+func ExampleAddOpHook() {
+	remove := engine.AddOpHook(func(e engine.OpEvent) {
+		if !e.Backward {
+			fmt.Println(e.Op, e.Output.Shape())
+		}
+	})
+	defer remove()
+	x := engine.Ones(2, 3)
+	x.Flatten().Sum()
+	// Output:
+	// Reshape [6]
+	// Sum []
+}

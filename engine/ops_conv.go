@@ -106,10 +106,13 @@ func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
 	if b != nil && (len(b.shape) != 1 || b.shape[0] != q.oc) {
 		fail(fmt.Sprintf("bias must have shape [%d], one value per output channel", q.oc), "")
 	}
+	if q.kh == 0 || q.kw == 0 {
+		fail(fmt.Sprintf("the kernel is %dx%d; it needs at least one element", q.kh, q.kw), "")
+	}
 	q.ocg = q.oc / q.groups
 	ekh, ekw := q.d*(q.kh-1)+1, q.d*(q.kw-1)+1
 	ph, pw := q.h+2*q.p, q.w+2*q.p
-	if ph < ekh || pw < ekw || q.kh == 0 || q.kw == 0 {
+	if ph < ekh || pw < ekw {
 		fail(fmt.Sprintf("the padded input is %dx%d but the (dilated) kernel is %dx%d", ph, pw, ekh, ekw),
 			"use a smaller kernel or more padding")
 	}

@@ -125,6 +125,8 @@ func TestConvErrors(t *testing.T) {
 			[]string{"Conv2d: input [1 28 28], weight [4 1 3 3]: input must be 4-d", "x.Unsqueeze(0)"}},
 		{"too small", func() { Conv2d(Zeros(1, 1, 3, 3), Zeros(1, 1, 3, 3), nil, ConvOpts{Dilation: 2}) },
 			[]string{"Conv2d: input [1 1 3 3], weight [1 1 3 3]: the padded input is 3x3 but the (dilated) kernel is 5x5"}},
+		{"empty kernel", func() { Conv2d(Zeros(1, 1, 3, 3), Zeros(1, 1, 0, 2), nil, ConvOpts{}) },
+			[]string{"Conv2d: input [1 1 3 3], weight [1 1 0 2]: the kernel is 0x2; it needs at least one element"}},
 		{"negative", func() { Conv2d(Zeros(1, 1, 3, 3), Zeros(1, 1, 3, 3), nil, ConvOpts{Padding: -1}) },
 			[]string{"Conv2d: options must be >= 0"}},
 		{"pool 3-d", func() { MaxPool2d(Zeros(1, 4, 4), 2, 0, 0) }, []string{"MaxPool2d: [1 4 4]: input must be 4-d"}},
