@@ -18,11 +18,13 @@ func (t *Tensor) Dropout(p float64, training bool) *Tensor {
 	scale := 1 / (1 - p)
 	mask := empty(t.dtype, t.shape)
 	withRNG(func(r *rand.Rand) {
-		for i := 0; i < mask.Numel(); i++ {
-			if r.Float64() >= p {
-				mask.set(i, scale)
+		chunks(mask.Numel(), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				if r.Float64() >= p {
+					mask.set(i, scale)
+				}
 			}
-		}
+		})
 	})
 	out := empty(t.dtype, t.shape)
 	if t.dtype == Float64 {

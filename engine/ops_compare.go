@@ -94,31 +94,45 @@ func Where(cond, a, b *Tensor) *Tensor {
 	shape := broadcast3("Where", cond.shape, a.shape, b.shape)
 	// the mask at the broadcast shape: 1 where a is taken
 	m := empty(a.dtype, shape)
-	zero := make([]int, len(shape))
-	walk(shape, stridesFor(cond.shape, shape), zero, func(i, c, _ int) { m.set(i, b2f(cond.get(c) != 0)) })
+	sc := stridesFor(cond.shape, shape)
+	lc := 0
+	if len(shape) > 0 {
+		lc = sc[len(sc)-1]
+	}
+	rowsChecked(shape, sc, sc, func(i, c, _, n int) {
+		for j := 0; j < n; j++ {
+			m.set(i+j, b2f(cond.get(c+j*lc) != 0))
+		}
+	})
 	out := empty(a.dtype, shape)
-	sa, sb := stridesFor(a.shape, shape), stridesFor(b.shape, shape)
 	if a.dtype == Float64 {
-		walk(shape, sa, sb, func(i, ia, ib int) {
-			if m.f64[i] != 0 {
-				out.f64[i] = a.f64[ia]
-			} else {
-				out.f64[i] = b.f64[ib]
-			}
-		})
+		whereKernel(out.f64, m.f64, a.f64, b.f64, shape, a.shape, b.shape)
 	} else {
-		walk(shape, sa, sb, func(i, ia, ib int) {
-			if m.f32[i] != 0 {
-				out.f32[i] = a.f32[ia]
-			} else {
-				out.f32[i] = b.f32[ib]
-			}
-		})
+		whereKernel(out.f32, m.f32, a.f32, b.f32, shape, a.shape, b.shape)
 	}
 	// ∂a = g·m, ∂b = g·(1-m), each summed back to its operand's shape
 	return record("Where", out, func(g *Tensor) []*Tensor {
 		return []*Tensor{nil, sumTo(g.Mul(m), a.shape), sumTo(g.Mul(m.Neg().AddScalar(1)), b.shape)}
 	}, cond, a, b)
+}
+
+// whereKernel fills dst with a where m is non-zero and b elsewhere, a and b
+// broadcast to shape (m and dst have that shape).
+func whereKernel[T float](dst, m, a, b []T, shape, sa, sb []int) {
+	ta, tb := stridesFor(sa, shape), stridesFor(sb, shape)
+	la, lb := 0, 0
+	if len(shape) > 0 {
+		la, lb = ta[len(ta)-1], tb[len(tb)-1]
+	}
+	rowsChecked(shape, ta, tb, func(i, oa, ob, n int) {
+		for j := 0; j < n; j++ {
+			if m[i+j] != 0 {
+				dst[i+j] = a[oa+j*la]
+			} else {
+				dst[i+j] = b[ob+j*lb]
+			}
+		}
+	})
 }
 
 // broadcast3 returns the broadcast shape of three operands, or panics with a

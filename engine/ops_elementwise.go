@@ -23,6 +23,15 @@ const (
 // interruptEvery is how many elements a kernel processes between interrupt checks.
 const interruptEvery = 1 << 16
 
+// chunks calls f(lo, hi) over [0, n) in pieces of interruptEvery elements,
+// checking for an interrupt after each.
+func chunks(n int, f func(lo, hi int)) {
+	for lo := 0; lo < n; lo += interruptEvery {
+		f(lo, min(lo+interruptEvery, n))
+		CheckInterrupt()
+	}
+}
+
 // binary applies f elementwise to a and b broadcast together. grad returns the
 // gradients of both inputs at the broadcast shape; binary sums them back to
 // each input's shape. A nil grad marks the op as not differentiable. Mixed
@@ -65,22 +74,22 @@ func binaryArith(op string, k arith, a, b *Tensor, f func(x, y float64) float64,
 // contiguous (stride 1) or repeated (stride 0).
 func binaryKernel[T float](k arith, dst, a, b []T, shape, sa, sb []int, f func(x, y float64) float64) {
 	if sameShape(sa, sb) {
-		for lo := 0; lo < len(dst); lo += interruptEvery {
-			hi := lo + interruptEvery
-			if hi > len(dst) {
-				hi = len(dst)
-			}
-			arithRow(k, dst[lo:hi], a[lo:hi], b[lo:hi], 1, 1, f)
-			CheckInterrupt()
-		}
+		chunks(len(dst), func(lo, hi int) { arithRow(k, dst[lo:hi], a[lo:hi], b[lo:hi], 1, 1, f) })
 		return
 	}
 	ta, tb := stridesFor(sa, shape), stridesFor(sb, shape)
 	d := len(shape)
 	la, lb := ta[d-1], tb[d-1]
-	done := 0
-	walkRows(shape, ta, tb, func(i, oa, ob, n int) {
+	rowsChecked(shape, ta, tb, func(i, oa, ob, n int) {
 		arithRow(k, dst[i:i+n], a[oa:], b[ob:], la, lb, f)
+	})
+}
+
+// rowsChecked is walkRows checking for an interrupt every interruptEvery elements.
+func rowsChecked(shape, s1, s2 []int, f func(i, o1, o2, n int)) {
+	done := 0
+	walkRows(shape, s1, s2, func(i, o1, o2, n int) {
+		f(i, o1, o2, n)
 		if done += n; done >= interruptEvery {
 			done = 0
 			CheckInterrupt()
@@ -287,13 +296,17 @@ func nanMin(x, y float64) float64 {
 func apply(t *Tensor, f func(x float64) float64) *Tensor {
 	out := empty(t.dtype, t.shape)
 	if t.dtype == Float64 {
-		for i, v := range t.f64 {
-			out.f64[i] = f(v)
-		}
+		chunks(len(out.f64), func(lo, hi int) {
+			for i, v := range t.f64[lo:hi] {
+				out.f64[lo+i] = f(v)
+			}
+		})
 	} else {
-		for i, v := range t.f32 {
-			out.f32[i] = float32(f(float64(v)))
-		}
+		chunks(len(out.f32), func(lo, hi int) {
+			for i, v := range t.f32[lo:hi] {
+				out.f32[lo+i] = float32(f(float64(v)))
+			}
+		})
 	}
 	return out
 }
@@ -447,11 +460,13 @@ func sigmoid(x float64) float64 {
 // ReLU returns max(t, 0) elementwise. Its gradient at 0 is 0, as in PyTorch.
 func (t *Tensor) ReLU() *Tensor {
 	out := empty(t.dtype, t.shape)
-	if t.dtype == Float64 {
-		reluKernel(out.f64, t.f64)
-	} else {
-		reluKernel(out.f32, t.f32)
-	}
+	chunks(t.Numel(), func(lo, hi int) {
+		if t.dtype == Float64 {
+			reluKernel(out.f64[lo:hi], t.f64[lo:hi])
+		} else {
+			reluKernel(out.f32[lo:hi], t.f32[lo:hi])
+		}
+	})
 	// ∂t = g·[t > 0]
 	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor { return g.Mul(x.GtScalar(0)) })
 }

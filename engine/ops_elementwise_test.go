@@ -163,6 +163,8 @@ func TestElementwiseNaNAndInf(t *testing.T) {
 		{"Maximum", x.Maximum(Zeros(5).To(Float64)), []float64{nan, 0, inf, 0, 0}},
 		{"Minimum", Zeros(5).To(Float64).Minimum(x), []float64{nan, -inf, 0, -1, 0}},
 		{"Tanh", x.Tanh(), []float64{nan, -1, 1, math.Tanh(-1), 0}},
+		{"Where/nan-cond", Where(x, Ones(5), Zeros(5)), []float64{1, 1, 1, 1, 0}},
+		{"Where/0-d", Where(Scalar(0), Scalar(2), Scalar(3)), []float64{3}},
 	}
 	for _, c := range cases {
 		assertSpecial(t, c.name, c.got, c.want, 1e-15)
@@ -331,5 +333,34 @@ func BenchmarkMulBackward(b *testing.B) {
 	w := Randn(512).SetRequiresGrad(true)
 	for i := 0; i < b.N; i++ {
 		x.Mul(w).Sum().Backward()
+	}
+}
+
+// TestKernelsStopOnInterrupt checks that the long loops of this family check
+// the interrupt flag (the REPL's Ctrl-C).
+func TestKernelsStopOnInterrupt(t *testing.T) {
+	x := Randn(300, 1000)
+	ops := map[string]func(){
+		"Add":        func() { x.Add(x) },
+		"Add/bcast":  func() { x.Add(Ones(1000)) },
+		"Exp":        func() { x.Exp() },
+		"ReLU":       func() { x.ReLU() },
+		"Mean":       func() { x.Mean(0) },
+		"Softmax":    func() { x.Softmax(1) },
+		"ArgMax":     func() { x.ArgMax(1) },
+		"Dropout":    func() { x.Dropout(0.5, true) },
+		"LogSumExp":  func() { x.LogSumExp() },
+		"Max/dims":   func() { x.Max(0, 1) },
+		"Var/dim":    func() { x.Var(1) },
+		"GtScalar":   func() { x.GtScalar(0) },
+		"Maximum":    func() { x.Maximum(x) },
+		"Where/same": func() { Where(x, x, x) },
+	}
+	defer ClearInterrupt()
+	for name, f := range ops {
+		Interrupt()
+		if err := Try(f); err != ErrInterrupted {
+			t.Errorf("%s: got %v after Interrupt, want ErrInterrupted", name, err)
+		}
 	}
 }

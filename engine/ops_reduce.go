@@ -339,6 +339,7 @@ func (t *Tensor) argExtreme(op string, dim int, isMax bool) *Tensor {
 			}
 			out.set(o*inner+j, float64(arg))
 		}
+		CheckInterrupt()
 	}
 	return record(op, out, nil, t)
 }
