@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-func TestElementwiseMatchesTorch(t *testing.T) {
+func elementwiseRefOps() map[string]func(xs []*Tensor) *Tensor {
 	x0 := func(f func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor { return f(x[0]) }
 	}
-	checkTorchRef(t, "elementwise", map[string]func(xs []*Tensor) *Tensor{
+	return map[string]func(xs []*Tensor) *Tensor{
 		"Pow/broadcast":               func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) },
 		"Pow/zero-base":               func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) },
 		"Maximum/broadcast":           func(x []*Tensor) *Tensor { return x[0].Maximum(x[1]) },
@@ -49,7 +49,14 @@ func TestElementwiseMatchesTorch(t *testing.T) {
 		"NeScalar":                    x0(func(a *Tensor) *Tensor { return a.NeScalar(1) }),
 		"Where/broadcast":             func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
 		"Where/same":                  func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
-	})
+	}
+}
+
+func TestElementwiseMatchesTorch(t *testing.T) { checkTorchRef(t, "elementwise", elementwiseRefOps()) }
+
+// TestElementwiseMatchesTorch32 runs the same references with float32 inputs.
+func TestElementwiseMatchesTorch32(t *testing.T) {
+	checkTorchRef32(t, "elementwise", elementwiseRefOps())
 }
 
 // gradCase and runGradChecks are in ops_shape_test.go.

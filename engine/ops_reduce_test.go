@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-func TestReduceMatchesTorch(t *testing.T) {
+func reduceRefOps() map[string]func(xs []*Tensor) *Tensor {
 	f := func(g func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor { return g(x[0]) }
 	}
-	checkTorchRef(t, "reduce", map[string]func(xs []*Tensor) *Tensor{
+	return map[string]func(xs []*Tensor) *Tensor{
 		"Mean/all":          f(func(a *Tensor) *Tensor { return a.Mean() }),
 		"Mean/dims":         f(func(a *Tensor) *Tensor { return a.Mean(0, 2) }),
 		"MeanKeep/dim":      f(func(a *Tensor) *Tensor { return a.MeanKeep(-1) }),
@@ -44,8 +44,13 @@ func TestReduceMatchesTorch(t *testing.T) {
 		"LogSoftmax/first":  f(func(a *Tensor) *Tensor { return a.LogSoftmax(0) }),
 		"LogSoftmax/mid":    f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }),
 		"LogSoftmax/large":  f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }),
-	})
+	}
 }
+
+func TestReduceMatchesTorch(t *testing.T) { checkTorchRef(t, "reduce", reduceRefOps()) }
+
+// TestReduceMatchesTorch32 runs the same references with float32 inputs.
+func TestReduceMatchesTorch32(t *testing.T) { checkTorchRef32(t, "reduce", reduceRefOps()) }
 
 // noTies returns a tensor of the given shape holding a random permutation of
 // 0..n-1 scaled by 0.1 plus noise below 0.01: no two elements are within
