@@ -1,0 +1,402 @@
+package inspect
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
+)
+
+// SummaryRow is one line of a ModelSummary: a submodule (Path like
+// "encoder.fc1") or an op run between submodules (Op like "ReLU").
+type SummaryRow struct {
+	Depth  int
+	Path   string // the submodule's parameter prefix; "" for an op row
+	Type   string // the submodule's Go type when it can be found ("Linear")
+	Op     string // for an op row: the op
+	Shape  []int  // output shape (of the last call)
+	Params int    // trainable + frozen parameters of the submodule (not buffers)
+	Calls  int    // consecutive repetitions collapsed into this row (1 if none)
+	// Group is set on the first row of a repeated group of several rows (a
+	// loop body): the number of rows in the group, nested rows included.
+	Group  int
+	Unused bool // a submodule with parameters that the forward pass never used
+}
+
+// ModelSummary is the table Summary prints.
+type ModelSummary struct {
+	Rows        []SummaryRow
+	Input       []int
+	Output      []int // nil when the forward pass stopped
+	Total       int   // parameters (each shared tensor once)
+	Trainable   int   // parameters that require grad
+	Buffers     int   // buffer values (BatchNorm running stats)
+	Err         error // the error that stopped the forward pass, if any
+	paramsShown bool
+}
+
+// Summary runs one forward pass of m on a random input of inputShape,
+// without recording gradients, and returns a table of each submodule with
+// its output shape and parameter count, and the totals, as torchinfo and
+// Keras do. It watches the ops as they run (engine.AddOpHook) and credits
+// each op to the submodule whose parameters it uses, so any Forward works:
+// user-defined structs, loops and ifs, modules typed at the prompt. Ops
+// that use no parameter (ReLU, Reshape) get a row of their own; a module or
+// op repeated in a loop is one row with "×n".
+//
+// If the forward pass panics with a shape error or another dbr error, the
+// summary shows the rows up to that point and Err holds the error, which
+// tells which layer the input did not fit.
+func Summary(m nn.Module, inputShape ...int) *ModelSummary {
+	return SummaryWith(m, engine.Randn(inputShape...))
+}
+
+// SummaryWith is Summary with a given input, for models that need
+// particular values (class indices for an embedding, say).
+func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
+	ps := uniqueParams(m.Params())
+	s := &ModelSummary{Input: x.Shape()}
+	pathOf := map[*engine.Tensor]string{}
+	count := map[string]int{}
+	for _, p := range ps {
+		path := modulePath(p.name)
+		pathOf[p.t] = path
+		if p.buffer {
+			s.Buffers += p.t.Numel()
+			continue
+		}
+		s.Total += p.t.Numel()
+		if p.t.RequiresGrad() {
+			s.Trainable += p.t.Numel()
+		}
+		for q := path; ; q = parentPath(q) {
+			count[q] += p.t.Numel()
+			if q == "" {
+				break
+			}
+		}
+	}
+
+	type event struct {
+		owner string
+		owned bool
+		op    string
+		shape []int
+	}
+	var events []event
+	derived := map[*engine.Tensor]string{} // results computed only from one module's parameters (W.T())
+	remove := engine.AddOpHook(func(ev engine.OpEvent) {
+		if ev.Backward {
+			return
+		}
+		owner, owned, onlyParams := "", false, len(ev.Inputs) > 0
+		for _, in := range ev.Inputs {
+			p, isParam := pathOf[in]
+			if !isParam {
+				p, isParam = derived[in]
+			}
+			if !isParam {
+				onlyParams = false
+				continue
+			}
+			if owned {
+				owner = commonPath(owner, p)
+			} else {
+				owner, owned = p, true
+			}
+		}
+		if owned && onlyParams {
+			derived[ev.Output] = owner
+		}
+		events = append(events, event{owner: owner, owned: owned, op: ev.Op, shape: ev.Output.Shape()})
+	})
+	var y *engine.Tensor
+	err := engine.Try(func() { engine.NoGrad(func() { y = m.Forward(x) }) })
+	remove()
+	s.Err = err
+	if y != nil && err == nil {
+		s.Output = y.Shape()
+	}
+
+	types := moduleTypes(m)
+	used := map[string]bool{}
+	// rows renders events[lo:hi] at depth below module parent.
+	var rows func(lo, hi, depth int, parent string) []SummaryRow
+	under := func(path, parent string) bool {
+		return parent == "" || path == parent || strings.HasPrefix(path, parent+".")
+	}
+	child := func(path, parent string) string {
+		rest := path
+		if parent != "" {
+			rest = strings.TrimPrefix(path, parent+".")
+		}
+		first := strings.SplitN(rest, ".", 2)[0]
+		if parent == "" {
+			return first
+		}
+		return parent + "." + first
+	}
+	rows = func(lo, hi, depth int, parent string) []SummaryRow {
+		var out []SummaryRow
+		for i := lo; i < hi; {
+			e := events[i]
+			if !e.owned || e.owner == parent || !under(e.owner, parent) {
+				out = append(out, SummaryRow{Depth: depth, Op: e.op, Shape: e.shape, Calls: 1})
+				i++
+				continue
+			}
+			c := child(e.owner, parent)
+			// The call of c runs until the last op owned by c before an op
+			// owned by a module outside c, or before c's first op comes
+			// round again (c called in a loop).
+			last := i
+			for k := i + 1; k < hi; k++ {
+				ek := events[k]
+				if !ek.owned {
+					continue
+				}
+				if !under(ek.owner, c) || (ek.owner == e.owner && ek.op == e.op) {
+					break
+				}
+				last = k
+			}
+			used[c] = true
+			r := SummaryRow{Depth: depth, Path: c, Type: types[c], Shape: events[last].shape, Params: count[c], Calls: 1}
+			out = append(out, r)
+			deeper := false
+			for k := i; k <= last; k++ {
+				if events[k].owned && events[k].owner != c {
+					deeper = true
+					break
+				}
+			}
+			if deeper {
+				out = append(out, rows(i, last+1, depth+1, c)...)
+			}
+			i = last + 1
+		}
+		return out
+	}
+	all := rows(0, len(events), 0, "")
+	s.Rows = collapseRows(all)
+	// Submodules with parameters that the forward pass never reached.
+	seenPath := map[string]bool{}
+	for _, p := range ps {
+		if p.buffer || s.Err != nil {
+			continue
+		}
+		c := child(modulePath(p.name), "")
+		if c == "" || used[c] || seenPath[c] {
+			continue
+		}
+		seenPath[c] = true
+		s.Rows = append(s.Rows, SummaryRow{Path: c, Type: types[c], Params: count[c], Calls: 1, Unused: true})
+	}
+	return s
+}
+
+// collapseRows merges runs of repeated rows (a module called in a loop)
+// into one row with Calls set; a row's signature includes the rows nested
+// below it.
+func collapseRows(rows []SummaryRow) []SummaryRow {
+	// Group each top row with its nested rows.
+	type unit struct {
+		rows []SummaryRow
+		sig  string
+	}
+	var units []unit
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].Depth > rows[i].Depth {
+			j++
+		}
+		var sig strings.Builder
+		for _, r := range rows[i:j] {
+			fmt.Fprintf(&sig, "%d|%s|%s|%v;", r.Depth-rows[i].Depth, r.Path, r.Op, r.Shape)
+		}
+		units = append(units, unit{rows: rows[i:j], sig: sig.String()})
+		i = j
+	}
+	sigs := make([]string, len(units))
+	for i, u := range units {
+		sigs[i] = u.sig
+	}
+	var out []SummaryRow
+	for _, bl := range collapse(sigs) {
+		start := len(out)
+		for k := 0; k < bl.period; k++ {
+			u := units[bl.start+k]
+			first := u.rows[0]
+			first.Calls = bl.count
+			out = append(out, first)
+			out = append(out, u.rows[1:]...)
+		}
+		if bl.count > 1 && len(out)-start > 1 {
+			out[start].Group = len(out) - start
+		}
+	}
+	return out
+}
+
+// modulePath is the module part of a parameter name: "fc1.weight" → "fc1",
+// "weight" → "".
+func modulePath(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[:i]
+	}
+	return ""
+}
+
+func parentPath(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// commonPath is the longest common module prefix of a and b.
+func commonPath(a, b string) string {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	var out []string
+	for i := 0; i < len(as) && i < len(bs) && as[i] == bs[i]; i++ {
+		out = append(out, as[i])
+	}
+	return strings.Join(out, ".")
+}
+
+// moduleTypes finds, by reflection, the submodules of m whose Go type has a
+// name (nn layers, a user's compiled types) and maps their parameter prefix
+// to it. A module is recognised by its first parameter tensor. Interpreted
+// types have no name and are left out.
+func moduleTypes(m nn.Module) map[string]string {
+	type found struct {
+		name string
+		n    int
+	}
+	byTensor := map[*engine.Tensor][]found{}
+	seen := map[uintptr]bool{}
+	tensorType := reflect.TypeOf((*engine.Tensor)(nil))
+	var walk func(v reflect.Value, depth int)
+	walk = func(v reflect.Value, depth int) {
+		if !v.IsValid() || depth > 12 {
+			return
+		}
+		switch v.Kind() {
+		case reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem(), depth)
+			}
+		case reflect.Pointer:
+			if v.IsNil() || v.Type() == tensorType || seen[v.Pointer()] {
+				return
+			}
+			seen[v.Pointer()] = true
+			if v.CanInterface() {
+				if mod, ok := v.Interface().(nn.Module); ok {
+					if name := v.Type().Elem().Name(); name != "" && !strings.HasPrefix(name, "_") {
+						if ps := uniqueParams(mod.Params()); len(ps) > 0 {
+							byTensor[ps[0].t] = append(byTensor[ps[0].t], found{name, len(ps)})
+						}
+					}
+					if seq, ok := v.Interface().(*nn.Sequential); ok {
+						for _, l := range seq.Layers() {
+							walk(reflect.ValueOf(l), depth+1)
+						}
+					}
+				}
+			}
+			walk(v.Elem(), depth+1)
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if f := v.Field(i); f.CanInterface() {
+					walk(f, depth+1)
+				}
+			}
+		case reflect.Slice, reflect.Array:
+			if k := v.Type().Elem().Kind(); k == reflect.Pointer || k == reflect.Interface || k == reflect.Struct {
+				for i := 0; i < v.Len(); i++ {
+					walk(v.Index(i), depth+1)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(m), 0)
+	// A module path's type is the module found whose parameters start with
+	// the path's first parameter and number as many.
+	first := map[string]*engine.Tensor{}
+	count := map[string]int{}
+	var order []string
+	for _, p := range uniqueParams(m.Params()) {
+		for q := modulePath(p.name); q != ""; q = parentPath(q) {
+			if _, ok := first[q]; !ok {
+				first[q] = p.t
+				order = append(order, q)
+			}
+			count[q]++
+		}
+	}
+	types := map[string]string{}
+	for _, q := range order {
+		for _, f := range byTensor[first[q]] {
+			if f.n == count[q] {
+				types[q] = f.name
+			}
+		}
+	}
+	return types
+}
+
+func (s *ModelSummary) String() string {
+	tb := newTable("layer", "type", "output shape", "params", "").alignRight(3)
+	groupLeft := 0 // rows left in a repeated group being drawn
+	for _, r := range s.Rows {
+		indent := strings.Repeat("  ", r.Depth)
+		name, params := r.Op, ""
+		if r.Path != "" {
+			name = r.Path
+			if r.Depth > 0 {
+				name = r.Path[strings.LastIndexByte(r.Path, '.')+1:]
+			}
+			params = group(r.Params)
+		}
+		shape := shapeStr(r.Shape)
+		if r.Unused {
+			shape = "(not used)"
+		}
+		typ := r.Type
+		if r.Path == "" {
+			typ = "op"
+		}
+		calls := ""
+		switch {
+		case r.Group > 1:
+			calls = fmt.Sprintf("┐ ×%d", r.Calls)
+			groupLeft = r.Group - 1
+		case groupLeft > 1:
+			calls = "│"
+			groupLeft--
+		case groupLeft == 1:
+			calls = "┘"
+			groupLeft--
+		case r.Calls > 1:
+			calls = fmt.Sprintf("×%d", r.Calls)
+		}
+		tb.add(indent+name, typ, shape, params, calls)
+	}
+	var b strings.Builder
+	b.WriteString(tb.String())
+	fmt.Fprintf(&b, "\ninput %v", s.Input)
+	if s.Output != nil {
+		fmt.Fprintf(&b, " → output %v", s.Output)
+	}
+	fmt.Fprintf(&b, "\nparams: %s total, %s trainable, %s frozen", group(s.Total), group(s.Trainable), group(s.Total-s.Trainable))
+	if s.Buffers > 0 {
+		fmt.Fprintf(&b, "; buffers: %s values", group(s.Buffers))
+	}
+	if s.Err != nil {
+		fmt.Fprintf(&b, "\nthe forward pass stopped after the last row: %v", s.Err)
+	}
+	return b.String()
+}
