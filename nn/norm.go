@@ -1,0 +1,238 @@
+package nn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+// BatchNorm1d normalizes each feature (dim 1) of [N, C] or [N, C, L] input
+// over the batch, as torch.nn.BatchNorm1d: in training mode with the batch's
+// mean and biased variance, updating RunningMean and RunningVar (with the
+// unbiased variance) by Momentum; in evaluation mode with the running
+// statistics. Weight and Bias (γ and β, shape [C]) may be nil for no affine
+// transform. The running statistics and NumBatchesTracked are buffers: saved,
+// not trained.
+type BatchNorm1d struct {
+	mode
+	NumFeatures       int
+	Eps, Momentum     float64
+	Weight, Bias      *engine.Tensor
+	RunningMean       *engine.Tensor
+	RunningVar        *engine.Tensor
+	NumBatchesTracked *engine.Tensor
+}
+
+// NewBatchNorm1d returns a BatchNorm1d over numFeatures features with
+// PyTorch's defaults: Eps 1e-5, Momentum 0.1, Weight ones, Bias zeros, running
+// mean 0 and variance 1, in training mode.
+func NewBatchNorm1d(numFeatures int) *BatchNorm1d {
+	b := &BatchNorm1d{NumFeatures: numFeatures}
+	b.Eps, b.Momentum, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked = newBatchNorm("NewBatchNorm1d", numFeatures)
+	return b
+}
+
+// Forward normalizes x of shape [N, C] or [N, C, L].
+// It panics with a *engine.ShapeError when x does not have C features in dim 1.
+func (b *BatchNorm1d) Forward(x *engine.Tensor) *engine.Tensor {
+	if (x.Dims() != 2 && x.Dims() != 3) || x.Size(1) != b.NumFeatures {
+		shapeError("BatchNorm1d", fmt.Sprintf("expected input [N, %d] or [N, %d, L]", b.NumFeatures, b.NumFeatures), "", x.Shape())
+	}
+	return batchNorm("BatchNorm1d", x, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked, b.Eps, b.Momentum, b.Training())
+}
+
+// Params returns weight, bias (when not nil) and the buffers running_mean,
+// running_var and num_batches_tracked, with PyTorch's names.
+func (b *BatchNorm1d) Params() []Param {
+	return batchNormParams(b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked)
+}
+
+func (b *BatchNorm1d) String() string {
+	return fmt.Sprintf("BatchNorm1d(%d, eps=%g, momentum=%g, affine=%t)", b.NumFeatures, b.Eps, b.Momentum, b.Weight != nil)
+}
+
+// BatchNorm2d normalizes each channel of [N, C, H, W] input over the batch
+// and the spatial dims, as torch.nn.BatchNorm2d; see BatchNorm1d.
+type BatchNorm2d struct {
+	mode
+	NumFeatures       int
+	Eps, Momentum     float64
+	Weight, Bias      *engine.Tensor
+	RunningMean       *engine.Tensor
+	RunningVar        *engine.Tensor
+	NumBatchesTracked *engine.Tensor
+}
+
+// NewBatchNorm2d returns a BatchNorm2d over numFeatures channels with
+// PyTorch's defaults (see NewBatchNorm1d).
+func NewBatchNorm2d(numFeatures int) *BatchNorm2d {
+	b := &BatchNorm2d{NumFeatures: numFeatures}
+	b.Eps, b.Momentum, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked = newBatchNorm("NewBatchNorm2d", numFeatures)
+	return b
+}
+
+// Forward normalizes x of shape [N, C, H, W].
+// It panics with a *engine.ShapeError when x does not have C channels in dim 1.
+func (b *BatchNorm2d) Forward(x *engine.Tensor) *engine.Tensor {
+	if x.Dims() != 4 || x.Size(1) != b.NumFeatures {
+		shapeError("BatchNorm2d", fmt.Sprintf("expected input [N, %d, H, W]", b.NumFeatures), "", x.Shape())
+	}
+	return batchNorm("BatchNorm2d", x, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked, b.Eps, b.Momentum, b.Training())
+}
+
+// Params returns weight, bias (when not nil) and the buffers running_mean,
+// running_var and num_batches_tracked, with PyTorch's names.
+func (b *BatchNorm2d) Params() []Param {
+	return batchNormParams(b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked)
+}
+
+func (b *BatchNorm2d) String() string {
+	return fmt.Sprintf("BatchNorm2d(%d, eps=%g, momentum=%g, affine=%t)", b.NumFeatures, b.Eps, b.Momentum, b.Weight != nil)
+}
+
+func newBatchNorm(op string, c int) (eps, momentum float64, w, b, rm, rv, nbt *engine.Tensor) {
+	if c <= 0 {
+		errorf(op, "the number of features must be positive, got %d", c)
+	}
+	return 1e-5, 0.1, engine.Ones(c).SetRequiresGrad(true), param(c), engine.Zeros(c), engine.Ones(c), engine.Zeros()
+}
+
+func batchNormParams(w, b, rm, rv, nbt *engine.Tensor) []Param {
+	var ps []Param
+	if w != nil {
+		ps = append(ps, Param{Name: "weight", Tensor: w})
+	}
+	if b != nil {
+		ps = append(ps, Param{Name: "bias", Tensor: b})
+	}
+	ps = append(ps, Param{Name: "running_mean", Tensor: rm, Buffer: true}, Param{Name: "running_var", Tensor: rv, Buffer: true})
+	if nbt != nil {
+		ps = append(ps, Param{Name: "num_batches_tracked", Tensor: nbt, Buffer: true})
+	}
+	return ps
+}
+
+// batchNorm normalizes x over every dim but 1. In training it uses the batch
+// statistics and updates the running ones in place (no graph is recorded for
+// that); in evaluation it uses the running statistics.
+func batchNorm(op string, x, w, b, rm, rv, nbt *engine.Tensor, eps, momentum float64, training bool) *engine.Tensor {
+	c := x.Size(1)
+	dims := []int{0}
+	for d := 2; d < x.Dims(); d++ {
+		dims = append(dims, d)
+	}
+	bshape := make([]int, x.Dims()) // [1, C, 1, …] broadcasts over x
+	for i := range bshape {
+		bshape[i] = 1
+	}
+	bshape[1] = c
+	var xhat *engine.Tensor
+	if training {
+		n := x.Numel() / c
+		if n <= 1 {
+			errorf(op, "training needs more than one value per channel, got input %v (use Eval(m) for a single sample)", x.Shape())
+		}
+		mean := x.MeanKeep(dims...)
+		xc := x.Sub(mean)
+		v := xc.Square().MeanKeep(dims...) // biased, for normalizing
+		xhat = xc.Div(v.AddScalar(eps).Sqrt())
+		engine.NoGrad(func() {
+			m := momentum
+			rm.CopyFrom(rm.MulScalar(1 - m).Add(mean.Detach().Reshape(c).MulScalar(m)))
+			unbiased := v.Detach().Reshape(c).MulScalar(float64(n) / float64(n-1))
+			rv.CopyFrom(rv.MulScalar(1 - m).Add(unbiased.MulScalar(m)))
+			if nbt != nil {
+				nbt.CopyFrom(nbt.AddScalar(1))
+			}
+		})
+	} else {
+		xhat = x.Sub(rm.Reshape(bshape...)).Div(rv.Reshape(bshape...).AddScalar(eps).Sqrt())
+	}
+	if w != nil {
+		xhat = xhat.Mul(w.Reshape(bshape...))
+	}
+	if b != nil {
+		xhat = xhat.Add(b.Reshape(bshape...))
+	}
+	return xhat
+}
+
+// LayerNorm normalizes over the last dims of its input (NormalizedShape), as
+// torch.nn.LayerNorm, with the same statistics in training and evaluation.
+// Weight and Bias have shape NormalizedShape; set both to nil for no affine
+// transform.
+type LayerNorm struct {
+	NormalizedShape []int
+	Eps             float64
+	Weight, Bias    *engine.Tensor
+}
+
+// NewLayerNorm returns a LayerNorm over trailing dims of the given shape
+// (e.g. []int{512}) with Eps 1e-5, Weight ones and Bias zeros.
+// It panics with an *engine.Error when the shape is empty or not positive.
+func NewLayerNorm(normalizedShape []int) *LayerNorm {
+	if len(normalizedShape) == 0 {
+		errorf("NewLayerNorm", "the normalized shape must have at least one dim")
+	}
+	for _, s := range normalizedShape {
+		if s <= 0 {
+			errorf("NewLayerNorm", "sizes must be positive, got %v", normalizedShape)
+		}
+	}
+	ns := append([]int(nil), normalizedShape...)
+	return &LayerNorm{NormalizedShape: ns, Eps: 1e-5, Weight: engine.Ones(ns...).SetRequiresGrad(true), Bias: param(ns...)}
+}
+
+// Forward normalizes x, whose last dims must be NormalizedShape.
+// It panics with a *engine.ShapeError otherwise.
+func (l *LayerNorm) Forward(x *engine.Tensor) *engine.Tensor {
+	k := len(l.NormalizedShape)
+	xs := x.Shape()
+	fits := len(xs) >= k
+	for i := 0; fits && i < k; i++ {
+		fits = xs[len(xs)-k+i] == l.NormalizedShape[i]
+	}
+	if !fits {
+		shapeError("LayerNorm", fmt.Sprintf("the input's last dims must be the normalized shape %v", l.NormalizedShape), "", xs)
+	}
+	dims := make([]int, k)
+	for i := range dims {
+		dims[i] = len(xs) - k + i
+	}
+	mean := x.MeanKeep(dims...)
+	xc := x.Sub(mean)
+	y := xc.Div(xc.Square().MeanKeep(dims...).AddScalar(l.Eps).Sqrt())
+	if l.Weight != nil {
+		y = y.Mul(l.Weight)
+	}
+	if l.Bias != nil {
+		y = y.Add(l.Bias)
+	}
+	return y
+}
+
+// Params returns weight and bias (when not nil).
+func (l *LayerNorm) Params() []Param {
+	var ps []Param
+	if l.Weight != nil {
+		ps = append(ps, Param{Name: "weight", Tensor: l.Weight})
+	}
+	if l.Bias != nil {
+		ps = append(ps, Param{Name: "bias", Tensor: l.Bias})
+	}
+	return ps
+}
+
+func (l *LayerNorm) String() string {
+	parts := make([]string, len(l.NormalizedShape))
+	for i, s := range l.NormalizedShape {
+		parts[i] = fmt.Sprint(s)
+	}
+	shape := "(" + strings.Join(parts, ", ")
+	if len(parts) == 1 {
+		shape += ","
+	}
+	shape += ")"
+	return fmt.Sprintf("LayerNorm(%s, eps=%g, elementwise_affine=%t)", shape, l.Eps, l.Weight != nil)
+}
