@@ -87,7 +87,7 @@ func NewSoftmax(dim int) *Softmax { return &Softmax{Dim: dim} }
 func (s *Softmax) Forward(x *engine.Tensor) *engine.Tensor { return x.Softmax(s.Dim) }
 
 // Params returns nil: Softmax has no parameters.
-func (*Softmax) Params() []Param   { return nil }
+func (*Softmax) Params() []Param  { return nil }
 func (s *Softmax) String() string { return fmt.Sprintf("Softmax(dim=%d)", s.Dim) }
 
 // LogSoftmax applies log(softmax(x)) along Dim, computed stably; pair it with
@@ -101,7 +101,7 @@ func NewLogSoftmax(dim int) *LogSoftmax { return &LogSoftmax{Dim: dim} }
 func (s *LogSoftmax) Forward(x *engine.Tensor) *engine.Tensor { return x.LogSoftmax(s.Dim) }
 
 // Params returns nil: LogSoftmax has no parameters.
-func (*LogSoftmax) Params() []Param   { return nil }
+func (*LogSoftmax) Params() []Param  { return nil }
 func (s *LogSoftmax) String() string { return fmt.Sprintf("LogSoftmax(dim=%d)", s.Dim) }
 
 // Dropout zeroes each element with probability P during training and scales
@@ -124,7 +124,7 @@ func NewDropout(p float64) *Dropout {
 func (d *Dropout) Forward(x *engine.Tensor) *engine.Tensor { return x.Dropout(d.P, d.Training()) }
 
 // Params returns nil: Dropout has no parameters.
-func (*Dropout) Params() []Param   { return nil }
+func (*Dropout) Params() []Param  { return nil }
 func (d *Dropout) String() string { return fmt.Sprintf("Dropout(p=%g)", d.P) }
 
 // Flatten joins dims StartDim..EndDim into one, as torch.nn.Flatten (by
