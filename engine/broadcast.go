@@ -98,12 +98,37 @@ func sumTo(g *Tensor, shape []int) *Tensor {
 		return g
 	}
 	out := empty(g.dtype, shape)
-	zero := make([]int, len(g.shape))
 	st := stridesFor(shape, g.shape)
 	if g.dtype == Float64 {
-		walk(g.shape, st, zero, func(i, o, _ int) { out.f64[o] += g.f64[i] })
+		sumRows(out.f64, g.f64, g.shape, st)
 	} else {
-		walk(g.shape, st, zero, func(i, o, _ int) { out.f32[o] += g.f32[i] })
+		sumRows(out.f32, g.f32, g.shape, st)
 	}
 	return out
+}
+
+// sumRows adds src (of shape) into dst at the offsets given by strides st,
+// row by row: a row along the last dim either adds elementwise into a row of
+// dst (stride 1) or sums into one element (stride 0, accumulated in float64).
+func sumRows[T float](dst, src []T, shape, st []int) {
+	if len(shape) == 0 {
+		dst[0] += src[0]
+		return
+	}
+	last := st[len(st)-1]
+	rowsChecked(shape, st, st, func(i, o, _, n int) {
+		row := src[i : i+n]
+		if last == 0 {
+			s := 0.0
+			for _, v := range row {
+				s += float64(v)
+			}
+			dst[o] += T(s)
+			return
+		}
+		d := dst[o : o+n]
+		for j, v := range row {
+			d[j] += v
+		}
+	})
 }
