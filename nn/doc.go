@@ -53,7 +53,9 @@
 //	loss = nn.CrossEntropyLoss(logits, labels, nn.LossOpts{Reduction: nn.Sum, LabelSmoothing: 0.1})
 //
 // Class targets are a float tensor of indices (as a DataLoader yields them);
-// CrossEntropyLossIndices and NLLLossIndices take a []int instead. Inputs and
+// CrossEntropyLossIndices and NLLLossIndices take a []int instead;
+// CrossEntropyLoss also takes [N, C] class probabilities. TripletMarginLoss and
+// CosineEmbeddingLoss take their margin as an argument. Inputs and
 // targets must have the same shape where PyTorch would broadcast them with a
 // warning: a [N,1] prediction against a [N] target is an error, not an [N,N]
 // loss.

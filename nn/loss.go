@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -36,7 +37,6 @@ type LossOpts struct {
 	Reduction      Reduction
 	LabelSmoothing float64 // CrossEntropyLoss: 0 ≤ ε ≤ 1
 	Beta           float64 // SmoothL1Loss: the L1/L2 switch point; 0 means PyTorch's default 1
-	Margin         float64 // TripletMarginLoss (0 means the default 1) and CosineEmbeddingLoss (default 0)
 }
 
 func lossOpts(op string, opts []LossOpts) LossOpts {
@@ -96,4 +96,186 @@ func MSELoss(input, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	sameShapes("MSELoss", input, target)
 	d := input.Sub(target)
 	return reduce(d.Mul(d), o.Reduction)
+}
+
+// L1Loss returns the mean absolute error |input-target|, as
+// torch.nn.functional.l1_loss. input and target must have the same shape.
+func L1Loss(input, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("L1Loss", opts)
+	sameShapes("L1Loss", input, target)
+	return reduce(input.Sub(target).Abs(), o.Reduction)
+}
+
+// SmoothL1Loss returns the Huber-like loss of torch.nn.functional.smooth_l1_loss:
+// with d = |input-target|, 0.5·d²/β where d < β and d - 0.5·β elsewhere
+// (β = LossOpts.Beta, default 1). input and target must have the same shape.
+func SmoothL1Loss(input, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("SmoothL1Loss", opts)
+	sameShapes("SmoothL1Loss", input, target)
+	beta := o.Beta
+	if beta == 0 {
+		beta = 1
+	}
+	if beta < 0 {
+		errorf("SmoothL1Loss", "beta must be > 0, got %v (for beta 0 use L1Loss)", o.Beta)
+	}
+	d := input.Sub(target).Abs()
+	l := engine.Where(d.LtScalar(beta), d.Square().MulScalar(0.5/beta), d.AddScalar(-0.5*beta))
+	return reduce(l, o.Reduction)
+}
+
+// classTargets checks that target holds one class index in [0, c) per row of
+// [n, c] scores and returns it as an [n, 1] index tensor for Gather.
+func classTargets(op string, scores, target *engine.Tensor) *engine.Tensor {
+	if scores.Dims() != 2 {
+		shapeError(op, "the input must be [batch, classes]", "for one sample use x.Unsqueeze(0)", scores.Shape(), target.Shape())
+	}
+	n, c := scores.Size(0), scores.Size(1)
+	if target.Dims() != 1 || target.Size(0) != n {
+		hint := fmt.Sprintf("the target must be [%d]: one class index per row", n)
+		if target.Dims() == 2 && target.Size(1) == 1 {
+			hint += "; use target.Squeeze(1)"
+		}
+		shapeError(op, "the target must hold one class index per row of the input", hint, scores.Shape(), target.Shape())
+	}
+	for i, v := range target.Float64s() {
+		if v != math.Trunc(v) || v < 0 || v >= float64(c) {
+			errorf(op, "target %v at position %d is not a class index in [0, %d)", v, i, c)
+		}
+	}
+	return target.Detach().Reshape(n, 1)
+}
+
+func indexTensor(idx []int) *engine.Tensor {
+	d := make([]float64, len(idx))
+	for i, v := range idx {
+		d[i] = float64(v)
+	}
+	return engine.New64(d)
+}
+
+// CrossEntropyLoss returns the cross entropy between logits [N, C] (raw
+// scores, not probabilities) and target, as torch.nn.functional.cross_entropy.
+// target is either [N] class indices held as whole numbers (the labels a
+// DataLoader yields) or [N, C] class probabilities. LossOpts.LabelSmoothing ε
+// mixes the target with the uniform distribution: (1-ε)·target + ε/C.
+// It is LogSoftmax followed by NLLLoss, fused for numerical stability.
+// It panics with a *engine.ShapeError when the shapes do not fit and with an
+// *engine.Error when an index is not a class.
+func CrossEntropyLoss(logits, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("CrossEntropyLoss", opts)
+	if o.LabelSmoothing < 0 || o.LabelSmoothing > 1 {
+		errorf("CrossEntropyLoss", "label smoothing must be in [0, 1], got %v", o.LabelSmoothing)
+	}
+	if logits.Dims() == 2 && equalInts(logits.Shape(), target.Shape()) {
+		logp := logits.LogSoftmax(1)
+		t := target
+		if eps := o.LabelSmoothing; eps > 0 {
+			t = t.MulScalar(1 - eps).AddScalar(eps / float64(logits.Size(1)))
+		}
+		return reduce(logp.Mul(t).Sum(1).Neg(), o.Reduction)
+	}
+	idx := classTargets("CrossEntropyLoss", logits, target)
+	logp := logits.LogSoftmax(1)
+	nll := logp.Gather(1, idx).Reshape(-1).Neg()
+	if eps := o.LabelSmoothing; eps > 0 {
+		smooth := logp.Mean(1).Neg() // -(1/C)·Σ_c log p_c
+		nll = nll.MulScalar(1 - eps).Add(smooth.MulScalar(eps))
+	}
+	return reduce(nll, o.Reduction)
+}
+
+// CrossEntropyLossIndices is CrossEntropyLoss with the class indices given as
+// a []int of length N.
+func CrossEntropyLossIndices(logits *engine.Tensor, target []int, opts ...LossOpts) *engine.Tensor {
+	return CrossEntropyLoss(logits, indexTensor(target), opts...)
+}
+
+// NLLLoss returns the negative log likelihood -logProbs[i, target[i]], as
+// torch.nn.functional.nll_loss; logProbs is [N, C] (from LogSoftmax(1)) and
+// target [N] class indices held as whole numbers.
+// It panics with a *engine.ShapeError when the shapes do not fit and with an
+// *engine.Error when an index is not a class.
+func NLLLoss(logProbs, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("NLLLoss", opts)
+	idx := classTargets("NLLLoss", logProbs, target)
+	return reduce(logProbs.Gather(1, idx).Reshape(-1).Neg(), o.Reduction)
+}
+
+// NLLLossIndices is NLLLoss with the class indices given as a []int.
+func NLLLossIndices(logProbs *engine.Tensor, target []int, opts ...LossOpts) *engine.Tensor {
+	return NLLLoss(logProbs, indexTensor(target), opts...)
+}
+
+// BCELoss returns the binary cross entropy -(y·log p + (1-y)·log(1-p)) of
+// probabilities p and targets y in [0, 1], as
+// torch.nn.functional.binary_cross_entropy (each log is clamped at -100).
+// It panics with an *engine.Error when a probability is outside [0, 1]
+// (pass raw scores to BCEWithLogitsLoss instead).
+func BCELoss(p, y *engine.Tensor, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("BCELoss", opts)
+	sameShapes("BCELoss", p, y)
+	for i, v := range p.Float64s() {
+		if !(v >= 0 && v <= 1) {
+			errorf("BCELoss", "input %v at position %d is not a probability in [0, 1] (for raw scores use BCEWithLogitsLoss, or apply Sigmoid first)", v, i)
+		}
+	}
+	inf := math.Inf(1)
+	logp := p.Log().Clamp(-100, inf)
+	log1mp := p.Neg().AddScalar(1).Log().Clamp(-100, inf)
+	l := y.Mul(logp).Add(y.Neg().AddScalar(1).Mul(log1mp)).Neg()
+	return reduce(l, o.Reduction)
+}
+
+// BCEWithLogitsLoss is BCELoss of Sigmoid(x), computed stably from the raw
+// scores x as max(x, 0) - x·y + log(1 + e^-|x|), as
+// torch.nn.functional.binary_cross_entropy_with_logits.
+func BCEWithLogitsLoss(x, y *engine.Tensor, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("BCEWithLogitsLoss", opts)
+	sameShapes("BCEWithLogitsLoss", x, y)
+	l := x.ReLU().Sub(x.Mul(y)).Add(x.Abs().Neg().Exp().AddScalar(1).Log())
+	return reduce(l, o.Reduction)
+}
+
+// pairwiseDistance is ‖a - b + eps‖₂ along the last dim, as
+// torch.nn.functional.pairwise_distance.
+func pairwiseDistance(a, b *engine.Tensor) *engine.Tensor {
+	return a.Sub(b).AddScalar(1e-6).Square().Sum(-1).Sqrt()
+}
+
+// TripletMarginLoss returns max(d(a, p) - d(a, n) + margin, 0) with d the
+// Euclidean distance along the last dim, as
+// torch.nn.functional.triplet_margin_loss (PyTorch's default margin is 1).
+// anchor, positive and negative are [N, D] (or [D]) and must have the same shape.
+func TripletMarginLoss(anchor, positive, negative *engine.Tensor, margin float64, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("TripletMarginLoss", opts)
+	if !equalInts(anchor.Shape(), positive.Shape()) || !equalInts(anchor.Shape(), negative.Shape()) || anchor.Dims() == 0 || anchor.Dims() > 2 {
+		shapeError("TripletMarginLoss", "anchor, positive and negative must have the same shape [N, D] or [D]", "", anchor.Shape(), positive.Shape(), negative.Shape())
+	}
+	l := pairwiseDistance(anchor, positive).Sub(pairwiseDistance(anchor, negative)).AddScalar(margin).ReLU()
+	return reduce(l, o.Reduction)
+}
+
+// CosineEmbeddingLoss returns, for rows x1[i], x2[i] of [N, D] inputs and
+// y[i] = 1 or -1: 1 - cos(x1[i], x2[i]) where y is 1, and
+// max(0, cos(x1[i], x2[i]) - margin) where y is -1, as
+// torch.nn.functional.cosine_embedding_loss (PyTorch's default margin is 0).
+// It panics with an *engine.Error when y holds other values.
+func CosineEmbeddingLoss(x1, x2, y *engine.Tensor, margin float64, opts ...LossOpts) *engine.Tensor {
+	o := lossOpts("CosineEmbeddingLoss", opts)
+	if !equalInts(x1.Shape(), x2.Shape()) || x1.Dims() != 2 || y.Dims() != 1 || y.Size(0) != x1.Size(0) {
+		shapeError("CosineEmbeddingLoss", "the inputs must be [N, D] and the target [N]", "", x1.Shape(), x2.Shape(), y.Shape())
+	}
+	for i, v := range y.Float64s() {
+		if v != 1 && v != -1 {
+			errorf("CosineEmbeddingLoss", "target %v at position %d must be 1 (similar) or -1 (dissimilar)", v, i)
+		}
+	}
+	const eps = 1e-12 // as PyTorch, so that a zero vector gives cos 0
+	dot := x1.Mul(x2).Sum(1)
+	den := x1.Square().Sum(1).AddScalar(eps).Mul(x2.Square().Sum(1).AddScalar(eps)).Sqrt()
+	cos := dot.Div(den)
+	pos := y.Detach().EqScalar(1)
+	l := engine.Where(pos, cos.Neg().AddScalar(1), cos.AddScalar(-margin).ReLU())
+	return reduce(l, o.Reduction)
 }

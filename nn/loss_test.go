@@ -73,3 +73,78 @@ func TestLossShapeErrors(t *testing.T) {
 		t.Error("an unknown reduction must panic")
 	}
 }
+
+func TestLossesTorchRef(t *testing.T) {
+	two := func(f func(a, b *engine.Tensor, opts ...LossOpts) *engine.Tensor) lossFn {
+		return func(xs []*engine.Tensor, o LossOpts) *engine.Tensor { return f(xs[0], xs[1], o) }
+	}
+	checkLossRef(t, "L1Loss", LossOpts{}, two(L1Loss))
+	checkLossRef(t, "SmoothL1Loss", LossOpts{}, two(SmoothL1Loss))
+	checkLossRef(t, "SmoothL1Loss/beta", LossOpts{Beta: 0.5}, two(SmoothL1Loss))
+	checkLossRef(t, "BCELoss", LossOpts{}, two(BCELoss))
+	checkLossRef(t, "BCEWithLogitsLoss", LossOpts{}, two(BCEWithLogitsLoss))
+	checkLossRef(t, "CrossEntropyLoss/probs", LossOpts{}, two(CrossEntropyLoss))
+
+	for _, c := range []struct {
+		name string
+		o    LossOpts
+		f    func(x *engine.Tensor, target []int, opts ...LossOpts) *engine.Tensor
+	}{
+		{"CrossEntropyLoss", LossOpts{}, CrossEntropyLossIndices},
+		{"CrossEntropyLoss/smooth", LossOpts{LabelSmoothing: 0.2}, CrossEntropyLossIndices},
+		{"NLLLoss", LossOpts{}, NLLLossIndices},
+	} {
+		target := ref(t, c.name).Ints(t, "target")
+		checkLossRef(t, c.name, c.o, func(xs []*engine.Tensor, o LossOpts) *engine.Tensor { return c.f(xs[0], target, o) })
+	}
+	// the float-tensor form of the targets gives the same values
+	ce := ref(t, "CrossEntropyLoss")
+	assertClose(t, "CrossEntropyLoss with a tensor target", CrossEntropyLoss(ce.T(t, "in0"), ce.T(t, "target")), ce.T(t, "mean"), 1e-12)
+	nll := ref(t, "NLLLoss")
+	assertClose(t, "NLLLoss with a tensor target", NLLLoss(nll.T(t, "in0"), nll.T(t, "target"), LossOpts{Reduction: Sum}), nll.T(t, "sum"), 1e-12)
+
+	for _, name := range []string{"TripletMarginLoss", "TripletMarginLoss/margin"} {
+		margin := ref(t, name).Scalars["margin"]
+		checkLossRef(t, name, LossOpts{}, func(xs []*engine.Tensor, o LossOpts) *engine.Tensor {
+			return TripletMarginLoss(xs[0], xs[1], xs[2], margin, o)
+		})
+	}
+	margin := ref(t, "CosineEmbeddingLoss").Scalars["margin"]
+	checkLossRef(t, "CosineEmbeddingLoss", LossOpts{}, func(xs []*engine.Tensor, o LossOpts) *engine.Tensor {
+		return CosineEmbeddingLoss(xs[0], xs[1], xs[2], margin, o)
+	})
+}
+
+func TestLossUseErrors(t *testing.T) {
+	logits := engine.Zeros(4, 3)
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { CrossEntropyLossIndices(logits, []int{0, 1, 3, 2}) }, "not a class index in [0, 3)"},
+		{func() { CrossEntropyLoss(logits, engine.Zeros(4, 1)) }, "Squeeze(1)"},
+		{func() { CrossEntropyLoss(engine.Zeros(3), engine.Zeros(1)) }, "Unsqueeze(0)"},
+		{func() { CrossEntropyLoss(logits, engine.New([]float32{0, 1.5, 2, 0})) }, "1.5"},
+		{func() { NLLLossIndices(logits, []int{0, 1}) }, "[4 3], [2]"},
+		{func() { BCELoss(engine.New([]float32{0.5, 1.5}), engine.Zeros(2)) }, "BCEWithLogitsLoss"},
+		{func() { CosineEmbeddingLoss(logits, logits, engine.New([]float32{1, 0, 1, -1}), 0) }, "must be 1 (similar) or -1"},
+		{func() { TripletMarginLoss(logits, logits, engine.Zeros(4, 2), 1) }, "same shape"},
+		{func() { CrossEntropyLossIndices(logits, []int{0, 1, 2, 2}, LossOpts{LabelSmoothing: 2}) }, "label smoothing"},
+	} {
+		err := engine.Try(c.f)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want an error mentioning %q", err, c.want)
+		}
+	}
+}
+
+func TestCrossEntropyLearns(t *testing.T) {
+	// A perfect, confident prediction has a loss near 0, a uniform one log C.
+	logits := engine.New64([]float64{20, 0, 0, 0, 20, 0}, 2, 3)
+	if l := CrossEntropyLossIndices(logits, []int{0, 1}).Item(); l > 1e-8 {
+		t.Errorf("confident correct prediction: loss %v", l)
+	}
+	if l := CrossEntropyLossIndices(engine.Zeros(2, 3), []int{0, 2}).Item(); l-1.0986122886681098 > 1e-6 || l-1.0986122886681098 < -1e-6 {
+		t.Errorf("uniform prediction: loss %v, want log 3", l)
+	}
+}
