@@ -467,8 +467,22 @@ func (t *Tensor) ReLU() *Tensor {
 			reluKernel(out.f32[lo:hi], t.f32[lo:hi])
 		}
 	})
-	// ∂t = g·[t > 0]
-	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor { return g.Mul(x.GtScalar(0)) })
+	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays out)
+	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor {
+		gx := empty(x.dtype, x.shape)
+		chunks(x.Numel(), func(lo, hi int) {
+			if x.dtype == Float64 {
+				for i, v := range x.f64[lo:hi] {
+					gx.f64[lo+i] = math.Float64frombits(math.Float64bits(g.f64[lo+i]) & -uint64(b2i(v > 0)))
+				}
+			} else {
+				for i, v := range x.f32[lo:hi] {
+					gx.f32[lo+i] = math.Float32frombits(math.Float32bits(g.f32[lo+i]) & -uint32(b2i(v > 0)))
+				}
+			}
+		})
+		return gx
+	})
 }
 
 // reluKernel is ReLU's specialized loop. The builtin max is branch-free (a

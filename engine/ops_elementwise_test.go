@@ -371,3 +371,15 @@ func TestKernelsStopOnInterrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestReLUGradSelects checks that ReLU's backward selects the upstream gradient
+// rather than multiplying by a mask: an infinite gradient at a negative input
+// gives 0, as in PyTorch, not NaN.
+func TestReLUGradSelects(t *testing.T) {
+	inf := math.Inf(1)
+	for _, dt := range []DType{Float32, Float64} {
+		x := New64([]float64{-1, 0, 2, 3}).To(dt).SetRequiresGrad(true)
+		x.ReLU().BackwardWith(New64([]float64{inf, inf, inf, -0.5}))
+		assertSpecial(t, "ReLU grad "+dt.String(), x.Grad(), []float64{0, 0, inf, -0.5}, 0)
+	}
+}
