@@ -133,3 +133,103 @@ func TestOptimizerLoadStateErrors(t *testing.T) {
 		}
 	}
 }
+
+func makeAdam(ps []Param, s map[string]float64) Optimizer {
+	return NewAdam(ps, s["lr"], AdamOpts{Beta1: s["beta1"], Beta2: s["beta2"], Eps: s["eps"], WeightDecay: s["weight_decay"], AMSGrad: s["amsgrad"] == 1})
+}
+
+func makeAdamW(ps []Param, s map[string]float64) Optimizer {
+	return NewAdamW(ps, s["lr"], AdamOpts{Beta1: s["beta1"], Beta2: s["beta2"], Eps: s["eps"], WeightDecay: s["weight_decay"], AMSGrad: s["amsgrad"] == 1})
+}
+
+func makeRMSprop(ps []Param, s map[string]float64) Optimizer {
+	return NewRMSprop(ps, s["lr"], RMSpropOpts{Alpha: s["alpha"], Eps: s["eps"], WeightDecay: s["weight_decay"], Momentum: s["momentum"], Centered: s["centered"] == 1})
+}
+
+func makeAdagrad(ps []Param, s map[string]float64) Optimizer {
+	return NewAdagrad(ps, s["lr"], AdagradOpts{LRDecay: s["lr_decay"], WeightDecay: s["weight_decay"], InitialAccumulatorValue: s["initial_accumulator_value"], Eps: s["eps"]})
+}
+
+func TestOptimizersTorchRef(t *testing.T) {
+	for _, c := range []struct {
+		names []string
+		make  func(ps []Param, s map[string]float64) Optimizer
+	}{
+		{[]string{"Adam", "Adam/wd-amsgrad"}, makeAdam},
+		{[]string{"AdamW", "AdamW/amsgrad"}, makeAdamW},
+		{[]string{"RMSprop", "RMSprop/all"}, makeRMSprop},
+		{[]string{"Adagrad", "Adagrad/all"}, makeAdagrad},
+	} {
+		for _, name := range c.names {
+			checkOptimRef(t, name, c.make)
+			checkOptimResume(t, name, c.make)
+		}
+	}
+}
+
+func TestOptimizerStateNames(t *testing.T) {
+	w := engine.Zeros(2, 3).SetRequiresGrad(true)
+	opt := NewAdam([]Param{{Name: "w", Tensor: w}}, 0.1, AdamOpts{AMSGrad: true})
+	if got := paramNames(opt.State()); got != "lr" {
+		t.Errorf("state before a step: %q", got)
+	}
+	w.SetGrad(engine.Ones(2, 3))
+	opt.Step()
+	st := opt.State()
+	if got := paramNames(st); got != "lr state.0.step state.0.exp_avg state.0.exp_avg_sq state.0.max_exp_avg_sq" {
+		t.Errorf("state names: %q", got)
+	}
+	for _, p := range st {
+		if !p.Buffer {
+			t.Errorf("%s must be a Buffer", p.Name)
+		}
+	}
+	if st[1].Tensor.Item() != 1 || !equalInts(st[2].Tensor.Shape(), []int{2, 3}) {
+		t.Errorf("step %v, exp_avg shape %v", st[1].Tensor.Item(), st[2].Tensor.Shape())
+	}
+	// State returns copies: changing them does not change the optimizer
+	st[2].Tensor.Set(100, 0, 0)
+	if opt.State()[2].Tensor.At(0, 0) == 100 {
+		t.Error("State must return copies")
+	}
+	if s := opt.String(); s != "Adam(lr=0.1, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=true)" {
+		t.Errorf("String: %q", s)
+	}
+	if s := NewAdamW([]Param{{Name: "w", Tensor: w}}, 0.001, AdamOpts{}).String(); s != "AdamW(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=false)" {
+		t.Errorf("String: %q", s)
+	}
+}
+
+func TestOptimizersTrainFloat32(t *testing.T) {
+	// Every optimizer drives a float32 least-squares problem down.
+	for name, mk := range map[string]func(ps []Param) Optimizer{
+		"SGD":     func(ps []Param) Optimizer { return NewSGD(ps, 0.05, SGDOpts{Momentum: 0.9, Nesterov: true}) },
+		"Adam":    func(ps []Param) Optimizer { return NewAdam(ps, 0.05, AdamOpts{}) },
+		"AdamW":   func(ps []Param) Optimizer { return NewAdamW(ps, 0.05, AdamOpts{}) },
+		"RMSprop": func(ps []Param) Optimizer { return NewRMSprop(ps, 0.01, RMSpropOpts{}) },
+		"Adagrad": func(ps []Param) Optimizer { return NewAdagrad(ps, 0.3, AdagradOpts{}) },
+	} {
+		engine.Seed(4)
+		x := engine.Randn(64, 3)
+		y := x.MatMul(engine.New([]float32{1, -2, 0.5}, 3, 1)).AddScalar(0.3)
+		m := NewLinear(3, 1)
+		opt := mk(m.Params())
+		first, last := 0.0, 0.0
+		for step := 0; step < 150; step++ {
+			opt.ZeroGrad()
+			loss := MSELoss(m.Forward(x), y)
+			loss.Backward()
+			opt.Step()
+			if step == 0 {
+				first = loss.Item()
+			}
+			last = loss.Item()
+		}
+		if m.Weight.DType() != engine.Float32 {
+			t.Errorf("%s changed the parameter dtype to %v", name, m.Weight.DType())
+		}
+		if !(last < first/20) {
+			t.Errorf("%s: loss %v → %v, want a 20-fold drop", name, first, last)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// AdamOpts are the optional settings of Adam and AdamW; zero fields mean
+// PyTorch's defaults.
+type AdamOpts struct {
+	Beta1, Beta2 float64 // moment decay rates; 0 means 0.9 and 0.999
+	Eps          float64 // added to the denominator; 0 means 1e-8
+	WeightDecay  float64 // Adam: L2 penalty added to the gradient; AdamW: decoupled decay, 0 means 0.01
+	AMSGrad      bool    // use the maximum of past second moments
+}
+
+func (o AdamOpts) withDefaults(op string, decay float64) AdamOpts {
+	if o.Beta1 == 0 {
+		o.Beta1 = 0.9
+	}
+	if o.Beta2 == 0 {
+		o.Beta2 = 0.999
+	}
+	if o.Eps == 0 {
+		o.Eps = 1e-8
+	}
+	if o.WeightDecay == 0 {
+		o.WeightDecay = decay
+	}
+	if o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 {
+		errorf(op, "betas must be in [0, 1), got %v and %v", o.Beta1, o.Beta2)
+	}
+	if o.Eps < 0 || o.WeightDecay < 0 {
+		errorf(op, "eps and weight decay must be >= 0, got %v and %v", o.Eps, o.WeightDecay)
+	}
+	return o
+}
+
+// Adam is the Adam optimizer, as torch.optim.Adam:
+//
+//	g ← g + wd·p
+//	m ← β₁·m + (1-β₁)·g,  v ← β₂·v + (1-β₂)·g²
+//	p ← p - lr·(m/(1-β₁ᵗ)) / (√(v/(1-β₂ᵗ)) + eps)
+type Adam struct {
+	optimizer
+	Opts      AdamOpts
+	decoupled bool
+}
+
+// NewAdam returns an Adam optimizer over the trainable tensors of params
+// (PyTorch's usual lr is 1e-3). It panics with an *engine.Error for bad options.
+func NewAdam(params []Param, lr float64, o AdamOpts) *Adam {
+	return &Adam{optimizer: newOptimizer("Adam", params, lr, adamKeys(o)...), Opts: o.withDefaults("Adam", 0)}
+}
+
+// AdamW is Adam with decoupled weight decay, as torch.optim.AdamW: the
+// parameters shrink by lr·wd·p at each step instead of the decay entering the
+// gradient. PyTorch's default decay is 0.01.
+type AdamW struct{ Adam }
+
+// NewAdamW returns an AdamW optimizer; WeightDecay 0 means PyTorch's default
+// 0.01 (for no decay use Adam). It panics with an *engine.Error for bad options.
+func NewAdamW(params []Param, lr float64, o AdamOpts) *AdamW {
+	return &AdamW{Adam{optimizer: newOptimizer("AdamW", params, lr, adamKeys(o)...), Opts: o.withDefaults("AdamW", 0.01), decoupled: true}}
+}
+
+func adamKeys(o AdamOpts) []string {
+	if o.AMSGrad {
+		return []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+	}
+	return []string{"exp_avg", "exp_avg_sq"}
+}
+
+// Step updates every parameter that has a gradient, in place.
+func (a *Adam) Step() {
+	o, lr := a.Opts, a.lr
+	a.each(func(i int, p, g []float64) {
+		a.step[i]++
+		t := a.step[i]
+		if a.decoupled {
+			for j := range p {
+				p[j] *= 1 - lr*o.WeightDecay
+			}
+		} else if o.WeightDecay != 0 {
+			for j := range g {
+				g[j] += o.WeightDecay * p[j]
+			}
+		}
+		m := a.buf(i, "exp_avg", len(p), 0)
+		v := a.buf(i, "exp_avg_sq", len(p), 0)
+		var vmax []float64
+		if o.AMSGrad {
+			vmax = a.buf(i, "max_exp_avg_sq", len(p), 0)
+		}
+		bc1 := 1 - math.Pow(o.Beta1, t)
+		bc2sqrt := math.Sqrt(1 - math.Pow(o.Beta2, t))
+		stepSize := lr / bc1
+		for j := range p {
+			m[j] = o.Beta1*m[j] + (1-o.Beta1)*g[j]
+			v[j] = o.Beta2*v[j] + (1-o.Beta2)*g[j]*g[j]
+			vv := v[j]
+			if vmax != nil {
+				vmax[j] = math.Max(vmax[j], v[j])
+				vv = vmax[j]
+			}
+			p[j] -= stepSize * m[j] / (math.Sqrt(vv)/bc2sqrt + o.Eps)
+		}
+	})
+}
+
+func (a *Adam) String() string {
+	return fmt.Sprintf("%s(lr=%g, betas=(%g, %g), eps=%g, weight_decay=%g, amsgrad=%t)",
+		a.op, a.lr, a.Opts.Beta1, a.Opts.Beta2, a.Opts.Eps, a.Opts.WeightDecay, a.Opts.AMSGrad)
+}
+
+// RMSpropOpts are the optional settings of RMSprop; zero fields mean
+// PyTorch's defaults.
+type RMSpropOpts struct {
+	Alpha       float64 // smoothing of the squared-gradient average; 0 means 0.99
+	Eps         float64 // added to the denominator; 0 means 1e-8
+	WeightDecay float64 // L2 penalty added to the gradient
+	Momentum    float64 // 0 for none
+	Centered    bool    // normalize by the estimated variance instead of the second moment
+}
+
+// RMSprop is the RMSprop optimizer, as torch.optim.RMSprop:
+//
+//	g ← g + wd·p
+//	s ← α·s + (1-α)·g²;  centered: ḡ ← α·ḡ + (1-α)·g, s̃ = s - ḡ²
+//	d = √s (or √s̃) + eps
+//	p ← p - lr·g/d, or with momentum: b ← μ·b + g/d, p ← p - lr·b
+type RMSprop struct {
+	optimizer
+	Opts RMSpropOpts
+}
+
+// NewRMSprop returns an RMSprop optimizer over the trainable tensors of
+// params (PyTorch's default lr is 0.01). It panics with an *engine.Error for bad options.
+func NewRMSprop(params []Param, lr float64, o RMSpropOpts) *RMSprop {
+	if o.Alpha == 0 {
+		o.Alpha = 0.99
+	}
+	if o.Eps == 0 {
+		o.Eps = 1e-8
+	}
+	if o.Alpha < 0 || o.Alpha >= 1 || o.Eps < 0 || o.WeightDecay < 0 || o.Momentum < 0 {
+		errorf("RMSprop", "alpha must be in [0, 1) and eps, weight decay and momentum >= 0, got %+v", o)
+	}
+	return &RMSprop{optimizer: newOptimizer("RMSprop", params, lr, "square_avg", "momentum_buffer", "grad_avg"), Opts: o}
+}
+
+// Step updates every parameter that has a gradient, in place.
+func (r *RMSprop) Step() {
+	o, lr := r.Opts, r.lr
+	r.each(func(i int, p, g []float64) {
+		r.step[i]++
+		if o.WeightDecay != 0 {
+			for j := range g {
+				g[j] += o.WeightDecay * p[j]
+			}
+		}
+		sq := r.buf(i, "square_avg", len(p), 0)
+		var ga, buf []float64
+		if o.Centered {
+			ga = r.buf(i, "grad_avg", len(p), 0)
+		}
+		if o.Momentum > 0 {
+			buf = r.buf(i, "momentum_buffer", len(p), 0)
+		}
+		for j := range p {
+			sq[j] = o.Alpha*sq[j] + (1-o.Alpha)*g[j]*g[j]
+			s := sq[j]
+			if ga != nil {
+				ga[j] = o.Alpha*ga[j] + (1-o.Alpha)*g[j]
+				s -= ga[j] * ga[j]
+			}
+			d := math.Sqrt(s) + o.Eps
+			if buf != nil {
+				buf[j] = o.Momentum*buf[j] + g[j]/d
+				p[j] -= lr * buf[j]
+			} else {
+				p[j] -= lr * g[j] / d
+			}
+		}
+	})
+}
+
+func (r *RMSprop) String() string {
+	return fmt.Sprintf("RMSprop(lr=%g, alpha=%g, eps=%g, weight_decay=%g, momentum=%g, centered=%t)",
+		r.lr, r.Opts.Alpha, r.Opts.Eps, r.Opts.WeightDecay, r.Opts.Momentum, r.Opts.Centered)
+}
+
+// AdagradOpts are the optional settings of Adagrad; zero fields mean
+// PyTorch's defaults.
+type AdagradOpts struct {
+	LRDecay                 float64 // the lr at step t is lr/(1+(t-1)·LRDecay)
+	WeightDecay             float64 // L2 penalty added to the gradient
+	InitialAccumulatorValue float64 // start of the sum of squared gradients
+	Eps                     float64 // added to the denominator; 0 means 1e-10
+}
+
+// Adagrad is the Adagrad optimizer, as torch.optim.Adagrad:
+//
+//	g ← g + wd·p
+//	s ← s + g²
+//	p ← p - lr/(1+(t-1)·lr_decay) · g/(√s + eps)
+type Adagrad struct {
+	optimizer
+	Opts AdagradOpts
+}
+
+// NewAdagrad returns an Adagrad optimizer over the trainable tensors of
+// params (PyTorch's default lr is 0.01). It panics with an *engine.Error for bad options.
+func NewAdagrad(params []Param, lr float64, o AdagradOpts) *Adagrad {
+	if o.Eps == 0 {
+		o.Eps = 1e-10
+	}
+	if o.LRDecay < 0 || o.WeightDecay < 0 || o.InitialAccumulatorValue < 0 || o.Eps < 0 {
+		errorf("Adagrad", "options must be >= 0, got %+v", o)
+	}
+	return &Adagrad{optimizer: newOptimizer("Adagrad", params, lr, "sum"), Opts: o}
+}
+
+// Step updates every parameter that has a gradient, in place.
+func (a *Adagrad) Step() {
+	o := a.Opts
+	a.each(func(i int, p, g []float64) {
+		a.step[i]++
+		clr := a.lr / (1 + (a.step[i]-1)*o.LRDecay)
+		if o.WeightDecay != 0 {
+			for j := range g {
+				g[j] += o.WeightDecay * p[j]
+			}
+		}
+		s := a.buf(i, "sum", len(p), o.InitialAccumulatorValue)
+		for j := range p {
+			s[j] += g[j] * g[j]
+			p[j] -= clr * g[j] / (math.Sqrt(s[j]) + o.Eps)
+		}
+	})
+}
+
+func (a *Adagrad) String() string {
+	return fmt.Sprintf("Adagrad(lr=%g, lr_decay=%g, weight_decay=%g, initial_accumulator_value=%g, eps=%g)",
+		a.lr, a.Opts.LRDecay, a.Opts.WeightDecay, a.Opts.InitialAccumulatorValue, a.Opts.Eps)
+}
