@@ -114,9 +114,9 @@ func Where(cond, a, b *Tensor) *Tensor {
 	} else {
 		whereKernel(out.f32, m.f32, a.f32, b.f32, shape, a.shape, b.shape)
 	}
-	// ∂a = g·m, ∂b = g·(1-m), each summed back to its operand's shape
+	// ∂a = g where m, ∂b = g where not m, each summed back to its operand's shape
 	return record("Where", out, func(g *Tensor) []*Tensor {
-		return []*Tensor{nil, sumTo(g.Mul(m), a.shape), sumTo(g.Mul(m.Neg().AddScalar(1)), b.shape)}
+		return []*Tensor{nil, sumTo(maskGrad(g, m), a.shape), sumTo(maskGrad(g, m.Neg().AddScalar(1)), b.shape)}
 	}, cond, a, b)
 }
 

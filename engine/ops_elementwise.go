@@ -261,7 +261,7 @@ func (t *Tensor) Maximum(o *Tensor) *Tensor {
 	// ∂t = g·[t>o] + g/2·[t=o], ∂o = g·[t<o] + g/2·[t=o]
 	return binary("Maximum", t, o, nanMax, func(a, b, out, g *Tensor) (*Tensor, *Tensor) {
 		half := a.Eq(b).MulScalar(0.5)
-		return g.Mul(a.Gt(b).Add(half)), g.Mul(a.Lt(b).Add(half))
+		return maskGrad(g, a.Gt(b).Add(half)), maskGrad(g, a.Lt(b).Add(half))
 	})
 }
 
@@ -273,8 +273,21 @@ func (t *Tensor) Minimum(o *Tensor) *Tensor {
 	// ∂t = g·[t<o] + g/2·[t=o], ∂o = g·[t>o] + g/2·[t=o]
 	return binary("Minimum", t, o, nanMin, func(a, b, out, g *Tensor) (*Tensor, *Tensor) {
 		half := a.Eq(b).MulScalar(0.5)
-		return g.Mul(a.Lt(b).Add(half)), g.Mul(a.Gt(b).Add(half))
+		return maskGrad(g, a.Lt(b).Add(half)), maskGrad(g, a.Gt(b).Add(half))
 	})
+}
+
+// maskGrad returns g·w with w broadcast to g, and 0 wherever w is 0 even
+// when g is infinite or NaN: the backward of a selection (Where, Clamp,
+// Maximum, Minimum) passes no gradient to the elements it did not select,
+// as PyTorch's where/masked_fill formulas do.
+func maskGrad(g, w *Tensor) *Tensor {
+	return binary("maskGrad", g, w, func(x, y float64) float64 {
+		if y == 0 {
+			return 0
+		}
+		return x * y
+	}, nil)
 }
 
 func nanMax(x, y float64) float64 {
@@ -541,7 +554,7 @@ func (t *Tensor) Clamp(lo, hi float64) *Tensor {
 		}
 		return x
 	}, func(x, y, g *Tensor) *Tensor {
-		return g.Mul(apply(x, func(v float64) float64 {
+		return maskGrad(g, apply(x, func(v float64) float64 {
 			if v >= lo && v <= hi {
 				return 1
 			}

@@ -383,3 +383,32 @@ func TestReLUGradSelects(t *testing.T) {
 		assertSpecial(t, "ReLU grad "+dt.String(), x.Grad(), []float64{0, 0, inf, -0.5}, 0)
 	}
 }
+
+// TestSelectionGradsIgnoreInfinity checks that ops that select elements pass
+// no gradient, not NaN, to the elements they did not select, even when the
+// upstream gradient is infinite (as PyTorch).
+func TestSelectionGradsIgnoreInfinity(t *testing.T) {
+	inf := math.Inf(1)
+	up := New64([]float64{inf, inf, inf})
+	x := New64([]float64{-2, 0.5, 2}).SetRequiresGrad(true)
+	o := New64([]float64{0, 0, 0}).SetRequiresGrad(true)
+	cases := []struct {
+		name string
+		f    func() *Tensor
+		of   *Tensor
+		want []float64
+	}{
+		{"Clamp", func() *Tensor { return x.Clamp(-1, 1) }, x, []float64{0, inf, 0}},
+		{"Maximum ∂x", func() *Tensor { return x.Maximum(o) }, x, []float64{0, inf, inf}},
+		{"Maximum ∂o", func() *Tensor { return x.Maximum(o) }, o, []float64{inf, 0, 0}},
+		{"Minimum ∂x", func() *Tensor { return x.Minimum(o) }, x, []float64{inf, 0, 0}},
+		{"Where ∂a", func() *Tensor { return Where(x.GtScalar(0), x, o) }, x, []float64{0, inf, inf}},
+		{"Where ∂b", func() *Tensor { return Where(x.GtScalar(0), x, o) }, o, []float64{inf, 0, 0}},
+	}
+	for _, c := range cases {
+		x.SetGrad(nil)
+		o.SetGrad(nil)
+		c.f().BackwardWith(up)
+		assertSpecial(t, c.name, c.of.Grad(), c.want, 0)
+	}
+}
