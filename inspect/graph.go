@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
 )
 
 // graphView is the recorded graph behind a tensor: op results (oldest
@@ -22,7 +23,7 @@ type graphView struct {
 	pname  map[*engine.Tensor]string
 }
 
-func buildGraph(t *engine.Tensor) *graphView {
+func buildGraph(t *engine.Tensor, names map[*engine.Tensor]string) *graphView {
 	g := &graphView{root: t, id: map[*engine.Tensor]int{}, pname: map[*engine.Tensor]string{}}
 	seen := map[*engine.Tensor]bool{t: true}
 	stack := []*engine.Tensor{t}
@@ -50,7 +51,11 @@ func buildGraph(t *engine.Tensor) *graphView {
 			}
 			if _, ok := g.pname[in]; !ok {
 				g.params = append(g.params, in)
-				g.pname[in] = tensorLabel(in, fmt.Sprintf("p%d", len(g.params)))
+				name := names[in]
+				if name == "" {
+					name = tensorLabel(in, fmt.Sprintf("p%d", len(g.params)))
+				}
+				g.pname[in] = name
 			}
 		}
 	}
@@ -152,8 +157,23 @@ func (d *GraphDrawing) String() string { return d.text }
 // as "%3 = Add(%1, b)" with the result's shape. Repeated structure, such as
 // an RNN unrolled over 50 steps, is shown once with "×50"; the ids that
 // follow a collapsed block show how many ops it stands for.
-func Graph(t *engine.Tensor) *GraphDrawing {
-	g := buildGraph(t)
+func Graph(t *engine.Tensor) *GraphDrawing { return graph(t, nil) }
+
+// GraphWith is Graph with the parameters named as in m.Params()
+// ("fc1.weight"), for tensors that have no name of their own.
+func GraphWith(t *engine.Tensor, m nn.Module) *GraphDrawing { return graph(t, paramNames(m)) }
+
+// paramNames maps each parameter tensor of m to its name.
+func paramNames(m nn.Module) map[*engine.Tensor]string {
+	names := map[*engine.Tensor]string{}
+	for _, p := range uniqueParams(m.Params()) {
+		names[p.t] = p.name
+	}
+	return names
+}
+
+func graph(t *engine.Tensor, names map[*engine.Tensor]string) *GraphDrawing {
+	g := buildGraph(t, names)
 	var b strings.Builder
 	what := "a leaf"
 	if t.Op() != "" {
@@ -241,8 +261,13 @@ func (t *table) bodyString() string {
 // input (name, shape, gradient norm once computed), an ellipse per op (op,
 // result shape), and an edge from each input to the op that used it.
 // Unlike Graph, nothing is collapsed.
-func Dot(t *engine.Tensor) string {
-	g := buildGraph(t)
+func Dot(t *engine.Tensor) string { return dot(t, nil) }
+
+// DotWith is Dot with the parameters named as in m.Params().
+func DotWith(t *engine.Tensor, m nn.Module) string { return dot(t, paramNames(m)) }
+
+func dot(t *engine.Tensor, names map[*engine.Tensor]string) string {
+	g := buildGraph(t, names)
 	var b strings.Builder
 	b.WriteString("digraph dbr {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n")
 	leafID := map[*engine.Tensor]string{}
@@ -303,9 +328,15 @@ func dotEscape(s string) string { return strings.ReplaceAll(s, `"`, `\"`) }
 // the format: .dot writes DOT text; .png, .svg and .pdf run Graphviz's dot
 // program, and SaveGraph returns an error saying how to install it when it
 // is missing (Debian: apt install graphviz). Nothing is written on error.
-func SaveGraph(path string, t *engine.Tensor) error {
+func SaveGraph(path string, t *engine.Tensor) error { return saveGraph(path, Dot(t)) }
+
+// SaveGraphWith is SaveGraph with the parameters named as in m.Params().
+func SaveGraphWith(path string, t *engine.Tensor, m nn.Module) error {
+	return saveGraph(path, DotWith(t, m))
+}
+
+func saveGraph(path, src string) error {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
-	src := Dot(t)
 	switch ext {
 	case "dot", "gv":
 		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {

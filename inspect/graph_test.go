@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
 )
 
 // smallNet is loss = sum((x·w + b)²) with named parameters.
@@ -121,5 +122,20 @@ func TestSaveGraph(t *testing.T) {
 	}
 	if _, statErr := os.Stat(filepath.Join(dir, "h.png")); statErr == nil {
 		t.Error("a file was written although dot is missing")
+	}
+}
+
+func TestGraphWithModule(t *testing.T) {
+	engine.Seed(5)
+	m := &mlp{nn.NewLinear(3, 4), nn.NewLinear(4, 2)}
+	loss := m.Forward(engine.Ones(2, 3)).Sum()
+	s := GraphWith(loss, m).String()
+	for _, want := range []string{"fc1.weight  [4 3]", "fc2.bias    [2]", "ReLU(%1)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("graph lacks %q:\n%s", want, s)
+		}
+	}
+	if d := DotWith(loss, m); !strings.Contains(d, `label="fc1.weight\n[4 3]"`) {
+		t.Errorf("DOT lacks the parameter name:\n%s", d)
 	}
 }

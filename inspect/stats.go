@@ -93,7 +93,11 @@ func (s *StatsTable) String() string {
 // brief is a one-line summary of a tensor for error messages.
 func (r TensorStats) brief() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%v min %s max %s mean %s", r.Shape, num(r.Min), num(r.Max), num(r.Mean))
+	if r.NaN+r.Inf == r.Numel && r.Numel > 0 {
+		fmt.Fprintf(&b, "%v no finite value", r.Shape)
+	} else {
+		fmt.Fprintf(&b, "%v min %s max %s mean %s", r.Shape, num(r.Min), num(r.Max), num(r.Mean))
+	}
 	if r.NaN > 0 {
 		fmt.Fprintf(&b, ", %d NaN", r.NaN)
 	}
