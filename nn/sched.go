@@ -1,0 +1,244 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// The learning-rate schedulers change an optimizer's learning rate as
+// PyTorch's do. Call Step once per epoch, after the optimizer's steps:
+//
+//	sched := nn.NewStepLR(opt, 30, 0.1)
+//	for epoch := 0; epoch < 90; epoch++ {
+//		train(opt)
+//		sched.Step()
+//	}
+//
+// They compute the new rate from the optimizer's current one (PyTorch's
+// "chainable" form), so two schedulers on one optimizer compose.
+
+// StepLR multiplies the learning rate by Gamma every StepSize epochs.
+type StepLR struct {
+	opt      Optimizer
+	StepSize int
+	Gamma    float64
+	epoch    int
+}
+
+// NewStepLR returns a StepLR for opt. It panics with an *engine.Error when
+// stepSize is not positive.
+func NewStepLR(opt Optimizer, stepSize int, gamma float64) *StepLR {
+	if stepSize <= 0 {
+		errorf("NewStepLR", "step size must be positive, got %d", stepSize)
+	}
+	return &StepLR{opt: opt, StepSize: stepSize, Gamma: gamma}
+}
+
+// Step ends an epoch: every StepSize-th call multiplies the rate by Gamma.
+func (s *StepLR) Step() {
+	s.epoch++
+	if s.epoch%s.StepSize == 0 {
+		s.opt.SetLR(s.opt.LR() * s.Gamma)
+	}
+}
+
+// LR returns the optimizer's current learning rate.
+func (s *StepLR) LR() float64 { return s.opt.LR() }
+
+// Epoch returns the number of Step calls so far.
+func (s *StepLR) Epoch() int { return s.epoch }
+
+func (s *StepLR) String() string {
+	return fmt.Sprintf("StepLR(step_size=%d, gamma=%g, epoch=%d, lr=%g)", s.StepSize, s.Gamma, s.epoch, s.LR())
+}
+
+// ExponentialLR multiplies the learning rate by Gamma every epoch.
+type ExponentialLR struct {
+	opt   Optimizer
+	Gamma float64
+	epoch int
+}
+
+// NewExponentialLR returns an ExponentialLR for opt.
+func NewExponentialLR(opt Optimizer, gamma float64) *ExponentialLR {
+	return &ExponentialLR{opt: opt, Gamma: gamma}
+}
+
+// Step ends an epoch and multiplies the rate by Gamma.
+func (s *ExponentialLR) Step() {
+	s.epoch++
+	s.opt.SetLR(s.opt.LR() * s.Gamma)
+}
+
+// LR returns the optimizer's current learning rate.
+func (s *ExponentialLR) LR() float64 { return s.opt.LR() }
+
+// Epoch returns the number of Step calls so far.
+func (s *ExponentialLR) Epoch() int { return s.epoch }
+
+func (s *ExponentialLR) String() string {
+	return fmt.Sprintf("ExponentialLR(gamma=%g, epoch=%d, lr=%g)", s.Gamma, s.epoch, s.LR())
+}
+
+// CosineAnnealingLR lowers the learning rate from its initial value to EtaMin
+// along half a cosine over TMax epochs, as torch.optim.lr_scheduler.CosineAnnealingLR
+// (after TMax epochs it rises again along the same cosine):
+//
+//	lr(t) = EtaMin + (lr₀ - EtaMin)·(1 + cos(π·t/TMax))/2
+type CosineAnnealingLR struct {
+	opt    Optimizer
+	TMax   int
+	EtaMin float64
+	baseLR float64
+	epoch  int
+}
+
+// NewCosineAnnealingLR returns a CosineAnnealingLR for opt starting from its
+// current learning rate. It panics with an *engine.Error when tMax is not positive.
+func NewCosineAnnealingLR(opt Optimizer, tMax int, etaMin float64) *CosineAnnealingLR {
+	if tMax <= 0 {
+		errorf("NewCosineAnnealingLR", "T_max must be positive, got %d", tMax)
+	}
+	return &CosineAnnealingLR{opt: opt, TMax: tMax, EtaMin: etaMin, baseLR: opt.LR()}
+}
+
+// Step ends an epoch and moves the rate along the cosine. It uses PyTorch's
+// recursive form, so a rate changed in between (by another scheduler) is
+// carried along as PyTorch carries it.
+func (s *CosineAnnealingLR) Step() {
+	s.epoch++
+	t, T := float64(s.epoch), float64(s.TMax)
+	lr := s.opt.LR()
+	if (s.epoch-1-s.TMax)%(2*s.TMax) == 0 {
+		lr += (s.baseLR - s.EtaMin) * (1 - math.Cos(math.Pi/T)) / 2
+	} else {
+		lr = (1+math.Cos(math.Pi*t/T))/(1+math.Cos(math.Pi*(t-1)/T))*(lr-s.EtaMin) + s.EtaMin
+	}
+	s.opt.SetLR(lr)
+}
+
+// LR returns the optimizer's current learning rate.
+func (s *CosineAnnealingLR) LR() float64 { return s.opt.LR() }
+
+// Epoch returns the number of Step calls so far.
+func (s *CosineAnnealingLR) Epoch() int { return s.epoch }
+
+func (s *CosineAnnealingLR) String() string {
+	return fmt.Sprintf("CosineAnnealingLR(T_max=%d, eta_min=%g, epoch=%d, lr=%g)", s.TMax, s.EtaMin, s.epoch, s.LR())
+}
+
+// PlateauOpts are the optional settings of ReduceLROnPlateau; the zero value
+// gives PyTorch's defaults.
+type PlateauOpts struct {
+	Mode          string  // "min" (default): lower is better, as for a loss; "max": higher is better, as for accuracy
+	Threshold     float64 // how much better counts as better; 0 means 1e-4
+	ThresholdMode string  // "rel" (default): relative to the best; "abs": absolute
+	Cooldown      int     // epochs to wait after a reduction before counting bad epochs again
+	MinLR         float64 // the rate never goes below this
+	Eps           float64 // reductions smaller than this are skipped; 0 means 1e-8
+}
+
+// ReduceLROnPlateau multiplies the learning rate by Factor when a metric has
+// not improved for more than Patience epochs, as
+// torch.optim.lr_scheduler.ReduceLROnPlateau.
+type ReduceLROnPlateau struct {
+	opt       Optimizer
+	Patience  int
+	Factor    float64
+	Opts      PlateauOpts
+	best      float64
+	bad       int
+	cooldown  int
+	epoch     int
+	maximized bool
+	absolute  bool
+}
+
+// NewReduceLROnPlateau returns a ReduceLROnPlateau for opt (PyTorch's
+// defaults are patience 10 and factor 0.1). It panics with an *engine.Error
+// for a factor outside [0, 1), a negative patience or an unknown mode.
+func NewReduceLROnPlateau(opt Optimizer, patience int, factor float64, o PlateauOpts) *ReduceLROnPlateau {
+	if !(factor >= 0 && factor < 1) {
+		errorf("NewReduceLROnPlateau", "factor must be in [0, 1), got %v", factor)
+	}
+	if patience < 0 || o.Cooldown < 0 {
+		errorf("NewReduceLROnPlateau", "patience and cooldown must be >= 0, got %d and %d", patience, o.Cooldown)
+	}
+	s := &ReduceLROnPlateau{opt: opt, Patience: patience, Factor: factor, Opts: o}
+	switch o.Mode {
+	case "", "min":
+	case "max":
+		s.maximized = true
+	default:
+		errorf("NewReduceLROnPlateau", "mode must be \"min\" or \"max\", got %q", o.Mode)
+	}
+	switch o.ThresholdMode {
+	case "", "rel":
+	case "abs":
+		s.absolute = true
+	default:
+		errorf("NewReduceLROnPlateau", "threshold mode must be \"rel\" or \"abs\", got %q", o.ThresholdMode)
+	}
+	if s.Opts.Threshold == 0 {
+		s.Opts.Threshold = 1e-4
+	}
+	if s.Opts.Eps == 0 {
+		s.Opts.Eps = 1e-8
+	}
+	s.best = math.Inf(1)
+	if s.maximized {
+		s.best = math.Inf(-1)
+	}
+	return s
+}
+
+func (s *ReduceLROnPlateau) better(a float64) bool {
+	th := s.Opts.Threshold
+	switch {
+	case !s.maximized && !s.absolute:
+		return a < s.best*(1-th)
+	case !s.maximized:
+		return a < s.best-th
+	case !s.absolute:
+		return a > s.best*(1+th)
+	}
+	return a > s.best+th
+}
+
+// Step ends an epoch with the metric's value (e.g. the validation loss) and
+// reduces the rate when the metric has stopped improving.
+func (s *ReduceLROnPlateau) Step(metric float64) {
+	s.epoch++
+	if s.better(metric) {
+		s.best = metric
+		s.bad = 0
+	} else {
+		s.bad++
+	}
+	if s.cooldown > 0 {
+		s.cooldown--
+		s.bad = 0
+	}
+	if s.bad > s.Patience {
+		old := s.opt.LR()
+		lr := math.Max(old*s.Factor, s.Opts.MinLR)
+		if old-lr > s.Opts.Eps {
+			s.opt.SetLR(lr)
+		}
+		s.cooldown = s.Opts.Cooldown
+		s.bad = 0
+	}
+}
+
+// LR returns the optimizer's current learning rate.
+func (s *ReduceLROnPlateau) LR() float64 { return s.opt.LR() }
+
+// Best returns the best metric seen so far.
+func (s *ReduceLROnPlateau) Best() float64 { return s.best }
+
+// Epoch returns the number of Step calls so far.
+func (s *ReduceLROnPlateau) Epoch() int { return s.epoch }
+
+func (s *ReduceLROnPlateau) String() string {
+	return fmt.Sprintf("ReduceLROnPlateau(patience=%d, factor=%g, best=%g, bad_epochs=%d, lr=%g)", s.Patience, s.Factor, s.best, s.bad, s.LR())
+}
