@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ var (
 	minTime  = flag.Duration("min", 200*time.Millisecond, "minimum timed duration of one sample")
 	only     = flag.String("only", "", "run only workloads whose name contains one of these comma-separated words")
 	python   = flag.String("python", "/usr/bin/python3", "python with torch; empty to skip PyTorch")
+	cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the dbr side to this file")
 	openblas = flag.String("openblas", "/usr/lib/x86_64-linux-gnu/openblas-pthread", "directory with OpenBLAS's libblas.so.3 for a second PyTorch column; empty to skip")
 )
 
@@ -70,6 +72,16 @@ func main() {
 	}
 	fmt.Printf("dbr: %s, gemm kernel %s, GOMAXPROCS %d\n\n", runtime.Version(), gemmKernel(), runtime.GOMAXPROCS(0))
 
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	samples := make([][][]float64, len(ws)) // [workload][side][round]
 	for i := range samples {
 		samples[i] = make([][]float64, 1+len(workers))

@@ -1,4 +1,93 @@
 package main
 
-// trainWorkloads lists the training-step workloads (MLP, CNN, epoch).
-func trainWorkloads() []workload { return nil }
+import (
+	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
+)
+
+// mlp is the 784-256-128-10 net of torch_worker.py's MLP.
+type mlp struct{ Fc1, Fc2, Fc3 *nn.Linear }
+
+func newMLP() *mlp {
+	return &mlp{nn.NewLinear(784, 256), nn.NewLinear(256, 128), nn.NewLinear(128, 10)}
+}
+
+func (m *mlp) Forward(x *engine.Tensor) *engine.Tensor {
+	return m.Fc3.Forward(m.Fc2.Forward(m.Fc1.Forward(x).ReLU()).ReLU())
+}
+
+func (m *mlp) Params() []nn.Param {
+	return nn.Params(nn.Sub("fc1", m.Fc1), nn.Sub("fc2", m.Fc2), nn.Sub("fc3", m.Fc3))
+}
+
+// cnn is torch_worker.py's CNN: two 3×3 convs (1→16→32 channels, padding 1),
+// each followed by ReLU and 2×2 max pooling, then a linear layer to 10.
+type cnn struct {
+	W1, B1, W2, B2 *engine.Tensor
+	Fc             *nn.Linear
+}
+
+func newCNN() *cnn {
+	c := &cnn{
+		W1: engine.Zeros(16, 1, 3, 3).SetRequiresGrad(true), B1: engine.Zeros(16).SetRequiresGrad(true),
+		W2: engine.Zeros(32, 16, 3, 3).SetRequiresGrad(true), B2: engine.Zeros(32).SetRequiresGrad(true),
+		Fc: nn.NewLinear(32*7*7, 10),
+	}
+	nn.KaimingUniform(c.W1, 2.2360679775) // sqrt(5), PyTorch's Conv2d default
+	nn.KaimingUniform(c.W2, 2.2360679775)
+	nn.UniformInit(c.B1, -1.0/3, 1.0/3)
+	nn.UniformInit(c.B2, -1.0/12, 1.0/12)
+	return c
+}
+
+func (c *cnn) Forward(x *engine.Tensor) *engine.Tensor {
+	x = engine.MaxPool2d(engine.Conv2d(x, c.W1, c.B1, engine.ConvOpts{Padding: 1}).ReLU(), 2, 0, 0)
+	x = engine.MaxPool2d(engine.Conv2d(x, c.W2, c.B2, engine.ConvOpts{Padding: 1}).ReLU(), 2, 0, 0)
+	return c.Fc.Forward(x.Flatten(1))
+}
+
+func (c *cnn) Params() []nn.Param {
+	return nn.Params([]nn.Param{{Name: "w1", Tensor: c.W1}, {Name: "b1", Tensor: c.B1},
+		{Name: "w2", Tensor: c.W2}, {Name: "b2", Tensor: c.B2}}, nn.Sub("fc", c.Fc))
+}
+
+// crossEntropy is F.cross_entropy with mean reduction: -mean(log_softmax(z)[i, y_i]).
+func crossEntropy(logits, y *engine.Tensor) *engine.Tensor {
+	return logits.LogSoftmax(1).Gather(1, y.Unsqueeze(1)).Mean().Neg()
+}
+
+// trainStep returns one SGD step of m on a fixed random batch, as
+// torch_worker.py's train_step.
+func trainStep(m nn.Module, shape []int) func() {
+	opt := nn.NewSGD(m.Params(), 0.01, nn.SGDOpts{})
+	x := engine.Randn(shape...)
+	labels := make([]float32, shape[0])
+	for i := range labels {
+		labels[i] = float32(engine.RandInt(10))
+	}
+	y := engine.New(labels)
+	return func() {
+		opt.ZeroGrad()
+		crossEntropy(m.Forward(x), y).Backward()
+		opt.Step()
+	}
+}
+
+// trainWorkloads lists the training-step workloads (MLP, CNN).
+func trainWorkloads() []workload {
+	var ws []workload
+	for _, batch := range []int{64, 256} {
+		batch := batch
+		ws = append(ws, workload{
+			name: "mlp step b=" + itoa(batch), threads: 1, target: "<=1.0",
+			torch: request{Name: "mlp", Args: map[string]any{"batch": batch}},
+			setup: func() func() { return trainStep(newMLP(), []int{batch, 784}) },
+		})
+	}
+	ws = append(ws, workload{
+		name: "cnn step b=64", threads: 1, target: "<=1.0",
+		torch: request{Name: "cnn", Args: map[string]any{"batch": 64}},
+		setup: func() func() { return trainStep(newCNN(), []int{64, 1, 28, 28}) },
+	})
+	return ws
+}

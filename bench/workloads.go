@@ -48,3 +48,5 @@ func workloads() []workload {
 	ws = append(ws, trainWorkloads()...)
 	return ws
 }
+
+func itoa(n int) string { return fmt.Sprint(n) }
