@@ -249,6 +249,20 @@ func NewSGD(params []Param, lr float64, o SGDOpts) *SGD {
 // Step updates every parameter that has a gradient, in place.
 func (s *SGD) Step() {
 	o, lr := s.Opts, s.lr
+	if o.WeightDecay == 0 && o.Momentum == 0 {
+		// Plain SGD, p ← p - lr·g, in place in the parameter's own dtype: no
+		// float64 copies, as PyTorch's p.add_(g, alpha=-lr).
+		for i, t := range s.params {
+			g := t.Grad()
+			if g == nil {
+				continue
+			}
+			engine.CheckInterrupt()
+			s.step[i]++
+			t.AddScaled_(g, -lr)
+		}
+		return
+	}
 	s.each(func(i int, p, g []float64) {
 		s.step[i]++
 		if o.WeightDecay != 0 {
