@@ -55,22 +55,36 @@ func Linear(x, w, b *Tensor) *Tensor {
 	// ∂x = g·w, ∂w = gᵀ·x (summed over all rows of x), ∂b = Σ_rows g
 	return record("Linear", y, func(g *Tensor) []*Tensor {
 		gs := make([]*Tensor, len(inputs))
-		if x.requiresGrad {
-			gs[0] = empty(x.dtype, x.shape)
-		}
-		if w.requiresGrad {
-			gs[1] = empty(w.dtype, w.shape)
-		}
-		if b != nil && b.requiresGrad {
-			gs[2] = empty(b.dtype, b.shape)
+		dst := make([]*Tensor, len(inputs)) // where each gradient is added
+		for i, in := range inputs {
+			if !in.requiresGrad {
+				continue
+			}
+			// A parameter's existing Grad takes the gradient directly (a GEMM
+			// with beta = 1): no temporary, no second pass to add it in.
+			if dst[i] = leafGradBuffer(in); dst[i] == nil {
+				gs[i] = empty(in.dtype, in.shape)
+				dst[i] = gs[i]
+			}
 		}
 		if x.dtype == Float64 {
-			linearBackward(x.f64, w.f64, g.f64, optSlice[float64](gs[0]), optSlice[float64](gs[1]), optSlice[float64](at(gs, 2)), m, in, out)
+			linearBackward(x.f64, w.f64, g.f64, optSlice[float64](dst[0]), optSlice[float64](dst[1]), optSlice[float64](at(dst, 2)), m, in, out)
 		} else {
-			linearBackward(x.f32, w.f32, g.f32, optSlice[float32](gs[0]), optSlice[float32](gs[1]), optSlice[float32](at(gs, 2)), m, in, out)
+			linearBackward(x.f32, w.f32, g.f32, optSlice[float32](dst[0]), optSlice[float32](dst[1]), optSlice[float32](at(dst, 2)), m, in, out)
 		}
 		return gs
 	}, inputs...)
+}
+
+// leafGradBuffer returns t's Grad when a backward may add t's gradient into it
+// directly instead of returning it: t is a leaf that requires grad and already
+// has a gradient of its dtype, and no op hook is installed (hooks are promised
+// every computed gradient). Otherwise it returns nil.
+func leafGradBuffer(t *Tensor) *Tensor {
+	if t.node != nil || !t.requiresGrad || t.grad == nil || t.grad.dtype != t.dtype || hooks.Load() != nil {
+		return nil
+	}
+	return t.grad
 }
 
 func at(ts []*Tensor, i int) *Tensor {
@@ -99,12 +113,14 @@ func linearForward[T float](x, w, b, y []T, m, in, out int) {
 	gemmRowMajor(false, true, m, out, in, x, in, w, in, beta, y, out)
 }
 
+// linearBackward adds the gradients into gx, gw and gb (each nil when not
+// wanted), which hold zeros or a gradient accumulated so far.
 func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int) {
 	if gx != nil {
-		gemmRowMajor(false, false, m, in, out, g, out, w, in, 0, gx, in)
+		gemmRowMajor(false, false, m, in, out, g, out, w, in, 1, gx, in)
 	}
 	if gw != nil {
-		gemmRowMajor(true, false, out, in, m, g, out, x, in, 0, gw, in)
+		gemmRowMajor(true, false, out, in, m, g, out, x, in, 1, gw, in)
 	}
 	if gb != nil {
 		for i := 0; i < m; i++ {

@@ -77,3 +77,32 @@ func TestLinearShapeErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearAccumulatesIntoGrad checks the direct path: a second backward
+// adds into the parameters' existing gradients (float32, dbr's GEMM with
+// beta = 1), and with an op hook installed the hook still sees every gradient.
+func TestLinearAccumulatesIntoGrad(t *testing.T) {
+	Seed(5)
+	x := Randn(7, 30)
+	w, b := Randn(20, 30).SetRequiresGrad(true), Randn(20).SetRequiresGrad(true)
+	up := Randn(7, 20)
+	Linear(x, w, b).BackwardWith(up)
+	gw1, gb1 := w.Grad().clone(), b.Grad().clone()
+	Linear(x, w, b).BackwardWith(up)
+	assertClose(t, "grad w after two backwards", w.Grad(), gw1.MulScalar(2), 1e-6)
+	assertClose(t, "grad b after two backwards", b.Grad(), gb1.MulScalar(2), 1e-6)
+
+	var seen []*Tensor
+	remove := AddOpHook(func(ev OpEvent) {
+		if ev.Backward && ev.Op == "Linear" {
+			seen = ev.Grads
+		}
+	})
+	defer remove()
+	Linear(x, w, b).BackwardWith(up)
+	if len(seen) != 3 || seen[1] == nil || seen[2] == nil {
+		t.Fatalf("hook saw gradients %v, want ones for w and b", seen)
+	}
+	assertClose(t, "hooked grad w", seen[1], gw1, 1e-6)
+	assertClose(t, "grad w after three backwards", w.Grad(), gw1.MulScalar(3), 1e-5)
+}
