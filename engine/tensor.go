@@ -150,6 +150,11 @@ func Full(v float64, shape ...int) *Tensor {
 }
 
 func (t *Tensor) fill(v float64) {
+	if v == 0 { // memclr: several times faster than the loop (ZeroGrad each step)
+		clear(t.f32)
+		clear(t.f64)
+		return
+	}
 	if t.dtype == Float64 {
 		for i := range t.f64 {
 			t.f64[i] = v
