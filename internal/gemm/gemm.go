@@ -47,17 +47,21 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if m == 0 || n == 0 {
 		return
 	}
-	if beta != 1 {
+	if alpha == 0 || k == 0 || m*n*k < smallWork {
+		if beta != 1 {
+			scale(m, n, beta, c, ldc)
+		}
+		if alpha != 0 && k != 0 {
+			naive(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		}
+		return
+	}
+	if beta != 0 && beta != 1 {
 		scale(m, n, beta, c, ldc)
 	}
-	if alpha == 0 || k == 0 {
-		return
-	}
-	if m*n*k < smallWork {
-		naive(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
-		return
-	}
-	p := mat{transA, transB, k, alpha, a, lda, b, ldb, c, ldc}
+	// With beta 0 the first block of k stores its tiles instead of adding
+	// them, so C is neither cleared nor read.
+	p := mat{transA, transB, k, alpha, a, lda, b, ldb, c, ldc, beta == 0}
 	workers := runtime.GOMAXPROCS(0)
 	if w := m * n * k / parallelWork; w < workers {
 		workers = w
@@ -204,6 +208,7 @@ type mat struct {
 	ldb            int
 	c              []float32
 	ldc            int
+	overwrite      bool // beta is 0: the first k block stores into C
 }
 
 var bufPool = sync.Pool{New: func() any {
@@ -216,12 +221,13 @@ type buffers struct{ a, b []float32 }
 func (p *mat) block(i0, i1, j0, j1 int) {
 	bufs := bufPool.Get().(*buffers)
 	defer bufPool.Put(bufs)
-	var tile [mr * nr]float32
+	var tile [mr * nr]float32 // an edge tile, computed whole
 	for jc := j0; jc < j1; jc += nc {
 		ncur := min(nc, j1-jc)
 		for pc := 0; pc < p.k; pc += kc {
 			kcur := min(kc, p.k-pc)
 			p.packB(bufs.b, pc, kcur, jc, ncur)
+			store := p.overwrite && pc == 0
 			for ic := i0; ic < i1; ic += mc {
 				check()
 				mcur := min(mc, i1-ic)
@@ -234,14 +240,17 @@ func (p *mat) block(i0, i1, j0, j1 int) {
 						ap := bufs.a[ir*kcur : (ir+mr)*kcur]
 						off := (ic+ir)*p.ldc + jc + jr
 						if mm == mr && nn == nr {
-							kernel(kcur, ap, bp, p.c[off:], p.ldc)
+							kernel(kcur, ap, bp, p.c[off:], p.ldc, store)
 							continue
 						}
 						// Edge tile: compute the full tile into scratch, add the part that exists.
-						clear(tile[:])
-						kernel(kcur, ap, bp, tile[:], nr)
+						kernel(kcur, ap, bp, tile[:], nr, true)
 						for r := 0; r < mm; r++ {
 							crow := p.c[off+r*p.ldc : off+r*p.ldc+nn]
+							if store {
+								copy(crow, tile[r*nr:r*nr+nn])
+								continue
+							}
 							for j := range crow {
 								crow[j] += tile[r*nr+j]
 							}

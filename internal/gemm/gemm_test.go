@@ -54,12 +54,12 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 	defer func() { kernel, kernelName = saved, savedName }()
 	list := []struct {
 		name string
-		k    func(int, []float32, []float32, []float32, int)
+		k    func(int, []float32, []float32, []float32, int, bool)
 	}{{"go", kernelGo}}
 	if savedName != "go" {
 		list = append(list, struct {
 			name string
-			k    func(int, []float32, []float32, []float32, int)
+			k    func(int, []float32, []float32, []float32, int, bool)
 		}{savedName, saved})
 	}
 	for _, kk := range list {
@@ -130,6 +130,8 @@ func TestSgemmAgainstReference(t *testing.T) {
 		{173, 9, 513, 1, 1, 2, 0, 0},
 		{5, 2100, 20, 1, 1, 0, 0, 7},
 		{200, 130, 260, 1, 0.5, 0, 3, 0},
+		{40, 50, 600, 1, 0, 1, 0, 2},
+		{13, 40, 270, 0.5, 0, 0, 0, 0},
 		{2, 3, 0, 1, 0.5, 1, 1, 0},
 		{4, 4, 4, 0, 2, 0, 0, 0},
 	}

@@ -3,7 +3,7 @@ package gemm
 // kernel6x16 is kernelGo in AVX2+FMA assembly (kernel_amd64.s).
 //
 //go:noescape
-func kernel6x16(k int, a, b, c *float32, ldc int)
+func kernel6x16(k int, a, b, c *float32, ldc int, store bool)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
@@ -27,14 +27,11 @@ func hasAVX2FMA() bool {
 	return ebx7&(1<<5) != 0
 }
 
-func kernelAsm(k int, a, b, c []float32, ldc int) {
-	if k == 0 {
-		return
-	}
+func kernelAsm(k int, a, b, c []float32, ldc int, store bool) {
 	_ = a[k*mr-1]
 	_ = b[k*nr-1]
 	_ = c[(mr-1)*ldc+nr-1]
-	kernel6x16(k, &a[0], &b[0], &c[0], ldc)
+	kernel6x16(k, &a[0], &b[0], &c[0], ldc, store)
 }
 
 func init() {

@@ -1,8 +1,9 @@
 package gemm
 
 // kernelGo is the portable micro-kernel: C[r*ldc+j] += Σ_p a[p*mr+r]·b[p*nr+j]
-// for the mr×nr tile, over k packed columns of A and rows of B.
-func kernelGo(k int, a, b, c []float32, ldc int) {
+// for the mr×nr tile, over k packed columns of A and rows of B; with store
+// set, C[r*ldc+j] = Σ_p … (C is not read).
+func kernelGo(k int, a, b, c []float32, ldc int, store bool) {
 	var acc [mr][nr]float32
 	a = a[:k*mr]
 	b = b[:k*nr]
@@ -19,6 +20,10 @@ func kernelGo(k int, a, b, c []float32, ldc int) {
 	}
 	for r := range acc {
 		crow := c[r*ldc : r*ldc+nr]
+		if store {
+			copy(crow, acc[r][:])
+			continue
+		}
 		for j := range crow {
 			crow[j] += acc[r][j]
 		}
