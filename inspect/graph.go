@@ -179,7 +179,7 @@ func graph(t *engine.Tensor, names map[*engine.Tensor]string) *GraphDrawing {
 	if t.Op() != "" {
 		what = "made by " + t.Op()
 	}
-	fmt.Fprintf(&b, "graph of %s %s: %d ops, %d parameters\n", shapeStr(t.Shape()), what, len(g.ops), len(g.params))
+	fmt.Fprintf(&b, "graph of %s %s: %s, %s\n", shapeStr(t.Shape()), what, plural(len(g.ops), "op"), plural(len(g.params), "parameter"))
 	if len(g.ops) == 0 {
 		if t.Op() != "" && t.NoGradReason() != "" {
 			fmt.Fprintf(&b, "no history is kept for it: %s\n", t.NoGradReason())
@@ -269,7 +269,7 @@ func DotWith(t *engine.Tensor, m nn.Module) string { return dot(t, paramNames(m)
 func dot(t *engine.Tensor, names map[*engine.Tensor]string) string {
 	g := buildGraph(t, names)
 	var b strings.Builder
-	b.WriteString("digraph dbr {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n")
+	b.WriteString("digraph dbr {\n  rankdir=BT;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n")
 	leafID := map[*engine.Tensor]string{}
 	nodeName := func(r *engine.Tensor) string {
 		if id, ok := g.id[r]; ok {
@@ -362,4 +362,12 @@ func saveGraph(path, src string) error {
 		return fmt.Errorf("SaveGraph: %w", err)
 	}
 	return nil
+}
+
+// plural writes n with word, in the plural unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
