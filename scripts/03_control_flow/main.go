@@ -89,7 +89,7 @@ func main() {
 // branches taken: [tanh sin tanh sin tanh]
 // h = 0.7216
 // dh/dw = 1.6136
-// graph of [] made by Tanh: 12 ops, 1 parameters
+// graph of [] made by Tanh: 12 ops, 1 parameter
 // parameters:
 //   w  []  grad ‖g‖=1.614
 // ops (oldest first):
