@@ -27,25 +27,33 @@ var yaegiSymbols = map[string]map[string]reflect.Value{
 	"github.com/dbr-go/dbr/engine/engine": {
 		"Tensor": reflect.ValueOf((*engine.Tensor)(nil)),
 		"Randn":  reflect.ValueOf(engine.Randn),
+		"New":    reflect.ValueOf(engine.New),
 		"Seed":   reflect.ValueOf(engine.Seed),
 	},
 	"github.com/dbr-go/dbr/nn/nn": {
-		"Module":        reflect.ValueOf((*Module)(nil)),
-		"_Module":       reflect.ValueOf((*_nn_Module)(nil)),
-		"Param":         reflect.ValueOf((*Param)(nil)),
-		"Linear":        reflect.ValueOf((*Linear)(nil)),
-		"Sequential":    reflect.ValueOf((*Sequential)(nil)),
-		"SGDOpts":       reflect.ValueOf((*SGDOpts)(nil)),
-		"LossOpts":      reflect.ValueOf((*LossOpts)(nil)),
-		"Probe":         reflect.ValueOf((*probe)(nil)),
-		"NewLinear":     reflect.ValueOf(NewLinear),
-		"NewSequential": reflect.ValueOf(NewSequential),
-		"NewSGD":        reflect.ValueOf(NewSGD),
-		"MSELoss":       reflect.ValueOf(MSELoss),
-		"Params":        reflect.ValueOf(Params),
-		"Sub":           reflect.ValueOf(Sub),
-		"Train":         reflect.ValueOf(Train),
-		"Eval":          reflect.ValueOf(Eval),
+		"Module":                  reflect.ValueOf((*Module)(nil)),
+		"_Module":                 reflect.ValueOf((*_nn_Module)(nil)),
+		"Param":                   reflect.ValueOf((*Param)(nil)),
+		"Linear":                  reflect.ValueOf((*Linear)(nil)),
+		"Sequential":              reflect.ValueOf((*Sequential)(nil)),
+		"SGDOpts":                 reflect.ValueOf((*SGDOpts)(nil)),
+		"LossOpts":                reflect.ValueOf((*LossOpts)(nil)),
+		"Probe":                   reflect.ValueOf((*probe)(nil)),
+		"NewLinear":               reflect.ValueOf(NewLinear),
+		"NewSequential":           reflect.ValueOf(NewSequential),
+		"NewSGD":                  reflect.ValueOf(NewSGD),
+		"MSELoss":                 reflect.ValueOf(MSELoss),
+		"Params":                  reflect.ValueOf(Params),
+		"Sub":                     reflect.ValueOf(Sub),
+		"Train":                   reflect.ValueOf(Train),
+		"Eval":                    reflect.ValueOf(Eval),
+		"Dropout":                 reflect.ValueOf((*Dropout)(nil)),
+		"BatchNorm1d":             reflect.ValueOf((*BatchNorm1d)(nil)),
+		"NewDropout":              reflect.ValueOf(NewDropout),
+		"NewBatchNorm1d":          reflect.ValueOf(NewBatchNorm1d),
+		"NewAdam":                 reflect.ValueOf(NewAdam),
+		"AdamOpts":                reflect.ValueOf((*AdamOpts)(nil)),
+		"CrossEntropyLossIndices": reflect.ValueOf(CrossEntropyLossIndices),
 	},
 }
 
@@ -200,5 +208,79 @@ type Outer struct {
 		if !p.Training() {
 			t.Errorf("probe p%d: not training after nn.Train on an interpreted struct", k+1)
 		}
+	}
+}
+
+func TestInterpretedDropoutBatchNorm(t *testing.T) {
+	i := newInterp(t)
+	eval(t, i, `
+type Classifier struct {
+	Fc1, Fc2 *nn.Linear
+	bn       *nn.BatchNorm1d
+	drop     *nn.Dropout
+}
+
+func (m *Classifier) Forward(x *engine.Tensor) *engine.Tensor {
+	return m.Fc2.Forward(m.drop.Forward(m.bn.Forward(m.Fc1.Forward(x)).ReLU()))
+}
+
+func (m *Classifier) Params() []nn.Param {
+	return nn.Params(nn.Sub("fc1", m.Fc1), nn.Sub("bn", m.bn), nn.Sub("fc2", m.Fc2))
+}
+
+func fit(m *Classifier, x *engine.Tensor, y []int) float64 {
+	opt := nn.NewAdam(m.Params(), 0.01, nn.AdamOpts{})
+	nn.Train(m)
+	for step := 0; step < 40; step++ {
+		opt.ZeroGrad()
+		loss := nn.CrossEntropyLossIndices(m.Forward(x), y)
+		loss.Backward()
+		opt.Step()
+	}
+	nn.Eval(m)
+	return nn.CrossEntropyLossIndices(m.Forward(x), y).Item()
+}`)
+	eval(t, i, `engine.Seed(21)`)
+	eval(t, i, `m := &Classifier{Fc1: nn.NewLinear(4, 16), bn: nn.NewBatchNorm1d(16), drop: nn.NewDropout(0.2), Fc2: nn.NewLinear(16, 3)}`)
+	eval(t, i, `x := engine.Randn(24, 4)`)
+	eval(t, i, `y := []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}`)
+	got := eval(t, i, `fit(m, x, y)`).Interface().(float64)
+	// fc1 weight and bias, bn weight, bias and 3 buffers, fc2 weight and bias
+	if n := eval(t, i, `len(m.Params())`).Interface().(int); n != 9 {
+		t.Errorf("interpreted classifier lists %d params, want 9", n)
+	}
+	bn := eval(t, i, `m.bn`).Interface().(*BatchNorm1d)
+	drop := eval(t, i, `m.drop`).Interface().(*Dropout)
+	if bn.Training() || drop.Training() {
+		t.Fatal("nn.Eval on the interpreted classifier did not reach its unexported layers")
+	}
+	if bn.NumBatchesTracked.Item() != 40 {
+		t.Errorf("BatchNorm saw %v training batches, want 40", bn.NumBatchesTracked.Item())
+	}
+
+	// the same model compiled
+	engine.Seed(21)
+	fc1, bnc, dc, fc2 := NewLinear(4, 16), NewBatchNorm1d(16), NewDropout(0.2), NewLinear(16, 3)
+	x := engine.Randn(24, 4)
+	y := []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}
+	fwd := func(x *engine.Tensor) *engine.Tensor {
+		return fc2.Forward(dc.Forward(bnc.Forward(fc1.Forward(x)).ReLU()))
+	}
+	ps := Params(Sub("fc1", fc1), Sub("bn", bnc), Sub("fc2", fc2))
+	opt := NewAdam(ps, 0.01, AdamOpts{})
+	for step := 0; step < 40; step++ {
+		opt.ZeroGrad()
+		loss := CrossEntropyLossIndices(fwd(x), y)
+		loss.Backward()
+		opt.Step()
+	}
+	Eval(bnc)
+	Eval(dc)
+	want := CrossEntropyLossIndices(fwd(x), y).Item()
+	if math.Abs(got-want) > 1e-6*math.Abs(want) {
+		t.Errorf("interpreted classifier's final loss %v, compiled %v", got, want)
+	}
+	if !(want < 0.7) {
+		t.Errorf("the classifier did not learn: final loss %v (log 3 = 1.10)", want)
 	}
 }
