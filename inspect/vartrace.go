@@ -103,7 +103,8 @@ type VarChange struct {
 }
 
 // VarChanges lists what a line did to tensor variables; String prints one
-// row per variable, or "" when nothing changed.
+// row per variable (no header, to sit under the line's own output), or ""
+// when nothing changed.
 type VarChanges struct {
 	Rows []VarChange
 }
@@ -181,7 +182,7 @@ func (c *VarChanges) String() string {
 		if r.NonFinite {
 			warn = "⚠ NaN/Inf"
 		}
-		tb.add(r.Name, shapeStr(r.Shape), op, rg, r.What, warn)
+		tb.add("· "+r.Name, shapeStr(r.Shape), op, rg, r.What, warn)
 	}
-	return tb.String()
+	return tb.bodyString()
 }
