@@ -1,0 +1,355 @@
+package nn
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+// idxBytes builds an IDX file by hand: magic, dims, then body as given.
+func idxBytes(typ byte, dims []uint32, body []byte) []byte {
+	b := []byte{0, 0, typ, byte(len(dims))}
+	for _, d := range dims {
+		b = binary.BigEndian.AppendUint32(b, d)
+	}
+	return append(b, body...)
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func writeFile(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestReadIDXTypes(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		typ  byte
+		dims []uint32
+		body []byte
+		want []float64
+		is64 bool
+	}{
+		{"ubyte", 0x08, []uint32{2, 3}, []byte{0, 1, 2, 127, 128, 255}, []float64{0, 1, 2, 127, 128, 255}, false},
+		{"sbyte", 0x09, []uint32{3}, []byte{0xff, 0x80, 5}, []float64{-1, -128, 5}, false},
+		{"short", 0x0B, []uint32{2}, []byte{0xff, 0xfe, 0x01, 0x00}, []float64{-2, 256}, false},
+		{"int", 0x0C, []uint32{1, 2}, []byte{0x80, 0, 0, 0, 0, 0, 1, 0}, []float64{-2147483648, 256}, true},
+		{"float", 0x0D, []uint32{1}, []byte{0x3f, 0xc0, 0, 0}, []float64{1.5}, false},
+		{"double", 0x0E, []uint32{1}, []byte{0xc0, 0x04, 0, 0, 0, 0, 0, 0}, []float64{-2.5}, true},
+	}
+	for _, c := range cases {
+		raw := idxBytes(c.typ, c.dims, c.body)
+		for _, gz := range []bool{false, true} {
+			b := raw
+			if gz {
+				b = gzipped(raw)
+			}
+			p := writeFile(t, dir, c.name, b)
+			x, err := ReadIDX(p)
+			if err != nil {
+				t.Fatalf("%s gz=%v: %v", c.name, gz, err)
+			}
+			wantShape := make([]int, len(c.dims))
+			for i, d := range c.dims {
+				wantShape[i] = int(d)
+			}
+			equalValues(t, c.name, x, engine.New64(c.want, wantShape...))
+			if (x.DType() == engine.Float64) != c.is64 {
+				t.Fatalf("%s: dtype %v", c.name, x.DType())
+			}
+		}
+	}
+}
+
+func TestReadIDXErrors(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"empty", nil, "truncated: 0 bytes"},
+		{"magic", []byte{0x50, 0x4b, 3, 4, 0, 0, 0, 0}, "bad magic 50 4b 03 04: not an IDX file"},
+		{"type", []byte{0, 0, 0x07, 1, 0, 0, 0, 1, 9}, "bad magic"},
+		{"no dims", []byte{0, 0, 8, 0}, "bad magic"},
+		{"short dims", []byte{0, 0, 8, 3, 0, 0, 0, 1, 0, 0}, "declares 3 dims but only 6 of their 12 bytes"},
+		{"short data", idxBytes(8, []uint32{2, 3}, []byte{1, 2, 3}), "truncated: the header declares [2 3] unsigned byte values (6 bytes) but the file holds 3 bytes"},
+		{"extra data", idxBytes(8, []uint32{2}, []byte{1, 2, 3}), "the sizes in the header are wrong"},
+		{"huge", idxBytes(0x0E, []uint32{1 << 31, 1 << 31}, nil), "more than the 4294967296 bytes"},
+		{"gz short", gzipped(idxBytes(8, []uint32{2, 3}, []byte{1, 2, 3})), "truncated: the header declares [2 3]"},
+		{"gz extra", gzipped(idxBytes(8, []uint32{2}, []byte{1, 2, 3})), "more data than its header declares"},
+		{"gz corrupt", gzipped(idxBytes(8, []uint32{4}, []byte{1, 2, 3, 4}))[:20], "gzip data ends early"},
+		{"not gzip", []byte{0x1f, 0x8b, 0, 0}, "not a valid gzip file"},
+	}
+	for _, c := range cases {
+		p := writeFile(t, dir, c.name, c.b)
+		_, err := ReadIDX(p)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: %v, want an error naming the file and %q", c.name, err, c.want)
+		}
+	}
+	if _, err := ReadIDX(filepath.Join(dir, "nope")); err == nil || !strings.Contains(err.Error(), "nope: no such file") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A header that declares far more data than the file holds is an error
+// before any large allocation, gzipped or not.
+func TestReadIDXHugeDeclarationDoesNotAllocate(t *testing.T) {
+	dir := t.TempDir()
+	big := idxBytes(8, []uint32{60000 * 100, 28, 28}, make([]byte, 1000)) // declares 4.7 GB
+	big2 := idxBytes(8, []uint32{1000000, 28, 28}, make([]byte, 1000))    // declares 784 MB
+	for _, b := range [][]byte{big, gzipped(big), big2, gzipped(big2)} {
+		p := writeFile(t, dir, "big", b)
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		_, err := ReadIDX(p)
+		runtime.ReadMemStats(&m1)
+		if err == nil {
+			t.Fatal("a file declaring more than it holds was read")
+		}
+		if d := m1.TotalAlloc - m0.TotalAlloc; d > 8<<20 {
+			t.Fatalf("reading a bad header allocated %d bytes: %v", d, err)
+		}
+	}
+}
+
+func TestReadIDXTruncatedEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	full := idxBytes(8, []uint32{3, 2, 2}, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	for _, gz := range []bool{false, true} {
+		b := full
+		if gz {
+			b = gzipped(full)
+		}
+		for n := 0; n < len(b); n++ {
+			p := writeFile(t, dir, "cut", b[:n])
+			if _, err := ReadIDX(p); err == nil || !strings.Contains(err.Error(), p) {
+				t.Fatalf("gz=%v cut to %d of %d bytes: %v", gz, n, len(b), err)
+			}
+		}
+	}
+}
+
+// mnistFiles writes a tiny MNIST-style split to dir: n images of 2×3 pixels
+// where pixel j of image i is 10·i + j, and label i%10.
+func mnistFiles(t *testing.T, dir, prefix string, n int, gz bool) {
+	t.Helper()
+	px := make([]byte, n*6)
+	for i := 0; i < n; i++ {
+		for j := 0; j < 6; j++ {
+			px[i*6+j] = byte(10*i + j)
+		}
+	}
+	lab := make([]byte, n)
+	for i := range lab {
+		lab[i] = byte(i % 10)
+	}
+	img, lb := idxBytes(8, []uint32{uint32(n), 2, 3}, px), idxBytes(8, []uint32{uint32(n)}, lab)
+	ext := ""
+	if gz {
+		img, lb, ext = gzipped(img), gzipped(lb), ".gz"
+	}
+	writeFile(t, dir, prefix+"-images-idx3-ubyte"+ext, img)
+	writeFile(t, dir, prefix+"-labels-idx1-ubyte"+ext, lb)
+}
+
+func TestLoadMNIST(t *testing.T) {
+	dir := t.TempDir()
+	mnistFiles(t, dir, "train", 12, true)
+	mnistFiles(t, dir, "t10k", 5, false)
+	ds, err := LoadMNIST(dir, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Len() != 12 || ds.Label(11) != 1 {
+		t.Fatalf("Len %d, Label(11) %d", ds.Len(), ds.Label(11))
+	}
+	x, y := ds.Get(3)
+	equalValues(t, "image 3", x, engine.New([]float32{30. / 255, 31. / 255, 32. / 255, 33. / 255, 34. / 255, 35. / 255}, 1, 2, 3))
+	if y.Dims() != 0 || y.Item() != 3 || x.DType() != engine.Float32 {
+		t.Fatalf("label %v", y)
+	}
+	ds.Flat = true
+	if x, _ := ds.Get(0); !sameInts(x.Shape(), []int{6}) {
+		t.Fatalf("flat shape %v", x.Shape())
+	}
+	test, err := LoadMNIST(dir, "test")
+	if err != nil || test.Len() != 5 {
+		t.Fatalf("test split: %v", err)
+	}
+	// A DataLoader stacks them.
+	dl := NewDataLoader(test, LoaderOpts{BatchSize: 4})
+	dl.Next()
+	xb, yb := dl.Batch()
+	if !sameInts(xb.Shape(), []int{4, 1, 2, 3}) || !sameInts(yb.Shape(), []int{4}) || yb.At(2) != 2 || xb.At(1, 0, 1, 2) != float64(float32(15)/255) {
+		t.Fatalf("batch %v %v", xb.Shape(), yb)
+	}
+	dl.Close()
+	all, labels := ds.Head(2).Tensors()
+	if !sameInts(all.Shape(), []int{2, 6}) || labels.At(1) != 1 {
+		t.Fatalf("Head(2).Tensors: %v %v", all.Shape(), labels)
+	}
+	if _, err := LoadMNIST(dir, "validation"); err == nil || !strings.Contains(err.Error(), `"train" or "test"`) {
+		t.Fatalf("bad split: %v", err)
+	}
+	if err := engine.Try(func() { ds.Get(12) }); err == nil || !strings.Contains(err.Error(), "index 12 is out of range for 12") {
+		t.Fatalf("Get(12): %v", err)
+	}
+}
+
+func TestReadMNISTErrors(t *testing.T) {
+	dir := t.TempDir()
+	img := writeFile(t, dir, "img", idxBytes(8, []uint32{3, 2, 2}, make([]byte, 12)))
+	lab2 := writeFile(t, dir, "lab2", idxBytes(8, []uint32{2}, []byte{1, 2}))
+	lab3 := writeFile(t, dir, "lab3", idxBytes(8, []uint32{3}, []byte{1, 2, 10}))
+	img2d := writeFile(t, dir, "img2d", idxBytes(8, []uint32{3, 4}, make([]byte, 12)))
+	labF := writeFile(t, dir, "labF", idxBytes(0x0D, []uint32{3}, make([]byte, 12)))
+	bad := writeFile(t, dir, "bad", []byte("GIF89a"))
+	cases := []struct {
+		img, lab, want string
+	}{
+		{img, lab2, img + " holds 3 images but " + lab2 + " holds 2 labels"},
+		{img, lab3, lab3 + ": label 2 is 10"},
+		{img2d, lab2, img2d + ": not an image file"},
+		{img, labF, labF + ": not a label file: it holds float values"},
+		{bad, lab2, bad + ": bad magic"},
+		{img, bad, bad + ": bad magic"},
+	}
+	for _, c := range cases {
+		_, err := ReadMNIST(c.img, c.lab)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ReadMNIST(%s, %s): %v, want %q", filepath.Base(c.img), filepath.Base(c.lab), err, c.want)
+		}
+	}
+}
+
+// The embedded subset: sizes, value range, and the class counts that
+// fashiondata/make_subset.py found in Debian's files.
+func TestFashionMNISTSubset(t *testing.T) {
+	for _, c := range []struct {
+		split  string
+		n      int
+		counts [10]int
+	}{
+		{"train", 1000, [10]int{107, 104, 86, 92, 95, 100, 100, 115, 102, 99}},
+		{"test", 200, [10]int{20, 27, 27, 17, 21, 16, 16, 20, 18, 18}},
+	} {
+		ds, err := FashionMNISTSubset(c.split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.Len() != c.n {
+			t.Fatalf("%s: %d examples", c.split, ds.Len())
+		}
+		var counts [10]int
+		for i := 0; i < ds.Len(); i++ {
+			counts[ds.Label(i)]++
+		}
+		if counts != c.counts {
+			t.Fatalf("%s class counts %v, want %v", c.split, counts, c.counts)
+		}
+		x, y := ds.Tensors()
+		if !sameInts(x.Shape(), []int{c.n, 1, 28, 28}) || !sameInts(y.Shape(), []int{c.n}) {
+			t.Fatalf("%s: shapes %v %v", c.split, x.Shape(), y.Shape())
+		}
+		lo, hi := 1.0, 0.0
+		for _, v := range x.Float32s() {
+			lo, hi = min(lo, float64(v)), max(hi, float64(v))
+		}
+		if lo != 0 || hi != 1 {
+			t.Fatalf("%s: pixel range [%v, %v], want [0, 1]", c.split, lo, hi)
+		}
+		if ds.Classes[9] != "Ankle boot" {
+			t.Fatalf("classes %v", ds.Classes)
+		}
+	}
+}
+
+func TestFashionMNISTFallbackAndEnv(t *testing.T) {
+	var notice bytes.Buffer
+	oldOut, oldDir := notices, fashionDebianDir
+	defer func() { notices, fashionDebianDir = oldOut, oldDir }()
+	notices = &notice
+
+	// Neither the environment variable nor the Debian files: the subset, with a notice.
+	t.Setenv(fashionEnv, "")
+	fashionDebianDir = filepath.Join(t.TempDir(), "absent")
+	ds, err := FashionMNIST("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Len() != 200 {
+		t.Fatalf("fallback has %d examples", ds.Len())
+	}
+	msg := notice.String()
+	if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "apt-get install dataset-fashion-mnist") || !strings.Contains(msg, fashionEnv) {
+		t.Fatalf("notice %q", msg)
+	}
+
+	// The environment variable names a directory with the files.
+	dir := t.TempDir()
+	mnistFiles(t, dir, "train", 7, true)
+	t.Setenv(fashionEnv, dir)
+	notice.Reset()
+	ds, err = FashionMNIST("train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Len() != 7 || ds.Source != dir || notice.Len() != 0 || ds.Classes[0] != "T-shirt/top" {
+		t.Fatalf("from %s: %v, notice %q", fashionEnv, ds, notice.String())
+	}
+	// ... or without them: an error that says how to get them, no fallback.
+	_, err = FashionMNIST("test")
+	if err == nil || !strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") || !strings.Contains(err.Error(), fashionEnv+" is set to "+dir) {
+		t.Fatalf("missing files in %s: %v", fashionEnv, err)
+	}
+}
+
+// The real files of Debian's dataset-fashion-mnist, when installed: full
+// sizes, and the embedded subset is their beginning.
+func TestFashionMNISTDebianFiles(t *testing.T) {
+	if _, err := os.Stat(fashionDebianDir); err != nil {
+		t.Skipf("skipping: %s not found (sudo apt-get install dataset-fashion-mnist)", fashionDebianDir)
+	}
+	if testing.Short() {
+		t.Skip("skipping the full Fashion-MNIST files in -short mode")
+	}
+	t.Setenv(fashionEnv, "")
+	for _, c := range []struct {
+		split string
+		n     int
+	}{{"train", 60000}, {"test", 10000}} {
+		ds, err := FashionMNIST(c.split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.Len() != c.n || ds.Source != fashionDebianDir {
+			t.Fatalf("%s: %v", c.split, ds)
+		}
+		sub, _ := FashionMNISTSubset(c.split)
+		if !bytes.Equal(ds.images[:len(sub.images)], sub.images) || !bytes.Equal(ds.labels[:sub.Len()], sub.labels) {
+			t.Fatalf("%s: the embedded subset is not the start of the Debian files", c.split)
+		}
+	}
+}
