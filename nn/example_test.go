@@ -58,3 +58,53 @@ func ExampleSGD() {
 	// Output:
 	// weight 2.000 bias -1.000
 }
+
+func ExampleCrossEntropyLoss() {
+	logits := engine.New([]float32{2, 0, 0, 0, 0, 3}, 2, 3) // 2 samples, 3 classes
+	labels := engine.New([]float32{0, 2})                    // class indices, as a DataLoader yields them
+	fmt.Printf("%.4f\n", nn.CrossEntropyLoss(logits, labels).Item())
+	fmt.Printf("%.4f\n", nn.CrossEntropyLossIndices(logits, []int{1, 0}, nn.LossOpts{Reduction: nn.Sum}).Item())
+	fmt.Println(nn.CrossEntropyLoss(logits, labels, nn.LossOpts{Reduction: nn.None}).Shape())
+	// Output:
+	// 0.1672
+	// 5.3345
+	// [2]
+}
+
+func ExampleLSTMCell() {
+	engine.Seed(0)
+	cell := nn.NewLSTMCell(8, 16)
+	seq := engine.Randn(5, 3, 8) // 5 time steps of a batch of 3
+	var h, c *engine.Tensor      // nil: start from zeros
+	for t := 0; t < seq.Size(0); t++ {
+		h, c = cell.Step(seq.Select(0, t), h, c)
+	}
+	fmt.Println(h.Shape(), c.Shape())
+	// Output:
+	// [3 16] [3 16]
+}
+
+func ExampleClipGradNorm() {
+	w := engine.New([]float32{0, 0}).SetRequiresGrad(true)
+	w.MulScalar(3).Sum().Backward() // gradient [3 3], norm 4.2426
+	params := []nn.Param{{Name: "w", Tensor: w}}
+	fmt.Printf("%.4f\n", nn.ClipGradNorm(params, 1))
+	fmt.Printf("%.4f\n", w.Grad().Float64s())
+	// Output:
+	// 4.2426
+	// [0.7071 0.7071]
+}
+
+func ExampleStepLR() {
+	w := engine.Zeros(1).SetRequiresGrad(true)
+	opt := nn.NewAdam([]nn.Param{{Name: "w", Tensor: w}}, 0.1, nn.AdamOpts{})
+	sched := nn.NewStepLR(opt, 2, 0.5)
+	for epoch := 0; epoch < 6; epoch++ {
+		// … train one epoch with opt …
+		sched.Step()
+		fmt.Printf("%g ", opt.LR())
+	}
+	fmt.Println()
+	// Output:
+	// 0.1 0.05 0.05 0.025 0.025 0.0125
+}
