@@ -61,7 +61,7 @@ func ExampleSGD() {
 
 func ExampleCrossEntropyLoss() {
 	logits := engine.New([]float32{2, 0, 0, 0, 0, 3}, 2, 3) // 2 samples, 3 classes
-	labels := engine.New([]float32{0, 2})                    // class indices, as a DataLoader yields them
+	labels := engine.New([]float32{0, 2})                   // class indices, as a DataLoader yields them
 	fmt.Printf("%.4f\n", nn.CrossEntropyLoss(logits, labels).Item())
 	fmt.Printf("%.4f\n", nn.CrossEntropyLossIndices(logits, []int{1, 0}, nn.LossOpts{Reduction: nn.Sum}).Item())
 	fmt.Println(nn.CrossEntropyLoss(logits, labels, nn.LossOpts{Reduction: nn.None}).Shape())
