@@ -31,7 +31,11 @@
 // Train and Eval switch Dropout and BatchNorm between training and evaluation
 // for a module and every layer reachable from it through struct fields
 // (exported or not), slices, arrays and maps. They walk the fields with
-// reflect, which also sees the fields of structs typed at the prompt.
+// reflect, which also sees the fields of structs typed at the prompt (yaegi
+// builds them as real structs). A user's own module cannot be told the mode
+// through a method, because compiled code cannot call methods of interpreted
+// types; a module that needs it holds an nn layer (a *Dropout or a
+// *BatchNorm1d) and reads that layer's Training().
 //
 // # Initialization
 //

@@ -98,6 +98,12 @@ func TestLayersGradCheck(t *testing.T) {
 		NewSigmoid(), NewGELU(), NewLeakyReLU(0.2), NewSoftmax(1), NewLogSoftmax(-1), NewDropout(0)} {
 		gradCheckLayer(t, moduleString(m), m, fwd(m), x4)
 	}
+	// Dropout with p > 0: reseeding before each forward fixes the mask
+	drop := NewDropout(0.4)
+	gradCheckLayer(t, "Dropout", drop, func(xs []*engine.Tensor) *engine.Tensor {
+		engine.Seed(5)
+		return drop.Forward(xs[0])
+	}, x4)
 	bn2 := NewBatchNorm2d(2)
 	gradCheckLayer(t, "BatchNorm2d/train", bn2, fwd(bn2), x4)
 	Eval(bn2)

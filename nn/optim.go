@@ -45,9 +45,6 @@ func newOptimizer(op string, params []Param, lr float64, keys ...string) optimiz
 		if t == nil {
 			errorf(op, "parameter %d (%s) is nil", i, paramName(params, t))
 		}
-		if !t.RequiresGrad() {
-			errorf(op, "parameter %s does not require grad, so it never gets a gradient (use SetRequiresGrad(true), or mark it Buffer)", paramName(params, t))
-		}
 		if !seen[t] {
 			seen[t] = true
 			uniq = append(uniq, t)

@@ -105,9 +105,16 @@ func TestOptimizerBasics(t *testing.T) {
 	if err := engine.Try(func() { NewSGD(ps, 0.1, SGDOpts{Nesterov: true}) }); err == nil {
 		t.Error("Nesterov without momentum must panic")
 	}
-	if err := engine.Try(func() { NewSGD([]Param{{Name: "x", Tensor: engine.Zeros(2)}}, 0.1, SGDOpts{}) }); err == nil ||
+	if err := engine.Try(func() { NewSGD([]Param{{Name: "x", Tensor: nil}}, 0.1, SGDOpts{}) }); err == nil ||
 		!strings.Contains(err.Error(), `"x"`) {
-		t.Errorf("a parameter that does not require grad must panic naming it: %v", err)
+		t.Errorf("a nil parameter must panic naming it: %v", err)
+	}
+	// A frozen parameter (requires grad off, as for fine-tuning) is accepted
+	// and never changes, as in PyTorch.
+	frozen2 := engine.Ones(2)
+	NewSGD([]Param{{Name: "frozen", Tensor: frozen2}, {Name: "w", Tensor: w}}, 0.1, SGDOpts{}).Step()
+	if frozen2.At(0) != 1 {
+		t.Error("a frozen parameter changed")
 	}
 }
 
