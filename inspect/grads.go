@@ -12,12 +12,12 @@ import (
 // Thresholds for the flags Grads sets. A gradient is flagged as vanishing
 // when its norm is below VanishingNorm, or below VanishingShare times the
 // largest gradient norm in the model; as exploding when its norm is above
-// ExplodingNorm or more than ExplodingRatio times the norm of its weights.
+// ExplodingNorm. (The ratio to the weights is shown but not judged: a
+// bias starts near zero, so its ratio is large in a healthy model.)
 var (
 	VanishingNorm  = 1e-7
 	VanishingShare = 1e-4
 	ExplodingNorm  = 1e3
-	ExplodingRatio = 10.0
 )
 
 // ParamStats is StatsOf for a module's parameters and buffers, labelled with
@@ -147,7 +147,7 @@ func gradReport(loss *engine.Tensor, m nn.Module) *GradReport {
 			r.Flags = append(r.Flags, "gradient is all zeros")
 		case r.GradNorm < VanishingNorm || r.GradNorm < VanishingShare*maxNorm:
 			r.Flags = append(r.Flags, "vanishing")
-		case r.GradNorm > ExplodingNorm || (!math.IsNaN(r.Ratio) && r.Ratio > ExplodingRatio):
+		case r.GradNorm > ExplodingNorm:
 			r.Flags = append(r.Flags, "exploding")
 		}
 	}
