@@ -1,0 +1,184 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A Command is a `:name` command of the REPL. Packages add their own with
+// RegisterCommand in an init function (see commands_inspect.go).
+type Command struct {
+	Name string // without the colon, e.g. "vars"
+	Args string // how the arguments look in help, e.g. "EXPR"; empty for none
+	Help string // one line
+	Run  func(ctx context.Context, s *Session, args string) error
+}
+
+var (
+	cmdMu    sync.Mutex
+	commands = map[string]Command{}
+)
+
+// RegisterCommand adds (or replaces) a command.
+func RegisterCommand(c Command) {
+	cmdMu.Lock()
+	defer cmdMu.Unlock()
+	commands[c.Name] = c
+}
+
+// Commands returns every registered command, sorted by name.
+func Commands() []Command {
+	cmdMu.Lock()
+	defer cmdMu.Unlock()
+	cs := make([]Command, 0, len(commands))
+	for _, c := range commands {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
+	return cs
+}
+
+// IsCommand reports whether a line of input is a `:` command.
+func IsCommand(line string) bool {
+	t := strings.TrimSpace(line)
+	return len(t) > 1 && t[0] == ':' && t[1] >= 'a' && t[1] <= 'z'
+}
+
+// RunCommand runs a `:name args` line. Errors are printed and returned.
+func (s *Session) RunCommand(ctx context.Context, line string) error {
+	name, args, _ := strings.Cut(strings.TrimSpace(line)[1:], " ")
+	args = strings.TrimSpace(args)
+	cmdMu.Lock()
+	c, ok := commands[name]
+	cmdMu.Unlock()
+	if !ok {
+		err := fmt.Errorf("unknown command :%s (try :help)", name)
+		fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
+		return err
+	}
+	err := c.Run(ctx, s, args)
+	if err != nil {
+		if _, printed := err.(*Error); !printed {
+			fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
+		}
+	}
+	return err
+}
+
+const guide = `Packages (already imported):
+  engine   tensors and autograd: engine.Randn(2, 3), x.MatMul(w), y.Sum().Backward(), w.Grad()
+  nn       layers, losses, optimizers: nn.NewLinear(784, 10), nn.NewSGD(params, 0.1, nn.SGDOpts{})
+  inspect  shapes, stats, gradients and graphs of tensors
+  fmt, math and the rest of the standard library (up to Go 1.22)
+Type Go: a bare expression prints its value; x := ... defines a variable.
+Unfinished input (open bracket, trailing operator) continues on the next line;
+two empty lines force evaluation. Ctrl-C stops a running loop, Ctrl-D exits.`
+
+func init() {
+	RegisterCommand(Command{Name: "help", Help: "list the commands and a short guide to the packages",
+		Run: func(_ context.Context, s *Session, _ string) error {
+			w := s.opt.Stdout
+			fmt.Fprintln(w, "Commands:")
+			for _, c := range Commands() {
+				name := ":" + c.Name
+				if c.Args != "" {
+					name += " " + c.Args
+				}
+				fmt.Fprintf(w, "  %-14s %s\n", name, c.Help)
+			}
+			fmt.Fprintln(w, guide)
+			return nil
+		}})
+	RegisterCommand(Command{Name: "quit", Help: "leave dbr-repl (or Ctrl-D)",
+		Run: func(_ context.Context, s *Session, _ string) error { s.Quit(); return nil }})
+	RegisterCommand(Command{Name: "reset", Help: "forget every variable, function and type",
+		Run: func(_ context.Context, s *Session, _ string) error { return s.Reset() }})
+	RegisterCommand(Command{Name: "vars", Help: "list your variables with their types (and shapes of tensors)",
+		Run: func(_ context.Context, s *Session, _ string) error {
+			for _, n := range s.Vars() {
+				v, _ := s.Global(n)
+				fmt.Fprintf(s.opt.Stdout, "%s %s\n", n, s.describe(v))
+			}
+			return nil
+		}})
+	RegisterCommand(Command{Name: "type", Args: "EXPR", Help: "print the type of an expression",
+		Run: func(ctx context.Context, s *Session, args string) error {
+			vals, err := s.Value(ctx, args)
+			if err != nil {
+				return err
+			}
+			names := make([]string, len(vals))
+			for i, v := range vals {
+				names[i] = s.TypeName(reflect.TypeOf(v))
+			}
+			fmt.Fprintln(s.opt.Stdout, strings.Join(names, ", "))
+			return nil
+		}})
+	RegisterCommand(Command{Name: "time", Args: "STMT", Help: "run a statement and print how long it took",
+		Run: func(ctx context.Context, s *Session, args string) error {
+			start := time.Now()
+			err := s.Eval(ctx, args)
+			fmt.Fprintf(s.opt.Stdout, "time: %v\n", time.Since(start).Round(time.Microsecond))
+			return err
+		}})
+	RegisterCommand(Command{Name: "doc", Args: "NAME", Help: "show the documentation of a dbr function, type or method",
+		Run: func(_ context.Context, s *Session, args string) error {
+			d, err := Doc(args)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(s.opt.Stdout, d)
+			return nil
+		}})
+	RegisterCommand(Command{Name: "load", Args: "FILE", Help: "run a .go file in this session (its globals stay)",
+		Run: func(ctx context.Context, s *Session, args string) error { return s.LoadFile(ctx, args) }})
+	RegisterCommand(Command{Name: "save", Args: "FILE", Help: "write what you typed (what worked) as a runnable .go file",
+		Run: func(_ context.Context, s *Session, args string) error {
+			if args == "" {
+				return fmt.Errorf(":save needs a file name")
+			}
+			src, err := s.SaveSource()
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(args, src, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.opt.Stdout, "saved %s\n", args)
+			return nil
+		}})
+	RegisterCommand(Command{Name: "stack", Help: "show the Go stack of the last panic",
+		Run: func(_ context.Context, s *Session, _ string) error {
+			if s.lastStack == "" {
+				fmt.Fprintln(s.opt.Stdout, "no panic yet")
+				return nil
+			}
+			fmt.Fprintln(s.opt.Stdout, s.lastStack)
+			return nil
+		}})
+}
+
+// describe says what a variable holds: its type, and a tensor's shape.
+func (s *Session) describe(v reflect.Value) string {
+	if !v.IsValid() {
+		return "<invalid>"
+	}
+	t := s.TypeName(v.Type())
+	if v.Kind() == reflect.Interface && !v.IsNil() {
+		t += " (" + s.TypeName(v.Elem().Type()) + ")"
+	}
+	if m := v.MethodByName("Shape"); m.IsValid() && m.Type().NumIn() == 0 && m.Type().NumOut() == 1 &&
+		!(v.Kind() == reflect.Ptr && v.IsNil()) {
+		out := m.Call(nil)[0]
+		if out.Kind() == reflect.Slice {
+			t += fmt.Sprintf(" shape %v", out.Interface())
+		}
+	}
+	return t
+}

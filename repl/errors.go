@@ -1,0 +1,205 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/dbr-go/dbr/engine"
+	"github.com/traefik/yaegi/interp"
+)
+
+// report prints the error of a unit and returns it as an *Error (or an
+// *ExitError when the program called os.Exit).
+func (s *Session) report(u Unit, name string, err error) error {
+	e := s.explain(err)
+	if strings.HasPrefix(e.Msg, "os.Exit(") {
+		code, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(e.Msg, "os.Exit("), ")"))
+		s.ExitCode = code
+		return &ExitError{Code: code}
+	}
+	first, _, multi := strings.Cut(u.Src, "\n")
+	if multi {
+		first += " …"
+	}
+	switch {
+	case name != "":
+		e.Where = fmt.Sprintf("%s:%d: %s", name, u.Line, first)
+	case u.Line > 1:
+		e.Where = fmt.Sprintf("line %d: %s", u.Line, first)
+	default:
+		e.Where = first
+	}
+	s.lastStack = e.Stack
+	if t := s.trace.String(); t != "" && e.Stack != "" {
+		s.lastStack = t + "\n" + e.Stack
+	}
+	fmt.Fprintf(s.opt.Stderr, "error: %s\n  in: %s\n", e.Msg, e.Where)
+	if s.opt.Stack && e.Stack != "" {
+		fmt.Fprintln(s.opt.Stderr, s.lastStack)
+	}
+	return e
+}
+
+// LastStack returns the Go stack (and interpreted trace) of the last panic.
+func (s *Session) LastStack() string { return s.lastStack }
+
+// explain turns what yaegi returned into one line a learner can act on.
+func (s *Session) explain(err error) *Error {
+	var p interp.Panic
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return &Error{Msg: "interrupted"}
+	case errors.As(err, &p):
+		return &Error{Msg: panicMessage(p.Value), Stack: string(p.Stack)}
+	}
+	var u *errUnsupported
+	if errors.As(err, &u) {
+		return &Error{Msg: u.Error()}
+	}
+	msg := err.Error()
+	if first, _, ok := strings.Cut(msg, "\n"); ok {
+		msg = first
+	}
+	msg = posPrefix.ReplaceAllString(msg, "")
+	if strings.Contains(msg, "unable to find source related to") {
+		pkg := msg[strings.LastIndex(msg, "related to")+len("related to: "):]
+		pkg = strings.Trim(pkg, `"`)
+		return &Error{Msg: (&errUnsupported{"package " + pkg + " (newer than Go 1.22, or not compiled into dbr-repl)",
+			"sort and plain loops"}).Error()}
+	}
+	if strings.HasPrefix(msg, "undefined: ") {
+		return &Error{Msg: msg}
+	}
+	return &Error{Msg: msg}
+}
+
+// panicMessage says what a panic value means, in one line.
+func panicMessage(r any) string {
+	if e, ok := r.(error); ok {
+		if errors.Is(e, engine.ErrInterrupted) {
+			return "interrupted"
+		}
+		if engine.IsUserError(e) {
+			return e.Error()
+		}
+		r = e.Error()
+	}
+	msg := fmt.Sprint(r)
+	switch {
+	case msg == "nil type" || msg == "nil reflect type":
+		return (&errUnsupported{"this construct (range over an integer or a function, or a comma-ok form " +
+			"`v, ok := ...` where the interpreter cannot see the types)",
+			"`for i := 0; i < n; i++`, or put the code inside a func or an if"}).Error()
+	case strings.Contains(msg, "call of reflect.Value.Field on zero Value"),
+		strings.Contains(msg, "call of reflect.Value.Method on zero Value"),
+		strings.Contains(msg, "nil pointer dereference"):
+		return "runtime error: nil pointer dereference (a field or method of a nil pointer)"
+	case strings.Contains(msg, "reflect: slice index out of range"),
+		strings.Contains(msg, "reflect: array index out of range"):
+		return "runtime error: index out of range"
+	case strings.Contains(msg, "reflect: string index out of range"):
+		return "runtime error: string index out of range"
+	case strings.HasPrefix(msg, "runtime error:"), strings.HasPrefix(msg, "os.Exit("):
+		return msg
+	}
+	return "panic: " + msg
+}
+
+// Format renders a value as the REPL prints it: strings quoted, tensors and
+// other values with %v, user types by their name.
+func (s *Session) Format(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "<nil>"
+	case string:
+		return strconv.Quote(v)
+	case error:
+		return v.Error()
+	case fmt.Stringer:
+		return v.String()
+	case reflect.Type:
+		return s.TypeName(v)
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// TypeName names a type as the user wrote it: user types by their declared
+// name (yaegi makes them anonymous structs), others as reflect prints them.
+func (s *Session) TypeName(t reflect.Type) string {
+	if t == nil {
+		return "nil"
+	}
+	if n, ok := s.typeOf[t]; ok {
+		return n
+	}
+	switch t.Kind() {
+	case reflect.Ptr:
+		return "*" + s.TypeName(t.Elem())
+	case reflect.Slice:
+		return "[]" + s.TypeName(t.Elem())
+	case reflect.Array:
+		return fmt.Sprintf("[%d]%s", t.Len(), s.TypeName(t.Elem()))
+	case reflect.Map:
+		return "map[" + s.TypeName(t.Key()) + "]" + s.TypeName(t.Elem())
+	}
+	return t.String()
+}
+
+// less orders two values of the same kind, for min and max.
+func less(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	switch va.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return va.Int() < vb.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return va.Uint() < vb.Uint()
+	case reflect.Float32, reflect.Float64:
+		return va.Float() < vb.Float()
+	case reflect.String:
+		return va.String() < vb.String()
+	}
+	panic(fmt.Sprintf("min/max: cannot order values of type %T", a))
+}
+
+// clearValue is the clear builtin: it deletes every key of a map and zeroes
+// every element of a slice.
+func clearValue(v any) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map:
+		rv.Clear()
+	case reflect.Slice:
+		rv.Clear()
+	default:
+		panic(fmt.Sprintf("clear: argument must be a map or a slice, not %T", v))
+	}
+}
+
+// installLogFilter drops the "nil type" lines that yaegi logs (through the
+// standard logger) just before it panics on constructs it cannot type; the
+// REPL reports those panics itself.
+func installLogFilter() {
+	log.SetOutput(&logFilter{w: log.Writer()})
+}
+
+type logFilter struct {
+	w interface{ Write([]byte) (int, error) }
+}
+
+func (f *logFilter) Write(p []byte) (int, error) {
+	t := bytes.TrimRight(p, "\n")
+	if bytes.HasSuffix(t, []byte(" nil type")) || bytes.HasSuffix(t, []byte(" nil reflect type")) ||
+		bytes.Equal(t, []byte("nil type")) || bytes.Equal(t, []byte("nil reflect type")) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
+}
+
+var _ = os.Stderr

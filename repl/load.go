@@ -1,0 +1,230 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/dbr-go/dbr/symbols"
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// LoadFile runs a Go file of package main in the session: its imports and
+// declarations become part of the session, then the body of its func main
+// runs (func main itself is not declared: yaegi would rerun it on every later
+// evaluation). It is how scripts run, with or without -i.
+func (s *Session) LoadFile(ctx context.Context, file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
+		return err
+	}
+	return s.LoadSource(ctx, file, string(src))
+}
+
+// LoadSource is LoadFile for source already read; name locates errors.
+func (s *Session) LoadSource(ctx context.Context, name, src string) error {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, 0)
+	if err != nil {
+		e := &Error{Msg: "syntax error: " + err.Error(), Where: name}
+		fmt.Fprintf(s.opt.Stderr, "error: %s\n", e.Msg)
+		return e
+	}
+	rw := newRewriter(fset, s.globalInt, s.declared)
+	var decls bytes.Buffer
+	var body *ast.FuncDecl
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			body = fd
+			continue
+		}
+		rw.rewrite(d)
+		fmt.Fprintf(&decls, "\n//line %s:%d\n%s\n", name, fset.Position(d.Pos()).Line, render(fset, d))
+		s.noteDecl(d)
+	}
+	where := Unit{Src: "(declarations)", Line: 1}
+	if decls.Len() > 0 {
+		if err := s.exec(ctx, decls.String()); err != nil {
+			return s.report(where, name, err)
+		}
+		for _, d := range f.Decls {
+			if d != body {
+				s.saved = append(s.saved, savedUnit{src: render(fset, d), decl: true})
+			}
+		}
+	}
+	if body == nil || body.Body == nil {
+		return nil
+	}
+	line := fset.Position(body.Body.Lbrace).Line
+	stmts := rewriteAll(rw, body.Body.List)
+	code := fmt.Sprintf("(func() {\n//line %s:%d\n%s\n})()", name, line+1, render(fset, stmts))
+	if err := s.exec(ctx, code); err != nil {
+		return s.report(Unit{Src: "func main", Line: line}, name, err)
+	}
+	for _, st := range body.Body.List {
+		s.saved = append(s.saved, savedUnit{src: render(fset, st)})
+	}
+	return nil
+}
+
+// noteDecl records the functions, types and methods a declaration adds.
+func (s *Session) noteDecl(d ast.Decl) {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv == nil {
+			s.funcs[d.Name.Name] = true
+			return
+		}
+		if len(d.Recv.List) > 0 {
+			t := d.Recv.List[0].Type
+			if st, ok := t.(*ast.StarExpr); ok {
+				t = st.X
+			}
+			if id, ok := t.(*ast.Ident); ok {
+				if s.methods[id.Name] == nil {
+					s.methods[id.Name] = map[string]bool{}
+				}
+				s.methods[id.Name][d.Name.Name] = true
+			}
+		}
+	case *ast.GenDecl:
+		if d.Tok == token.TYPE {
+			for _, sp := range d.Specs {
+				s.types[sp.(*ast.TypeSpec).Name.Name] = true
+			}
+		}
+	}
+}
+
+// packagePaths maps the package names the session imports by itself to
+// their import paths.
+func packagePaths() map[string]string {
+	m := map[string]string{}
+	for _, tables := range []map[string]map[string]any{toAny(stdlib.Symbols), toAny(symbols.Symbols)} {
+		for k := range tables {
+			p := path.Dir(k)
+			m[path.Base(k)] = p
+		}
+	}
+	m["rand"] = "math/rand"
+	return m
+}
+
+func toAny[T any](m map[string]T) map[string]map[string]any {
+	r := map[string]map[string]any{}
+	for k := range m {
+		r[k] = nil
+	}
+	return r
+}
+
+// SaveSource returns what was typed successfully in the session as a Go file
+// that `go run` runs: declarations at top level, statements in func main,
+// printed expressions as fmt.Println calls.
+func (s *Session) SaveSource() ([]byte, error) {
+	var decls, body strings.Builder
+	defined := map[string]bool{}
+	for _, u := range s.saved {
+		if u.decl {
+			if !strings.HasPrefix(u.src, "import") {
+				decls.WriteString(u.src + "\n\n")
+			}
+			continue
+		}
+		src := u.src
+		if u.printed {
+			src = "fmt.Println(" + src + ")"
+		}
+		if len(u.defines) > 0 {
+			fresh := false
+			for _, n := range u.defines {
+				if !defined[n] {
+					fresh = true
+				}
+			}
+			if !fresh {
+				src = strings.Replace(src, ":=", "=", 1)
+			}
+			body.WriteString(src + "\n")
+			for _, n := range u.defines {
+				if !defined[n] {
+					body.WriteString("_ = " + n + "\n")
+					defined[n] = true
+				}
+			}
+			continue
+		}
+		body.WriteString(src + "\n")
+	}
+	code := decls.String() + "func main() {\n" + body.String() + "}\n"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", "package main\n"+code, 0)
+	if err != nil {
+		return nil, fmt.Errorf("the session does not make a valid file: %v", err)
+	}
+	used := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
+				used[id.Name] = true
+			}
+		}
+		return true
+	})
+	paths := packagePaths()
+	var imports []string
+	for n := range used {
+		if p, ok := paths[n]; ok {
+			imports = append(imports, p)
+		}
+	}
+	sort.Strings(imports)
+	var out bytes.Buffer
+	out.WriteString("// Saved from a dbr-repl session.\n\npackage main\n\n")
+	if len(imports) > 0 {
+		out.WriteString("import (\n")
+		for _, p := range imports {
+			fmt.Fprintf(&out, "\t%q\n", p)
+		}
+		out.WriteString(")\n\n")
+	}
+	out.WriteString(code)
+	b, err := format.Source(out.Bytes())
+	if err != nil {
+		return out.Bytes(), nil
+	}
+	return b, nil
+}
+
+// Doc returns the documentation of a dbr function, type or method, such as
+// "engine.Zeros" or "Tensor.MatMul".
+func Doc(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if d, ok := symbols.Docs[name]; ok {
+		return d, nil
+	}
+	var matches []string
+	for k := range symbols.Docs {
+		if strings.HasSuffix(k, "."+name) {
+			matches = append(matches, k)
+		}
+	}
+	sort.Strings(matches)
+	if len(matches) == 1 {
+		return symbols.Docs[matches[0]], nil
+	}
+	if len(matches) > 1 {
+		return "", fmt.Errorf("%s is ambiguous: %s", name, strings.Join(matches, ", "))
+	}
+	return "", fmt.Errorf("no documentation for %s (try engine.Zeros or Tensor.MatMul)", name)
+}

@@ -1,0 +1,234 @@
+package repl
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/printer"
+	"go/token"
+	"strings"
+)
+
+// rewriter changes parsed user code, before yaegi sees it, into forms that
+// yaegi v0.16.1 evaluates correctly:
+//
+//   - `go f(a, b)` becomes a goroutine whose panics are reported instead of
+//     killing the process; arguments are still evaluated by the go statement;
+//   - `for i := range n` over an integer becomes a three-clause loop;
+//   - the Go 1.21 builtins min, max and clear call helpers of the session.
+type rewriter struct {
+	ints      map[string]bool        // identifiers known to hold an int
+	globalInt func(name string) bool // reports whether a global holds an int
+	shadowed  func(name string) bool // reports whether the user declared name
+	unsup     []string               // constructs that cannot be rewritten
+	counter   int                    // for fresh names
+	fset      *token.FileSet         // for printing
+}
+
+func newRewriter(fset *token.FileSet, globalInt, shadowed func(string) bool) *rewriter {
+	return &rewriter{ints: map[string]bool{}, globalInt: globalInt, shadowed: shadowed, fset: fset}
+}
+
+// rewrite changes n in place. The root may itself be replaced when it is a
+// statement: use the returned statement.
+func (r *rewriter) rewrite(n ast.Node) ast.Node {
+	if s, ok := n.(ast.Stmt); ok {
+		n = r.fixStmt(s)
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.BlockStmt:
+			r.fixList(n.List)
+		case *ast.CaseClause:
+			r.fixList(n.Body)
+		case *ast.CommClause:
+			r.fixList(n.Body)
+		case *ast.LabeledStmt:
+			n.Stmt = r.fixStmt(n.Stmt)
+		case *ast.GoStmt:
+			r.fixGo(n)
+		case *ast.CallExpr:
+			r.fixBuiltin(n)
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && r.intish(n.Rhs[i]) {
+						r.ints[id.Name] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				if isIntType(n.Type) || (i < len(n.Values) && n.Type == nil && r.intish(n.Values[i])) {
+					r.ints[id.Name] = true
+				}
+			}
+		case *ast.Field:
+			if isIntType(n.Type) {
+				for _, id := range n.Names {
+					r.ints[id.Name] = true
+				}
+			}
+		}
+		return true
+	})
+	return n
+}
+
+func (r *rewriter) fixList(list []ast.Stmt) {
+	for i, s := range list {
+		list[i] = r.fixStmt(s)
+	}
+}
+
+// fixStmt turns `for k := range n` over an int into `for k := 0; k < n; k++`.
+func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
+	rs, ok := s.(*ast.RangeStmt)
+	if !ok || rs.Value != nil || !r.intish(rs.X) {
+		return s
+	}
+	var key ast.Expr = rs.Key
+	tok := rs.Tok
+	if key == nil || isBlank(key) {
+		r.counter++
+		key = ast.NewIdent(fmt.Sprintf("_dbrI%d", r.counter))
+		tok = token.DEFINE
+	}
+	return &ast.ForStmt{
+		For:  rs.For,
+		Init: &ast.AssignStmt{Lhs: []ast.Expr{key}, Tok: tok, Rhs: []ast.Expr{&ast.BasicLit{Kind: token.INT, Value: "0"}}},
+		Cond: &ast.BinaryExpr{X: key, Op: token.LSS, Y: rs.X},
+		Post: &ast.IncDecStmt{X: key, Tok: token.INC},
+		Body: rs.Body,
+	}
+}
+
+// fixGo makes `go CALL` report a panic of the goroutine instead of crashing:
+//
+//	go (func() func() { a0 := x; return func() { defer _dbrGoRecover(); f(a0) } })()()
+//
+// The arguments are evaluated when the go statement runs, as in Go.
+func (r *rewriter) fixGo(g *ast.GoStmt) {
+	call := g.Call
+	if isGoWrapped(call) {
+		return
+	}
+	var names, values []ast.Expr
+	args := make([]ast.Expr, len(call.Args))
+	for i, a := range call.Args {
+		if _, lit := a.(*ast.BasicLit); lit {
+			args[i] = a
+			continue
+		}
+		r.counter++
+		id := ast.NewIdent(fmt.Sprintf("_dbrA%d", r.counter))
+		names = append(names, id)
+		values = append(values, a)
+		args[i] = id
+	}
+	inner := &ast.FuncLit{
+		Type: &ast.FuncType{Params: &ast.FieldList{}},
+		Body: &ast.BlockStmt{List: []ast.Stmt{
+			&ast.DeferStmt{Call: &ast.CallExpr{Fun: ast.NewIdent("_dbrGoRecover")}},
+			&ast.ExprStmt{X: &ast.CallExpr{Fun: call.Fun, Args: args, Ellipsis: call.Ellipsis}},
+		}},
+	}
+	var body []ast.Stmt
+	if len(names) > 0 {
+		body = append(body, &ast.AssignStmt{Lhs: names, Tok: token.DEFINE, Rhs: values})
+	}
+	body = append(body, &ast.ReturnStmt{Results: []ast.Expr{inner}})
+	outer := &ast.FuncLit{
+		Type: &ast.FuncType{Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: &ast.FuncType{Params: &ast.FieldList{}}}}}},
+		Body: &ast.BlockStmt{List: body},
+	}
+	g.Call = &ast.CallExpr{Fun: &ast.CallExpr{Fun: &ast.ParenExpr{X: outer}}}
+}
+
+func isGoWrapped(c *ast.CallExpr) bool {
+	inner, ok := c.Fun.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	p, ok := inner.Fun.(*ast.ParenExpr)
+	if !ok {
+		return false
+	}
+	_, ok = p.X.(*ast.FuncLit)
+	return ok && len(c.Args) == 0
+}
+
+// fixBuiltin routes min, max and clear (missing in yaegi) to the session's
+// helpers, unless the user declared a function of that name.
+func (r *rewriter) fixBuiltin(c *ast.CallExpr) {
+	id, ok := c.Fun.(*ast.Ident)
+	if !ok || r.shadowed(id.Name) {
+		return
+	}
+	switch id.Name {
+	case "min", "max":
+		id.Name = "_dbr" + strings.ToUpper(id.Name[:1]) + id.Name[1:]
+		// The helper is generic and infers its type from the first argument:
+		// put an argument that is not an untyped integer constant first.
+		for i, a := range c.Args {
+			if bl, ok := a.(*ast.BasicLit); !ok || bl.Kind != token.INT {
+				c.Args[0], c.Args[i] = c.Args[i], c.Args[0]
+				break
+			}
+		}
+	case "clear":
+		id.Name = "_dbrClear"
+	}
+}
+
+var intTypes = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true, "byte": true, "rune": true}
+
+// intMethods are methods of dbr types that return an int.
+var intMethods = map[string]bool{"Size": true, "Dims": true, "Numel": true, "Len": true, "RandInt": true}
+
+func isIntType(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && intTypes[id.Name]
+}
+
+func isBlank(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "_"
+}
+
+// intish reports whether e is surely an integer: an integer literal, len or
+// cap, an int conversion, an identifier known to hold an int, a dbr method
+// returning an int, or arithmetic on those.
+func (r *rewriter) intish(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		return e.Kind == token.INT
+	case *ast.Ident:
+		return r.ints[e.Name] || (r.globalInt != nil && r.globalInt(e.Name))
+	case *ast.ParenExpr:
+		return r.intish(e.X)
+	case *ast.CallExpr:
+		switch f := e.Fun.(type) {
+		case *ast.Ident:
+			return f.Name == "len" || f.Name == "cap" || intTypes[f.Name]
+		case *ast.SelectorExpr:
+			return intMethods[f.Sel.Name]
+		}
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.SHL, token.SHR, token.AND, token.OR, token.XOR:
+			return r.intish(e.X) || r.intish(e.Y)
+		}
+	}
+	return false
+}
+
+// render prints an AST node as Go source.
+func render(fset *token.FileSet, n any) string {
+	var b bytes.Buffer
+	if err := printer.Fprint(&b, fset, n); err != nil {
+		return fmt.Sprintf("/* %v */", err)
+	}
+	return b.String()
+}

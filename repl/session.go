@@ -1,0 +1,637 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/symbols"
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// Options configure a Session.
+type Options struct {
+	Stdout io.Writer // results and the program's output; os.Stdout when nil
+	Stderr io.Writer // error messages; os.Stderr when nil
+	Stdin  io.Reader // the program's standard input; os.Stdin when nil
+	Args   []string  // os.Args as the program sees it; os.Args when nil
+	Stack  bool      // print the Go stack of a panic with its message
+}
+
+// A Session is one interpreter with everything typed into it so far. Its
+// methods are not safe for concurrent use, except Interrupt.
+type Session struct {
+	opt Options
+	in  *interp.Interpreter
+
+	results  []any // values handed to _dbr.Result by the last expression
+	resultOK bool
+
+	funcs   map[string]bool            // functions the user declared
+	types   map[string]bool            // types the user declared
+	methods map[string]map[string]bool // type name -> methods the user declared
+	typeOf  map[reflect.Type]string    // reflect type of a user type -> its name
+	saved   []savedUnit                // successful input, for :save
+
+	trace     *traceWriter // yaegi's interpreted panic traces
+	lastStack string       // Go stack of the last panic
+
+	mu       sync.Mutex
+	cancel   context.CancelFunc
+	quit     bool
+	ExitCode int // set when the program called os.Exit
+}
+
+// savedUnit is one successful unit, kept for :save.
+type savedUnit struct {
+	src     string
+	decl    bool     // a declaration (goes outside func main)
+	defines []string // names defined by a top-level :=
+	printed bool     // an expression whose value was printed
+}
+
+// prelude declares the helpers that rewritten code calls.
+const prelude = `func _dbrGoRecover() {
+	if r := recover(); r != nil {
+		_dbr.GoPanic(r)
+	}
+}
+func _dbrMin[T any](a T, bs ...T) T {
+	for _, b := range bs {
+		if _dbr.Less(b, a) {
+			a = b
+		}
+	}
+	return a
+}
+func _dbrMax[T any](a T, bs ...T) T {
+	for _, b := range bs {
+		if _dbr.Less(a, b) {
+			a = b
+		}
+	}
+	return a
+}
+func _dbrClear(v interface{}) { _dbr.Clear(v) }
+`
+
+var quietLog sync.Once
+
+// New starts a session with engine, nn, inspect, fmt, math and the rest of
+// the standard library imported.
+func New(opt Options) (*Session, error) {
+	if opt.Stdout == nil {
+		opt.Stdout = os.Stdout
+	}
+	if opt.Stderr == nil {
+		opt.Stderr = os.Stderr
+	}
+	if opt.Stdin == nil {
+		opt.Stdin = os.Stdin
+	}
+	quietLog.Do(installLogFilter)
+	s := &Session{opt: opt, trace: &traceWriter{}}
+	if err := s.init(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Session) init() (err error) {
+	s.funcs = map[string]bool{}
+	s.types = map[string]bool{}
+	s.methods = map[string]map[string]bool{}
+	s.typeOf = map[reflect.Type]string{}
+	s.saved = nil
+	s.in = interp.New(interp.Options{
+		Stdout: s.opt.Stdout,
+		Stderr: s.trace,
+		Stdin:  s.opt.Stdin,
+		Args:   s.opt.Args,
+	})
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("starting the interpreter: %v", r)
+		}
+	}()
+	if err := s.in.Use(stdlib.Symbols); err != nil {
+		return err
+	}
+	if err := s.in.Use(symbols.Symbols); err != nil {
+		return err
+	}
+	if err := s.in.Use(interp.Exports{"github.com/dbr-go/dbr/repl/_dbr/_dbr": s.helpers()}); err != nil {
+		return err
+	}
+	if err := s.in.Use(interp.Exports{".": {"MapTypes": reflect.ValueOf(symbols.MapTypes)}}); err != nil {
+		return err
+	}
+	s.in.ImportUsed()
+	if _, err := s.in.Eval(prelude); err != nil {
+		return fmt.Errorf("starting the interpreter: %v", err)
+	}
+	return nil
+}
+
+// helpers are the compiled functions that rewritten code calls.
+func (s *Session) helpers() map[string]reflect.Value {
+	return map[string]reflect.Value{
+		"Result": reflect.ValueOf(func(v ...interface{}) { s.results = v; s.resultOK = true }),
+		"GoPanic": reflect.ValueOf(func(r interface{}) {
+			fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
+		}),
+		"Less":  reflect.ValueOf(less),
+		"Clear": reflect.ValueOf(clearValue),
+		"Type": reflect.ValueOf(func(name string, p interface{}) {
+			if t := reflect.TypeOf(p); t != nil && t.Kind() == reflect.Ptr {
+				s.typeOf[t.Elem()] = name
+			}
+		}),
+	}
+}
+
+// Reset throws away everything typed so far and starts a fresh interpreter.
+func (s *Session) Reset() error { return s.init() }
+
+// Interpreter returns the session's yaegi interpreter.
+func (s *Session) Interpreter() *interp.Interpreter { return s.in }
+
+// Stdout is where results and the program's output go.
+func (s *Session) Stdout() io.Writer { return s.opt.Stdout }
+
+// Stderr is where error messages go.
+func (s *Session) Stderr() io.Writer { return s.opt.Stderr }
+
+// Quit asks the program driving the session to stop; Quitting reports it.
+func (s *Session) Quit()          { s.quit = true }
+func (s *Session) Quitting() bool { return s.quit }
+
+// Interrupt stops the evaluation in progress, if any: interpreted code at its
+// next step, compiled engine ops at their next check of engine.Interrupted.
+// It is safe to call from another goroutine (a signal handler).
+func (s *Session) Interrupt() {
+	engine.Interrupt()
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.mu.Unlock()
+}
+
+// An Error is a failed unit of input: what failed, where, and the Go stack
+// of a panic (empty for compile errors).
+type Error struct {
+	Msg   string // one line saying what failed
+	Where string // "name:line: text" or the first line of the unit
+	Stack string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// An ExitError reports that the program called os.Exit.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// Eval evaluates src, which may hold several units (declarations and
+// statements), printing the value of each bare expression to Stdout and an
+// error to Stderr. It stops at the first failing unit and returns its error
+// (an *Error or *ExitError).
+func (s *Session) Eval(ctx context.Context, src string) error {
+	return s.EvalSource(ctx, src, "", 0)
+}
+
+// EvalSource is Eval for input read from a file or a pipe: name and line
+// (the line of src's first line, from 1) locate errors.
+func (s *Session) EvalSource(ctx context.Context, src, name string, line int) error {
+	for _, u := range Split(src) {
+		if line > 0 {
+			u.Line += line - 1
+		}
+		if err := s.evalUnit(ctx, u, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step is one piece of code handed to yaegi.
+type step struct {
+	src    string
+	expr   string // for an expression: the expression (printed form)
+	isCall bool
+}
+
+func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
+	steps, su, err := s.prepare(u)
+	if err != nil {
+		return s.report(u, name, err)
+	}
+	for _, st := range steps {
+		printed, err := s.run(ctx, st)
+		if err != nil {
+			return s.report(u, name, err)
+		}
+		su.printed = su.printed || printed
+	}
+	s.saved = append(s.saved, su)
+	return nil
+}
+
+// errUnsupported is a construct dbr-repl cannot evaluate, with what to use instead.
+type errUnsupported struct{ what, instead string }
+
+func (e *errUnsupported) Error() string {
+	return "not supported in dbr-repl: " + e.what + "; use " + e.instead + " instead"
+}
+
+// prepare parses and rewrites a unit into the steps that evaluate it.
+func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
+	su := savedUnit{src: u.Src}
+	fset := token.NewFileSet()
+	rw := newRewriter(fset, s.globalInt, s.declared)
+	if isDecl(u.Src) {
+		f, err := parser.ParseFile(fset, "", "package main\n"+u.Src, 0)
+		if err == nil && len(f.Decls) > 0 {
+			su.decl = true
+			steps, err := s.prepareDecls(fset, rw, f)
+			return steps, su, err
+		}
+		if !strings.HasPrefix(u.Src, "func") {
+			return nil, su, syntaxError(err, 1)
+		}
+	}
+	f, err := parser.ParseFile(fset, "", "package main\nfunc _() {\n"+u.Src+"\n}", 0)
+	if err != nil {
+		return nil, su, syntaxError(err, 2)
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body.List
+	if len(body) != 1 {
+		return []step{{src: wrap(render(fset, rewriteAll(rw, body)))}}, su, nil
+	}
+	switch st := body[0].(type) {
+	case *ast.ExprStmt:
+		x := rw.rewrite(st).(*ast.ExprStmt).X
+		e := render(fset, x)
+		call, isCall := ast.Unparen(x).(*ast.CallExpr)
+		if isCall && isPrintCall(call) {
+			return []step{{src: wrap(e)}}, su, nil
+		}
+		return []step{{src: "(func() { _dbr.Result(" + e + ") })()", expr: e, isCall: isCall}}, su, nil
+	case *ast.AssignStmt:
+		if st.Tok == token.DEFINE {
+			for _, l := range st.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+					su.defines = append(su.defines, id.Name)
+				}
+			}
+			if len(st.Lhs) == 2 && len(st.Rhs) == 1 {
+				if steps, ok, err := s.commaOK(fset, rw, st.Lhs, st.Rhs[0]); ok {
+					return steps, su, err
+				}
+			}
+			return []step{{src: render(fset, rw.rewrite(st))}}, su, nil
+		}
+	}
+	return []step{{src: wrap(render(fset, rw.rewrite(body[0])))}}, su, nil
+}
+
+func rewriteAll(rw *rewriter, list []ast.Stmt) []ast.Stmt {
+	b := &ast.BlockStmt{List: list}
+	rw.rewrite(b)
+	return b.List
+}
+
+// wrap makes statements run inside a function literal, so that yaegi frees
+// their temporaries and their variables stay local. It starts with '(' since
+// yaegi would take `func(){...}()` for a declaration of main.
+func wrap(src string) string {
+	return "(func() {\n" + src + "\n})()"
+}
+
+func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File) ([]step, error) {
+	var steps []step
+	for _, d := range f.Decls {
+		s.noteDecl(d)
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil && (d.Name.Name == "main" || d.Name.Name == "init") {
+				return nil, &errUnsupported{"declaring func " + d.Name.Name + " at the prompt",
+					"statements typed directly (or :load for a file with func main)"}
+			}
+			rw.rewrite(d)
+			steps = append(steps, step{src: render(fset, d)})
+		case *ast.GenDecl:
+			switch d.Tok {
+			case token.VAR:
+				for _, sp := range d.Specs {
+					vs := sp.(*ast.ValueSpec)
+					st, err := s.prepareVar(fset, rw, vs)
+					if err != nil {
+						return nil, err
+					}
+					steps = append(steps, st...)
+				}
+			case token.TYPE:
+				steps = append(steps, step{src: render(fset, d)})
+				for _, sp := range d.Specs {
+					ts := sp.(*ast.TypeSpec)
+					if ts.TypeParams == nil && ts.Assign == 0 {
+						n := ts.Name.Name
+						steps = append(steps, step{src: "(func() { _dbr.Type(\"" + n + "\", (*" + n + ")(nil)) })()"})
+					}
+				}
+			case token.IMPORT:
+				steps = append(steps, step{src: render(fset, d)})
+			default:
+				rw.rewrite(d)
+				steps = append(steps, step{src: render(fset, d)})
+			}
+		}
+	}
+	return steps, nil
+}
+
+// prepareVar evaluates `var a T = v` as `var a T` then `a = v`: yaegi fails
+// on the first form when v is an interpreted value of an interface type T.
+func (s *Session) prepareVar(fset *token.FileSet, rw *rewriter, vs *ast.ValueSpec) ([]step, error) {
+	rw.rewrite(vs)
+	if len(vs.Values) == 0 {
+		return []step{{src: "var " + render(fset, vs)}}, nil
+	}
+	if len(vs.Names) == 2 && len(vs.Values) == 1 && vs.Type == nil {
+		lhs := []ast.Expr{vs.Names[0], vs.Names[1]}
+		if steps, ok, err := s.commaOK(fset, rw, lhs, vs.Values[0]); ok {
+			return steps, err
+		}
+	}
+	if vs.Type == nil {
+		return []step{{src: "var " + render(fset, vs)}}, nil
+	}
+	names := make([]string, len(vs.Names))
+	for i, n := range vs.Names {
+		names[i] = n.Name
+	}
+	values := make([]string, len(vs.Values))
+	for i, v := range vs.Values {
+		values[i] = render(fset, v)
+	}
+	return []step{
+		{src: "var " + strings.Join(names, ", ") + " " + render(fset, vs.Type)},
+		{src: wrap(strings.Join(names, ", ") + " = " + strings.Join(values, ", "))},
+	}, nil
+}
+
+// commaOK rewrites a top-level `v, ok := m[k]` or `v, ok := x.(T)`, which
+// crash yaegi at top level, into two definitions that it evaluates well:
+//
+//	v := m[k]
+//	ok := func() bool { _, ok := m[k]; return ok }()
+func (s *Session) commaOK(fset *token.FileSet, rw *rewriter, lhs []ast.Expr, rhs ast.Expr) ([]step, bool, error) {
+	rhs = ast.Unparen(rhs)
+	v, ok := render(fset, lhs[0]), render(fset, lhs[1])
+	var first string
+	switch x := rhs.(type) {
+	case *ast.IndexExpr:
+		first = render(fset, x)
+	case *ast.TypeAssertExpr:
+		if x.Type == nil {
+			return nil, false, nil
+		}
+		first = "func() " + render(fset, x.Type) + " { v, _ := " + render(fset, x) + "; return v }()"
+	case *ast.UnaryExpr:
+		if x.Op != token.ARROW {
+			return nil, false, nil
+		}
+		return nil, true, &errUnsupported{"`" + v + ", " + ok + " := <-ch` at top level",
+			"it inside a function or an if: `if " + v + ", " + ok + " := <-ch; " + ok + " { ... }`"}
+	default:
+		return nil, false, nil
+	}
+	e := render(fset, rhs)
+	var steps []step
+	if v != "_" {
+		steps = append(steps, step{src: v + " := " + first})
+	}
+	if ok != "_" {
+		steps = append(steps, step{src: ok + " := func() bool { _, ok := " + e + "; return ok }()"})
+	}
+	return steps, true, nil
+}
+
+// run hands one step to yaegi and prints the value of an expression. It
+// reports whether something was printed.
+func (s *Session) run(ctx context.Context, st step) (printed bool, err error) {
+	s.results, s.resultOK = nil, false
+	err = s.exec(ctx, st.src)
+	if err != nil && st.expr != "" && isCompileError(err) {
+		// A call of a function without results cannot be an argument of
+		// _dbr.Result: evaluate it as a statement.
+		if err2 := s.exec(ctx, wrap(st.expr)); err2 == nil || st.isCall {
+			err = err2
+		}
+	}
+	if err != nil || !s.resultOK {
+		return false, err
+	}
+	vals := s.results
+	s.results = nil
+	if st.isCall && allNil(vals) {
+		return false, nil
+	}
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = s.Format(v)
+	}
+	fmt.Fprintln(s.opt.Stdout, strings.Join(parts, " "))
+	return true, nil
+}
+
+// exec compiles and runs src, recovering every panic of yaegi itself.
+func (s *Session) exec(ctx context.Context, src string) (err error) {
+	engine.ClearInterrupt()
+	s.trace.Reset()
+	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+		cancel()
+		if r := recover(); r != nil {
+			err = interp.Panic{Value: r, Stack: stack()}
+		}
+	}()
+	prog, err := s.in.Compile(src)
+	if err != nil {
+		return err
+	}
+	_, err = s.in.ExecuteWithContext(ctx, prog)
+	return err
+}
+
+func stack() []byte {
+	b := make([]byte, 16<<10)
+	return b[:runtime.Stack(b, false)]
+}
+
+func isCompileError(err error) bool {
+	var p interp.Panic
+	return !errors.As(err, &p) && !errors.Is(err, context.Canceled)
+}
+
+func allNil(vals []any) bool {
+	for _, v := range vals {
+		if v != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// isPrintCall reports whether c calls fmt.Print*, fmt.Fprint* or the print
+// builtins, whose results (a byte count) are not worth printing.
+func isPrintCall(c *ast.CallExpr) bool {
+	switch f := c.Fun.(type) {
+	case *ast.Ident:
+		return f.Name == "print" || f.Name == "println"
+	case *ast.SelectorExpr:
+		if p, ok := f.X.(*ast.Ident); ok && p.Name == "fmt" {
+			return strings.HasPrefix(f.Sel.Name, "Print") || strings.HasPrefix(f.Sel.Name, "Fprint")
+		}
+	}
+	return false
+}
+
+// isDecl reports whether src starts like a declaration.
+func isDecl(src string) bool {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	_, tok, _ := s.Scan()
+	switch tok {
+	case token.IMPORT, token.TYPE, token.VAR, token.CONST, token.FUNC:
+		return true
+	}
+	return false
+}
+
+var posPrefix = regexp.MustCompile(`^\d+:\d+: `)
+
+// syntaxError turns a parse error into one line; skip is the number of lines
+// added before the user's text.
+func syntaxError(err error, skip int) error {
+	var list scanner.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		e := list[0]
+		line := e.Pos.Line - skip
+		if line < 1 {
+			line = 1
+		}
+		return fmt.Errorf("syntax error: %s (line %d)", e.Msg, line)
+	}
+	return err
+}
+
+// globalInt reports whether the global name holds an integer.
+func (s *Session) globalInt(name string) bool {
+	v, ok := s.globals()[name]
+	if !ok || !v.IsValid() {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// declared reports whether the user declared a function or type name.
+func (s *Session) declared(name string) bool { return s.funcs[name] || s.types[name] }
+
+// globals returns the session's global variables and constants.
+func (s *Session) globals() (g map[string]reflect.Value) {
+	defer func() {
+		if recover() != nil {
+			g = nil
+		}
+	}()
+	return s.in.Globals()
+}
+
+// Vars returns the user's global variables, sorted by name.
+func (s *Session) Vars() []string {
+	var names []string
+	for n := range s.globals() {
+		if !strings.HasPrefix(n, "_") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Global returns the value of the user's global variable name.
+func (s *Session) Global(name string) (reflect.Value, bool) {
+	v, ok := s.globals()[name]
+	return v, ok
+}
+
+// Value evaluates the expression src and returns its values, printing
+// nothing.
+func (s *Session) Value(ctx context.Context, src string) ([]any, error) {
+	if _, err := parser.ParseExpr(src); err != nil {
+		return nil, syntaxError(err, 0)
+	}
+	s.results, s.resultOK = nil, false
+	if err := s.exec(ctx, "(func() { _dbr.Result("+src+") })()"); err != nil {
+		return nil, errors.New(s.explain(err).Msg)
+	}
+	v := s.results
+	s.results = nil
+	return v, nil
+}
+
+// traceWriter keeps yaegi's interpreted panic trace ("1:25: panic: main.f(...)").
+type traceWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *traceWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.b.Len() < 1<<16 {
+		w.b.Write(p)
+	}
+	return len(p), nil
+}
+
+func (w *traceWriter) Reset() {
+	w.mu.Lock()
+	w.b.Reset()
+	w.mu.Unlock()
+}
+
+func (w *traceWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}

@@ -1,0 +1,130 @@
+package repl
+
+import (
+	"go/scanner"
+	"go/token"
+	"strings"
+)
+
+// A Unit is one top-level piece of input: a declaration or a statement, as
+// typed. Split cuts input into units; each is evaluated on its own.
+type Unit struct {
+	Src  string // the text of the unit, as typed
+	Line int    // line of the input on which the unit starts, from 1
+}
+
+// Incomplete reports whether src is unfinished Go that needs more lines before
+// it can be evaluated: an open bracket, an unterminated raw string or block
+// comment, or a last token that cannot end a statement (a binary operator,
+// '.', ',', '=', ':=', '<-', 'else').
+func Incomplete(src string) bool {
+	if strings.TrimSpace(src) == "" {
+		return false
+	}
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(src))
+	unterminated := false
+	s.Init(file, []byte(src), func(_ token.Position, msg string) {
+		if msg == "raw string literal not terminated" || msg == "comment not terminated" {
+			unterminated = true
+		}
+	}, scanner.ScanComments)
+	depth := 0
+	last := token.ILLEGAL
+	for {
+		_, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		switch tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			depth--
+		case token.COMMENT:
+			continue
+		case token.SEMICOLON:
+			if lit == "\n" {
+				continue
+			}
+		}
+		last = tok
+	}
+	if unterminated || depth > 0 {
+		return true
+	}
+	switch last {
+	case token.PERIOD, token.COMMA, token.ASSIGN, token.DEFINE, token.ARROW, token.ELSE,
+		token.LAND, token.LOR, token.COLON:
+		return true
+	}
+	if last.IsOperator() && last.Precedence() > 0 {
+		return true // a binary operator: + - * / % & | ^ << >> &^ == != < <= > >=
+	}
+	if last >= token.ADD_ASSIGN && last <= token.AND_NOT_ASSIGN {
+		return true
+	}
+	return false
+}
+
+// Split cuts src into top-level units at the semicolons (written or implied by
+// a newline) that are outside any bracket and outside the header of a for,
+// if, switch or select statement. Blank units are dropped. Split does not
+// check syntax: a unit may still fail to parse.
+func Split(src string) []Unit {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(src))
+	s.Init(file, []byte(src), func(token.Position, string) {}, 0)
+	var units []Unit
+	depth := 0
+	header := false // between for/if/switch/select and the '{' of its body
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		if text := strings.TrimSpace(src[start:end]); text != "" {
+			units = append(units, Unit{Src: text, Line: file.Line(file.Pos(start))})
+		}
+		start = -1
+	}
+	for {
+		pos, tok, lit := s.Scan()
+		off := file.Offset(pos)
+		if tok == token.EOF {
+			flush(len(src))
+			break
+		}
+		if start < 0 && tok != token.SEMICOLON {
+			start = off
+		}
+		switch tok {
+		case token.LPAREN, token.LBRACK:
+			depth++
+		case token.LBRACE:
+			if depth == 0 && header {
+				header = false
+			}
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			if depth > 0 {
+				depth--
+			}
+		case token.FOR, token.IF, token.SWITCH, token.SELECT:
+			if depth == 0 {
+				header = true
+			}
+		case token.SEMICOLON:
+			if depth == 0 && !header {
+				end := off
+				if lit == "\n" && off > len(src) {
+					end = len(src)
+				}
+				flush(end)
+			}
+		}
+	}
+	return units
+}
