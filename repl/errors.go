@@ -91,12 +91,14 @@ func panicMessage(r any) string {
 		}
 		r = e.Error()
 	}
-	msg := fmt.Sprint(r)
+	msg := posPrefix.ReplaceAllString(fmt.Sprint(r), "")
+	msg = strings.TrimPrefix(msg, "CFG post-order panic: ")
 	switch {
 	case msg == "nil type" || msg == "nil reflect type":
-		return (&errUnsupported{"this construct (range over an integer or a function, or a comma-ok form " +
-			"`v, ok := ...` where the interpreter cannot see the types)",
-			"`for i := 0; i < n; i++`, or put the code inside a func or an if"}).Error()
+		return "the interpreter could not type this code: check the types of its operands; " +
+			"if they are right, it is a construct dbr-repl does not support (range over an integer variable " +
+			"it cannot see, range over a function, `v, ok := <-ch` at top level): use `for i := 0; i < n; i++`, " +
+			"or put the code inside a func"
 	case strings.Contains(msg, "call of reflect.Value.Field on zero Value"),
 		strings.Contains(msg, "call of reflect.Value.Method on zero Value"),
 		strings.Contains(msg, "nil pointer dereference"):

@@ -103,11 +103,14 @@ func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
 	}
 }
 
-// fixGo makes `go CALL` report a panic of the goroutine instead of crashing:
+// fixGo makes `go CALL` report a panic of the goroutine instead of crashing
+// the process:
 //
-//	go (func() func() { a0 := x; return func() { defer _dbrGoRecover(); f(a0) } })()()
+//	go func(f func()) { defer _dbrGoRecover(); f() }(func() func() { a0 := x; return func() { CALL(a0) } }())
 //
-// The arguments are evaluated when the go statement runs, as in Go.
+// The arguments are evaluated when the go statement runs, as in Go (yaegi
+// evaluates the arguments of a go statement's call there, but not a call in
+// its function position).
 func (r *rewriter) fixGo(g *ast.GoStmt) {
 	call := g.Call
 	if isGoWrapped(call) {
@@ -126,36 +129,36 @@ func (r *rewriter) fixGo(g *ast.GoStmt) {
 		values = append(values, a)
 		args[i] = id
 	}
-	inner := &ast.FuncLit{
-		Type: &ast.FuncType{Params: &ast.FieldList{}},
-		Body: &ast.BlockStmt{List: []ast.Stmt{
-			&ast.DeferStmt{Call: &ast.CallExpr{Fun: ast.NewIdent("_dbrGoRecover")}},
-			&ast.ExprStmt{X: &ast.CallExpr{Fun: call.Fun, Args: args, Ellipsis: call.Ellipsis}},
-		}},
-	}
+	funcType := func() *ast.FuncType { return &ast.FuncType{Params: &ast.FieldList{}} }
+	inner := &ast.FuncLit{Type: funcType(), Body: &ast.BlockStmt{List: []ast.Stmt{
+		&ast.ExprStmt{X: &ast.CallExpr{Fun: call.Fun, Args: args, Ellipsis: call.Ellipsis}},
+	}}}
 	var body []ast.Stmt
 	if len(names) > 0 {
 		body = append(body, &ast.AssignStmt{Lhs: names, Tok: token.DEFINE, Rhs: values})
 	}
 	body = append(body, &ast.ReturnStmt{Results: []ast.Expr{inner}})
-	outer := &ast.FuncLit{
-		Type: &ast.FuncType{Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: &ast.FuncType{Params: &ast.FieldList{}}}}}},
+	bind := &ast.FuncLit{
+		Type: &ast.FuncType{Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: funcType()}}}},
 		Body: &ast.BlockStmt{List: body},
 	}
-	g.Call = &ast.CallExpr{Fun: &ast.CallExpr{Fun: &ast.ParenExpr{X: outer}}}
+	f := ast.NewIdent("_dbrF")
+	runner := &ast.FuncLit{
+		Type: &ast.FuncType{Params: &ast.FieldList{List: []*ast.Field{{Names: []*ast.Ident{f}, Type: funcType()}}}},
+		Body: &ast.BlockStmt{List: []ast.Stmt{
+			&ast.DeferStmt{Call: &ast.CallExpr{Fun: ast.NewIdent("_dbrGoRecover")}},
+			&ast.ExprStmt{X: &ast.CallExpr{Fun: ast.NewIdent("_dbrF")}},
+		}},
+	}
+	g.Call = &ast.CallExpr{Fun: runner, Args: []ast.Expr{&ast.CallExpr{Fun: bind}}}
 }
 
 func isGoWrapped(c *ast.CallExpr) bool {
-	inner, ok := c.Fun.(*ast.CallExpr)
-	if !ok {
+	f, ok := c.Fun.(*ast.FuncLit)
+	if !ok || len(f.Type.Params.List) != 1 || len(f.Type.Params.List[0].Names) != 1 {
 		return false
 	}
-	p, ok := inner.Fun.(*ast.ParenExpr)
-	if !ok {
-		return false
-	}
-	_, ok = p.X.(*ast.FuncLit)
-	return ok && len(c.Args) == 0
+	return f.Type.Params.List[0].Names[0].Name == "_dbrF"
 }
 
 // fixBuiltin routes min, max and clear (missing in yaegi) to the session's

@@ -41,11 +41,12 @@ type Session struct {
 	results  []any // values handed to _dbr.Result by the last expression
 	resultOK bool
 
-	funcs   map[string]bool            // functions the user declared
-	types   map[string]bool            // types the user declared
-	methods map[string]map[string]bool // type name -> methods the user declared
-	typeOf  map[reflect.Type]string    // reflect type of a user type -> its name
-	saved   []savedUnit                // successful input, for :save
+	funcs    map[string]bool            // functions the user declared
+	types    map[string]bool            // types the user declared
+	methods  map[string]map[string]bool // type name -> methods the user declared
+	typeOf   map[reflect.Type]string    // reflect type of a user type -> its name
+	typeDefs map[string]string          // user type name -> its definition
+	saved    []savedUnit                // successful input, for :save
 
 	trace     *traceWriter // yaegi's interpreted panic traces
 	lastStack string       // Go stack of the last panic
@@ -116,6 +117,7 @@ func (s *Session) init() (err error) {
 	s.types = map[string]bool{}
 	s.methods = map[string]map[string]bool{}
 	s.typeOf = map[reflect.Type]string{}
+	s.typeDefs = map[string]string{}
 	s.saved = nil
 	s.in = interp.New(interp.Options{
 		Stdout: s.opt.Stdout,
@@ -304,10 +306,61 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 					return steps, su, err
 				}
 			}
-			return []step{{src: render(fset, rw.rewrite(st))}}, su, nil
+			rw.rewrite(st)
+			if s.selfReferent(st) {
+				return s.defineViaTemps(fset, st), su, nil
+			}
+			return []step{{src: render(fset, st)}}, su, nil
 		}
 	}
 	return []step{{src: wrap(render(fset, rw.rewrite(body[0])))}}, su, nil
+}
+
+// selfReferent reports whether a top-level `x := E` redeclares a global x
+// that E uses: yaegi v0.16.1 evaluates E with the new, zero x.
+func (s *Session) selfReferent(st *ast.AssignStmt) bool {
+	lhs := map[string]bool{}
+	g := s.globals()
+	for _, l := range st.Lhs {
+		if id, ok := l.(*ast.Ident); ok {
+			if _, exists := g[id.Name]; exists {
+				lhs[id.Name] = true
+			}
+		}
+	}
+	if len(lhs) == 0 {
+		return false
+	}
+	found := false
+	for _, r := range st.Rhs {
+		ast.Inspect(r, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && lhs[id.Name] {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// defineViaTemps evaluates `a, b := E` as `_dbrT0, _dbrT1 := E` then
+// `a, b := _dbrT0, _dbrT1`. The temporaries are reused by the next such
+// definition, so at most one value stays referenced by them.
+func (s *Session) defineViaTemps(fset *token.FileSet, st *ast.AssignStmt) []step {
+	temps := make([]string, len(st.Lhs))
+	names := make([]string, len(st.Lhs))
+	for i, l := range st.Lhs {
+		temps[i] = fmt.Sprintf("_dbrT%d", i)
+		names[i] = render(fset, l)
+	}
+	rhs := make([]string, len(st.Rhs))
+	for i, r := range st.Rhs {
+		rhs[i] = render(fset, r)
+	}
+	return []step{
+		{src: strings.Join(temps, ", ") + " := " + strings.Join(rhs, ", ")},
+		{src: strings.Join(names, ", ") + " := " + strings.Join(temps, ", ")},
+	}
 }
 
 func rewriteAll(rw *rewriter, list []ast.Stmt) []ast.Stmt {
@@ -347,9 +400,18 @@ func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File) (
 					steps = append(steps, st...)
 				}
 			case token.TYPE:
+				for _, sp := range d.Specs {
+					ts := sp.(*ast.TypeSpec)
+					def := render(fset, ts.Type)
+					if old, ok := s.typeDefs[ts.Name.Name]; ok && old != def {
+						return nil, &errUnsupported{"redeclaring type " + ts.Name.Name + " with a different definition",
+							"a new name, or :reset"}
+					}
+				}
 				steps = append(steps, step{src: render(fset, d)})
 				for _, sp := range d.Specs {
 					ts := sp.(*ast.TypeSpec)
+					s.typeDefs[ts.Name.Name] = render(fset, ts.Type)
 					if ts.TypeParams == nil && ts.Assign == 0 {
 						n := ts.Name.Name
 						steps = append(steps, step{src: "(func() { _dbr.Type(\"" + n + "\", (*" + n + ")(nil)) })()"})

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestScriptsBothWays runs every lesson in scripts/ with `go run` and with
+// dbr-repl, and requires the same output.
+func TestScriptsBothWays(t *testing.T) {
+	files, _ := filepath.Glob("../../scripts/*.go")
+	if len(files) == 0 {
+		t.Fatal("no scripts in scripts/")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			compiled, err := exec.Command("go", "run", f).CombinedOutput()
+			if err != nil {
+				t.Fatalf("go run %s: %v\n%s", f, err, compiled)
+			}
+			interpreted, code := runBinary(t, "", f)
+			if code != 0 {
+				t.Fatalf("dbr-repl %s: exit status %d\n%s", f, code, interpreted)
+			}
+			if interpreted != string(compiled) {
+				t.Errorf("%s prints differently\n--- go run ---\n%s--- dbr-repl ---\n%s", f, compiled, interpreted)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, name, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestScriptRunner(t *testing.T) {
+	args := writeFile(t, "args.go", `package main
+
+import (
+	"fmt"
+	"os"
+)
+
+var greeting = "hello"
+
+func shout(s string) string { return s + "!" }
+
+func main() {
+	fmt.Println(shout(greeting), os.Args[1:])
+}
+`)
+	out, code := runBinary(t, "", args, "a", "b")
+	if code != 0 || out != "hello! [a b]\n" {
+		t.Errorf("script with args: %d %q", code, out)
+	}
+
+	// -i keeps the script's globals for the input that follows.
+	out, code = runBinary(t, "shout(greeting + \" again\")\n", "-i", args)
+	if code != 0 || out != "hello! []\n\"hello again!\"\n" {
+		t.Errorf("-i: %d %q", code, out)
+	}
+
+	out, code = runBinary(t, "", "-e", "x := engine.Ones(2, 5); x.Shape()")
+	if code != 0 || out != "[2 5]\n" {
+		t.Errorf("-e: %d %q", code, out)
+	}
+	out, code = runBinary(t, "", "-e", "engine.Ones(2).MatMul(engine.Ones(3))")
+	if code != 1 || !strings.Contains(out, "error: MatMul") {
+		t.Errorf("-e failing: %d %q", code, out)
+	}
+
+	bad := writeFile(t, "bad.go", "package main\n\nfunc main() {\n\tvar x int = \"s\"\n\t_ = x\n}\n")
+	out, code = runBinary(t, "", bad)
+	if code != 1 || !strings.Contains(out, "error: ") || !strings.Contains(out, "bad.go:4") {
+		t.Errorf("script that does not compile: %d %q", code, out)
+	}
+	syntax := writeFile(t, "syntax.go", "package main\n\nfunc main() {\n\tfor {\n}\n")
+	out, code = runBinary(t, "", syntax)
+	if code != 1 || !strings.Contains(out, "syntax error") {
+		t.Errorf("script with a syntax error: %d %q", code, out)
+	}
+	exit := writeFile(t, "exit.go", "package main\n\nimport \"os\"\n\nfunc main() {\n\tos.Exit(3)\n}\n")
+	if out, code = runBinary(t, "", exit); code != 3 {
+		t.Errorf("os.Exit(3): %d %q", code, out)
+	}
+	panics := writeFile(t, "panics.go", "package main\n\nimport \"github.com/dbr-go/dbr/engine\"\n\nfunc main() {\n\tengine.Ones(2).Add(engine.Ones(3))\n}\n")
+	out, code = runBinary(t, "", panics)
+	if code != 1 || !strings.Contains(out, "error: Add: [2], [3]") || strings.Contains(out, "goroutine") {
+		t.Errorf("script that panics: %d %q", code, out)
+	}
+	goPanic := writeFile(t, "gopanic.go", `package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	go func() { panic("in a goroutine") }()
+	time.Sleep(100 * time.Millisecond)
+	fmt.Println("main goes on")
+}
+`)
+	out, code = runBinary(t, "", goPanic)
+	if !strings.Contains(out, "error in goroutine: panic: in a goroutine") || !strings.Contains(out, "main goes on") {
+		t.Errorf("goroutine panic in a script: %d %q", code, out)
+	}
+	if out, code = runBinary(t, "", filepath.Join(t.TempDir(), "missing.go")); code != 1 || !strings.Contains(out, "no such file") {
+		t.Errorf("missing script: %d %q", code, out)
+	}
+}

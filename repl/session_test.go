@@ -1,0 +1,482 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// syncBuffer is a bytes.Buffer safe for the goroutines of a session.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func (b *syncBuffer) Reset() {
+	b.mu.Lock()
+	b.b.Reset()
+	b.mu.Unlock()
+}
+
+func newSession(t testing.TB) (*Session, *syncBuffer) {
+	t.Helper()
+	out := &syncBuffer{}
+	s, err := New(Options{Stdout: out, Stderr: out, Args: []string{"test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, out
+}
+
+// evalOK evaluates src, fails the test on an error, and returns the output.
+func evalOK(t *testing.T, s *Session, out *syncBuffer, src string) string {
+	t.Helper()
+	out.Reset()
+	if err := s.Eval(context.Background(), src); err != nil {
+		t.Fatalf("Eval(%q): %v\noutput:\n%s", src, err, out.String())
+	}
+	return out.String()
+}
+
+// evalErr evaluates src, which must fail, and returns the output.
+func evalErr(t *testing.T, s *Session, out *syncBuffer, src string) string {
+	t.Helper()
+	out.Reset()
+	if err := s.Eval(context.Background(), src); err == nil {
+		t.Fatalf("Eval(%q) succeeded, want an error\noutput:\n%s", src, out.String())
+	}
+	return out.String()
+}
+
+func TestPrintValues(t *testing.T) {
+	s, out := newSession(t)
+	cases := []struct{ src, want string }{
+		{"x := engine.Ones(2, 3)", ""},
+		{"x.Shape()", "[2 3]\n"},
+		{"fmt.Println(\"hi\")", "hi\n"},
+		{"fmt.Printf(\"%d\\n\", 5)", "5\n"},
+		{"println(\"p\")", "p\n"},
+		{"var y int", ""},
+		{"y++", ""},
+		{"y", "1\n"},
+		{"func f() {}", ""},
+		{"f()", ""},
+		{"func g() error { return nil }", ""},
+		{"g()", ""},
+		{"type T struct{ A int }", ""},
+		{"T{A: 3}", "{3}\n"},
+		{":type", ""},
+	}
+	for _, c := range cases[:len(cases)-1] {
+		if got := evalOK(t, s, out, c.src); got != c.want {
+			t.Errorf("%s printed %q, want %q", c.src, got, c.want)
+		}
+	}
+}
+
+func TestRedeclare(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(2)")
+	evalOK(t, s, out, "x := 3")
+	if got := evalOK(t, s, out, "x + 1"); got != "4\n" {
+		t.Errorf("x + 1 = %q, want 4", got)
+	}
+	evalOK(t, s, out, `x := "s"`)
+	if got := evalOK(t, s, out, "x"); got != "\"s\"\n" {
+		t.Errorf("x = %q", got)
+	}
+	// yaegi keeps the first definition of a type: the same definition
+	// again is fine (pasting a block twice), another one is refused.
+	evalOK(t, s, out, "type T struct{ A int }")
+	evalOK(t, s, out, "type T struct{ A int }")
+	if got := evalErr(t, s, out, "type T struct{ B string }"); !strings.Contains(got, "not supported in dbr-repl: redeclaring type T") {
+		t.Errorf("redeclared type: got %q", got)
+	}
+	evalOK(t, s, out, "func f() int { return 1 }")
+	evalOK(t, s, out, "func f() int { return 2 }")
+	if got := evalOK(t, s, out, "f()"); got != "2\n" {
+		t.Errorf("redeclared func: f() = %q", got)
+	}
+	evalOK(t, s, out, "n := 2")
+	evalOK(t, s, out, "n := n + 1")
+	if got := evalOK(t, s, out, "n"); got != "3\n" {
+		t.Errorf("n := n + 1 gave %q", got)
+	}
+}
+
+// TestErrorsKeepSession checks that op panics, runtime errors and compile
+// errors print one line naming what failed and leave the variables intact.
+func TestErrorsKeepSession(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(2, 3)")
+	cases := []struct{ src, want string }{
+		{"x.MatMul(x)", "error: MatMul: [2 3]·[2 3]: inner sizes 3 and 2 differ"},
+		{"var a []int; a[5]", "error: runtime error: index out of range"},
+		{"type N struct{ V int }; var n *N; n.V", "error: runtime error: nil pointer dereference"},
+		{"nope", "error: undefined: nope"},
+		{"x.Nope()", "error: undefined method: Nope"},
+		{"func f() { panic(\"deep\") }; f()", "error: panic: deep"},
+		{"1 +", "syntax error"},
+		{"var i interface{} = 1; i.(string)", "interface conversion"},
+	}
+	for _, c := range cases {
+		got := evalErr(t, s, out, c.src)
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%s printed %q, want it to contain %q", c.src, got, c.want)
+		}
+		if !strings.Contains(got, "\n  in: ") || strings.Contains(got, "goroutine ") {
+			t.Errorf("%s printed %q: want one message and the line, no stack", c.src, got)
+		}
+		if got := evalOK(t, s, out, "x.Shape()"); got != "[2 3]\n" {
+			t.Fatalf("after %s, x.Shape() = %q", c.src, got)
+		}
+	}
+}
+
+// TestTopLevelCommaOK: these forms crash yaegi v0.16.1 at top level.
+func TestTopLevelCommaOK(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, `m := map[string]int{"a": 1}`)
+	evalOK(t, s, out, `v, ok := m["a"]`)
+	if got := evalOK(t, s, out, "fmt.Sprint(v, ok)"); got != "\"1 true\"\n" {
+		t.Errorf("v, ok = %q", got)
+	}
+	evalOK(t, s, out, `_, ok = m["b"]`)
+	if got := evalOK(t, s, out, "ok"); got != "false\n" {
+		t.Errorf("ok = %q", got)
+	}
+	evalOK(t, s, out, `var e interface{} = engine.Ones(2)`)
+	evalOK(t, s, out, `tt, isT := e.(*engine.Tensor)`)
+	if got := evalOK(t, s, out, "fmt.Sprint(tt.Shape(), isT)"); got != "\"[2] true\"\n" {
+		t.Errorf("type assertion: %q", got)
+	}
+	evalOK(t, s, out, `var w, found = m["a"]`)
+	if got := evalOK(t, s, out, "fmt.Sprint(w, found)"); got != "\"1 true\"\n" {
+		t.Errorf("var comma-ok: %q", got)
+	}
+	evalOK(t, s, out, `ch := make(chan int, 1); ch <- 3`)
+	if got := evalErr(t, s, out, `r, open := <-ch`); !strings.Contains(got, "not supported in dbr-repl") || !strings.Contains(got, "instead") {
+		t.Errorf("channel comma-ok: %q", got)
+	}
+	if got := evalOK(t, s, out, "if r, open := <-ch; open {\n\tfmt.Println(r)\n}"); got != "3\n" {
+		t.Errorf("comma-ok in if: %q", got)
+	}
+}
+
+func TestRangeInt(t *testing.T) {
+	s, out := newSession(t)
+	if got := evalOK(t, s, out, "for i := range 3 { fmt.Print(i) }"); got != "012" {
+		t.Errorf("range 3: %q", got)
+	}
+	evalOK(t, s, out, "n := 2")
+	if got := evalOK(t, s, out, "for i := range n { fmt.Print(i) }"); got != "01" {
+		t.Errorf("range n: %q", got)
+	}
+	if got := evalOK(t, s, out, "for range 2 { fmt.Print(\"x\") }"); got != "xx" {
+		t.Errorf("range without key: %q", got)
+	}
+	evalOK(t, s, out, "func count(k int) int { c := 0; for i := range k * 2 { c += i }; return c }")
+	if got := evalOK(t, s, out, "count(3)"); got != "15\n" {
+		t.Errorf("range in func: %q", got)
+	}
+	if got := evalOK(t, s, out, "x := engine.Ones(4, 2); for i := range x.Size(0) { fmt.Print(i) }"); got != "0123" {
+		t.Errorf("range x.Size(0): %q", got)
+	}
+	// Ranging over slices and maps is untouched.
+	if got := evalOK(t, s, out, "for i, v := range []string{\"a\", \"b\"} { fmt.Print(i, v) }"); got != "0a1b" {
+		t.Errorf("range slice: %q", got)
+	}
+	// Where the interpreter cannot see that it is an int, the error says what to do.
+	evalOK(t, s, out, "type C struct{ N int }; c := C{N: 2}")
+	got := evalErr(t, s, out, "for i := range c.N { fmt.Print(i) }")
+	if !strings.Contains(got, "for i := 0; i < n; i++") {
+		t.Errorf("range over a field: %q", got)
+	}
+}
+
+func TestMinMaxClear(t *testing.T) {
+	s, out := newSession(t)
+	cases := []struct{ src, want string }{
+		{"min(3, 1, 2)", "1\n"},
+		{"max(2.5, 7)", "7\n"},
+		{"max(2, 7.5)", "7.5\n"},
+		{"f := 0.5; min(1, f)", "0.5\n"},
+		{`max("a", "b")`, "\"b\"\n"},
+		{"s := []int{1, 2}; clear(s); s", "[0 0]\n"},
+		{`m := map[string]int{"a": 1}; clear(m); len(m)`, "0\n"},
+		{"func lo(a, b float64) float64 { return min(a, b) }; lo(2, 3)", "2\n"},
+	}
+	for _, c := range cases {
+		if got := evalOK(t, s, out, c.src); got != c.want {
+			t.Errorf("%s = %q, want %q", c.src, got, c.want)
+		}
+	}
+	// A user's own min wins.
+	evalOK(t, s, out, "func min(a, b int) int { return 42 }")
+	if got := evalOK(t, s, out, "min(1, 2)"); got != "42\n" {
+		t.Errorf("user min: %q", got)
+	}
+}
+
+// TestGoroutinePanic: an unrecovered panic in an interpreted goroutine kills
+// a yaegi host; dbr-repl reports it and goes on.
+func TestGoroutinePanic(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "done := make(chan bool)")
+	got := evalOK(t, s, out, "go func() {\n\tdefer func() { done <- true }()\n\tvar a []int\n\t_ = a[3]\n}()\n<-done\ntime.Sleep(10 * time.Millisecond)")
+	if !strings.Contains(got, "error in goroutine: runtime error: index out of range") {
+		t.Errorf("goroutine panic: %q", got)
+	}
+	// Arguments are evaluated by the go statement, as in Go.
+	evalOK(t, s, out, "res := make(chan int, 3)")
+	evalOK(t, s, out, "func put(i int) { res <- i }")
+	got = evalOK(t, s, out, "for i := 0; i < 3; i++ {\n\tgo put(i * 10)\n}\nsum := 0\nfor i := 0; i < 3; i++ {\n\tsum += <-res\n}\nsum")
+	if got != "30\n" {
+		t.Errorf("go with args: %q", got)
+	}
+	// Goroutines started inside a function are covered too.
+	evalOK(t, s, out, "func spawn(c chan bool) { go func() { defer func() { c <- true }(); panic(\"inner\") }() }")
+	got = evalOK(t, s, out, "c := make(chan bool); spawn(c); <-c; time.Sleep(10 * time.Millisecond)")
+	if !strings.Contains(got, "error in goroutine: panic: inner") {
+		t.Errorf("goroutine in func: %q", got)
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	s, out := newSession(t)
+	got := evalErr(t, s, out, "func main() {}")
+	if !strings.Contains(got, "not supported in dbr-repl: declaring func main") {
+		t.Errorf("func main: %q", got)
+	}
+	got = evalErr(t, s, out, `import "iter"`)
+	if !strings.Contains(got, "not supported in dbr-repl: package iter") {
+		t.Errorf("import iter: %q", got)
+	}
+	// Range over a function crashes yaegi's type checker.
+	got = evalErr(t, s, out, "func seq(yield func(int) bool) {}; for x := range seq { fmt.Println(x) }")
+	if !strings.HasPrefix(got, "error: ") {
+		t.Errorf("range over func: %q", got)
+	}
+}
+
+// TestVarInterfaceInit: `var L I = v` at top level fails in yaegi with an
+// interpreted v ("variable definition loop"); the REPL splits it.
+func TestVarInterfaceInit(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "type S struct{}; func (S) String() string { return \"S!\" }")
+	evalOK(t, s, out, "var st fmt.Stringer = S{}")
+	if got := evalOK(t, s, out, "st.String()"); got != "\"S!\"\n" {
+		t.Errorf("st.String() = %q", got)
+	}
+}
+
+// TestLoopMemoryFlat: a training-like loop of 10,000 steps typed at the
+// prompt must not keep its temporaries (yaegi keeps those of top-level
+// statements; the REPL runs statements inside a function literal).
+func TestLoopMemoryFlat(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Randn(64, 64); w := engine.Randn(64, 64).SetRequiresGrad(true)")
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	evalOK(t, s, out, "for i := 0; i < 100; i++ { l := x.MatMul(w).Sum(); l.Backward(); w.ZeroGrad() }")
+	before := heap()
+	evalOK(t, s, out, "for i := 0; i < 10000; i++ { l := x.MatMul(w).Sum(); l.Backward(); w.ZeroGrad() }")
+	after := heap()
+	// Each step allocates about 50 KB; keeping them would cost 500 MB.
+	if after > before+4<<20 {
+		t.Errorf("heap grew from %d to %d bytes over 10,000 steps", before, after)
+	}
+}
+
+func TestInterrupt(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(2, 2); counter := 0")
+	for _, loop := range []string{
+		"for { counter++ }",
+		"for { x.Add(x) }",
+		"select {}",
+		"func rec(n int) int { return rec(n+1) + 1 }; for { time.Sleep(time.Millisecond) }",
+	} {
+		done := make(chan error)
+		go func() { done <- s.Eval(context.Background(), loop) }()
+		// Interrupt until the evaluation returns: the first call may come
+		// before it started.
+		var err error
+	wait:
+		for {
+			select {
+			case err = <-done:
+				break wait
+			default:
+				s.Interrupt()
+				runtime.Gosched()
+			}
+		}
+		if err == nil || !strings.Contains(out.String(), "error: interrupted") {
+			t.Errorf("%s: err %v, output %q", loop, err, out.String())
+		}
+		if got := evalOK(t, s, out, "x.Shape()"); got != "[2 2]\n" {
+			t.Errorf("after interrupting %s: x.Shape() = %q", loop, got)
+		}
+	}
+}
+
+func TestSaveAndLoad(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(2, 3)")
+	evalOK(t, s, out, "func twice(t *engine.Tensor) *engine.Tensor { return t.MulScalar(2) }")
+	evalOK(t, s, out, "x.Shape()")
+	evalErr(t, s, out, "x.MatMul(x)")
+	evalOK(t, s, out, "x := twice(x)")
+	evalOK(t, s, out, "for i := 0; i < 2; i++ { fmt.Println(i) }")
+	evalOK(t, s, out, "x.Sum().Item()")
+	src, err := s.SaveSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"package main", `"github.com/dbr-go/dbr/engine"`, `"fmt"`,
+		"func twice(", "x := engine.Ones(2, 3)", "fmt.Println(x.Shape())", "x = twice(x)", "fmt.Println(x.Sum().Item())"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("saved source lacks %q:\n%s", want, src)
+		}
+	}
+	if strings.Contains(string(src), "MatMul") {
+		t.Errorf("saved source keeps a failed line:\n%s", src)
+	}
+	file := filepath.Join(t.TempDir(), "saved.go")
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s2, out2 := newSession(t)
+	out2.Reset()
+	if err := s2.LoadFile(context.Background(), file); err != nil {
+		t.Fatalf("loading the saved file: %v\n%s\n%s", err, out2.String(), src)
+	}
+	if got, want := out2.String(), "[2 3]\n0\n1\n12\n"; got != want {
+		t.Errorf("saved session printed %q, want %q", got, want)
+	}
+	// The loaded globals stay, and func main was not declared.
+	if got := evalOK(t, s2, out2, "twice(engine.Ones(1)).Item()"); got != "2\n" {
+		t.Errorf("after load: %q", got)
+	}
+}
+
+func TestLoadBadFile(t *testing.T) {
+	s, out := newSession(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.go")
+	os.WriteFile(bad, []byte("package main\n\nfunc main() {\n\tx := undefinedThing\n\t_ = x\n}\n"), 0o644)
+	if err := s.LoadFile(context.Background(), bad); err == nil {
+		t.Fatal("loading a file that does not compile succeeded")
+	}
+	if !strings.Contains(out.String(), "undefined: undefinedThing") {
+		t.Errorf("output %q", out.String())
+	}
+	syn := filepath.Join(dir, "syn.go")
+	os.WriteFile(syn, []byte("package main\n\nfunc main() {\n\tx := \n}\n"), 0o644)
+	out.Reset()
+	if err := s.LoadFile(context.Background(), syn); err == nil || !strings.Contains(out.String(), "syn.go:5:1") {
+		t.Errorf("syntax error: %v %q", err, out.String())
+	}
+	if err := s.LoadFile(context.Background(), filepath.Join(dir, "missing.go")); err == nil {
+		t.Error("loading a missing file succeeded")
+	}
+	evalOK(t, s, out, "1 + 1")
+}
+
+func TestComplete(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "xs := engine.Ones(2); type M struct{ W *engine.Tensor }; func (m *M) Forward() {}; mm := &M{W: xs}; counter := 1")
+	cases := []struct {
+		before, prefix string
+		want           []string
+		not            []string
+	}{
+		{"engine.Ra", "Ra", []string{"Rand", "Randn"}, nil},
+		{"x := engine.Zer", "Zer", []string{"Zeros", "ZerosLike"}, nil},
+		{"xs.Sh", "Sh", []string{"Shape("}, nil},
+		{"mm.W.Su", "Su", []string{"Sum("}, nil},
+		{"mm.", "", []string{"W", "Forward("}, nil},
+		{"cou", "cou", []string{"counter"}, nil},
+		{":va", ":va", []string{":vars"}, nil},
+		{"fmt.Print", "Print", []string{"Print", "Printf", "Println"}, nil},
+		{"\t", "", nil, nil},
+		{"    ", "", nil, nil},
+		{"x := 1 + ", "", nil, nil},
+		{"for i := 0; i < 3; i++ {\n\t", "", nil, nil},
+	}
+	for _, c := range cases {
+		prefix, got := s.Complete(c.before)
+		if prefix != c.prefix {
+			t.Errorf("Complete(%q) prefix %q, want %q", c.before, prefix, c.prefix)
+		}
+		if c.want == nil && len(got) > 0 {
+			t.Errorf("Complete(%q) = %q, want nothing", c.before, got)
+		}
+		for _, w := range c.want {
+			found := false
+			for _, g := range got {
+				found = found || g == w
+			}
+			if !found {
+				t.Errorf("Complete(%q) = %q, want it to include %q", c.before, got, w)
+			}
+		}
+	}
+}
+
+func TestCommands(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Zeros(3, 4); n := 2")
+	ctx := context.Background()
+	out.Reset()
+	if err := s.RunCommand(ctx, ":vars"); err != nil || out.String() != "n int\nx *engine.Tensor shape [3 4]\n" {
+		t.Errorf(":vars: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := s.RunCommand(ctx, ":type x.Sum()"); err != nil || out.String() != "*engine.Tensor\n" {
+		t.Errorf(":type: %v %q", err, out.String())
+	}
+	out.Reset()
+	s.RunCommand(ctx, ":reset")
+	if err := s.Eval(ctx, "x"); err == nil {
+		t.Error(":reset kept x")
+	}
+	out.Reset()
+	if err := s.RunCommand(ctx, ":bogus"); err == nil || !strings.Contains(out.String(), "unknown command :bogus") {
+		t.Errorf(":bogus: %v %q", err, out.String())
+	}
+	RegisterCommand(Command{Name: "zzecho", Args: "TEXT", Help: "echo", Run: func(_ context.Context, s *Session, a string) error {
+		_, err := s.Stdout().Write([]byte(a + "\n"))
+		return err
+	}})
+	out.Reset()
+	if err := s.RunCommand(ctx, ":zzecho hi there"); err != nil || out.String() != "hi there\n" {
+		t.Errorf("registered command: %v %q", err, out.String())
+	}
+	if s.RunCommand(ctx, ":quit"); !s.Quitting() {
+		t.Error(":quit did not quit")
+	}
+}
