@@ -12,7 +12,7 @@ package symbols
 
 import "reflect"
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract github.com/dbr-go/dbr/engine
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract github.com/dbr-go/dbr/engine github.com/dbr-go/dbr/nn github.com/dbr-go/dbr/inspect
 
 // Symbols maps "importpath/name" to the exported symbols of that package, in
 // the form interp.Interpreter.Use expects.
