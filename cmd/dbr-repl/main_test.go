@@ -39,7 +39,14 @@ func TestMain(m *testing.M) {
 // interleaved as written, and the exit status.
 func runBinary(t *testing.T, stdin string, args ...string) (string, int) {
 	t.Helper()
+	return runBinaryIn(t, "", stdin, args...)
+}
+
+// runBinaryIn is runBinary in the directory dir.
+func runBinaryIn(t *testing.T, dir, stdin string, args ...string) (string, int) {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var out bytes.Buffer
 	cmd.Stdout = &out
