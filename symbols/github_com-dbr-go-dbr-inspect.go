@@ -19,7 +19,6 @@ func init() {
 		"Dot":            reflect.ValueOf(inspect.Dot),
 		"DotWith":        reflect.ValueOf(inspect.DotWith),
 		"ExplodingNorm":  reflect.ValueOf(&inspect.ExplodingNorm).Elem(),
-		"ExplodingRatio": reflect.ValueOf(&inspect.ExplodingRatio).Elem(),
 		"Grads":          reflect.ValueOf(inspect.Grads),
 		"GradsFrom":      reflect.ValueOf(inspect.GradsFrom),
 		"Graph":          reflect.ValueOf(inspect.Graph),
