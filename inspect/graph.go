@@ -202,6 +202,7 @@ func graph(t *engine.Tensor, names map[*engine.Tensor]string) *GraphDrawing {
 			sigs[i] = g.signature(r)
 		}
 		tb := newTable("", "", "", "", "")
+		rootShown := false
 		for _, bl := range collapse(sigs) {
 			for j := 0; j < bl.period; j++ {
 				r := g.ops[bl.start+j]
@@ -229,6 +230,7 @@ func graph(t *engine.Tensor, names map[*engine.Tensor]string) *GraphDrawing {
 				note := ""
 				if r == t {
 					note = "← this tensor"
+					rootShown = true
 				}
 				if gr := r.Grad(); gr != nil {
 					note = strings.TrimSpace("grad ‖g‖=" + num(norm(gr)) + " " + note)
@@ -236,9 +238,34 @@ func graph(t *engine.Tensor, names map[*engine.Tensor]string) *GraphDrawing {
 				tb.add(rep, mark+fmt.Sprintf("%%%d = %s(%s)", g.id[r], r.Op(), strings.Join(args, ", ")), shapeStr(r.Shape()), note, "")
 			}
 		}
-		b.WriteString(tb.bodyString() + "\n")
+		if !rootShown && t.Inputs() != nil {
+			// t is in a later repetition of a collapsed block.
+			args := make([]string, len(t.Inputs()))
+			for k, in := range t.Inputs() {
+				args[k] = g.ref(in)
+			}
+			tb.add("", fmt.Sprintf("  %%%d = %s(%s)", g.id[t], t.Op(), strings.Join(args, ", ")), shapeStr(t.Shape()), "← this tensor (last repetition)", "")
+		}
+		b.WriteString(elideLines(tb.bodyString(), maxGraphLines) + "\n")
 	}
 	return &GraphDrawing{text: strings.TrimRight(b.String(), "\n"), Ops: len(g.ops), Params: len(g.params)}
+}
+
+// maxGraphLines bounds the op lines Graph draws; a longer listing keeps
+// its beginning and its end.
+const maxGraphLines = 120
+
+// elideLines keeps the first two thirds and the last third of max lines of
+// s, with a line saying how many were left out between them.
+func elideLines(s string, max int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= max {
+		return s
+	}
+	head, tail := max*2/3, max/3
+	out := append([]string{}, lines[:head]...)
+	out = append(out, fmt.Sprintf("       ⋮  %d more lines (inspect.Dot(t) has the whole graph)", len(lines)-head-tail))
+	return strings.Join(append(out, lines[len(lines)-tail:]...), "\n")
 }
 
 func gradNote(p *engine.Tensor) string {

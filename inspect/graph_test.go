@@ -139,3 +139,42 @@ func TestGraphWithModule(t *testing.T) {
 		t.Errorf("DOT lacks the parameter name:\n%s", d)
 	}
 }
+
+func TestGraphElidesLongListings(t *testing.T) {
+	w := engine.Ones(3).SetRequiresGrad(true).SetName("w")
+	h := engine.Ones(3)
+	prime := func(n int) bool {
+		for d := 2; d*d <= n; d++ {
+			if n%d == 0 {
+				return false
+			}
+		}
+		return n > 1
+	}
+	for i := 0; i < 300; i++ { // primes are not periodic: little collapses
+		if prime(i) {
+			h = h.Mul(w).Sum().Reshape(1).Expand(3)
+		} else {
+			h = h.Add(w)
+		}
+	}
+	s := Graph(h).String()
+	if n := strings.Count(s, "\n"); n > maxGraphLines+8 {
+		t.Errorf("%d lines, want at most about %d", n, maxGraphLines)
+	}
+	if !strings.Contains(s, "more lines (inspect.Dot(t) has the whole graph)") || !strings.Contains(s, "← this tensor") {
+		t.Errorf("elided listing lacks the note or the end:\n%s", s)
+	}
+}
+
+func TestGraphRootInRepeatedBlock(t *testing.T) {
+	w := engine.Ones(3).SetRequiresGrad(true).SetName("w")
+	h := engine.Ones(3)
+	for i := 0; i < 5; i++ {
+		h = h.Mul(w).Neg()
+	}
+	s := Graph(h).String()
+	if !strings.Contains(s, "×5") || !strings.Contains(s, "%10 = Neg(%9)     [3]  ← this tensor (last repetition)") {
+		t.Errorf("root not shown after the block:\n%s", s)
+	}
+}
