@@ -23,37 +23,28 @@ func (m *mlp) Params() []nn.Param {
 // cnn is torch_worker.py's CNN: two 3×3 convs (1→16→32 channels, padding 1),
 // each followed by ReLU and 2×2 max pooling, then a linear layer to 10.
 type cnn struct {
-	W1, B1, W2, B2 *engine.Tensor
-	Fc             *nn.Linear
+	C1, C2 *nn.Conv2d
+	Pool   *nn.MaxPool2d
+	Fc     *nn.Linear
 }
 
 func newCNN() *cnn {
-	c := &cnn{
-		W1: engine.Zeros(16, 1, 3, 3).SetRequiresGrad(true), B1: engine.Zeros(16).SetRequiresGrad(true),
-		W2: engine.Zeros(32, 16, 3, 3).SetRequiresGrad(true), B2: engine.Zeros(32).SetRequiresGrad(true),
-		Fc: nn.NewLinear(32*7*7, 10),
+	return &cnn{
+		C1:   nn.NewConv2d(1, 16, 3, engine.ConvOpts{Padding: 1}),
+		C2:   nn.NewConv2d(16, 32, 3, engine.ConvOpts{Padding: 1}),
+		Pool: nn.NewMaxPool2d(2, 0, 0),
+		Fc:   nn.NewLinear(32*7*7, 10),
 	}
-	nn.KaimingUniform(c.W1, 2.2360679775) // sqrt(5), PyTorch's Conv2d default
-	nn.KaimingUniform(c.W2, 2.2360679775)
-	nn.UniformInit(c.B1, -1.0/3, 1.0/3)
-	nn.UniformInit(c.B2, -1.0/12, 1.0/12)
-	return c
 }
 
 func (c *cnn) Forward(x *engine.Tensor) *engine.Tensor {
-	x = engine.MaxPool2d(engine.Conv2d(x, c.W1, c.B1, engine.ConvOpts{Padding: 1}).ReLU(), 2, 0, 0)
-	x = engine.MaxPool2d(engine.Conv2d(x, c.W2, c.B2, engine.ConvOpts{Padding: 1}).ReLU(), 2, 0, 0)
+	x = c.Pool.Forward(c.C1.Forward(x).ReLU())
+	x = c.Pool.Forward(c.C2.Forward(x).ReLU())
 	return c.Fc.Forward(x.Flatten(1))
 }
 
 func (c *cnn) Params() []nn.Param {
-	return nn.Params([]nn.Param{{Name: "w1", Tensor: c.W1}, {Name: "b1", Tensor: c.B1},
-		{Name: "w2", Tensor: c.W2}, {Name: "b2", Tensor: c.B2}}, nn.Sub("fc", c.Fc))
-}
-
-// crossEntropy is F.cross_entropy with mean reduction: -mean(log_softmax(z)[i, y_i]).
-func crossEntropy(logits, y *engine.Tensor) *engine.Tensor {
-	return logits.LogSoftmax(1).Gather(1, y.Unsqueeze(1)).Mean().Neg()
+	return nn.Params(nn.Sub("c1", c.C1), nn.Sub("c2", c.C2), nn.Sub("fc", c.Fc))
 }
 
 // trainStep returns one SGD step of m on a fixed random batch, as
@@ -68,7 +59,7 @@ func trainStep(m nn.Module, shape []int) func() {
 	y := engine.New(labels)
 	return func() {
 		opt.ZeroGrad()
-		crossEntropy(m.Forward(x), y).Backward()
+		nn.CrossEntropyLoss(m.Forward(x), y).Backward()
 		opt.Step()
 	}
 }
