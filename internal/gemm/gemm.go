@@ -300,28 +300,41 @@ func (p *mat) packA(dst []float32, i0, m, p0, k int) {
 // packB copies op(B)[p0:p0+k, j0:j0+n] into panels of nr columns: panel q
 // holds, for each p, the nr values of row p (columns past n are zero).
 func (p *mat) packB(dst []float32, p0, k, j0, n int) {
+	ldb := p.ldb
 	for jr := 0; jr < n; jr += nr {
 		panel := dst[jr*k : (jr+nr)*k]
 		cols := min(nr, n-jr)
-		if !p.transB {
+		switch {
+		case !p.transB && cols == nr:
 			for q := 0; q < k; q++ {
-				src := p.b[(p0+q)*p.ldb+j0+jr:]
+				*(*[nr]float32)(panel[q*nr:]) = *(*[nr]float32)(p.b[(p0+q)*ldb+j0+jr:])
+			}
+		case !p.transB:
+			for q := 0; q < k; q++ {
+				src := p.b[(p0+q)*ldb+j0+jr:]
 				d := panel[q*nr : q*nr+nr]
 				copy(d[:cols], src[:cols])
 				clear(d[cols:])
 			}
-			continue
-		}
-		// op(B)[q, j] = b[j*ldb + q]: walk each source row once.
-		for j := 0; j < cols; j++ {
-			src := p.b[(j0+jr+j)*p.ldb+p0 : (j0+jr+j)*p.ldb+p0+k]
-			for q, v := range src {
-				panel[q*nr+j] = v
+		default:
+			// op(B)[q, j] = b[j*ldb + q]: a transpose of cols rows of b.
+			src := p.b[(j0+jr)*ldb+p0:]
+			k8 := 0
+			if cols == nr && packTrans16 != nil && k >= 8 {
+				k8 = k &^ 7
+				_ = src[(nr-1)*ldb+k8-1]
+				packTrans16(&panel[0], &src[0], ldb, k8)
 			}
-		}
-		for j := cols; j < nr; j++ {
-			for q := 0; q < k; q++ {
-				panel[q*nr+j] = 0
+			for j := 0; j < cols; j++ {
+				row := src[j*ldb+k8 : j*ldb+k]
+				for q, v := range row {
+					panel[(k8+q)*nr+j] = v
+				}
+			}
+			for j := cols; j < nr; j++ {
+				for q := 0; q < k; q++ {
+					panel[q*nr+j] = 0
+				}
 			}
 		}
 	}

@@ -50,8 +50,8 @@ func randSlice(r *rand.Rand, n int) []float32 {
 
 // kernels runs f once per available micro-kernel, restoring the default.
 func kernels(t *testing.T, f func(t *testing.T)) {
-	saved, savedName := kernel, kernelName
-	defer func() { kernel, kernelName = saved, savedName }()
+	saved, savedName, savedPack := kernel, kernelName, packTrans16
+	defer func() { kernel, kernelName, packTrans16 = saved, savedName, savedPack }()
 	list := []struct {
 		name string
 		k    func(int, []float32, []float32, []float32, int, bool)
@@ -64,6 +64,10 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 	}
 	for _, kk := range list {
 		kernel, kernelName = kk.k, kk.name
+		packTrans16 = nil
+		if kk.name != "go" {
+			packTrans16 = savedPack
+		}
 		t.Run(kk.name, f)
 	}
 }

@@ -5,6 +5,9 @@ package gemm
 var (
 	kernel     = kernelGo
 	kernelName = "go"
+	// packTrans16, when set, packs a full 16-column panel of a transposed B
+	// for k a multiple of 8: dst[q*16+j] = src[j*ld+q].
+	packTrans16 func(dst, src *float32, ld, k int)
 )
 
 // Kernel names the micro-kernel in use: "avx2" or "go".

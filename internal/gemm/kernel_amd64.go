@@ -5,6 +5,11 @@ package gemm
 //go:noescape
 func kernel6x16(k int, a, b, c *float32, ldc int, store bool)
 
+// packBTrans16 is packTrans16 with AVX 8×8 transposes (kernel_amd64.s).
+//
+//go:noescape
+func packBTrans16(dst, src *float32, ld, k int)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -37,5 +42,6 @@ func kernelAsm(k int, a, b, c []float32, ldc int, store bool) {
 func init() {
 	if hasAVX2FMA() {
 		kernel, kernelName = kernelAsm, "avx2"
+		packTrans16 = packBTrans16
 	}
 }
