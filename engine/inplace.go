@@ -38,3 +38,14 @@ func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
 	}
 	return t
 }
+
+// RawFloat32 returns the float32 slice backing t, or nil when t is Float64.
+// It is not a copy: writing to it changes t (and every tensor sharing its
+// data, such as t.Detach()). It is meant for compiled loops that update
+// parameters in place, as optimizers do, like gonum's RawMatrix; changing a
+// tensor that an autograd graph has saved makes that graph's gradients wrong.
+func (t *Tensor) RawFloat32() []float32 { return t.f32 }
+
+// RawFloat64 returns the float64 slice backing t, or nil when t is Float32.
+// See RawFloat32.
+func (t *Tensor) RawFloat64() []float64 { return t.f64 }

@@ -39,3 +39,17 @@ func TestCopyFrom(t *testing.T) {
 		t.Fatalf("copy into an op result: got %v, want an *Error", err)
 	}
 }
+
+func TestRawData(t *testing.T) {
+	a := New([]float32{1, 2, 3})
+	r := a.RawFloat32()
+	r[1] = 7
+	if a.At(1) != 7 || a.RawFloat64() != nil {
+		t.Fatalf("RawFloat32 must alias the data: %v", a.Float32s())
+	}
+	b := New64([]float64{1, 2})
+	b.RawFloat64()[0] = -1
+	if b.At(0) != -1 || b.RawFloat32() != nil {
+		t.Fatalf("RawFloat64 must alias the data: %v", b.Float64s())
+	}
+}
