@@ -31,8 +31,12 @@ func ClipGradNorm(ps []Param, maxNorm float64) float64 {
 	ts := gradTensors(ps)
 	total := 0.0
 	for _, t := range ts {
-		for _, v := range t.Grad().Float64s() {
+		g := t.Grad()
+		for _, v := range g.RawFloat64() {
 			total += v * v
+		}
+		for _, v := range g.RawFloat32() {
+			total += float64(v) * float64(v)
 		}
 	}
 	total = math.Sqrt(total)

@@ -32,6 +32,8 @@ type optimizer struct {
 	keys   []string // the state buffers this optimizer keeps, besides "step"
 	step   []float64
 	bufs   []map[string][]float64
+	pbuf   []float64 // scratch for a parameter's values
+	gbuf   []float64 // scratch for its gradient
 }
 
 func newOptimizer(op string, params []Param, lr float64, keys ...string) optimizer {
@@ -44,6 +46,9 @@ func newOptimizer(op string, params []Param, lr float64, keys ...string) optimiz
 	for i, t := range ts {
 		if t == nil {
 			errorf(op, "parameter %d (%s) is nil", i, paramName(params, t))
+		}
+		if !t.IsLeaf() {
+			errorf(op, "parameter %s was computed by %s; an optimizer updates leaf tensors (make it with a constructor and SetRequiresGrad(true))", paramName(params, t), t.Op())
 		}
 		if !seen[t] {
 			seen[t] = true
@@ -101,7 +106,8 @@ func (o *optimizer) buf(i int, key string, n int, init float64) []float64 {
 
 // each runs f on every parameter that has a gradient, with its values p and
 // gradient g as float64 slices, then writes p back into the parameter in
-// place. f runs in compiled code; nothing here records a graph.
+// place. f runs in compiled code; nothing here records a graph, and the
+// scratch slices are reused, so a step allocates nothing.
 func (o *optimizer) each(f func(i int, p, g []float64)) {
 	for i, t := range o.params {
 		gt := t.Grad()
@@ -109,9 +115,38 @@ func (o *optimizer) each(f func(i int, p, g []float64)) {
 			continue
 		}
 		engine.CheckInterrupt()
-		p, g := t.Float64s(), gt.Float64s()
+		n := t.Numel()
+		if cap(o.pbuf) < n {
+			o.pbuf, o.gbuf = make([]float64, n), make([]float64, n)
+		}
+		p, g := o.pbuf[:n], o.gbuf[:n]
+		load64(p, t)
+		load64(g, gt)
 		f(i, p, g)
-		t.CopyFrom(fromFloat64s(p, t.Shape()))
+		store64(t, p)
+	}
+}
+
+// load64 copies t's values into dst (len t.Numel()).
+func load64(dst []float64, t *engine.Tensor) {
+	if d := t.RawFloat64(); d != nil {
+		copy(dst, d)
+		return
+	}
+	for j, v := range t.RawFloat32() {
+		dst[j] = float64(v)
+	}
+}
+
+// store64 copies src into t's data in place.
+func store64(t *engine.Tensor, src []float64) {
+	if d := t.RawFloat64(); d != nil {
+		copy(d, src)
+		return
+	}
+	d := t.RawFloat32()
+	for j, v := range src {
+		d[j] = float32(v)
 	}
 }
 

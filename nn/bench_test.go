@@ -1,0 +1,50 @@
+package nn
+
+import (
+	"testing"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+// mlpParams returns the parameters of a 784-128-10 MLP with gradients set.
+func mlpParams() []Param {
+	fc1, fc2 := NewLinear(784, 128), NewLinear(128, 10)
+	ps := Params(Sub("fc1", fc1), Sub("fc2", fc2))
+	for _, p := range ps {
+		p.Tensor.SetGrad(engine.RandnLike(p.Tensor))
+	}
+	return ps
+}
+
+func BenchmarkSGDStep(b *testing.B) {
+	opt := NewSGD(mlpParams(), 0.01, SGDOpts{Momentum: 0.9})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		opt.Step()
+	}
+}
+
+func BenchmarkAdamStep(b *testing.B) {
+	opt := NewAdam(mlpParams(), 0.001, AdamOpts{})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		opt.Step()
+	}
+}
+
+func BenchmarkMLPTrainStep(b *testing.B) {
+	fc1, fc2 := NewLinear(784, 128), NewLinear(128, 10)
+	ps := Params(Sub("fc1", fc1), Sub("fc2", fc2))
+	opt := NewAdam(ps, 0.001, AdamOpts{})
+	x := engine.Randn(64, 784)
+	y := make([]int, 64)
+	for i := range y {
+		y[i] = i % 10
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		opt.ZeroGrad()
+		CrossEntropyLossIndices(fc2.Forward(fc1.Forward(x).ReLU()), y).Backward()
+		opt.Step()
+	}
+}
