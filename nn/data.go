@@ -52,6 +52,8 @@ type LoaderOpts struct {
 //		}
 //	}
 //
+// (dl.X() and dl.Y() return the same tensors one at a time.)
+//
 // Next returns false once at the end of each epoch; the next call starts a
 // new epoch (reshuffled). Reset abandons the current epoch.
 //
@@ -156,6 +158,16 @@ func (dl *DataLoader) BatchIndex() int { return dl.batchN }
 // when the dataset has no targets). Both are nil before the first Next and
 // after Next returned false.
 func (dl *DataLoader) Batch() (x, y *engine.Tensor) { return dl.x, dl.y }
+
+// X returns the inputs of the current batch, as Batch does. With X and Y a
+// loop needs no two-value assignment, which yaegi v0.16.1 rejects inside a
+// for loop typed at the top level ("undefined: x"):
+//
+//	for dl.Next() { loss := nn.CrossEntropyLoss(m.Forward(dl.X()), dl.Y()); … }
+func (dl *DataLoader) X() *engine.Tensor { return dl.x }
+
+// Y returns the targets of the current batch, as Batch does.
+func (dl *DataLoader) Y() *engine.Tensor { return dl.y }
 
 // Err returns the error that stopped the last epoch (a panic in the dataset's
 // Get, examples that cannot be stacked), or nil.
