@@ -83,6 +83,39 @@
 //		opt.Step()
 //	}
 //
+// # Checkpoints
+//
+// Save and Load write and read a module's parameters and buffers in the
+// safetensors format under PyTorch's state_dict names, so weights move
+// between dbr and PyTorch or Hugging Face both ways (in Python:
+// safetensors.torch.load_file, then model.load_state_dict). Load copies into
+// the module's existing tensors after checking every name and shape, and
+// reports every mismatch in one error before changing anything. SaveTensors
+// and LoadTensors handle a plain []Param; SaveOptimizer and LoadOptimizer an
+// optimizer's State. Saves are atomic (a temporary file, synced and renamed):
+// a crash or Ctrl-C never leaves half a checkpoint.
+//
+//	nn.Save("mlp.safetensors", model)
+//	err := nn.Load("mlp.safetensors", model)
+//
+// # Data
+//
+// A Dataset is anything with Len() and Get(i) (x, y); a DataLoader cuts it
+// into batches (stacking the examples), shuffled under engine.Seed if asked,
+// and prepares the next batch on a background goroutine:
+//
+//	train, _ := nn.FashionMNIST("train") // [1 28 28] images in [0, 1], labels 0…9
+//	dl := nn.NewDataLoader(train, nn.LoaderOpts{BatchSize: 64, Shuffle: true})
+//	for dl.Next() {
+//		loss := nn.CrossEntropyLoss(model.Forward(dl.X()), dl.Y())
+//		...
+//	}
+//
+// NewTensorDataset wraps tensors already in memory, ReadCSV reads a small
+// table, ReadIDX and ReadMNIST read MNIST's IDX files. FashionMNIST reads
+// Debian's dataset-fashion-mnist files and falls back, with a notice, to a
+// 1200-example subset built into dbr.
+//
 // # Errors
 //
 // Layers and losses panic like engine ops: with a *engine.ShapeError naming
