@@ -5,6 +5,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,28 +201,95 @@ func TestLessonsGoRun(t *testing.T) {
 	}
 }
 
-// TestLessonsREPL runs every lesson through the dbr-repl binary named by the
-// environment variable DBR_REPL, as a teacher runs it
-// (`dbr-repl scripts/NN_name/main.go`), and checks that it prints the same
-// // Output: block as the compiled program. It is skipped when DBR_REPL is
-// not set.
-func TestLessonsREPL(t *testing.T) {
+// TestLessonsLineByLine types every lesson into dbr-repl as a learner
+// pasting it at the prompt would: the imports and declarations first, then
+// the statements of func main one after the other at top level (where the
+// REPL evaluates each complete statement on its own). Each lesson must run
+// without an error and print exactly its // Output: block this way too.
+// (cmd/dbr-repl's TestScriptsBothWays runs each file with `dbr-repl file.go`
+// and compares with the compiled program.)
+//
+// The binary is built from ../cmd/dbr-repl, or taken from the environment
+// variable DBR_REPL when it is set.
+func TestLessonsLineByLine(t *testing.T) {
+	ls := lessons(t)
+	if *update {
+		t.Skip("-update rewrites from the compiled lessons only")
+	}
 	repl := os.Getenv("DBR_REPL")
 	if repl == "" {
-		t.Skip("set DBR_REPL to a dbr-repl binary to run the lessons through the REPL")
+		repl = filepath.Join(t.TempDir(), "dbr-repl")
+		if out, err := exec.Command("go", "build", "-o", repl, "../cmd/dbr-repl").CombinedOutput(); err != nil {
+			t.Fatalf("go build ../cmd/dbr-repl: %v\n%s", err, out)
+		}
 	}
 	repl, err := filepath.Abs(repl)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range lessons(t) {
+	for _, l := range ls {
 		l := l
 		t.Run(l.name, func(t *testing.T) {
-			file, err := filepath.Abs(l.file)
+			input, err := promptInput(l.file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			compare(t, "dbr-repl", l, run(t, repl, file))
+			got := runStdin(t, input, repl)
+			compare(t, "dbr-repl with the lesson typed line by line", l, got)
 		})
 	}
+}
+
+// promptInput turns a lesson file into what a learner types at the prompt:
+// every declaration except func main as written (imports included, package
+// clause dropped), then the body of func main, un-indented one level.
+func promptInput(file string) (string, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
+	if err != nil {
+		return "", err
+	}
+	var decls strings.Builder
+	var body *ast.BlockStmt
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			body = fd.Body
+			continue
+		}
+		start, end := fset.Position(d.Pos()).Offset, fset.Position(d.End()).Offset
+		decls.Write(src[start:end])
+		decls.WriteString("\n\n")
+	}
+	if body == nil {
+		return "", fmt.Errorf("%s: no func main", file)
+	}
+	start, end := fset.Position(body.Lbrace).Offset+1, fset.Position(body.Rbrace).Offset
+	lines := strings.Split(string(src[start:end]), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, "\t")
+	}
+	return decls.String() + strings.Join(lines, "\n") + "\n", nil
+}
+
+// runStdin runs a command with stdin in a fresh temporary directory and
+// returns its stdout; it fails the test when the command fails (dbr-repl
+// exits with 1 when any input failed).
+func runStdin(t *testing.T, stdin, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), lessonTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\nstderr:\n%s\nstdout:\n%s", name, err, stderr.String(), stdout.String())
+	}
+	return normalize(stdout.String())
 }

@@ -58,7 +58,8 @@ func main() {
 	centers := engine.Randn(classes, dims).MulScalar(1.5)
 
 	// The encoder: 8 numbers in, a 2-D embedding out.
-	enc := nn.NewSequential([]nn.Module{nn.NewLinear(dims, 32), nn.NewReLU(), nn.NewLinear(32, 2)})
+	first := nn.NewLinear(dims, 32)
+	enc := nn.NewSequential([]nn.Module{first, nn.NewReLU(), nn.NewLinear(32, 2)})
 
 	// Listing the encoder once per use still gives each tensor once:
 	// nn.Params drops repeated tensors, so the optimizer updates each once.
@@ -72,7 +73,7 @@ func main() {
 	// the gradient of a shared weight is the sum of its uses' contributions.
 	la, lp, ln := triplets(16)
 	xa, xp, xn := sample(centers, la), sample(centers, lp), sample(centers, ln)
-	w := enc.Params()[0].Tensor // the first layer's weight
+	w := first.Weight // the first layer's weight
 
 	nn.TripletMarginLoss(enc.Forward(xa), enc.Forward(xp), enc.Forward(xn), 1).Backward()
 	together := w.Grad().MulScalar(1) // a copy: ZeroGrad clears Grad in place

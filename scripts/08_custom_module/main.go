@@ -98,7 +98,6 @@ func main() {
 		fmt.Println(err)
 		return
 	}
-	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "net.safetensors")
 	if err := nn.Save(path, model); err != nil {
 		fmt.Println("save:", err)
@@ -134,6 +133,8 @@ func main() {
 		fmt.Println("not in the model:", e.Unexpected)
 		fmt.Println("shape mismatches:", len(e.Shapes), "- the first:", e.Shapes[0])
 	}
+
+	os.RemoveAll(dir) // clean up
 }
 
 // Output:
