@@ -270,12 +270,20 @@ func (d *MNISTDataset) batch(idx []int) (x, y *engine.Tensor) {
 		px := d.images[i*per : (i+1)*per]
 		row := xs[k*per : (k+1)*per]
 		for j, p := range px {
-			row[j] = float32(p) / 255
+			row[j] = pixelScale[p]
 		}
 		ys[k] = float32(d.labels[i])
 	}
 	return engine.New(xs, append([]int{len(idx)}, d.exampleShape()...)...), engine.New(ys, len(idx))
 }
+
+// pixelScale maps a byte to its value scaled to [0, 1], float32(p)/255.
+var pixelScale = func() (t [256]float32) {
+	for p := range t {
+		t[p] = float32(p) / 255
+	}
+	return t
+}()
 
 // Tensors returns all examples at once: images [N 1 28 28] (or [N 784] with
 // Flat) scaled to [0, 1], and labels [N].
