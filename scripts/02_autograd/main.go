@@ -71,13 +71,13 @@ func main() {
 
 	// GradCheck compares Backward with finite differences on your own
 	// function. It works in float64 and reports the largest difference.
-	softplus := func(xs []*engine.Tensor) *engine.Tensor {
-		// log(1 + exp(v)) * u, summed
-		return xs[0].Exp().AddScalar(1).Log().Mul(xs[1]).Sum()
+	f := func(xs []*engine.Tensor) *engine.Tensor {
+		v, u := xs[0], xs[1]
+		return v.Exp().AddScalar(1).Log().Mul(u).Sum() // Σ log(1 + eᵛ)·u
 	}
 	v := engine.Randn(3, 4)
 	u := engine.Randn(4) // broadcast against [3 4]
-	report := engine.GradCheck(softplus, v, u)
+	report := engine.GradCheck(f, v, u)
 	fmt.Println("gradcheck ok:", report.OK, "elements checked:", report.Checked)
 }
 
