@@ -7,10 +7,11 @@
 // Each round runs every workload once in dbr (in this process) and once in
 // each PyTorch worker (a long-lived /usr/bin/python3 bench/torch_worker.py
 // process fed one request per line), so slow phases of a shared machine hit
-// both sides alike; the table shows the median over rounds. PyTorch runs
-// twice when OpenBLAS is installed: as Debian installs it (with whichever
-// libblas.so.3 the system selects) and with OpenBLAS put first on
-// LD_LIBRARY_PATH. Without python3-torch only dbr is measured.
+// both sides alike; the table shows the median over rounds. Debian's
+// PyTorch calls whichever libblas.so.3 the system selects, which is the slow
+// reference BLAS unless OpenBLAS is installed; by default the bench puts
+// OpenBLAS (libopenblas0-pthread) first on PyTorch's LD_LIBRARY_PATH when it
+// is there (-torchblas chooses). Without python3-torch only dbr is measured.
 package main
 
 import (
@@ -25,12 +26,14 @@ import (
 )
 
 var (
-	rounds   = flag.Int("rounds", 5, "rounds; each runs every workload once per side")
-	minTime  = flag.Duration("min", 200*time.Millisecond, "minimum timed duration of one sample")
-	only     = flag.String("only", "", "run only workloads whose name contains one of these comma-separated words")
-	python   = flag.String("python", "/usr/bin/python3", "python with torch; empty to skip PyTorch")
-	cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the dbr side to this file")
-	openblas = flag.String("openblas", "/usr/lib/x86_64-linux-gnu/openblas-pthread", "directory with OpenBLAS's libblas.so.3 for a second PyTorch column; empty to skip")
+	rounds    = flag.Int("rounds", 5, "rounds; each runs every workload once per side")
+	minTime   = flag.Duration("min", 200*time.Millisecond, "minimum timed duration of one sample")
+	only      = flag.String("only", "", "run only workloads whose name contains one of these comma-separated words")
+	python    = flag.String("python", "/usr/bin/python3", "python with torch; empty to skip PyTorch")
+	cpuprof   = flag.String("cpuprofile", "", "write a CPU profile of the dbr side to this file")
+	data      = flag.String("data", "/usr/share/datasets/fashion-mnist", "Fashion-MNIST directory (Debian's dataset-fashion-mnist) for the epoch rows")
+	openblas  = flag.String("openblas", "/usr/lib/x86_64-linux-gnu/openblas-pthread", "directory with OpenBLAS's libblas.so.3, put first on PyTorch's LD_LIBRARY_PATH")
+	torchBLAS = flag.String("torchblas", "openblas", "PyTorch columns: openblas (OpenBLAS when found, else as installed), installed (the system's libblas.so.3), or both")
 )
 
 // workload is one table row: a dbr step and the matching torch_worker.py request.

@@ -22,6 +22,7 @@ type request struct {
 	Args    map[string]any `json:"args"`
 	Threads int            `json:"threads"`
 	MinTime float64        `json:"min_time"`
+	Once    bool           `json:"once,omitempty"` // one timed call, no warm-up (a whole epoch)
 }
 
 type torchWorker struct {
@@ -32,16 +33,21 @@ type torchWorker struct {
 	script         string
 }
 
-// torchEnvs lists the PyTorch variants to run: as installed, and with
-// OpenBLAS first on the library path when that directory exists.
+// torchEnvs lists the environments of the PyTorch workers to run, as -torchblas says.
 func torchEnvs() [][]string {
-	envs := [][]string{nil}
+	var ob []string
 	if *openblas != "" {
 		if _, err := os.Stat(filepath.Join(*openblas, "libblas.so.3")); err == nil {
-			envs = append(envs, []string{"LD_LIBRARY_PATH=" + *openblas})
+			ob = []string{"LD_LIBRARY_PATH=" + *openblas}
 		}
 	}
-	return envs
+	switch {
+	case *torchBLAS == "installed" || ob == nil:
+		return [][]string{nil}
+	case *torchBLAS == "both":
+		return [][]string{nil, ob}
+	}
+	return [][]string{ob}
 }
 
 func startTorch(python string, env []string) (*torchWorker, error) {

@@ -46,6 +46,9 @@ func workloads() []workload {
 		},
 	})
 	ws = append(ws, trainWorkloads()...)
+	if selected("epoch") {
+		ws = append(ws, epochWorkloads()...)
+	}
 	return ws
 }
 
