@@ -4,8 +4,8 @@ Debian's PyTorch:  /usr/bin/python3 safetensors_gen.py
 
 The file holds a torch.nn state_dict, F32 (Linear 3->4, Linear 4->2,
 BatchNorm1d(4) with its I64 num_batches_tracked), plus one F64 tensor; the
-JSON holds the same values and the output of the first Linear layer on a fixed
-input, computed by PyTorch."""
+JSON holds the same values, and the outputs of the first Linear layer and of
+fc2(bn(fc1(x))) with bn in eval mode on a fixed input, computed by PyTorch."""
 import json
 
 import torch
@@ -32,11 +32,14 @@ for name, v in sd.items():
 safetensors_py.write("torch_mlp.safetensors", tensors, {"format": "pt"})
 
 x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+bn.eval()
 with torch.no_grad():
     y = fc1(x)
+    z = fc2(bn(fc1(x)))
 ref = {name: {"shape": list(v.shape), "values": v.reshape(-1).tolist()} for name, v in sd.items()}
 ref["_input"] = {"shape": list(x.shape), "values": x.reshape(-1).tolist()}
 ref["_fc1_output"] = {"shape": list(y.shape), "values": y.reshape(-1).tolist()}
+ref["_model_output"] = {"shape": list(z.shape), "values": z.reshape(-1).tolist()}
 with open("torch_mlp.json", "w") as f:
     json.dump(ref, f, indent=1)
 
