@@ -39,7 +39,7 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) error {
 		fmt.Fprintf(s.opt.Stderr, "error: %s\n", e.Msg)
 		return e
 	}
-	rw := newRewriter(fset, s.globalInt, s.declared)
+	rw := s.newRewriter(fset)
 	var decls bytes.Buffer
 	var body *ast.FuncDecl
 	for _, d := range f.Decls {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/printer"
 	"go/token"
 	"strings"
@@ -19,10 +20,14 @@ import (
 type rewriter struct {
 	ints      map[string]bool        // identifiers known to hold an int
 	globalInt func(name string) bool // reports whether a global holds an int
-	shadowed  func(name string) bool // reports whether the user declared name
-	unsup     []string               // constructs that cannot be rewritten
-	counter   int                    // for fresh names
-	fset      *token.FileSet         // for printing
+	// variadic reports, for pkg.Fn, the number of fixed parameters and the
+	// name of the element type of its variadic parameter when that is a
+	// non-empty interface.
+	variadic func(pkg, fn string) (fixed int, elem string, ok bool)
+	shadowed func(name string) bool // reports whether the user declared name
+	unsup    []string               // constructs that cannot be rewritten
+	counter  int                    // for fresh names
+	fset     *token.FileSet         // for printing
 }
 
 func newRewriter(fset *token.FileSet, globalInt, shadowed func(string) bool) *rewriter {
@@ -49,6 +54,7 @@ func (r *rewriter) rewrite(n ast.Node) ast.Node {
 			r.fixGo(n)
 		case *ast.CallExpr:
 			r.fixBuiltin(n)
+			r.fixVariadic(n)
 		case *ast.AssignStmt:
 			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
 				for i, l := range n.Lhs {
@@ -181,6 +187,40 @@ func (r *rewriter) fixBuiltin(c *ast.CallExpr) {
 		}
 	case "clear":
 		id.Name = "_dbrClear"
+	}
+}
+
+// fixVariadic passes the variadic arguments of a compiled function whose
+// variadic parameter is an interface as a slice: yaegi v0.16.1 cannot convert
+// an interpreted value to an interface in a variadic call (reflect: cannot use
+// *struct {...} as type nn.Module in Call) but converts slice elements fine.
+//
+//	pkg.F(a, m1, m2)  ->  pkg.F(a, []pkg.Module{m1, m2}...)
+func (r *rewriter) fixVariadic(c *ast.CallExpr) {
+	if r.variadic == nil || c.Ellipsis != token.NoPos {
+		return
+	}
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return
+	}
+	fixed, elem, ok := r.variadic(pkg.Name, sel.Sel.Name)
+	if !ok || len(c.Args) <= fixed {
+		return
+	}
+	typ, err := parser.ParseExpr("[]" + elem)
+	if err != nil {
+		return
+	}
+	lit := &ast.CompositeLit{Type: typ, Elts: append([]ast.Expr(nil), c.Args[fixed:]...)}
+	c.Args = append(c.Args[:fixed:fixed], lit)
+	c.Ellipsis = lit.End()
+	if c.Ellipsis == token.NoPos {
+		c.Ellipsis = 1
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"io"
 	"os"
+	"path"
 	"reflect"
 	"regexp"
 	"runtime"
@@ -41,12 +42,13 @@ type Session struct {
 	results  []any // values handed to _dbr.Result by the last expression
 	resultOK bool
 
-	funcs    map[string]bool            // functions the user declared
-	types    map[string]bool            // types the user declared
-	methods  map[string]map[string]bool // type name -> methods the user declared
-	typeOf   map[reflect.Type]string    // reflect type of a user type -> its name
-	typeDefs map[string]string          // user type name -> its definition
-	saved    []savedUnit                // successful input, for :save
+	funcs    map[string]bool                     // functions the user declared
+	types    map[string]bool                     // types the user declared
+	methods  map[string]map[string]bool          // type name -> methods the user declared
+	typeOf   map[reflect.Type]string             // reflect type of a user type -> its name
+	typeDefs map[string]string                   // user type name -> its definition
+	pkgSyms  map[string]map[string]reflect.Value // package name -> compiled symbols
+	saved    []savedUnit                         // successful input, for :save
 
 	trace     *traceWriter // yaegi's interpreted panic traces
 	lastStack string       // Go stack of the last panic
@@ -119,6 +121,9 @@ func (s *Session) init() (err error) {
 	s.typeOf = map[reflect.Type]string{}
 	s.typeDefs = map[string]string{}
 	s.saved = nil
+	s.pkgSyms = map[string]map[string]reflect.Value{}
+	s.addSyms(stdlib.Symbols)
+	s.addSyms(symbols.Symbols)
 	s.in = interp.New(interp.Options{
 		Stdout: s.opt.Stdout,
 		Stderr: s.trace,
@@ -265,7 +270,7 @@ func (e *errUnsupported) Error() string {
 func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 	su := savedUnit{src: u.Src}
 	fset := token.NewFileSet()
-	rw := newRewriter(fset, s.globalInt, s.declared)
+	rw := s.newRewriter(fset)
 	if isDecl(u.Src) {
 		f, err := parser.ParseFile(fset, "", "package main\n"+u.Src, 0)
 		if err == nil && len(f.Decls) > 0 {
@@ -314,6 +319,56 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 		}
 	}
 	return []step{{src: wrap(render(fset, rw.rewrite(body[0])))}}, su, nil
+}
+
+func (s *Session) newRewriter(fset *token.FileSet) *rewriter {
+	rw := newRewriter(fset, s.globalInt, s.declared)
+	rw.variadic = s.variadicIface
+	return rw
+}
+
+// variadicIface reports whether pkg.fn is a compiled function whose variadic
+// parameter is a non-empty interface, with its number of fixed parameters
+// and the element type as the user writes it.
+func (s *Session) variadicIface(pkg, fn string) (int, string, bool) {
+	if s.isGlobal(pkg) {
+		return 0, "", false
+	}
+	v, ok := s.pkgSyms[pkg][fn]
+	if !ok || v.Kind() != reflect.Func {
+		return 0, "", false
+	}
+	t := v.Type()
+	if !t.IsVariadic() {
+		return 0, "", false
+	}
+	elem := t.In(t.NumIn() - 1).Elem()
+	if elem.Kind() != reflect.Interface || elem.NumMethod() == 0 || elem.Name() == "" || elem.PkgPath() == "" {
+		return 0, "", false
+	}
+	return t.NumIn() - 1, path.Base(elem.PkgPath()) + "." + elem.Name(), true
+}
+
+// Use adds compiled packages to the session, as yaegi's Use does; code
+// imports them by path.
+func (s *Session) Use(exports interp.Exports) error {
+	if err := s.in.Use(exports); err != nil {
+		return err
+	}
+	s.addSyms(exports)
+	return nil
+}
+
+func (s *Session) addSyms(exports interp.Exports) {
+	for k, syms := range exports {
+		name := path.Base(k)
+		if s.pkgSyms[name] == nil {
+			s.pkgSyms[name] = map[string]reflect.Value{}
+		}
+		for n, v := range syms {
+			s.pkgSyms[name][n] = v
+		}
+	}
 }
 
 // selfReferent reports whether a top-level `x := E` redeclares a global x
