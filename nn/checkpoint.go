@@ -35,8 +35,9 @@ func Save(path string, m Module) error {
 // unexpected names, and shape mismatches with both shapes. A value stored in
 // another dtype is converted to the model tensor's dtype, as PyTorch's
 // load_state_dict does: an F64 file loads into a float32 model rounded to
-// float32. An unexpected "….num_batches_tracked" entry next to a
-// "….running_mean" the model has (PyTorch's BatchNorm counter) is skipped.
+// float32. BatchNorm's counter "….num_batches_tracked" may be absent from
+// either side (next to a "….running_mean" that both have); it is skipped then,
+// as PyTorch does.
 func Load(path string, m Module) error {
 	ps, err := loadTensorsFile(path)
 	if err != nil {
@@ -129,6 +130,9 @@ func loadStateDict(model, file []Param, strict bool) *StateDictError {
 		}
 		src, ok := byName[p.Name]
 		if !ok {
+			if base, cut := strings.CutSuffix(p.Name, "num_batches_tracked"); cut && byName[base+"running_mean"] != nil {
+				continue // a checkpoint without BatchNorm's counter, which PyTorch accepts too
+			}
 			e.Missing = append(e.Missing, p.Name)
 			continue
 		}

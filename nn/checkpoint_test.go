@@ -597,6 +597,21 @@ func TestLoadPyTorchModel(t *testing.T) {
 		t.Fatalf("num_batches_tracked = %v, want 1", m.Bn.NumBatchesTracked.Item())
 	}
 
+	// A checkpoint without BatchNorm's counter loads too, leaving it as it was.
+	var noCounter []Param
+	for _, p := range model {
+		if p.Name != "bn.num_batches_tracked" {
+			noCounter = append(noCounter, p)
+		}
+	}
+	m.Bn.NumBatchesTracked.CopyFrom(engine.Full(5))
+	if err := LoadStateDict(m, noCounter, true); err != nil {
+		t.Fatal(err)
+	}
+	if m.Bn.NumBatchesTracked.Item() != 5 {
+		t.Fatalf("num_batches_tracked = %v after a load without it, want 5", m.Bn.NumBatchesTracked.Item())
+	}
+
 	path := filepath.Join(t.TempDir(), "again.safetensors")
 	if err := Save(path, m); err != nil {
 		t.Fatal(err)
