@@ -224,7 +224,9 @@ func (s *Session) Eval(ctx context.Context, src string) error {
 
 // EvalSource is Eval for input read from a file or a pipe: name and line
 // (the line of src's first line, from 1) locate errors.
-func (s *Session) EvalSource(ctx context.Context, src, name string, line int) error {
+func (s *Session) EvalSource(ctx context.Context, src, name string, line int) (err error) {
+	runLineHooks(s, true, nil)
+	defer func() { runLineHooks(s, false, err) }()
 	for _, u := range Split(src) {
 		if line > 0 {
 			u.Line += line - 1
@@ -751,4 +753,38 @@ func (w *traceWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.String()
+}
+
+// A LineHook runs around every input a Session evaluates with Eval or
+// EvalSource: Before first, After with the input's error. Commands in other
+// packages' files (:trace in commands_inspect.go) use them.
+type LineHook struct {
+	Before func(s *Session)
+	After  func(s *Session, err error)
+}
+
+var (
+	lineHookMu sync.Mutex
+	lineHooks  []LineHook
+)
+
+// AddLineHook adds h to every Session.
+func AddLineHook(h LineHook) {
+	lineHookMu.Lock()
+	defer lineHookMu.Unlock()
+	lineHooks = append(lineHooks, h)
+}
+
+func runLineHooks(s *Session, before bool, err error) {
+	lineHookMu.Lock()
+	hs := append([]LineHook(nil), lineHooks...)
+	lineHookMu.Unlock()
+	for _, h := range hs {
+		if before && h.Before != nil {
+			h.Before(s)
+		}
+		if !before && h.After != nil {
+			h.After(s, err)
+		}
+	}
 }
