@@ -1,0 +1,96 @@
+package repl
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dbr-go/dbr/inspect"
+)
+
+// runCmd runs a `:` command and returns its output; wantErr says whether
+// it must fail.
+func runCmd(t *testing.T, s *Session, out *syncBuffer, line string, wantErr bool) string {
+	t.Helper()
+	out.Reset()
+	err := s.RunCommand(context.Background(), line)
+	if (err != nil) != wantErr {
+		t.Fatalf("%s: error %v, want error %v\noutput:\n%s", line, err, wantErr, out.String())
+	}
+	return out.String()
+}
+
+func contains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: output lacks %q:\n%s", what, w, got)
+		}
+	}
+}
+
+const inspectNet = `type Net struct { fc1, fc2 *nn.Linear }
+func (m *Net) Forward(x *engine.Tensor) *engine.Tensor { return m.fc2.Forward(m.fc1.Forward(x).ReLU()) }
+func (m *Net) Params() []nn.Param { return nn.Params(nn.Sub("fc1", m.fc1), nn.Sub("fc2", m.fc2)) }
+engine.Seed(1)
+m := &Net{nn.NewLinear(3, 5), nn.NewLinear(5, 2)}
+x := engine.Randn(4, 3)
+w := engine.Randn(3, 2).SetRequiresGrad(true)
+`
+
+func TestInspectCommands(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, inspectNet)
+	contains(t, ":summary", runCmd(t, s, out, ":summary m 4 3", false),
+		"fc1    Linear  [4 5]", "ReLU   op      [4 5]", "fc2    Linear  [4 2]", "params: 32 total")
+	runCmd(t, s, out, ":summary m four", true)
+	contains(t, ":stats x", runCmd(t, s, out, ":stats x", false), "tensor  [4 3]  float32")
+	contains(t, ":stats m", runCmd(t, s, out, ":stats m", false), "fc1.weight  [5 3]", "fc2.bias    [2]")
+	evalOK(t, s, out, "loss := m.Forward(x).Sum()\nloss.Backward()")
+	contains(t, ":grads m loss", runCmd(t, s, out, ":grads m loss", false), "fc1.weight  [5 3]", "uses")
+	contains(t, ":grads m", runCmd(t, s, out, ":grads m", false), "fc2.bias")
+	contains(t, ":why", runCmd(t, s, out, ":why loss w", false), "was never used to compute the loss")
+	contains(t, ":graph", runCmd(t, s, out, ":graph loss m", false), "%1 = Linear([4 3], fc1.weight, fc1.bias)", "← this tensor")
+	dir := t.TempDir()
+	dot := filepath.Join(dir, "g.dot")
+	contains(t, ":graph file", runCmd(t, s, out, ":graph loss m "+dot, false), "wrote "+dot)
+	if b, err := os.ReadFile(dot); err != nil || !strings.Contains(string(b), "fc1.weight") {
+		t.Errorf("%s: %v\n%s", dot, err, b)
+	}
+	evalOK(t, s, out, "losses := []float64{3, 2, 1.5, 1.2}")
+	contains(t, ":plot", runCmd(t, s, out, ":plot losses", false), "3 ┤", "1.2 ┤")
+	evalOK(t, s, out, "f := func(a, b *engine.Tensor) *engine.Tensor { return a.MatMul(b).Sum() }")
+	contains(t, ":gradcheck", runCmd(t, s, out, ":gradcheck f x w", false), "GradCheck: ok: 18 elements")
+	runCmd(t, s, out, ":gradcheck f x", true)
+	contains(t, ":ops", runCmd(t, s, out, ":ops z := x.MatMul(w).ReLU()", false), "MatMul  [4 3], [3 2]  [4 2]", "ReLU")
+}
+
+func TestAnomalyCommand(t *testing.T) {
+	s, out := newSession(t)
+	defer inspect.DetectAnomaly(false)
+	contains(t, ":anomaly on", runCmd(t, s, out, ":anomaly on", false), "anomaly mode on")
+	got := evalErr(t, s, out, "x := engine.Ones(3)\ny := x.Exp()\nz := x.Sub(x).Div(x.Sub(x))\nq := z.Exp()")
+	contains(t, "anomaly", got, "Div: produced NaN in the forward pass", "line 3")
+	contains(t, ":anomaly off", runCmd(t, s, out, ":anomaly off", false), "anomaly mode off")
+	evalOK(t, s, out, "z := x.Sub(x).Div(x.Sub(x))")
+}
+
+func TestTraceCommand(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(4, 3)")
+	contains(t, ":trace on", runCmd(t, s, out, ":trace on", false), "trace on")
+	got := evalOK(t, s, out, "w := engine.Ones(3, 2).SetRequiresGrad(true)\ny := x.MatMul(w)\nbad := y.Div(engine.Zeros(4, 2))")
+	contains(t, "trace", got, "· bad  [4 2]  Div", "⚠ NaN/Inf", "· w    [3 2]  leaf    requires grad  new", "· y    [4 2]  MatMul")
+	if strings.Contains(got, "· x") {
+		t.Errorf("unchanged x listed:\n%s", got)
+	}
+	if got := evalOK(t, s, out, "n := 3"); got != "" {
+		t.Errorf("no tensor changed, got:\n%s", got)
+	}
+	runCmd(t, s, out, ":trace off", false)
+	if got := evalOK(t, s, out, "v := x.Exp()"); got != "" {
+		t.Errorf("trace off, got:\n%s", got)
+	}
+}
