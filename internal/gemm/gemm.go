@@ -265,33 +265,53 @@ func (p *mat) block(i0, i1, j0, j1 int) {
 // packA copies alpha·op(A)[i0:i0+m, p0:p0+k] into panels of mr rows: panel q
 // holds, for each p, the mr values of column p (rows past m are zero).
 func (p *mat) packA(dst []float32, i0, m, p0, k int) {
-	alpha := p.alpha
+	alpha, lda := p.alpha, p.lda
 	for ir := 0; ir < m; ir += mr {
 		panel := dst[ir*k : (ir+mr)*k]
 		rows := min(mr, m-ir)
-		if p.transA {
+		switch {
+		case p.transA && rows == mr:
 			// op(A)[i, q] = a[q*lda + i]: each column of the panel is contiguous.
 			for q := 0; q < k; q++ {
-				src := p.a[(p0+q)*p.lda+i0+ir:]
+				d := (*[mr]float32)(panel[q*mr:])
+				s := (*[mr]float32)(p.a[(p0+q)*lda+i0+ir:])
+				if alpha == 1 {
+					*d = *s
+					continue
+				}
+				for r := range d {
+					d[r] = alpha * s[r]
+				}
+			}
+		case p.transA:
+			for q := 0; q < k; q++ {
+				src := p.a[(p0+q)*lda+i0+ir:]
 				d := panel[q*mr : q*mr+mr]
 				for r := 0; r < rows; r++ {
 					d[r] = alpha * src[r]
 				}
-				for r := rows; r < mr; r++ {
-					d[r] = 0
+				clear(d[rows:])
+			}
+		case rows == mr:
+			// Six source rows walked together: one contiguous 6-value store per column.
+			base := (i0+ir)*lda + p0
+			s0, s1, s2 := p.a[base:base+k], p.a[base+lda:base+lda+k], p.a[base+2*lda:base+2*lda+k]
+			s3, s4, s5 := p.a[base+3*lda:base+3*lda+k], p.a[base+4*lda:base+4*lda+k], p.a[base+5*lda:base+5*lda+k]
+			for q := 0; q < k; q++ {
+				d := (*[mr]float32)(panel[q*mr:])
+				d[0], d[1], d[2], d[3], d[4], d[5] = alpha*s0[q], alpha*s1[q], alpha*s2[q], alpha*s3[q], alpha*s4[q], alpha*s5[q]
+			}
+		default:
+			for r := 0; r < rows; r++ {
+				src := p.a[(i0+ir+r)*lda+p0 : (i0+ir+r)*lda+p0+k]
+				for q, v := range src {
+					panel[q*mr+r] = alpha * v
 				}
 			}
-			continue
-		}
-		for r := 0; r < rows; r++ {
-			src := p.a[(i0+ir+r)*p.lda+p0 : (i0+ir+r)*p.lda+p0+k]
-			for q, v := range src {
-				panel[q*mr+r] = alpha * v
-			}
-		}
-		for r := rows; r < mr; r++ {
-			for q := 0; q < k; q++ {
-				panel[q*mr+r] = 0
+			for r := rows; r < mr; r++ {
+				for q := 0; q < k; q++ {
+					panel[q*mr+r] = 0
+				}
 			}
 		}
 	}

@@ -232,3 +232,26 @@ func TestImplementationThroughBlas32(t *testing.T) {
 		t.Fatalf("got %v, want %v", c.Data, want)
 	}
 }
+
+func TestSaxpy(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for _, n := range []int{0, 1, 31, 32, 33, 100, 1000} {
+		x, y := randSlice(r, n), randSlice(r, n+3)
+		want := append([]float32(nil), y...)
+		for i := 0; i < n; i++ {
+			want[i] = float32(float64(want[i]) + float64(-0.75)*float64(x[i]))
+		}
+		Saxpy(-0.75, x, y)
+		for i := range y {
+			if d := math.Abs(float64(y[i] - want[i])); d > 1e-6*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, y[i], want[i])
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Saxpy with a short y did not panic")
+		}
+	}()
+	Saxpy(1, make([]float32, 4), make([]float32, 3))
+}

@@ -10,6 +10,20 @@ func kernel6x16(k int, a, b, c *float32, ldc int, store bool)
 //go:noescape
 func packBTrans16(dst, src *float32, ld, k int)
 
+// saxpyAVX is saxpy's AVX2+FMA loop over the first n&^31 elements.
+//
+//go:noescape
+func saxpyAVX(a float32, x, y *float32, n int)
+
+func saxpyAsm(a float32, x, y []float32) {
+	n := len(x) &^ 31
+	if n > 0 {
+		_ = y[n-1]
+		saxpyAVX(a, &x[0], &y[0], n)
+	}
+	saxpyGo(a, x[n:], y[n:len(x)])
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -43,5 +57,6 @@ func init() {
 	if hasAVX2FMA() {
 		kernel, kernelName = kernelAsm, "avx2"
 		packTrans16 = packBTrans16
+		saxpy = saxpyAsm
 	}
 }
