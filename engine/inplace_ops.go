@@ -1,6 +1,10 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/dbr-go/dbr/internal/gemm"
+)
 
 // AddScaled_ adds alpha·o to t in place, as PyTorch's t.add_(o, alpha=alpha)
 // under no_grad: optimizers use it to move a parameter along its gradient
@@ -19,7 +23,7 @@ func (t *Tensor) AddScaled_(o *Tensor, alpha float64) *Tensor {
 	}
 	switch {
 	case t.dtype == Float32 && o.dtype == Float32:
-		axpy(float32(alpha), o.f32, t.f32)
+		gemm.Saxpy(float32(alpha), o.f32, t.f32) // AVX2 when available
 	case t.dtype == Float64 && o.dtype == Float64:
 		axpy(alpha, o.f64, t.f64)
 	case t.dtype == Float32:
