@@ -19,7 +19,7 @@ func main() {
 	a := engine.New([]float32{1, 2, 3, 4, 5, 6}, 2, 3) // 2 rows, 3 columns
 	fmt.Println("a =", a)
 	fmt.Println("shape:", a.Shape(), "dims:", a.Dims(), "elements:", a.Numel())
-	fmt.Println("a[1,2] =", a.At(1, 2))
+	fmt.Println("a[1,2] =", a.At(1, 2), " dtype:", a.DType())
 
 	z := engine.Zeros(2, 3)
 	o := engine.Ones(3)
@@ -37,6 +37,11 @@ func main() {
 
 	// Transpose swaps two dimensions: [3 2] becomes [2 3].
 	fmt.Println("b.T() shape:", b.T().Shape())
+
+	// Picking parts: a row, a range of columns, and joining tensors again.
+	fmt.Println("row 1 of a:", a.Select(0, 1), " columns 1..2 of a:", a.Slice(1, 1, 3).Shape())
+	fmt.Println("a on top of a:", engine.Cat([]*engine.Tensor{a, a}, 0).Shape(),
+		" stacked:", engine.Stack([]*engine.Tensor{a, a}, 0).Shape())
 
 	// Elementwise arithmetic works on tensors of the same shape ...
 	fmt.Println("a + a =", a.Add(a))
@@ -77,12 +82,14 @@ func main() {
 // Output:
 // a = tensor([[1 2 3] [4 5 6]], shape=[2 3])
 // shape: [2 3] dims: 2 elements: 6
-// a[1,2] = 6
+// a[1,2] = 6  dtype: float32
 // zeros: [2 3] ones: tensor([1 1 1], shape=[3]) arange: tensor([0 1 2 3 4 5], shape=[6])
 // randn(1000): mean -0.0099, std 0.9996
 // arange(6) reshaped to [3 2]
 // tensor([[0 1] [2 3] [4 5]], shape=[3 2])
 // b.T() shape: [2 3]
+// row 1 of a: tensor([4 5 6], shape=[3])  columns 1..2 of a: [2 2]
+// a on top of a: [4 3]  stacked: [2 2 3]
 // a + a = tensor([[2 4 6] [8 10 12]], shape=[2 3])
 // a * 10 = tensor([[10 20 30] [40 50 60]], shape=[2 3])
 // a + row = tensor([[11 22 33] [14 25 36]], shape=[2 3])
