@@ -320,6 +320,10 @@ func makeBatch(ds Dataset, idx []int) (r batchResult) {
 	cur := -1
 	defer func() {
 		if v := recover(); v != nil {
+			if e, ok := v.(*engine.Error); ok && e.Op == "DataLoader" {
+				r = batchResult{err: e} // already says what failed (a Subset's dataset)
+				return
+			}
 			where := "building a batch"
 			if cur >= 0 {
 				where = fmt.Sprintf("the dataset's Get(%d)", cur)
