@@ -386,8 +386,10 @@ func (s *ModelSummary) String() string {
 		tb.add(indent+name, typ, shape, params, calls)
 	}
 	var b strings.Builder
-	b.WriteString(tb.String())
-	fmt.Fprintf(&b, "\ninput %v", s.Input)
+	if len(s.Rows) > 0 {
+		b.WriteString(tb.String() + "\n")
+	}
+	fmt.Fprintf(&b, "input %v", s.Input)
 	if s.Output != nil {
 		fmt.Fprintf(&b, " → output %v", s.Output)
 	}
@@ -395,7 +397,10 @@ func (s *ModelSummary) String() string {
 	if s.Buffers > 0 {
 		fmt.Fprintf(&b, "; buffers: %s values", group(s.Buffers))
 	}
-	if s.Err != nil {
+	switch {
+	case s.Err != nil && len(s.Rows) == 0:
+		fmt.Fprintf(&b, "\nthe forward pass stopped at its first op: %v", s.Err)
+	case s.Err != nil:
 		fmt.Fprintf(&b, "\nthe forward pass stopped after the last row: %v", s.Err)
 	}
 	return b.String()

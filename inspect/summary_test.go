@@ -181,3 +181,12 @@ func TestGradsWhyNot(t *testing.T) {
 		t.Errorf("unused.weight flags %v", r.Rows[4].Flags)
 	}
 }
+
+func TestSummaryFailsAtFirstOp(t *testing.T) {
+	engine.Seed(1)
+	m := &mlp{nn.NewLinear(10, 5), nn.NewLinear(5, 2)}
+	got := Summary(m, 3, 7).String()
+	if !strings.HasPrefix(got, "input [3 7]\n") || !strings.Contains(got, "the forward pass stopped at its first op: Linear") {
+		t.Errorf("got:\n%s", got)
+	}
+}
