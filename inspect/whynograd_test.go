@@ -51,6 +51,15 @@ func TestWhyNoGrad(t *testing.T) {
 			engine.NoGrad(func() { loss = x.MatMul(w).Sum() })
 			return loss, w
 		}, UnderNoGrad, []string{"the path breaks at the loss itself: it was made by Sum", "NoGrad"}},
+		{"not-differentiable", func() (*engine.Tensor, *engine.Tensor) {
+			w1, w2 := param("w1", 3, 5), param("w2", 5, 2)
+			mask := x.MatMul(w1).GtScalar(0) // a step function: no gradient
+			return mask.MatMul(w2).Sum(), w1
+		}, NotDiff, []string{"input 0 of MatMul is the result of GtScalar [4 5]", "GtScalar is not differentiable"}},
+		{"not-differentiable-all", func() (*engine.Tensor, *engine.Tensor) {
+			w := param("w", 3, 2)
+			return x.MatMul(w).ArgMax(1).Sum(), w
+		}, NotDiff, []string{"ArgMax is not differentiable"}},
 		{"never-used", func() (*engine.Tensor, *engine.Tensor) {
 			w, b := param("w", 3, 2), param("b", 2)
 			return x.MatMul(w).Sum(), b
