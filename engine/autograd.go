@@ -254,6 +254,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	}
 	order := topoOrder(t)
 	grads := make(map[*Tensor]*Tensor, len(order))
+	owned := map[*Tensor]bool{} // sums made here, which may be added into
 	grads[t] = g.clone()
 	for _, r := range order {
 		gr := grads[r]
@@ -280,12 +281,20 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			if gi.dtype != in.dtype {
 				gi = gi.To(in.dtype)
 			}
-			if in.node == nil {
+			switch cur := grads[in]; {
+			case in.node == nil:
 				accumulate(&in.grad, gi)
-			} else {
-				cur := grads[in]
-				accumulate(&cur, gi)
-				grads[in] = cur
+			case cur == nil:
+				// The first contribution is used as is, not copied: it is
+				// only read from here on. A second one gets a sum of its own.
+				grads[in] = gi
+			default:
+				if !owned[cur] {
+					cur = cur.clone()
+					owned[cur] = true
+					grads[in] = cur
+				}
+				addInto(cur, gi)
 			}
 		}
 	}
