@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -623,5 +624,27 @@ func TestLoadPyTorchModel(t *testing.T) {
 	a, b := m.Params(), m2.Params()
 	for i := range a {
 		equalValues(t, a[i].Name, b[i].Tensor, a[i].Tensor)
+	}
+}
+
+// A header that declares huge tensors in a small file is refused before any
+// large allocation.
+func TestLoadTensorsHugeDeclarationDoesNotAllocate(t *testing.T) {
+	for _, h := range []string{
+		`{"a":{"dtype":"F64","shape":[100000,100000],"data_offsets":[0,80000000000]}}`,
+		`{"a":{"dtype":"F32","shape":[250000000],"data_offsets":[0,1000000000]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`,
+	} {
+		path := writeRaw(t, h, make([]byte, 64))
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		_, err := LoadTensors(path)
+		runtime.ReadMemStats(&m1)
+		if err == nil || !strings.Contains(err.Error(), "truncated") {
+			t.Fatalf("huge declaration: %v", err)
+		}
+		if d := m1.TotalAlloc - m0.TotalAlloc; d > 1<<20 {
+			t.Fatalf("a refused file allocated %d bytes", d)
+		}
 	}
 }
