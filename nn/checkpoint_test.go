@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -646,5 +647,53 @@ func TestLoadTensorsHugeDeclarationDoesNotAllocate(t *testing.T) {
 		if d := m1.TotalAlloc - m0.TotalAlloc; d > 1<<20 {
 			t.Fatalf("a refused file allocated %d bytes", d)
 		}
+	}
+}
+
+// The dtypes PyTorch and Hugging Face files hold besides F32 and F64, with
+// values written out bit by bit.
+func TestLoadTensorsOtherDTypes(t *testing.T) {
+	le16 := func(vs ...uint16) (b []byte) {
+		for _, v := range vs {
+			b = binary.LittleEndian.AppendUint16(b, v)
+		}
+		return b
+	}
+	var data []byte
+	data = append(data, le16(0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00, 0x8000)...) // F16: 1, -2, 65504, 2^-24, +Inf, -0
+	data = append(data, le16(0x3f80, 0xc0a0)...)                                 // BF16: 1, -5
+	data = binary.LittleEndian.AppendUint64(data, uint64(1<<53))                 // I64
+	data = binary.LittleEndian.AppendUint32(data, 0xffffffff)                    // I32: -1
+	data = append(data, le16(0x8000)...)                                         // I16: -32768
+	data = append(data, 0x80, 200, 0, 3)                                         // I8 -128, U8 200, BOOL false true
+	h := `{"h":{"dtype":"F16","shape":[6],"data_offsets":[0,12]},` +
+		`"bf":{"dtype":"BF16","shape":[2],"data_offsets":[12,16]},` +
+		`"l":{"dtype":"I64","shape":[],"data_offsets":[16,24]},` +
+		`"i":{"dtype":"I32","shape":[1],"data_offsets":[24,28]},` +
+		`"s":{"dtype":"I16","shape":[1],"data_offsets":[28,30]},` +
+		`"b":{"dtype":"I8","shape":[1],"data_offsets":[30,31]},` +
+		`"u":{"dtype":"U8","shape":[1],"data_offsets":[31,32]},` +
+		`"t":{"dtype":"BOOL","shape":[2],"data_offsets":[32,34]}}`
+	ps, err := LoadTensors(writeRaw(t, h, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]float64{
+		"h": {1, -2, 65504, math.Ldexp(1, -24), math.Inf(1), math.Copysign(0, -1)}, "bf": {1, -5}, "l": {1 << 53},
+		"i": {-1}, "s": {-32768}, "b": {-128}, "u": {200}, "t": {0, 1},
+	}
+	dtypes := map[string]engine.DType{"h": engine.Float32, "bf": engine.Float32, "l": engine.Float64, "i": engine.Float64,
+		"s": engine.Float32, "b": engine.Float32, "u": engine.Float32, "t": engine.Float32}
+	for _, p := range ps {
+		got := p.Tensor.Float64s()
+		if fmt.Sprint(got) != fmt.Sprint(want[p.Name]) || p.Tensor.DType() != dtypes[p.Name] {
+			t.Errorf("%s: %v %v, want %v %v", p.Name, got, p.Tensor.DType(), want[p.Name], dtypes[p.Name])
+		}
+	}
+	if h := ps[0].Tensor.Float64s(); !math.Signbit(h[5]) {
+		t.Error("F16 -0 lost its sign")
+	}
+	if ps[2].Tensor.Dims() != 0 {
+		t.Errorf("I64 scalar has shape %v", ps[2].Tensor.Shape())
 	}
 }
