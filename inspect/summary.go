@@ -46,6 +46,13 @@ type ModelSummary struct {
 // that use no parameter (ReLU, Reshape) get a row of their own; a module or
 // op repeated in a loop is one row with "×n".
 //
+// The forward pass runs in evaluation mode (Dropout passes its input
+// through, BatchNorm uses its running statistics, as in inference) without
+// gradient recording; afterwards every layer is put back in its mode and
+// buffers are restored, so the model is left as it was. Ops that a layer
+// runs on its input before it uses a parameter (LayerNorm's mean, say) show
+// as op rows before the layer's row.
+//
 // If the forward pass panics with a shape error or another dbr error, the
 // summary shows the rows up to that point and Err holds the error, which
 // tells which layer the input did not fit.
@@ -79,11 +86,24 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 		}
 	}
 
+	// Buffers (BatchNorm's running statistics) are put back afterwards, so
+	// that a summary does not change the model.
+	type savedBuffer struct{ t, data *engine.Tensor }
+	var saved []savedBuffer
+	for _, p := range ps {
+		if p.buffer {
+			saved = append(saved, savedBuffer{p.t, engine.ZerosLike(p.t).CopyFrom(p.t)})
+		}
+	}
+
 	type event struct {
-		owner string
-		owned bool
-		op    string
-		shape []int
+		owner   string
+		owned   bool
+		derived bool             // computed from parameters only (W.T(), rm.Reshape(…))
+		op      string
+		shape   []int
+		data    []*engine.Tensor // inputs that are not parameters or derived from them
+		out     *engine.Tensor
 	}
 	var events []event
 	derived := map[*engine.Tensor]string{} // results computed only from one module's parameters (W.T())
@@ -92,6 +112,7 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 			return
 		}
 		owner, owned, onlyParams := "", false, len(ev.Inputs) > 0
+		var data []*engine.Tensor
 		for _, in := range ev.Inputs {
 			p, isParam := pathOf[in]
 			if !isParam {
@@ -99,6 +120,9 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 			}
 			if !isParam {
 				onlyParams = false
+				if in != nil {
+					data = append(data, in)
+				}
 				continue
 			}
 			if owned {
@@ -110,11 +134,17 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 		if owned && onlyParams {
 			derived[ev.Output] = owner
 		}
-		events = append(events, event{owner: owner, owned: owned, op: ev.Op, shape: ev.Output.Shape()})
+		events = append(events, event{owner: owner, owned: owned, derived: owned && onlyParams, op: ev.Op,
+			shape: ev.Output.Shape(), data: data, out: ev.Output})
 	})
 	var y *engine.Tensor
+	restore := evalForSummary(m)
 	err := engine.Try(func() { engine.NoGrad(func() { y = m.Forward(x) }) })
+	restore()
 	remove()
+	for _, b := range saved {
+		b.t.CopyFrom(b.data)
+	}
 	s.Err = err
 	if y != nil && err == nil {
 		s.Output = y.Shape()
@@ -149,17 +179,46 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 			}
 			c := child(e.owner, parent)
 			// The call of c runs until the last op owned by c before an op
-			// owned by a module outside c, or before c's first op comes
-			// round again (c called in a loop).
+			// owned by a module outside c, or before c is called again (in a
+			// loop): an op of c that repeats the call's first op, or that
+			// reads data neither given to the call nor computed from it.
 			last := i
-			for k := i + 1; k < hi; k++ {
+			inCall := map[*engine.Tensor]bool{}
+			firstOp, firstOwner := "", ""
+			internal := func(ek event) bool {
+				for _, d := range ek.data {
+					if !inCall[d] {
+						return false
+					}
+				}
+				return true
+			}
+			for _, d := range e.data {
+				inCall[d] = true
+			}
+			for k := i; k < hi; k++ {
 				ek := events[k]
 				if !ek.owned {
+					if internal(ek) {
+						inCall[ek.out] = true
+					}
 					continue
 				}
-				if !under(ek.owner, c) || (ek.owner == e.owner && ek.op == e.op) {
+				if !under(ek.owner, c) {
 					break
 				}
+				if firstOp != "" && !ek.derived {
+					if (ek.op == firstOp && ek.owner == firstOwner) || !internal(ek) {
+						break
+					}
+				}
+				if firstOp == "" && !ek.derived {
+					firstOp, firstOwner = ek.op, ek.owner
+				}
+				for _, d := range ek.data {
+					inCall[d] = true
+				}
+				inCall[ek.out] = true
 				last = k
 			}
 			used[c] = true
@@ -266,16 +325,11 @@ func commonPath(a, b string) string {
 	return strings.Join(out, ".")
 }
 
-// moduleTypes finds, by reflection, the submodules of m whose Go type has a
-// name (nn layers, a user's compiled types) and maps their parameter prefix
-// to it. A module is recognised by its first parameter tensor. Interpreted
-// types have no name and are left out.
-func moduleTypes(m nn.Module) map[string]string {
-	type found struct {
-		name string
-		n    int
-	}
-	byTensor := map[*engine.Tensor][]found{}
+// walkModules calls visit with every non-nil pointer reachable from m
+// through exported struct fields, slices, interfaces and the layers of a
+// Sequential: compiled layers, also inside interpreted structs (yaegi gives
+// those real fields, exporting lower-case ones with an X prefix).
+func walkModules(m nn.Module, visit func(v reflect.Value)) {
 	seen := map[uintptr]bool{}
 	tensorType := reflect.TypeOf((*engine.Tensor)(nil))
 	var walk func(v reflect.Value, depth int)
@@ -294,16 +348,10 @@ func moduleTypes(m nn.Module) map[string]string {
 			}
 			seen[v.Pointer()] = true
 			if v.CanInterface() {
-				if mod, ok := v.Interface().(nn.Module); ok {
-					if name := v.Type().Elem().Name(); name != "" && !strings.HasPrefix(name, "_") {
-						if ps := uniqueParams(mod.Params()); len(ps) > 0 {
-							byTensor[ps[0].t] = append(byTensor[ps[0].t], found{name, len(ps)})
-						}
-					}
-					if seq, ok := v.Interface().(*nn.Sequential); ok {
-						for _, l := range seq.Layers() {
-							walk(reflect.ValueOf(l), depth+1)
-						}
+				visit(v)
+				if seq, ok := v.Interface().(*nn.Sequential); ok {
+					for _, l := range seq.Layers() {
+						walk(reflect.ValueOf(l), depth+1)
 					}
 				}
 			}
@@ -323,6 +371,54 @@ func moduleTypes(m nn.Module) map[string]string {
 		}
 	}
 	walk(reflect.ValueOf(m), 0)
+}
+
+// evalForSummary puts m's layers in evaluation mode and returns a function
+// that puts each one back in the mode it had.
+func evalForSummary(m nn.Module) (restore func()) {
+	type moded interface{ Training() bool }
+	var train, eval []any
+	walkModules(m, func(v reflect.Value) {
+		if l, ok := v.Interface().(moded); ok {
+			if l.Training() {
+				train = append(train, l)
+			} else {
+				eval = append(eval, l)
+			}
+		}
+	})
+	nn.Eval(m)
+	return func() {
+		for _, l := range train {
+			nn.Train(l)
+		}
+		for _, l := range eval {
+			nn.Eval(l)
+		}
+	}
+}
+
+// moduleTypes finds, by reflection, the submodules of m whose Go type has a
+// name (nn layers, a user's compiled types) and maps their parameter prefix
+// to it. A module is recognised by its first parameter tensor. Interpreted
+// types have no name and are left out.
+func moduleTypes(m nn.Module) map[string]string {
+	type found struct {
+		name string
+		n    int
+	}
+	byTensor := map[*engine.Tensor][]found{}
+	walkModules(m, func(v reflect.Value) {
+		mod, ok := v.Interface().(nn.Module)
+		if !ok {
+			return
+		}
+		if name := v.Type().Elem().Name(); name != "" && !strings.HasPrefix(name, "_") {
+			if ps := uniqueParams(mod.Params()); len(ps) > 0 {
+				byTensor[ps[0].t] = append(byTensor[ps[0].t], found{name, len(ps)})
+			}
+		}
+	})
 	// A module path's type is the module found whose parameters start with
 	// the path's first parameter and number as many.
 	first := map[string]*engine.Tensor{}

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -188,5 +189,42 @@ func TestSummaryFailsAtFirstOp(t *testing.T) {
 	got := Summary(m, 3, 7).String()
 	if !strings.HasPrefix(got, "input [3 7]\n") || !strings.Contains(got, "the forward pass stopped at its first op: Linear") {
 		t.Errorf("got:\n%s", got)
+	}
+}
+
+func TestSummaryKeepsBuffers(t *testing.T) {
+	engine.Seed(1)
+	seq := nn.NewSequential([]nn.Module{nn.NewLinear(4, 6), nn.NewBatchNorm1d(6), nn.NewReLU(), nn.NewLinear(6, 2)})
+	before := map[string][]float64{}
+	for _, p := range seq.Params() {
+		before[p.Name] = p.Tensor.Float64s()
+	}
+	s := Summary(seq, 8, 4)
+	if s.Buffers != 6+6+1 || s.Err != nil {
+		t.Errorf("buffers %d err %v, want 13 values", s.Buffers, s.Err)
+	}
+	for _, p := range seq.Params() {
+		if fmt.Sprint(p.Tensor.Float64s()) != fmt.Sprint(before[p.Name]) {
+			t.Errorf("%s changed by Summary", p.Name)
+		}
+	}
+	golden(t, "summary_batchnorm", s.String())
+}
+
+// twice applies one layer twice in a row, then a residual block.
+type twice struct{ Fc, Res *nn.Linear }
+
+func (m *twice) Forward(x *engine.Tensor) *engine.Tensor {
+	h := m.Fc.Forward(m.Fc.Forward(x))
+	return h.Add(m.Res.Forward(h).Tanh())
+}
+func (m *twice) Params() []nn.Param { return nn.Params(nn.Sub("fc", m.Fc), nn.Sub("res", m.Res)) }
+
+func TestSummaryCallsInARow(t *testing.T) {
+	engine.Seed(1)
+	s := Summary(&twice{nn.NewLinear(4, 4), nn.NewLinear(4, 4)}, 2, 4)
+	golden(t, "summary_twice", s.String())
+	if len(s.Rows) < 1 || s.Rows[0].Path != "fc" || s.Rows[0].Calls != 2 {
+		t.Errorf("rows %+v, want fc called twice first", s.Rows)
 	}
 }
