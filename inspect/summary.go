@@ -99,7 +99,7 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 	type event struct {
 		owner   string
 		owned   bool
-		derived bool             // computed from parameters only (W.T(), rm.Reshape(…))
+		derived bool // computed from parameters only (W.T(), rm.Reshape(…))
 		op      string
 		shape   []int
 		data    []*engine.Tensor // inputs that are not parameters or derived from them
