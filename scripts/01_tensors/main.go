@@ -3,6 +3,12 @@
 // A tensor is an N-dimensional array of numbers with a shape. Every line here
 // can be typed at the dbr-repl prompt one at a time; the same file also runs
 // with `go run ./scripts/01_tensors`.
+//
+// Try:
+//
+//   - Add a [3 1] column to a [3] row: what shape comes out, and why?
+//   - Change a.MatMul(a) inside Try to a.MatMul(a.T()): err becomes nil.
+//   - Type a.Sum(1) and a.Mean(0) at the prompt and check them by hand.
 package main
 
 import (

@@ -3,6 +3,12 @@
 // Mark the tensors you want gradients for with SetRequiresGrad(true). Every
 // op on them is recorded as it runs; Backward walks that record from a
 // one-element result back to those tensors and adds each gradient into Grad.
+//
+// Try:
+//
+//   - Make y = x·x·x and check that dy/dx = 3x² = 12.
+//   - Use q instead of q.Detach() and predict the new gradient of p.
+//   - Print x.Grad() right before and right after x.ZeroGrad().
 package main
 
 import (

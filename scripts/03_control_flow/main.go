@@ -3,6 +3,12 @@
 // dbr records operations as they run ("define-by-run"). Plain Go loops and
 // ifs decide which operations run, so every run can build a different graph,
 // and Backward differentiates exactly the path that was taken.
+//
+// Try:
+//
+//   - Call grow(x, 1000): how many doublings, and what gradient?
+//   - Start h at 0.5 instead of 1.5: which branches run now?
+//   - Print inspect.Graph(y) for the data-dependent loop.
 package main
 
 import (

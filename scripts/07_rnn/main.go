@@ -7,6 +7,11 @@
 // Backward goes back through exactly those steps.
 //
 // The task: read a sequence of 2 to 10 numbers and output their sum.
+//
+// Try:
+//
+//   - Test a sequence of 20 numbers, longer than any seen in training.
+//   - Replace the LSTMCell by an nn.GRUCell (its Step(x, h) returns only h).
 package main
 
 import (

@@ -5,6 +5,11 @@
 // names). Modules nest: a model can hold your own blocks, which hold layers.
 // Then it trains like any other, and nn.Save / nn.Load write and read its
 // parameters as a safetensors file (which PyTorch can read too).
+//
+// Try:
+//
+//   - Make NewNet(8, 3) and look at the parameter names.
+//   - Load the file into big := NewNet(8, 3): which names does the error report?
 package main
 
 import (

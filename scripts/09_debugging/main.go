@@ -3,6 +3,11 @@
 // Because the graph is built as the program runs, you can stop at any line
 // and ask: what shape is this, what values does it hold, did a gradient reach
 // that weight, and which op made the first NaN? Package inspect answers.
+//
+// Try:
+//
+//   - Fix Net.Forward (pass h, not h.Detach()) and run GradsFrom again.
+//   - Print inspect.Graph(loss) to see where the graph is cut.
 package main
 
 import (
