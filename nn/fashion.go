@@ -160,8 +160,11 @@ func loadMNISTDir(op, dir, prefix string) (*MNISTDataset, error) {
 				tried = append(tried, name+ext)
 			}
 		}
-		return "", fmt.Errorf("%s: no %s file in %s (looked for %s); get Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist",
-			op, kind, dir, strings.Join(tried, ", "))
+		hint := ""
+		if op == "nn.FashionMNIST" {
+			hint = "; get Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist"
+		}
+		return "", fmt.Errorf("%s: no %s file in %s (looked for %s)%s", op, kind, dir, strings.Join(tried, ", "), hint)
 	}
 	ip, err := find("images-idx3-ubyte")
 	if err != nil {

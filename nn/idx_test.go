@@ -210,6 +210,9 @@ func TestLoadMNIST(t *testing.T) {
 	if !sameInts(all.Shape(), []int{2, 6}) || labels.At(1) != 1 {
 		t.Fatalf("Head(2).Tensors: %v %v", all.Shape(), labels)
 	}
+	if _, err := LoadMNIST(t.TempDir(), "train"); err == nil || !strings.Contains(err.Error(), "no images-idx3-ubyte file in") || !strings.Contains(err.Error(), "looked for train-images-idx3-ubyte.gz, train-images-idx3-ubyte, train-images.idx3-ubyte.gz") {
+		t.Fatalf("empty directory: %v", err)
+	}
 	if _, err := LoadMNIST(dir, "validation"); err == nil || !strings.Contains(err.Error(), `"train" or "test"`) {
 		t.Fatalf("bad split: %v", err)
 	}
