@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/dbr-go/dbr/engine"
@@ -139,7 +140,27 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 	})
 	var y *engine.Tensor
 	restore := evalForSummary(m)
-	err := engine.Try(func() { engine.NoGrad(func() { y = m.Forward(x) }) })
+	// A Sequential runs layer by layer here, so that each layer gets its
+	// row, also those without parameters (ReLU, Dropout, Flatten).
+	seq, isSeq := m.(*nn.Sequential)
+	var bounds []int     // events[bounds[i]:bounds[i+1]] are layer i's ops
+	var layerOut [][]int // each finished layer's output shape
+	err := engine.Try(func() {
+		engine.NoGrad(func() {
+			if !isSeq {
+				y = m.Forward(x)
+				return
+			}
+			h := x
+			for _, l := range seq.Layers() {
+				bounds = append(bounds, len(events))
+				h = l.Forward(h)
+				layerOut = append(layerOut, h.Shape())
+			}
+			y = h
+		})
+	})
+	bounds = append(bounds, len(events))
 	restore()
 	remove()
 	for _, b := range saved {
@@ -238,7 +259,26 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 		}
 		return out
 	}
-	all := rows(0, len(events), 0, "")
+	var all []SummaryRow
+	if !isSeq {
+		all = rows(0, len(events), 0, "")
+	}
+	for li := range layerOut {
+		lo, hi := bounds[li], bounds[li+1]
+		path := strconv.Itoa(li)
+		typ := types[path]
+		if typ == "" {
+			typ = typeName(seq.Layer(li))
+		}
+		all = append(all, SummaryRow{Path: path, Type: typ, Shape: layerOut[li], Params: count[path], Calls: 1})
+		used[path] = true
+		for k := lo; k < hi; k++ {
+			if events[k].owned && events[k].owner != path && under(events[k].owner, path) {
+				all = append(all, rows(lo, hi, 1, path)...)
+				break
+			}
+		}
+	}
 	s.Rows = collapseRows(all)
 	// Submodules with parameters that the forward pass never reached.
 	seenPath := map[string]bool{}
@@ -297,6 +337,19 @@ func collapseRows(rows []SummaryRow) []SummaryRow {
 		}
 	}
 	return out
+}
+
+// typeName is the name of a compiled layer's type ("ReLU"), or "" for an
+// interpreted one.
+func typeName(l nn.Module) string {
+	t := reflect.TypeOf(l)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || strings.HasPrefix(t.Name(), "_") {
+		return ""
+	}
+	return t.Name()
 }
 
 // modulePath is the module part of a parameter name: "fc1.weight" → "fc1",

@@ -228,3 +228,12 @@ func TestSummaryCallsInARow(t *testing.T) {
 		t.Errorf("rows %+v, want fc called twice first", s.Rows)
 	}
 }
+
+func TestSummarySequentialError(t *testing.T) {
+	engine.Seed(1)
+	seq := nn.NewSequential([]nn.Module{nn.NewLinear(4, 6), nn.NewReLU(), nn.NewLinear(5, 2)})
+	s := Summary(seq, 3, 4)
+	if len(s.Rows) != 2 || s.Rows[1].Type != "ReLU" || s.Err == nil || s.Output != nil {
+		t.Errorf("rows %+v err %v", s.Rows, s.Err)
+	}
+}
