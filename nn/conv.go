@@ -41,6 +41,7 @@ func NewConv2d(in, out, kernel int, o engine.ConvOpts) *Conv2d {
 // Forward convolves x of shape [N, InChannels, H, W].
 // It panics with a *engine.ShapeError when x does not fit.
 func (c *Conv2d) Forward(x *engine.Tensor) *engine.Tensor {
+	needWeight("Conv2d", c.Weight, "nn.NewConv2d(in, out, kernel, engine.ConvOpts{})")
 	return engine.Conv2d(x, c.Weight, c.Bias, c.Opts)
 }
 

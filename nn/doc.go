@@ -28,6 +28,12 @@
 // Params lists it once. NewSequential chains modules; its parameters are named
 // by position ("0.weight").
 //
+// The layers: Linear, Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
+// LayerNorm, Dropout, Embedding, Flatten, the activations ReLU, Tanh, Sigmoid,
+// GELU, LeakyReLU, Softmax and LogSoftmax, and the recurrent cells RNNCell,
+// LSTMCell and GRUCell, which compute one time step (Step) so that a sequence
+// of any length is a plain Go loop. Each prints as PyTorch's repr does.
+//
 // Train and Eval switch Dropout and BatchNorm between training and evaluation
 // for a module and every layer reachable from it through struct fields
 // (exported or not), slices, arrays and maps. They walk the fields with

@@ -15,3 +15,11 @@ func shapeError(op, reason, hint string, shapes ...[]int) {
 func errorf(op, format string, args ...any) {
 	panic(&engine.Error{Op: op, Msg: fmt.Sprintf(format, args...)})
 }
+
+// needWeight panics with an *engine.Error when a layer built as a struct
+// literal has no weight, instead of a nil-pointer crash.
+func needWeight(op string, w *engine.Tensor, ctor string) {
+	if w == nil {
+		errorf(op, "the layer has no Weight; make it with %s", ctor)
+	}
+}

@@ -268,3 +268,25 @@ func TestCellsUnbatchedAndZeroState(t *testing.T) {
 	assertClose(t, "unbatched vs batched", h, hb.Squeeze(0), 1e-6)
 	assertClose(t, "Forward is a zero-state Step", l.Forward(x), h, 0)
 }
+
+func TestBatchNormWithoutRunningStats(t *testing.T) {
+	x := engine.Randn(5, 3)
+	ref := NewBatchNorm1d(3).Forward(x) // training mode: batch statistics
+	bn := NewBatchNorm1d(3)
+	bn.RunningMean, bn.RunningVar = nil, nil
+	Eval(bn)
+	assertClose(t, "BatchNorm1d without running stats in Eval", bn.Forward(x), ref, 1e-6)
+	if got := paramNames(bn.Params()); got != "weight bias" {
+		t.Errorf("names without running stats: %q", got)
+	}
+	Train(bn)
+	assertClose(t, "BatchNorm1d without running stats in Train", bn.Forward(x), ref, 1e-6)
+}
+
+func TestLiteralLayerWithoutWeight(t *testing.T) {
+	err := engine.Try(func() { (&Linear{}).Forward(engine.Zeros(2, 3)) })
+	var e *engine.Error
+	if !errors.As(err, &e) || !strings.Contains(err.Error(), "nn.NewLinear") {
+		t.Errorf("Linear{} without a weight: %v", err)
+	}
+}

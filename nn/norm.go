@@ -13,7 +13,8 @@ import (
 // unbiased variance) by Momentum; in evaluation mode with the running
 // statistics. Weight and Bias (γ and β, shape [C]) may be nil for no affine
 // transform. The running statistics and NumBatchesTracked are buffers: saved,
-// not trained.
+// not trained; set RunningMean and RunningVar to nil to always use the batch
+// statistics (PyTorch's track_running_stats=False).
 type BatchNorm1d struct {
 	mode
 	NumFeatures       int
@@ -106,8 +107,10 @@ func batchNormParams(w, b, rm, rv, nbt *engine.Tensor) []Param {
 	if b != nil {
 		ps = append(ps, Param{Name: "bias", Tensor: b})
 	}
-	ps = append(ps, Param{Name: "running_mean", Tensor: rm, Buffer: true}, Param{Name: "running_var", Tensor: rv, Buffer: true})
-	if nbt != nil {
+	if rm != nil && rv != nil {
+		ps = append(ps, Param{Name: "running_mean", Tensor: rm, Buffer: true}, Param{Name: "running_var", Tensor: rv, Buffer: true})
+	}
+	if nbt != nil && rm != nil && rv != nil {
 		ps = append(ps, Param{Name: "num_batches_tracked", Tensor: nbt, Buffer: true})
 	}
 	return ps
@@ -128,7 +131,7 @@ func batchNorm(op string, x, w, b, rm, rv, nbt *engine.Tensor, eps, momentum flo
 	}
 	bshape[1] = c
 	var xhat *engine.Tensor
-	if training {
+	if training || rm == nil || rv == nil {
 		n := x.Numel() / c
 		if n <= 1 {
 			errorf(op, "training needs more than one value per channel, got input %v (use Eval(m) for a single sample)", x.Shape())
@@ -138,6 +141,9 @@ func batchNorm(op string, x, w, b, rm, rv, nbt *engine.Tensor, eps, momentum flo
 		v := xc.Square().MeanKeep(dims...) // biased, for normalizing
 		xhat = xc.Div(v.AddScalar(eps).Sqrt())
 		engine.NoGrad(func() {
+			if !training || rm == nil || rv == nil {
+				return
+			}
 			m := momentum
 			rm.CopyFrom(rm.MulScalar(1 - m).Add(mean.Detach().Reshape(c).MulScalar(m)))
 			unbiased := v.Detach().Reshape(c).MulScalar(float64(n) / float64(n-1))
