@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"reflect"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
 )
 
 // VarSnapshot records the tensors among a set of variables (a REPL
@@ -61,25 +64,96 @@ func stateOf(t *engine.Tensor) tensorState {
 	return s
 }
 
-// tensorsIn lists the tensors a variable holds: a *engine.Tensor, or each
-// element of a []*engine.Tensor as name[i].
+// maxTracedTensors bounds how many tensors one variable contributes, so a
+// variable holding a data set does not slow every line down.
+const maxTracedTensors = 256
+
+// tensorsIn lists the tensors a variable holds: a *engine.Tensor; each
+// element of a []*engine.Tensor as name[i]; the parameters of a module as
+// name.fc1.weight (a compiled module, through Params) or, for a struct typed
+// at the prompt, its tensor fields and the modules in them, as
+// name.Field.weight.
 func tensorsIn(name string, v any, out map[string]*engine.Tensor) {
 	switch x := v.(type) {
 	case *engine.Tensor:
 		if x != nil {
 			out[name] = x
 		}
+		return
 	case []*engine.Tensor:
 		for i, t := range x {
 			if t != nil {
 				out[fmt.Sprintf("%s[%d]", name, i)] = t
 			}
 		}
+		return
 	}
+	n := 0
+	seen := map[uintptr]bool{}
+	var walk func(prefix string, rv reflect.Value, depth int)
+	walk = func(prefix string, rv reflect.Value, depth int) {
+		if !rv.IsValid() || depth > 4 || n >= maxTracedTensors {
+			return
+		}
+		if rv.Kind() == reflect.Interface {
+			if rv.IsNil() {
+				return
+			}
+			rv = rv.Elem()
+		}
+		if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.CanInterface() {
+			return
+		}
+		if seen[rv.Pointer()] {
+			return
+		}
+		seen[rv.Pointer()] = true
+		switch x := rv.Interface().(type) {
+		case *engine.Tensor:
+			out[prefix] = x
+			n++
+			return
+		case nn.Module:
+			for _, p := range uniqueParams(x.Params()) {
+				if n < maxTracedTensors {
+					out[prefix+"."+p.name] = p.t
+					n++
+				}
+			}
+			return
+		}
+		e := rv.Elem()
+		if e.Kind() != reflect.Struct {
+			return
+		}
+		for i := 0; i < e.NumField(); i++ {
+			f := e.Field(i)
+			if !f.CanInterface() {
+				continue
+			}
+			fname := e.Type().Field(i).Name
+			// yaegi exports a lower-case field fc1 as Xfc1.
+			if len(fname) > 1 && fname[0] == 'X' && unicode.IsLower(rune(fname[1])) {
+				fname = fname[1:]
+			}
+			if ts, ok := f.Interface().([]*engine.Tensor); ok {
+				for j, t := range ts {
+					if t != nil && n < maxTracedTensors {
+						out[fmt.Sprintf("%s.%s[%d]", prefix, fname, j)] = t
+						n++
+					}
+				}
+				continue
+			}
+			walk(prefix+"."+fname, f, depth+1)
+		}
+	}
+	walk(name, reflect.ValueOf(v), 0)
 }
 
-// Snapshot records the tensors among vars (name → value; values that are
-// not tensors or slices of tensors are ignored).
+// Snapshot records the tensors among vars (name → value): tensors, slices
+// of tensors, and the parameters of modules and tensor fields of structs
+// (see Changes). Other values are ignored.
 func Snapshot(vars map[string]any) *VarSnapshot {
 	ts := map[string]*engine.Tensor{}
 	for n, v := range vars {

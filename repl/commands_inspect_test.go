@@ -89,6 +89,9 @@ func TestTraceCommand(t *testing.T) {
 	if got := evalOK(t, s, out, "n := 3"); got != "" {
 		t.Errorf("no tensor changed, got:\n%s", got)
 	}
+	evalOK(t, s, out, inspectNet)
+	got = evalOK(t, s, out, "loss := m.Forward(x).Sum()\nloss.Backward()")
+	contains(t, "trace module", got, "· m.fc1.weight  [5 3]", "grad set", "· loss")
 	runCmd(t, s, out, ":trace off", false)
 	if got := evalOK(t, s, out, "v := x.Exp()"); got != "" {
 		t.Errorf("trace off, got:\n%s", got)
