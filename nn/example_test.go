@@ -108,3 +108,27 @@ func ExampleStepLR() {
 	// Output:
 	// 0.1 0.05 0.05 0.025 0.025 0.0125
 }
+
+// A model's own struct, with a Dropout in an unexported field: Train and Eval
+// reach it.
+type classifier struct {
+	Fc   *nn.Linear
+	drop *nn.Dropout
+}
+
+func (m *classifier) Forward(x *engine.Tensor) *engine.Tensor { return m.Fc.Forward(m.drop.Forward(x)) }
+func (m *classifier) Params() []nn.Param                      { return nn.Sub("fc", m.Fc) }
+
+func ExampleEval() {
+	engine.Seed(0)
+	m := &classifier{Fc: nn.NewLinear(4, 2), drop: nn.NewDropout(0.5)}
+	x := engine.Ones(1, 4)
+	nn.Eval(m) // Dropout passes its input through: the output is deterministic
+	same := m.Forward(x).Sub(m.Forward(x)).Abs().Sum().Item() == 0
+	fmt.Println(m.drop.Training(), same)
+	nn.Train(m)
+	fmt.Println(m.drop.Training())
+	// Output:
+	// false true
+	// true
+}
