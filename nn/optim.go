@@ -181,10 +181,12 @@ func (o *optimizer) State() []Param {
 // it from a checkpoint) for the same parameters in the same order. It checks
 // every entry before changing anything: an unknown name, a parameter index out
 // of range or a shape that does not match its parameter is an error, and the
-// optimizer is left as it was.
+// optimizer is left as it was. On success the loaded state replaces the
+// current one: a parameter without entries starts afresh (step 0, no moments),
+// and the lr is kept unless the state has one.
 func (o *optimizer) LoadState(state []Param) error {
 	lr := o.lr
-	step := append([]float64(nil), o.step...)
+	step := make([]float64, len(o.step)) // the loaded state replaces the current one
 	bufs := make([]map[string][]float64, len(o.bufs))
 	for i := range bufs {
 		bufs[i] = map[string][]float64{}

@@ -240,3 +240,23 @@ func TestOptimizersTrainFloat32(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadStateReplaces(t *testing.T) {
+	w := engine.Zeros(2).SetRequiresGrad(true)
+	opt := NewAdam([]Param{{Name: "w", Tensor: w}}, 0.1, AdamOpts{})
+	w.SetGrad(engine.Ones(2))
+	opt.Step()
+	opt.Step()
+	if err := opt.LoadState([]Param{{Name: "lr", Tensor: engine.Scalar(0.5)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := paramNames(opt.State()); got != "lr" || opt.LR() != 0.5 {
+		t.Errorf("after loading a state with only lr: %q, lr %v", got, opt.LR())
+	}
+	// a fresh first step of Adam moves each element by lr (m/√v = 1)
+	before := w.At(0)
+	opt.Step()
+	if d := before - w.At(0); d < 0.5-1e-6 || d > 0.5+1e-6 {
+		t.Errorf("first step after the reset moved %v, want 0.5", d)
+	}
+}
