@@ -64,7 +64,9 @@
 //
 // Class targets are a float tensor of indices (as a DataLoader yields them);
 // CrossEntropyLossIndices and NLLLossIndices take a []int instead;
-// CrossEntropyLoss also takes [N, C] class probabilities. TripletMarginLoss and
+// CrossEntropyLoss also takes [N, C] class probabilities, and both weigh
+// classes with LossOpts.Weight and skip rows whose target is IgnoreIndex
+// (-100), as PyTorch does by default. TripletMarginLoss and
 // CosineEmbeddingLoss take their margin as an argument. Inputs and
 // targets must have the same shape where PyTorch would broadcast them with a
 // warning: a [N,1] prediction against a [N] target is an error, not an [N,N]

@@ -35,8 +35,9 @@ func (r Reduction) String() string {
 //	nn.CrossEntropyLoss(logits, y, nn.LossOpts{Reduction: nn.Sum, LabelSmoothing: 0.1})
 type LossOpts struct {
 	Reduction      Reduction
-	LabelSmoothing float64 // CrossEntropyLoss: 0 ≤ ε ≤ 1
-	Beta           float64 // SmoothL1Loss: the L1/L2 switch point; 0 means PyTorch's default 1
+	LabelSmoothing float64        // CrossEntropyLoss: 0 ≤ ε ≤ 1
+	Weight         *engine.Tensor // CrossEntropyLoss, NLLLoss: a weight per class, shape [C]; nil for none
+	Beta           float64        // SmoothL1Loss: the L1/L2 switch point; 0 means PyTorch's default 1
 }
 
 func lossOpts(op string, opts []LossOpts) LossOpts {
@@ -124,9 +125,17 @@ func SmoothL1Loss(input, target *engine.Tensor, opts ...LossOpts) *engine.Tensor
 	return reduce(l, o.Reduction)
 }
 
-// classTargets checks that target holds one class index in [0, c) per row of
-// [n, c] scores and returns it as an [n, 1] index tensor for Gather.
-func classTargets(op string, scores, target *engine.Tensor) *engine.Tensor {
+// IgnoreIndex is the class target that CrossEntropyLoss and NLLLoss skip, as
+// PyTorch's default ignore_index: such rows add nothing to the loss or to the
+// count a mean divides by (padding in sequence models).
+const IgnoreIndex = -100
+
+// classTargets checks that target holds one class index in [0, c) (or
+// IgnoreIndex) per row of [n, c] scores and returns it as an [n, 1] index
+// tensor for Gather (ignored rows point at class 0) together with each row's
+// weight: the class weight of its target, or 1 without weights, and 0 for an
+// ignored row. plain reports that every row's weight is 1.
+func classTargets(op string, scores, target, weight *engine.Tensor) (idx *engine.Tensor, wy []float64, plain bool) {
 	if scores.Dims() != 2 {
 		shapeError(op, "the input must be [batch, classes]", "for one sample use x.Unsqueeze(0)", scores.Shape(), target.Shape())
 	}
@@ -138,12 +147,56 @@ func classTargets(op string, scores, target *engine.Tensor) *engine.Tensor {
 		}
 		shapeError(op, "the target must hold one class index per row of the input", hint, scores.Shape(), target.Shape())
 	}
-	for i, v := range target.Float64s() {
-		if v != math.Trunc(v) || v < 0 || v >= float64(c) {
+	w := classWeights(op, scores, weight)
+	ts := target.Float64s()
+	wy = make([]float64, n)
+	plain = w == nil
+	for i, v := range ts {
+		switch {
+		case v == IgnoreIndex:
+			ts[i], plain = 0, false
+			continue
+		case v != math.Trunc(v) || v < 0 || v >= float64(c):
 			errorf(op, "target %v at position %d is not a class index in [0, %d)", v, i, c)
 		}
+		wy[i] = 1
+		if w != nil {
+			wy[i] = w[int(v)]
+		}
 	}
-	return target.Detach().Reshape(n, 1)
+	return engine.New64(ts).Reshape(n, 1), wy, plain
+}
+
+// classWeights checks that weight (nil for none) has one value per class of
+// [n, c] scores and returns its values.
+func classWeights(op string, scores, weight *engine.Tensor) []float64 {
+	if weight == nil {
+		return nil
+	}
+	if weight.Dims() != 1 || weight.Size(0) != scores.Size(1) {
+		shapeError(op, "LossOpts.Weight must hold one weight per class", fmt.Sprintf("give a weight of shape [%d]", scores.Size(1)), scores.Shape(), weight.Shape())
+	}
+	return weight.Float64s()
+}
+
+// rowWeights returns wy as a tensor of logp's dtype, so that a float32 loss
+// stays float32.
+func rowWeights(wy []float64, like *engine.Tensor) *engine.Tensor {
+	return engine.New64(wy).To(like.DType())
+}
+
+// reduceRows reduces per-row class losses l whose rows have weights wy: the
+// mean divides by the total weight, as PyTorch does (the row count when no row
+// is weighted or ignored).
+func reduceRows(l *engine.Tensor, wy []float64, r Reduction) *engine.Tensor {
+	if r != Mean {
+		return reduce(l, r)
+	}
+	total := 0.0
+	for _, v := range wy {
+		total += v
+	}
+	return l.Sum().MulScalar(1 / total)
 }
 
 func indexTensor(idx []int) *engine.Tensor {
@@ -157,32 +210,56 @@ func indexTensor(idx []int) *engine.Tensor {
 // CrossEntropyLoss returns the cross entropy between logits [N, C] (raw
 // scores, not probabilities) and target, as torch.nn.functional.cross_entropy.
 // target is either [N] class indices held as whole numbers (the labels a
-// DataLoader yields) or [N, C] class probabilities. LossOpts.LabelSmoothing ε
-// mixes the target with the uniform distribution: (1-ε)·target + ε/C.
+// DataLoader yields; rows whose target is IgnoreIndex are skipped) or [N, C]
+// class probabilities. LossOpts.LabelSmoothing ε mixes the target with the
+// uniform distribution: (1-ε)·target + ε/C. LossOpts.Weight weighs each class;
+// the mean then divides by the total weight of the targets, as in PyTorch.
 // It is LogSoftmax followed by NLLLoss, fused for numerical stability.
 // It panics with a *engine.ShapeError when the shapes do not fit and with an
 // *engine.Error when an index is not a class.
 func CrossEntropyLoss(logits, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("CrossEntropyLoss", opts)
-	if o.LabelSmoothing < 0 || o.LabelSmoothing > 1 {
-		errorf("CrossEntropyLoss", "label smoothing must be in [0, 1], got %v", o.LabelSmoothing)
+	eps := o.LabelSmoothing
+	if eps < 0 || eps > 1 {
+		errorf("CrossEntropyLoss", "label smoothing must be in [0, 1], got %v", eps)
 	}
 	if logits.Dims() == 2 && equalInts(logits.Shape(), target.Shape()) {
+		classWeights("CrossEntropyLoss", logits, o.Weight)
 		logp := logits.LogSoftmax(1)
 		t := target
-		if eps := o.LabelSmoothing; eps > 0 {
+		if eps > 0 {
 			t = t.MulScalar(1 - eps).AddScalar(eps / float64(logits.Size(1)))
+		}
+		if o.Weight != nil {
+			t = t.Mul(o.Weight.Detach().To(logp.DType()))
 		}
 		return reduce(logp.Mul(t).Sum(1).Neg(), o.Reduction)
 	}
-	idx := classTargets("CrossEntropyLoss", logits, target)
+	idx, wy, plain := classTargets("CrossEntropyLoss", logits, target, o.Weight)
 	logp := logits.LogSoftmax(1)
-	nll := logp.Gather(1, idx).Reshape(-1).Neg()
-	if eps := o.LabelSmoothing; eps > 0 {
-		smooth := logp.Mean(1).Neg() // -(1/C)·Σ_c log p_c
-		nll = nll.MulScalar(1 - eps).Add(smooth.MulScalar(eps))
+	l := logp.Gather(1, idx).Reshape(-1).Neg()
+	if !plain {
+		l = l.Mul(rowWeights(wy, logp))
 	}
-	return reduce(nll, o.Reduction)
+	if eps > 0 {
+		// ε/C · -Σ_c w_c·log p_c, zero on ignored rows
+		wl := logp
+		if o.Weight != nil {
+			wl = wl.Mul(o.Weight.Detach().To(logp.DType()))
+		}
+		smooth := wl.Sum(1).Neg()
+		if !plain {
+			mask := make([]float64, len(wy))
+			for i, t := range target.Float64s() {
+				if t != IgnoreIndex {
+					mask[i] = 1
+				}
+			}
+			smooth = smooth.Mul(rowWeights(mask, logp))
+		}
+		l = l.MulScalar(1 - eps).Add(smooth.MulScalar(eps / float64(logits.Size(1))))
+	}
+	return reduceRows(l, wy, o.Reduction)
 }
 
 // CrossEntropyLossIndices is CrossEntropyLoss with the class indices given as
@@ -193,13 +270,19 @@ func CrossEntropyLossIndices(logits *engine.Tensor, target []int, opts ...LossOp
 
 // NLLLoss returns the negative log likelihood -logProbs[i, target[i]], as
 // torch.nn.functional.nll_loss; logProbs is [N, C] (from LogSoftmax(1)) and
-// target [N] class indices held as whole numbers.
+// target [N] class indices held as whole numbers (rows whose target is
+// IgnoreIndex are skipped). LossOpts.Weight weighs the classes as in
+// CrossEntropyLoss.
 // It panics with a *engine.ShapeError when the shapes do not fit and with an
 // *engine.Error when an index is not a class.
 func NLLLoss(logProbs, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("NLLLoss", opts)
-	idx := classTargets("NLLLoss", logProbs, target)
-	return reduce(logProbs.Gather(1, idx).Reshape(-1).Neg(), o.Reduction)
+	idx, wy, plain := classTargets("NLLLoss", logProbs, target, o.Weight)
+	l := logProbs.Gather(1, idx).Reshape(-1).Neg()
+	if !plain {
+		l = l.Mul(rowWeights(wy, logProbs))
+	}
+	return reduceRows(l, wy, o.Reduction)
 }
 
 // NLLLossIndices is NLLLoss with the class indices given as a []int.

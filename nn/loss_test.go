@@ -97,6 +97,26 @@ func TestLossesTorchRef(t *testing.T) {
 		target := ref(t, c.name).Ints(t, "target")
 		checkLossRef(t, c.name, c.o, func(xs []*engine.Tensor, o LossOpts) *engine.Tensor { return c.f(xs[0], target, o) })
 	}
+	for _, c := range []struct {
+		name string
+		o    LossOpts
+		f    func(x, target *engine.Tensor, opts ...LossOpts) *engine.Tensor
+	}{
+		{"CrossEntropyLoss/weight", LossOpts{}, CrossEntropyLoss},
+		{"CrossEntropyLoss/weight-smooth", LossOpts{LabelSmoothing: 0.3}, CrossEntropyLoss},
+		{"CrossEntropyLoss/ignore-smooth", LossOpts{LabelSmoothing: 0.3}, CrossEntropyLoss},
+		{"NLLLoss/weight", LossOpts{}, NLLLoss},
+	} {
+		r := ref(t, c.name)
+		target := r.T(t, "target")
+		o := c.o
+		if c.name != "CrossEntropyLoss/ignore-smooth" {
+			o.Weight = r.T(t, "weight")
+		}
+		checkLossRef(t, c.name, o, func(xs []*engine.Tensor, o LossOpts) *engine.Tensor { return c.f(xs[0], target, o) })
+	}
+	checkLossRef(t, "CrossEntropyLoss/probs-weight", LossOpts{LabelSmoothing: 0.1, Weight: ref(t, "CrossEntropyLoss/probs-weight").T(t, "weight")}, two(CrossEntropyLoss))
+
 	// the float-tensor form of the targets gives the same values
 	ce := ref(t, "CrossEntropyLoss")
 	assertClose(t, "CrossEntropyLoss with a tensor target", CrossEntropyLoss(ce.T(t, "in0"), ce.T(t, "target")), ce.T(t, "mean"), 1e-12)
@@ -130,6 +150,8 @@ func TestLossUseErrors(t *testing.T) {
 		{func() { CosineEmbeddingLoss(logits, logits, engine.New([]float32{1, 0, 1, -1}), 0) }, "must be 1 (similar) or -1"},
 		{func() { TripletMarginLoss(logits, logits, engine.Zeros(4, 2), 1) }, "same shape"},
 		{func() { CrossEntropyLossIndices(logits, []int{0, 1, 2, 2}, LossOpts{LabelSmoothing: 2}) }, "label smoothing"},
+		{func() { CrossEntropyLossIndices(logits, []int{0, 1, 2, 2}, LossOpts{Weight: engine.Ones(4)}) }, "shape [3]"},
+		{func() { CrossEntropyLossIndices(logits, []int{0, -1, 2, 2}) }, "target -1 at position 1"},
 	} {
 		err := engine.Try(c.f)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -146,5 +168,17 @@ func TestCrossEntropyLearns(t *testing.T) {
 	}
 	if l := CrossEntropyLossIndices(engine.Zeros(2, 3), []int{0, 2}).Item(); l-1.0986122886681098 > 1e-6 || l-1.0986122886681098 < -1e-6 {
 		t.Errorf("uniform prediction: loss %v, want log 3", l)
+	}
+}
+
+func TestCrossEntropyFloat32StaysFloat32(t *testing.T) {
+	logits := engine.Randn(4, 3).SetRequiresGrad(true)
+	l := CrossEntropyLossIndices(logits, []int{0, IgnoreIndex, 2, 1}, LossOpts{Weight: engine.New([]float32{1, 2, 3}), LabelSmoothing: 0.1})
+	if l.DType() != engine.Float32 {
+		t.Errorf("a float32 loss became %v", l.DType())
+	}
+	l.Backward()
+	if g := logits.Grad(); g.At(1, 0) != 0 || g.At(1, 2) != 0 {
+		t.Errorf("an ignored row got a gradient: %v", g)
 	}
 }

@@ -254,6 +254,22 @@ clip("ClipGradNorm", torch.nn.utils.clip_grad_norm_, max_norm=2.0)
 clip("ClipGradNorm/big", torch.nn.utils.clip_grad_norm_, max_norm=100.0)
 clip("ClipGradValue", torch.nn.utils.clip_grad_value_, clip_value=1.5)
 
+# ---- class weights and PyTorch's default ignore_index (-100), appended last
+# so that the random draws of the cases above do not change
+tgt2 = torch.tensor([1, -100, 3, 2, 0, 3])
+cw = torch.rand(4) + 0.5
+lg2 = torch.randn(6, 4)
+loss("CrossEntropyLoss/weight", lambda a, reduction: F.cross_entropy(a, tgt2, weight=cw, reduction=reduction), lg2)
+loss("CrossEntropyLoss/weight-smooth", lambda a, reduction: F.cross_entropy(a, tgt2, weight=cw, reduction=reduction, label_smoothing=0.3), lg2)
+loss("CrossEntropyLoss/ignore-smooth", lambda a, reduction: F.cross_entropy(a, tgt2, reduction=reduction, label_smoothing=0.3), lg2)
+loss("NLLLoss/weight", lambda a, reduction: F.nll_loss(a, tgt2, weight=cw, reduction=reduction), torch.log_softmax(lg2, 1))
+for c in cases[-4:]:
+    c["tensors"]["target"] = enc(tgt2)
+    c["tensors"]["weight"] = enc(cw)
+loss("CrossEntropyLoss/probs-weight", lambda a, b, reduction: F.cross_entropy(a, b, weight=cw, reduction=reduction, label_smoothing=0.1),
+     torch.randn(3, 4), torch.softmax(torch.randn(3, 4), 1))
+cases[-1]["tensors"]["weight"] = enc(cw)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nnref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
