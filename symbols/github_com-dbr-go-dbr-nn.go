@@ -5,6 +5,8 @@ package symbols
 import (
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/nn"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -24,6 +26,7 @@ func init() {
 		"FashionMNIST":            reflect.ValueOf(nn.FashionMNIST),
 		"FashionMNISTClasses":     reflect.ValueOf(&nn.FashionMNISTClasses).Elem(),
 		"FashionMNISTSubset":      reflect.ValueOf(nn.FashionMNISTSubset),
+		"IgnoreIndex":             reflect.ValueOf(constant.MakeFromLiteral("-100", token.INT, 0)),
 		"KaimingNormal":           reflect.ValueOf(nn.KaimingNormal),
 		"KaimingUniform":          reflect.ValueOf(nn.KaimingUniform),
 		"L1Loss":                  reflect.ValueOf(nn.L1Loss),
