@@ -49,6 +49,7 @@ func elementwiseRefOps() map[string]func(xs []*Tensor) *Tensor {
 		"NeScalar":                    x0(func(a *Tensor) *Tensor { return a.NeScalar(1) }),
 		"Where/broadcast":             func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
 		"Where/same":                  func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
+		"Where/scalar-branch":         func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
 	}
 }
 
@@ -120,7 +121,13 @@ func TestElementwiseGradCheck(t *testing.T) {
 		{"Where/same", func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, []*Tensor{awayFrom(0.1, 2, 3), Randn(2, 3)}},
 		{"Where/broadcast", func(x []*Tensor) *Tensor { return Where(New([]float32{1, 0, 1}), x[0], x[1]) }, []*Tensor{Randn(2, 1), Randn(4, 2, 3)}},
 		{"Where/scalar-branch", func(x []*Tensor) *Tensor { return Where(New([]float32{0, 1}, 2, 1), x[0], x[1]) }, []*Tensor{Randn(), Randn(2, 3)}},
+		{"Where/both-broadcast", func(x []*Tensor) *Tensor { return Where(New([]float32{1, 0}, 2, 1), x[0], x[1]) }, []*Tensor{Randn(3), Randn(2, 1)}},
+		{"Pow/base-broadcast", bin((*Tensor).Pow), []*Tensor{positive(3), Randn(2, 3)}},
+		// Dropout is random: reseeding before each call fixes the mask, so the
+		// finite differences see the same function as Backward
+		{"Dropout", un(func(a *Tensor) *Tensor { Seed(9); return a.Dropout(0.4, true) }), []*Tensor{Randn(4, 5)}},
 		// one tensor used twice: both contributions must arrive
+		{"twice/Dropout", un(func(a *Tensor) *Tensor { Seed(9); return a.Dropout(0.5, true).Mul(a) }), []*Tensor{Randn(3, 4)}},
 		{"twice/Pow", func(x []*Tensor) *Tensor { return x[0].Pow(x[0]) }, []*Tensor{positive(2, 3)}},
 		{"twice/Tanh*Sigmoid", func(x []*Tensor) *Tensor { return x[0].Tanh().Mul(x[0].Sigmoid()) }, []*Tensor{Randn(3, 2)}},
 		{"twice/Maximum", func(x []*Tensor) *Tensor { return x[0].Maximum(x[0].Sin()) }, []*Tensor{Randn(5).Add(Full(0.5, 5))}},
@@ -410,5 +417,32 @@ func TestSelectionGradsIgnoreInfinity(t *testing.T) {
 		o.SetGrad(nil)
 		c.f().BackwardWith(up)
 		assertSpecial(t, c.name, c.of.Grad(), c.want, 0)
+	}
+}
+
+// TestToGrad checks the backward of a dtype conversion, which GradCheck cannot
+// do (finite differences through float32 are too coarse): the gradient comes
+// back in the input's dtype and adds to what is already there.
+func TestToGrad(t *testing.T) {
+	x := New64([]float64{1.5, -2, 0.25}).SetRequiresGrad(true)
+	x.SetGrad(New64([]float64{1, 1, 1}))
+	y := x.To(Float32)
+	if y.DType() != Float32 || !strings.HasPrefix(y.Op(), "To") {
+		t.Fatalf("To(Float32): dtype %v, op %q", y.DType(), y.Op())
+	}
+	y.MulScalar(2).BackwardWith(New([]float32{1, 0.5, -3}))
+	if x.Grad().DType() != Float64 {
+		t.Errorf("grad of a float64 input has dtype %v", x.Grad().DType())
+	}
+	assertClose(t, "To(Float32) grad", x.Grad(), New64([]float64{3, 2, -5}), 0)
+
+	x32 := New([]float32{0.5, 4}).SetRequiresGrad(true)
+	x32.To(Float64).Square().Sum().Backward() // ∂/∂x x² = 2x
+	if x32.Grad().DType() != Float32 {
+		t.Errorf("grad of a float32 input has dtype %v", x32.Grad().DType())
+	}
+	assertClose(t, "To(Float64) grad", x32.Grad(), New([]float32{1, 8}), 0)
+	if x.To(Float64) != x {
+		t.Error("To the same dtype must return the tensor itself")
 	}
 }

@@ -44,4 +44,6 @@ for name, fn in [("Gt", torch.gt), ("Ge", torch.ge), ("Lt", torch.lt), ("Le", to
     case(name + "Scalar", lambda a, fn=fn: fn(a, 1.0), ints(2, 3), grad=False)
 case("Where/broadcast", lambda c, a, b: torch.where(c != 0, a, b), ints(2, 1, 3), rand(4, 1), rand(3))
 case("Where/same", lambda c, a, b: torch.where(c != 0, a, b), ints(2, 3), rand(2, 3), rand(2, 3))
+# appended after the cases above so that their inputs stay the same
+case("Where/scalar-branch", lambda c, a, b: torch.where(c != 0, a, b), ints(2, 1), rand(1).reshape(()), rand(2, 3))
 write()
