@@ -135,6 +135,42 @@ func TestLossesTorchRef(t *testing.T) {
 	})
 }
 
+// TestLossGradCheckTwice runs GradCheck on losses whose input and target are
+// computed from one tensor: both contributions must reach it.
+func TestLossGradCheckTwice(t *testing.T) {
+	engine.Seed(13)
+	for _, c := range []struct {
+		name string
+		f    func(x *engine.Tensor) *engine.Tensor
+	}{
+		{"MSELoss", func(x *engine.Tensor) *engine.Tensor { return MSELoss(x.Tanh(), x) }},
+		{"L1Loss", func(x *engine.Tensor) *engine.Tensor {
+			return L1Loss(x, x.Sin().MulScalar(0.5), LossOpts{Reduction: Sum})
+		}},
+		{"SmoothL1Loss", func(x *engine.Tensor) *engine.Tensor { return SmoothL1Loss(x.MulScalar(3), x, LossOpts{Beta: 0.5}) }},
+		{"BCELoss", func(x *engine.Tensor) *engine.Tensor { return BCELoss(x.Sigmoid(), x.Tanh().Square()) }},
+		{"BCEWithLogitsLoss", func(x *engine.Tensor) *engine.Tensor {
+			return BCEWithLogitsLoss(x, x.Sigmoid(), LossOpts{Reduction: None})
+		}},
+		{"CrossEntropyLoss/probs", func(x *engine.Tensor) *engine.Tensor { return CrossEntropyLoss(x, x.MulScalar(2).Softmax(1)) }},
+		{"CrossEntropyLoss/indices", func(x *engine.Tensor) *engine.Tensor {
+			return CrossEntropyLossIndices(x.Add(x.Square()), []int{0, 3, 1}, LossOpts{LabelSmoothing: 0.1})
+		}},
+		{"NLLLoss", func(x *engine.Tensor) *engine.Tensor {
+			return NLLLossIndices(x.LogSoftmax(1).Mul(x.Sigmoid()), []int{2, 2, 0})
+		}},
+		{"TripletMarginLoss", func(x *engine.Tensor) *engine.Tensor { return TripletMarginLoss(x, x.Tanh(), x.Neg(), 1) }},
+		{"CosineEmbeddingLoss", func(x *engine.Tensor) *engine.Tensor {
+			return CosineEmbeddingLoss(x, x.Square(), engine.New64([]float64{1, -1, 1}), 0.1, LossOpts{Reduction: Sum})
+		}},
+	} {
+		r := engine.GradCheck(func(in []*engine.Tensor) *engine.Tensor { return c.f(in[0]) }, engine.Randn(3, 4))
+		if !r.OK {
+			t.Errorf("%s with one tensor twice: %v", c.name, r)
+		}
+	}
+}
+
 func TestLossUseErrors(t *testing.T) {
 	logits := engine.Zeros(4, 3)
 	for _, c := range []struct {

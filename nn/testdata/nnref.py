@@ -270,6 +270,10 @@ loss("CrossEntropyLoss/probs-weight", lambda a, b, reduction: F.cross_entropy(a,
      torch.randn(3, 4), torch.softmax(torch.randn(3, 4), 1))
 cases[-1]["tensors"]["weight"] = enc(cw)
 
+# ---- LogSoftmax layer, appended last so that the draws above do not change
+layer("LogSoftmax", nn.LogSoftmax(dim=1), torch.randn(3, 4))
+layer("LogSoftmax/first", nn.LogSoftmax(dim=0), torch.randn(3, 2, 2))
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nnref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
