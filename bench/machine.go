@@ -35,5 +35,18 @@ func machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("CPU: %s, %d logical cores, %s/%s, flags: %s\n", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, flags)
+	return fmt.Sprintf("CPU: %s, %d logical cores, %s/%s, flags: %s\n%s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, flags, loadavg())
+}
+
+// loadavg reports the machine's load (other processes skew every timing).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return fmt.Sprintf("load average (1, 5, 15 min): %s %s %s\n", f[0], f[1], f[2])
 }

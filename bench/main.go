@@ -122,6 +122,7 @@ func main() {
 		}
 	}
 	printTable(ws, workers, samples)
+	fmt.Print("after the run, ", loadavg())
 }
 
 func selected(name string) bool {
