@@ -22,6 +22,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -85,9 +86,11 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	samples := make([][][]float64, len(ws)) // [workload][side][round]
+	samples := make([][][]float64, len(ws)) // wall seconds per step, [workload][side][round]
+	cpu := make([][][]float64, len(ws))     // CPU seconds per step (process time), the same way
 	for i := range samples {
 		samples[i] = make([][]float64, 1+len(workers))
+		cpu[i] = make([][]float64, 1+len(workers))
 	}
 	steps := make([]func(), len(ws))
 	procs := runtime.GOMAXPROCS(0)
@@ -95,7 +98,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "round %d/%d\n", r+1, *rounds)
 		for i, w := range ws {
 			runtime.GOMAXPROCS(w.threads)
-			var sec float64
+			var sec, cs float64
 			if w.run != nil {
 				s, err := w.run()
 				if err != nil {
@@ -107,21 +110,23 @@ func main() {
 				if steps[i] == nil {
 					steps[i] = w.setup()
 				}
-				sec = measure(steps[i], *minTime)
+				sec, cs = measure(steps[i], *minTime)
 			}
 			runtime.GOMAXPROCS(procs)
 			samples[i][0] = append(samples[i][0], sec)
+			cpu[i][0] = append(cpu[i][0], cs)
 			for k, tw := range workers {
-				s, err := tw.run(w.torch, w.threads, *minTime)
+				s, c, err := tw.run(w.torch, w.threads, *minTime)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "bench: torch %s: %s: %v\n", tw.label, w.name, err)
-					s = 0
+					s, c = 0, 0
 				}
 				samples[i][1+k] = append(samples[i][1+k], s)
+				cpu[i][1+k] = append(cpu[i][1+k], c)
 			}
 		}
 	}
-	printTable(ws, workers, samples)
+	printTable(ws, workers, samples, cpu)
 	fmt.Print("after the run, ", loadavg())
 }
 
@@ -137,23 +142,33 @@ func selected(name string) bool {
 	return false
 }
 
-// measure returns the seconds per call of f: one warm-up call, then batches
-// of calls growing until one batch lasts at least min.
-func measure(f func(), min time.Duration) float64 {
+// measure returns the wall and CPU (process) seconds per call of f: one
+// warm-up call, then batches of calls growing until one batch lasts at least min.
+func measure(f func(), min time.Duration) (wall, cpu float64) {
 	f()
 	n := 1
 	for {
-		t0 := time.Now()
+		t0, c0 := time.Now(), processCPU()
 		for i := 0; i < n; i++ {
 			f()
 		}
 		d := time.Since(t0)
 		if d >= min {
-			return d.Seconds() / float64(n)
+			return d.Seconds() / float64(n), (processCPU() - c0) / float64(n)
 		}
 		next := int(float64(n) * min.Seconds() / max(d.Seconds(), 1e-9) * 1.2)
 		n = max(2*n, next)
 	}
+}
+
+// processCPU returns the CPU time of this process in seconds (all threads:
+// the garbage collector's work counts).
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)*1e-6
 }
 
 func median(xs []float64) float64 {
@@ -213,10 +228,10 @@ func met(target string, ratio float64) string {
 	return "no"
 }
 
-func printTable(ws []workload, workers []*torchWorker, samples [][][]float64) {
+func printTable(ws []workload, workers []*torchWorker, samples, cpu [][][]float64) {
 	head := []string{"workload", "thr", "dbr"}
 	for _, tw := range workers {
-		head = append(head, "torch "+tw.label, "dbr/torch", "target", "met")
+		head = append(head, "torch "+tw.label, "dbr/torch", "target", "met", "cpu dbr/torch")
 	}
 	rows := [][]string{head}
 	for i, w := range ws {
@@ -232,7 +247,16 @@ func printTable(ws []workload, workers []*torchWorker, samples [][][]float64) {
 			if ratio > 0 {
 				rs = fmt.Sprintf("%.2f", ratio)
 			}
-			row = append(row, format(w, t), rs, w.target, met(w.target, ratio))
+			// CPU-time ratio for one-thread rows: less sensitive to other
+			// processes taking the CPU than wall time (not to cache sharing).
+			cr := "-"
+			if dc, tc := median(cpu[i][0]), median(cpu[i][1+k]); w.threads == 1 && dc > 0 && tc > 0 {
+				cr = fmt.Sprintf("%.2f", dc/tc)
+				if w.flops > 0 {
+					cr = fmt.Sprintf("%.2f", tc/dc)
+				}
+			}
+			row = append(row, format(w, t), rs, w.target, met(w.target, ratio), cr)
 		}
 		rows = append(rows, row)
 	}
@@ -258,5 +282,6 @@ func printTable(ws []workload, workers []*torchWorker, samples [][][]float64) {
 			fmt.Println(b.String())
 		}
 	}
-	fmt.Println("\nratio: dbr/torch of the shown unit (GFLOP/s: higher is better for dbr; time: lower is better); medians over", *rounds, "rounds")
+	fmt.Println("\ndbr/torch: ratio of the shown medians over", *rounds, "rounds (GFLOP/s: higher is better for dbr; time: lower is better);")
+	fmt.Println("met: against the target, on wall time; cpu dbr/torch: the same ratio on process CPU time (one-thread rows)")
 }

@@ -99,21 +99,22 @@ func (tw *torchWorker) call(req request, resp any) error {
 	return json.Unmarshal(tw.out.Bytes(), resp)
 }
 
-// run times one workload in the worker and returns seconds per step.
-func (tw *torchWorker) run(req request, threads int, min time.Duration) (float64, error) {
+// run times one workload in the worker and returns wall and CPU seconds per step.
+func (tw *torchWorker) run(req request, threads int, min time.Duration) (wall, cpu float64, err error) {
 	req.Threads = threads
 	req.MinTime = min.Seconds()
 	var resp struct {
 		Sec   float64
+		CPU   float64
 		Error string
 	}
 	if err := tw.call(req, &resp); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if resp.Error != "" {
-		return 0, fmt.Errorf("%s", strings.TrimSpace(resp.Error))
+		return 0, 0, fmt.Errorf("%s", strings.TrimSpace(resp.Error))
 	}
-	return resp.Sec, nil
+	return resp.Sec, resp.CPU, nil
 }
 
 func (tw *torchWorker) close() {
