@@ -36,7 +36,8 @@ func (r Reduction) String() string {
 type LossOpts struct {
 	Reduction      Reduction
 	LabelSmoothing float64        // CrossEntropyLoss: 0 ≤ ε ≤ 1
-	Weight         *engine.Tensor // CrossEntropyLoss, NLLLoss: a weight per class, shape [C]; nil for none
+	Weight         *engine.Tensor // CrossEntropyLoss, NLLLoss: a weight per class, shape [C]; BCE losses: a weight broadcast over the elements; nil for none
+	PosWeight      *engine.Tensor // BCEWithLogitsLoss: a weight of the positive term per class (broadcast over the last dim); nil for none
 	Beta           float64        // SmoothL1Loss: the L1/L2 switch point; 0 means PyTorch's default 1
 }
 
@@ -307,17 +308,43 @@ func BCELoss(p, y *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	logp := p.Log().Clamp(-100, inf)
 	log1mp := p.Neg().AddScalar(1).Log().Clamp(-100, inf)
 	l := y.Mul(logp).Add(y.Neg().AddScalar(1).Mul(log1mp)).Neg()
-	return reduce(l, o.Reduction)
+	return reduce(elementWeight("BCELoss", l, o.Weight), o.Reduction)
 }
 
 // BCEWithLogitsLoss is BCELoss of Sigmoid(x), computed stably from the raw
 // scores x as max(x, 0) - x·y + log(1 + e^-|x|), as
-// torch.nn.functional.binary_cross_entropy_with_logits.
+// torch.nn.functional.binary_cross_entropy_with_logits. With
+// LossOpts.PosWeight p the positive term is weighed by p:
+// (1-y)·x + (1+(p-1)·y)·(log(1 + e^-|x|) + max(-x, 0)).
 func BCEWithLogitsLoss(x, y *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("BCEWithLogitsLoss", opts)
 	sameShapes("BCEWithLogitsLoss", x, y)
-	l := x.ReLU().Sub(x.Mul(y)).Add(x.Abs().Neg().Exp().AddScalar(1).Log())
-	return reduce(l, o.Reduction)
+	softplus := x.Abs().Neg().Exp().AddScalar(1).Log() // log(1 + e^-|x|)
+	var l *engine.Tensor
+	if o.PosWeight == nil {
+		l = x.ReLU().Sub(x.Mul(y)).Add(softplus)
+	} else {
+		pw := o.PosWeight.Detach().To(x.DType())
+		if pw.Dims() > 1 || (pw.Dims() == 1 && x.Dims() > 0 && pw.Size(0) != x.Size(-1) && pw.Size(0) != 1) {
+			shapeError("BCEWithLogitsLoss", "LossOpts.PosWeight must hold one weight per class (the last dim)", "", x.Shape(), pw.Shape())
+		}
+		lw := pw.AddScalar(-1).Mul(y).AddScalar(1)
+		l = y.Neg().AddScalar(1).Mul(x).Add(lw.Mul(softplus.Add(x.Neg().ReLU())))
+	}
+	return reduce(elementWeight("BCEWithLogitsLoss", l, o.Weight), o.Reduction)
+}
+
+// elementWeight multiplies per-element losses l by w broadcast to l's shape
+// (w nil: no weight).
+func elementWeight(op string, l, w *engine.Tensor) *engine.Tensor {
+	if w == nil {
+		return l
+	}
+	var out *engine.Tensor
+	if err := engine.Try(func() { out = l.Mul(w.Detach().To(l.DType())) }); err != nil || !equalInts(out.Shape(), l.Shape()) {
+		shapeError(op, "LossOpts.Weight must broadcast to the input's shape", "", l.Shape(), w.Shape())
+	}
+	return out
 }
 
 // pairwiseDistance is ‖a - b + eps‖₂ along the last dim, as

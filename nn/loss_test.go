@@ -117,6 +117,11 @@ func TestLossesTorchRef(t *testing.T) {
 	}
 	checkLossRef(t, "CrossEntropyLoss/probs-weight", LossOpts{LabelSmoothing: 0.1, Weight: ref(t, "CrossEntropyLoss/probs-weight").T(t, "weight")}, two(CrossEntropyLoss))
 
+	bw := ref(t, "BCELoss/weight")
+	checkLossRef(t, "BCELoss/weight", LossOpts{Weight: bw.T(t, "weight")}, two(BCELoss))
+	bl := ref(t, "BCEWithLogitsLoss/weights")
+	checkLossRef(t, "BCEWithLogitsLoss/weights", LossOpts{Weight: bl.T(t, "weight"), PosWeight: bl.T(t, "pos_weight")}, two(BCEWithLogitsLoss))
+
 	// the float-tensor form of the targets gives the same values
 	ce := ref(t, "CrossEntropyLoss")
 	assertClose(t, "CrossEntropyLoss with a tensor target", CrossEntropyLoss(ce.T(t, "in0"), ce.T(t, "target")), ce.T(t, "mean"), 1e-12)
@@ -188,6 +193,8 @@ func TestLossUseErrors(t *testing.T) {
 		{func() { CrossEntropyLossIndices(logits, []int{0, 1, 2, 2}, LossOpts{LabelSmoothing: 2}) }, "label smoothing"},
 		{func() { CrossEntropyLossIndices(logits, []int{0, 1, 2, 2}, LossOpts{Weight: engine.Ones(4)}) }, "shape [3]"},
 		{func() { CrossEntropyLossIndices(logits, []int{0, -1, 2, 2}) }, "target -1 at position 1"},
+		{func() { BCEWithLogitsLoss(logits, logits, LossOpts{Weight: engine.Ones(2)}) }, "must broadcast"},
+		{func() { BCEWithLogitsLoss(logits, logits, LossOpts{PosWeight: engine.Ones(4)}) }, "one weight per class"},
 	} {
 		err := engine.Try(c.f)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -274,6 +274,17 @@ cases[-1]["tensors"]["weight"] = enc(cw)
 layer("LogSoftmax", nn.LogSoftmax(dim=1), torch.randn(3, 4))
 layer("LogSoftmax/first", nn.LogSoftmax(dim=0), torch.randn(3, 2, 2))
 
+# ---- BCE with a rescaling weight and pos_weight
+bw = torch.rand(4) + 0.5
+pw = torch.rand(4) * 3 + 0.2
+loss("BCELoss/weight", lambda a, b, reduction: F.binary_cross_entropy(a, b, weight=bw, reduction=reduction),
+     torch.rand(3, 4) * 0.9 + 0.05, torch.rand(3, 4), grad=(0, 1))
+loss("BCEWithLogitsLoss/weights", lambda a, b, reduction: F.binary_cross_entropy_with_logits(a, b, weight=bw, pos_weight=pw, reduction=reduction),
+     torch.randn(3, 4) * 3, torch.rand(3, 4), grad=(0, 1))
+for c in cases[-2:]:
+    c["tensors"]["weight"] = enc(bw)
+    c["tensors"]["pos_weight"] = enc(pw)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nnref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
