@@ -12,7 +12,8 @@ import (
 // 1-d·1-d is a dot product, a 1-d operand is treated as a row (left) or a
 // column (right) vector and that dim is removed from the result, and operands
 // with more than 2 dims are batches of matrices whose batch dims broadcast.
-// It panics with a *ShapeError when the inner sizes differ.
+// It panics with a *ShapeError when the inner sizes differ or the batch dims
+// do not broadcast.
 func (t *Tensor) MatMul(o *Tensor) *Tensor {
 	if t.Dims() == 0 || o.Dims() == 0 {
 		matmulShapeErr(t, o, "MatMul needs operands with at least 1 dim", "use Mul to multiply by a scalar")
@@ -36,6 +37,15 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 			hint = fmt.Sprintf("did you mean to transpose the first operand? %v.T() is %v, which fits", t.shape, swapLast(t.shape))
 		}
 		matmulShapeErr(t, o, fmt.Sprintf("inner sizes %d and %d differ", k1, k2), hint)
+	}
+	// the batch dims (all but the last two) broadcast; checked here so that
+	// the error shows both operands' full shapes
+	ab, bb := a.shape[:a.Dims()-2], b.shape[:b.Dims()-2]
+	for i := 1; i <= len(ab) && i <= len(bb); i++ {
+		if x, y := ab[len(ab)-i], bb[len(bb)-i]; x != y && x != 1 && y != 1 {
+			matmulShapeErr(t, o, fmt.Sprintf("batch sizes %d and %d at dim %d do not broadcast", x, y, -i-2),
+				"the batch dims, all but the last two, must match or one of them must be 1, counting from the right")
+		}
 	}
 	out := matmulND(a, b)
 	switch {
