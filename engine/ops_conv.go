@@ -377,8 +377,10 @@ func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
 }
 
 // maxPool2x2 is maxPool for the common 2×2 window with stride 2 and no
-// padding (every window inside the input), without the window arithmetic:
-// about 4x faster. It visits each window in the same order as maxPool.
+// padding (every window inside the input). It has no window arithmetic and
+// no data-dependent branches (where the maximum sits is random, so branches
+// mispredict): it picks the same element as maxPool, the first maximum, and
+// takes maxPool's own rule for a window holding a NaN.
 func maxPool2x2[T float](q *poolGeom, x, out []T, arg []int) {
 	w := q.w
 	for pl := 0; pl < q.planes; pl++ {
@@ -389,20 +391,35 @@ func maxPool2x2[T float](q *poolGeom, x, out []T, arg []int) {
 			i0 := (pl*q.h + 2*oy) * w
 			r0, r1 := x[i0:i0+2*q.ow], x[i0+w:i0+w+2*q.ow]
 			for ox := range orow {
-				best, bi := r0[2*ox], i0+2*ox
-				if v := r0[2*ox+1]; v > best || v != v {
-					best, bi = v, i0+2*ox+1
+				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+				if a != a || b != b || c != c || d != d {
+					orow[ox], arow[ox] = maxPoolWindow(q, x, pl, oy, ox)
+					continue
 				}
-				if v := r1[2*ox]; v > best || v != v {
-					best, bi = v, i0+w+2*ox
-				}
-				if v := r1[2*ox+1]; v > best || v != v {
-					best, bi = v, i0+w+2*ox+1
-				}
-				orow[ox], arow[ox] = best, bi
+				j1, j2 := b2i(b > a), b2i(d > c) // first maximum of each row
+				m1, m2 := r0[2*ox+j1], r1[2*ox+j2]
+				k := b2i(m2 > m1) // the second row only when strictly larger
+				i := i0 + 2*ox + j1 + k*(w+j2-j1)
+				orow[ox], arow[ox] = x[i], i
 			}
 		}
 	}
+}
+
+// maxPoolWindow computes one output of maxPool the general way.
+func maxPoolWindow[T float](q *poolGeom, x []T, pl, oy, ox int) (T, int) {
+	y0, y1 := q.window(oy, q.h)
+	x0, x1 := q.window(ox, q.w)
+	best, bi := T(math.Inf(-1)), (pl*q.h+y0)*q.w+x0
+	for iy := y0; iy < y1; iy++ {
+		for ix := x0; ix < x1; ix++ {
+			i := (pl*q.h+iy)*q.w + ix
+			if v := x[i]; v > best || v != v { // as PyTorch: NaN wins
+				best, bi = v, i
+			}
+		}
+	}
+	return best, bi
 }
 
 // AvgPool2d returns the mean of every kernel×kernel window of x [N, C, H, W],
