@@ -43,11 +43,7 @@ func TestCoreMatchesTorch(t *testing.T) {
 // TestCoreGradCheck runs every core op through GradCheck over a table of shapes.
 func TestCoreGradCheck(t *testing.T) {
 	Seed(1)
-	cases := []struct {
-		name   string
-		f      func(x []*Tensor) *Tensor
-		inputs []*Tensor
-	}{
+	cases := []gradCase{
 		{"Add/same", func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, []*Tensor{Randn(2, 3), Randn(2, 3)}},
 		{"Add/broadcast", func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
 		{"Sub/broadcast", func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, []*Tensor{Randn(3), Randn(2, 3)}},
@@ -92,13 +88,7 @@ func TestCoreGradCheck(t *testing.T) {
 		{"twice/Transpose", func(x []*Tensor) *Tensor { return x[0].Mul(x[0].Transpose(0, 1)) }, []*Tensor{Randn(3, 3)}},
 		{"twice/Sum+Permute", func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, []*Tensor{Randn(3, 2)}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if r := GradCheck(c.f, c.inputs...); !r.OK {
-				t.Fatal(r)
-			}
-		})
-	}
+	runGradChecks(t, cases)
 }
 
 func TestGradCheckCatchesOverwrite(t *testing.T) {

@@ -16,11 +16,7 @@ func TestLinearMatchesTorch(t *testing.T) {
 
 func TestLinearGradCheck(t *testing.T) {
 	Seed(3)
-	cases := []struct {
-		name   string
-		f      func(x []*Tensor) *Tensor
-		inputs []*Tensor
-	}{
+	cases := []gradCase{
 		{"2d", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(4, 3), Randn(5, 3), Randn(5)}},
 		{"3d", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(2, 3, 4), Randn(2, 4), Randn(2)}},
 		{"1d-nobias", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) }, []*Tensor{Randn(3), Randn(2, 3)}},
@@ -28,13 +24,7 @@ func TestLinearGradCheck(t *testing.T) {
 		// a tensor used twice: as input and as weight
 		{"twice", func(x []*Tensor) *Tensor { return Linear(x[0], x[0], x[1]) }, []*Tensor{Randn(3, 3), Randn(3)}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if r := GradCheck(c.f, c.inputs...); !r.OK {
-				t.Fatal(r)
-			}
-		})
-	}
+	runGradChecks(t, cases)
 }
 
 // TestLinearFloat32MatchesMatMul checks the float32 path (dbr's GEMM with a

@@ -60,6 +60,8 @@ func runGradChecks(t *testing.T, cases []gradCase) {
 		t.Run(c.name, func(t *testing.T) {
 			if r := GradCheck(c.f, c.inputs...); !r.OK {
 				t.Fatal(r)
+			} else if r.Checked == 0 {
+				t.Fatal("GradCheck compared no elements")
 			}
 		})
 	}
