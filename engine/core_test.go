@@ -7,7 +7,7 @@ import (
 )
 
 func TestCoreMatchesTorch(t *testing.T) {
-	checkTorchRef(t, "core", map[string]func(xs []*Tensor) *Tensor{
+	ops := map[string]func(xs []*Tensor) *Tensor{
 		"Add/broadcast":           func(x []*Tensor) *Tensor { return x[0].Add(x[1]) },
 		"Sub/broadcast":           func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) },
 		"Mul/broadcast":           func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) },
@@ -37,7 +37,10 @@ func TestCoreMatchesTorch(t *testing.T) {
 		"Squeeze/dim":             func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) },
 		"Unsqueeze/front":         func(x []*Tensor) *Tensor { return x[0].Unsqueeze(0) },
 		"Unsqueeze/negative":      func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) },
-	})
+	}
+	checkTorchRef(t, "core", ops)
+	// the same references through the float32 kernels
+	checkTorchRef32(t, "core", ops)
 }
 
 // TestCoreGradCheck runs every core op through GradCheck over a table of shapes.

@@ -16,7 +16,7 @@ func TestConvMatchesTorch(t *testing.T) {
 			return Conv2d(x[0], x[1], nil, o)
 		}
 	}
-	checkTorchRef(t, "conv", map[string]func(x []*Tensor) *Tensor{
+	ops := map[string]func(x []*Tensor) *Tensor{
 		"Conv2d/basic":         conv(ConvOpts{}),
 		"Conv2d/no-bias":       conv(ConvOpts{}),
 		"Conv2d/stride-pad":    conv(ConvOpts{Stride: 2, Padding: 1}),
@@ -30,7 +30,10 @@ func TestConvMatchesTorch(t *testing.T) {
 		"AvgPool2d/2x2":        func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 0, 0) },
 		"AvgPool2d/stride-pad": func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 3, 2, 1) },
 		"AvgPool2d/overlap":    func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 1, 1) },
-	})
+	}
+	checkTorchRef(t, "conv", ops)
+	// the same references through the float32 kernels
+	checkTorchRef32(t, "conv", ops)
 }
 
 func TestConvGradCheck(t *testing.T) {

@@ -7,11 +7,14 @@ import (
 )
 
 func TestLinearMatchesTorch(t *testing.T) {
-	checkTorchRef(t, "linear", map[string]func(xs []*Tensor) *Tensor{
+	ops := map[string]func(xs []*Tensor) *Tensor{
 		"Linear/2d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
 		"Linear/3d-nobias": func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) },
 		"Linear/1d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
-	})
+	}
+	checkTorchRef(t, "linear", ops)
+	// the same references through the float32 kernels
+	checkTorchRef32(t, "linear", ops)
 }
 
 func TestLinearGradCheck(t *testing.T) {

@@ -17,7 +17,7 @@ func flatCat(ps []*Tensor) *Tensor {
 func TestShapeMatchesTorch(t *testing.T) {
 	gi1 := New64([]float64{0, 2, 1, 1, 2, 0}, 3, 2)
 	gi0 := New64([]float64{1, 0, 1, 0, 0, 1}, 2, 3)
-	checkTorchRef(t, "shape", map[string]func(x []*Tensor) *Tensor{
+	ops := map[string]func(x []*Tensor) *Tensor{
 		"Flatten/all":         func(x []*Tensor) *Tensor { return x[0].Flatten() },
 		"Flatten/start":       func(x []*Tensor) *Tensor { return x[0].Flatten(1) },
 		"Flatten/start-end":   func(x []*Tensor) *Tensor { return x[0].Flatten(0, 1) },
@@ -45,7 +45,10 @@ func TestShapeMatchesTorch(t *testing.T) {
 		"Pad/last":            func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 2}, 0.5) },
 		"Pad/2d":              func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 1, 2, 0}, 0) },
 		"Pad/crop":            func(x []*Tensor) *Tensor { return x[0].Pad([]int{-1, 2, 1, -2}, -1) },
-	})
+	}
+	checkTorchRef(t, "shape", ops)
+	// the same references through the float32 kernels
+	checkTorchRef32(t, "shape", ops)
 }
 
 type gradCase struct {
