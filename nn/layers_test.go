@@ -2,6 +2,7 @@ package nn
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -247,7 +248,7 @@ func TestBatchNormEvalUsesRunningStats(t *testing.T) {
 	Eval(bn)
 	y := bn.Forward(engine.New([]float32{3, 0}, 1, 2)).Float64s()
 	// (3-1)/√(4+1e-5) ≈ 1, (0+1)/√(0.25+1e-5) ≈ 2
-	if d0, d1 := y[0]-2/mathSqrt(4+1e-5), y[1]-1/mathSqrt(0.25+1e-5); d0*d0 > 1e-10 || d1*d1 > 1e-10 {
+	if d0, d1 := y[0]-2/math.Sqrt(4+1e-5), y[1]-1/math.Sqrt(0.25+1e-5); d0*d0 > 1e-10 || d1*d1 > 1e-10 {
 		t.Errorf("eval BatchNorm gave %v", y)
 	}
 	Train(bn)

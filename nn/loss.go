@@ -65,7 +65,7 @@ func reduce(l *engine.Tensor, r Reduction) *engine.Tensor {
 	}
 	n := l.Numel()
 	if n == 0 {
-		return l.Sum().MulScalar(0).AddScalar(nan())
+		return l.Sum().MulScalar(0).AddScalar(math.NaN())
 	}
 	return l.Sum().MulScalar(1 / float64(n))
 }
