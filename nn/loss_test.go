@@ -12,7 +12,8 @@ import (
 type lossFn func(xs []*engine.Tensor, o LossOpts) *engine.Tensor
 
 // checkLossRef compares a loss, for each reduction, with PyTorch's values and
-// input gradients, and runs GradCheck on the inputs that PyTorch differentiates.
+// input gradients, in float64 and in float32, and runs GradCheck on the inputs
+// that PyTorch differentiates.
 func checkLossRef(t *testing.T, name string, opts LossOpts, f lossFn) {
 	t.Helper()
 	c := ref(t, name)
@@ -45,6 +46,28 @@ func checkLossRef(t *testing.T, name string, opts LossOpts, f lossFn) {
 		}, diff...)
 		if !r.OK {
 			t.Errorf("%s %s: %v", name, red, r)
+		}
+		// the same inputs in float32, the default dtype: a float32 loss and
+		// gradients equal to PyTorch's within float32's precision
+		xs32 := make([]*engine.Tensor, len(xs))
+		for i, x := range xs {
+			xs32[i] = x.Detach().Float32()
+		}
+		for _, i := range idx {
+			xs32[i].SetRequiresGrad(true)
+		}
+		out32 := f(xs32, o)
+		if out32.DType() != engine.Float32 {
+			t.Errorf("%s %s: float32 inputs give a %v loss", name, red, out32.DType())
+		}
+		assertClose(t, name+" "+red.String()+" float32", out32, c.T(t, red.String()), 2e-5)
+		out32.Mul(c.T(t, "up."+red.String()).Float32()).Sum().Backward()
+		for _, i := range idx {
+			if g := xs32[i].Grad(); g == nil || g.DType() != engine.Float32 {
+				t.Errorf("%s %s: float32 input %d has gradient %v", name, red, i, g)
+				continue
+			}
+			assertClose(t, name+" "+red.String()+" float32 grad", xs32[i].Grad(), c.T(t, "grad."+red.String()+"."+key("in", i)), 2e-5)
 		}
 	}
 }
