@@ -161,6 +161,8 @@ func (s *Session) helpers() map[string]reflect.Value {
 		"GoPanic": reflect.ValueOf(func(r interface{}) {
 			fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
 		}),
+		"Enter": reflect.ValueOf(enter),
+		"Leave": reflect.ValueOf(leave),
 		"Less":  reflect.ValueOf(less),
 		"Clear": reflect.ValueOf(clearValue),
 		"Type": reflect.ValueOf(func(name string, p interface{}) {
@@ -583,6 +585,8 @@ func (s *Session) run(ctx context.Context, st step) (printed bool, err error) {
 // exec compiles and runs src, recovering every panic of yaegi itself.
 func (s *Session) exec(ctx context.Context, src string) (err error) {
 	engine.ClearInterrupt()
+	// Calls cut short by an interrupt never ran their deferred leave.
+	depth.Store(0)
 	s.trace.Reset()
 	ctx, cancel := context.WithCancel(ctx)
 	s.mu.Lock()

@@ -480,3 +480,20 @@ func TestCommands(t *testing.T) {
 		t.Error(":quit did not quit")
 	}
 }
+
+// TestRecursionLimit: unbounded recursion in interpreted code would end in
+// Go's fatal stack overflow, which no recover catches.
+func TestRecursionLimit(t *testing.T) {
+	s, out := newSession(t)
+	got := evalErr(t, s, out, "func f(n int) int { return f(n+1) + 1 }; f(0)")
+	if !strings.Contains(got, "stack overflow: more than 5000 nested calls") {
+		t.Errorf("infinite recursion: %q", got)
+	}
+	evalOK(t, s, out, "type T struct{}; func (t *T) M(n int) int { if n == 0 { return 0 }; return t.M(n-1) + 1 }")
+	if got := evalOK(t, s, out, "(&T{}).M(4000)"); got != "4000\n" {
+		t.Errorf("deep recursion within the limit: %q", got)
+	}
+	if got := evalOK(t, s, out, "(&T{}).M(3)"); got != "3\n" {
+		t.Errorf("after the limit was hit: %q", got)
+	}
+}

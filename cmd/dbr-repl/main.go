@@ -63,6 +63,9 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	go func() {
 		for range sig {
 			if busy.Load() {
+				if isTerminal(stdin) {
+					fmt.Fprintln(stderr) // after the terminal's ^C
+				}
 				s.Interrupt()
 			} else if !isTerminal(stdin) {
 				os.Exit(130)

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// term is dbr-repl running in a tmux pane: the tests type into it as a user
+// would and read the screen.
+type term struct {
+	t       *testing.T
+	socket  string
+	history string
+}
+
+// waitLimit bounds how long a test waits for the screen to show something;
+// it only turns a hang into a failure.
+const waitLimit = 20 * time.Second
+
+func needTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; the terminal tests need it (apt-get install tmux)")
+		}
+		t.Skip("tmux is not installed")
+	}
+}
+
+// startTerm starts dbr-repl in a new tmux server; history is the history
+// file (created in a temp dir when empty).
+func startTerm(t *testing.T, history string) *term {
+	t.Helper()
+	needTmux(t)
+	if history == "" {
+		history = filepath.Join(t.TempDir(), "history")
+	}
+	tm := &term{t: t, socket: fmt.Sprintf("dbr-repl-test-%d-%d", os.Getpid(), time.Now().UnixNano()), history: history}
+	cmd := fmt.Sprintf("env HOME=%s DBR_HISTORY=%s %s", t.TempDir(), history, binary)
+	tm.tmux("new-session", "-d", "-x", "120", "-y", "50", "-s", "repl", cmd)
+	tm.tmux("set-option", "-t", "repl", "remain-on-exit", "on")
+	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	tm.waitFor("dbr>")
+	return tm
+}
+
+func (tm *term) tmux(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (Enter, Tab, C-c, Up) and plain words.
+func (tm *term) keys(keys ...string) { tm.t.Helper(); tm.tmux(append([]string{"send-keys", "-t", "repl"}, keys...)...) }
+
+// paste sends text literally, as a terminal without bracketed paste
+// delivers pasted text: tabs arrive as TAB keys, newlines as Enter.
+func (tm *term) paste(text string) { tm.t.Helper(); tm.tmux("send-keys", "-t", "repl", "-l", text) }
+
+func (tm *term) screen() string {
+	tm.t.Helper()
+	return tm.tmux("capture-pane", "-p", "-t", "repl", "-S", "-200")
+}
+
+// waitFor waits until the screen shows want at least n times (default once).
+func (tm *term) waitFor(want string, n ...int) string {
+	tm.t.Helper()
+	count := 1
+	if len(n) > 0 {
+		count = n[0]
+	}
+	deadline := time.Now().Add(waitLimit)
+	for {
+		s := tm.screen()
+		if strings.Count(s, want) >= count {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen never showed %q (%d times); it shows:\n%s", want, count, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (tm *term) exited() bool {
+	return strings.TrimSpace(tm.tmux("list-panes", "-t", "repl", "-F", "#{pane_dead}")) == "1"
+}
+
+func TestTerminalCompletion(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys("engine.Zer", "Tab")
+	tm.waitFor("dbr> engine.Zeros")
+	tm.keys("(1, 7).Shape()", "Enter")
+	tm.waitFor("[1 7]")
+
+	tm.keys("tval := engine.Ones(3, 5)", "Enter")
+	tm.keys("tval.Sh", "Tab")
+	tm.waitFor("dbr> tval.Shape(")
+	tm.keys(")", "Enter")
+	tm.waitFor("[3 5]")
+
+	tm.keys("tv", "Tab")
+	tm.waitFor("dbr> tval")
+	tm.keys(".Numel()", "Enter")
+	tm.waitFor("15")
+
+	tm.keys(":va", "Tab")
+	tm.waitFor("dbr> :vars")
+	tm.keys("Enter")
+	tm.waitFor("tval *engine.Tensor shape [3 5]")
+}
+
+// TestTerminalPaste pastes gofmt-formatted code: the TABs of its indentation
+// must not complete anything.
+func TestTerminalPaste(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.paste("eng := 1\nfunc answer() int {\n\tx := 40\n\tif x > 0 {\n\t\treturn x +\n\t\t\t2\n\t}\n\treturn 0\n}\n")
+	tm.paste("answer() + eng\n")
+	s := tm.waitFor("43")
+	if strings.Contains(s, "engine.") || strings.Contains(s, "error") {
+		t.Errorf("pasting changed the code:\n%s", s)
+	}
+	tm.paste("type pt struct {\n\tX int\n\tY int\n}\nq := pt{\n\tX: 1,\n\tY: 2,\n}\nq.X + q.Y + 100\n")
+	s = tm.waitFor("103")
+	if strings.Contains(s, "error") {
+		t.Errorf("pasting a struct failed:\n%s", s)
+	}
+}
+
+func TestTerminalHistory(t *testing.T) {
+	hist := filepath.Join(t.TempDir(), "history")
+	tm := startTerm(t, hist)
+	tm.paste("for i := 0; i < 2; i++ {\n\tfmt.Println(\"round\", i+500)\n}\n")
+	tm.waitFor("round 501")
+	tm.keys("uniqueName := 7", "Enter")
+	tm.keys(":quit", "Enter")
+	for !tm.exited() {
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// A new session recalls the whole block as one entry.
+	tm = startTerm(t, hist)
+	tm.keys("Up", "Up", "Up")
+	tm.waitFor(histSep)
+	tm.keys("Enter")
+	tm.waitFor("round 501")
+
+	// Ctrl-R searches the history.
+	tm.keys("C-r")
+	tm.keys("uniqueN")
+	tm.waitFor("uniqueName := 7")
+	tm.keys("Enter")
+	tm.keys("uniqueName * 6", "Enter")
+	tm.waitFor("42")
+}
+
+func TestTerminalInterrupt(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys("kept := engine.Ones(2, 4)", "Enter")
+	tm.keys("for {}", "Enter")
+	tm.waitFor("for {}")
+	time.Sleep(200 * time.Millisecond)
+	tm.keys("C-c")
+	tm.waitFor("error: interrupted")
+	tm.keys("kept.Shape()", "Enter")
+	tm.waitFor("[2 4]")
+
+	// A long run of compiled ops.
+	tm.keys("big := engine.Randn(300, 300); for { big.MatMul(big) }", "Enter")
+	time.Sleep(300 * time.Millisecond)
+	tm.keys("C-c")
+	tm.waitFor("error: interrupted", 2)
+	tm.keys("kept.Numel() + 1", "Enter")
+	tm.waitFor("9")
+
+	// Ctrl-C at the prompt clears the line.
+	tm.keys("this is not go", "C-c")
+	tm.keys("kept.Numel() * 5", "Enter")
+	s := tm.waitFor("40")
+	if strings.Contains(s, "this is not go40") || strings.Contains(s, "syntax error") {
+		t.Errorf("Ctrl-C did not clear the line:\n%s", s)
+	}
+	// Ctrl-C in a continuation drops the unfinished input.
+	tm.keys("for i := 0; i < 3; i++ {", "Enter")
+	tm.waitFor("...")
+	tm.keys("C-c")
+	tm.keys("kept.Numel() * 7", "Enter")
+	tm.waitFor("56")
+
+	// Ctrl-D exits.
+	tm.keys("C-d")
+	deadline := time.Now().Add(waitLimit)
+	for !tm.exited() {
+		if time.Now().After(deadline) {
+			t.Fatalf("Ctrl-D did not exit:\n%s", tm.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
