@@ -59,7 +59,10 @@ func (tm *term) tmux(args ...string) string {
 }
 
 // keys sends tmux key names (Enter, Tab, C-c, Up) and plain words.
-func (tm *term) keys(keys ...string) { tm.t.Helper(); tm.tmux(append([]string{"send-keys", "-t", "repl"}, keys...)...) }
+func (tm *term) keys(keys ...string) {
+	tm.t.Helper()
+	tm.tmux(append([]string{"send-keys", "-t", "repl"}, keys...)...)
+}
 
 // paste sends text literally, as a terminal without bracketed paste
 // delivers pasted text: tabs arrive as TAB keys, newlines as Enter.
