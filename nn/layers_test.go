@@ -27,65 +27,71 @@ func runRef(t *testing.T, name string, m Module, step func(xs []*engine.Tensor) 
 	checkLayerRef(t, c, step, m.Params())
 	for _, p := range m.Params() {
 		if c.Has("after." + p.Name) {
-			assertClose(t, name+" "+p.Name+" after the step", p.Tensor, c.T(t, "after."+p.Name), 1e-9)
+			assertClose(t, name+" "+p.Name+" after the step", p.Tensor, c.T(t, "after."+p.Name), refTol())
 		}
 	}
 }
 
+// TestLayersTorchRef runs every layer reference in float64 and again with
+// float32 layers and inputs, the default.
 func TestLayersTorchRef(t *testing.T) {
-	withFloat64(func() {
-		runRef(t, "Conv2d", NewConv2d(2, 3, 3, engine.ConvOpts{}), nil)
-		runRef(t, "Conv2d/opts", NewConv2d(4, 4, 3, engine.ConvOpts{Stride: 2, Padding: 1, Groups: 2}), nil)
-		c := NewConv2d(1, 2, 2, engine.ConvOpts{Dilation: 2})
-		c.Bias = nil
-		runRef(t, "Conv2d/dilation", c, nil)
-		runRef(t, "MaxPool2d", NewMaxPool2d(2, 0, 0), nil)
-		runRef(t, "MaxPool2d/opts", NewMaxPool2d(3, 2, 1), nil)
-		runRef(t, "AvgPool2d", NewAvgPool2d(2, 0, 0), nil)
-		runRef(t, "AvgPool2d/opts", NewAvgPool2d(3, 2, 1), nil)
-		runRef(t, "Flatten", NewFlatten(), nil)
-		runRef(t, "ReLU", NewReLU(), nil)
-		runRef(t, "Tanh", NewTanh(), nil)
-		runRef(t, "Sigmoid", NewSigmoid(), nil)
-		runRef(t, "GELU", NewGELU(), nil)
-		runRef(t, "LeakyReLU", NewLeakyReLU(0.1), nil)
-		runRef(t, "Softmax", NewSoftmax(1), nil)
-		runRef(t, "LogSoftmax", NewLogSoftmax(1), nil)
-		runRef(t, "LogSoftmax/first", NewLogSoftmax(0), nil)
-		runRef(t, "LayerNorm", NewLayerNorm([]int{4}), nil)
-		ln := NewLayerNorm([]int{3, 4})
-		ln.Eps = 1e-3
-		runRef(t, "LayerNorm/2d", ln, nil)
-		runRef(t, "Embedding", NewEmbedding(5, 3), nil)
+	withFloat64(func() { layersTorchRef(t) })
+	layersTorchRef(t)
+}
 
-		bn := NewBatchNorm1d(3)
-		runRef(t, "BatchNorm1d/train", bn, nil)
-		// eval uses the running statistics the training step left behind
-		Eval(bn)
-		runRef(t, "BatchNorm1d/eval", bn, nil)
-		if got := bn.NumBatchesTracked.Item(); got != 1 {
-			t.Errorf("num_batches_tracked = %v, want 1", got)
-		}
-		bn3 := NewBatchNorm1d(2)
-		bn3.Momentum = 0.2
-		runRef(t, "BatchNorm1d/train3d", bn3, nil)
-		bn2 := NewBatchNorm2d(3)
-		runRef(t, "BatchNorm2d/train", bn2, nil)
-		Eval(bn2)
-		runRef(t, "BatchNorm2d/eval", bn2, nil)
+func layersTorchRef(t *testing.T) {
+	t.Helper()
+	runRef(t, "Conv2d", NewConv2d(2, 3, 3, engine.ConvOpts{}), nil)
+	runRef(t, "Conv2d/opts", NewConv2d(4, 4, 3, engine.ConvOpts{Stride: 2, Padding: 1, Groups: 2}), nil)
+	c := NewConv2d(1, 2, 2, engine.ConvOpts{Dilation: 2})
+	c.Bias = nil
+	runRef(t, "Conv2d/dilation", c, nil)
+	runRef(t, "MaxPool2d", NewMaxPool2d(2, 0, 0), nil)
+	runRef(t, "MaxPool2d/opts", NewMaxPool2d(3, 2, 1), nil)
+	runRef(t, "AvgPool2d", NewAvgPool2d(2, 0, 0), nil)
+	runRef(t, "AvgPool2d/opts", NewAvgPool2d(3, 2, 1), nil)
+	runRef(t, "Flatten", NewFlatten(), nil)
+	runRef(t, "ReLU", NewReLU(), nil)
+	runRef(t, "Tanh", NewTanh(), nil)
+	runRef(t, "Sigmoid", NewSigmoid(), nil)
+	runRef(t, "GELU", NewGELU(), nil)
+	runRef(t, "LeakyReLU", NewLeakyReLU(0.1), nil)
+	runRef(t, "Softmax", NewSoftmax(1), nil)
+	runRef(t, "LogSoftmax", NewLogSoftmax(1), nil)
+	runRef(t, "LogSoftmax/first", NewLogSoftmax(0), nil)
+	runRef(t, "LayerNorm", NewLayerNorm([]int{4}), nil)
+	ln := NewLayerNorm([]int{3, 4})
+	ln.Eps = 1e-3
+	runRef(t, "LayerNorm/2d", ln, nil)
+	runRef(t, "Embedding", NewEmbedding(5, 3), nil)
 
-		r := NewRNNCell(3, 4)
-		runRef(t, "RNNCell", r, func(xs []*engine.Tensor) []*engine.Tensor { return []*engine.Tensor{r.Step(xs[0], xs[1])} })
-		rr := NewRNNCell(3, 4)
-		rr.Nonlinearity = "relu"
-		runRef(t, "RNNCell/relu", rr, func(xs []*engine.Tensor) []*engine.Tensor { return []*engine.Tensor{rr.Step(xs[0], xs[1])} })
-		g := NewGRUCell(3, 4)
-		runRef(t, "GRUCell", g, func(xs []*engine.Tensor) []*engine.Tensor { return []*engine.Tensor{g.Step(xs[0], xs[1])} })
-		l := NewLSTMCell(3, 4)
-		runRef(t, "LSTMCell", l, func(xs []*engine.Tensor) []*engine.Tensor {
-			h, c := l.Step(xs[0], xs[1], xs[2])
-			return []*engine.Tensor{h, c}
-		})
+	bn := NewBatchNorm1d(3)
+	runRef(t, "BatchNorm1d/train", bn, nil)
+	// eval uses the running statistics the training step left behind
+	Eval(bn)
+	runRef(t, "BatchNorm1d/eval", bn, nil)
+	if got := bn.NumBatchesTracked.Item(); got != 1 {
+		t.Errorf("num_batches_tracked = %v, want 1", got)
+	}
+	bn3 := NewBatchNorm1d(2)
+	bn3.Momentum = 0.2
+	runRef(t, "BatchNorm1d/train3d", bn3, nil)
+	bn2 := NewBatchNorm2d(3)
+	runRef(t, "BatchNorm2d/train", bn2, nil)
+	Eval(bn2)
+	runRef(t, "BatchNorm2d/eval", bn2, nil)
+
+	r := NewRNNCell(3, 4)
+	runRef(t, "RNNCell", r, func(xs []*engine.Tensor) []*engine.Tensor { return []*engine.Tensor{r.Step(xs[0], xs[1])} })
+	rr := NewRNNCell(3, 4)
+	rr.Nonlinearity = "relu"
+	runRef(t, "RNNCell/relu", rr, func(xs []*engine.Tensor) []*engine.Tensor { return []*engine.Tensor{rr.Step(xs[0], xs[1])} })
+	g := NewGRUCell(3, 4)
+	runRef(t, "GRUCell", g, func(xs []*engine.Tensor) []*engine.Tensor { return []*engine.Tensor{g.Step(xs[0], xs[1])} })
+	l := NewLSTMCell(3, 4)
+	runRef(t, "LSTMCell", l, func(xs []*engine.Tensor) []*engine.Tensor {
+		h, c := l.Step(xs[0], xs[1], xs[2])
+		return []*engine.Tensor{h, c}
 	})
 }
 

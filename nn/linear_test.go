@@ -13,18 +13,20 @@ func TestLinearTorchRef(t *testing.T) {
 	for _, name := range []string{"Linear", "Linear/3d", "Linear/nobias"} {
 		t.Run(name, func(t *testing.T) {
 			c := ref(t, name)
-			var l *Linear
-			withFloat64(func() {
-				w := c.T(t, "weight")
-				l = NewLinear(w.Size(1), w.Size(0))
-				if !c.Has("bias") {
-					l.Bias = nil
-				}
-			})
-			loadParams(t, c, l.Params())
-			checkLayerRef(t, c, func(xs []*engine.Tensor) []*engine.Tensor {
-				return []*engine.Tensor{l.Forward(xs[0])}
-			}, l.Params())
+			// in float64, then with float32 layer and inputs (the default)
+			for _, run := range []func(func()){withFloat64, func(f func()) { f() }} {
+				run(func() {
+					w := c.T(t, "weight")
+					l := NewLinear(w.Size(1), w.Size(0))
+					if !c.Has("bias") {
+						l.Bias = nil
+					}
+					loadParams(t, c, l.Params())
+					checkLayerRef(t, c, func(xs []*engine.Tensor) []*engine.Tensor {
+						return []*engine.Tensor{l.Forward(xs[0])}
+					}, l.Params())
+				})
+			}
 		})
 	}
 }

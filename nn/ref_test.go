@@ -114,18 +114,24 @@ func assertClose(t *testing.T, what string, got, want *engine.Tensor, tol float6
 
 // checkLayerRef runs a layer (with the reference's weights already copied in)
 // on the reference inputs and compares the outputs and the gradients of the
-// inputs and of every named parameter with PyTorch's.
+// inputs and of every named parameter with PyTorch's. The inputs take the
+// default dtype: under withFloat64 the comparison is to 1e-9, in float32 to
+// float32's precision, 2e-5.
 func checkLayerRef(t *testing.T, c *refCase, run func(xs []*engine.Tensor) []*engine.Tensor, params []Param) {
 	t.Helper()
+	tol := refTol()
 	var xs []*engine.Tensor
 	for i := 0; c.Has(key("in", i)); i++ {
-		xs = append(xs, c.P(t, key("in", i)))
+		xs = append(xs, c.T(t, key("in", i)).To(engine.DefaultDType()).SetRequiresGrad(true))
 	}
 	outs := run(xs)
 	var loss *engine.Tensor
 	for i, o := range outs {
-		assertClose(t, c.Name+" "+key("out", i), o, c.T(t, key("out", i)), 1e-9)
-		l := o.Mul(c.T(t, key("up", i))).Sum()
+		assertClose(t, c.Name+" "+key("out", i), o, c.T(t, key("out", i)), tol)
+		if o.DType() != engine.DefaultDType() {
+			t.Errorf("%s: %s inputs give a %v output", c.Name, engine.DefaultDType(), o.DType())
+		}
+		l := o.Mul(c.T(t, key("up", i)).To(o.DType())).Sum()
 		if loss == nil {
 			loss = l
 		} else {
@@ -135,15 +141,23 @@ func checkLayerRef(t *testing.T, c *refCase, run func(xs []*engine.Tensor) []*en
 	loss.Backward()
 	for i, x := range xs {
 		if c.Has(key("grad.in", i)) {
-			assertClose(t, c.Name+" "+key("grad.in", i), x.Grad(), c.T(t, key("grad.in", i)), 1e-9)
+			assertClose(t, c.Name+" "+key("grad.in", i), x.Grad(), c.T(t, key("grad.in", i)), tol)
 		}
 	}
 	for _, p := range params {
 		if p.Buffer {
 			continue
 		}
-		assertClose(t, c.Name+" grad."+p.Name, p.Tensor.Grad(), c.T(t, "grad."+p.Name), 1e-9)
+		assertClose(t, c.Name+" grad."+p.Name, p.Tensor.Grad(), c.T(t, "grad."+p.Name), tol)
 	}
+}
+
+// refTol is the tolerance of a comparison with PyTorch in the default dtype.
+func refTol() float64 {
+	if engine.DefaultDType() == engine.Float32 {
+		return 2e-5
+	}
+	return 1e-9
 }
 
 func key(prefix string, i int) string { return prefix + string(rune('0'+i)) }
