@@ -37,6 +37,7 @@ func TestCoreMatchesTorch(t *testing.T) {
 		"Squeeze/dim":             func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) },
 		"Unsqueeze/front":         func(x []*Tensor) *Tensor { return x[0].Unsqueeze(0) },
 		"Unsqueeze/negative":      func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) },
+		"MatMul/large-batch":      func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
 	}
 	checkTorchRef(t, "core", ops)
 	// the same references through the float32 kernels

@@ -30,6 +30,7 @@ func TestConvMatchesTorch(t *testing.T) {
 		"AvgPool2d/2x2":        func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 0, 0) },
 		"AvgPool2d/stride-pad": func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 3, 2, 1) },
 		"AvgPool2d/overlap":    func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 1, 1) },
+		"Conv2d/large":         conv(ConvOpts{Padding: 1}),
 	}
 	checkTorchRef(t, "conv", ops)
 	// the same references through the float32 kernels

@@ -11,6 +11,7 @@ func TestLinearMatchesTorch(t *testing.T) {
 		"Linear/2d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
 		"Linear/3d-nobias": func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) },
 		"Linear/1d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
+		"Linear/large":     func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
 	}
 	checkTorchRef(t, "linear", ops)
 	// the same references through the float32 kernels

@@ -15,4 +15,8 @@ case("MaxPool2d/overlap", lambda x: F.max_pool2d(x, 3, 1), rand(2, 1, 5, 5))
 case("AvgPool2d/2x2", lambda x: F.avg_pool2d(x, 2), rand(2, 3, 6, 5))
 case("AvgPool2d/stride-pad", lambda x: F.avg_pool2d(x, 3, 2, 1), rand(1, 2, 7, 6))
 case("AvgPool2d/overlap", lambda x: F.avg_pool2d(x, 2, 1, 1), rand(2, 1, 4, 5))
+# appended after the cases above so that their inputs stay the same; sizes
+# above internal/gemm's smallWork (1536 multiply-adds), so that the packed
+# float32 kernel is used
+case("Conv2d/large", lambda x, w, b: F.conv2d(x, w, b, padding=1), rand(1, 3, 10, 10), rand(6, 3, 3, 3), rand(6))
 write()
