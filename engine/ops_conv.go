@@ -150,6 +150,13 @@ func convForward[T float](q *convGeom, x, w, b, out []T) {
 func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	K, L := q.k(), q.l()
 	cols := make([]T, K*L)
+	// With fewer kernel taps than output channels (a first layer: K = 9),
+	// ∂wᵀ = cols·gᵀ [K, ocg] fills the GEMM's 16-wide tiles where ∂w [ocg, K]
+	// would leave most of them empty (2x faster for K = 9, ocg = 16).
+	var gwT []T
+	if gw != nil && K < q.ocg {
+		gwT = make([]T, K*q.ocg)
+	}
 	for n := 0; n < q.n; n++ {
 		CheckInterrupt()
 		for oc := range gb {
@@ -159,7 +166,17 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 			gs := g[(n*q.oc+grp*q.ocg)*L:]
 			if gw != nil {
 				im2col(q, x, n, grp, cols)
-				gemmT(false, true, q.ocg, K, L, gs, L, cols, L, 1, gw[grp*q.ocg*K:], K)
+				gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
+				if gwT == nil {
+					gemmT(false, true, q.ocg, K, L, gs, L, cols, L, 1, gwg, K)
+				} else {
+					gemmT(false, true, K, q.ocg, L, cols, L, gs, L, 0, gwT, q.ocg)
+					for k := 0; k < K; k++ {
+						for oc, v := range gwT[k*q.ocg : (k+1)*q.ocg] {
+							gwg[oc*K+k] += v
+						}
+					}
+				}
 			}
 			if gx != nil {
 				gemmT(true, false, K, L, q.ocg, w[grp*q.ocg*K:], K, gs, L, 0, cols, L)

@@ -35,3 +35,26 @@ func TestMaxPool2x2MatchesGeneral(t *testing.T) {
 		}
 	}
 }
+
+// TestConv2dWeightGradFewTaps covers Conv2d's transposed weight-gradient
+// product, taken when a group has fewer kernel taps than output channels
+// (K = 9 < 10 and, with groups, K = 4 < 6), in float64 (GradCheck) and in
+// float32 against the unfused composition through MatMul.
+func TestConv2dWeightGradFewTaps(t *testing.T) {
+	Seed(9)
+	runGradChecks(t, []gradCase{
+		{"K9<10", func(x []*Tensor) *Tensor { return Conv2d(x[0], x[1], x[2], ConvOpts{Padding: 1}) },
+			[]*Tensor{Randn(2, 1, 5, 6), Randn(10, 1, 3, 3), Randn(10)}},
+		{"groups-K4<6", func(x []*Tensor) *Tensor { return Conv2d(x[0], x[1], nil, ConvOpts{Groups: 2}) },
+			[]*Tensor{Randn(2, 2, 4, 5), Randn(12, 1, 2, 2)}},
+	})
+	// float32: a 1×1 convolution is a product over channels; compare ∂w with MatMul's.
+	x := Randn(3, 2, 4, 4)
+	w := Randn(8, 2, 1, 1).SetRequiresGrad(true)
+	up := Randn(3, 8, 4, 4)
+	Conv2d(x, w, nil, ConvOpts{}).BackwardWith(up)
+	w2 := w.Detach().Reshape(8, 2).SetRequiresGrad(true)
+	xm := x.Permute(0, 2, 3, 1).Reshape(-1, 2) // [N·H·W, C]
+	xm.MatMul(w2.T()).BackwardWith(up.Permute(0, 2, 3, 1).Reshape(-1, 8))
+	assertClose(t, "float32 ∂w", w.Grad().Reshape(8, 2), w2.Grad(), 1e-5)
+}
