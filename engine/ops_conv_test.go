@@ -31,6 +31,7 @@ func TestConvMatchesTorch(t *testing.T) {
 		"AvgPool2d/stride-pad": func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 3, 2, 1) },
 		"AvgPool2d/overlap":    func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 1, 1) },
 		"Conv2d/large":         conv(ConvOpts{Padding: 1}),
+		"Conv2d/first-layer":   conv(ConvOpts{Padding: 1}),
 	}
 	checkTorchRef(t, "conv", ops)
 	// the same references through the float32 kernels
@@ -58,6 +59,10 @@ func TestConvGradCheck(t *testing.T) {
 		{"Conv2d/stride-pad-dilation", conv(ConvOpts{Stride: 2, Padding: 1, Dilation: 2}), []*Tensor{Randn(2, 2, 6, 7), Randn(2, 2, 3, 3), Randn(2)}},
 		{"Conv2d/groups", conv(ConvOpts{Groups: 2, Padding: 1}), []*Tensor{Randn(2, 4, 4, 3), Randn(4, 2, 3, 3), Randn(4)}},
 		{"Conv2d/depthwise", conv(ConvOpts{Groups: 3}), []*Tensor{Randn(1, 3, 4, 5), Randn(6, 1, 2, 3)}},
+		// fewer kernel taps than output channels per group: the weight
+		// gradient is computed transposed and added in
+		{"Conv2d/few-taps", conv(ConvOpts{Padding: 1}), []*Tensor{Randn(2, 1, 4, 4), Randn(8, 1, 2, 2), Randn(8)}},
+		{"Conv2d/few-taps-groups", conv(ConvOpts{Groups: 2}), []*Tensor{Randn(2, 2, 3, 4), Randn(6, 1, 1, 2)}},
 		{"Conv2d/kernel-covers-input", conv(ConvOpts{}), []*Tensor{Randn(2, 2, 3, 3), Randn(1, 2, 3, 3), Randn(1)}},
 		{"MaxPool2d/2", pool(MaxPool2d, 2, 0, 0), []*Tensor{Randn(2, 2, 4, 5)}},
 		{"MaxPool2d/stride-pad", pool(MaxPool2d, 3, 2, 1), []*Tensor{Randn(1, 2, 6, 5)}},

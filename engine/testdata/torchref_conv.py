@@ -19,4 +19,7 @@ case("AvgPool2d/overlap", lambda x: F.avg_pool2d(x, 2, 1, 1), rand(2, 1, 4, 5))
 # above internal/gemm's smallWork (1536 multiply-adds), so that the packed
 # float32 kernel is used
 case("Conv2d/large", lambda x, w, b: F.conv2d(x, w, b, padding=1), rand(1, 3, 10, 10), rand(6, 3, 3, 3), rand(6))
+# fewer kernel taps than output channels (a first layer), with a batch, so
+# that the weight gradient is accumulated over samples
+case("Conv2d/first-layer", lambda x, w, b: F.conv2d(x, w, b, padding=1), rand(2, 1, 6, 6), rand(16, 1, 3, 3), rand(16))
 write()
