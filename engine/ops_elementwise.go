@@ -580,7 +580,11 @@ func (t *Tensor) To(dtype DType) *Tensor {
 		}
 	}
 	from := t.dtype
-	return record("To"+dtype.String(), out, func(g *Tensor) []*Tensor { return []*Tensor{g.To(from)} }, t)
+	op := "ToFloat32" // named after the methods Float32 and Float64
+	if dtype == Float64 {
+		op = "ToFloat64"
+	}
+	return record(op, out, func(g *Tensor) []*Tensor { return []*Tensor{g.To(from)} }, t)
 }
 
 // Float32 returns t converted to float32.
