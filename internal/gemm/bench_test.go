@@ -65,3 +65,28 @@ func BenchmarkSgemmMLP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDgemm reports GFLOP/s of square float64 products with this
+// package and with gonum's pure-Go Dgemm.
+func BenchmarkDgemm(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, n := range []int{128, 512} {
+		x, y, z := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+		for i := range x {
+			x[i], y[i] = r.NormFloat64(), r.NormFloat64()
+		}
+		flops := 2 * float64(n) * float64(n) * float64(n)
+		b.Run(fmt.Sprintf("dbr/n=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Dgemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(fmt.Sprintf("gonum/n=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				gonum.Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, n, n, n, 1, x, n, y, n, 0, z, n)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

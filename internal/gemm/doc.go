@@ -1,11 +1,12 @@
-// Package gemm is dbr's float32 matrix multiply: C = alpha·op(A)·op(B) + beta·C
-// over row-major matrices, the operation behind every MatMul, Linear layer
-// and convolution in the engine.
+// Package gemm is dbr's matrix multiply: C = alpha·op(A)·op(B) + beta·C over
+// row-major matrices (Sgemm for float32, Dgemm for float64), the operation
+// behind every MatMul, Linear layer and convolution in the engine.
 //
 // The product is cache-blocked the way BLIS and OpenBLAS do it: op(B) is
 // packed into panels of 16 columns, op(A) into panels of 6 rows (alpha folded
 // in), and a register-tiled micro-kernel multiplies one 6×16 tile at a time,
-// holding the tile in 12 ymm accumulators. On amd64 CPUs with AVX2 and FMA the
+// holding the tile in 12 ymm accumulators (Dgemm: 6×8 doubles in the same
+// registers). On amd64 CPUs with AVX2 and FMA the
 // micro-kernel is written in Go assembly; elsewhere (other CPUs, other
 // architectures) a pure-Go micro-kernel over the same packed panels is chosen
 // at run time. Both paths give the same results up to float32 rounding.
@@ -17,7 +18,7 @@
 // engine.CheckInterrupt there); a panic in a worker, such as an interrupt, is
 // carried back and re-raised on the calling goroutine.
 //
-// Implementation embeds gonum's pure-Go BLAS and overrides Sgemm, so it plugs
-// into gonum's blas32.Use and code written against gonum's BLAS interface does
-// not change.
+// Implementation embeds gonum's pure-Go BLAS and overrides Sgemm and Dgemm,
+// so it plugs into gonum's blas32.Use and blas64.Use and code written against
+// gonum's BLAS interface does not change.
 package gemm

@@ -62,23 +62,30 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	// With beta 0 the first block of k stores its tiles instead of adding
 	// them, so C is neither cleared nor read.
 	p := mat{transA, transB, k, alpha, a, lda, b, ldb, c, ldc, beta == 0}
+	split(m, n, k, mr, nr, p.block)
+}
+
+// split runs block over the m×n output, on this goroutine for small
+// products and otherwise on up to GOMAXPROCS goroutines, each taking a slab
+// of the larger output dimension in whole register tiles (tm rows or tn
+// columns). A panic in a worker is re-raised here once all have stopped.
+func split(m, n, k, tm, tn int, block func(i0, i1, j0, j1 int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if w := m * n * k / parallelWork; w < workers {
 		workers = w
 	}
 	if workers <= 1 {
-		p.block(0, m, 0, n)
+		block(0, m, 0, n)
 		return
 	}
-	// Split the larger output dimension into whole register tiles.
 	var parts [][4]int
 	if m >= n {
-		step := roundUp((m+workers-1)/workers, mr)
+		step := roundUp((m+workers-1)/workers, tm)
 		for i := 0; i < m; i += step {
 			parts = append(parts, [4]int{i, min(i+step, m), 0, n})
 		}
 	} else {
-		step := roundUp((n+workers-1)/workers, nr)
+		step := roundUp((n+workers-1)/workers, tn)
 		for j := 0; j < n; j += step {
 			parts = append(parts, [4]int{0, m, j, min(j+step, n)})
 		}
@@ -86,23 +93,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var failure any
-	for _, r := range parts[1:] {
-		wg.Add(1)
-		go func(r [4]int) {
-			defer wg.Done()
-			defer func() {
-				if e := recover(); e != nil {
-					mu.Lock()
-					if failure == nil {
-						failure = e
-					}
-					mu.Unlock()
-				}
-			}()
-			p.block(r[0], r[1], r[2], r[3])
-		}(r)
-	}
-	func() {
+	run := func(r [4]int) {
 		defer func() {
 			if e := recover(); e != nil {
 				mu.Lock()
@@ -112,9 +103,16 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 				mu.Unlock()
 			}
 		}()
-		r := parts[0]
-		p.block(r[0], r[1], r[2], r[3])
-	}()
+		block(r[0], r[1], r[2], r[3])
+	}
+	for _, r := range parts[1:] {
+		wg.Add(1)
+		go func(r [4]int) {
+			defer wg.Done()
+			run(r)
+		}(r)
+	}
+	run(parts[0])
 	wg.Wait()
 	if failure != nil {
 		panic(failure)
@@ -123,7 +121,10 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
-func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+// elem is float32 or float64: the element types of Sgemm and Dgemm.
+type elem interface{ ~float32 | ~float64 }
+
+func checkArgs[T elem](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
 	}
@@ -159,7 +160,7 @@ func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 }
 
 // scale sets C = beta·C; beta 0 clears C without reading it.
-func scale(m, n int, beta float32, c []float32, ldc int) {
+func scale[T elem](m, n int, beta T, c []T, ldc int) {
 	for i := 0; i < m; i++ {
 		row := c[i*ldc : i*ldc+n]
 		if beta == 0 {
@@ -174,7 +175,7 @@ func scale(m, n int, beta float32, c []float32, ldc int) {
 
 // naive accumulates alpha·op(A)·op(B) into C with plain loops, for products
 // too small to repay packing.
-func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func naive[T elem](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	for i := 0; i < m; i++ {
 		crow := c[i*ldc : i*ldc+n]
 		for p := 0; p < k; p++ {

@@ -24,6 +24,18 @@ func saxpyAsm(a float32, x, y []float32) {
 	saxpyGo(a, x[n:], y[n:len(x)])
 }
 
+// kernel6x8d is kernelGoD in AVX2+FMA assembly (kernel_amd64.s).
+//
+//go:noescape
+func kernel6x8d(k int, a, b, c *float64, ldc int, store bool)
+
+func kernelAsmD(k int, a, b, c []float64, ldc int, store bool) {
+	_ = a[k*mrD-1]
+	_ = b[k*nrD-1]
+	_ = c[(mrD-1)*ldc+nrD-1]
+	kernel6x8d(k, &a[0], &b[0], &c[0], ldc, store)
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -58,5 +70,6 @@ func init() {
 		kernel, kernelName = kernelAsm, "avx2"
 		packTrans16 = packBTrans16
 		saxpy = saxpyAsm
+		kernelD = kernelAsmD
 	}
 }
