@@ -80,24 +80,12 @@ func ReadIDX(path string) (*engine.Tensor, error) {
 }
 
 // readIDXFile opens and parses path; errors start with the path.
-func readIDXFile(path string) (*idxData, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, pathErr(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not an IDX file", path)
-	}
-	d, err := parseIDX(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return d, nil
+func readIDXFile(path string) (d *idxData, err error) {
+	err = readFile(path, "an IDX file", func(f *os.File, size int64) (err error) {
+		d, err = parseIDX(f, size)
+		return err
+	})
+	return d, err
 }
 
 // parseIDX parses an IDX stream of size bytes, gunzipping it when it starts

@@ -255,24 +255,12 @@ func LoadTensors(path string) ([]Param, error) {
 
 // loadTensorsFile is LoadTensors; its errors start with the file name so
 // that each public function can put its own name in front.
-func loadTensorsFile(path string) ([]Param, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, pathErr(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not a safetensors file", path)
-	}
-	ps, err := readSafetensors(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return ps, nil
+func loadTensorsFile(path string) (ps []Param, err error) {
+	err = readFile(path, "a safetensors file", func(f *os.File, size int64) (err error) {
+		ps, err = readSafetensors(f, size)
+		return err
+	})
+	return ps, err
 }
 
 // stEntry is one tensor of a parsed header.
@@ -512,14 +500,4 @@ func newTensor64(data []float64, shape []int) *engine.Tensor {
 		return engine.New64(data, 1).Reshape()
 	}
 	return engine.New64(data, shape...)
-}
-
-// pathErr strips the operation and path from an *os.PathError, for messages
-// that name the file themselves ("x.safetensors: no such file or directory").
-func pathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
