@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -157,11 +158,7 @@ func TestOpHookBackwardEvents(t *testing.T) {
 // operand's shape, and say what would fit.
 func TestCoreErrors(t *testing.T) {
 	x := Zeros(2, 3)
-	cases := []struct {
-		name string
-		f    func()
-		want []string
-	}{
+	cases := []errorCase{
 		{"Reshape count", func() { x.Reshape(4, 2) }, []string{"Reshape: [2 3]:", "[4 2] holds 8 elements but the tensor has 6", "use -1"}},
 		{"Reshape two -1", func() { x.Reshape(-1, -1) }, []string{"Reshape: [2 3]:", "at most one -1"}},
 		{"Reshape infer", func() { x.Reshape(4, -1) }, []string{"Reshape: [2 3]:", "6 elements do not divide into blocks of 4"}},
@@ -186,6 +183,24 @@ func TestCoreErrors(t *testing.T) {
 		{"Arange", func() { Arange(0, 1, 0) }, []string{"Arange:", "step must be non-zero"}},
 		{"Zeros", func() { Zeros(-1, 2) }, []string{"Zeros: [-1 2]:", "sizes must be >= 0"}},
 	}
+	checkErrors(t, cases)
+	// MatMul's batch dims broadcast when one of them is 1 or missing
+	if got := Zeros(2, 1, 2, 3).MatMul(Zeros(4, 3, 5)).Shape(); !slices.Equal(got, []int{2, 4, 2, 5}) {
+		t.Errorf("MatMul [2 1 2 3]·[4 3 5] has shape %v, want [2 4 2 5]", got)
+	}
+}
+
+// errorCase is a call that must panic with an error containing every string
+// of want.
+type errorCase struct {
+	name string
+	f    func()
+	want []string
+}
+
+// checkErrors runs every case through Try and checks its error message.
+func checkErrors(t *testing.T, cases []errorCase) {
+	t.Helper()
 	for _, c := range cases {
 		err := Try(c.f)
 		if err == nil {
@@ -197,9 +212,5 @@ func TestCoreErrors(t *testing.T) {
 				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
 			}
 		}
-	}
-	// MatMul's batch dims broadcast when one of them is 1 or missing
-	if got := Zeros(2, 1, 2, 3).MatMul(Zeros(4, 3, 5)).Shape(); !sameShape(got, []int{2, 4, 2, 5}) {
-		t.Errorf("MatMul [2 1 2 3]·[4 3 5] has shape %v, want [2 4 2 5]", got)
 	}
 }

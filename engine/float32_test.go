@@ -1,11 +1,6 @@
 package engine
 
-import (
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // checkTorchRef32 is checkTorchRef with every input converted to float32: it
 // exercises the float32 kernels. The references were computed in float64 from
@@ -13,17 +8,7 @@ import (
 // float32's, 2e-5·(1+|want|).
 func checkTorchRef32(t *testing.T, family string, ops map[string]func(xs []*Tensor) *Tensor) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "torchref_"+family+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Cases []torchCase `json:"cases"`
-	}
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range file.Cases {
+	for _, c := range loadTorchCases(t, family) {
 		f := ops[c.Name]
 		if f == nil {
 			t.Errorf("%s: no op registered for reference case %q", family, c.Name)

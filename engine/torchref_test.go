@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -28,10 +29,9 @@ func (tt torchTensor) tensor() *Tensor {
 	return t
 }
 
-// checkTorchRef runs every case of testdata/torchref_<family>.json through the
-// op registered under its name in ops and compares the output and, when the
-// case has them, the input gradients, in float64.
-func checkTorchRef(t *testing.T, family string, ops map[string]func(xs []*Tensor) *Tensor) {
+// loadTorchCases reads testdata/torchref_<family>.json; a missing, broken or
+// empty file fails the test.
+func loadTorchCases(t *testing.T, family string) []torchCase {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "torchref_"+family+".json"))
 	if err != nil {
@@ -46,8 +46,17 @@ func checkTorchRef(t *testing.T, family string, ops map[string]func(xs []*Tensor
 	if len(file.Cases) == 0 {
 		t.Fatalf("no cases in %s", family)
 	}
+	return file.Cases
+}
+
+// checkTorchRef runs every case of testdata/torchref_<family>.json through the
+// op registered under its name in ops and compares the output and, when the
+// case has them, the input gradients, in float64.
+func checkTorchRef(t *testing.T, family string, ops map[string]func(xs []*Tensor) *Tensor) {
+	t.Helper()
+	cases := loadTorchCases(t, family)
 	used := map[string]bool{}
-	for _, c := range file.Cases {
+	for _, c := range cases {
 		f, ok := ops[c.Name]
 		if !ok {
 			t.Errorf("%s: no op registered for reference case %q", family, c.Name)
@@ -86,7 +95,7 @@ func checkTorchRef(t *testing.T, family string, ops map[string]func(xs []*Tensor
 // is within tol·(1+|want|).
 func assertClose(t *testing.T, what string, got, want *Tensor, tol float64) {
 	t.Helper()
-	if !sameShape(got.Shape(), want.Shape()) {
+	if !slices.Equal(got.Shape(), want.Shape()) {
 		t.Errorf("%s: shape %v, want %v", what, got.Shape(), want.Shape())
 		return
 	}
