@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -268,7 +269,7 @@ func TestBinaryFastPathMatchesGeneral(t *testing.T) {
 			for _, op := range ops {
 				fast := binaryArith("fast", op.k, a, b, op.f, nil)
 				slow := binaryArith("slow", arithNone, a, b, op.f, nil)
-				if !sameShape(fast.shape, slow.shape) {
+				if !slices.Equal(fast.shape, slow.shape) {
 					t.Fatalf("shape %v vs %v", fast.shape, slow.shape)
 				}
 				for i := 0; i < fast.Numel(); i++ {

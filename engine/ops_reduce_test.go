@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -159,7 +160,7 @@ func TestReduceShapes(t *testing.T) {
 		{"Softmax(1)", x.Softmax(1), []int{2, 3, 4}},
 	}
 	for _, c := range cases {
-		if !sameShape(c.got.Shape(), c.want) {
+		if !slices.Equal(c.got.Shape(), c.want) {
 			t.Errorf("%s: shape %v, want %v", c.name, c.got.Shape(), c.want)
 		}
 	}

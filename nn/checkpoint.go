@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,7 +137,7 @@ func loadStateDict(model, file []Param, strict bool) *StateDictError {
 			e.Missing = append(e.Missing, p.Name)
 			continue
 		}
-		if !sameInts(src.Shape(), p.Tensor.Shape()) {
+		if !slices.Equal(src.Shape(), p.Tensor.Shape()) {
 			e.Shapes = append(e.Shapes, fmt.Sprintf("%s is %v in the checkpoint, %v in the model", p.Name, src.Shape(), p.Tensor.Shape()))
 			continue
 		}
@@ -162,18 +163,6 @@ func loadStateDict(model, file []Param, strict bool) *StateDictError {
 		p.dst.CopyFrom(p.src)
 	}
 	return nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Stateful is what SaveOptimizer and LoadOptimizer need: the optimizers of

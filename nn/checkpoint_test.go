@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestSubAndParamsNames(t *testing.T) {
 
 func equalValues(t *testing.T, name string, got, want *engine.Tensor) {
 	t.Helper()
-	if !sameInts(got.Shape(), want.Shape()) {
+	if !slices.Equal(got.Shape(), want.Shape()) {
 		t.Fatalf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
 	}
 	g, w := got.Float64s(), want.Float64s()

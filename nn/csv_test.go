@@ -3,6 +3,7 @@ package nn
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestReadCSVClasses(t *testing.T) {
 	dl := NewDataLoader(ds, LoaderOpts{BatchSize: 3})
 	dl.Next()
 	xb, yb := dl.Batch()
-	if !sameInts(xb.Shape(), []int{3, 2}) || yb.At(1) != 1 {
+	if !slices.Equal(xb.Shape(), []int{3, 2}) || yb.At(1) != 1 {
 		t.Fatalf("batch %v %v", xb.Shape(), yb)
 	}
 	dl.Close()

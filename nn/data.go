@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -375,7 +376,7 @@ func collate(what string, ts []*engine.Tensor, idx []int) (*engine.Tensor, error
 		}
 		if first < 0 {
 			shape, first = t.Shape(), idx[k]
-		} else if !sameInts(t.Shape(), shape) {
+		} else if !slices.Equal(t.Shape(), shape) {
 			return nil, &engine.ShapeError{Op: "DataLoader", Shapes: [][]int{shape, t.Shape()},
 				Reason: fmt.Sprintf("%s of example %d has shape %v but example %d has %v; the examples of a batch are stacked, so they need equal shapes", what, idx[k], t.Shape(), first, shape)}
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,7 +192,7 @@ func TestLoadMNIST(t *testing.T) {
 		t.Fatalf("label %v", y)
 	}
 	ds.Flat = true
-	if x, _ := ds.Get(0); !sameInts(x.Shape(), []int{6}) {
+	if x, _ := ds.Get(0); !slices.Equal(x.Shape(), []int{6}) {
 		t.Fatalf("flat shape %v", x.Shape())
 	}
 	test, err := LoadMNIST(dir, "test")
@@ -202,12 +203,12 @@ func TestLoadMNIST(t *testing.T) {
 	dl := NewDataLoader(test, LoaderOpts{BatchSize: 4})
 	dl.Next()
 	xb, yb := dl.Batch()
-	if !sameInts(xb.Shape(), []int{4, 1, 2, 3}) || !sameInts(yb.Shape(), []int{4}) || yb.At(2) != 2 || xb.At(1, 0, 1, 2) != float64(float32(15)/255) {
+	if !slices.Equal(xb.Shape(), []int{4, 1, 2, 3}) || !slices.Equal(yb.Shape(), []int{4}) || yb.At(2) != 2 || xb.At(1, 0, 1, 2) != float64(float32(15)/255) {
 		t.Fatalf("batch %v %v", xb.Shape(), yb)
 	}
 	dl.Close()
 	all, labels := ds.Head(2).Tensors()
-	if !sameInts(all.Shape(), []int{2, 6}) || labels.At(1) != 1 {
+	if !slices.Equal(all.Shape(), []int{2, 6}) || labels.At(1) != 1 {
 		t.Fatalf("Head(2).Tensors: %v %v", all.Shape(), labels)
 	}
 	if _, err := LoadMNIST(t.TempDir(), "train"); err == nil || !strings.Contains(err.Error(), "no images-idx3-ubyte file in") || !strings.Contains(err.Error(), "looked for train-images-idx3-ubyte.gz, train-images-idx3-ubyte, train-images.idx3-ubyte.gz") {
@@ -273,7 +274,7 @@ func TestFashionMNISTSubset(t *testing.T) {
 			t.Fatalf("%s class counts %v, want %v", c.split, counts, c.counts)
 		}
 		x, y := ds.Tensors()
-		if !sameInts(x.Shape(), []int{c.n, 1, 28, 28}) || !sameInts(y.Shape(), []int{c.n}) {
+		if !slices.Equal(x.Shape(), []int{c.n, 1, 28, 28}) || !slices.Equal(y.Shape(), []int{c.n}) {
 			t.Fatalf("%s: shapes %v %v", c.split, x.Shape(), y.Shape())
 		}
 		lo, hi := 1.0, 0.0

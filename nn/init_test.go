@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/dbr-go/dbr/engine"
@@ -30,7 +31,7 @@ func TestInitReproducible(t *testing.T) {
 	KaimingNormal(a, 1)
 	engine.Seed(42)
 	KaimingNormal(b, 1)
-	if !equalFloats(a.Float64s(), b.Float64s()) {
+	if !slices.Equal(a.Float64s(), b.Float64s()) {
 		t.Error("KaimingNormal is not reproducible under engine.Seed")
 	}
 }

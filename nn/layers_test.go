@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -291,7 +292,7 @@ func TestCellsUnbatchedAndZeroState(t *testing.T) {
 	l := NewLSTMCell(3, 2)
 	x := engine.Randn(3)
 	h, c := l.Step(x, nil, nil)
-	if !equalInts(h.Shape(), []int{2}) || !equalInts(c.Shape(), []int{2}) {
+	if !slices.Equal(h.Shape(), []int{2}) || !slices.Equal(c.Shape(), []int{2}) {
 		t.Fatalf("unbatched LSTMCell gave %v %v", h.Shape(), c.Shape())
 	}
 	hb, _ := l.Step(x.Unsqueeze(0), engine.Zeros(1, 2), engine.Zeros(1, 2))

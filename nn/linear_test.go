@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestLinearInitAndString(t *testing.T) {
 	a := NewLinear(400, 50)
 	engine.Seed(7)
 	b := NewLinear(400, 50)
-	if !equalFloats(a.Weight.Float64s(), b.Weight.Float64s()) || !equalFloats(a.Bias.Float64s(), b.Bias.Float64s()) {
+	if !slices.Equal(a.Weight.Float64s(), b.Weight.Float64s()) || !slices.Equal(a.Bias.Float64s(), b.Bias.Float64s()) {
 		t.Error("NewLinear is not reproducible under engine.Seed")
 	}
 	// Kaiming-uniform with a=√5 is U(±1/√fan_in), as is the bias.
@@ -106,16 +107,4 @@ func checkUniform(t *testing.T, what string, x *engine.Tensor, b float64) {
 	if math.Abs(variance-b*b/3) > 5*0.3*b*b/math.Sqrt(n) {
 		t.Errorf("%s: variance %v, want about %v", what, variance, b*b/3)
 	}
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

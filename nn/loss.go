@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -224,7 +225,7 @@ func CrossEntropyLoss(logits, target *engine.Tensor, opts ...LossOpts) *engine.T
 	if eps < 0 || eps > 1 {
 		errorf("CrossEntropyLoss", "label smoothing must be in [0, 1], got %v", eps)
 	}
-	if logits.Dims() == 2 && equalInts(logits.Shape(), target.Shape()) {
+	if logits.Dims() == 2 && slices.Equal(logits.Shape(), target.Shape()) {
 		classWeights("CrossEntropyLoss", logits, o.Weight)
 		logp := logits.LogSoftmax(1)
 		t := target
@@ -341,7 +342,7 @@ func elementWeight(op string, l, w *engine.Tensor) *engine.Tensor {
 		return l
 	}
 	var out *engine.Tensor
-	if err := engine.Try(func() { out = l.Mul(w.Detach().To(l.DType())) }); err != nil || !equalInts(out.Shape(), l.Shape()) {
+	if err := engine.Try(func() { out = l.Mul(w.Detach().To(l.DType())) }); err != nil || !slices.Equal(out.Shape(), l.Shape()) {
 		shapeError(op, "LossOpts.Weight must broadcast to the input's shape", "", l.Shape(), w.Shape())
 	}
 	return out
@@ -359,7 +360,7 @@ func pairwiseDistance(a, b *engine.Tensor) *engine.Tensor {
 // anchor, positive and negative are [N, D] (or [D]) and must have the same shape.
 func TripletMarginLoss(anchor, positive, negative *engine.Tensor, margin float64, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("TripletMarginLoss", opts)
-	if !equalInts(anchor.Shape(), positive.Shape()) || !equalInts(anchor.Shape(), negative.Shape()) || anchor.Dims() == 0 || anchor.Dims() > 2 {
+	if !slices.Equal(anchor.Shape(), positive.Shape()) || !slices.Equal(anchor.Shape(), negative.Shape()) || anchor.Dims() == 0 || anchor.Dims() > 2 {
 		shapeError("TripletMarginLoss", "anchor, positive and negative must have the same shape [N, D] or [D]", "", anchor.Shape(), positive.Shape(), negative.Shape())
 	}
 	l := pairwiseDistance(anchor, positive).Sub(pairwiseDistance(anchor, negative)).AddScalar(margin).ReLU()
@@ -373,7 +374,7 @@ func TripletMarginLoss(anchor, positive, negative *engine.Tensor, margin float64
 // It panics with an *engine.Error when y holds other values.
 func CosineEmbeddingLoss(x1, x2, y *engine.Tensor, margin float64, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("CosineEmbeddingLoss", opts)
-	if !equalInts(x1.Shape(), x2.Shape()) || x1.Dims() != 2 || y.Dims() != 1 || y.Size(0) != x1.Size(0) {
+	if !slices.Equal(x1.Shape(), x2.Shape()) || x1.Dims() != 2 || y.Dims() != 1 || y.Size(0) != x1.Size(0) {
 		shapeError("CosineEmbeddingLoss", "the inputs must be [N, D] and the target [N]", "", x1.Shape(), x2.Shape(), y.Shape())
 	}
 	for i, v := range y.Float64s() {

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,25 +227,13 @@ func (o *optimizer) LoadState(state []Param) error {
 			return fmt.Errorf("%s.LoadState: entry %q: %s keeps no %q (it keeps step, %s)", o.op, p.Name, o.op, key, strings.Join(o.keys, ", "))
 		}
 		want := o.params[i].Shape()
-		if !equalInts(p.Tensor.Shape(), want) {
+		if !slices.Equal(p.Tensor.Shape(), want) {
 			return fmt.Errorf("%s.LoadState: entry %q has shape %v, its parameter has shape %v", o.op, p.Name, p.Tensor.Shape(), want)
 		}
 		bufs[i][key] = p.Tensor.Float64s()
 	}
 	o.lr, o.step, o.bufs = lr, step, bufs
 	return nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // SGDOpts are the optional settings of SGD; the zero value is plain SGD.

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,7 +192,7 @@ func TestOptimizerStateNames(t *testing.T) {
 			t.Errorf("%s must be a Buffer", p.Name)
 		}
 	}
-	if st[1].Tensor.Item() != 1 || !equalInts(st[2].Tensor.Shape(), []int{2, 3}) {
+	if st[1].Tensor.Item() != 1 || !slices.Equal(st[2].Tensor.Shape(), []int{2, 3}) {
 		t.Errorf("step %v, exp_avg shape %v", st[1].Tensor.Item(), st[2].Tensor.Shape())
 	}
 	// State returns copies: changing them does not change the optimizer

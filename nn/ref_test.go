@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -99,7 +100,7 @@ func assertClose(t *testing.T, what string, got, want *engine.Tensor, tol float6
 		t.Errorf("%s: got nil, want shape %v", what, want.Shape())
 		return
 	}
-	if !equalInts(got.Shape(), want.Shape()) {
+	if !slices.Equal(got.Shape(), want.Shape()) {
 		t.Errorf("%s: shape %v, want %v", what, got.Shape(), want.Shape())
 		return
 	}
