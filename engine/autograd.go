@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -169,7 +170,7 @@ func (t *Tensor) ZeroGrad() {
 // SetGrad replaces the accumulated gradient (nil clears it). Optimizers and
 // checkpoint code use it; g must have t's shape.
 func (t *Tensor) SetGrad(g *Tensor) {
-	if g != nil && !sameShape(g.shape, t.shape) {
+	if g != nil && !slices.Equal(g.shape, t.shape) {
 		shapeErr("SetGrad", "the gradient must have the tensor's shape", "", t.shape, g.shape)
 	}
 	if g != nil && g.dtype != t.dtype {
@@ -239,7 +240,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 		}
 		errorf("Backward", "this tensor does not require grad: %s", why)
 	}
-	if !sameShape(g.shape, t.shape) {
+	if !slices.Equal(g.shape, t.shape) {
 		shapeErr("Backward", "the gradient must have the tensor's shape", "", t.shape, g.shape)
 	}
 	if g.dtype != t.dtype {
@@ -275,7 +276,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 				continue
 			}
 			gi := gs[i]
-			if !sameShape(gi.shape, in.shape) {
+			if !slices.Equal(gi.shape, in.shape) {
 				panic(fmt.Sprintf("dbr bug: backward of %s gave input %d a gradient of shape %v, want %v", r.op, i, gi.shape, in.shape))
 			}
 			if gi.dtype != in.dtype {
@@ -352,16 +353,4 @@ func topoOrder(t *Tensor) []*Tensor {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].node.seq > out[j].node.seq })
 	return out
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

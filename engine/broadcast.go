@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Broadcasting lives here and nowhere else: broadcastShape gives the shape two
 // operands broadcast to (NumPy's rules), stridesFor maps an operand into that
@@ -59,42 +62,20 @@ func stridesFor(shape, out []int) []int {
 // walk calls f(i, o1, o2) for every flat index i of shape, in row-major order,
 // where o1 and o2 are the offsets given by strides s1 and s2.
 func walk(shape, s1, s2 []int, f func(i, o1, o2 int)) {
-	n := numelOf(shape)
-	if n == 0 {
-		return
+	l1, l2 := 0, 0 // strides along the last dim (none for a 0-d shape)
+	if d := len(shape); d > 0 {
+		l1, l2 = s1[d-1], s2[d-1]
 	}
-	d := len(shape)
-	if d == 0 {
-		f(0, 0, 0)
-		return
-	}
-	idx := make([]int, d)
-	o1, o2 := 0, 0
-	last := shape[d-1]
-	l1, l2 := s1[d-1], s2[d-1]
-	for i := 0; i < n; {
-		for j := 0; j < last; j++ {
-			f(i, o1+j*l1, o2+j*l2)
-			i++
+	walkRows(shape, s1, s2, func(i, o1, o2, n int) {
+		for j := 0; j < n; j++ {
+			f(i+j, o1+j*l1, o2+j*l2)
 		}
-		// carry into the outer dims
-		for k := d - 2; k >= 0; k-- {
-			idx[k]++
-			o1 += s1[k]
-			o2 += s2[k]
-			if idx[k] < shape[k] {
-				break
-			}
-			o1 -= s1[k] * shape[k]
-			o2 -= s2[k] * shape[k]
-			idx[k] = 0
-		}
-	}
+	})
 }
 
 // sumTo sums g over the dims along which shape was broadcast to g's shape.
 func sumTo(g *Tensor, shape []int) *Tensor {
-	if sameShape(g.shape, shape) {
+	if slices.Equal(g.shape, shape) {
 		return g
 	}
 	out := empty(g.dtype, shape)
@@ -110,9 +91,10 @@ func sumTo(g *Tensor, shape []int) *Tensor {
 // sumRows adds src (of shape) into dst at the offsets given by strides st,
 // row by row: a row along the last dim either adds elementwise into a row of
 // dst (stride 1) or sums into one element (stride 0, accumulated in float64).
-func sumRows[T float](dst, src []T, shape, st []int) {
+// dst may have a wider dtype than src (sums64 adds float32 data into float64).
+func sumRows[D, S float](dst []D, src []S, shape, st []int) {
 	if len(shape) == 0 {
-		dst[0] += src[0]
+		dst[0] += D(src[0])
 		return
 	}
 	last := st[len(st)-1]
@@ -123,12 +105,12 @@ func sumRows[T float](dst, src []T, shape, st []int) {
 			for _, v := range row {
 				s += float64(v)
 			}
-			dst[o] += T(s)
+			dst[o] += D(s)
 			return
 		}
 		d := dst[o : o+n]
 		for j, v := range row {
-			d[j] += v
+			d[j] += D(v)
 		}
 	})
 }

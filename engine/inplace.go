@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // CopyFrom copies src's values into t in place, converting the dtype, as
 // PyTorch's t.copy_(src) under no_grad. Optimizers, initializers and checkpoint
@@ -12,7 +15,7 @@ import "fmt"
 // *Error when t is the result of an op that recorded a gradient (changing it
 // would make that graph's gradients wrong).
 func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
-	if !sameShape(t.shape, src.shape) {
+	if !slices.Equal(t.shape, src.shape) {
 		shapeErr("CopyFrom", fmt.Sprintf("the source must have the destination's shape %v", t.shape),
 			"reshape the source first", t.shape, src.shape)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dbr-go/dbr/internal/gemm"
 )
@@ -15,7 +16,7 @@ import (
 // *Error when t is the result of an op that recorded a gradient (changing it
 // would make that graph's gradients wrong).
 func (t *Tensor) AddScaled_(o *Tensor, alpha float64) *Tensor {
-	if !sameShape(t.shape, o.shape) {
+	if !slices.Equal(t.shape, o.shape) {
 		shapeErr("AddScaled_", fmt.Sprintf("the addend must have the tensor's shape %v", t.shape), "", t.shape, o.shape)
 	}
 	if t.node != nil {

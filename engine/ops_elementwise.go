@@ -1,6 +1,9 @@
 package engine
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Elementwise ops go through two helpers: binary (two operands, broadcast
 // together) and unary (one operand). Each op gives its scalar definition f and
@@ -73,7 +76,7 @@ func binaryArith(op string, k arith, a, b *Tensor, f func(x, y float64) float64,
 // It works row by row along the last dim, where each operand is either
 // contiguous (stride 1) or repeated (stride 0).
 func binaryKernel[T float](k arith, dst, a, b []T, shape, sa, sb []int, f func(x, y float64) float64) {
-	if sameShape(sa, sb) {
+	if slices.Equal(sa, sb) {
 		chunks(len(dst), func(lo, hi int) { arithRow(k, dst[lo:hi], a[lo:hi], b[lo:hi], 1, 1, f) })
 		return
 	}

@@ -94,37 +94,13 @@ func eachReduced(t *Tensor, keepShape []int, f func(i, o int)) {
 // sums64 sums t into keepShape, accumulating in float64 whatever t's dtype.
 func sums64(t *Tensor, keepShape []int) []float64 {
 	s := make([]float64, numelOf(keepShape))
-	if len(t.shape) == 0 {
-		s[0] = t.get(0)
-		return s
-	}
 	st := stridesFor(keepShape, t.shape)
 	if t.dtype == Float64 {
-		addRows64(s, t.f64, t.shape, st)
+		sumRows(s, t.f64, t.shape, st)
 	} else {
-		addRows64(s, t.f32, t.shape, st)
+		sumRows(s, t.f32, t.shape, st)
 	}
 	return s
-}
-
-// addRows64 is sumRows (broadcast.go) into a float64 destination.
-func addRows64[T float](dst []float64, src []T, shape, st []int) {
-	last := st[len(st)-1]
-	rowsChecked(shape, st, st, func(i, o, _, n int) {
-		row := src[i : i+n]
-		if last == 0 {
-			acc := 0.0
-			for _, v := range row {
-				acc += float64(v)
-			}
-			dst[o] += acc
-			return
-		}
-		d := dst[o : o+n]
-		for j, v := range row {
-			d[j] += float64(v)
-		}
-	})
 }
 
 // fromValues returns a tensor of dtype and shape holding v.

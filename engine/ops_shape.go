@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Reshape returns t's data viewed with a new shape holding the same number of
 // elements; one size may be -1 and is then inferred.
@@ -405,7 +408,7 @@ func Stack(ts []*Tensor, dim int) *Tensor {
 	}
 	shapes := shapesOf(ts)
 	for k, x := range ts {
-		if !sameShape(x.shape, ts[0].shape) {
+		if !slices.Equal(x.shape, ts[0].shape) {
 			shapeErr("Stack", fmt.Sprintf("tensor %d has shape %v but tensor 0 has %v", k, x.shape, ts[0].shape),
 				"Stack needs equal shapes; Cat joins along an existing dim", shapes...)
 		}
@@ -495,33 +498,9 @@ func blockCopy(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block [
 
 // copyBlock copies a block row by row (the last dim is contiguous in both).
 func copyBlock[T float](dst []T, ds []int, do int, src []T, ss []int, so int, block []int) {
-	nd := len(block)
-	if numelOf(block) == 0 {
-		return
-	}
-	if nd == 0 {
-		dst[do] = src[so]
-		return
-	}
-	last, idx := block[nd-1], make([]int, nd)
-	for {
-		copy(dst[do:do+last], src[so:so+last])
-		k := nd - 2
-		for ; k >= 0; k-- {
-			idx[k]++
-			do += ds[k]
-			so += ss[k]
-			if idx[k] < block[k] {
-				break
-			}
-			do -= ds[k] * block[k]
-			so -= ss[k] * block[k]
-			idx[k] = 0
-		}
-		if k < 0 {
-			return
-		}
-	}
+	walkRows(block, ds, ss, func(_, d, s, n int) {
+		copy(dst[do+d:do+d+n], src[so+s:so+s+n])
+	})
 }
 
 // rowStrides returns the row-major strides of a contiguous tensor of shape.
