@@ -112,8 +112,12 @@ func TestDgemmAgainstReference(t *testing.T) {
 func TestDgemmParallelAndInterrupt(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	r := rand.New(rand.NewSource(2))
-	runCaseD(t, r, gemmCase{211, 97, 150, 1, 1, 1, 0, 2}, true, false)
-	runCaseD(t, r, gemmCase{50, 301, 120, 1, 0, 0, 2, 0}, false, true)
+	for _, tc := range []gemmCase{{211, 97, 260, 1, 1, 1, 0, 2}, {50, 301, 300, 1, 0, 0, 2, 0}} {
+		if tc.m*tc.n*tc.k < 2*parallelWork {
+			t.Fatalf("%+v is too small to be split", tc)
+		}
+		runCaseD(t, r, tc, tc.m > 100, tc.m < 100)
+	}
 
 	defer SetCheck(nil)
 	SetCheck(func() { panic(errStop) })

@@ -21,7 +21,7 @@ const (
 // packing; below parallelWork one goroutine beats several.
 const (
 	smallWork    = 6 * 16 * 16
-	parallelWork = 96 * 96 * 96
+	parallelWork = 128 * 128 * 128
 )
 
 var check = func() {}

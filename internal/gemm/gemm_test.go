@@ -158,9 +158,12 @@ func TestSgemmParallel(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		r := rand.New(rand.NewSource(2))
 		for _, tc := range []gemmCase{
-			{211, 97, 150, 1, 1, 1, 0, 2},
-			{50, 301, 120, 1, 0, 0, 2, 0},
+			{211, 97, 260, 1, 1, 1, 0, 2},
+			{50, 301, 300, 1, 0, 0, 2, 0},
 		} {
+			if tc.m*tc.n*tc.k < 2*parallelWork {
+				t.Fatalf("%+v is too small to be split", tc)
+			}
 			for _, tA := range []bool{false, true} {
 				for _, tB := range []bool{false, true} {
 					runCase(t, r, tc, tA, tB)
