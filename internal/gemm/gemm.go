@@ -298,7 +298,15 @@ func (p *mat) packA(dst []float32, i0, m, p0, k int) {
 			base := (i0+ir)*lda + p0
 			s0, s1, s2 := p.a[base:base+k], p.a[base+lda:base+lda+k], p.a[base+2*lda:base+2*lda+k]
 			s3, s4, s5 := p.a[base+3*lda:base+3*lda+k], p.a[base+4*lda:base+4*lda+k], p.a[base+5*lda:base+5*lda+k]
-			for q := 0; q < k; q++ {
+			q0 := 0
+			if alpha == 1 && packRows6 != nil && k > 8 {
+				// AVX transposes for the first columns; the last column (at
+				// least) is left to the loop below, which overwrites the two
+				// floats the assembly writes past its last column.
+				q0 = (k - 1) &^ 7
+				packRows6(&panel[0], &s0[0], lda, q0)
+			}
+			for q := q0; q < k; q++ {
 				d := (*[mr]float32)(panel[q*mr:])
 				d[0], d[1], d[2], d[3], d[4], d[5] = alpha*s0[q], alpha*s1[q], alpha*s2[q], alpha*s3[q], alpha*s4[q], alpha*s5[q]
 			}

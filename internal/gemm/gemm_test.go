@@ -50,8 +50,8 @@ func randSlice(r *rand.Rand, n int) []float32 {
 
 // kernels runs f once per available micro-kernel, restoring the default.
 func kernels(t *testing.T, f func(t *testing.T)) {
-	saved, savedName, savedPack := kernel, kernelName, packTrans16
-	defer func() { kernel, kernelName, packTrans16 = saved, savedName, savedPack }()
+	saved, savedName, savedPack, savedRows := kernel, kernelName, packTrans16, packRows6
+	defer func() { kernel, kernelName, packTrans16, packRows6 = saved, savedName, savedPack, savedRows }()
 	list := []struct {
 		name string
 		k    func(int, []float32, []float32, []float32, int, bool)
@@ -64,9 +64,9 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 	}
 	for _, kk := range list {
 		kernel, kernelName = kk.k, kk.name
-		packTrans16 = nil
+		packTrans16, packRows6 = nil, nil
 		if kk.name != "go" {
-			packTrans16 = savedPack
+			packTrans16, packRows6 = savedPack, savedRows
 		}
 		t.Run(kk.name, f)
 	}
@@ -135,6 +135,8 @@ func TestSgemmAgainstReference(t *testing.T) {
 		{5, 2100, 20, 1, 1, 0, 0, 7},
 		{200, 130, 260, 1, 0.5, 0, 3, 0},
 		{40, 50, 600, 1, 0, 1, 0, 2},
+		{12, 20, 16, 1, 0, 0, 1, 0},
+		{6, 16, 9, 1, 1, 2, 0, 0},
 		{13, 40, 270, 0.5, 0, 0, 0, 0},
 		{2, 3, 0, 1, 0.5, 1, 1, 0},
 		{4, 4, 4, 0, 2, 0, 0, 0},

@@ -8,6 +8,10 @@ var (
 	// packTrans16, when set, packs a full 16-column panel of a transposed B
 	// for k a multiple of 8: dst[q*16+j] = src[j*ld+q].
 	packTrans16 func(dst, src *float32, ld, k int)
+	// packRows6, when set, packs a full 6-row panel of an untransposed A for
+	// k a multiple of 8: dst[q*6+r] = src[r*ld+q], writing two floats past
+	// dst[k*6-1].
+	packRows6 func(dst, src *float32, ld, k int)
 )
 
 // saxpy is Saxpy's loop; init in kernel_amd64.go swaps in AVX2.

@@ -36,6 +36,11 @@ func kernelAsmD(k int, a, b, c []float64, ldc int, store bool) {
 	kernel6x8d(k, &a[0], &b[0], &c[0], ldc, store)
 }
 
+// packA6 packs six rows of A with AVX transposes (kernel_amd64.s).
+//
+//go:noescape
+func packA6(dst, src *float32, lda, k int)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -69,6 +74,7 @@ func init() {
 	if hasAVX2FMA() {
 		kernel, kernelName = kernelAsm, "avx2"
 		packTrans16 = packBTrans16
+		packRows6 = packA6
 		saxpy = saxpyAsm
 		kernelD = kernelAsmD
 	}
