@@ -76,11 +76,7 @@ func reduce(l *engine.Tensor, r Reduction) *engine.Tensor {
 // silently gives an [N,N] loss, a classic bug, so dbr refuses.
 func sameShapes(op string, input, target *engine.Tensor) {
 	a, b := input.Shape(), target.Shape()
-	eq := len(a) == len(b)
-	for i := 0; eq && i < len(a); i++ {
-		eq = a[i] == b[i]
-	}
-	if !eq {
+	if !slices.Equal(a, b) {
 		hint := "reshape one to the other's shape"
 		if len(a) == len(b)+1 && a[len(a)-1] == 1 {
 			hint = "the output has a trailing dim of 1: use output.Squeeze(-1) or target.Unsqueeze(-1)"
@@ -136,18 +132,26 @@ const IgnoreIndex = -100
 // IgnoreIndex) per row of [n, c] scores and returns it as an [n, 1] index
 // tensor for Gather (ignored rows point at class 0) together with each row's
 // weight: the class weight of its target, or 1 without weights, and 0 for an
-// ignored row. plain reports that every row's weight is 1.
-func classTargets(op string, scores, target, weight *engine.Tensor) (idx *engine.Tensor, wy []float64, plain bool) {
+// ignored row. plain reports that every row's weight is 1. probs says that op
+// also takes [n, c] class probabilities, for the error message.
+func classTargets(op string, scores, target, weight *engine.Tensor, probs bool) (idx *engine.Tensor, wy []float64, plain bool) {
 	if scores.Dims() != 2 {
 		shapeError(op, "the input must be [batch, classes]", "for one sample use x.Unsqueeze(0)", scores.Shape(), target.Shape())
 	}
 	n, c := scores.Size(0), scores.Size(1)
 	if target.Dims() != 1 || target.Size(0) != n {
-		hint := fmt.Sprintf("the target must be [%d]: one class index per row", n)
-		if target.Dims() == 2 && target.Size(1) == 1 {
-			hint += "; use target.Squeeze(1)"
+		reason := fmt.Sprintf("the target must be [%d]: one class index per row of the input", n)
+		if probs {
+			reason = fmt.Sprintf("the target must be [%d] class indices (one per row of the input) or [%d %d] class probabilities (the input's shape)", n, n, c)
 		}
-		shapeError(op, "the target must hold one class index per row of the input", hint, scores.Shape(), target.Shape())
+		hint := ""
+		switch {
+		case target.Dims() == 2 && target.Size(1) == 1:
+			hint = "for class indices use target.Squeeze(1)"
+		case probs && target.Dims() == 2 && target.Size(0) == n:
+			hint = fmt.Sprintf("a probability target needs %d columns, one per class; this one has %d", c, target.Size(1))
+		}
+		shapeError(op, reason, hint, scores.Shape(), target.Shape())
 	}
 	w := classWeights(op, scores, weight)
 	ts := target.Float64s()
@@ -237,7 +241,7 @@ func CrossEntropyLoss(logits, target *engine.Tensor, opts ...LossOpts) *engine.T
 		}
 		return reduce(logp.Mul(t).Sum(1).Neg(), o.Reduction)
 	}
-	idx, wy, plain := classTargets("CrossEntropyLoss", logits, target, o.Weight)
+	idx, wy, plain := classTargets("CrossEntropyLoss", logits, target, o.Weight, true)
 	logp := logits.LogSoftmax(1)
 	l := logp.Gather(1, idx).Reshape(-1).Neg()
 	if !plain {
@@ -279,7 +283,7 @@ func CrossEntropyLossIndices(logits *engine.Tensor, target []int, opts ...LossOp
 // *engine.Error when an index is not a class.
 func NLLLoss(logProbs, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("NLLLoss", opts)
-	idx, wy, plain := classTargets("NLLLoss", logProbs, target, o.Weight)
+	idx, wy, plain := classTargets("NLLLoss", logProbs, target, o.Weight, false)
 	l := logProbs.Gather(1, idx).Reshape(-1).Neg()
 	if !plain {
 		l = l.Mul(rowWeights(wy, logProbs))

@@ -47,12 +47,59 @@ func (s *Sequential) Layer(i int) Module {
 // Layers returns a copy of the list of layers.
 func (s *Sequential) Layers() []Module { return append([]Module(nil), s.layers...) }
 
-// Forward passes x through every layer in order.
+// Forward passes x through every layer in order. When a layer panics with a
+// *engine.ShapeError or *engine.Error, Forward panics with a copy of it whose
+// Op names the layer in front of the failing op, e.g.
+//
+//	Sequential layer 2 (Linear(in_features=128, out_features=10, bias=true)): Linear: …
+//
+// Other panics (and engine.ErrInterrupted) pass through unchanged.
 func (s *Sequential) Forward(x *engine.Tensor) *engine.Tensor {
-	for _, l := range s.layers {
-		x = l.Forward(x)
+	i := 0
+	defer func() {
+		if r := recover(); r != nil {
+			panic(inLayer(r, i, s.layers[i]))
+		}
+	}()
+	for ; i < len(s.layers); i++ {
+		x = s.layers[i].Forward(x)
 	}
 	return x
+}
+
+// inLayer returns the panic value r of layer i, l, with the layer named in
+// front of the op when r is one of dbr's errors for bad use.
+func inLayer(r any, i int, l Module) any {
+	switch e := r.(type) {
+	case *engine.ShapeError:
+		c := *e
+		c.Op = layerName(i, l) + e.Op
+		return &c
+	case *engine.Error:
+		if e == engine.ErrInterrupted {
+			return r
+		}
+		c := *e
+		c.Op = layerName(i, l) + e.Op
+		return &c
+	}
+	return r
+}
+
+// layerName is "Sequential layer i (l): " with l printed on one line: a
+// module whose String spans lines (a nested Sequential) by its first word,
+// and one whose String panics (a layer built without weights) by its type.
+func layerName(i int, l Module) (name string) {
+	defer func() {
+		if recover() != nil {
+			name = fmt.Sprintf("Sequential layer %d (%T): ", i, l)
+		}
+	}()
+	desc := moduleString(l)
+	if first, _, ok := strings.Cut(desc, "\n"); ok {
+		desc, _, _ = strings.Cut(first, "(")
+	}
+	return fmt.Sprintf("Sequential layer %d (%s): ", i, desc)
 }
 
 // Params returns the parameters of every layer, prefixed by the layer's

@@ -1,0 +1,109 @@
+package nn
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+// panicker is a layer whose Forward panics with v.
+type panicker struct{ v any }
+
+func (p *panicker) Forward(x *engine.Tensor) *engine.Tensor { panic(p.v) }
+func (p *panicker) Params() []Param                         { return nil }
+func (p *panicker) String() string                          { return "Panicker()" }
+
+// recovered returns the value f panics with (nil when it returns).
+func recovered(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return nil
+}
+
+// TestSequentialNamesFailingLayer checks that an error raised inside a layer
+// of a Sequential says which layer failed and keeps its type, so the REPL
+// still reports it as a user error.
+func TestSequentialNamesFailingLayer(t *testing.T) {
+	seq := NewSequential([]Module{NewLinear(4, 3), NewReLU(), NewLinear(5, 2)})
+	err := engine.Try(func() { seq.Forward(engine.Zeros(2, 4)) })
+	var se *engine.ShapeError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v (%T), want a *engine.ShapeError", err, err)
+	}
+	want := "Sequential layer 2 (Linear(in_features=5, out_features=2, bias=true)): Linear: [2 3], [2 5]: the input's last dim must be in_features=5"
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to start with %q", err, want)
+	}
+	if len(se.Shapes) != 2 || len(se.Shapes[0]) != 2 || se.Shapes[0][1] != 3 {
+		t.Errorf("the wrapped error lost its operand shapes: %v", se.Shapes)
+	}
+
+	nested := NewSequential([]Module{NewLinear(4, 4), NewSequential([]Module{NewLinear(3, 2)})})
+	err = engine.Try(func() { nested.Forward(engine.Zeros(2, 4)) })
+	want = "Sequential layer 1 (Sequential): Sequential layer 0 (Linear(in_features=3, out_features=2, bias=true)): Linear: [2 4], [2 3]: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("nested: error %v, want it to start with %q", err, want)
+	}
+
+	// an *engine.Error keeps its type; the layer's own error is not modified
+	orig := &engine.Error{Op: "Probe", Msg: "bad input"}
+	err = engine.Try(func() { NewSequential([]Module{NewTanh(), &panicker{orig}}).Forward(engine.Zeros(1)) })
+	var ee *engine.Error
+	if !errors.As(err, &ee) || err.Error() != "Sequential layer 1 (Panicker()): Probe: bad input" {
+		t.Errorf("engine.Error: got %v (%T)", err, err)
+	}
+	if orig.Op != "Probe" {
+		t.Errorf("the layer's error was modified: Op %q", orig.Op)
+	}
+
+	// a layer whose String panics (built without weights) is named by its type
+	err = engine.Try(func() { NewSequential([]Module{&Linear{}}).Forward(engine.Zeros(2, 4)) })
+	if err == nil || !strings.HasPrefix(err.Error(), "Sequential layer 0 (*nn.Linear): Linear: the layer has no Weight") {
+		t.Errorf("layer without weights: got %v", err)
+	}
+}
+
+// TestSequentialPassesOtherPanics checks that an interrupt and a panic that is
+// not a dbr error (a bug) come out of a Sequential unchanged.
+func TestSequentialPassesOtherPanics(t *testing.T) {
+	x := engine.Zeros(1)
+	if r := recovered(func() { NewSequential([]Module{&panicker{engine.ErrInterrupted}}).Forward(x) }); r != engine.ErrInterrupted {
+		t.Errorf("interrupt: got %v, want engine.ErrInterrupted itself", r)
+	}
+	if r := recovered(func() { NewSequential([]Module{NewReLU(), &panicker{"boom"}}).Forward(x) }); r != "boom" {
+		t.Errorf("other panic: got %v, want %q unchanged", r, "boom")
+	}
+}
+
+// TestCrossEntropyTargetForms checks that a wrong target names both forms
+// CrossEntropyLoss accepts, and what is wrong with the one given.
+func TestCrossEntropyTargetForms(t *testing.T) {
+	logits := engine.Zeros(4, 3)
+	for _, c := range []struct {
+		target *engine.Tensor
+		want   []string
+	}{
+		{engine.Zeros(4, 2), []string{"CrossEntropyLoss: [4 3], [4 2]:", "[4] class indices", "[4 3] class probabilities", "needs 3 columns, one per class; this one has 2"}},
+		{engine.Zeros(5), []string{"CrossEntropyLoss: [4 3], [5]:", "[4] class indices", "[4 3] class probabilities"}},
+		{engine.Zeros(4, 1), []string{"[4] class indices", "target.Squeeze(1)"}},
+	} {
+		err := engine.Try(func() { CrossEntropyLoss(logits, c.target) })
+		var se *engine.ShapeError
+		if !errors.As(err, &se) {
+			t.Errorf("target %v: got %v, want a *engine.ShapeError", c.target.Shape(), err)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("target %v: error %q does not contain %q", c.target.Shape(), err, w)
+			}
+		}
+	}
+	// NLLLoss takes class indices only and says so
+	err := engine.Try(func() { NLLLoss(logits, engine.Zeros(4, 3)) })
+	if err == nil || !strings.Contains(err.Error(), "NLLLoss: [4 3], [4 3]: the target must be [4]: one class index per row") || strings.Contains(err.Error(), "probabilities") {
+		t.Errorf("NLLLoss: got %v", err)
+	}
+}
