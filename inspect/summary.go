@@ -28,14 +28,13 @@ type SummaryRow struct {
 
 // ModelSummary is the table Summary prints.
 type ModelSummary struct {
-	Rows        []SummaryRow
-	Input       []int
-	Output      []int // nil when the forward pass stopped
-	Total       int   // parameters (each shared tensor once)
-	Trainable   int   // parameters that require grad
-	Buffers     int   // buffer values (BatchNorm running stats)
-	Err         error // the error that stopped the forward pass, if any
-	paramsShown bool
+	Rows      []SummaryRow
+	Input     []int
+	Output    []int // nil when the forward pass stopped
+	Total     int   // parameters (each shared tensor once)
+	Trainable int   // parameters that require grad
+	Buffers   int   // buffer values (BatchNorm running stats)
+	Err       error // the error that stopped the forward pass, if any
 }
 
 // Summary runs one forward pass of m on a random input of inputShape,

@@ -17,8 +17,8 @@ func (m *mlp) Forward(x *engine.Tensor) *engine.Tensor {
 }
 func (m *mlp) Params() []nn.Param { return nn.Params(nn.Sub("fc1", m.Fc1), nn.Sub("fc2", m.Fc2)) }
 
-// rnnCell is used in a loop; Head is only used when Classify is set, and
-// Unused never.
+// rnnNet uses Cell in a loop, Head only when Classify is set, and Unused
+// never.
 type rnnNet struct {
 	Cell, Head, Unused *nn.Linear
 	Steps              int
