@@ -18,8 +18,14 @@
 // views do (only the explicit in-place methods such as Set can tell); the
 // others copy. Images are NCHW: Conv2d(x, w, b, ConvOpts{Padding: 1}) takes x [N, C,
 // H, W] and filters [OC, C/Groups, KH, KW]; it unrolls receptive fields
-// (im2col) so that one BLAS matrix product per image does the work. MaxPool2d
-// and AvgPool2d pool square windows.
+// (im2col) so that one BLAS matrix product per image and group does the work.
+// MaxPool2d and AvgPool2d pool square windows.
+//
+// A tensor's shape and dtype never change. Its values change only through the
+// explicit in-place methods: Set (for building inputs), CopyFrom and
+// AddScaled_ (for optimizers and checkpoints, which refuse a tensor that is
+// the recorded result of an op, since that would make its graph's gradients
+// wrong).
 //
 // # Autograd
 //
@@ -28,9 +34,13 @@
 // graph is whatever the program ran: loops and ifs included, different from one
 // iteration to the next. Backward walks that graph from a one-element result
 // and adds each leaf's gradient into its Grad; a tensor used twice gets both
-// contributions. Results are ordered by a creation number (Seq), which gives a
-// topological order without recursion. Nothing global refers to a graph: once
-// no variable refers to a result, the graph behind it is garbage.
+// contributions; call ZeroGrad (or an optimizer's) between steps. A gradient
+// has its tensor's shape and dtype. Results are ordered by a creation number
+// (Seq), which gives a topological order without recursion. Nothing global
+// refers to a graph: once no variable refers to a result, the graph behind it
+// is garbage. Op, Inputs and Seq are a read-only view of the graph, and
+// AddOpHook lets a tool watch every op as it runs (package inspect draws and
+// checks graphs with them; printing stays out of the engine).
 //
 //	x := engine.Randn(64, 784)
 //	w := engine.Randn(784, 10).MulScalar(0.01).SetRequiresGrad(true)
@@ -46,10 +56,11 @@
 // Ops return one value so that they compose, and so they panic on misuse: with
 // a *ShapeError when operands do not fit (its message names the op, every
 // operand's shape and what would fit) and with an *Error for other misuse, such
-// as Backward on a tensor that does not require grad. Try turns those panics
-// into errors; any other panic is a bug in dbr and is not hidden. Long loops
-// check the flag set by Interrupt and panic with ErrInterrupted, which is how
-// Ctrl-C stops a long op in the REPL.
+// as Backward on a tensor that does not require grad or that has more than one
+// element (BackwardWith takes the upstream gradient). Doc comments say when a
+// function panics. Try turns those panics into errors; any other panic is a
+// bug in dbr and is not hidden. Long loops check the flag set by Interrupt and
+// panic with ErrInterrupted, which is how Ctrl-C stops a long op in the REPL.
 //
 // # Checking gradients
 //

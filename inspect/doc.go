@@ -10,7 +10,7 @@
 //   - Summary: each submodule's output shape and parameter count, found by
 //     running a forward pass, so loops and ifs in Forward are fine.
 //   - Trace and TraceOps: one row per op run inside a function; Snapshot and
-//     Changes: which variables a REPL line created or changed.
+//     its Changes: which variables a REPL line created or changed.
 //   - Grads, GradsFrom: gradient norm, gradient-to-weight ratio, zeros and
 //     NaN/Inf per parameter, with flags for missing, vanishing and exploding
 //     gradients; WhyNoGrad: where the path from a loss to a tensor breaks.
@@ -25,11 +25,19 @@
 // it (the REPL shows it; a script uses fmt.Println). Trace, Plot and
 // Progress print directly, to os.Stdout unless SetOutput says otherwise.
 //
-//	loss := m.Forward(x).Sub(y).Square().Mean()
+//	m := nn.NewSequential([]nn.Module{nn.NewLinear(4, 8), nn.NewReLU(), nn.NewLinear(8, 1)})
+//	fmt.Println(inspect.Summary(m, 32, 4)) // each layer's output shape and parameters
+//	x, y := engine.Randn(32, 4), engine.Randn(32, 1)
+//	var loss *engine.Tensor
+//	inspect.Trace(func() { loss = nn.MSELoss(m.Forward(x), y) }) // one row per op
 //	loss.Backward()
-//	fmt.Println(inspect.GradsFrom(loss, m))
-//	fmt.Println(inspect.WhyNoGrad(loss, w))
+//	fmt.Println(inspect.GradsFrom(loss, m)) // gradient norms per parameter, with flags
+//	fmt.Println(inspect.Graph(loss))        // the graph behind loss
+//	w := engine.Randn(4, 8).SetRequiresGrad(true)
+//	fmt.Println(inspect.WhyNoGrad(loss, w)) // w was never used to compute the loss
 //
-// Nothing here panics on a well-formed tensor; DetectAnomaly makes ops panic
-// with an *engine.Error on purpose.
+// Nothing here panics on a well-formed tensor. DetectAnomaly makes ops panic
+// with an *engine.Error on purpose, and Trace passes on a panic of the
+// function it runs after printing the rows up to it; Summary instead keeps
+// the error of a failed forward pass in ModelSummary.Err.
 package inspect

@@ -120,14 +120,18 @@
 //	}
 //
 // NewTensorDataset wraps tensors already in memory, ReadCSV reads a small
-// table, ReadIDX and ReadMNIST read MNIST's IDX files. FashionMNIST reads
-// Debian's dataset-fashion-mnist files and falls back, with a notice, to a
-// 1200-example subset built into dbr.
+// table, ReadIDX, ReadMNIST and LoadMNIST read MNIST's IDX files, and
+// NewSubset and RandomSplit cut a dataset into parts (train/validation).
+// FashionMNIST reads Debian's dataset-fashion-mnist files and falls back,
+// with a notice, to a 1200-example subset built into dbr.
 //
 // # Errors
 //
 // Layers and losses panic like engine ops: with a *engine.ShapeError naming
 // the layer and every operand's shape when an input does not fit, and with an
-// *engine.Error for other misuse. engine.Try turns these into errors.
-// Functions that read files or restore state return errors instead.
+// *engine.Error for other misuse. Inside a Sequential the error also names
+// the failing layer ("Sequential layer 2 (Linear(…)): …"). engine.Try turns
+// these into errors. Functions that read files or restore state return
+// errors instead, naming the file, and never leave a half-written file or a
+// half-loaded model.
 package nn
