@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -19,14 +18,7 @@ func StateDict(m Module) []Param { return m.Params() }
 // file that PyTorch loads with safetensors.torch.load_file and then
 // model.load_state_dict. The write is atomic (see SaveTensors).
 func Save(path string, m Module) error {
-	ps := StateDict(m)
-	if err := checkSaveParams(ps); err != nil {
-		return fmt.Errorf("nn.Save %s: %w", path, err)
-	}
-	if err := writeAtomic(path, func(w io.Writer) error { return writeSafetensors(w, ps) }); err != nil {
-		return fmt.Errorf("nn.Save %s: %w", path, err)
-	}
-	return nil
+	return saveParams("nn.Save", path, StateDict(m))
 }
 
 // Load reads a safetensors file written by Save or by PyTorch and copies its
@@ -176,14 +168,7 @@ type Stateful interface {
 // SaveOptimizer writes opt.State() to path as a safetensors file, atomically
 // (see SaveTensors). Save the model with Save next to it to resume training.
 func SaveOptimizer(path string, opt Stateful) error {
-	ps := opt.State()
-	if err := checkSaveParams(ps); err != nil {
-		return fmt.Errorf("nn.SaveOptimizer %s: %w", path, err)
-	}
-	if err := writeAtomic(path, func(w io.Writer) error { return writeSafetensors(w, ps) }); err != nil {
-		return fmt.Errorf("nn.SaveOptimizer %s: %w", path, err)
-	}
-	return nil
+	return saveParams("nn.SaveOptimizer", path, opt.State())
 }
 
 // LoadOptimizer reads a file written by SaveOptimizer and passes its tensors

@@ -91,12 +91,16 @@ func halfToFloat32(h uint16) float32 {
 // the old file or the new one, never a partial one. It returns an error, and
 // writes nothing, when a name is empty, repeated or "__metadata__", or a
 // tensor is nil.
-func SaveTensors(path string, ps []Param) error {
+func SaveTensors(path string, ps []Param) error { return saveParams("nn.SaveTensors", path, ps) }
+
+// saveParams checks ps and writes them to path atomically; errors start with
+// op and path. It serves SaveTensors, Save and SaveOptimizer.
+func saveParams(op, path string, ps []Param) error {
 	if err := checkSaveParams(ps); err != nil {
-		return fmt.Errorf("nn.SaveTensors %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", op, path, err)
 	}
 	if err := writeAtomic(path, func(w io.Writer) error { return writeSafetensors(w, ps) }); err != nil {
-		return fmt.Errorf("nn.SaveTensors %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", op, path, err)
 	}
 	return nil
 }
