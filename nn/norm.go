@@ -29,9 +29,7 @@ type BatchNorm1d struct {
 // PyTorch's defaults: Eps 1e-5, Momentum 0.1, Weight ones, Bias zeros, running
 // mean 0 and variance 1, in training mode.
 func NewBatchNorm1d(numFeatures int) *BatchNorm1d {
-	b := &BatchNorm1d{NumFeatures: numFeatures}
-	b.Eps, b.Momentum, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked = newBatchNorm("NewBatchNorm1d", numFeatures)
-	return b
+	return newBatchNorm("NewBatchNorm1d", numFeatures)
 }
 
 // Forward normalizes x of shape [N, C] or [N, C, L].
@@ -40,21 +38,34 @@ func (b *BatchNorm1d) Forward(x *engine.Tensor) *engine.Tensor {
 	if (x.Dims() != 2 && x.Dims() != 3) || x.Size(1) != b.NumFeatures {
 		shapeError("BatchNorm1d", fmt.Sprintf("expected input [N, %d] or [N, %d, L]", b.NumFeatures, b.NumFeatures), "", x.Shape())
 	}
-	return batchNorm("BatchNorm1d", x, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked, b.Eps, b.Momentum, b.Training())
+	return b.normalize("BatchNorm1d", x)
 }
 
 // Params returns weight, bias (when not nil) and the buffers running_mean,
 // running_var and num_batches_tracked, with PyTorch's names.
 func (b *BatchNorm1d) Params() []Param {
-	return batchNormParams(b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked)
+	var ps []Param
+	if b.Weight != nil {
+		ps = append(ps, Param{Name: "weight", Tensor: b.Weight})
+	}
+	if b.Bias != nil {
+		ps = append(ps, Param{Name: "bias", Tensor: b.Bias})
+	}
+	if b.RunningMean != nil && b.RunningVar != nil {
+		ps = append(ps, Param{Name: "running_mean", Tensor: b.RunningMean, Buffer: true}, Param{Name: "running_var", Tensor: b.RunningVar, Buffer: true})
+		if b.NumBatchesTracked != nil {
+			ps = append(ps, Param{Name: "num_batches_tracked", Tensor: b.NumBatchesTracked, Buffer: true})
+		}
+	}
+	return ps
 }
 
-func (b *BatchNorm1d) String() string {
-	return fmt.Sprintf("BatchNorm1d(%d, eps=%g, momentum=%g, affine=%t)", b.NumFeatures, b.Eps, b.Momentum, b.Weight != nil)
-}
+func (b *BatchNorm1d) String() string { return b.describe("BatchNorm1d") }
 
 // BatchNorm2d normalizes each channel of [N, C, H, W] input over the batch
-// and the spatial dims, as torch.nn.BatchNorm2d; see BatchNorm1d.
+// and the spatial dims, as torch.nn.BatchNorm2d; see BatchNorm1d. Its fields
+// are BatchNorm1d's, in the same order, so that the two share their code
+// through a conversion.
 type BatchNorm2d struct {
 	mode
 	NumFeatures       int
@@ -68,9 +79,7 @@ type BatchNorm2d struct {
 // NewBatchNorm2d returns a BatchNorm2d over numFeatures channels with
 // PyTorch's defaults (see NewBatchNorm1d).
 func NewBatchNorm2d(numFeatures int) *BatchNorm2d {
-	b := &BatchNorm2d{NumFeatures: numFeatures}
-	b.Eps, b.Momentum, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked = newBatchNorm("NewBatchNorm2d", numFeatures)
-	return b
+	return (*BatchNorm2d)(newBatchNorm("NewBatchNorm2d", numFeatures))
 }
 
 // Forward normalizes x of shape [N, C, H, W].
@@ -79,47 +88,33 @@ func (b *BatchNorm2d) Forward(x *engine.Tensor) *engine.Tensor {
 	if x.Dims() != 4 || x.Size(1) != b.NumFeatures {
 		shapeError("BatchNorm2d", fmt.Sprintf("expected input [N, %d, H, W]", b.NumFeatures), "", x.Shape())
 	}
-	return batchNorm("BatchNorm2d", x, b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked, b.Eps, b.Momentum, b.Training())
+	return (*BatchNorm1d)(b).normalize("BatchNorm2d", x)
 }
 
 // Params returns weight, bias (when not nil) and the buffers running_mean,
 // running_var and num_batches_tracked, with PyTorch's names.
-func (b *BatchNorm2d) Params() []Param {
-	return batchNormParams(b.Weight, b.Bias, b.RunningMean, b.RunningVar, b.NumBatchesTracked)
+func (b *BatchNorm2d) Params() []Param { return (*BatchNorm1d)(b).Params() }
+
+func (b *BatchNorm2d) String() string { return (*BatchNorm1d)(b).describe("BatchNorm2d") }
+
+func (b *BatchNorm1d) describe(name string) string {
+	return fmt.Sprintf("%s(%d, eps=%g, momentum=%g, affine=%t)", name, b.NumFeatures, b.Eps, b.Momentum, b.Weight != nil)
 }
 
-func (b *BatchNorm2d) String() string {
-	return fmt.Sprintf("BatchNorm2d(%d, eps=%g, momentum=%g, affine=%t)", b.NumFeatures, b.Eps, b.Momentum, b.Weight != nil)
-}
-
-func newBatchNorm(op string, c int) (eps, momentum float64, w, b, rm, rv, nbt *engine.Tensor) {
+func newBatchNorm(op string, c int) *BatchNorm1d {
 	if c <= 0 {
 		errorf(op, "the number of features must be positive, got %d", c)
 	}
-	return 1e-5, 0.1, engine.Ones(c).SetRequiresGrad(true), param(c), engine.Zeros(c), engine.Ones(c), engine.Zeros()
+	return &BatchNorm1d{NumFeatures: c, Eps: 1e-5, Momentum: 0.1, Weight: engine.Ones(c).SetRequiresGrad(true), Bias: param(c),
+		RunningMean: engine.Zeros(c), RunningVar: engine.Ones(c), NumBatchesTracked: engine.Zeros()}
 }
 
-func batchNormParams(w, b, rm, rv, nbt *engine.Tensor) []Param {
-	var ps []Param
-	if w != nil {
-		ps = append(ps, Param{Name: "weight", Tensor: w})
-	}
-	if b != nil {
-		ps = append(ps, Param{Name: "bias", Tensor: b})
-	}
-	if rm != nil && rv != nil {
-		ps = append(ps, Param{Name: "running_mean", Tensor: rm, Buffer: true}, Param{Name: "running_var", Tensor: rv, Buffer: true})
-	}
-	if nbt != nil && rm != nil && rv != nil {
-		ps = append(ps, Param{Name: "num_batches_tracked", Tensor: nbt, Buffer: true})
-	}
-	return ps
-}
-
-// batchNorm normalizes x over every dim but 1. In training it uses the batch
+// normalize normalizes x over every dim but 1. In training it uses the batch
 // statistics and updates the running ones in place (no graph is recorded for
 // that); in evaluation it uses the running statistics.
-func batchNorm(op string, x, w, b, rm, rv, nbt *engine.Tensor, eps, momentum float64, training bool) *engine.Tensor {
+func (bn *BatchNorm1d) normalize(op string, x *engine.Tensor) *engine.Tensor {
+	w, b, rm, rv, nbt := bn.Weight, bn.Bias, bn.RunningMean, bn.RunningVar, bn.NumBatchesTracked
+	eps, momentum, training := bn.Eps, bn.Momentum, bn.Training()
 	c := x.Size(1)
 	dims := []int{0}
 	for d := 2; d < x.Dims(); d++ {
