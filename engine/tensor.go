@@ -103,30 +103,29 @@ func empty(dtype DType, shape []int) *Tensor {
 // New returns a float32 tensor holding a copy of data. With no shape it is 1-D.
 // It panics with a *ShapeError when the shape does not hold len(data) elements.
 func New(data []float32, shape ...int) *Tensor {
-	if len(shape) == 0 {
-		shape = []int{len(data)}
-	}
-	checkShape("New", shape)
-	if numelOf(shape) != len(data) {
-		shapeErr("New", fmt.Sprintf("shape holds %d elements but data has %d", numelOf(shape), len(data)), "", shape)
-	}
-	t := empty(Float32, shape)
+	t := empty(Float32, dataShape("New", len(data), shape))
 	copy(t.f32, data)
 	return t
 }
 
 // New64 is New for float64 data; the tensor's dtype is Float64.
 func New64(data []float64, shape ...int) *Tensor {
-	if len(shape) == 0 {
-		shape = []int{len(data)}
-	}
-	checkShape("New64", shape)
-	if numelOf(shape) != len(data) {
-		shapeErr("New64", fmt.Sprintf("shape holds %d elements but data has %d", numelOf(shape), len(data)), "", shape)
-	}
-	t := empty(Float64, shape)
+	t := empty(Float64, dataShape("New64", len(data), shape))
 	copy(t.f64, data)
 	return t
+}
+
+// dataShape checks that shape holds n data elements and returns it; no shape
+// means [n].
+func dataShape(op string, n int, shape []int) []int {
+	if len(shape) == 0 {
+		return []int{n}
+	}
+	checkShape(op, shape)
+	if numelOf(shape) != n {
+		shapeErr(op, fmt.Sprintf("shape holds %d elements but data has %d", numelOf(shape), n), "", shape)
+	}
+	return shape
 }
 
 // Scalar returns a 0-d tensor (shape []) holding v.
