@@ -62,7 +62,16 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	// With beta 0 the first block of k stores its tiles instead of adding
 	// them, so C is neither cleared nor read.
 	p := mat{transA, transB, k, alpha, a, lda, b, ldb, c, ldc, beta == 0}
+	if w := workersFor(m, n, k); w > 1 && m >= n {
+		p.sharedB(m, n, w)
+		return
+	}
 	split(m, n, k, mr, nr, p.block)
+}
+
+// workersFor returns how many goroutines a product of m·n·k multiply-adds gets.
+func workersFor(m, n, k int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), m*n*k/parallelWork))
 }
 
 // split runs block over the m×n output, on this goroutine for small
@@ -70,10 +79,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // of the larger output dimension in whole register tiles (tm rows or tn
 // columns). A panic in a worker is re-raised here once all have stopped.
 func split(m, n, k, tm, tn int, block func(i0, i1, j0, j1 int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if w := m * n * k / parallelWork; w < workers {
-		workers = w
-	}
+	workers := workersFor(m, n, k)
 	if workers <= 1 {
 		block(0, m, 0, n)
 		return
@@ -233,30 +239,36 @@ func (p *mat) block(i0, i1, j0, j1 int) {
 				check()
 				mcur := min(mc, i1-ic)
 				p.packA(bufs.a, ic, mcur, pc, kcur)
-				for jr := 0; jr < ncur; jr += nr {
-					nn := min(nr, ncur-jr)
-					bp := bufs.b[jr*kcur : (jr+nr)*kcur]
-					for ir := 0; ir < mcur; ir += mr {
-						mm := min(mr, mcur-ir)
-						ap := bufs.a[ir*kcur : (ir+mr)*kcur]
-						off := (ic+ir)*p.ldc + jc + jr
-						if mm == mr && nn == nr {
-							kernel(kcur, ap, bp, p.c[off:], p.ldc, store)
-							continue
-						}
-						// Edge tile: compute the full tile into scratch, add the part that exists.
-						kernel(kcur, ap, bp, tile[:], nr, true)
-						for r := 0; r < mm; r++ {
-							crow := p.c[off+r*p.ldc : off+r*p.ldc+nn]
-							if store {
-								copy(crow, tile[r*nr:r*nr+nn])
-								continue
-							}
-							for j := range crow {
-								crow[j] += tile[r*nr+j]
-							}
-						}
-					}
+				p.tiles(bufs.a, bufs.b, ic, mcur, jc, ncur, kcur, store, &tile)
+			}
+		}
+	}
+}
+
+// tiles multiplies the packed block of A (rows ic… of C) by the packed block
+// of B (columns jc… of C) tile by tile, adding into C (storing when store).
+func (p *mat) tiles(pa, pb []float32, ic, mcur, jc, ncur, kcur int, store bool, tile *[mr * nr]float32) {
+	for jr := 0; jr < ncur; jr += nr {
+		nn := min(nr, ncur-jr)
+		bp := pb[jr*kcur : (jr+nr)*kcur]
+		for ir := 0; ir < mcur; ir += mr {
+			mm := min(mr, mcur-ir)
+			ap := pa[ir*kcur : (ir+mr)*kcur]
+			off := (ic+ir)*p.ldc + jc + jr
+			if mm == mr && nn == nr {
+				kernel(kcur, ap, bp, p.c[off:], p.ldc, store)
+				continue
+			}
+			// Edge tile: compute the full tile into scratch, add the part that exists.
+			kernel(kcur, ap, bp, tile[:], nr, true)
+			for r := 0; r < mm; r++ {
+				crow := p.c[off+r*p.ldc : off+r*p.ldc+nn]
+				if store {
+					copy(crow, tile[r*nr:r*nr+nn])
+					continue
+				}
+				for j := range crow {
+					crow[j] += tile[r*nr+j]
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -162,6 +163,7 @@ func TestSgemmParallel(t *testing.T) {
 		for _, tc := range []gemmCase{
 			{211, 97, 260, 1, 1, 1, 0, 2},
 			{50, 301, 300, 1, 0, 0, 2, 0},
+			{2100, 2050, 24, 1, 0.5, 0, 1, 3}, // m >= n with two column blocks (nc)
 		} {
 			if tc.m*tc.n*tc.k < 2*parallelWork {
 				t.Fatalf("%+v is too small to be split", tc)
@@ -259,4 +261,31 @@ func TestSaxpy(t *testing.T) {
 		}
 	}()
 	Saxpy(1, make([]float32, 4), make([]float32, 3))
+}
+
+// TestSgemmPanicMidProduct stops one worker after others have passed some
+// blocks (the check panics on its fifth call only): every worker must stop
+// (none left waiting for the others) and the panic must reach the caller.
+func TestSgemmPanicMidProduct(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer SetCheck(nil)
+	var calls atomic.Int32
+	SetCheck(func() {
+		if calls.Add(1) == 5 {
+			panic(errStop)
+		}
+	})
+	m, n, k := 700, 300, 600 // several row blocks per worker and several k blocks
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		Sgemm(false, false, m, n, k, 1, make([]float32, m*k), k, make([]float32, k*n), n, 0, make([]float32, m*n), n)
+	}()
+	if got != errStop {
+		t.Fatalf("recovered %v, want %v", got, errStop)
+	}
+	// The package still works afterwards.
+	SetCheck(nil)
+	r := rand.New(rand.NewSource(4))
+	runCase(t, r, gemmCase{300, 200, 300, 1, 0, 0, 0, 0}, false, true)
 }
