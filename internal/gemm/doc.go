@@ -12,7 +12,8 @@
 // at run time. Both paths give the same results up to float32 rounding.
 //
 // Large products are split over GOMAXPROCS goroutines along the larger of the
-// two output dimensions; small ones stay on the calling goroutine, where the
+// two output dimensions (when splitting rows, the workers pack each block of B
+// together and share it); small ones stay on the calling goroutine, where the
 // cost of starting workers would exceed the gain. Between blocks every worker
 // calls the function set with SetCheck (the engine installs
 // engine.CheckInterrupt there); a panic in a worker, such as an interrupt, is
