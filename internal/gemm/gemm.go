@@ -288,8 +288,8 @@ func (p *mat) packA(dst []float32, i0, m, p0, k int) {
 			for q := 0; q < k; q++ {
 				d := (*[mr]float32)(panel[q*mr:])
 				s := (*[mr]float32)(p.a[(p0+q)*lda+i0+ir:])
-				if alpha == 1 {
-					*d = *s
+				if alpha == 1 { // element by element: a 24-byte array copy calls memmove
+					d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
 					continue
 				}
 				for r := range d {
@@ -346,6 +346,10 @@ func (p *mat) packB(dst []float32, p0, k, j0, n int) {
 		panel := dst[jr*k : (jr+nr)*k]
 		cols := min(nr, n-jr)
 		switch {
+		case !p.transB && cols == nr && packCopy16 != nil:
+			src := p.b[p0*ldb+j0+jr:]
+			_ = src[(k-1)*ldb+nr-1]
+			packCopy16(&panel[0], &src[0], ldb, k)
 		case !p.transB && cols == nr:
 			for q := 0; q < k; q++ {
 				*(*[nr]float32)(panel[q*nr:]) = *(*[nr]float32)(p.b[(p0+q)*ldb+j0+jr:])

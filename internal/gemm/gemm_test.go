@@ -51,8 +51,10 @@ func randSlice(r *rand.Rand, n int) []float32 {
 
 // kernels runs f once per available micro-kernel, restoring the default.
 func kernels(t *testing.T, f func(t *testing.T)) {
-	saved, savedName, savedPack, savedRows := kernel, kernelName, packTrans16, packRows6
-	defer func() { kernel, kernelName, packTrans16, packRows6 = saved, savedName, savedPack, savedRows }()
+	saved, savedName, savedPack, savedRows, savedCopy := kernel, kernelName, packTrans16, packRows6, packCopy16
+	defer func() {
+		kernel, kernelName, packTrans16, packRows6, packCopy16 = saved, savedName, savedPack, savedRows, savedCopy
+	}()
 	list := []struct {
 		name string
 		k    func(int, []float32, []float32, []float32, int, bool)
@@ -65,9 +67,9 @@ func kernels(t *testing.T, f func(t *testing.T)) {
 	}
 	for _, kk := range list {
 		kernel, kernelName = kk.k, kk.name
-		packTrans16, packRows6 = nil, nil
+		packTrans16, packRows6, packCopy16 = nil, nil, nil
 		if kk.name != "go" {
-			packTrans16, packRows6 = savedPack, savedRows
+			packTrans16, packRows6, packCopy16 = savedPack, savedRows, savedCopy
 		}
 		t.Run(kk.name, f)
 	}

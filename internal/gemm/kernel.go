@@ -12,6 +12,9 @@ var (
 	// k a multiple of 8: dst[q*6+r] = src[r*ld+q], writing two floats past
 	// dst[k*6-1].
 	packRows6 func(dst, src *float32, ld, k int)
+	// packCopy16, when set, copies a full 16-column panel of an
+	// untransposed B: dst[q*16+j] = src[q*ld+j].
+	packCopy16 func(dst, src *float32, ld, k int)
 )
 
 // saxpy is Saxpy's loop; init in kernel_amd64.go swaps in AVX2.

@@ -41,6 +41,11 @@ func kernelAsmD(k int, a, b, c []float64, ldc int, store bool) {
 //go:noescape
 func packA6(dst, src *float32, lda, k int)
 
+// packBCopy16 copies a full 16-column panel of an untransposed B (kernel_amd64.s).
+//
+//go:noescape
+func packBCopy16(dst, src *float32, ld, k int)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -75,6 +80,7 @@ func init() {
 		kernel, kernelName = kernelAsm, "avx2"
 		packTrans16 = packBTrans16
 		packRows6 = packA6
+		packCopy16 = packBCopy16
 		saxpy = saxpyAsm
 		kernelD = kernelAsmD
 	}

@@ -484,3 +484,29 @@ aloop:
 adone:
 	VZEROUPPER
 	RET
+
+// func packBCopy16(dst, src *float32, ld, k int)
+// dst[q*16+j] = src[q*ld+j] for q < k, j < 16: a full panel of an
+// untransposed B, two ymm loads and stores per row.
+TEXT ·packBCopy16(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), BX
+	MOVQ k+24(FP), CX
+	SHLQ $2, BX
+	TESTQ CX, CX
+	JZ cdone
+
+cloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ BX, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ cloop
+
+cdone:
+	VZEROUPPER
+	RET
