@@ -2,79 +2,18 @@ package nn
 
 import (
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/dbr-go/dbr/engine"
-	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 )
-
-// The wrapper `yaegi extract` writes for Dataset, so that an interpreted type
-// can be passed where a Dataset is expected.
-type _nn_Dataset struct {
-	IValue interface{}
-	WGet   func(i int) (x *engine.Tensor, y *engine.Tensor)
-	WLen   func() int
-}
-
-func (W _nn_Dataset) Get(i int) (x *engine.Tensor, y *engine.Tensor) { return W.WGet(i) }
-func (W _nn_Dataset) Len() int                                       { return W.WLen() }
-
-var dataYaegiSymbols = map[string]map[string]reflect.Value{
-	"github.com/dbr-go/dbr/engine/engine": {
-		"Tensor": reflect.ValueOf((*engine.Tensor)(nil)),
-		"New":    reflect.ValueOf(engine.New),
-		"Zeros":  reflect.ValueOf(engine.Zeros),
-		"Seed":   reflect.ValueOf(engine.Seed),
-		"Try":    reflect.ValueOf(engine.Try),
-	},
-	"github.com/dbr-go/dbr/nn/nn": {
-		"Dataset":            reflect.ValueOf((*Dataset)(nil)),
-		"_Dataset":           reflect.ValueOf((*_nn_Dataset)(nil)),
-		"Module":             reflect.ValueOf((*Module)(nil)),
-		"_Module":            reflect.ValueOf((*_nn_Module)(nil)),
-		"Param":              reflect.ValueOf((*Param)(nil)),
-		"Linear":             reflect.ValueOf((*Linear)(nil)),
-		"NewLinear":          reflect.ValueOf(NewLinear),
-		"Params":             reflect.ValueOf(Params),
-		"Sub":                reflect.ValueOf(Sub),
-		"Save":               reflect.ValueOf(Save),
-		"Load":               reflect.ValueOf(Load),
-		"LoaderOpts":         reflect.ValueOf((*LoaderOpts)(nil)),
-		"DataLoader":         reflect.ValueOf((*DataLoader)(nil)),
-		"NewDataLoader":      reflect.ValueOf(NewDataLoader),
-		"NewTensorDataset":   reflect.ValueOf(NewTensorDataset),
-		"FashionMNISTSubset": reflect.ValueOf(FashionMNISTSubset),
-	},
-}
-
-func newDataInterp(t *testing.T) *interp.Interpreter {
-	t.Helper()
-	i := interp.New(interp.Options{})
-	if err := i.Use(stdlib.Symbols); err != nil {
-		t.Fatal(err)
-	}
-	if err := i.Use(dataYaegiSymbols); err != nil {
-		t.Fatal(err)
-	}
-	eval(t, i, `import (
-	"fmt"
-
-	"github.com/dbr-go/dbr/engine"
-	"github.com/dbr-go/dbr/nn"
-)`)
-	return i
-}
 
 // A Dataset typed at the prompt feeds a DataLoader; the loop runs at top
 // level, as typed; a panic in the interpreted Get comes back as an error
 // from Eval and the session goes on.
 func TestInterpretedDataset(t *testing.T) {
 	before := runtime.NumGoroutine()
-	i := newDataInterp(t)
+	i := newInterp(t)
+	eval(t, i, `import "fmt"`)
 	eval(t, i, `
 type Squares struct{ N int; Bad int }
 
@@ -133,7 +72,8 @@ func (d *Squares) Get(i int) (*engine.Tensor, *engine.Tensor) {
 
 // Save and Load of a module typed at the prompt, and the built-in datasets.
 func TestInterpretedSaveLoad(t *testing.T) {
-	i := newDataInterp(t)
+	i := newInterp(t)
+	eval(t, i, `import "fmt"`)
 	dir := t.TempDir()
 	eval(t, i, `
 type Net struct{ Fc1, Fc2 *nn.Linear }

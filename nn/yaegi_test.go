@@ -10,8 +10,8 @@ import (
 	"github.com/traefik/yaegi/stdlib"
 )
 
-// The symbols a user's interpreted code needs here, written as `yaegi
-// extract` writes them (symbols/ holds the generated tables for the REPL).
+// The symbols a user's interpreted code needs in this package's tests,
+// written as `yaegi extract` writes them (symbols/ holds the generated tables for the REPL).
 // Probe, a test-only layer that records Train/Eval, is exported under nn.
 
 type _nn_Module struct {
@@ -23,12 +23,25 @@ type _nn_Module struct {
 func (W _nn_Module) Forward(x *engine.Tensor) *engine.Tensor { return W.WForward(x) }
 func (W _nn_Module) Params() []Param                         { return W.WParams() }
 
+// The wrapper `yaegi extract` writes for Dataset, so that an interpreted type
+// can be passed where a Dataset is expected.
+type _nn_Dataset struct {
+	IValue interface{}
+	WGet   func(i int) (x *engine.Tensor, y *engine.Tensor)
+	WLen   func() int
+}
+
+func (W _nn_Dataset) Get(i int) (x *engine.Tensor, y *engine.Tensor) { return W.WGet(i) }
+func (W _nn_Dataset) Len() int                                       { return W.WLen() }
+
 var yaegiSymbols = map[string]map[string]reflect.Value{
 	"github.com/dbr-go/dbr/engine/engine": {
 		"Tensor": reflect.ValueOf((*engine.Tensor)(nil)),
 		"Randn":  reflect.ValueOf(engine.Randn),
 		"New":    reflect.ValueOf(engine.New),
 		"Seed":   reflect.ValueOf(engine.Seed),
+		"Zeros":  reflect.ValueOf(engine.Zeros),
+		"Try":    reflect.ValueOf(engine.Try),
 	},
 	"github.com/dbr-go/dbr/nn/nn": {
 		"Module":                  reflect.ValueOf((*Module)(nil)),
@@ -54,6 +67,15 @@ var yaegiSymbols = map[string]map[string]reflect.Value{
 		"NewAdam":                 reflect.ValueOf(NewAdam),
 		"AdamOpts":                reflect.ValueOf((*AdamOpts)(nil)),
 		"CrossEntropyLossIndices": reflect.ValueOf(CrossEntropyLossIndices),
+		"Dataset":                 reflect.ValueOf((*Dataset)(nil)),
+		"_Dataset":                reflect.ValueOf((*_nn_Dataset)(nil)),
+		"Save":                    reflect.ValueOf(Save),
+		"Load":                    reflect.ValueOf(Load),
+		"LoaderOpts":              reflect.ValueOf((*LoaderOpts)(nil)),
+		"DataLoader":              reflect.ValueOf((*DataLoader)(nil)),
+		"NewDataLoader":           reflect.ValueOf(NewDataLoader),
+		"NewTensorDataset":        reflect.ValueOf(NewTensorDataset),
+		"FashionMNISTSubset":      reflect.ValueOf(FashionMNISTSubset),
 	},
 }
 
