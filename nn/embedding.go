@@ -33,8 +33,11 @@ func (e *Embedding) Forward(x *engine.Tensor) *engine.Tensor {
 	vals := x.Float64s()
 	idx := make([]int, len(vals))
 	for i, v := range vals {
-		if v != math.Trunc(v) || v < 0 || v >= float64(e.Weight.Size(0)) {
-			errorf("Embedding", "index %v at position %d is not a whole number in [0, %d)", v, i, e.Weight.Size(0))
+		if v != math.Trunc(v) {
+			errorf("Embedding", "index %v at position %d is not a whole number (indices pick rows of the weight)", v, i)
+		}
+		if v < 0 || v >= float64(e.Weight.Size(0)) {
+			e.outOfRange(v, i)
 		}
 		idx[i] = int(v)
 	}
@@ -45,10 +48,16 @@ func (e *Embedding) Forward(x *engine.Tensor) *engine.Tensor {
 func (e *Embedding) Lookup(idx []int) *engine.Tensor {
 	for i, v := range idx {
 		if v < 0 || v >= e.Weight.Size(0) {
-			errorf("Embedding", "index %d at position %d is out of range [0, %d)", v, i, e.Weight.Size(0))
+			e.outOfRange(float64(v), i)
 		}
 	}
 	return e.Weight.IndexSelect(0, idx)
+}
+
+// outOfRange panics: index v at position i names no row of the weight.
+func (e *Embedding) outOfRange(v float64, i int) {
+	n := e.Weight.Size(0)
+	errorf("Embedding", "index %v at position %d is out of range [0, %d): the weight %v has %d rows, one per index (NewEmbedding(num, dim) makes num rows)", v, i, n, e.Weight.Shape(), n)
 }
 
 // Params returns the weight.

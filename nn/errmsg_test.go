@@ -107,3 +107,43 @@ func TestCrossEntropyTargetForms(t *testing.T) {
 		t.Errorf("NLLLoss: got %v", err)
 	}
 }
+
+// TestLayerErrorsSayWhatFits checks that the errors of BatchNorm, Embedding
+// and BCEWithLogitsLoss's PosWeight say what is wrong and what would fit.
+func TestLayerErrorsSayWhatFits(t *testing.T) {
+	emb := NewEmbedding(10, 4)
+	for _, c := range []struct {
+		name string
+		f    func()
+		want []string
+	}{
+		{"BatchNorm1d dims", func() { NewBatchNorm1d(3).Forward(engine.Zeros(2, 3, 4, 4)) },
+			[]string{"BatchNorm1d: [2 3 4 4]: expected input [N, 3] or [N, 3, L], got a 4-d input", "use BatchNorm2d"}},
+		{"BatchNorm1d features", func() { NewBatchNorm1d(3).Forward(engine.Zeros(2, 4)) },
+			[]string{"BatchNorm1d: [2 4]:", "[N, 3, L], but dim 1 (features) is 4", "NewBatchNorm1d(4) fits this input"}},
+		{"BatchNorm2d dims", func() { NewBatchNorm2d(3).Forward(engine.Zeros(3, 4, 4)) },
+			[]string{"BatchNorm2d: [3 4 4]: expected input [N, 3, H, W], got a 3-d input", "x.Unsqueeze(0)"}},
+		{"BatchNorm2d channels", func() { NewBatchNorm2d(3).Forward(engine.Zeros(2, 1, 4, 4)) },
+			[]string{"BatchNorm2d: [2 1 4 4]:", "[N, 3, H, W], but dim 1 (channels) is 1", "NewBatchNorm2d(1) fits this input"}},
+		{"Embedding fraction", func() { emb.Forward(engine.New([]float32{1, 2.5})) },
+			[]string{"Embedding: index 2.5 at position 1 is not a whole number"}},
+		{"Embedding range", func() { emb.Forward(engine.New([]float32{1, 12})) },
+			[]string{"Embedding: index 12 at position 1 is out of range [0, 10)", "the weight [10 4] has 10 rows"}},
+		{"Embedding Lookup", func() { emb.Lookup([]int{-1}) },
+			[]string{"Embedding: index -1 at position 0 is out of range [0, 10)"}},
+		{"PosWeight", func() {
+			BCEWithLogitsLoss(engine.Zeros(4, 3), engine.Zeros(4, 3), LossOpts{PosWeight: engine.Ones(2)})
+		}, []string{"BCEWithLogitsLoss: [4 3], [2]:", "give a PosWeight of shape [3]"}},
+	} {
+		err := engine.Try(c.f)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
+			}
+		}
+	}
+}

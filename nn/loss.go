@@ -331,7 +331,11 @@ func BCEWithLogitsLoss(x, y *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	} else {
 		pw := o.PosWeight.Detach().To(x.DType())
 		if pw.Dims() > 1 || (pw.Dims() == 1 && x.Dims() > 0 && pw.Size(0) != x.Size(-1) && pw.Size(0) != 1) {
-			shapeError("BCEWithLogitsLoss", "LossOpts.PosWeight must hold one weight per class (the last dim)", "", x.Shape(), pw.Shape())
+			hint := "give a PosWeight of shape [1]"
+			if x.Dims() > 0 {
+				hint = fmt.Sprintf("give a PosWeight of shape [%d]", x.Size(-1))
+			}
+			shapeError("BCEWithLogitsLoss", "LossOpts.PosWeight must hold one weight per class (the last dim)", hint, x.Shape(), pw.Shape())
 		}
 		lw := pw.AddScalar(-1).Mul(y).AddScalar(1)
 		l = y.Neg().AddScalar(1).Mul(x).Add(lw.Mul(softplus.Add(x.Neg().ReLU())))

@@ -35,8 +35,16 @@ func NewBatchNorm1d(numFeatures int) *BatchNorm1d {
 // Forward normalizes x of shape [N, C] or [N, C, L].
 // It panics with a *engine.ShapeError when x does not have C features in dim 1.
 func (b *BatchNorm1d) Forward(x *engine.Tensor) *engine.Tensor {
-	if (x.Dims() != 2 && x.Dims() != 3) || x.Size(1) != b.NumFeatures {
-		shapeError("BatchNorm1d", fmt.Sprintf("expected input [N, %d] or [N, %d, L]", b.NumFeatures, b.NumFeatures), "", x.Shape())
+	if d := x.Dims(); d != 2 && d != 3 {
+		hint := ""
+		if d == 4 {
+			hint = "for [N, C, H, W] images use BatchNorm2d"
+		}
+		shapeError("BatchNorm1d", fmt.Sprintf("expected input [N, %d] or [N, %d, L], got a %d-d input", b.NumFeatures, b.NumFeatures, d), hint, x.Shape())
+	}
+	if c := x.Size(1); c != b.NumFeatures {
+		shapeError("BatchNorm1d", fmt.Sprintf("expected input [N, %d] or [N, %d, L], but dim 1 (features) is %d", b.NumFeatures, b.NumFeatures, c),
+			fmt.Sprintf("NewBatchNorm1d(%d) fits this input", c), x.Shape())
 	}
 	return b.normalize("BatchNorm1d", x)
 }
@@ -85,8 +93,19 @@ func NewBatchNorm2d(numFeatures int) *BatchNorm2d {
 // Forward normalizes x of shape [N, C, H, W].
 // It panics with a *engine.ShapeError when x does not have C channels in dim 1.
 func (b *BatchNorm2d) Forward(x *engine.Tensor) *engine.Tensor {
-	if x.Dims() != 4 || x.Size(1) != b.NumFeatures {
-		shapeError("BatchNorm2d", fmt.Sprintf("expected input [N, %d, H, W]", b.NumFeatures), "", x.Shape())
+	if d := x.Dims(); d != 4 {
+		hint := ""
+		switch d {
+		case 3:
+			hint = "for one image use x.Unsqueeze(0)"
+		case 2:
+			hint = "for [N, C] features use BatchNorm1d"
+		}
+		shapeError("BatchNorm2d", fmt.Sprintf("expected input [N, %d, H, W], got a %d-d input", b.NumFeatures, d), hint, x.Shape())
+	}
+	if c := x.Size(1); c != b.NumFeatures {
+		shapeError("BatchNorm2d", fmt.Sprintf("expected input [N, %d, H, W], but dim 1 (channels) is %d", b.NumFeatures, c),
+			fmt.Sprintf("NewBatchNorm2d(%d) fits this input", c), x.Shape())
 	}
 	return (*BatchNorm1d)(b).normalize("BatchNorm2d", x)
 }
