@@ -36,7 +36,9 @@
 //	w := engine.Randn(4, 8).SetRequiresGrad(true)
 //	fmt.Println(inspect.WhyNoGrad(loss, w)) // w was never used to compute the loss
 //
-// Nothing here panics on a well-formed tensor. DetectAnomaly makes ops panic
+// Nothing here panics on a well-formed tensor. A nil tensor or module (a
+// w.Grad() read before Backward, say) panics with an *engine.Error naming the
+// function, which the REPL prints as an error. DetectAnomaly makes ops panic
 // with an *engine.Error on purpose, and Trace passes on a panic of the
 // function it runs after printing the rows up to it; Summary instead keeps
 // the error of a failed forward pass in ModelSummary.Err.

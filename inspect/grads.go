@@ -23,6 +23,7 @@ var (
 // ParamStats is StatsOf for a module's parameters and buffers, labelled with
 // their names ("fc1.weight").
 func ParamStats(m nn.Module) *StatsTable {
+	needModule("ParamStats", m)
 	st := &StatsTable{}
 	for _, p := range uniqueParams(m.Params()) {
 		st.Rows = append(st.Rows, Compute(p.name, p.t))
@@ -92,13 +93,20 @@ type GradReport struct {
 //
 //	loss.Backward()
 //	fmt.Println(inspect.Grads(model))
-func Grads(m nn.Module) *GradReport { return gradReport(nil, m) }
+func Grads(m nn.Module) *GradReport {
+	needModule("Grads", m)
+	return gradReport(nil, m)
+}
 
 // GradsFrom is Grads that also walks the graph of loss: it counts in how
 // many places each parameter is used (a weight shared by two layers, or an
 // RNN cell unrolled 50 steps, shows its uses) and says why no gradient
 // reached a parameter (see WhyNoGrad).
-func GradsFrom(loss *engine.Tensor, m nn.Module) *GradReport { return gradReport(loss, m) }
+func GradsFrom(loss *engine.Tensor, m nn.Module) *GradReport {
+	needTensor("GradsFrom", "the loss", loss)
+	needModule("GradsFrom", m)
+	return gradReport(loss, m)
+}
 
 func gradReport(loss *engine.Tensor, m nn.Module) *GradReport {
 	rep := &GradReport{FromLoss: loss != nil}

@@ -157,11 +157,18 @@ func (d *GraphDrawing) String() string { return d.text }
 // as "%3 = Add(%1, b)" with the result's shape. Repeated structure, such as
 // an RNN unrolled over 50 steps, is shown once with "×50"; the ids that
 // follow a collapsed block show how many ops it stands for.
-func Graph(t *engine.Tensor) *GraphDrawing { return graph(t, nil) }
+func Graph(t *engine.Tensor) *GraphDrawing {
+	needTensor("Graph", "the tensor", t)
+	return graph(t, nil)
+}
 
 // GraphWith is Graph with the parameters named as in m.Params()
 // ("fc1.weight"), for tensors that have no name of their own.
-func GraphWith(t *engine.Tensor, m nn.Module) *GraphDrawing { return graph(t, paramNames(m)) }
+func GraphWith(t *engine.Tensor, m nn.Module) *GraphDrawing {
+	needTensor("GraphWith", "the tensor", t)
+	needModule("GraphWith", m)
+	return graph(t, paramNames(m))
+}
 
 // paramNames maps each parameter tensor of m to its name.
 func paramNames(m nn.Module) map[*engine.Tensor]string {
@@ -288,10 +295,17 @@ func (t *table) bodyString() string {
 // input (name, shape, gradient norm once computed), an ellipse per op (op,
 // result shape), and an edge from each input to the op that used it.
 // Unlike Graph, nothing is collapsed.
-func Dot(t *engine.Tensor) string { return dot(t, nil) }
+func Dot(t *engine.Tensor) string {
+	needTensor("Dot", "the tensor", t)
+	return dot(t, nil)
+}
 
 // DotWith is Dot with the parameters named as in m.Params().
-func DotWith(t *engine.Tensor, m nn.Module) string { return dot(t, paramNames(m)) }
+func DotWith(t *engine.Tensor, m nn.Module) string {
+	needTensor("DotWith", "the tensor", t)
+	needModule("DotWith", m)
+	return dot(t, paramNames(m))
+}
 
 func dot(t *engine.Tensor, names map[*engine.Tensor]string) string {
 	g := buildGraph(t, names)
@@ -355,11 +369,16 @@ func dotEscape(s string) string { return strings.ReplaceAll(s, `"`, `\"`) }
 // the format: .dot writes DOT text; .png, .svg and .pdf run Graphviz's dot
 // program, and SaveGraph returns an error saying how to install it when it
 // is missing (Debian: apt install graphviz). Nothing is written on error.
-func SaveGraph(path string, t *engine.Tensor) error { return saveGraph(path, Dot(t)) }
+func SaveGraph(path string, t *engine.Tensor) error {
+	needTensor("SaveGraph", "the tensor", t)
+	return saveGraph(path, dot(t, nil))
+}
 
 // SaveGraphWith is SaveGraph with the parameters named as in m.Params().
 func SaveGraphWith(path string, t *engine.Tensor, m nn.Module) error {
-	return saveGraph(path, DotWith(t, m))
+	needTensor("SaveGraphWith", "the tensor", t)
+	needModule("SaveGraphWith", m)
+	return saveGraph(path, dot(t, paramNames(m)))
 }
 
 func saveGraph(path, src string) error {

@@ -32,6 +32,7 @@ type StatsTable struct {
 
 // Compute returns the statistics of t's values, labelled name.
 func Compute(name string, t *engine.Tensor) TensorStats {
+	needTensor("Compute", "tensor "+name, t)
 	s := TensorStats{Name: name, Shape: t.Shape(), DType: t.DType(), Numel: t.Numel()}
 	vals := t.Float64s()
 	finite := vals[:0]
@@ -68,6 +69,7 @@ func Compute(name string, t *engine.Tensor) TensorStats {
 //
 //	fmt.Println(inspect.Stats(x))
 func Stats(t *engine.Tensor) *StatsTable {
+	needTensor("Stats", "the tensor", t)
 	return &StatsTable{Rows: []TensorStats{Compute(tensorLabel(t, "tensor"), t)}}
 }
 
@@ -76,6 +78,7 @@ func Stats(t *engine.Tensor) *StatsTable {
 func StatsOf(ts []*engine.Tensor) *StatsTable {
 	st := &StatsTable{}
 	for i, t := range ts {
+		needTensor("StatsOf", fmt.Sprintf("tensor [%d]", i), t)
 		st.Rows = append(st.Rows, Compute(tensorLabel(t, fmt.Sprintf("[%d]", i)), t))
 	}
 	return st

@@ -57,12 +57,15 @@ type ModelSummary struct {
 // summary shows the rows up to that point and Err holds the error, which
 // tells which layer the input did not fit.
 func Summary(m nn.Module, inputShape ...int) *ModelSummary {
+	needModule("Summary", m)
 	return SummaryWith(m, engine.Randn(inputShape...))
 }
 
 // SummaryWith is Summary with a given input, for models that need
 // particular values (class indices for an embedding, say).
 func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
+	needModule("SummaryWith", m)
+	needTensor("SummaryWith", "the input", x)
 	ps := uniqueParams(m.Params())
 	s := &ModelSummary{Input: x.Shape()}
 	pathOf := map[*engine.Tensor]string{}
