@@ -207,6 +207,10 @@ func sum4[T float](v []T) T {
 // [C/groups·KH·KW, OH·OW]; positions in the padding are 0.
 func im2col[T float](q *convGeom, x []T, n, grp int, cols []T) {
 	L := q.l()
+	if q.s == 1 {
+		im2colUnit(q, x, n, grp, cols)
+		return
+	}
 	for c := 0; c < q.cg; c++ {
 		plane := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
 		for ki := 0; ki < q.kh; ki++ {
@@ -219,13 +223,6 @@ func im2col[T float](q *convGeom, x []T, n, grp int, cols []T) {
 						clear(r)
 						continue
 					}
-					if q.s == 1 { // the inside part of the row is one contiguous copy
-						lo, hi := unitStrideSpan(q, kj)
-						clear(r[:lo])
-						copy(r[lo:hi], plane[iy*q.w+lo+kj*q.d-q.p:])
-						clear(r[hi:])
-						continue
-					}
 					for ox := range r {
 						ix := ox*q.s - q.p + kj*q.d
 						if ix >= 0 && ix < q.w {
@@ -233,6 +230,59 @@ func im2col[T float](q *convGeom, x []T, n, grp int, cols []T) {
 						} else {
 							r[ox] = 0
 						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// im2colUnit is im2col for stride 1, where the inside part of every output
+// row is a shifted input row: the span is found once per kernel column.
+func im2colUnit[T float](q *convGeom, x []T, n, grp int, cols []T) {
+	L := q.l()
+	for c := 0; c < q.cg; c++ {
+		plane := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
+		for ki := 0; ki < q.kh; ki++ {
+			for kj := 0; kj < q.kw; kj++ {
+				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
+				lo, hi := unitStrideSpan(q, kj)
+				off := kj*q.d - q.p
+				for oy := 0; oy < q.oh; oy++ {
+					iy := oy - q.p + ki*q.d
+					r := row[oy*q.ow : (oy+1)*q.ow]
+					if iy < 0 || iy >= q.h {
+						clear(r)
+						continue
+					}
+					clear(r[:lo])
+					copy(r[lo:hi], plane[iy*q.w+lo+off:])
+					clear(r[hi:])
+				}
+			}
+		}
+	}
+}
+
+// col2imUnit is col2im for stride 1 (see im2colUnit).
+func col2imUnit[T float](q *convGeom, cols []T, n, grp int, dx []T) {
+	L := q.l()
+	for c := 0; c < q.cg; c++ {
+		plane := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
+		for ki := 0; ki < q.kh; ki++ {
+			for kj := 0; kj < q.kw; kj++ {
+				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
+				lo, hi := unitStrideSpan(q, kj)
+				off := kj*q.d - q.p
+				for oy := 0; oy < q.oh; oy++ {
+					iy := oy - q.p + ki*q.d
+					if iy < 0 || iy >= q.h {
+						continue
+					}
+					src := row[oy*q.ow+lo : oy*q.ow+hi]
+					dst := plane[iy*q.w+lo+off:][:len(src)]
+					for i, v := range src {
+						dst[i] += v
 					}
 				}
 			}
@@ -252,6 +302,10 @@ func unitStrideSpan(q *convGeom, kj int) (lo, hi int) {
 // col2im adds cols back into image n, group grp of dx: the adjoint of im2col.
 func col2im[T float](q *convGeom, cols []T, n, grp int, dx []T) {
 	L := q.l()
+	if q.s == 1 {
+		col2imUnit(q, cols, n, grp, dx)
+		return
+	}
 	for c := 0; c < q.cg; c++ {
 		plane := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
 		for ki := 0; ki < q.kh; ki++ {
@@ -260,14 +314,6 @@ func col2im[T float](q *convGeom, cols []T, n, grp int, dx []T) {
 				for oy := 0; oy < q.oh; oy++ {
 					iy := oy*q.s - q.p + ki*q.d
 					if iy < 0 || iy >= q.h {
-						continue
-					}
-					if q.s == 1 {
-						lo, hi := unitStrideSpan(q, kj)
-						dst := plane[iy*q.w+lo+kj*q.d-q.p:][:hi-lo]
-						for i, v := range row[oy*q.ow+lo : oy*q.ow+hi] {
-							dst[i] += v
-						}
 						continue
 					}
 					for ox := 0; ox < q.ow; ox++ {
