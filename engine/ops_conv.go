@@ -407,9 +407,22 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	// ∂x[argmax of each window] += g
 	return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
 		gx := empty(g.dtype, x.shape)
-		scatterAddRows(gx, g, arg, 1)
+		if g.dtype == Float64 {
+			scatterAdd(gx.f64, g.f64, arg)
+		} else {
+			scatterAdd(gx.f32, g.f32, arg)
+		}
 		return []*Tensor{gx}
 	}, x)
+}
+
+// scatterAdd adds src[o] into dst[at[o]] for every o (one element per index:
+// scatterAddRows with rows of one, without the per-row slicing).
+func scatterAdd[T float](dst, src []T, at []int) {
+	src = src[:len(at)]
+	for o, i := range at {
+		dst[i] += src[o]
+	}
 }
 
 func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
