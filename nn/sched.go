@@ -17,12 +17,24 @@ import (
 // They compute the new rate from the optimizer's current one (PyTorch's
 // "chainable" form), so two schedulers on one optimizer compose.
 
+// schedule is what every scheduler holds: the optimizer and the number of
+// Step calls so far.
+type schedule struct {
+	opt   Optimizer
+	epoch int
+}
+
+// LR returns the optimizer's current learning rate.
+func (s *schedule) LR() float64 { return s.opt.LR() }
+
+// Epoch returns the number of Step calls so far.
+func (s *schedule) Epoch() int { return s.epoch }
+
 // StepLR multiplies the learning rate by Gamma every StepSize epochs.
 type StepLR struct {
-	opt      Optimizer
+	schedule
 	StepSize int
 	Gamma    float64
-	epoch    int
 }
 
 // NewStepLR returns a StepLR for opt. It panics with an *engine.Error when
@@ -31,7 +43,7 @@ func NewStepLR(opt Optimizer, stepSize int, gamma float64) *StepLR {
 	if stepSize <= 0 {
 		errorf("NewStepLR", "step size must be positive, got %d", stepSize)
 	}
-	return &StepLR{opt: opt, StepSize: stepSize, Gamma: gamma}
+	return &StepLR{schedule: schedule{opt: opt}, StepSize: stepSize, Gamma: gamma}
 }
 
 // Step ends an epoch: every StepSize-th call multiplies the rate by Gamma.
@@ -42,26 +54,19 @@ func (s *StepLR) Step() {
 	}
 }
 
-// LR returns the optimizer's current learning rate.
-func (s *StepLR) LR() float64 { return s.opt.LR() }
-
-// Epoch returns the number of Step calls so far.
-func (s *StepLR) Epoch() int { return s.epoch }
-
 func (s *StepLR) String() string {
 	return fmt.Sprintf("StepLR(step_size=%d, gamma=%g, epoch=%d, lr=%g)", s.StepSize, s.Gamma, s.epoch, s.LR())
 }
 
 // ExponentialLR multiplies the learning rate by Gamma every epoch.
 type ExponentialLR struct {
-	opt   Optimizer
+	schedule
 	Gamma float64
-	epoch int
 }
 
 // NewExponentialLR returns an ExponentialLR for opt.
 func NewExponentialLR(opt Optimizer, gamma float64) *ExponentialLR {
-	return &ExponentialLR{opt: opt, Gamma: gamma}
+	return &ExponentialLR{schedule: schedule{opt: opt}, Gamma: gamma}
 }
 
 // Step ends an epoch and multiplies the rate by Gamma.
@@ -69,12 +74,6 @@ func (s *ExponentialLR) Step() {
 	s.epoch++
 	s.opt.SetLR(s.opt.LR() * s.Gamma)
 }
-
-// LR returns the optimizer's current learning rate.
-func (s *ExponentialLR) LR() float64 { return s.opt.LR() }
-
-// Epoch returns the number of Step calls so far.
-func (s *ExponentialLR) Epoch() int { return s.epoch }
 
 func (s *ExponentialLR) String() string {
 	return fmt.Sprintf("ExponentialLR(gamma=%g, epoch=%d, lr=%g)", s.Gamma, s.epoch, s.LR())
@@ -86,11 +85,10 @@ func (s *ExponentialLR) String() string {
 //
 //	lr(t) = EtaMin + (lr₀ - EtaMin)·(1 + cos(π·t/TMax))/2
 type CosineAnnealingLR struct {
-	opt    Optimizer
+	schedule
 	TMax   int
 	EtaMin float64
 	baseLR float64
-	epoch  int
 }
 
 // NewCosineAnnealingLR returns a CosineAnnealingLR for opt starting from its
@@ -99,7 +97,7 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, etaMin float64) *CosineAnneal
 	if tMax <= 0 {
 		errorf("NewCosineAnnealingLR", "T_max must be positive, got %d", tMax)
 	}
-	return &CosineAnnealingLR{opt: opt, TMax: tMax, EtaMin: etaMin, baseLR: opt.LR()}
+	return &CosineAnnealingLR{schedule: schedule{opt: opt}, TMax: tMax, EtaMin: etaMin, baseLR: opt.LR()}
 }
 
 // Step ends an epoch and moves the rate along the cosine. It uses PyTorch's
@@ -116,12 +114,6 @@ func (s *CosineAnnealingLR) Step() {
 	}
 	s.opt.SetLR(lr)
 }
-
-// LR returns the optimizer's current learning rate.
-func (s *CosineAnnealingLR) LR() float64 { return s.opt.LR() }
-
-// Epoch returns the number of Step calls so far.
-func (s *CosineAnnealingLR) Epoch() int { return s.epoch }
 
 func (s *CosineAnnealingLR) String() string {
 	return fmt.Sprintf("CosineAnnealingLR(T_max=%d, eta_min=%g, epoch=%d, lr=%g)", s.TMax, s.EtaMin, s.epoch, s.LR())
@@ -142,14 +134,13 @@ type PlateauOpts struct {
 // not improved for more than Patience epochs, as
 // torch.optim.lr_scheduler.ReduceLROnPlateau.
 type ReduceLROnPlateau struct {
-	opt       Optimizer
+	schedule
 	Patience  int
 	Factor    float64
 	Opts      PlateauOpts
 	best      float64
 	bad       int
 	cooldown  int
-	epoch     int
 	maximized bool
 	absolute  bool
 }
@@ -164,7 +155,7 @@ func NewReduceLROnPlateau(opt Optimizer, patience int, factor float64, o Plateau
 	if patience < 0 || o.Cooldown < 0 {
 		errorf("NewReduceLROnPlateau", "patience and cooldown must be >= 0, got %d and %d", patience, o.Cooldown)
 	}
-	s := &ReduceLROnPlateau{opt: opt, Patience: patience, Factor: factor, Opts: o}
+	s := &ReduceLROnPlateau{schedule: schedule{opt: opt}, Patience: patience, Factor: factor, Opts: o}
 	switch o.Mode {
 	case "", "min":
 	case "max":
@@ -230,14 +221,8 @@ func (s *ReduceLROnPlateau) Step(metric float64) {
 	}
 }
 
-// LR returns the optimizer's current learning rate.
-func (s *ReduceLROnPlateau) LR() float64 { return s.opt.LR() }
-
 // Best returns the best metric seen so far.
 func (s *ReduceLROnPlateau) Best() float64 { return s.best }
-
-// Epoch returns the number of Step calls so far.
-func (s *ReduceLROnPlateau) Epoch() int { return s.epoch }
 
 func (s *ReduceLROnPlateau) String() string {
 	return fmt.Sprintf("ReduceLROnPlateau(patience=%d, factor=%g, best=%g, bad_epochs=%d, lr=%g)", s.Patience, s.Factor, s.best, s.bad, s.LR())
