@@ -89,7 +89,7 @@ func matmulND(a, b *Tensor) *Tensor {
 
 // bmm returns op(a)·op(b) for batches of matrices, where op transposes the
 // last two dims when ta (tb) is set, broadcasting the batch dims. It records
-// no autograd. Each product goes through gonum's BLAS.
+// no autograd. Each product goes through the installed BLAS (see blas.go).
 func bmm(a, b *Tensor, ta, tb bool) *Tensor {
 	ad, bd := a.Dims(), b.Dims()
 	m, k := a.shape[ad-2], a.shape[ad-1]
