@@ -54,34 +54,56 @@ func loadTorchCases(t *testing.T, family string) []torchCase {
 // case has them, the input gradients, in float64.
 func checkTorchRef(t *testing.T, family string, ops map[string]func(xs []*Tensor) *Tensor) {
 	t.Helper()
-	cases := loadTorchCases(t, family)
+	runTorchRef(t, family, ops, Float64)
+}
+
+// checkTorchRef32 is checkTorchRef with every input converted to float32: it
+// exercises the float32 kernels. The references were computed in float64 from
+// inputs that float32 rounds (relative error 6e-8), so the tolerance is
+// float32's, 2e-5·(1+|want|).
+func checkTorchRef32(t *testing.T, family string, ops map[string]func(xs []*Tensor) *Tensor) {
+	t.Helper()
+	runTorchRef(t, family, ops, Float32)
+}
+
+// runTorchRef is checkTorchRef (dtype Float64, tolerance 1e-9) and
+// checkTorchRef32 (Float32, 2e-5).
+func runTorchRef(t *testing.T, family string, ops map[string]func(xs []*Tensor) *Tensor, dtype DType) {
+	t.Helper()
+	tol, label := 1e-9, ""
+	if dtype == Float32 {
+		tol, label = 2e-5, " float32"
+	}
 	used := map[string]bool{}
-	for _, c := range cases {
+	for _, c := range loadTorchCases(t, family) {
 		f, ok := ops[c.Name]
-		if !ok {
+		if !ok || f == nil {
 			t.Errorf("%s: no op registered for reference case %q", family, c.Name)
 			continue
 		}
 		used[c.Name] = true
 		xs := make([]*Tensor, len(c.Inputs))
 		for i, in := range c.Inputs {
-			xs[i] = in.tensor().SetRequiresGrad(c.Upstream != nil)
+			xs[i] = in.tensor().To(dtype).SetRequiresGrad(c.Upstream != nil)
 		}
 		out := f(xs)
-		assertClose(t, c.Name+" output", out, c.Output.tensor(), 1e-9)
+		if dtype == Float32 && out.DType() != Float32 {
+			t.Errorf("%s: float32 inputs gave a %v result", c.Name, out.DType())
+		}
+		assertClose(t, c.Name+label+" output", out, c.Output.tensor(), tol)
 		if c.Upstream == nil {
 			continue
 		}
-		out.BackwardWith(c.Upstream.tensor())
+		out.BackwardWith(c.Upstream.tensor().To(dtype))
 		for i, g := range c.Grads {
 			if g == nil {
 				continue
 			}
 			if xs[i].Grad() == nil {
-				t.Errorf("%s: input %d got no gradient, PyTorch gives one", c.Name, i)
+				t.Errorf("%s%s: input %d got no gradient, PyTorch gives one", c.Name, label, i)
 				continue
 			}
-			assertClose(t, c.Name+" grad", xs[i].Grad(), g.tensor(), 1e-9)
+			assertClose(t, c.Name+label+" grad", xs[i].Grad(), g.tensor(), tol)
 		}
 	}
 	for name := range ops {
