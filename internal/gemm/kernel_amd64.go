@@ -46,6 +46,33 @@ func packA6(dst, src *float32, lda, k int)
 //go:noescape
 func packBCopy16(dst, src *float32, ld, k int)
 
+// reluAVX and reluGradAVX are ReLU32's and ReLUGrad32's loops over a
+// multiple of 16 elements (kernel_amd64.s).
+//
+//go:noescape
+func reluAVX(dst, src *float32, n int)
+
+//go:noescape
+func reluGradAVX(dst, x, grad *float32, n int)
+
+func reluAsm(dst, src []float32) {
+	n := len(src) &^ 15
+	if n > 0 {
+		_ = dst[n-1]
+		reluAVX(&dst[0], &src[0], n)
+	}
+	reluGo(dst[n:], src[n:])
+}
+
+func reluGradAsm(dst, x, g []float32) {
+	n := len(x) &^ 15
+	if n > 0 {
+		_, _ = dst[n-1], g[n-1]
+		reluGradAVX(&dst[0], &x[0], &g[0], n)
+	}
+	reluGradGo(dst[n:], x[n:], g[n:])
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -81,6 +108,7 @@ func init() {
 		packTrans16 = packBTrans16
 		packRows6 = packA6
 		packCopy16 = packBCopy16
+		relu, reluGrad = reluAsm, reluGradAsm
 		saxpy = saxpyAsm
 		kernelD = kernelAsmD
 	}

@@ -510,3 +510,63 @@ cloop:
 cdone:
 	VZEROUPPER
 	RET
+
+// func reluAVX(dst, src *float32, n int)
+// dst[i] = max(src[i], 0) for i < n (a multiple of 16), as Go's max: NaN
+// stays NaN, -0 becomes +0 (max(0, x) keeps x on NaN and ties; +0 turns -0
+// into +0).
+TEXT ·reluAVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ rdone
+	VXORPS Y15, Y15, Y15
+
+rloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMAXPS Y0, Y15, Y0
+	VMAXPS Y1, Y15, Y1
+	VADDPS Y15, Y0, Y0
+	VADDPS Y15, Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ rloop
+
+rdone:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX(dst, x, grad *float32, n int)
+// dst[i] = g[i] where x[i] > 0, else +0, for i < n (a multiple of 16).
+TEXT ·reluGradAVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ grad+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ gdone
+	VXORPS Y15, Y15, Y15
+
+gloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VCMPPS $0x1e, Y15, Y0, Y0
+	VCMPPS $0x1e, Y15, Y1, Y1
+	VANDPS (DX), Y0, Y0
+	VANDPS 32(DX), Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ gloop
+
+gdone:
+	VZEROUPPER
+	RET
