@@ -3,6 +3,8 @@ package engine
 import (
 	"math"
 	"slices"
+
+	"github.com/dbr-go/dbr/internal/gemm"
 )
 
 // Elementwise ops go through two helpers: binary (two operands, broadcast
@@ -480,7 +482,7 @@ func (t *Tensor) ReLU() *Tensor {
 		if t.dtype == Float64 {
 			reluKernel(out.f64[lo:hi], t.f64[lo:hi])
 		} else {
-			reluKernel(out.f32[lo:hi], t.f32[lo:hi])
+			gemm.ReLU32(out.f32[lo:hi], t.f32[lo:hi]) // AVX2 when available
 		}
 	})
 	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays out)
@@ -492,9 +494,7 @@ func (t *Tensor) ReLU() *Tensor {
 					gx.f64[lo+i] = math.Float64frombits(math.Float64bits(g.f64[lo+i]) & -uint64(b2i(v > 0)))
 				}
 			} else {
-				for i, v := range x.f32[lo:hi] {
-					gx.f32[lo+i] = math.Float32frombits(math.Float32bits(g.f32[lo+i]) & -uint32(b2i(v > 0)))
-				}
+				gemm.ReLUGrad32(gx.f32[lo:hi], x.f32[lo:hi], g.f32[lo:hi])
 			}
 		})
 		return gx
