@@ -245,7 +245,7 @@ func (dl *DataLoader) receive() (batchResult, bool) {
 func (dl *DataLoader) start() {
 	dl.n = dl.ds.Len()
 	if dl.n < 0 {
-		errorf("DataLoader", "the dataset's Len() is %d", dl.n)
+		errorf("DataLoader", "the dataset's Len() is %d; Len must return the number of examples (0 or more)", dl.n)
 	}
 	switch {
 	case !dl.opts.Shuffle:

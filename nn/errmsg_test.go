@@ -108,8 +108,9 @@ func TestCrossEntropyTargetForms(t *testing.T) {
 	}
 }
 
-// TestLayerErrorsSayWhatFits checks that the errors of BatchNorm, Embedding
-// and BCEWithLogitsLoss's PosWeight say what is wrong and what would fit.
+// TestLayerErrorsSayWhatFits checks that the errors of BatchNorm, Embedding,
+// the recurrent cells and BCEWithLogitsLoss's PosWeight say what is wrong and
+// what would fit.
 func TestLayerErrorsSayWhatFits(t *testing.T) {
 	emb := NewEmbedding(10, 4)
 	for _, c := range []struct {
@@ -131,6 +132,12 @@ func TestLayerErrorsSayWhatFits(t *testing.T) {
 			[]string{"Embedding: index 12 at position 1 is out of range [0, 10)", "the weight [10 4] has 10 rows"}},
 		{"Embedding Lookup", func() { emb.Lookup([]int{-1}) },
 			[]string{"Embedding: index -1 at position 0 is out of range [0, 10)"}},
+		{"LSTMCell unbatched", func() { NewLSTMCell(3, 4).Step(engine.Zeros(5), nil, nil) },
+			[]string{"LSTMCell: [5]: the input must be [batch, 3] or [3]", "NewLSTMCell(5, 4) fits this input"}},
+		{"GRUCell sequence", func() { NewGRUCell(3, 4).Step(engine.Zeros(7, 2, 3), nil) },
+			[]string{"GRUCell: [7 2 3]:", "step through x.Select(0, t)"}},
+		{"RNNCell state", func() { NewRNNCell(3, 4).Step(engine.Zeros(3), engine.Zeros(2, 4)) },
+			[]string{"RNNCell: [3], [2 4]: the state must be [4] (or [1, 4]) to match the input"}},
 		{"PosWeight", func() {
 			BCEWithLogitsLoss(engine.Zeros(4, 3), engine.Zeros(4, 3), LossOpts{PosWeight: engine.Ones(2)})
 		}, []string{"BCEWithLogitsLoss: [4 3], [2]:", "give a PosWeight of shape [3]"}},

@@ -56,12 +56,20 @@ func affine(x, w, b *engine.Tensor) *engine.Tensor {
 // cellInputs checks x and the states, adds a batch dim to unbatched input and
 // replaces nil states by zeros. It returns whether the batch dim was added.
 func cellInputs(op string, x *engine.Tensor, in, hidden int, states []*engine.Tensor) (*engine.Tensor, []*engine.Tensor, bool) {
+	shape := x.Shape() // as given, for the messages
 	unbatched := x.Dims() == 1
 	if unbatched {
 		x = x.Unsqueeze(0)
 	}
 	if x.Dims() != 2 || x.Size(1) != in {
-		shapeError(op, fmt.Sprintf("the input must be [batch, %d] or [%d]", in, in), "for a sequence [T, N, features] step through x.Select(0, t)", x.Shape())
+		hint := ""
+		switch len(shape) {
+		case 3:
+			hint = "for a sequence [T, N, features] step through x.Select(0, t)"
+		case 1, 2:
+			hint = fmt.Sprintf("New%s(%d, %d) fits this input", op, shape[len(shape)-1], hidden)
+		}
+		shapeError(op, fmt.Sprintf("the input must be [batch, %d] or [%d]", in, in), hint, shape)
 	}
 	n := x.Size(0)
 	out := make([]*engine.Tensor, len(states))
@@ -75,7 +83,11 @@ func cellInputs(op string, x *engine.Tensor, in, hidden int, states []*engine.Te
 			out[i] = s
 		}
 		if out[i].Dims() != 2 || out[i].Size(0) != n || out[i].Size(1) != hidden {
-			shapeError(op, fmt.Sprintf("the state must be [%d, %d] to match the input", n, hidden), "", x.Shape(), out[i].Shape())
+			want := fmt.Sprintf("[%d, %d]", n, hidden)
+			if unbatched {
+				want = fmt.Sprintf("[%d] (or [1, %d])", hidden, hidden)
+			}
+			shapeError(op, fmt.Sprintf("the state must be %s to match the input", want), "", shape, s.Shape())
 		}
 	}
 	return x, out, unbatched
