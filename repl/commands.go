@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"reflect"
 	"sort"
 	"strings"
@@ -129,7 +130,7 @@ func init() {
 		}})
 	RegisterCommand(Command{Name: "doc", Args: "NAME", Help: "show the documentation of a dbr function, type or method",
 		Run: func(_ context.Context, s *Session, args string) error {
-			d, err := Doc(args)
+			d, err := Doc(s.docName(args))
 			if err != nil {
 				return err
 			}
@@ -162,6 +163,29 @@ func init() {
 			fmt.Fprintln(s.opt.Stdout, s.lastStack)
 			return nil
 		}})
+}
+
+// docName turns "x.MatMul", for a variable x, into "engine.Tensor.MatMul".
+func (s *Session) docName(name string) string {
+	first, rest, ok := strings.Cut(strings.TrimSpace(name), ".")
+	if !ok {
+		return name
+	}
+	v, isVar := s.Global(first)
+	if !isVar || !v.IsValid() {
+		return name
+	}
+	t := v.Type()
+	if t.Kind() == reflect.Interface && !v.IsNil() {
+		t = v.Elem().Type()
+	}
+	if t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	if t.Name() == "" || t.PkgPath() == "" {
+		return name
+	}
+	return path.Base(t.PkgPath()) + "." + t.Name() + "." + rest
 }
 
 // describe says what a variable holds: its type, and a tensor's shape.

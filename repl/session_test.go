@@ -497,3 +497,22 @@ func TestRecursionLimit(t *testing.T) {
 		t.Errorf("after the limit was hit: %q", got)
 	}
 }
+
+func TestDoc(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(2)")
+	for _, name := range []string{"engine.Zeros", "Tensor.MatMul", "x.MatMul", "engine.Tensor.MatMul"} {
+		out.Reset()
+		if err := s.RunCommand(context.Background(), ":doc "+name); err != nil {
+			t.Errorf(":doc %s: %v", name, err)
+			continue
+		}
+		if !strings.HasPrefix(out.String(), "func ") || len(strings.Split(out.String(), "\n")) < 3 {
+			t.Errorf(":doc %s printed %q", name, out.String())
+		}
+	}
+	out.Reset()
+	if err := s.RunCommand(context.Background(), ":doc NoSuchThing"); err == nil || !strings.Contains(out.String(), "no documentation for NoSuchThing") {
+		t.Errorf(":doc NoSuchThing: %v %q", err, out.String())
+	}
+}

@@ -1,4 +1,5 @@
 package symbols
 
-// Docs maps "pkg.Name" and "pkg.Type.Method" to doc comments, for :doc.
-var Docs = map[string]string{}
+// Docs maps "pkg.Name" and "pkg.Type.Method" to the declaration and doc
+// comment of dbr's exported API, for dbr-repl's :doc. docs_gen.go fills it.
+var Docs map[string]string

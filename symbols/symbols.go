@@ -6,12 +6,14 @@
 //
 //	go generate ./symbols
 //
-// TestSymbolsFresh fails when a checked-in table differs from what extract
-// produces from the current source.
+// (which also regenerates docs_gen.go, the doc comments behind dbr-repl's
+// :doc). TestSymbolsFresh fails when a checked-in file differs from what the
+// generators produce from the current source.
 package symbols
 
 import "reflect"
 
+//go:generate go run ./gendoc -o docs_gen.go ../engine ../nn ../inspect
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract github.com/dbr-go/dbr/engine github.com/dbr-go/dbr/nn github.com/dbr-go/dbr/inspect
 
 // Symbols maps "importpath/name" to the exported symbols of that package, in

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dbr-go/dbr/symbols/internal/docs"
 	"github.com/traefik/yaegi/extract"
 )
 
@@ -59,5 +60,28 @@ func TestSymbolsEngine(t *testing.T) {
 		if !tab[name].IsValid() {
 			t.Errorf("engine symbol %s missing", name)
 		}
+	}
+}
+
+// TestDocsFresh regenerates docs_gen.go in memory and compares.
+func TestDocsFresh(t *testing.T) {
+	src, err := os.ReadFile("symbols.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^//go:generate go run ./gendoc -o docs_gen.go (.+)$`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("symbols.go has no go:generate line running gendoc")
+	}
+	want, err := docs.Generate(strings.Fields(string(m[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := os.ReadFile("docs_gen.go")
+	if err != nil || !bytes.Equal(have, want) {
+		t.Error("docs_gen.go is stale (a doc comment or exported API changed): run `go generate ./symbols` and commit the result")
+	}
+	if !strings.Contains(Docs["engine.Tensor.MatMul"], "func (t *Tensor) MatMul(") {
+		t.Errorf("engine.Tensor.MatMul doc: %q", Docs["engine.Tensor.MatMul"])
 	}
 }
