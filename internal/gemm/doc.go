@@ -22,4 +22,8 @@
 // Implementation embeds gonum's pure-Go BLAS and overrides Sgemm and Dgemm,
 // so it plugs into gonum's blas32.Use and blas64.Use and code written against
 // gonum's BLAS interface does not change.
+//
+// Two other hot loops share the CPU detection and the assembly: Saxpy (the
+// optimizers' in-place update) and ReLU32/ReLUGrad32 (the activation and its
+// gradient), each with a pure-Go fallback.
 package gemm
