@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -75,11 +76,14 @@ func (s *Session) explain(err error) *Error {
 		return &Error{Msg: (&errUnsupported{"package " + pkg + " (newer than Go 1.22, or not compiled into dbr-repl)",
 			"sort and plain loops"}).Error()}
 	}
-	if strings.HasPrefix(msg, "undefined: ") {
-		return &Error{Msg: msg}
+	if m := noSymbol.FindStringSubmatch(msg); m != nil && (m[1] == "slices" || m[1] == "maps") {
+		return &Error{Msg: (&errUnsupported{m[1] + "." + m[2] + " (the generic functions of " + m[1] + " are not visible to the interpreter)",
+			"sort.Ints, sort.Float64s, sort.Slice or a plain loop"}).Error()}
 	}
 	return &Error{Msg: msg}
 }
+
+var noSymbol = regexp.MustCompile(`^package (\w+) "[^"]*" has no symbol (\w+)`)
 
 // panicMessage says what a panic value means, in one line.
 func panicMessage(r any) string {

@@ -265,6 +265,10 @@ func TestUnsupported(t *testing.T) {
 	if !strings.Contains(got, "not supported in dbr-repl: declaring func main") {
 		t.Errorf("func main: %q", got)
 	}
+	got = evalErr(t, s, out, `import "slices"; slices.Max([]int{1, 2})`)
+	if !strings.Contains(got, "not supported in dbr-repl: slices.Max") || !strings.Contains(got, "sort.Ints") {
+		t.Errorf("slices.Max: %q", got)
+	}
 	got = evalErr(t, s, out, `import "iter"`)
 	if !strings.Contains(got, "not supported in dbr-repl: package iter") {
 		t.Errorf("import iter: %q", got)

@@ -131,3 +131,38 @@ func main() {
 		t.Errorf("missing script: %d %q", code, out)
 	}
 }
+
+// TestSaveRuns saves a session with :save and runs the file with go run and
+// with dbr-repl: both print what the session printed.
+func TestSaveRuns(t *testing.T) {
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "session.go")
+	input := `x := engine.New([]float32{1, 2, 3, 4}, 2, 2)
+type Scaler struct{ K float64 }
+func (s Scaler) Apply(t *engine.Tensor) *engine.Tensor { return t.MulScalar(s.K) }
+sc := Scaler{K: 3}
+y := sc.Apply(x)
+y.Sum().Item()
+x.MatMul(engine.Ones(3, 3))
+x := x.Add(y)
+x.Shape()
+for i := 0; i < 2; i++ {
+	fmt.Println("row", i, x.Select(0, i).Sum().Item())
+}
+math.Sqrt(16)
+:save ` + saved + "\n"
+	session, code := runBinaryIn(t, dir, input)
+	if code != 1 || !strings.Contains(session, "saved "+saved) {
+		t.Fatalf("session: exit %d\n%s", code, session)
+	}
+	want := "30\n[2 2]\nrow 0 12\nrow 1 28\n4\n"
+	src, _ := os.ReadFile(saved)
+	compiled, err := exec.Command("go", "run", saved).CombinedOutput()
+	if err != nil || string(compiled) != want {
+		t.Errorf("go run of the saved session: %v\n%s\n--- file ---\n%s", err, compiled, src)
+	}
+	interpreted, code := runBinary(t, "", saved)
+	if code != 0 || interpreted != want {
+		t.Errorf("dbr-repl of the saved session: %d\n%s", code, interpreted)
+	}
+}
