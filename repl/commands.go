@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"fmt"
+	"go/constant"
 	"os"
 	"path"
 	"reflect"
@@ -192,6 +193,11 @@ func (s *Session) docName(name string) string {
 func (s *Session) describe(v reflect.Value) string {
 	if !v.IsValid() {
 		return "<invalid>"
+	}
+	if v.CanInterface() {
+		if c, ok := v.Interface().(constant.Value); ok {
+			return "constant " + c.ExactString()
+		}
 	}
 	t := s.TypeName(v.Type())
 	if v.Kind() == reflect.Interface && !v.IsNil() {
