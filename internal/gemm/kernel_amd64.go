@@ -73,6 +73,34 @@ func reluGradAsm(dst, x, g []float32) {
 	reluGradGo(dst[n:], x[n:], g[n:])
 }
 
+// maxPool8AVX pools eight 2×2 windows (kernel_amd64.s); see MaxPool2x2Row32.
+//
+//go:noescape
+func maxPool8AVX(out *float32, arg *int, r0, r1 *float32, base, w int) bool
+
+func maxPoolRowAsm(out []float32, arg []int, r0, r1 []float32, base, w int) int {
+	if base+2*len(out)+w >= 1<<31 {
+		return 0 // indices must fit the assembly's int32 lanes
+	}
+	done := 0
+	for ; done+8 <= len(out); done += 8 {
+		o := done
+		_, _, _, _ = out[o+7], arg[o+7], r0[2*o+15], r1[2*o+15]
+		if !maxPool8AVX(&out[o], &arg[o], &r0[2*o], &r1[2*o], base+2*o, w) {
+			return o
+		}
+	}
+	if o := len(out) - 8; done < len(out) && o >= 0 {
+		// The rest as one more block overlapping the previous one (those
+		// outputs are computed again, to the same values).
+		_, _, _, _ = out[o+7], arg[o+7], r0[2*o+15], r1[2*o+15]
+		if maxPool8AVX(&out[o], &arg[o], &r0[2*o], &r1[2*o], base+2*o, w) {
+			done = len(out)
+		}
+	}
+	return done
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -109,6 +137,7 @@ func init() {
 		packRows6 = packA6
 		packCopy16 = packBCopy16
 		relu, reluGrad = reluAsm, reluGradAsm
+		maxPoolRow = maxPoolRowAsm
 		saxpy = saxpyAsm
 		kernelD = kernelAsmD
 	}

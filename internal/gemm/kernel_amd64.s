@@ -570,3 +570,81 @@ gloop:
 gdone:
 	VZEROUPPER
 	RET
+
+// func maxPool8AVX(out *float32, arg *int, r0, r1 *float32, base, w int) bool
+// Eight outputs of a 2x2, stride-2 max pool: r0 and r1 point at 16 floats of
+// two input rows; out[o] gets the first maximum of the window
+// (r0[2o], r0[2o+1], r1[2o], r1[2o+1]) and arg[o] its flat index
+// base + 2o (+1) (+w). It returns false, writing nothing, when a window holds
+// a NaN (the caller takes the general rule for those).
+TEXT ·maxPool8AVX(SB), NOSPLIT, $0-49
+	MOVQ r0+16(FP), SI
+	MOVQ r1+24(FP), DX
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS (DX), Y2
+	VMOVUPS 32(DX), Y3
+	// a = even, b = odd elements of row 0; c, d of row 1 (in output order)
+	VSHUFPS $0x88, Y1, Y0, Y4
+	VSHUFPS $0xDD, Y1, Y0, Y5
+	VSHUFPS $0x88, Y3, Y2, Y6
+	VSHUFPS $0xDD, Y3, Y2, Y7
+	VPERMPD $0xD8, Y4, Y4
+	VPERMPD $0xD8, Y5, Y5
+	VPERMPD $0xD8, Y6, Y6
+	VPERMPD $0xD8, Y7, Y7
+	// any NaN?
+	VCMPPS $3, Y5, Y4, Y8
+	VCMPPS $3, Y7, Y6, Y9
+	VORPS Y9, Y8, Y8
+	VMOVMSKPS Y8, AX
+	TESTL AX, AX
+	JNZ nan
+	VCMPPS $0x1e, Y4, Y5, Y8    // j1 = b > a
+	VCMPPS $0x1e, Y6, Y7, Y9    // j2 = d > c
+	VBLENDVPS Y8, Y5, Y4, Y10   // m1 = j1 ? b : a
+	VBLENDVPS Y9, Y7, Y6, Y11   // m2 = j2 ? d : c
+	VCMPPS $0x1e, Y10, Y11, Y12 // k = m2 > m1
+	VBLENDVPS Y12, Y11, Y10, Y13
+	MOVQ out+0(FP), DI
+	VMOVUPS Y13, (DI)
+	// index = base + 2o + j1 + (k & (w + j2 - j1)), in int32 lanes
+	VPSRLD $31, Y8, Y8          // j1 as 0/1
+	VPSRLD $31, Y9, Y9          // j2 as 0/1
+	MOVQ w+40(FP), AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	VPADDD Y9, Y14, Y14
+	VPSUBD Y8, Y14, Y14         // w + j2 - j1
+	VPAND Y12, Y14, Y14         // k ? that : 0
+	MOVQ base+32(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VPADDD ·twoO(SB), Y15, Y15  // base + 2o
+	VPADDD Y8, Y15, Y15
+	VPADDD Y14, Y15, Y15
+	MOVQ arg+8(FP), DI
+	VPMOVSXDQ X15, Y0
+	VEXTRACTI128 $1, Y15, X1
+	VPMOVSXDQ X1, Y1
+	VMOVDQU Y0, (DI)
+	VMOVDQU Y1, 32(DI)
+	VZEROUPPER
+	MOVB $1, ret+48(FP)
+	RET
+
+nan:
+	VZEROUPPER
+	MOVB $0, ret+48(FP)
+	RET
+
+// 2o for o = 0..7, as int32 lanes.
+DATA ·twoO+0(SB)/4, $0
+DATA ·twoO+4(SB)/4, $2
+DATA ·twoO+8(SB)/4, $4
+DATA ·twoO+12(SB)/4, $6
+DATA ·twoO+16(SB)/4, $8
+DATA ·twoO+20(SB)/4, $10
+DATA ·twoO+24(SB)/4, $12
+DATA ·twoO+28(SB)/4, $14
+GLOBL ·twoO(SB), RODATA|NOPTR, $32
