@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/dbr-go/dbr/internal/gemm"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -466,7 +467,11 @@ func maxPool2x2[T float](q *poolGeom, x, out []T, arg []int) {
 			orow, arow := out[o:o+q.ow], arg[o:o+q.ow]
 			i0 := (pl*q.h + 2*oy) * w
 			r0, r1 := x[i0:i0+2*q.ow], x[i0+w:i0+w+2*q.ow]
-			for ox := range orow {
+			start := 0
+			if x0, ok := any(r0).([]float32); ok { // AVX2, eight windows at a time
+				start = gemm.MaxPool2x2Row32(any(orow).([]float32), arow, x0, any(r1).([]float32), i0, w)
+			}
+			for ox := start; ox < len(orow); ox++ {
 				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
 				if a != a || b != b || c != c || d != d {
 					orow[ox], arow[ox] = maxPoolWindow(q, x, pl, oy, ox)

@@ -12,13 +12,29 @@ import (
 func TestMaxPool2x2MatchesGeneral(t *testing.T) {
 	vals := []float32{-1, 0, float32(math.Copysign(0, -1)), 1, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
 	r := rand.New(rand.NewSource(1))
-	x := New(make([]float32, 2*3*6*9), 2, 3, 6, 9) // odd width: the last column is not pooled
-	for i := range x.f32 {
-		x.f32[i] = vals[r.Intn(len(vals))]
-		if r.Intn(3) == 0 {
-			x.f32[i] = vals[r.Intn(4)] // more ties among ordinary values
+	// Widths 9 and 39 (odd: the last column is not pooled; 39 gives rows of
+	// 19 outputs, two blocks of 8 for the AVX2 path and a rest), with NaNs
+	// everywhere, rarely, or never.
+	for _, tc := range []struct{ w, nanEvery int }{{9, 1}, {39, 1}, {39, 200}, {39, 0}} {
+		x := New(make([]float32, 2*3*6*tc.w), 2, 3, 6, tc.w)
+		for i := range x.f32 {
+			x.f32[i] = vals[r.Intn(4)] // ties among ordinary values
+			if r.Intn(3) == 0 {
+				x.f32[i] = float32(r.NormFloat64())
+			}
+			if r.Intn(5) == 0 {
+				x.f32[i] = vals[5+r.Intn(2)] // ±Inf
+			}
+			if tc.nanEvery > 0 && r.Intn(tc.nanEvery*7) == 0 {
+				x.f32[i] = float32(math.NaN())
+			}
 		}
+		checkMaxPool2x2(t, x)
 	}
+}
+
+func checkMaxPool2x2(t *testing.T, x *Tensor) {
+	t.Helper()
 	q := poolGeometry("MaxPool2d", x, 2, 0, 0)
 	out := make([]float32, q.planes*q.oh*q.ow)
 	arg := make([]int, len(out))
