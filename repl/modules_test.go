@@ -112,3 +112,32 @@ func TestInterpretedModules(t *testing.T) {
 }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// TestInterpretedDataset: a dataset typed at the prompt feeds a DataLoader,
+// whose background goroutine calls it; when its Get panics the REPL lives on.
+func TestInterpretedDataset(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, `type Squares struct{ N int; Bad int }
+
+func (d *Squares) Len() int { return d.N }
+func (d *Squares) Get(i int) (*engine.Tensor, *engine.Tensor) {
+	if i == d.Bad {
+		var a []int
+		_ = a[i]
+	}
+	return engine.Scalar(float64(i)).Reshape(1), engine.Scalar(float64(i * i)).Reshape(1)
+}`)
+	evalOK(t, s, out, "dl := nn.NewDataLoader(&Squares{N: 6, Bad: -1}, nn.LoaderOpts{BatchSize: 2}); total := 0.0")
+	got := evalOK(t, s, out, "for dl.Next() {\n\ttotal += dl.Y().Sum().Item()\n}\ntotal, dl.Err()")
+	if got != "55 <nil>\n" {
+		t.Errorf("sum of squares: %q", got)
+	}
+	evalOK(t, s, out, "bad := nn.NewDataLoader(&Squares{N: 6, Bad: 3}, nn.LoaderOpts{BatchSize: 2})")
+	got = evalErr(t, s, out, "for bad.Next() {\n}")
+	if !strings.Contains(got, "error: DataLoader: the dataset's Get(3) panicked") {
+		t.Errorf("a panicking Get: %q", got)
+	}
+	if got := evalOK(t, s, out, "total"); got != "55\n" {
+		t.Errorf("after the panic: %q", got)
+	}
+}

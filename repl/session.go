@@ -288,6 +288,14 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 	}
 	f, err := parser.ParseFile(fset, "", "package main\nfunc _() {\n"+u.Src+"\n}", 0)
 	if err != nil {
+		// A list of expressions, `a, b`, prints all their values.
+		if x, err2 := parser.ParseExprFrom(fset, "", "_dbr.Result("+u.Src+",\n)", 0); err2 == nil {
+			if call, ok := x.(*ast.CallExpr); ok && len(call.Args) > 1 && call.Ellipsis == token.NoPos {
+				rw.rewrite(&ast.ExprStmt{X: call})
+				su.printed = true
+				return []step{{src: "(func() { " + render(fset, call) + " })()"}}, su, nil
+			}
+		}
 		return nil, su, syntaxError(err, 2)
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body.List
@@ -559,12 +567,11 @@ func (s *Session) commaOK(fset *token.FileSet, rw *rewriter, lhs []ast.Expr, rhs
 func (s *Session) run(ctx context.Context, st step) (printed bool, err error) {
 	s.results, s.resultOK = nil, false
 	err = s.exec(ctx, st.src)
-	if err != nil && st.expr != "" && isCompileError(err) {
+	if err != nil && st.isCall && isCompileError(err) {
 		// A call of a function without results cannot be an argument of
-		// _dbr.Result: evaluate it as a statement.
-		if err2 := s.exec(ctx, wrap(st.expr)); err2 == nil || st.isCall {
-			err = err2
-		}
+		// _dbr.Result: evaluate it as a statement (which also gives the
+		// plain error of a call that is wrong).
+		err = s.exec(ctx, wrap(st.expr))
 	}
 	if err != nil || !s.resultOK {
 		return false, err
