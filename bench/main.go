@@ -97,6 +97,12 @@ func main() {
 	for r := 0; r < *rounds; r++ {
 		fmt.Fprintf(os.Stderr, "round %d/%d\n", r+1, *rounds)
 		for i, w := range ws {
+			if w.threads > 1 {
+				// PyTorch's BLAS and OpenMP threads keep spinning for a while
+				// after their last call (OpenBLAS about 0.1 s): give them time
+				// to sleep, or dbr's second thread finds its core taken.
+				time.Sleep(300 * time.Millisecond)
+			}
 			runtime.GOMAXPROCS(w.threads)
 			var sec, cs float64
 			if w.run != nil {
