@@ -252,12 +252,19 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	if err != nil {
 		return s.report(u, name, err)
 	}
+	var mark defineMark
+	if len(su.defines) > 0 {
+		mark = s.markDefine()
+	}
 	for _, st := range steps {
 		printed, err := s.run(ctx, st)
 		if err != nil {
 			return s.report(u, name, err)
 		}
 		su.printed = su.printed || printed
+	}
+	if len(su.defines) > 0 {
+		s.sweepDefine(mark)
 	}
 	s.saved = append(s.saved, su)
 	return nil

@@ -520,3 +520,42 @@ func TestDoc(t *testing.T) {
 		t.Errorf(":doc NoSuchThing: %v %q", err, out.String())
 	}
 }
+
+// TestDefineFrees: the temporaries of a definition typed at the prompt must
+// not stay referenced (yaegi keeps them in its global frame; the session
+// clears those slots). The old value of a redefined x does stay.
+func TestDefineFrees(t *testing.T) {
+	if frameData(newSessionOnly(t).in) == nil {
+		t.Fatal("yaegi's global frame is not where the session looks for it (yaegi upgraded?)")
+	}
+	s, out := newSession(t)
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	evalOK(t, s, out, "keep := engine.Ones(3)")
+	before := heap()
+	for i := 0; i < 20; i++ {
+		// Each evaluation makes a 1 MB temporary and a 1 MB x.
+		evalOK(t, s, out, "x := engine.Zeros(500, 500).AddScalar(1)")
+	}
+	after := heap()
+	if after > before+24<<20 {
+		t.Errorf("20 redefinitions of x kept %d KB: more than the old values of x (20 MB)", (after-before)>>10)
+	}
+	if got := evalOK(t, s, out, "x.Sum().Item(), keep.Sum().Item()"); got != "250000 3\n" {
+		t.Errorf("after the sweeps: %q", got)
+	}
+	evalOK(t, s, out, "f := func() int { return int(keep.Sum().Item()) * 2 }")
+	if got := evalOK(t, s, out, "f()"); got != "6\n" {
+		t.Errorf("a closure defined at top level: %q", got)
+	}
+}
+
+func newSessionOnly(t *testing.T) *Session {
+	s, _ := newSession(t)
+	return s
+}
