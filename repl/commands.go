@@ -203,6 +203,9 @@ func (s *Session) describe(v reflect.Value) string {
 	if v.Kind() == reflect.Interface && !v.IsNil() {
 		t += " (" + s.TypeName(v.Elem().Type()) + ")"
 	}
+	if embedsMethods(v.Type()) {
+		return t
+	}
 	if m := v.MethodByName("Shape"); m.IsValid() && m.Type().NumIn() == 0 && m.Type().NumOut() == 1 &&
 		!(v.Kind() == reflect.Ptr && v.IsNil()) {
 		out := m.Call(nil)[0]

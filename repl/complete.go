@@ -154,6 +154,9 @@ func (s *Session) members(chain string) []string {
 		t = v.Elem().Type()
 	}
 	for _, typ := range []reflect.Type{t, reflect.PointerTo(t)} {
+		if embedsMethods(typ) {
+			break // reflect cannot list the promoted methods of such a type
+		}
 		for i := 0; i < typ.NumMethod(); i++ {
 			out = append(out, typ.Method(i).Name+"(")
 		}

@@ -122,6 +122,9 @@ func panicMessage(r any) string {
 // Format renders a value as the REPL prints it: strings quoted, tensors and
 // other values with %v, user types by their name.
 func (s *Session) Format(v any) string {
+	if t := reflect.TypeOf(v); t != nil && embedsMethods(t) {
+		return s.formatFields(reflect.ValueOf(v))
+	}
 	switch v := v.(type) {
 	case nil:
 		return "<nil>"
@@ -135,6 +138,54 @@ func (s *Session) Format(v any) string {
 		return s.TypeName(v)
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// embedsMethods reports whether t is (or points to) a struct type that yaegi
+// built with reflect.StructOf and that embeds a field with methods, such as
+// `type E struct{ *engine.Tensor }` typed at the prompt. Go's runtime cannot
+// convert such a value to a non-empty interface: a type switch or a call of
+// fmt on it ends in a fatal error ("type offset base pointer out of range"),
+// which no recover catches (golang/go#15924).
+func embedsMethods(t reflect.Type) bool {
+	for t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t.Name() != "" {
+		return false
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && (f.Type.NumMethod() > 0 || (f.Type.Kind() != reflect.Ptr && reflect.PointerTo(f.Type).NumMethod() > 0)) {
+			return true
+		}
+	}
+	return false
+}
+
+// formatFields prints a struct (or pointer to one) field by field, without
+// converting it to an interface: for the types of embedsMethods.
+func (s *Session) formatFields(v reflect.Value) string {
+	prefix := ""
+	for v.Kind() == reflect.Ptr {
+		if v.IsNil() {
+			return "<nil>"
+		}
+		prefix += "&"
+		v = v.Elem()
+	}
+	parts := make([]string, v.NumField())
+	for i := range parts {
+		f := v.Field(i)
+		switch {
+		case !f.CanInterface():
+			parts[i] = "?"
+		case embedsMethods(f.Type()):
+			parts[i] = s.formatFields(f)
+		default:
+			parts[i] = s.Format(f.Interface())
+		}
+	}
+	return prefix + "{" + strings.Join(parts, " ") + "}"
 }
 
 // TypeName names a type as the user wrote it: user types by their declared

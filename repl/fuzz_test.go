@@ -60,6 +60,7 @@ var fuzzSeeds = []string{
 	"a := 0; 1 / a",
 	"panic(nil)",
 	"os.Exit(2)",
+	"type E struct{ *engine.Tensor }; e := E{engine.Ones(1)}; e; &e; fmt.Println(e)",
 }
 
 // FuzzEval feeds random and mutated Go to the evaluation path: whatever it

@@ -559,3 +559,32 @@ func newSessionOnly(t *testing.T) *Session {
 	s, _ := newSession(t)
 	return s
 }
+
+// TestEmbeddedCompiledType: a struct typed at the prompt that embeds a
+// compiled pointer type with methods cannot be converted to a non-empty
+// interface by Go's runtime (a fatal error, not a panic); printing it, :vars
+// and completion must not try.
+func TestEmbeddedCompiledType(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "type E struct{ *engine.Tensor; N int }; e := E{engine.Ones(2), 3}; type M struct{ *nn.Linear }; m := &M{nn.NewLinear(2, 2)}")
+	cases := []struct{ src, want string }{
+		{"e", "{tensor([1 1], shape=[2]) 3}\n"},
+		{"&e", "&{tensor([1 1], shape=[2]) 3}\n"},
+		{"e.Sum().Item()", "2\n"},
+		{"m.Forward(engine.Ones(1, 2)).Shape()", "[1 2]\n"},
+	}
+	for _, c := range cases {
+		if got := evalOK(t, s, out, c.src); got != c.want {
+			t.Errorf("%s printed %q, want %q", c.src, got, c.want)
+		}
+	}
+	out.Reset()
+	s.RunCommand(context.Background(), ":vars")
+	if !strings.Contains(out.String(), "e E\n") || !strings.Contains(out.String(), "m *M\n") {
+		t.Errorf(":vars: %q", out.String())
+	}
+	s.Complete("e.")
+	s.Complete("m.")
+	evalErr(t, s, out, "fmt.Println(e)") // yaegi panics (method not found: String): an error, not a crash
+	evalOK(t, s, out, "1")
+}
