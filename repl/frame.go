@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"go/ast"
 	"reflect"
 	"unsafe"
 
@@ -42,13 +43,6 @@ func slotAddr(v reflect.Value) uintptr {
 	return v.UnsafeAddr()
 }
 
-// clearSlot sets a slot to its zero value, dropping what it referred to.
-func clearSlot(v reflect.Value) {
-	if v.IsValid() && v.CanSet() {
-		v.Set(reflect.Zero(v.Type()))
-	}
-}
-
 var tensorType = reflect.TypeOf((*engine.Tensor)(nil))
 
 // defineMark is the number of slots of the global frame before a top-level
@@ -58,7 +52,10 @@ type defineMark int
 func (s *Session) markDefine() defineMark { return defineMark(len(frameData(s.in))) }
 
 // sweepDefine clears the tensor temporaries that a successful top-level
-// definition added to the global frame.
+// definition added to the global frame. yaegi keeps a field, element or
+// pointee read by the expression (lin.Weight, ts[0], *p) as an alias of it
+// in a slot, and clearing that would clear the field: sweepable says which
+// expressions have none.
 func (s *Session) sweepDefine(m defineMark) {
 	data := frameData(s.in)
 	if data == nil {
@@ -73,8 +70,38 @@ func (s *Session) sweepDefine(m defineMark) {
 	for i := int(m); i < len(data); i++ {
 		if data[i].IsValid() && data[i].Type() == tensorType {
 			if a := slotAddr(data[i]); a != 0 && !keep[a] {
-				clearSlot(data[i])
+				data[i].Set(reflect.Zero(tensorType))
 			}
 		}
 	}
+}
+
+// sweepable reports whether the right-hand sides of a definition read no
+// field, element or pointee: only calls, package members, variables,
+// literals and operators.
+func (s *Session) sweepable(rhs []ast.Expr) bool {
+	ok := true
+	funs := map[ast.Expr]bool{}
+	for _, e := range rhs {
+		ast.Inspect(e, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				funs[n.Fun] = true
+			case *ast.SelectorExpr:
+				if funs[n] {
+					return true
+				}
+				if id, isID := n.X.(*ast.Ident); isID && s.pkgSyms[id.Name] != nil && !s.isGlobal(id.Name) {
+					return true
+				}
+				ok = false
+			case *ast.IndexExpr, *ast.IndexListExpr, *ast.SliceExpr, *ast.StarExpr, *ast.TypeAssertExpr, *ast.UnaryExpr:
+				ok = false
+			}
+			return ok
+		})
+	}
+	return ok
 }

@@ -65,6 +65,7 @@ type savedUnit struct {
 	decl    bool     // a declaration (goes outside func main)
 	defines []string // names defined by a top-level :=
 	printed bool     // an expression whose value was printed
+	sweep   bool     // a definition whose tensor temporaries can be cleared
 }
 
 // prelude declares the helpers that rewritten code calls.
@@ -253,7 +254,7 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 		return s.report(u, name, err)
 	}
 	var mark defineMark
-	if len(su.defines) > 0 {
+	if su.sweep {
 		mark = s.markDefine()
 	}
 	for _, st := range steps {
@@ -263,7 +264,7 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 		}
 		su.printed = su.printed || printed
 	}
-	if len(su.defines) > 0 {
+	if su.sweep {
 		s.sweepDefine(mark)
 	}
 	s.saved = append(s.saved, su)
@@ -331,6 +332,7 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 				}
 			}
 			rw.rewrite(st)
+			su.sweep = s.sweepable(st.Rhs)
 			if s.selfReferent(st) {
 				return s.defineViaTemps(fset, st), su, nil
 			}

@@ -588,3 +588,15 @@ func TestEmbeddedCompiledType(t *testing.T) {
 	evalErr(t, s, out, "fmt.Println(e)") // yaegi panics (method not found: String): an error, not a crash
 	evalOK(t, s, out, "1")
 }
+
+// TestDefineFieldAlias: clearing temporaries must not write through a slot
+// that aliases a struct field.
+func TestDefineFieldAlias(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "lin := nn.NewLinear(2, 3)")
+	evalOK(t, s, out, "w := lin.Weight")
+	evalOK(t, s, out, "b := lin.Bias.MulScalar(1)")
+	if got := evalOK(t, s, out, "lin.Weight != nil, w == lin.Weight, lin.Forward(engine.Ones(1, 2)).Shape()"); got != "true true [1 3]\n" {
+		t.Errorf("after w := lin.Weight: %q", got)
+	}
+}
