@@ -69,7 +69,9 @@ type savedUnit struct {
 }
 
 // prelude declares the helpers that rewritten code calls.
-const prelude = `func _dbrGoRecover() {
+const prelude = `var _dbrLast interface{}
+
+func _dbrGoRecover() {
 	if r := recover(); r != nil {
 		_dbr.GoPanic(r)
 	}
@@ -592,10 +594,40 @@ func (s *Session) run(ctx context.Context, st step) (printed bool, err error) {
 	}
 	parts := make([]string, len(vals))
 	for i, v := range vals {
+		if str, ok := s.userString(ctx, v); ok {
+			parts[i] = str
+			continue
+		}
 		parts[i] = s.Format(v)
 	}
 	fmt.Fprintln(s.opt.Stdout, strings.Join(parts, " "))
 	return true, nil
+}
+
+// userString calls the String method of a value of a type declared in the
+// session (compiled code, fmt included, cannot see interpreted methods).
+func (s *Session) userString(ctx context.Context, v any) (string, bool) {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return "", false
+	}
+	name := s.TypeName(t)
+	if !s.methods[strings.TrimPrefix(name, "*")]["String"] {
+		return "", false
+	}
+	slot, ok := s.globals()["_dbrLast"]
+	if !ok || !slot.CanSet() {
+		return "", false
+	}
+	slot.Set(reflect.ValueOf(&v).Elem())
+	defer slot.Set(reflect.Zero(slot.Type()))
+	s.results, s.resultOK = nil, false
+	if err := s.exec(ctx, "(func() { _dbr.Result(_dbrLast.("+name+").String()) })()"); err != nil || !s.resultOK || len(s.results) != 1 {
+		return "", false
+	}
+	str, ok := s.results[0].(string)
+	s.results = nil
+	return str, ok
 }
 
 // exec compiles and runs src, recovering every panic of yaegi itself.

@@ -600,3 +600,28 @@ func TestDefineFieldAlias(t *testing.T) {
 		t.Errorf("after w := lin.Weight: %q", got)
 	}
 }
+
+// TestUserString: a value of a type declared at the prompt prints with its
+// String method, which compiled code (fmt) cannot see.
+func TestUserString(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "type MLP struct{ Fc1 *nn.Linear }; func (m *MLP) String() string { return \"MLP(2-2)\" }")
+	evalOK(t, s, out, "type V struct{ A int }; func (v V) String() string { return fmt.Sprint(\"V=\", v.A) }")
+	cases := []struct{ src, want string }{
+		{"&MLP{nn.NewLinear(2, 2)}", "MLP(2-2)\n"},
+		{"V{3}", "V=3\n"},
+		{"&V{4}", "V=4\n"},
+		{"V{5}, 6", "V=5 6\n"},
+	}
+	for _, c := range cases {
+		if got := evalOK(t, s, out, c.src); got != c.want {
+			t.Errorf("%s printed %q, want %q", c.src, got, c.want)
+		}
+	}
+	if _, ok := s.Global("_dbrLast"); !ok {
+		t.Fatal("no _dbrLast")
+	}
+	if v, _ := s.Global("_dbrLast"); !v.IsZero() {
+		t.Error("_dbrLast keeps the last value")
+	}
+}
