@@ -64,13 +64,23 @@ func (s *Session) RunCommand(ctx context.Context, line string) error {
 		fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
 		return err
 	}
-	err := c.Run(ctx, s, args)
+	err := runCommand(ctx, c, s, args)
 	if err != nil {
 		if _, printed := err.(*Error); !printed {
 			fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
 		}
 	}
 	return err
+}
+
+// runCommand runs c, turning a panic into an error.
+func runCommand(ctx context.Context, c Command, s *Session, args string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf(":%s failed: %s", c.Name, panicMessage(r))
+		}
+	}()
+	return c.Run(ctx, s, args)
 }
 
 const guide = `Packages (already imported):

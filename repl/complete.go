@@ -18,6 +18,11 @@ import (
 // `x.Sh`) or a `:` command name, so that a TAB in pasted, indented code never
 // inserts text.
 func (s *Session) Complete(before string) (prefix string, candidates []string) {
+	defer func() {
+		if recover() != nil {
+			prefix, candidates = "", nil
+		}
+	}()
 	if t := strings.TrimLeft(before, " \t"); strings.HasPrefix(t, ":") && !strings.ContainsAny(t, " \t") {
 		for _, c := range Commands() {
 			if strings.HasPrefix(":"+c.Name, t) {

@@ -61,6 +61,10 @@ func (s *Session) explain(err error) *Error {
 	case errors.As(err, &p):
 		return &Error{Msg: panicMessage(p.Value), Stack: string(p.Stack)}
 	}
+	var ie *internalError
+	if errors.As(err, &ie) {
+		return &Error{Msg: ie.Error(), Stack: string(ie.stack)}
+	}
 	var u *errUnsupported
 	if errors.As(err, &u) {
 		return &Error{Msg: u.Error()}
@@ -121,7 +125,14 @@ func panicMessage(r any) string {
 
 // Format renders a value as the REPL prints it: strings quoted, tensors and
 // other values with %v, user types by their name.
-func (s *Session) Format(v any) string {
+func (s *Session) Format(v any) (out string) {
+	defer func() {
+		if r := recover(); r != nil {
+			// As fmt does for a String method that panics (a nil pointer
+			// of a type whose String does not check for nil).
+			out = fmt.Sprintf("%%!v(PANIC=String method: %v)", r)
+		}
+	}()
 	if t := reflect.TypeOf(v); t != nil && embedsMethods(t) {
 		return s.formatFields(reflect.ValueOf(v))
 	}

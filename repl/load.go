@@ -31,7 +31,12 @@ func (s *Session) LoadFile(ctx context.Context, file string) error {
 }
 
 // LoadSource is LoadFile for source already read; name locates errors.
-func (s *Session) LoadSource(ctx context.Context, name, src string) error {
+func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.report(Unit{Src: "(file)", Line: 1}, name, &internalError{r, stack()})
+		}
+	}()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, 0)
 	if err != nil {

@@ -230,6 +230,13 @@ func (s *Session) Eval(ctx context.Context, src string) error {
 // EvalSource is Eval for input read from a file or a pipe: name and line
 // (the line of src's first line, from 1) locate errors.
 func (s *Session) EvalSource(ctx context.Context, src, name string, line int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			// A panic outside the interpreter is a bug of dbr-repl (or of a
+			// command's hook): report it and keep the session.
+			err = s.report(Unit{Src: src, Line: line}, name, &internalError{r, stack()})
+		}
+	}()
 	runLineHooks(s, true, nil)
 	defer func() { runLineHooks(s, false, err) }()
 	for _, u := range Split(src) {
@@ -272,6 +279,14 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	s.saved = append(s.saved, su)
 	return nil
 }
+
+// internalError is a panic of dbr-repl's own code.
+type internalError struct {
+	value any
+	stack []byte
+}
+
+func (e *internalError) Error() string { return fmt.Sprintf("internal error in dbr-repl: %v", e.value) }
 
 // errUnsupported is a construct dbr-repl cannot evaluate, with what to use instead.
 type errUnsupported struct{ what, instead string }

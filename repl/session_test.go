@@ -625,3 +625,20 @@ func TestUserString(t *testing.T) {
 		t.Error("_dbrLast keeps the last value")
 	}
 }
+
+// TestHostPanics: panics in the REPL's own code around the interpreter
+// (printing, commands, hooks) are reported, not fatal.
+func TestHostPanics(t *testing.T) {
+	s, out := newSession(t)
+	// (*nn.Linear)(nil).String() dereferences nil: printing must survive.
+	evalOK(t, s, out, "var l *nn.Linear")
+	if got := evalOK(t, s, out, "l"); !strings.Contains(got, "PANIC=String method") {
+		t.Errorf("printing a nil *nn.Linear: %q", got)
+	}
+	RegisterCommand(Command{Name: "zzpanic", Help: "panics", Run: func(context.Context, *Session, string) error { panic("boom") }})
+	out.Reset()
+	if err := s.RunCommand(context.Background(), ":zzpanic"); err == nil || !strings.Contains(out.String(), ":zzpanic failed: panic: boom") {
+		t.Errorf("a panicking command: %v %q", err, out.String())
+	}
+	evalOK(t, s, out, "1")
+}
