@@ -97,12 +97,18 @@ func init() {
 		Run: func(_ context.Context, s *Session, _ string) error {
 			w := s.opt.Stdout
 			fmt.Fprintln(w, "Commands:")
-			for _, c := range Commands() {
-				name := ":" + c.Name
+			cs := Commands()
+			names := make([]string, len(cs))
+			width := 0
+			for i, c := range cs {
+				names[i] = ":" + c.Name
 				if c.Args != "" {
-					name += " " + c.Args
+					names[i] += " " + c.Args
 				}
-				fmt.Fprintf(w, "  %-14s %s\n", name, c.Help)
+				width = max(width, len(names[i]))
+			}
+			for i, c := range cs {
+				fmt.Fprintf(w, "  %-*s  %s\n", width, names[i], c.Help)
 			}
 			fmt.Fprintln(w, guide)
 			return nil
