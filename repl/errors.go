@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -291,5 +290,3 @@ func (f *logFilter) Write(p []byte) (int, error) {
 	}
 	return f.w.Write(p)
 }
-
-var _ = os.Stderr

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/dbr-go/dbr/symbols"
+	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 )
 
@@ -111,26 +112,17 @@ func (s *Session) noteDecl(d ast.Decl) {
 	}
 }
 
-// packagePaths maps the package names the session imports by itself to
-// their import paths.
-func packagePaths() map[string]string {
+// packagePaths maps the package names the session knows to their import
+// paths.
+func (s *Session) packagePaths() map[string]string {
 	m := map[string]string{}
-	for _, tables := range []map[string]map[string]any{toAny(stdlib.Symbols), toAny(symbols.Symbols)} {
+	for _, tables := range []interp.Exports{stdlib.Symbols, symbols.Symbols} {
 		for k := range tables {
-			p := path.Dir(k)
-			m[path.Base(k)] = p
+			m[path.Base(k)] = path.Dir(k)
 		}
 	}
 	m["rand"] = "math/rand"
 	return m
-}
-
-func toAny[T any](m map[string]T) map[string]map[string]any {
-	r := map[string]map[string]any{}
-	for k := range m {
-		r[k] = nil
-	}
-	return r
 }
 
 // SaveSource returns what was typed successfully in the session as a Go file
@@ -186,7 +178,7 @@ func (s *Session) SaveSource() ([]byte, error) {
 		}
 		return true
 	})
-	paths := packagePaths()
+	paths := s.packagePaths()
 	var imports []string
 	for n := range used {
 		if p, ok := paths[n]; ok {
