@@ -262,6 +262,11 @@ func (r *rewriter) intish(e ast.Expr) bool {
 		return r.ints[e.Name] || (r.globalInt != nil && r.globalInt(e.Name))
 	case *ast.ParenExpr:
 		return r.intish(e.X)
+	case *ast.SelectorExpr:
+		// A field of a global (cfg.Epochs), looked up in the session.
+		if chain := selectorChain(e); chain != "" && r.globalInt != nil {
+			return r.globalInt(chain)
+		}
 	case *ast.CallExpr:
 		switch f := e.Fun.(type) {
 		case *ast.Ident:
@@ -285,4 +290,17 @@ func render(fset *token.FileSet, n any) string {
 		return fmt.Sprintf("/* %v */", err)
 	}
 	return b.String()
+}
+
+// selectorChain returns "a.b.c" for a selector of identifiers, or "".
+func selectorChain(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		if x := selectorChain(e.X); x != "" {
+			return x + "." + e.Sel.Name
+		}
+	}
+	return ""
 }

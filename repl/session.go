@@ -735,11 +735,24 @@ func syntaxError(err error, skip int) error {
 	return err
 }
 
-// globalInt reports whether the global name holds an integer.
+// globalInt reports whether the global name, or the field chain name.f.g,
+// holds an integer.
 func (s *Session) globalInt(name string) bool {
-	v, ok := s.globals()[name]
+	parts := strings.Split(name, ".")
+	v, ok := s.globals()[parts[0]]
 	if !ok || !v.IsValid() {
 		return false
+	}
+	for _, f := range parts[1:] {
+		for (v.Kind() == reflect.Ptr || v.Kind() == reflect.Interface) && !v.IsNil() {
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return false
+		}
+		if v = v.FieldByName(f); !v.IsValid() {
+			return false
+		}
 	}
 	switch v.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,

@@ -204,10 +204,15 @@ func TestRangeInt(t *testing.T) {
 		t.Errorf("range slice: %q", got)
 	}
 	// Where the interpreter cannot see that it is an int, the error says what to do.
-	evalOK(t, s, out, "type C struct{ N int }; c := C{N: 2}")
-	got := evalErr(t, s, out, "for i := range c.N { fmt.Print(i) }")
+	evalOK(t, s, out, "type C struct{ N int }; c := &C{N: 2}")
+	if got := evalOK(t, s, out, "for i := range c.N { fmt.Print(i) }"); got != "01" {
+		t.Errorf("range over a global's field: %q", got)
+	}
+	// Where the interpreter cannot see that it is an int, the error says what to do.
+	evalOK(t, s, out, "func cn(k *C) int { n := 0; for i := range k.N { n += i }; return n }")
+	got := evalErr(t, s, out, "cn(c)")
 	if !strings.Contains(got, "for i := 0; i < n; i++") {
-		t.Errorf("range over a field: %q", got)
+		t.Errorf("range over a field in a func: %q", got)
 	}
 }
 
