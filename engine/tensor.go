@@ -86,10 +86,12 @@ func checkShape(op string, shape []int) {
 			shapeErr(op, "sizes must be >= 0", "", shape)
 		}
 	}
+	checkAlloc(op, defaultDType, shape)
 }
 
 // empty allocates a zero-filled tensor of the given dtype and shape.
 func empty(dtype DType, shape []int) *Tensor {
+	checkAlloc("allocating a tensor", dtype, shape)
 	t := &Tensor{shape: append([]int{}, shape...), dtype: dtype}
 	n := numelOf(shape)
 	if dtype == Float64 {
