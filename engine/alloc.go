@@ -32,12 +32,11 @@ func checkAlloc(op string, dtype DType, shape []int) {
 	if !overflow && (maxAllocBytes == 0 || n <= maxAllocBytes) {
 		return
 	}
-	need := "more bytes than a 64-bit count holds"
-	if !overflow {
-		need = gib(n)
+	if overflow {
+		panic(&Error{Op: op, Msg: fmt.Sprintf("shape %v has too many elements to allocate", shape)})
 	}
 	panic(&Error{Op: op, Msg: fmt.Sprintf("shape %v (%s) needs %s, more than this machine's memory (%s)",
-		shape, dtype, need, gib(maxAllocBytes))})
+		shape, dtype, gib(n), gib(maxAllocBytes))})
 }
 
 func gib(n uint64) string {
