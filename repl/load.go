@@ -25,8 +25,9 @@ import (
 func (s *Session) LoadFile(ctx context.Context, file string) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
-		fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
-		return err
+		e := &Error{Msg: err.Error(), Where: file}
+		fmt.Fprintf(s.opt.Stderr, "error: %s\n", e.Msg)
+		return e
 	}
 	return s.LoadSource(ctx, file, string(src))
 }
@@ -73,8 +74,18 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 	}
 	line := fset.Position(body.Body.Lbrace).Line
 	stmts := rewriteAll(rw, body.Body.List)
-	code := fmt.Sprintf("(func() {\n//line %s:%d\n%s\n})()", name, line+1, render(fset, stmts))
-	if err := s.exec(ctx, code); err != nil {
+	// A //line comment before every statement keeps the lines of yaegi's
+	// messages and panic traces those of the file, whatever render drops.
+	var code strings.Builder
+	code.WriteString("(func() {\n")
+	for _, st := range stmts {
+		if p := fset.Position(st.Pos()); p.IsValid() {
+			fmt.Fprintf(&code, "//line %s:%d\n", name, p.Line)
+		}
+		code.WriteString(render(fset, st) + "\n")
+	}
+	code.WriteString("})()")
+	if err := s.exec(ctx, code.String()); err != nil {
 		return s.report(Unit{Src: "func main", Line: line}, name, err)
 	}
 	for _, st := range body.Body.List {

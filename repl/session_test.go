@@ -408,8 +408,19 @@ func TestLoadBadFile(t *testing.T) {
 	if err := s.LoadFile(context.Background(), syn); err == nil || !strings.Contains(out.String(), "syn.go:5:1") {
 		t.Errorf("syntax error: %v %q", err, out.String())
 	}
-	if err := s.LoadFile(context.Background(), filepath.Join(dir, "missing.go")); err == nil {
+	out.Reset()
+	if err := s.RunCommand(context.Background(), ":load "+filepath.Join(dir, "missing.go")); err == nil {
 		t.Error("loading a missing file succeeded")
+	}
+	if n := strings.Count(out.String(), "no such file"); n != 1 {
+		t.Errorf("a missing file is reported %d times: %q", n, out.String())
+	}
+	// Blank lines and comments in func main do not shift the line of an error.
+	gap := filepath.Join(dir, "gap.go")
+	os.WriteFile(gap, []byte("package main\n\nfunc main() {\n\t// a comment\n\n\tprintln()\n\n\tvar x int = \"s\"\n\t_ = x\n}\n"), 0o644)
+	out.Reset()
+	if err := s.LoadFile(context.Background(), gap); err == nil || !strings.Contains(out.String(), "gap.go:8: ") {
+		t.Errorf("error in gap.go should be on line 8: %v %q", err, out.String())
 	}
 	evalOK(t, s, out, "1 + 1")
 }
