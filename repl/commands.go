@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"go/constant"
 	"os"
@@ -127,6 +128,9 @@ func init() {
 		}})
 	RegisterCommand(Command{Name: "type", Args: "EXPR", Help: "print the type of an expression",
 		Run: func(ctx context.Context, s *Session, args string) error {
+			if args == "" {
+				return errors.New(":type needs an expression, e.g. :type x.Sum()")
+			}
 			vals, err := s.Value(ctx, args)
 			if err != nil {
 				return err
@@ -140,6 +144,9 @@ func init() {
 		}})
 	RegisterCommand(Command{Name: "time", Args: "STMT", Help: "run a statement and print how long it took",
 		Run: func(ctx context.Context, s *Session, args string) error {
+			if args == "" {
+				return errors.New(":time needs a statement, e.g. :time y := x.MatMul(x)")
+			}
 			start := time.Now()
 			err := s.Eval(ctx, args)
 			fmt.Fprintf(s.opt.Stdout, "time: %v\n", time.Since(start).Round(time.Microsecond))
@@ -147,6 +154,9 @@ func init() {
 		}})
 	RegisterCommand(Command{Name: "doc", Args: "NAME", Help: "show the documentation of a dbr function, type or method",
 		Run: func(_ context.Context, s *Session, args string) error {
+			if args == "" {
+				return errors.New(":doc needs a name, e.g. :doc engine.Zeros or :doc x.MatMul")
+			}
 			d, err := Doc(s.docName(args))
 			if err != nil {
 				return err

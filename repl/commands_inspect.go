@@ -214,6 +214,9 @@ func init() {
 		}})
 	RegisterCommand(Command{Name: "plot", Args: "XS", Help: "draw a []float64 (a loss history) or a tensor as a line chart",
 		Run: func(ctx context.Context, s *Session, args string) error {
+			if args == "" {
+				return fmt.Errorf(":plot needs a []float64 or a tensor, e.g. :plot losses")
+			}
 			vals, err := s.Value(ctx, args)
 			if err != nil {
 				return err

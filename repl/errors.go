@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/scanner"
+	"go/token"
 	"log"
 	"reflect"
 	"regexp"
@@ -24,6 +26,11 @@ func (s *Session) report(u Unit, name string, err error) error {
 		code, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(e.Msg, "os.Exit("), ")"))
 		s.ExitCode = code
 		return &ExitError{Code: code}
+	}
+	if e.Msg == nilDeref {
+		if names := s.nilVars(u.Src); names != "" {
+			e.Msg = "runtime error: nil pointer dereference: " + names
+		}
 	}
 	first, _, multi := strings.Cut(u.Src, "\n")
 	if multi {
@@ -79,6 +86,9 @@ func (s *Session) explain(err error) *Error {
 		return &Error{Msg: (&errUnsupported{"package " + pkg + " (newer than Go 1.22, or not compiled into dbr-repl)",
 			"sort and plain loops"}).Error()}
 	}
+	if strings.HasPrefix(msg, "undefined type for ") {
+		return &Error{Msg: msg + ": the interpreter cannot infer this type argument; write the type arguments, e.g. F[float64](…)"}
+	}
 	if m := noSymbol.FindStringSubmatch(msg); m != nil && (m[1] == "slices" || m[1] == "maps") {
 		return &Error{Msg: (&errUnsupported{m[1] + "." + m[2] + " (the generic functions of " + m[1] + " are not visible to the interpreter)",
 			"sort.Ints, sort.Float64s, sort.Slice or a plain loop"}).Error()}
@@ -87,6 +97,65 @@ func (s *Session) explain(err error) *Error {
 }
 
 var noSymbol = regexp.MustCompile(`^package (\w+) "[^"]*" has no symbol (\w+)`)
+
+const nilDeref = "runtime error: nil pointer dereference (a field or method of a nil pointer)"
+
+// nilVars names the global variables of src that are nil pointers and are
+// used as x.f or x.m(), the likely cause of a nil dereference in src:
+// "g is a nil *engine.Tensor (…)", or "".
+func (s *Session) nilVars(src string) string {
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	sc.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	g := s.globals()
+	var names []string
+	seen := map[string]bool{}
+	prev := token.ILLEGAL
+	var ident string
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.PERIOD && ident != "" && !seen[ident] {
+			if v, ok := g[ident]; ok && isNilPtr(v) {
+				seen[ident] = true
+				t := v.Type()
+				if t.Kind() == reflect.Interface && !v.IsNil() {
+					t = v.Elem().Type()
+				}
+				n := ident + " is a nil " + s.TypeName(t)
+				if t == reflect.TypeOf((*engine.Tensor)(nil)) {
+					n += " (Grad() is nil until Backward() has run)"
+				}
+				names = append(names, n)
+			}
+		}
+		ident = ""
+		if tok == token.IDENT && prev != token.PERIOD {
+			ident = lit
+		}
+		prev = tok
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return strings.Join(names, ", ")
+}
+
+func isNilPtr(v reflect.Value) bool {
+	for v.IsValid() && v.Kind() == reflect.Interface && !v.IsNil() {
+		v = v.Elem()
+	}
+	if !v.IsValid() {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Ptr, reflect.Interface, reflect.Map:
+		return v.IsNil()
+	}
+	return false
+}
 
 // panicMessage says what a panic value means, in one line.
 func panicMessage(r any) string {
@@ -109,13 +178,18 @@ func panicMessage(r any) string {
 			"or put the code inside a func"
 	case strings.Contains(msg, "call of reflect.Value.Field on zero Value"),
 		strings.Contains(msg, "call of reflect.Value.Method on zero Value"),
+		strings.Contains(msg, "Method on nil interface value"),
 		strings.Contains(msg, "nil pointer dereference"):
-		return "runtime error: nil pointer dereference (a field or method of a nil pointer)"
+		return nilDeref
 	case strings.Contains(msg, "reflect: slice index out of range"),
 		strings.Contains(msg, "reflect: array index out of range"):
 		return "runtime error: index out of range"
 	case strings.Contains(msg, "reflect: string index out of range"):
 		return "runtime error: string index out of range"
+	case strings.HasPrefix(msg, "method not found: "):
+		m := strings.TrimPrefix(msg, "method not found: ")
+		return "compiled code (fmt, nn, …) cannot reach the method " + m + " of the embedded field of an interpreted type " +
+			"(an interpreter limit): use the field itself, e.g. fmt.Println(v.Tensor), or call v." + m + "() directly"
 	case strings.HasPrefix(msg, "runtime error:"), strings.HasPrefix(msg, "os.Exit("):
 		return msg
 	}

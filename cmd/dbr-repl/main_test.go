@@ -62,7 +62,10 @@ func runBinaryIn(t *testing.T, dir, stdin string, args ...string) (string, int) 
 	return out.String(), code
 }
 
-var timing = regexp.MustCompile(`time: [0-9.]+[µnm]?s`)
+var (
+	timing = regexp.MustCompile(`time: [0-9.]+[µnm]?s`)
+	memory = regexp.MustCompile(`machine's memory \([0-9.]+ GiB\)`)
+)
 
 // TestTranscripts feeds each testdata/transcripts/NAME.in to dbr-repl over a
 // pipe and compares what it prints (and its exit status) with NAME.golden.
@@ -80,7 +83,8 @@ func TestTranscripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			out, code := runBinary(t, string(src))
-			got := timing.ReplaceAllString(out, "time: X") + fmt.Sprintf("[exit status %d]\n", code)
+			got := timing.ReplaceAllString(out, "time: X")
+			got = memory.ReplaceAllString(got, "machine's memory (N GiB)") + fmt.Sprintf("[exit status %d]\n", code)
 			golden := strings.TrimSuffix(in, ".in") + ".golden"
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {

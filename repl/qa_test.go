@@ -1,0 +1,63 @@
+package repl
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestCommandUsage: a command that needs arguments, given none, says what it
+// needs instead of failing on an empty expression or doing nothing.
+func TestCommandUsage(t *testing.T) {
+	s, out := newSession(t)
+	for _, c := range []string{"type", "time", "doc", "stats", "graph", "grads", "summary", "why", "ops", "plot", "gradcheck"} {
+		out.Reset()
+		err := s.RunCommand(context.Background(), ":"+c)
+		if err == nil || !strings.HasPrefix(out.String(), "error: :"+c+" needs ") || strings.Count(out.String(), "\n") != 1 {
+			t.Errorf(":%s with no argument: %v %q", c, err, out.String())
+		}
+	}
+	out.Reset()
+	if err := s.RunCommand(context.Background(), ":trace"); err != nil {
+		t.Errorf(":trace with no argument: %v %q", err, out.String())
+	}
+}
+
+// TestMessages: yaegi's own messages are turned into ones a learner can act on.
+func TestMessages(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "type E struct {\n\t*engine.Tensor\n\tTag string\n}\ne := E{engine.Ones(2), \"a\"}")
+	got := evalErr(t, s, out, "fmt.Println(e)")
+	if !strings.Contains(got, "method String of the embedded field") || strings.Contains(got, "panic:") {
+		t.Errorf("fmt.Println of a struct embedding a tensor: %q", got)
+	}
+	evalOK(t, s, out, "type Number interface{ ~int | ~float64 }\nfunc SumOf[T Number](xs ...T) T {\n\tvar s T\n\tfor _, x := range xs {\n\t\ts += x\n\t}\n\treturn s\n}")
+	got = evalErr(t, s, out, "SumOf(1.5, 2.5)")
+	if !strings.Contains(got, "write the type arguments") {
+		t.Errorf("generic inference: %q", got)
+	}
+	if got := evalOK(t, s, out, "SumOf[float64](1.5, 2.5)"); got != "4\n" {
+		t.Errorf("SumOf[float64](1.5, 2.5) = %q", got)
+	}
+	if got := evalOK(t, s, out, "e.Tag"); got != "\"a\"\n" {
+		t.Errorf("e survives: %q", got)
+	}
+}
+
+// TestNilNames: a nil dereference names the nil variable of the line.
+func TestNilNames(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(2)\ng := x.Grad()\nvar m *nn.Linear\nvar e error")
+	for src, want := range map[string]string{
+		"g.Sum()":      "error: runtime error: nil pointer dereference: g is a nil *engine.Tensor (Grad() is nil until Backward() has run)\n",
+		"m.Forward(x)": "error: runtime error: nil pointer dereference: m is a nil *nn.Linear\n",
+		"e.Error()":    "error: runtime error: nil pointer dereference: e is a nil error\n",
+	} {
+		if got := evalErr(t, s, out, src); !strings.HasPrefix(got, want) {
+			t.Errorf("%s: got %q, want %q", src, got, want)
+		}
+	}
+	if got := evalOK(t, s, out, "x.Shape()"); got != "[2]\n" {
+		t.Errorf("x after the errors: %q", got)
+	}
+}
