@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/chzyer/readline"
@@ -34,7 +35,11 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dbr-repl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	interactive := fs.Bool("i", false, "keep the session open after running a file or -e")
-	code := fs.String("e", "", "evaluate `code`")
+	var codes []string
+	fs.Func("e", "evaluate `code` (repeatable: each runs in turn)", func(c string) error {
+		codes = append(codes, c)
+		return nil
+	})
 	stack := fs.Bool("stack", false, "print Go stack traces of panics")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dbr-repl [-i] [-stack] [-e code] [file.go [args...]]")
@@ -48,7 +53,8 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		progArgs = args
 	}
-	s, err := repl.New(repl.Options{Stdout: stdout, Stderr: stderr, Stdin: stdin, Args: progArgs, Stack: *stack})
+	out, errOut := &switchWriter{w: stdout}, &switchWriter{w: stderr}
+	s, err := repl.New(repl.Options{Stdout: out, Stderr: errOut, Stdin: stdin, Args: progArgs, Stack: *stack})
 	if err != nil {
 		fmt.Fprintln(stderr, "dbr-repl:", err)
 		return 1
@@ -90,20 +96,21 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 			status = 1
 		}
 	}
-	if *code != "" {
+	for _, c := range codes {
 		ran = true
-		if err := eval(func() error { return s.Eval(ctx, *code) }); err != nil {
+		if err := eval(func() error { return s.Eval(ctx, c) }); err != nil {
 			if e, ok := err.(*repl.ExitError); ok && !*interactive {
 				return e.Code
 			}
 			status = 1
+			break
 		}
 	}
 	if ran && !*interactive {
 		return status
 	}
 	if isTerminal(stdin) {
-		return interactiveLoop(ctx, s, eval, stdin, stdout, stderr)
+		return interactiveLoop(ctx, s, eval, stdin, out, errOut)
 	}
 	if pipeLoop(ctx, s, eval, stdin) != 0 {
 		status = 1
@@ -169,7 +176,32 @@ func pipeLoop(ctx context.Context, s *repl.Session, eval func(func() error) erro
 // the block is recalled as one entry.
 const histSep = "\u2424"
 
-func interactiveLoop(ctx context.Context, s *repl.Session, eval func(func() error) error, stdin *os.File, stdout, stderr io.Writer) int {
+// switchWriter writes to a writer that can be replaced: the interactive loop
+// puts the line editor's writers there, so that what a goroutine prints
+// while the prompt waits appears above a redrawn prompt.
+type switchWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (w *switchWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	t := w.w
+	w.mu.Unlock()
+	return t.Write(p)
+}
+
+// set replaces the writer and returns the previous one.
+func (w *switchWriter) set(t io.Writer) io.Writer {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	old := w.w
+	w.w = t
+	return old
+}
+
+func interactiveLoop(ctx context.Context, s *repl.Session, eval func(func() error) error, stdin *os.File, out, errOut *switchWriter) int {
+	stdout, stderr := out.w, errOut.w
 	home, _ := os.UserHomeDir()
 	hist := ""
 	if home != "" {
@@ -196,6 +228,8 @@ func interactiveLoop(ctx context.Context, s *repl.Session, eval func(func() erro
 		return pipeLoop(ctx, s, eval, stdin)
 	}
 	defer rl.Close()
+	defer out.set(out.set(rl.Stdout()))
+	defer errOut.set(errOut.set(rl.Stderr()))
 	fmt.Fprintln(stdout, "dbr-repl: Go with engine, nn and inspect imported. :help for help, :quit to leave.")
 	var buf strings.Builder
 	blank := 0

@@ -86,6 +86,11 @@ func main() {
 	if code != 0 || out != "[2 5]\n" {
 		t.Errorf("-e: %d %q", code, out)
 	}
+	// Several -e run in order, as one program.
+	out, code = runBinary(t, "", "-e", "y := 40", "-e", "y + 2")
+	if code != 0 || out != "42\n" {
+		t.Errorf("two -e: %d %q", code, out)
+	}
 	out, code = runBinary(t, "", "-e", "engine.Ones(2).MatMul(engine.Ones(3))")
 	if code != 1 || !strings.Contains(out, "error: MatMul") {
 		t.Errorf("-e failing: %d %q", code, out)

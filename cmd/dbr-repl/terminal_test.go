@@ -208,3 +208,18 @@ func TestTerminalInterrupt(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestTerminalGoroutineOutput: a goroutine that prints or panics while the
+// prompt waits for input leaves the prompt redrawn below its output.
+func TestTerminalGoroutineOutput(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys(`go func() { time.Sleep(300 * time.Millisecond); panic("late") }()`, "Enter")
+	s := tm.waitFor("error in goroutine: panic: late")
+	lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "dbr>" {
+		t.Errorf("no prompt after the goroutine's error; the screen ends with %q:\n%s", last, s)
+	}
+	tm.keys("40 + 2", "Enter")
+	tm.waitFor("dbr> 40 + 2")
+	tm.waitFor("42")
+}
