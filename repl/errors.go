@@ -27,9 +27,14 @@ func (s *Session) report(u Unit, name string, err error) error {
 		s.ExitCode = code
 		return &ExitError{Code: code}
 	}
-	if e.Msg == nilDeref {
+	if strings.HasPrefix(e.Msg, "runtime error: ") {
+		if fn := compiledFunc(e.Stack); fn != "" {
+			e.Msg = strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1) + " in " + fn
+		}
+	}
+	if strings.HasPrefix(e.Msg, "runtime error: nil pointer dereference") {
 		if names := s.nilVars(u.Src); names != "" {
-			e.Msg = "runtime error: nil pointer dereference: " + names
+			e.Msg = strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1) + ": " + names
 		}
 	}
 	first, _, multi := strings.Cut(u.Src, "\n")
@@ -100,8 +105,43 @@ var noSymbol = regexp.MustCompile(`^package (\w+) "[^"]*" has no symbol (\w+)`)
 
 const nilDeref = "runtime error: nil pointer dereference (a field or method of a nil pointer)"
 
-// nilVars names the global variables of src that are nil pointers and are
-// used as x.f or x.m(), the likely cause of a nil dereference in src:
+var dbrFrame = regexp.MustCompile(`^github\.com/dbr-go/dbr/(\w+)\.(?:\(\*?(\w+)\)\.)?(\w+)`)
+
+// compiledFunc names the dbr function the user's code called when a runtime
+// error happened inside it ("Tensor.MatMul", "nn.NewLinear"), from the Go
+// stack of the panic; "" when the error was in interpreted code.
+func compiledFunc(stack string) string {
+	lines := strings.Split(stack, "\n")
+	last := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic(") {
+			last = i
+		}
+	}
+	if last < 0 {
+		return ""
+	}
+	name := ""
+	for _, l := range lines[last+1:] {
+		if strings.HasPrefix(l, "\t") {
+			continue
+		}
+		m := dbrFrame.FindStringSubmatch(l)
+		if m == nil || m[1] == "repl" {
+			break
+		}
+		switch {
+		case m[2] != "":
+			name = m[2] + "." + m[3]
+		default:
+			name = m[1] + "." + m[3]
+		}
+	}
+	return name
+}
+
+// nilVars names the global variables of src that are nil pointers, used as
+// x.f, x.m() or as an argument, the likely cause of a nil dereference in src:
 // "g is a nil *engine.Tensor (…)", or "".
 func (s *Session) nilVars(src string) string {
 	var sc scanner.Scanner
@@ -117,7 +157,7 @@ func (s *Session) nilVars(src string) string {
 		if tok == token.EOF {
 			break
 		}
-		if tok == token.PERIOD && ident != "" && !seen[ident] {
+		if ident != "" && (tok == token.PERIOD || tok == token.COMMA || tok == token.RPAREN || tok == token.RBRACE) && !seen[ident] {
 			if v, ok := g[ident]; ok && isNilPtr(v) {
 				seen[ident] = true
 				t := v.Type()
@@ -126,7 +166,7 @@ func (s *Session) nilVars(src string) string {
 				}
 				n := ident + " is a nil " + s.TypeName(t)
 				if t == reflect.TypeOf((*engine.Tensor)(nil)) {
-					n += " (Grad() is nil until Backward() has run)"
+					n += " (unassigned, or a Grad() taken before Backward())"
 				}
 				names = append(names, n)
 			}
@@ -208,6 +248,10 @@ func (s *Session) Format(v any) (out string) {
 	}()
 	if t := reflect.TypeOf(v); t != nil && embedsMethods(t) {
 		return s.formatFields(reflect.ValueOf(v))
+	}
+	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Func {
+		// Its address means nothing to a learner (who probably forgot the ()).
+		return "<" + s.TypeName(t) + ">"
 	}
 	switch v := v.(type) {
 	case nil:

@@ -49,8 +49,9 @@ func TestNilNames(t *testing.T) {
 	s, out := newSession(t)
 	evalOK(t, s, out, "x := engine.Ones(2)\ng := x.Grad()\nvar m *nn.Linear\nvar e error")
 	for src, want := range map[string]string{
-		"g.Sum()":      "error: runtime error: nil pointer dereference: g is a nil *engine.Tensor (Grad() is nil until Backward() has run)\n",
-		"m.Forward(x)": "error: runtime error: nil pointer dereference: m is a nil *nn.Linear\n",
+		"g.Sum()":      "error: runtime error: nil pointer dereference in Tensor.Sum: g is a nil *engine.Tensor (unassigned, or a Grad() taken before Backward())\n",
+		"x.Add(g)":     "error: runtime error: nil pointer dereference in Tensor.Add: g is a nil *engine.Tensor",
+		"m.Forward(x)": "error: runtime error: nil pointer dereference in Linear.Forward: m is a nil *nn.Linear\n",
 		"e.Error()":    "error: runtime error: nil pointer dereference: e is a nil error\n",
 	} {
 		if got := evalErr(t, s, out, src); !strings.HasPrefix(got, want) {
@@ -59,5 +60,19 @@ func TestNilNames(t *testing.T) {
 	}
 	if got := evalOK(t, s, out, "x.Shape()"); got != "[2]\n" {
 		t.Errorf("x after the errors: %q", got)
+	}
+}
+
+// TestFuncValue: a function value prints as its type, not an address.
+func TestFuncValue(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "x := engine.Ones(2)\nfunc twice(v int) int { return 2 * v }")
+	for src, want := range map[string]string{
+		"x.Item": "<func() float64>\n",
+		"twice":  "<func(int) int>\n",
+	} {
+		if got := evalOK(t, s, out, src); got != want {
+			t.Errorf("%s printed %q, want %q", src, got, want)
+		}
 	}
 }
