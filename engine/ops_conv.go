@@ -152,13 +152,16 @@ func convForward[T float](q *convGeom, x, w, b, out []T, keep bool) []T {
 				cols = all[(n*q.groups+g)*K*L:][:K*L]
 			}
 			im2col(q, x, n, g, cols)
-			gemmT(false, false, q.ocg, L, K, w[g*q.ocg*K:], K, cols, L, 0, out[(n*q.oc+g*q.ocg)*L:], L)
-		}
-		for oc := 0; oc < len(b); oc++ {
-			o := out[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L]
-			for i := range o {
-				o[i] += b[oc]
+			// the bias is the GEMM's starting value (beta = 1): one write
+			// pass instead of adding it over the result afterwards
+			var beta T
+			if b != nil {
+				beta = 1
+				for oc := g * q.ocg; oc < (g+1)*q.ocg; oc++ {
+					fillT(out[(n*q.oc+oc)*L:(n*q.oc+oc+1)*L], b[oc])
+				}
 			}
+			gemmT(false, false, q.ocg, L, K, w[g*q.ocg*K:], K, cols, L, beta, out[(n*q.oc+g*q.ocg)*L:], L)
 		}
 	}
 	return all
@@ -581,5 +584,12 @@ func avgPool[T float](q *poolGeom, x, out []T, back bool) {
 				}
 			}
 		}
+	}
+}
+
+// fillT sets every element of o to v.
+func fillT[T float](o []T, v T) {
+	for i := range o {
+		o[i] = v
 	}
 }
