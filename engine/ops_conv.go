@@ -589,7 +589,11 @@ func avgPool[T float](q *poolGeom, x, out []T, back bool) {
 
 // fillT sets every element of o to v.
 func fillT[T float](o []T, v T) {
-	for i := range o {
-		o[i] = v
+	if len(o) == 0 {
+		return
+	}
+	o[0] = v
+	for i := 1; i < len(o); i *= 2 { // doubling copies run at memmove speed
+		copy(o[i:], o[:i])
 	}
 }
