@@ -228,8 +228,8 @@ func panicMessage(r any) string {
 		return "runtime error: string index out of range"
 	case strings.HasPrefix(msg, "method not found: "):
 		m := strings.TrimPrefix(msg, "method not found: ")
-		return "compiled code (fmt, nn, …) cannot reach the method " + m + " of the embedded field of an interpreted type " +
-			"(an interpreter limit): use the field itself, e.g. fmt.Println(v.Tensor), or call v." + m + "() directly"
+		return "the value has no method " + m + " that compiled code (fmt, nn, …) can call; a method promoted from " +
+			"an embedded field is out of its reach (an interpreter limit): use the field, e.g. fmt.Println(v.Tensor)"
 	case strings.HasPrefix(msg, "runtime error:"), strings.HasPrefix(msg, "os.Exit("):
 		return msg
 	}
