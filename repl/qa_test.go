@@ -76,3 +76,16 @@ func TestFuncValue(t *testing.T) {
 		}
 	}
 }
+
+// TestClosureRecursion: unbounded recursion through a function literal stops
+// with an error, as through a named function.
+func TestClosureRecursion(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "kept := 7\nvar f func(int) int\nf = func(n int) int { return f(n+1) + 1 }")
+	if got := evalErr(t, s, out, "f(0)"); !strings.Contains(got, "stack overflow: more than") {
+		t.Errorf("closure recursion: %q", got)
+	}
+	if got := evalOK(t, s, out, "kept"); got != "7\n" {
+		t.Errorf("kept = %q", got)
+	}
+}

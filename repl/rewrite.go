@@ -37,14 +37,23 @@ func newRewriter(fset *token.FileSet, globalInt, shadowed func(string) bool) *re
 // rewrite changes n in place. The root may itself be replaced when it is a
 // statement: use the returned statement.
 func (r *rewriter) rewrite(n ast.Node) ast.Node {
-	// Count calls of named functions and methods first, before the rewrites
-	// below add function literals of their own.
+	// Count calls of named functions, methods and function literals first,
+	// before the rewrites below add function literals of their own.
+	guard := func(body *ast.BlockStmt) {
+		if body == nil {
+			return
+		}
+		body.List = append([]ast.Stmt{
+			&ast.ExprStmt{X: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Enter")}}},
+			&ast.DeferStmt{Call: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Leave")}}},
+		}, body.List...)
+	}
 	ast.Inspect(n, func(n ast.Node) bool {
-		if fd, ok := n.(*ast.FuncDecl); ok && fd.Body != nil {
-			fd.Body.List = append([]ast.Stmt{
-				&ast.ExprStmt{X: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Enter")}}},
-				&ast.DeferStmt{Call: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Leave")}}},
-			}, fd.Body.List...)
+		switch f := n.(type) {
+		case *ast.FuncDecl:
+			guard(f.Body)
+		case *ast.FuncLit:
+			guard(f.Body)
 		}
 		return true
 	})
