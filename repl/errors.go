@@ -249,6 +249,10 @@ func (s *Session) Format(v any) (out string) {
 	if t := reflect.TypeOf(v); t != nil && embedsMethods(t) {
 		return s.formatFields(reflect.ValueOf(v))
 	}
+	if v != nil && selfContaining(reflect.ValueOf(v), map[uintptr]bool{}, new(int)) {
+		// fmt would recurse until Go's fatal stack overflow.
+		return s.TypeName(reflect.TypeOf(v)) + " (contains itself; not printed)"
+	}
 	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Func {
 		// Its address means nothing to a learner (who probably forgot the ()).
 		return "<" + s.TypeName(t) + ">"
@@ -407,4 +411,67 @@ func (f *logFilter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return f.w.Write(p)
+}
+
+// selfContaining reports whether v reaches itself through the slices, maps,
+// interfaces, arrays and structs that fmt prints in full (it prints nested
+// pointers as addresses). It gives up (false) after 100,000 values.
+func selfContaining(v reflect.Value, seen map[uintptr]bool, n *int) bool {
+	if *n++; *n > 100000 {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Interface:
+		return !v.IsNil() && selfContaining(v.Elem(), seen, n)
+	case reflect.Slice, reflect.Map:
+		if v.IsNil() || !canContain(v.Type().Elem()) && (v.Kind() == reflect.Slice || !canContain(v.Type().Key())) {
+			return false
+		}
+		p := v.Pointer()
+		if seen[p] {
+			return true
+		}
+		seen[p] = true
+		defer delete(seen, p)
+		if v.Kind() == reflect.Map {
+			it := v.MapRange()
+			for it.Next() {
+				if selfContaining(it.Key(), seen, n) || selfContaining(it.Value(), seen, n) {
+					return true
+				}
+			}
+			return false
+		}
+		for i := 0; i < v.Len(); i++ {
+			if selfContaining(v.Index(i), seen, n) {
+				return true
+			}
+		}
+	case reflect.Array:
+		if !canContain(v.Type().Elem()) {
+			return false
+		}
+		for i := 0; i < v.Len(); i++ {
+			if selfContaining(v.Index(i), seen, n) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if selfContaining(v.Field(i), seen, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// canContain reports whether a value of type t may hold a slice, map or
+// interface.
+func canContain(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface, reflect.Slice, reflect.Map, reflect.Struct, reflect.Array:
+		return true
+	}
+	return false
 }

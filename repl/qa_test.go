@@ -89,3 +89,19 @@ func TestClosureRecursion(t *testing.T) {
 		t.Errorf("kept = %q", got)
 	}
 }
+
+// TestCyclicValue: printing a slice that contains itself does not overflow
+// the Go stack (a fatal error fmt would hit).
+func TestCyclicValue(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "a := []any{1, 2}\na[0] = a\nm := map[string]any{}\nm[\"self\"] = m")
+	if got := evalOK(t, s, out, "a"); got != "[]interface {} (contains itself; not printed)\n" {
+		t.Errorf("a printed %q", got)
+	}
+	if got := evalOK(t, s, out, "m"); got != "map[string]interface {} (contains itself; not printed)\n" {
+		t.Errorf("m printed %q", got)
+	}
+	if got := evalOK(t, s, out, "[]any{[]int{1}, map[string]int{\"k\": 2}}"); got != "[[1] map[k:2]]\n" {
+		t.Errorf("a plain nested value printed %q", got)
+	}
+}
