@@ -50,16 +50,10 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 		b = ins[2]
 	}
 	out := empty(x.dtype, []int{q.n, q.oc, q.oh, q.ow})
-	// The weight gradient needs every image's columns again: when it will be
-	// computed, the forward keeps them (N·groups·K·L values) instead of a
-	// per-image scratch, so the backward does not run im2col a second time.
-	keep := GradEnabled() && w.requiresGrad
-	var cols32 []float32
-	var cols64 []float64
 	if x.dtype == Float64 {
-		cols64 = convForward(q, x.f64, w.f64, optData[float64](b), out.f64, keep)
+		convForward(q, x.f64, w.f64, optData[float64](b), out.f64)
 	} else {
-		cols32 = convForward(q, x.f32, w.f32, optData[float32](b), out.f32, keep)
+		convForward(q, x.f32, w.f32, optData[float32](b), out.f32)
 	}
 	// ∂x = col2im(wᵀ·g), ∂w += g·colsᵀ (per image and group), ∂b = g summed over N, OH, OW
 	return record("Conv2d", out, func(g *Tensor) []*Tensor {
@@ -71,9 +65,9 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 		}
 		gs = append(gs, nil) // no bias: a nil gradient for it
 		if g.dtype == Float64 {
-			convBackward(q, x.f64, w.f64, g.f64, optData[float64](gs[0]), optData[float64](gs[1]), optData[float64](gs[2]), cols64)
+			convBackward(q, x.f64, w.f64, g.f64, optData[float64](gs[0]), optData[float64](gs[1]), optData[float64](gs[2]))
 		} else {
-			convBackward(q, x.f32, w.f32, g.f32, optData[float32](gs[0]), optData[float32](gs[1]), optData[float32](gs[2]), cols32)
+			convBackward(q, x.f32, w.f32, g.f32, optData[float32](gs[0]), optData[float32](gs[1]), optData[float32](gs[2]))
 		}
 		return gs[:len(ins)]
 	}, ins...)
@@ -135,22 +129,12 @@ func optData[T float](t *Tensor) []T {
 	return slice[T](t)
 }
 
-// convForward computes the convolution into out. With keep set it returns
-// the columns of every image and group ([N·groups][K, L], in that order), as
-// convBackward takes them; otherwise nil.
-func convForward[T float](q *convGeom, x, w, b, out []T, keep bool) []T {
+func convForward[T float](q *convGeom, x, w, b, out []T) {
 	K, L := q.k(), q.l()
-	var all []T
 	cols := make([]T, K*L)
-	if keep {
-		all = make([]T, q.n*q.groups*K*L)
-	}
 	for n := 0; n < q.n; n++ {
 		CheckInterrupt()
 		for g := 0; g < q.groups; g++ {
-			if keep {
-				cols = all[(n*q.groups+g)*K*L:][:K*L]
-			}
 			im2col(q, x, n, g, cols)
 			// the bias is the GEMM's starting value (beta = 1): one write
 			// pass instead of adding it over the result afterwards
@@ -164,18 +148,12 @@ func convForward[T float](q *convGeom, x, w, b, out []T, keep bool) []T {
 			gemmT(false, false, q.ocg, L, K, w[g*q.ocg*K:], K, cols, L, beta, out[(n*q.oc+g*q.ocg)*L:], L)
 		}
 	}
-	return all
 }
 
-// convBackward fills gx, gw and gb (each may be nil when not needed). kept
-// holds the forward's columns (see convForward) or is nil: then they are
-// computed again.
-func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb, kept []T) {
+// convBackward fills gx, gw and gb (each may be nil when not needed).
+func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	K, L := q.k(), q.l()
-	var cols []T
-	if kept == nil || gx != nil {
-		cols = make([]T, K*L)
-	}
+	cols := make([]T, K*L)
 	// With fewer kernel taps than output channels (a first layer: K = 9),
 	// ∂wᵀ = cols·gᵀ [K, ocg] fills the GEMM's 16-wide tiles where ∂w [ocg, K]
 	// would leave most of them empty (2x faster for K = 9, ocg = 16).
@@ -191,17 +169,12 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb, kept []T) {
 		for grp := 0; grp < q.groups; grp++ {
 			gs := g[(n*q.oc+grp*q.ocg)*L:]
 			if gw != nil {
-				xc := cols
-				if kept != nil {
-					xc = kept[(n*q.groups+grp)*K*L:][:K*L]
-				} else {
-					im2col(q, x, n, grp, cols)
-				}
+				im2col(q, x, n, grp, cols)
 				gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
 				if gwT == nil {
-					gemmT(false, true, q.ocg, K, L, gs, L, xc, L, 1, gwg, K)
+					gemmT(false, true, q.ocg, K, L, gs, L, cols, L, 1, gwg, K)
 				} else {
-					gemmT(false, true, K, q.ocg, L, xc, L, gs, L, 0, gwT, q.ocg)
+					gemmT(false, true, K, q.ocg, L, cols, L, gs, L, 0, gwT, q.ocg)
 					for k := 0; k < K; k++ {
 						for oc, v := range gwT[k*q.ocg : (k+1)*q.ocg] {
 							gwg[oc*K+k] += v
