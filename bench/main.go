@@ -239,6 +239,9 @@ func printTable(ws []workload, workers []*torchWorker, samples, cpu [][][]float6
 	for _, tw := range workers {
 		head = append(head, "torch "+tw.label, "dbr/torch", "target", "met", "cpu dbr/torch")
 	}
+	if len(workers) == 0 { // dbr alone: its CPU time, steadier than wall time on a busy machine
+		head = append(head, "dbr cpu")
+	}
 	rows := [][]string{head}
 	for i, w := range ws {
 		d := value(w, median(samples[i][0]))
@@ -263,6 +266,13 @@ func printTable(ws []workload, workers []*torchWorker, samples, cpu [][][]float6
 				}
 			}
 			row = append(row, format(w, t), rs, w.target, met(w.target, ratio), cr)
+		}
+		if len(workers) == 0 {
+			cs := "-"
+			if dc := median(cpu[i][0]); w.threads == 1 && dc > 0 {
+				cs = format(w, value(w, dc))
+			}
+			row = append(row, cs)
 		}
 		rows = append(rows, row)
 	}
