@@ -105,3 +105,14 @@ func TestCyclicValue(t *testing.T) {
 		t.Errorf("a plain nested value printed %q", got)
 	}
 }
+
+// TestGotoAcrossInputs: a label in an earlier input is out of reach; the
+// message carries no position of the code dbr-repl generated.
+func TestGotoAcrossInputs(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "n := 0")
+	got := evalErr(t, s, out, "if n < 3 { goto loop }")
+	if !strings.HasPrefix(got, "error: label loop undefined\n") {
+		t.Errorf("goto to an unknown label: %q", got)
+	}
+}

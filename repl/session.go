@@ -718,7 +718,7 @@ func isDecl(src string) bool {
 	return false
 }
 
-var posPrefix = regexp.MustCompile(`^\d+:\d+: `)
+var posPrefix = regexp.MustCompile(`^(?:_\.go:)?\d+:\d+: `)
 
 // syntaxError turns a parse error into one line; skip is the number of lines
 // added before the user's text.
