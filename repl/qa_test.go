@@ -116,3 +116,17 @@ func TestGotoAcrossInputs(t *testing.T) {
 		t.Errorf("goto to an unknown label: %q", got)
 	}
 }
+
+// TestEndOfInput: input that stops early (a pipe or -e ends inside a
+// bracket) says so, not what the wrapper's closing brace looks like.
+func TestEndOfInput(t *testing.T) {
+	s, out := newSession(t)
+	for _, src := range []string{"x := engine.Ones(2,", "for i := 0; i < 2; i++ {"} {
+		if got := evalErr(t, s, out, src); !strings.HasPrefix(got, "error: syntax error: unexpected end of input") {
+			t.Errorf("%s: %q", src, got)
+		}
+	}
+	if got := evalErr(t, s, out, "x := )"); !strings.Contains(got, "found ')'") {
+		t.Errorf("a syntax error inside the input: %q", got)
+	}
+}

@@ -321,7 +321,7 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 				return []step{{src: "(func() { " + render(fset, call) + " })()"}}, su, nil
 			}
 		}
-		return nil, su, syntaxError(err, 2)
+		return nil, su, endOfInput(syntaxError(err, 2), u.Src)
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body.List
 	if len(body) != 1 {
@@ -731,6 +731,19 @@ func syntaxError(err error, skip int) error {
 			line = 1
 		}
 		return fmt.Errorf("syntax error: %s (line %d)", e.Msg, line)
+	}
+	return err
+}
+
+// endOfInput rewords a syntax error found after the end of src (at the
+// closing brace dbr-repl wraps statements in): the input stopped early.
+func endOfInput(err error, src string) error {
+	var line int
+	if _, e := fmt.Sscanf(err.Error()[strings.LastIndex(err.Error(), "(line "):], "(line %d)", &line); e != nil {
+		return err
+	}
+	if line > strings.Count(strings.TrimRight(src, "\n"), "\n")+1 {
+		return errors.New("syntax error: unexpected end of input (an unclosed bracket, or an operator or comma at the end?)")
 	}
 	return err
 }
