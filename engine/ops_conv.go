@@ -4,10 +4,6 @@ import (
 	"fmt"
 	"github.com/dbr-go/dbr/internal/gemm"
 	"math"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // ConvOpts are the options of Conv2d. Zero values mean PyTorch's defaults:
@@ -145,7 +141,7 @@ func convForward[T float](q *convGeom, x, w, b, out []T) {
 					fillT(out[(n*q.oc+oc)*L:(n*q.oc+oc+1)*L], b[oc])
 				}
 			}
-			gemmT(false, false, q.ocg, L, K, w[g*q.ocg*K:], K, cols, L, beta, out[(n*q.oc+g*q.ocg)*L:], L)
+			matmulInto(false, false, q.ocg, L, K, w[g*q.ocg*K:], K, cols, L, beta, out[(n*q.oc+g*q.ocg)*L:], L)
 		}
 	}
 }
@@ -172,9 +168,9 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 				im2col(q, x, n, grp, cols)
 				gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
 				if gwT == nil {
-					gemmT(false, true, q.ocg, K, L, gs, L, cols, L, 1, gwg, K)
+					matmulInto(false, true, q.ocg, K, L, gs, L, cols, L, 1, gwg, K)
 				} else {
-					gemmT(false, true, K, q.ocg, L, cols, L, gs, L, 0, gwT, q.ocg)
+					matmulInto(false, true, K, q.ocg, L, cols, L, gs, L, 0, gwT, q.ocg)
 					for k := 0; k < K; k++ {
 						for oc, v := range gwT[k*q.ocg : (k+1)*q.ocg] {
 							gwg[oc*K+k] += v
@@ -183,7 +179,7 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 				}
 			}
 			if gx != nil {
-				gemmT(true, false, K, L, q.ocg, w[grp*q.ocg*K:], K, gs, L, 0, cols, L)
+				matmulInto(true, false, K, L, q.ocg, w[grp*q.ocg*K:], K, gs, L, 0, cols, L)
 				col2im(q, cols, n, grp, gx)
 			}
 		}
@@ -328,35 +324,6 @@ func col2im[T float](q *convGeom, cols []T, n, grp int, dx []T) {
 				}
 			}
 		}
-	}
-}
-
-// gemmT computes c = op(a)·op(b) + beta·c for row-major matrices through
-// gonum's BLAS, where op transposes when ta (tb) is set.
-func gemmT[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 { // an empty product: c = beta·c
-		for i := 0; i < m; i++ {
-			for j := 0; j < n; j++ {
-				c[i*ldc+j] *= beta
-			}
-		}
-		return
-	}
-	tA, tB := blas.NoTrans, blas.NoTrans
-	if ta {
-		tA = blas.Trans
-	}
-	if tb {
-		tB = blas.Trans
-	}
-	switch a := any(a).(type) {
-	case []float32:
-		blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
-	case []float64:
-		blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}
 }
 

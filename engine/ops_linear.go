@@ -2,10 +2,6 @@ package engine
 
 import (
 	"fmt"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // Linear returns x·wᵀ + b, as torch.nn.functional.linear: x is [*, in], w is
@@ -110,17 +106,17 @@ func linearForward[T float](x, w, b, y []T, m, in, out int) {
 		}
 		beta = 1
 	}
-	gemmRowMajor(false, true, m, out, in, x, in, w, in, beta, y, out)
+	matmulInto(false, true, m, out, in, x, in, w, in, beta, y, out)
 }
 
 // linearBackward adds the gradients into gx, gw and gb (each nil when not
 // wanted), which hold zeros or a gradient accumulated so far.
 func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int) {
 	if gx != nil {
-		gemmRowMajor(false, false, m, in, out, g, out, w, in, 1, gx, in)
+		matmulInto(false, false, m, in, out, g, out, w, in, 1, gx, in)
 	}
 	if gw != nil {
-		gemmRowMajor(true, false, out, in, m, g, out, x, in, 1, gw, in)
+		matmulInto(true, false, out, in, m, g, out, x, in, 1, gw, in)
 	}
 	if gb != nil {
 		for i := 0; i < m; i++ {
@@ -129,26 +125,5 @@ func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int) {
 				gb[j] += v
 			}
 		}
-	}
-}
-
-// gemmRowMajor computes c = op(a)·op(b) + beta·c through the installed BLAS
-// (dbr's GEMM for float32), where op transposes when ta (tb) is set.
-func gemmRowMajor[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	tA, tB := blas.NoTrans, blas.NoTrans
-	if ta {
-		tA = blas.Trans
-	}
-	if tb {
-		tB = blas.Trans
-	}
-	switch a := any(a).(type) {
-	case []float32:
-		blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
-	case []float64:
-		blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}
 }

@@ -89,7 +89,7 @@ func matmulND(a, b *Tensor) *Tensor {
 
 // bmm returns op(a)·op(b) for batches of matrices, where op transposes the
 // last two dims when ta (tb) is set, broadcasting the batch dims. It records
-// no autograd. Each product goes through the installed BLAS (see blas.go).
+// no autograd. Each product goes through matmulInto.
 func bmm(a, b *Tensor, ta, tb bool) *Tensor {
 	ad, bd := a.Dims(), b.Dims()
 	m, k := a.shape[ad-2], a.shape[ad-1]
@@ -110,6 +110,34 @@ func bmm(a, b *Tensor, ta, tb bool) *Tensor {
 	}
 	ops := []int{}
 	walk(batch, sa, sb, func(i, ia, ib int) { ops = append(ops, i, ia, ib) })
+	lda, ldb := a.shape[ad-1], b.shape[bd-1]
+	for p := 0; p < len(ops); p += 3 {
+		CheckInterrupt()
+		i, ia, ib := ops[p], ops[p+1], ops[p+2]
+		if a.dtype == Float64 {
+			matmulInto(ta, tb, m, n, k, a.f64[ia*am:(ia+1)*am], lda, b.f64[ib*bm:(ib+1)*bm], ldb, 0, out.f64[i*m*n:(i+1)*m*n], n)
+		} else {
+			matmulInto(ta, tb, m, n, k, a.f32[ia*am:(ia+1)*am], lda, b.f32[ib*bm:(ib+1)*bm], ldb, 0, out.f32[i*m*n:(i+1)*m*n], n)
+		}
+	}
+	return out
+}
+
+// matmulInto computes c = op(a)·op(b) + beta·c for row-major matrices through the
+// installed BLAS (dbr's GEMM unless built with -tags netlib), where op
+// transposes when ta (tb) is set. Every product in the engine goes through it.
+func matmulInto[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 { // an empty product: c = beta·c
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				c[i*ldc+j] *= beta
+			}
+		}
+		return
+	}
 	tA, tB := blas.NoTrans, blas.NoTrans
 	if ta {
 		tA = blas.Trans
@@ -117,15 +145,10 @@ func bmm(a, b *Tensor, ta, tb bool) *Tensor {
 	if tb {
 		tB = blas.Trans
 	}
-	lda, ldb := a.shape[ad-1], b.shape[bd-1]
-	for p := 0; p < len(ops); p += 3 {
-		CheckInterrupt()
-		i, ia, ib := ops[p], ops[p+1], ops[p+2]
-		if a.dtype == Float64 {
-			blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a.f64[ia*am:(ia+1)*am], lda, b.f64[ib*bm:(ib+1)*bm], ldb, 0, out.f64[i*m*n:(i+1)*m*n], n)
-		} else {
-			blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a.f32[ia*am:(ia+1)*am], lda, b.f32[ib*bm:(ib+1)*bm], ldb, 0, out.f32[i*m*n:(i+1)*m*n], n)
-		}
+	switch a := any(a).(type) {
+	case []float32:
+		blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}
-	return out
 }
