@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // backwardFn maps the gradient of an op's output to the gradient of each input
@@ -78,6 +79,10 @@ func AddOpHook(h func(OpEvent)) (remove func()) {
 					next = append(next, q)
 				}
 			}
+		}
+		if len(next) == 0 {
+			hooks.Store(nil) // no hook: ops skip the hook path entirely
+			return
 		}
 		hooks.Store(&next)
 	}
@@ -256,21 +261,36 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	order := topoOrder(t)
 	grads := make(map[*Tensor]*Tensor, len(order))
 	owned := map[*Tensor]bool{} // sums made here, which may be added into
+	// With no hook watching, the data of a gradient nothing holds any more
+	// goes back to the pool (pool.go); held counts the pending gradients
+	// using each buffer, since a backward may pass its g on as is.
+	pooling := hooks.Load() == nil
+	held := map[unsafe.Pointer]int{}
+	var dead []*Tensor
+	hold := func(g *Tensor, d int) {
+		if pooling {
+			held[bufKey(g)] += d
+		}
+	}
 	grads[t] = g.clone()
+	hold(grads[t], 1)
 	for _, r := range order {
 		gr := grads[r]
 		if gr == nil {
 			continue
 		}
 		delete(grads, r)
+		hold(gr, -1)
 		if r.retainGrad {
 			accumulate(&r.grad, gr)
 		}
 		CheckInterrupt()
 		gs := runBackward(r, gr)
 		if hooks.Load() != nil {
+			pooling = false
 			runHooks(OpEvent{Op: r.op, Inputs: r.node.inputs, Output: gr, Grads: gs, Backward: true})
 		}
+		dead = append(dead[:0], gr)
 		for i, in := range r.node.inputs {
 			if i >= len(gs) || gs[i] == nil || !in.requiresGrad {
 				continue
@@ -285,17 +305,31 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			switch cur := grads[in]; {
 			case in.node == nil:
 				accumulate(&in.grad, gi)
+				dead = append(dead, gi)
 			case cur == nil:
 				// The first contribution is used as is, not copied: it is
 				// only read from here on. A second one gets a sum of its own.
 				grads[in] = gi
+				hold(gi, 1)
 			default:
 				if !owned[cur] {
+					hold(cur, -1)
+					dead = append(dead, cur)
 					cur = cur.clone()
+					cur.scratch = true
 					owned[cur] = true
 					grads[in] = cur
+					hold(cur, 1)
 				}
 				addInto(cur, gi)
+				dead = append(dead, gi)
+			}
+		}
+		if pooling {
+			for _, d := range dead {
+				if k := bufKey(d); d.scratch && k != nil && held[k] == 0 {
+					release(d) // also clears d: a buffer appearing twice in dead goes back once
+				}
 			}
 		}
 	}

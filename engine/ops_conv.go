@@ -45,7 +45,7 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 	if b != nil {
 		b = ins[2]
 	}
-	out := empty(x.dtype, []int{q.n, q.oc, q.oh, q.ow})
+	out := uninit(x.dtype, []int{q.n, q.oc, q.oh, q.ow})
 	if x.dtype == Float64 {
 		convForward(q, x.f64, w.f64, optData[float64](b), out.f64)
 	} else {
@@ -368,7 +368,7 @@ func (q *poolGeom) window(o, size int) (lo, hi int) {
 // and with an *Error when padding is more than half the kernel.
 func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	q := poolGeometry("MaxPool2d", x, kernel, stride, padding)
-	out := empty(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
+	out := uninit(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
 	arg := make([]int, out.Numel()) // flat index in x of each output's maximum
 	if x.dtype == Float64 {
 		maxPool(q, x.f64, out.f64, arg)
@@ -479,7 +479,7 @@ func maxPoolWindow[T float](q *poolGeom, x []T, pl, oy, ox int) (T, int) {
 // It panics like MaxPool2d.
 func AvgPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	q := poolGeometry("AvgPool2d", x, kernel, stride, padding)
-	out := empty(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
+	out := uninit(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
 	if x.dtype == Float64 {
 		avgPool(q, x.f64, out.f64, false)
 	} else {

@@ -52,7 +52,7 @@ func binaryArith(op string, k arith, a, b *Tensor, f func(x, y float64) float64,
 		a, b = a.To(Float64), b.To(Float64)
 	}
 	shape := broadcastShape(op, a.shape, b.shape)
-	out := empty(a.dtype, shape)
+	out := uninit(a.dtype, shape)
 	if a.dtype == Float64 {
 		binaryKernel(k, out.f64, a.f64, b.f64, shape, a.shape, b.shape, f)
 	} else {
@@ -312,7 +312,7 @@ func nanMin(x, y float64) float64 {
 // apply returns f applied to every element of t, without recording: the
 // forward loop of unary, and a helper for backward formulas.
 func apply(t *Tensor, f func(x float64) float64) *Tensor {
-	out := empty(t.dtype, t.shape)
+	out := uninit(t.dtype, t.shape)
 	if t.dtype == Float64 {
 		chunks(len(out.f64), func(lo, hi int) {
 			for i, v := range t.f64[lo:hi] {
@@ -477,7 +477,7 @@ func sigmoid(x float64) float64 {
 
 // ReLU returns max(t, 0) elementwise. Its gradient at 0 is 0, as in PyTorch.
 func (t *Tensor) ReLU() *Tensor {
-	out := empty(t.dtype, t.shape)
+	out := uninit(t.dtype, t.shape)
 	chunks(t.Numel(), func(lo, hi int) {
 		if t.dtype == Float64 {
 			reluKernel(out.f64[lo:hi], t.f64[lo:hi])
@@ -487,7 +487,7 @@ func (t *Tensor) ReLU() *Tensor {
 	})
 	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays out)
 	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor {
-		gx := empty(x.dtype, x.shape)
+		gx := uninit(x.dtype, x.shape)
 		chunks(x.Numel(), func(lo, hi int) {
 			if x.dtype == Float64 {
 				for i, v := range x.f64[lo:hi] {
@@ -572,7 +572,7 @@ func (t *Tensor) To(dtype DType) *Tensor {
 	if t.dtype == dtype {
 		return t
 	}
-	out := empty(dtype, t.shape)
+	out := uninit(dtype, t.shape)
 	if dtype == Float64 {
 		for i, v := range t.f32 {
 			out.f64[i] = float64(v)

@@ -38,7 +38,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 		}
 	}
 	m := numelOf(x.shape) / in
-	y := empty(x.dtype, append(append([]int{}, x.shape[:len(x.shape)-1]...), out))
+	y := uninit(x.dtype, append(append([]int{}, x.shape[:len(x.shape)-1]...), out))
 	if x.dtype == Float64 {
 		linearForward(x.f64, w.f64, optSlice[float64](b), y.f64, m, in, out)
 	} else {

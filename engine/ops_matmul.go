@@ -102,12 +102,12 @@ func bmm(a, b *Tensor, ta, tb bool) *Tensor {
 	}
 	batch := broadcastShape("MatMul", a.shape[:ad-2], b.shape[:bd-2])
 	outShape := append(append([]int{}, batch...), m, n)
-	out := empty(a.dtype, outShape)
+	if m == 0 || n == 0 || k == 0 {
+		return empty(a.dtype, outShape) // a product over an empty inner dim is all zeros
+	}
+	out := uninit(a.dtype, outShape) // every product below stores (beta = 0)
 	sa, sb := stridesFor(a.shape[:ad-2], batch), stridesFor(b.shape[:bd-2], batch)
 	am, bm := a.shape[ad-2]*a.shape[ad-1], b.shape[bd-2]*b.shape[bd-1]
-	if m == 0 || n == 0 || k == 0 {
-		return out // a product over an empty inner dim is all zeros
-	}
 	ops := []int{}
 	walk(batch, sa, sb, func(i, ia, ib int) { ops = append(ops, i, ia, ib) })
 	lda, ldb := a.shape[ad-1], b.shape[bd-1]
@@ -130,10 +130,14 @@ func matmulInto[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb in
 	if m == 0 || n == 0 {
 		return
 	}
-	if k == 0 { // an empty product: c = beta·c
+	if k == 0 { // an empty product: c = beta·c, and c is not read when beta is 0
 		for i := 0; i < m; i++ {
-			for j := 0; j < n; j++ {
-				c[i*ldc+j] *= beta
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+			}
+			for j := range row {
+				row[j] *= beta
 			}
 		}
 		return

@@ -24,14 +24,14 @@ func (t *Tensor) LogSoftmax(dim int) *Tensor { return t.softmax("LogSoftmax", di
 func (t *Tensor) softmax(op string, dim int, log bool) *Tensor {
 	d := normDim(op, dim, len(t.shape), t.shape)
 	outer, n, inner := splitAt(t.shape, d)
-	out := empty(t.dtype, t.shape)
+	out := uninit(t.dtype, t.shape)
 	if t.dtype == Float64 {
 		softmaxForward(out.f64, t.f64, outer, n, inner, log)
 	} else {
 		softmaxForward(out.f32, t.f32, outer, n, inner, log)
 	}
 	return record(op, out, func(g *Tensor) []*Tensor {
-		gx := empty(t.dtype, t.shape)
+		gx := uninit(t.dtype, t.shape)
 		if t.dtype == Float64 {
 			softmaxBackward(gx.f64, g.f64, out.f64, outer, n, inner, log)
 		} else {

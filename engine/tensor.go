@@ -42,6 +42,7 @@ type Tensor struct {
 	node         *node  // inputs and backward; nil unless the op recorded a gradient
 	noGradWhy    string // why an op result does not require grad although an input did
 	name         string
+	scratch      bool // allocated inside a backward closure: see pool.go
 }
 
 // float is the constraint of the engine's generic kernels.
@@ -87,19 +88,6 @@ func checkShape(op string, shape []int) {
 		}
 	}
 	checkAlloc(op, defaultDType, shape)
-}
-
-// empty allocates a zero-filled tensor of the given dtype and shape.
-func empty(dtype DType, shape []int) *Tensor {
-	checkAlloc("allocating a tensor", dtype, shape)
-	t := &Tensor{shape: append([]int{}, shape...), dtype: dtype}
-	n := numelOf(shape)
-	if dtype == Float64 {
-		t.f64 = make([]float64, n)
-	} else {
-		t.f32 = make([]float32, n)
-	}
-	return t
 }
 
 // New returns a float32 tensor holding a copy of data. With no shape it is 1-D.
@@ -337,7 +325,7 @@ func (t *Tensor) SetName(name string) *Tensor { t.name = name; return t }
 
 // clone returns a copy of t's data with no autograd history.
 func (t *Tensor) clone() *Tensor {
-	o := empty(t.dtype, t.shape)
+	o := uninit(t.dtype, t.shape)
 	copy(o.f32, t.f32)
 	copy(o.f64, t.f64)
 	return o
