@@ -127,21 +127,29 @@ func optData[T float](t *Tensor) []T {
 
 func convForward[T float](q *convGeom, x, w, b, out []T) {
 	K, L := q.k(), q.l()
-	cols := make([]T, K*L)
+	u := newUnroll[T](q)
+	res := u.wideBuf(q.ocg) // the GEMM's result when it is wide
 	for n := 0; n < q.n; n++ {
 		CheckInterrupt()
 		for g := 0; g < q.groups; g++ {
-			im2col(q, x, n, g, cols)
+			cols := u.columns(x, n, g)
+			dst := out[(n*q.oc+g*q.ocg)*L:][:q.ocg*L]
+			if res != nil {
+				dst = res
+			}
 			// the bias is the GEMM's starting value (beta = 1): one write
 			// pass instead of adding it over the result afterwards
 			var beta T
 			if b != nil {
 				beta = 1
-				for oc := g * q.ocg; oc < (g+1)*q.ocg; oc++ {
-					fillT(out[(n*q.oc+oc)*L:(n*q.oc+oc+1)*L], b[oc])
+				for oc := 0; oc < q.ocg; oc++ {
+					fillT(dst[oc*u.lw:(oc+1)*u.lw], b[g*q.ocg+oc])
 				}
 			}
-			matmulInto(false, false, q.ocg, L, K, w[g*q.ocg*K:], K, cols, L, beta, out[(n*q.oc+g*q.ocg)*L:], L)
+			matmulInto(false, false, q.ocg, u.lw, K, w[g*q.ocg*K:], K, cols, u.lw, beta, dst, u.lw)
+			if res != nil {
+				copyRows(out[(n*q.oc+g*q.ocg)*L:], q.ow, res, u.wp, q.ocg*q.oh, q.ow)
+			}
 		}
 	}
 }
@@ -149,7 +157,15 @@ func convForward[T float](q *convGeom, x, w, b, out []T) {
 // convBackward fills gx, gw and gb (each may be nil when not needed).
 func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	K, L := q.k(), q.l()
-	cols := make([]T, K*L)
+	u := newUnroll[T](q)
+	gWide := u.wideBuf(q.ocg) // g on the wide grid: the extra columns stay 0
+	var dcols, dpad []T
+	if gx != nil {
+		dcols = make([]T, K*u.lw)
+		if u.padded {
+			dpad = make([]T, q.cg*u.plane)
+		}
+	}
 	// With fewer kernel taps than output channels (a first layer: K = 9),
 	// ∂wᵀ = cols·gᵀ [K, ocg] fills the GEMM's 16-wide tiles where ∂w [ocg, K]
 	// would leave most of them empty (2x faster for K = 9, ocg = 16).
@@ -163,14 +179,18 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 			gb[oc] += sum4(g[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L])
 		}
 		for grp := 0; grp < q.groups; grp++ {
-			gs := g[(n*q.oc+grp*q.ocg)*L:]
+			gs := g[(n*q.oc+grp*q.ocg)*L:][:q.ocg*L]
+			if gWide != nil {
+				copyRows(gWide, u.wp, gs, q.ow, q.ocg*q.oh, q.ow)
+				gs = gWide
+			}
 			if gw != nil {
-				im2col(q, x, n, grp, cols)
+				cols := u.columns(x, n, grp)
 				gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
 				if gwT == nil {
-					matmulInto(false, true, q.ocg, K, L, gs, L, cols, L, 1, gwg, K)
+					matmulInto(false, true, q.ocg, K, u.lw, gs, u.lw, cols, u.lw, 1, gwg, K)
 				} else {
-					matmulInto(false, true, K, q.ocg, L, cols, L, gs, L, 0, gwT, q.ocg)
+					matmulInto(false, true, K, q.ocg, u.lw, cols, u.lw, gs, u.lw, 0, gwT, q.ocg)
 					for k := 0; k < K; k++ {
 						for oc, v := range gwT[k*q.ocg : (k+1)*q.ocg] {
 							gwg[oc*K+k] += v
@@ -179,11 +199,133 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 				}
 			}
 			if gx != nil {
-				matmulInto(true, false, K, L, q.ocg, w[grp*q.ocg*K:], K, gs, L, 0, cols, L)
-				col2im(q, cols, n, grp, gx)
+				matmulInto(true, false, K, u.lw, q.ocg, w[grp*q.ocg*K:], K, gs, u.lw, 0, dcols, u.lw)
+				u.addBack(dcols, dpad, n, grp, gx)
 			}
 		}
 	}
+}
+
+// unroll lays out the receptive fields of one image and group as a matrix
+// [C/groups·KH·KW, lw] for the GEMM, and adds such a matrix back (im2col
+// and its adjoint col2im).
+//
+// With stride 1 the image's planes are first copied into zero-padded planes
+// of (H+2·Padding)×Wp values, Wp = W+2·Padding, so that no copy needs a
+// bounds test. Then either
+//   - the compact grid: lw = OH·OW columns, each kernel tap's row is OH
+//     copies of OW values; or
+//   - the wide grid: the output is computed at OH×Wp positions,
+//     Dilation·(KW−1) more per row than OW, whose values are dropped. Kernel
+//     tap (c, ki, kj) then reads a padded plane at offset ki·d·Wp + kj·d
+//     onward, one contiguous run of lw = OH·Wp values: one copy per tap and
+//     one vector add per tap back, for a GEMM (KW−1)·d/Wp wider and the
+//     results (or gradients) moved between the grids, OC/groups·OH short
+//     copies.
+//
+// The wide grid pays off when there are more taps than output channels
+// (16→32 channels 3×3 at 14×14: 18% faster forward + backward); a first layer
+// (1→16 channels) is faster compact. Other strides use the compact grid with
+// per-element im2col/col2im. The dropped positions take part in the weight
+// gradient's sums with a zero gradient, which adds nothing, except that an
+// infinite input value there makes 0·∞ = NaN.
+type unroll[T float] struct {
+	q             *convGeom
+	padded, wide  bool
+	wp, plane, lw int // padded row, padded plane (with slack for the last taps), columns
+	pad, cols     []T
+}
+
+func newUnroll[T float](q *convGeom) *unroll[T] {
+	u := &unroll[T]{q: q, padded: q.s == 1, lw: q.l()}
+	if u.padded {
+		u.wp = q.w + 2*q.p
+		u.plane = (q.h+2*q.p)*u.wp + q.d*(q.kw-1)
+		u.pad = make([]T, q.cg*u.plane) // the borders stay 0: only the insides are written
+		if u.wide = 2*q.ocg < q.k(); u.wide {
+			u.lw = q.oh * u.wp
+		}
+	}
+	u.cols = make([]T, q.k()*u.lw)
+	return u
+}
+
+// wideBuf returns a zeroed [rows, lw] buffer for results on the wide grid, or
+// nil on the compact grid (results go straight to their tensor).
+func (u *unroll[T]) wideBuf(rows int) []T {
+	if !u.wide {
+		return nil
+	}
+	return make([]T, rows*u.lw)
+}
+
+// columns unrolls image n, group grp of x and returns the matrix [K, lw].
+func (u *unroll[T]) columns(x []T, n, grp int) []T {
+	q := u.q
+	if !u.padded {
+		im2col(q, x, n, grp, u.cols)
+		return u.cols
+	}
+	for c := 0; c < q.cg; c++ {
+		src := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:]
+		copyRows(u.pad[c*u.plane+q.p*u.wp+q.p:], u.wp, src, q.w, q.h, q.w)
+	}
+	for k := range q.k() {
+		if u.wide {
+			copy(u.cols[k*u.lw:][:u.lw], u.pad[u.tap(k):][:u.lw])
+		} else {
+			copyRows(u.cols[k*u.lw:], q.ow, u.pad[u.tap(k):], u.wp, q.oh, q.ow)
+		}
+	}
+	return u.cols
+}
+
+// tap returns where kernel tap k = (c, ki, kj) starts reading in u.pad.
+func (u *unroll[T]) tap(k int) int {
+	q := u.q
+	c, ki, kj := k/(q.kh*q.kw), k/q.kw%q.kh, k%q.kw
+	return c*u.plane + ki*q.d*u.wp + kj*q.d
+}
+
+// addBack adds the matrix cols [K, lw] back into image n, group grp of dx;
+// dpad is a scratch [C/groups, plane] for the padded layout.
+func (u *unroll[T]) addBack(cols, dpad []T, n, grp int, dx []T) {
+	q := u.q
+	if !u.padded {
+		col2im(q, cols, n, grp, dx)
+		return
+	}
+	clear(dpad)
+	for k := range q.k() {
+		if u.wide {
+			addTo(dpad[u.tap(k):][:u.lw], cols[k*u.lw:][:u.lw])
+			continue
+		}
+		for oy := 0; oy < q.oh; oy++ {
+			addTo(dpad[u.tap(k)+oy*u.wp:][:q.ow], cols[k*u.lw+oy*q.ow:][:q.ow])
+		}
+	}
+	for c := 0; c < q.cg; c++ {
+		dst := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:]
+		copyRows(dst, q.w, dpad[c*u.plane+q.p*u.wp+q.p:], u.wp, q.h, q.w)
+	}
+}
+
+// copyRows copies rows runs of n values from src (rows ss apart) to dst
+// (rows ds apart).
+func copyRows[T float](dst []T, ds int, src []T, ss, rows, n int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ds:][:n], src[r*ss:][:n])
+	}
+}
+
+// addTo adds src into dst elementwise (AVX2 for float32 when available).
+func addTo[T float](dst, src []T) {
+	if s, ok := any(src).([]float32); ok {
+		gemm.Saxpy(1, s, any(dst).([]float32))
+		return
+	}
+	axpy(1, src, dst)
 }
 
 // sum4 returns the sum of v with four independent partial sums: one long
@@ -207,10 +349,6 @@ func sum4[T float](v []T) T {
 // [C/groups·KH·KW, OH·OW]; positions in the padding are 0.
 func im2col[T float](q *convGeom, x []T, n, grp int, cols []T) {
 	L := q.l()
-	if q.s == 1 {
-		im2colUnit(q, x, n, grp, cols)
-		return
-	}
 	for c := 0; c < q.cg; c++ {
 		plane := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
 		for ki := 0; ki < q.kh; ki++ {
@@ -237,75 +375,9 @@ func im2col[T float](q *convGeom, x []T, n, grp int, cols []T) {
 	}
 }
 
-// im2colUnit is im2col for stride 1, where the inside part of every output
-// row is a shifted input row: the span is found once per kernel column.
-func im2colUnit[T float](q *convGeom, x []T, n, grp int, cols []T) {
-	L := q.l()
-	for c := 0; c < q.cg; c++ {
-		plane := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
-		for ki := 0; ki < q.kh; ki++ {
-			for kj := 0; kj < q.kw; kj++ {
-				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
-				lo, hi := unitStrideSpan(q, kj)
-				off := kj*q.d - q.p
-				for oy := 0; oy < q.oh; oy++ {
-					iy := oy - q.p + ki*q.d
-					r := row[oy*q.ow : (oy+1)*q.ow]
-					if iy < 0 || iy >= q.h {
-						clear(r)
-						continue
-					}
-					clear(r[:lo])
-					copy(r[lo:hi], plane[iy*q.w+lo+off:])
-					clear(r[hi:])
-				}
-			}
-		}
-	}
-}
-
-// col2imUnit is col2im for stride 1 (see im2colUnit).
-func col2imUnit[T float](q *convGeom, cols []T, n, grp int, dx []T) {
-	L := q.l()
-	for c := 0; c < q.cg; c++ {
-		plane := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
-		for ki := 0; ki < q.kh; ki++ {
-			for kj := 0; kj < q.kw; kj++ {
-				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
-				lo, hi := unitStrideSpan(q, kj)
-				off := kj*q.d - q.p
-				for oy := 0; oy < q.oh; oy++ {
-					iy := oy - q.p + ki*q.d
-					if iy < 0 || iy >= q.h {
-						continue
-					}
-					src := row[oy*q.ow+lo : oy*q.ow+hi]
-					dst := plane[iy*q.w+lo+off:][:len(src)]
-					for i, v := range src {
-						dst[i] += v
-					}
-				}
-			}
-		}
-	}
-}
-
-// unitStrideSpan returns, for stride 1 and kernel column kj, the output
-// columns [lo, hi) whose input column ox - p + kj·d lies inside the image.
-func unitStrideSpan(q *convGeom, kj int) (lo, hi int) {
-	off := kj*q.d - q.p
-	lo = min(max(-off, 0), q.ow)
-	hi = min(max(q.w-off, lo), q.ow)
-	return lo, hi
-}
-
 // col2im adds cols back into image n, group grp of dx: the adjoint of im2col.
 func col2im[T float](q *convGeom, cols []T, n, grp int, dx []T) {
 	L := q.l()
-	if q.s == 1 {
-		col2imUnit(q, cols, n, grp, dx)
-		return
-	}
 	for c := 0; c < q.cg; c++ {
 		plane := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
 		for ki := 0; ki < q.kh; ki++ {

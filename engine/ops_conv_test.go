@@ -57,6 +57,8 @@ func TestConvGradCheck(t *testing.T) {
 		{"Conv2d/padding", conv(ConvOpts{Padding: 2}), []*Tensor{Randn(1, 2, 3, 5), Randn(2, 2, 3, 2)}},
 		{"Conv2d/stride-pad-dilation", conv(ConvOpts{Stride: 2, Padding: 1, Dilation: 2}), []*Tensor{Randn(2, 2, 6, 7), Randn(2, 2, 3, 3), Randn(2)}},
 		{"Conv2d/groups", conv(ConvOpts{Groups: 2, Padding: 1}), []*Tensor{Randn(2, 4, 4, 3), Randn(4, 2, 3, 3), Randn(4)}},
+		{"Conv2d/dilation", conv(ConvOpts{Dilation: 2, Padding: 1}), []*Tensor{Randn(2, 2, 5, 6), Randn(3, 2, 2, 3), Randn(3)}},
+		{"Conv2d/groups-dilation", conv(ConvOpts{Groups: 2, Dilation: 2, Padding: 3}), []*Tensor{Randn(1, 4, 3, 4), Randn(2, 2, 3, 2)}},
 		{"Conv2d/depthwise", conv(ConvOpts{Groups: 3}), []*Tensor{Randn(1, 3, 4, 5), Randn(6, 1, 2, 3)}},
 		// fewer kernel taps than output channels per group: the weight
 		// gradient is computed transposed and added in
