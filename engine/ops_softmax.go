@@ -1,6 +1,10 @@
 package engine
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
 // Softmax and LogSoftmax have hand-written forward and backward kernels
 // instead of being composed of Exp, Sum and Div:
@@ -111,5 +115,98 @@ func softmaxBackward[T float](gx, g, y []T, outer, n, inner int, log bool) {
 			}
 		}
 		CheckInterrupt()
+	}
+}
+
+// CrossEntropy returns the loss of each row of logits [N, C] against its
+// class index target[i]: −log softmax(logits)[i, target[i]], as
+// torch.nn.functional.cross_entropy with reduction='none'; the result is
+// [N]. nn.CrossEntropyLoss adds the reductions, class weights and label
+// smoothing on top.
+//
+// It is LogSoftmax(1) and picking one column fused into one op: the forward
+// keeps only each row's log-sum-exp, and the backward writes
+// g[i]·(softmax(logits)[i] − onehot(target[i])) in one pass, without the [N,
+// C] log-probabilities and their gradient that the two ops would store. The
+// values are those of logits.LogSoftmax(1).Gather(1, t).Neg(), bit for bit.
+// It panics with a *ShapeError when logits is not 2-d or target does not
+// have N entries, and with an *Error for an index outside [0, C).
+func CrossEntropy(logits *Tensor, target []int) *Tensor {
+	if len(logits.shape) != 2 || len(target) != logits.shape[0] {
+		hint := "logits are [batch, classes] with one class index per row"
+		if len(logits.shape) == 1 {
+			hint = "for one sample use logits.Unsqueeze(0)"
+		}
+		shapeErr("CrossEntropy", fmt.Sprintf("logits must be 2-d [N, C] and target have N entries; target has %d", len(target)), hint, logits.shape)
+	}
+	n, c := logits.shape[0], logits.shape[1]
+	for i, t := range target {
+		if t < 0 || t >= c {
+			errorf("CrossEntropy", "target %d at position %d is not a class index in [0, %d)", t, i, c)
+		}
+	}
+	target = slices.Clone(target)
+	out := uninit(logits.dtype, []int{n})
+	lse := make([]float64, n) // each row's log-sum-exp, for the backward
+	if logits.dtype == Float64 {
+		crossEntropyForward(out.f64, lse, logits.f64, target, c)
+	} else {
+		crossEntropyForward(out.f32, lse, logits.f32, target, c)
+	}
+	return record("CrossEntropy", out, func(g *Tensor) []*Tensor {
+		gx := uninit(g.dtype, logits.shape)
+		if g.dtype == Float64 {
+			crossEntropyBackward(gx.f64, g.f64, logits.f64, lse, target, c)
+		} else {
+			crossEntropyBackward(gx.f32, g.f32, logits.f32, lse, target, c)
+		}
+		return []*Tensor{gx}
+	}, logits)
+}
+
+// crossEntropyForward computes each row's loss as softmaxForward's log-softmax
+// followed by a negation would, and keeps the row's log-sum-exp in lse.
+func crossEntropyForward[T float](out []T, lse []float64, x []T, target []int, c int) {
+	for i, t := range target {
+		row := x[i*c : (i+1)*c]
+		m := math.Inf(-1)
+		for _, v := range row {
+			if v := float64(v); v > m || v != v {
+				m = v
+			}
+		}
+		if math.IsInf(m, -1) {
+			m = 0 // as softmaxForward
+		}
+		s := 0.0
+		for _, v := range row {
+			s += math.Exp(float64(v) - m)
+		}
+		lse[i] = m + math.Log(s)
+		out[i] = -T(float64(row[t]) - lse[i])
+		if i%1024 == 1023 {
+			CheckInterrupt()
+		}
+	}
+}
+
+// crossEntropyBackward writes ∂x for the upstream g [N] with the arithmetic of
+// softmaxBackward for log-softmax under a one-hot upstream gradient −g[i].
+func crossEntropyBackward[T float](gx, g, x []T, lse []float64, target []int, c int) {
+	for i, t := range target {
+		gt := -g[i]
+		s := float64(gt)
+		row, grow := x[i*c:(i+1)*c], gx[i*c:(i+1)*c]
+		for k, v := range row {
+			up := 0.0
+			if k == t {
+				up = s
+			}
+			y := T(float64(v) - lse[i]) // the log-probability as LogSoftmax stores it
+			grow[k] = T(up - math.Exp(float64(y))*s)
+		}
+		if i%1024 == 1023 {
+			CheckInterrupt()
+		}
 	}
 }

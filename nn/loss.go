@@ -129,12 +129,12 @@ func SmoothL1Loss(input, target *engine.Tensor, opts ...LossOpts) *engine.Tensor
 const IgnoreIndex = -100
 
 // classTargets checks that target holds one class index in [0, c) (or
-// IgnoreIndex) per row of [n, c] scores and returns it as an [n, 1] index
-// tensor for Gather (ignored rows point at class 0) together with each row's
+// IgnoreIndex) per row of [n, c] scores and returns the indices (ignored
+// rows point at class 0) together with each row's
 // weight: the class weight of its target, or 1 without weights, and 0 for an
 // ignored row. plain reports that every row's weight is 1. probs says that op
 // also takes [n, c] class probabilities, for the error message.
-func classTargets(op string, scores, target, weight *engine.Tensor, probs bool) (idx *engine.Tensor, wy []float64, plain bool) {
+func classTargets(op string, scores, target, weight *engine.Tensor, probs bool) (idx []int, wy []float64, plain bool) {
 	if scores.Dims() != 2 {
 		shapeError(op, "the input must be [batch, classes]", "for one sample use x.Unsqueeze(0)", scores.Shape(), target.Shape())
 	}
@@ -154,23 +154,23 @@ func classTargets(op string, scores, target, weight *engine.Tensor, probs bool) 
 		shapeError(op, reason, hint, scores.Shape(), target.Shape())
 	}
 	w := classWeights(op, scores, weight)
-	ts := target.Float64s()
+	idx = make([]int, n)
 	wy = make([]float64, n)
 	plain = w == nil
-	for i, v := range ts {
+	for i, v := range target.Float64s() {
 		switch {
 		case v == IgnoreIndex:
-			ts[i], plain = 0, false
+			plain = false
 			continue
 		case v != math.Trunc(v) || v < 0 || v >= float64(c):
 			errorf(op, "target %v at position %d is not a class index in [0, %d)", v, i, c)
 		}
-		wy[i] = 1
+		idx[i], wy[i] = int(v), 1
 		if w != nil {
 			wy[i] = w[int(v)]
 		}
 	}
-	return engine.New64(ts).Reshape(n, 1), wy, plain
+	return idx, wy, plain
 }
 
 // classWeights checks that weight (nil for none) has one value per class of
@@ -242,13 +242,13 @@ func CrossEntropyLoss(logits, target *engine.Tensor, opts ...LossOpts) *engine.T
 		return reduce(logp.Mul(t).Sum(1).Neg(), o.Reduction)
 	}
 	idx, wy, plain := classTargets("CrossEntropyLoss", logits, target, o.Weight, true)
-	logp := logits.LogSoftmax(1)
-	l := logp.Gather(1, idx).Reshape(-1).Neg()
+	l := engine.CrossEntropy(logits, idx) // LogSoftmax and the pick in one op
 	if !plain {
-		l = l.Mul(rowWeights(wy, logp))
+		l = l.Mul(rowWeights(wy, logits))
 	}
 	if eps > 0 {
 		// ε/C · -Σ_c w_c·log p_c, zero on ignored rows
+		logp := logits.LogSoftmax(1)
 		wl := logp
 		if o.Weight != nil {
 			wl = wl.Mul(o.Weight.Detach().To(logp.DType()))
@@ -284,7 +284,7 @@ func CrossEntropyLossIndices(logits *engine.Tensor, target []int, opts ...LossOp
 func NLLLoss(logProbs, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("NLLLoss", opts)
 	idx, wy, plain := classTargets("NLLLoss", logProbs, target, o.Weight, false)
-	l := logProbs.Gather(1, idx).Reshape(-1).Neg()
+	l := logProbs.Gather(1, indexTensor(idx).Reshape(-1, 1)).Reshape(-1).Neg()
 	if !plain {
 		l = l.Mul(rowWeights(wy, logProbs))
 	}

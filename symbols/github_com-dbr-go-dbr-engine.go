@@ -17,6 +17,7 @@ func init() {
 		"CheckInterrupt":  reflect.ValueOf(engine.CheckInterrupt),
 		"ClearInterrupt":  reflect.ValueOf(engine.ClearInterrupt),
 		"Conv2d":          reflect.ValueOf(engine.Conv2d),
+		"CrossEntropy":    reflect.ValueOf(engine.CrossEntropy),
 		"DefaultDType":    reflect.ValueOf(engine.DefaultDType),
 		"ErrInterrupted":  reflect.ValueOf(&engine.ErrInterrupted).Elem(),
 		"Eye":             reflect.ValueOf(engine.Eye),

@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestCrossEntropyGradCheck(t *testing.T) {
+	Seed(5)
+	ce := func(target []int) func(x []*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return CrossEntropy(x[0], target) }
+	}
+	runGradChecks(t, []gradCase{
+		{"CrossEntropy", ce([]int{2, 0, 4}), []*Tensor{Randn(3, 5)}},
+		{"CrossEntropy/one-class", ce([]int{0, 0}), []*Tensor{Randn(2, 1)}},
+		{"CrossEntropy/large-logits", ce([]int{1, 1}), []*Tensor{Randn(2, 3).MulScalar(50)}},
+		// the same logits used twice: both contributions must arrive
+		{"twice/CrossEntropy+LogSoftmax", func(x []*Tensor) *Tensor {
+			return CrossEntropy(x[0], []int{1, 3}).Add(x[0].LogSoftmax(1).Sum(1))
+		}, []*Tensor{Randn(2, 4)}},
+		{"twice/CrossEntropy(x·x)", func(x []*Tensor) *Tensor { return CrossEntropy(x[0].Mul(x[0]), []int{0, 2}) }, []*Tensor{Randn(2, 3)}},
+	})
+}
+
+// TestCrossEntropyMatchesComposed checks the fused op against LogSoftmax,
+// Gather and Neg, bit for bit, in values and gradients, in both dtypes.
+func TestCrossEntropyMatchesComposed(t *testing.T) {
+	Seed(6)
+	target := []int{3, 0, 9, 9, 1, 5, 2, 7}
+	idx := make([]float64, len(target))
+	for i, v := range target {
+		idx[i] = float64(v)
+	}
+	for _, dt := range []DType{Float32, Float64} {
+		x := Randn(8, 10).MulScalar(4).To(dt).SetRequiresGrad(true)
+		g := Randn(8).To(dt)
+		run := func(f func() *Tensor) (out, grad []float64) {
+			x.SetGrad(nil)
+			y := f()
+			y.BackwardWith(g)
+			return y.Float64s(), x.Grad().Float64s()
+		}
+		want, wantGrad := run(func() *Tensor {
+			return x.LogSoftmax(1).Gather(1, New64(idx, 8, 1).To(dt)).Reshape(-1).Neg()
+		})
+		got, gotGrad := run(func() *Tensor { return CrossEntropy(x, target) })
+		if !slices.Equal(got, want) {
+			t.Errorf("%v: values differ from LogSoftmax+Gather+Neg:\n got %v\nwant %v", dt, got, want)
+		}
+		if !slices.Equal(gotGrad, wantGrad) {
+			t.Errorf("%v: gradients differ from LogSoftmax+Gather+Neg", dt)
+		}
+	}
+	// stable for logits whose exp overflows: log(e¹⁰⁰⁰ + e¹⁰⁰¹) − 1000
+	l := CrossEntropy(New64([]float64{1000, 1001}, 1, 2), []int{0}).Item()
+	if want := 1 + math.Log1p(math.Exp(-1)); math.Abs(l-want) > 1e-12 {
+		t.Errorf("CrossEntropy of [1000 1001] against 0 = %v, want %v", l, want)
+	}
+}
+
+func TestCrossEntropyErrors(t *testing.T) {
+	checkErrors(t, []errorCase{
+		{"1-d", func() { CrossEntropy(Zeros(10), []int{3}) }, []string{"CrossEntropy", "[10]", "Unsqueeze(0)"}},
+		{"count", func() { CrossEntropy(Zeros(4, 10), []int{1, 2}) }, []string{"CrossEntropy", "[4 10]", "target has 2"}},
+		{"class", func() { CrossEntropy(Zeros(2, 10), []int{1, 10}) }, []string{"CrossEntropy", "target 10 at position 1", "[0, 10)"}},
+		{"negative", func() { CrossEntropy(Zeros(2, 3), []int{-1, 0}) }, []string{"CrossEntropy", "target -1 at position 0"}},
+	})
+}
