@@ -51,20 +51,26 @@ func BenchmarkConv2d(b *testing.B) {
 
 // BenchmarkConvLayers runs forward + backward of the two conv layers of the
 // bench's CNN (batch 64: 1→16 channels at 28×28, 16→32 at 14×14, 3×3,
-// padding 1) with a random upstream gradient.
+// padding 1) and of a stride-2 layer, with a random upstream gradient.
 func BenchmarkConvLayers(b *testing.B) {
 	Seed(1)
 	for _, c := range []struct {
-		name           string
-		in, out, hw    int
-		inputNeedsGrad bool
-	}{{"1x28x28-16", 1, 16, 28, false}, {"16x14x14-32", 16, 32, 14, true}} {
+		name                string
+		in, out, hw, stride int
+		inputNeedsGrad      bool
+	}{
+		{"1x28x28-16", 1, 16, 28, 1, false},
+		{"16x14x14-32", 16, 32, 14, 1, true},
+		{"16x28x28-32/stride2", 16, 32, 28, 2, true},
+	} {
+		o := ConvOpts{Padding: 1, Stride: c.stride}
 		x := Randn(64, c.in, c.hw, c.hw).SetRequiresGrad(c.inputNeedsGrad)
 		w, bias := Randn(c.out, c.in, 3, 3).SetRequiresGrad(true), Randn(c.out).SetRequiresGrad(true)
-		g := Randn(64, c.out, c.hw, c.hw)
+		var g *Tensor
+		NoGrad(func() { g = RandnLike(Conv2d(x, w, bias, o)) })
 		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				Conv2d(x, w, bias, ConvOpts{Padding: 1}).BackwardWith(g)
+				Conv2d(x, w, bias, o).BackwardWith(g)
 			}
 		})
 	}

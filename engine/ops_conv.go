@@ -47,9 +47,9 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 	}
 	out := uninit(x.dtype, []int{q.n, q.oc, q.oh, q.ow})
 	if x.dtype == Float64 {
-		convForward(q, x.f64, w.f64, optData[float64](b), out.f64)
+		convForward(q, x.f64, w.f64, optSlice[float64](b), out.f64)
 	} else {
-		convForward(q, x.f32, w.f32, optData[float32](b), out.f32)
+		convForward(q, x.f32, w.f32, optSlice[float32](b), out.f32)
 	}
 	// ∂x = col2im(wᵀ·g), ∂w += g·colsᵀ (per image and group), ∂b = g summed over N, OH, OW
 	return record("Conv2d", out, func(g *Tensor) []*Tensor {
@@ -61,9 +61,9 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 		}
 		gs = append(gs, nil) // no bias: a nil gradient for it
 		if g.dtype == Float64 {
-			convBackward(q, x.f64, w.f64, g.f64, optData[float64](gs[0]), optData[float64](gs[1]), optData[float64](gs[2]))
+			convBackward(q, x.f64, w.f64, g.f64, optSlice[float64](gs[0]), optSlice[float64](gs[1]), optSlice[float64](gs[2]))
 		} else {
-			convBackward(q, x.f32, w.f32, g.f32, optData[float32](gs[0]), optData[float32](gs[1]), optData[float32](gs[2]))
+			convBackward(q, x.f32, w.f32, g.f32, optSlice[float32](gs[0]), optSlice[float32](gs[1]), optSlice[float32](gs[2]))
 		}
 		return gs[:len(ins)]
 	}, ins...)
@@ -117,14 +117,6 @@ func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
 	return q
 }
 
-// optData returns t's data as []T, or nil for a nil tensor.
-func optData[T float](t *Tensor) []T {
-	if t == nil {
-		return nil
-	}
-	return slice[T](t)
-}
-
 func convForward[T float](q *convGeom, x, w, b, out []T) {
 	K, L := q.k(), q.l()
 	u := newUnroll[T](q)
@@ -162,9 +154,7 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	var dcols, dpad []T
 	if gx != nil {
 		dcols = make([]T, K*u.lw)
-		if u.padded {
-			dpad = make([]T, q.cg*u.plane)
-		}
+		dpad = make([]T, q.cg*u.plane)
 	}
 	// With fewer kernel taps than output channels (a first layer: K = 9),
 	// ∂wᵀ = cols·gᵀ [K, ocg] fills the GEMM's 16-wide tiles where ∂w [ocg, K]
@@ -210,41 +200,37 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 // [C/groups·KH·KW, lw] for the GEMM, and adds such a matrix back (im2col
 // and its adjoint col2im).
 //
-// With stride 1 the image's planes are first copied into zero-padded planes
-// of (H+2·Padding)×Wp values, Wp = W+2·Padding, so that no copy needs a
-// bounds test. Then either
-//   - the compact grid: lw = OH·OW columns, each kernel tap's row is OH
-//     copies of OW values; or
-//   - the wide grid: the output is computed at OH×Wp positions,
-//     Dilation·(KW−1) more per row than OW, whose values are dropped. Kernel
-//     tap (c, ki, kj) then reads a padded plane at offset ki·d·Wp + kj·d
-//     onward, one contiguous run of lw = OH·Wp values: one copy per tap and
-//     one vector add per tap back, for a GEMM (KW−1)·d/Wp wider and the
-//     results (or gradients) moved between the grids, OC/groups·OH short
-//     copies.
+// The image's planes are first copied into zero-padded planes of
+// (H+2·Padding)×Wp values, Wp = W+2·Padding, so that no copy needs a bounds
+// test: kernel tap (c, ki, kj) reads plane c from offset ki·d·Wp + kj·d on,
+// output position (oy, ox) at oy·Stride·Wp + ox·Stride past that. Then either
+//   - the compact grid: lw = OH·OW columns, each tap's row is OH runs of OW
+//     values (copies for stride 1); or
+//   - the wide grid, for stride 1: the output is computed at OH×Wp
+//     positions, Dilation·(KW−1) more per row than OW, whose values are
+//     dropped. Each tap's row is then one contiguous run of lw = OH·Wp
+//     values: one copy per tap and one vector add per tap back, for a GEMM
+//     (KW−1)·d/Wp wider and the results (or gradients) moved between the
+//     grids, OC/groups·OH short copies.
 //
 // The wide grid pays off when there are more taps than output channels
 // (16→32 channels 3×3 at 14×14: 18% faster forward + backward); a first layer
-// (1→16 channels) is faster compact. Other strides use the compact grid with
-// per-element im2col/col2im. The dropped positions take part in the weight
-// gradient's sums with a zero gradient, which adds nothing, except that an
-// infinite input value there makes 0·∞ = NaN.
+// (1→16 channels) is faster compact. The dropped positions take part in the
+// weight gradient's sums with a zero gradient, which adds nothing, except
+// that an infinite input value there makes 0·∞ = NaN.
 type unroll[T float] struct {
 	q             *convGeom
-	padded, wide  bool
-	wp, plane, lw int // padded row, padded plane (with slack for the last taps), columns
+	wide          bool
+	wp, plane, lw int // padded row, padded plane (with slack for the wide grid's last taps), columns
 	pad, cols     []T
 }
 
 func newUnroll[T float](q *convGeom) *unroll[T] {
-	u := &unroll[T]{q: q, padded: q.s == 1, lw: q.l()}
-	if u.padded {
-		u.wp = q.w + 2*q.p
-		u.plane = (q.h+2*q.p)*u.wp + q.d*(q.kw-1)
-		u.pad = make([]T, q.cg*u.plane) // the borders stay 0: only the insides are written
-		if u.wide = 2*q.ocg < q.k(); u.wide {
-			u.lw = q.oh * u.wp
-		}
+	u := &unroll[T]{q: q, lw: q.l(), wp: q.w + 2*q.p}
+	u.plane = (q.h+2*q.p)*u.wp + q.d*(q.kw-1)
+	u.pad = make([]T, q.cg*u.plane) // the borders stay 0: only the insides are written
+	if u.wide = q.s == 1 && 2*q.ocg < q.k(); u.wide {
+		u.lw = q.oh * u.wp
 	}
 	u.cols = make([]T, q.k()*u.lw)
 	return u
@@ -262,19 +248,24 @@ func (u *unroll[T]) wideBuf(rows int) []T {
 // columns unrolls image n, group grp of x and returns the matrix [K, lw].
 func (u *unroll[T]) columns(x []T, n, grp int) []T {
 	q := u.q
-	if !u.padded {
-		im2col(q, x, n, grp, u.cols)
-		return u.cols
-	}
 	for c := 0; c < q.cg; c++ {
 		src := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:]
 		copyRows(u.pad[c*u.plane+q.p*u.wp+q.p:], u.wp, src, q.w, q.h, q.w)
 	}
 	for k := range q.k() {
-		if u.wide {
-			copy(u.cols[k*u.lw:][:u.lw], u.pad[u.tap(k):][:u.lw])
-		} else {
-			copyRows(u.cols[k*u.lw:], q.ow, u.pad[u.tap(k):], u.wp, q.oh, q.ow)
+		row, src := u.cols[k*u.lw:][:u.lw], u.pad[u.tap(k):]
+		switch {
+		case u.wide:
+			copy(row, src)
+		case q.s == 1:
+			copyRows(row, q.ow, src, u.wp, q.oh, q.ow)
+		default:
+			for oy := 0; oy < q.oh; oy++ {
+				r, in := row[oy*q.ow:][:q.ow], src[oy*q.s*u.wp:]
+				for ox := range r {
+					r[ox] = in[ox*q.s]
+				}
+			}
 		}
 	}
 	return u.cols
@@ -288,21 +279,26 @@ func (u *unroll[T]) tap(k int) int {
 }
 
 // addBack adds the matrix cols [K, lw] back into image n, group grp of dx;
-// dpad is a scratch [C/groups, plane] for the padded layout.
+// dpad is a scratch [C/groups, plane] for the padded planes.
 func (u *unroll[T]) addBack(cols, dpad []T, n, grp int, dx []T) {
 	q := u.q
-	if !u.padded {
-		col2im(q, cols, n, grp, dx)
-		return
-	}
 	clear(dpad)
 	for k := range q.k() {
-		if u.wide {
-			addTo(dpad[u.tap(k):][:u.lw], cols[k*u.lw:][:u.lw])
-			continue
-		}
-		for oy := 0; oy < q.oh; oy++ {
-			addTo(dpad[u.tap(k)+oy*u.wp:][:q.ow], cols[k*u.lw+oy*q.ow:][:q.ow])
+		row, dst := cols[k*u.lw:][:u.lw], dpad[u.tap(k):]
+		switch {
+		case u.wide:
+			addTo(dst[:u.lw], row)
+		case q.s == 1:
+			for oy := 0; oy < q.oh; oy++ {
+				addTo(dst[oy*u.wp:][:q.ow], row[oy*q.ow:][:q.ow])
+			}
+		default:
+			for oy := 0; oy < q.oh; oy++ {
+				r, out := row[oy*q.ow:][:q.ow], dst[oy*q.s*u.wp:]
+				for ox, v := range r {
+					out[ox*q.s] += v
+				}
+			}
 		}
 	}
 	for c := 0; c < q.cg; c++ {
@@ -343,60 +339,6 @@ func sum4[T float](v []T) T {
 		s0 += v[i]
 	}
 	return (s0 + s1) + (s2 + s3)
-}
-
-// im2col unrolls the receptive fields of image n, group grp of x into cols
-// [C/groups·KH·KW, OH·OW]; positions in the padding are 0.
-func im2col[T float](q *convGeom, x []T, n, grp int, cols []T) {
-	L := q.l()
-	for c := 0; c < q.cg; c++ {
-		plane := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
-		for ki := 0; ki < q.kh; ki++ {
-			for kj := 0; kj < q.kw; kj++ {
-				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
-				for oy := 0; oy < q.oh; oy++ {
-					iy := oy*q.s - q.p + ki*q.d
-					r := row[oy*q.ow : (oy+1)*q.ow]
-					if iy < 0 || iy >= q.h {
-						clear(r)
-						continue
-					}
-					for ox := range r {
-						ix := ox*q.s - q.p + kj*q.d
-						if ix >= 0 && ix < q.w {
-							r[ox] = plane[iy*q.w+ix]
-						} else {
-							r[ox] = 0
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// col2im adds cols back into image n, group grp of dx: the adjoint of im2col.
-func col2im[T float](q *convGeom, cols []T, n, grp int, dx []T) {
-	L := q.l()
-	for c := 0; c < q.cg; c++ {
-		plane := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:][:q.h*q.w]
-		for ki := 0; ki < q.kh; ki++ {
-			for kj := 0; kj < q.kw; kj++ {
-				row := cols[((c*q.kh+ki)*q.kw+kj)*L:][:L]
-				for oy := 0; oy < q.oh; oy++ {
-					iy := oy*q.s - q.p + ki*q.d
-					if iy < 0 || iy >= q.h {
-						continue
-					}
-					for ox := 0; ox < q.ow; ox++ {
-						if ix := ox*q.s - q.p + kj*q.d; ix >= 0 && ix < q.w {
-							plane[iy*q.w+ix] += row[oy*q.ow+ox]
-						}
-					}
-				}
-			}
-		}
-	}
 }
 
 // poolGeom is the geometry of one pooling call.
@@ -476,20 +418,9 @@ func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
 	for pl := 0; pl < q.planes; pl++ {
 		CheckInterrupt()
 		for oy := 0; oy < q.oh; oy++ {
-			y0, y1 := q.window(oy, q.h)
 			for ox := 0; ox < q.ow; ox++ {
-				x0, x1 := q.window(ox, q.w)
-				best, bi := T(math.Inf(-1)), (pl*q.h+y0)*q.w+x0
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						i := (pl*q.h+iy)*q.w + ix
-						if v := x[i]; v > best || v != v { // as PyTorch: NaN wins
-							best, bi = v, i
-						}
-					}
-				}
 				o := (pl*q.oh+oy)*q.ow + ox
-				out[o], arg[o] = best, bi
+				out[o], arg[o] = maxPoolWindow(q, x, pl, oy, ox)
 			}
 		}
 	}

@@ -50,25 +50,24 @@ func alloc(dtype DType, shape []int, zero bool) *Tensor {
 		got = poolFor(dtype, n).Get()
 	}
 	if dtype == Float64 {
-		if b, ok := got.(*[]float64); ok {
-			t.f64 = *b
-			if zero {
-				clear(t.f64)
-			}
-		} else {
-			t.f64 = make([]float64, n)
-		}
+		t.f64 = takeOrMake[float64](got, n, zero)
 	} else {
-		if b, ok := got.(*[]float32); ok {
-			t.f32 = *b
-			if zero {
-				clear(t.f32)
-			}
-		} else {
-			t.f32 = make([]float32, n)
-		}
+		t.f32 = takeOrMake[float32](got, n, zero)
 	}
 	return t
+}
+
+// takeOrMake returns the pooled buffer got (zeroed if zero is set) when it
+// holds []T, else a fresh one of length n.
+func takeOrMake[T float](got any, n int, zero bool) []T {
+	b, ok := got.(*[]T)
+	if !ok {
+		return make([]T, n)
+	}
+	if zero {
+		clear(*b)
+	}
+	return *b
 }
 
 // empty allocates a zero-filled tensor of the given dtype and shape.
