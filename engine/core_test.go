@@ -182,6 +182,12 @@ func TestCoreErrors(t *testing.T) {
 		{"Set", func() { x.Set(1, 0) }, []string{"Set: [2 3]:", "1 indices for a 2-d tensor"}},
 		{"Arange", func() { Arange(0, 1, 0) }, []string{"Arange:", "step must be non-zero"}},
 		{"Zeros", func() { Zeros(-1, 2) }, []string{"Zeros: [-1 2]:", "sizes must be >= 0"}},
+		// each creation function's error names the function called
+		{"Ones", func() { Ones(-1) }, []string{"Ones: [-1]:", "sizes must be >= 0"}},
+		{"Full", func() { Full(2, 3, -1) }, []string{"Full: [3 -1]:", "sizes must be >= 0"}},
+		{"Eye", func() { Eye(-2) }, []string{"Eye:", "n must be >= 0, got -2"}},
+		{"RandPerm", func() { RandPerm(-1) }, []string{"RandPerm:", "n must be >= 0, got -1"}},
+		{"RandInt", func() { RandInt(0) }, []string{"RandInt:", "n must be positive, got 0"}},
 	}
 	checkErrors(t, cases)
 	// MatMul's batch dims broadcast when one of them is 1 or missing

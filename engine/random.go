@@ -64,14 +64,22 @@ func Uniform(lo, hi float64, shape ...int) *Tensor {
 }
 
 // RandPerm returns a random permutation of 0..n-1.
+// It panics with an *Error when n < 0.
 func RandPerm(n int) []int {
+	if n < 0 {
+		errorf("RandPerm", "n must be >= 0, got %d", n)
+	}
 	var p []int
 	withRNG(func(r *rand.Rand) { p = r.Perm(n) })
 	return p
 }
 
 // RandInt returns a random integer in [0, n).
+// It panics with an *Error when n <= 0.
 func RandInt(n int) int {
+	if n <= 0 {
+		errorf("RandInt", "n must be positive, got %d (the result is in [0, n))", n)
+	}
 	var v int
 	withRNG(func(r *rand.Rand) { v = r.IntN(n) })
 	return v

@@ -119,7 +119,7 @@ func dataShape(op string, n int, shape []int) []int {
 }
 
 // Scalar returns a 0-d tensor (shape []) holding v.
-func Scalar(v float64) *Tensor { return Full(v) }
+func Scalar(v float64) *Tensor { return full("Scalar", v, nil) }
 
 // Zeros returns a tensor of zeros of the default dtype.
 func Zeros(shape ...int) *Tensor {
@@ -128,11 +128,14 @@ func Zeros(shape ...int) *Tensor {
 }
 
 // Ones returns a tensor of ones of the default dtype.
-func Ones(shape ...int) *Tensor { return Full(1, shape...) }
+func Ones(shape ...int) *Tensor { return full("Ones", 1, shape) }
 
 // Full returns a tensor of the default dtype filled with v.
-func Full(v float64, shape ...int) *Tensor {
-	checkShape("Full", shape)
+func Full(v float64, shape ...int) *Tensor { return full("Full", v, shape) }
+
+// full is Full with the name of the function the user called, for errors.
+func full(op string, v float64, shape []int) *Tensor {
+	checkShape(op, shape)
 	t := empty(defaultDType, shape)
 	t.fill(v)
 	return t
@@ -201,7 +204,11 @@ func Linspace(start, end float64, steps int) *Tensor {
 }
 
 // Eye returns the n×n identity matrix.
+// It panics with an *Error when n < 0.
 func Eye(n int) *Tensor {
+	if n < 0 {
+		errorf("Eye", "n must be >= 0, got %d", n)
+	}
 	t := Zeros(n, n)
 	for i := 0; i < n; i++ {
 		t.set(i*n+i, 1)
