@@ -87,7 +87,10 @@ func or1(v int) int {
 type MaxPool2d struct{ KernelSize, Stride, Padding int }
 
 // NewMaxPool2d returns a MaxPool2d layer; stride 0 means the kernel size.
+// It panics with an *engine.Error when kernel is not positive or stride or
+// padding is negative.
 func NewMaxPool2d(kernel, stride, padding int) *MaxPool2d {
+	checkPool("NewMaxPool2d", kernel, stride, padding)
 	return &MaxPool2d{KernelSize: kernel, Stride: stride, Padding: padding}
 }
 
@@ -111,7 +114,10 @@ func (m *MaxPool2d) String() string {
 type AvgPool2d struct{ KernelSize, Stride, Padding int }
 
 // NewAvgPool2d returns an AvgPool2d layer; stride 0 means the kernel size.
+// It panics with an *engine.Error when kernel is not positive or stride or
+// padding is negative.
 func NewAvgPool2d(kernel, stride, padding int) *AvgPool2d {
+	checkPool("NewAvgPool2d", kernel, stride, padding)
 	return &AvgPool2d{KernelSize: kernel, Stride: stride, Padding: padding}
 }
 
@@ -128,4 +134,12 @@ func (m *AvgPool2d) String() string {
 		s = m.KernelSize
 	}
 	return fmt.Sprintf("AvgPool2d(kernel_size=%d, stride=%d, padding=%d)", m.KernelSize, s, m.Padding)
+}
+
+// checkPool panics with an *engine.Error when the sizes of a pooling layer
+// cannot work, naming the constructor the user called.
+func checkPool(op string, kernel, stride, padding int) {
+	if kernel <= 0 || stride < 0 || padding < 0 {
+		errorf(op, "kernel must be positive and stride and padding >= 0 (stride 0 means the kernel size), got kernel=%d stride=%d padding=%d", kernel, stride, padding)
+	}
 }

@@ -17,7 +17,11 @@ type Linear struct {
 
 // NewLinear returns a Linear layer from in to out features with PyTorch's
 // default initialization (see KaimingUniform).
+// It panics with an *engine.Error when a size is not positive.
 func NewLinear(in, out int) *Linear {
+	if in <= 0 || out <= 0 {
+		errorf("NewLinear", "in_features and out_features must be positive, got in=%d out=%d", in, out)
+	}
 	l := &Linear{InFeatures: in, OutFeatures: out, Weight: param(out, in), Bias: param(out)}
 	initLayer(l.Weight, l.Bias)
 	return l
