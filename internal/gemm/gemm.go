@@ -21,7 +21,7 @@ const (
 // packing; below parallelWork one goroutine beats several.
 const (
 	smallWork    = 6 * 16 * 16
-	parallelWork = 128 * 128 * 128
+	parallelWork = 64 * 64 * 64
 )
 
 var check = func() {}
@@ -75,9 +75,10 @@ func workersFor(m, n, k int) int {
 }
 
 // split runs block over the m×n output, on this goroutine for small
-// products and otherwise on up to GOMAXPROCS goroutines, each taking a slab
-// of the larger output dimension in whole register tiles (tm rows or tn
-// columns). A panic in a worker is re-raised here once all have stopped.
+// products and otherwise on up to GOMAXPROCS goroutines (see parallel), each
+// taking a slab of the larger output dimension in whole register tiles (tm
+// rows or tn columns). A panic in a worker is re-raised here once all have
+// stopped.
 func split(m, n, k, tm, tn int, block func(i0, i1, j0, j1 int)) {
 	workers := workersFor(m, n, k)
 	if workers <= 1 {
@@ -96,33 +97,10 @@ func split(m, n, k, tm, tn int, block func(i0, i1, j0, j1 int)) {
 			parts = append(parts, [4]int{0, m, j, min(j+step, n)})
 		}
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var failure any
-	run := func(r [4]int) {
-		defer func() {
-			if e := recover(); e != nil {
-				mu.Lock()
-				if failure == nil {
-					failure = e
-				}
-				mu.Unlock()
-			}
-		}()
+	parallel(len(parts), func(w int) {
+		r := parts[w]
 		block(r[0], r[1], r[2], r[3])
-	}
-	for _, r := range parts[1:] {
-		wg.Add(1)
-		go func(r [4]int) {
-			defer wg.Done()
-			run(r)
-		}(r)
-	}
-	run(parts[0])
-	wg.Wait()
-	if failure != nil {
-		panic(failure)
-	}
+	})
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }

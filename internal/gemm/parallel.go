@@ -13,6 +13,7 @@ import (
 // next block is packed over it. Compared with each worker packing all of B
 // for its slab, this packs B once and keeps one copy in the shared cache.
 // A panic in any worker (an interrupt) stops all of them and is re-raised here.
+// The workers run through parallel.
 func (p *mat) sharedB(m, n, workers int) {
 	step := roundUp((m+workers-1)/workers, mr)
 	var rows [][2]int
@@ -27,19 +28,11 @@ func (p *mat) sharedB(m, n, workers int) {
 	bbuf := bufPool.Get().(*buffers)
 	defer bufPool.Put(bbuf)
 	bar := newBarrier(workers)
-	var mu sync.Mutex
-	var failure any
-	var wg sync.WaitGroup
-	work := func(w int) {
-		defer wg.Done()
+	parallel(workers, func(w int) {
 		defer func() {
 			if e := recover(); e != nil {
-				mu.Lock()
-				if failure == nil {
-					failure = e
-				}
-				mu.Unlock()
-				bar.abort()
+				bar.abort() // the others stop at their next wait
+				panic(e)
 			}
 		}()
 		own := bufPool.Get().(*buffers) // for A
@@ -73,16 +66,7 @@ func (p *mat) sharedB(m, n, workers int) {
 				}
 			}
 		}
-	}
-	wg.Add(workers)
-	for w := 1; w < workers; w++ {
-		go work(w)
-	}
-	work(0)
-	wg.Wait()
-	if failure != nil {
-		panic(failure)
-	}
+	})
 }
 
 // barrier lets n goroutines wait for one another, phase after phase. A

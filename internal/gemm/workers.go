@@ -1,0 +1,140 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Products split over cores run their shares on long-lived worker
+// goroutines. Starting a goroutine for an idle core means waking a sleeping
+// OS thread, tens of microseconds on this kind of machine: a tenth of a
+// 256×256 product, and the whole gain of splitting a 128×128 one. A worker
+// that finishes a share keeps polling for the next one for spinTime,
+// yielding its core to any other goroutine that wants it, before it sleeps,
+// so back-to-back products (a training loop, a benchmark) find it awake, as
+// OpenBLAS's threads do. A sleeping worker costs nothing.
+const spinTime = 200 * time.Microsecond
+
+type worker struct {
+	job  atomic.Pointer[share]
+	wake chan struct{} // a token after each job handed over, for a sleeping worker
+}
+
+// share is one goroutine's part of a parallel call.
+type share struct {
+	f func(w int)
+	w int
+	g *group
+}
+
+// group tracks the shares of one parallel call.
+type group struct {
+	pending atomic.Int32 // shares on workers not yet finished
+	done    chan struct{}
+	mu      sync.Mutex
+	failure any // the first panic
+}
+
+var (
+	idleMu sync.Mutex
+	idle   []*worker // workers free for a share
+)
+
+// parallel runs f(0) on the calling goroutine and f(1), …, f(n−1) on
+// workers, and returns when all have returned. The first panic of any of
+// them is re-raised here once all have stopped.
+func parallel(n int, f func(w int)) {
+	if n <= 1 {
+		f(0)
+		return
+	}
+	g := &group{done: make(chan struct{})}
+	g.pending.Store(int32(n - 1))
+	idleMu.Lock()
+	for w := 1; w < n; w++ {
+		var wk *worker
+		if k := len(idle); k > 0 {
+			wk, idle = idle[k-1], idle[:k-1]
+		} else {
+			wk = &worker{wake: make(chan struct{}, 1)}
+			go wk.loop()
+		}
+		wk.job.Store(&share{f, w, g})
+		select {
+		case wk.wake <- struct{}{}:
+		default: // a token is already there
+		}
+	}
+	idleMu.Unlock()
+	g.run(f, 0)
+	g.wait()
+	if g.failure != nil {
+		panic(g.failure)
+	}
+}
+
+// run calls f(w), keeping a panic for the caller of parallel.
+func (g *group) run(f func(w int), w int) {
+	defer func() {
+		if e := recover(); e != nil {
+			g.mu.Lock()
+			if g.failure == nil {
+				g.failure = e
+			}
+			g.mu.Unlock()
+		}
+	}()
+	f(w)
+}
+
+// wait returns when every worker's share is done: it polls briefly (the
+// shares are even, so they end together), then sleeps.
+func (g *group) wait() {
+	for i := 0; g.pending.Load() > 0; i++ {
+		if i == 1<<12 {
+			<-g.done
+			return
+		}
+		if i%64 == 63 {
+			runtime.Gosched()
+		}
+	}
+}
+
+func (w *worker) loop() {
+	for {
+		s := w.next()
+		s.g.run(s.f, s.w)
+		idleMu.Lock()
+		idle = append(idle, w)
+		idleMu.Unlock()
+		if s.g.pending.Add(-1) == 0 {
+			close(s.g.done)
+		}
+	}
+}
+
+// next returns the worker's next share: it polls for spinTime, then sleeps
+// until a share is handed over.
+func (w *worker) next() *share {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if s := w.job.Swap(nil); s != nil {
+			return s
+		}
+		if i%64 == 0 {
+			runtime.Gosched()
+			if time.Since(start) > spinTime {
+				break
+			}
+		}
+	}
+	for {
+		<-w.wake
+		if s := w.job.Swap(nil); s != nil {
+			return s
+		}
+	}
+}
