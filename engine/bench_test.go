@@ -47,6 +47,13 @@ func BenchmarkConv2d(b *testing.B) {
 			MaxPool2d(y, 2, 0, 0)
 		}
 	})
+	b.Run("maxpool+backward", func(b *testing.B) {
+		y := Randn(64, 16, 28, 28).SetRequiresGrad(true)
+		g := Randn(64, 16, 14, 14)
+		for i := 0; i < b.N; i++ {
+			MaxPool2d(y, 2, 0, 0).BackwardWith(g)
+		}
+	})
 }
 
 // BenchmarkConvLayers runs forward + backward of the two conv layers of the
