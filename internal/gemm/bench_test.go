@@ -14,7 +14,7 @@ import (
 func BenchmarkSgemm(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
 	for _, n := range []int{64, 128, 256, 512, 1024} {
-		x, y, z := randSlice(r, n*n), randSlice(r, n*n), make([]float32, n*n)
+		x, y, z := randSlice[float32](r, n*n), randSlice[float32](r, n*n), make([]float32, n*n)
 		flops := 2 * float64(n) * float64(n) * float64(n)
 		b.Run(fmt.Sprintf("dbr/%s/n=%d", Kernel(), n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
@@ -48,7 +48,7 @@ func BenchmarkSgemmMLP(b *testing.B) {
 		{"dw2", true, false, 128, 256, 64},
 		{"dx2", false, false, 64, 256, 128},
 	} {
-		x, y, z := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), make([]float32, s.m*s.n)
+		x, y, z := randSlice[float32](r, s.m*s.k), randSlice[float32](r, s.k*s.n), make([]float32, s.m*s.n)
 		lda, ldb := s.k, s.n
 		if s.tA {
 			lda = s.m

@@ -6,7 +6,8 @@
 // packed into panels of 16 columns, op(A) into panels of 6 rows (alpha folded
 // in), and a register-tiled micro-kernel multiplies one 6×16 tile at a time,
 // holding the tile in 12 ymm accumulators (Dgemm: 6×8 doubles in the same
-// registers). On amd64 CPUs with AVX2 and FMA the
+// registers). One generic driver (gemm.go) blocks, packs and splits both
+// element types; impl holds what differs. On amd64 CPUs with AVX2 and FMA the
 // micro-kernel is written in Go assembly; elsewhere (other CPUs, other
 // architectures) a pure-Go micro-kernel over the same packed panels is chosen
 // at run time. Both paths give the same results up to float32 rounding.

@@ -6,16 +6,9 @@ import (
 	"sync"
 )
 
-// Register tile of the micro-kernel and cache blocking sizes. A packed
-// kc×nr panel of B (16 KiB) stays in L1 while the mc×kc block of A (about
-// 170 KiB) streams from L2; the kc×nc block of B lives in L3.
-const (
-	mr = 6
-	nr = 16
-	mc = 168
-	kc = 256
-	nc = 2048
-)
+// mr is the rows of the register tile of both micro-kernels; the columns
+// and the cache blocking depend on the element type (see impl).
+const mr = 6
 
 // Thresholds, in multiply-adds (m·n·k): below smallWork a plain loop beats
 // packing; below parallelWork one goroutine beats several.
@@ -43,6 +36,54 @@ func SetCheck(f func()) {
 // C do not propagate). It panics, as gonum's BLAS does, when a size is
 // negative, a stride is smaller than its row, or a slice is too short.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemm(f32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dgemm is Sgemm for float64, with a 6×8 register tile.
+func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemm(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// impl is what differs between the element types: the register tile's
+// columns, the cache blocking, the micro-kernel and the assembly packing
+// routines (float32 on AVX2 only; nil where there are none).
+type impl[T elem] struct {
+	nr, mc, kc, nc int
+	// kernel sets or adds the mr×nr tile C[r*ldc+j] (+)= Σ_p a[p*mr+r]·b[p*nr+j]
+	// over k packed columns of A and rows of B; store sets instead of adding.
+	kernel func(k int, a, b, c []T, ldc int, store bool)
+	// packTrans packs a full nr-column panel of a transposed B for k a
+	// multiple of 8: dst[q*nr+j] = src[j*ld+q].
+	packTrans func(dst, src *T, ld, k int)
+	// packRows packs a full mr-row panel of an untransposed A for k a
+	// multiple of 8: dst[q*mr+r] = src[r*ld+q], writing two values past
+	// dst[k*mr-1].
+	packRows func(dst, src *T, ld, k int)
+	// packCopy copies a full nr-column panel of an untransposed B:
+	// dst[q*nr+j] = src[q*ld+j].
+	packCopy func(dst, src *T, ld, k int)
+	bufs     sync.Pool // *buffers[T]: packed blocks of A and B
+}
+
+// The blocking: a packed kc×nr panel of B (16 KiB) stays in L1 while the
+// mc×kc block of A (about 170 KiB) streams from L2; the kc×nc block of B
+// lives in L3. The float64 sizes keep the byte sizes of the float32 ones.
+// kernel_amd64.go swaps in the assembly when the CPU has AVX2 and FMA.
+var (
+	f32 = newImpl[float32](16, 168, 256, 2048)
+	f64 = newImpl[float64](8, 120, 256, 1024)
+)
+
+func newImpl[T elem](nr, mc, kc, nc int) *impl[T] {
+	p := &impl[T]{nr: nr, mc: mc, kc: kc, nc: nc}
+	p.kernel = func(k int, a, b, c []T, ldc int, store bool) { kernelGo(nr, k, a, b, c, ldc, store) }
+	p.bufs.New = func() any { return &buffers[T]{a: make([]T, mc*kc), b: make([]T, kc*nc)} }
+	return p
+}
+
+type buffers[T elem] struct{ a, b []T }
+
+func gemm[T elem](im *impl[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
@@ -61,12 +102,12 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	}
 	// With beta 0 the first block of k stores its tiles instead of adding
 	// them, so C is neither cleared nor read.
-	p := mat{transA, transB, k, alpha, a, lda, b, ldb, c, ldc, beta == 0}
+	p := mat[T]{im, transA, transB, k, alpha, a, lda, b, ldb, c, ldc, beta == 0}
 	if w := workersFor(m, n, k); w > 1 && m >= n {
 		p.sharedB(m, n, w)
 		return
 	}
-	split(m, n, k, mr, nr, p.block)
+	split(m, n, k, mr, im.nr, p.block)
 }
 
 // workersFor returns how many goroutines a product of m·n·k multiply-adds gets.
@@ -183,41 +224,35 @@ func naive[T elem](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 }
 
 // mat holds the operands of one product; block computes a rectangle of C.
-type mat struct {
+type mat[T elem] struct {
+	*impl[T]
 	transA, transB bool
 	k              int
-	alpha          float32
-	a              []float32
+	alpha          T
+	a              []T
 	lda            int
-	b              []float32
+	b              []T
 	ldb            int
-	c              []float32
+	c              []T
 	ldc            int
 	overwrite      bool // beta is 0: the first k block stores into C
 }
 
-var bufPool = sync.Pool{New: func() any {
-	return &buffers{a: make([]float32, mc*kc), b: make([]float32, kc*nc)}
-}}
-
-type buffers struct{ a, b []float32 }
-
 // block accumulates alpha·op(A)[i0:i1]·op(B)[:, j0:j1] into C[i0:i1, j0:j1].
-func (p *mat) block(i0, i1, j0, j1 int) {
-	bufs := bufPool.Get().(*buffers)
-	defer bufPool.Put(bufs)
-	var tile [mr * nr]float32 // an edge tile, computed whole
-	for jc := j0; jc < j1; jc += nc {
-		ncur := min(nc, j1-jc)
-		for pc := 0; pc < p.k; pc += kc {
-			kcur := min(kc, p.k-pc)
+func (p *mat[T]) block(i0, i1, j0, j1 int) {
+	bufs := p.bufs.Get().(*buffers[T])
+	defer p.bufs.Put(bufs)
+	for jc := j0; jc < j1; jc += p.nc {
+		ncur := min(p.nc, j1-jc)
+		for pc := 0; pc < p.k; pc += p.kc {
+			kcur := min(p.kc, p.k-pc)
 			p.packB(bufs.b, pc, kcur, jc, ncur)
 			store := p.overwrite && pc == 0
-			for ic := i0; ic < i1; ic += mc {
+			for ic := i0; ic < i1; ic += p.mc {
 				check()
-				mcur := min(mc, i1-ic)
+				mcur := min(p.mc, i1-ic)
 				p.packA(bufs.a, ic, mcur, pc, kcur)
-				p.tiles(bufs.a, bufs.b, ic, mcur, jc, ncur, kcur, store, &tile)
+				p.tiles(bufs.a, bufs.b, ic, mcur, jc, ncur, kcur, store)
 			}
 		}
 	}
@@ -225,7 +260,10 @@ func (p *mat) block(i0, i1, j0, j1 int) {
 
 // tiles multiplies the packed block of A (rows ic… of C) by the packed block
 // of B (columns jc… of C) tile by tile, adding into C (storing when store).
-func (p *mat) tiles(pa, pb []float32, ic, mcur, jc, ncur, kcur int, store bool, tile *[mr * nr]float32) {
+func (p *mat[T]) tiles(pa, pb []T, ic, mcur, jc, ncur, kcur int, store bool) {
+	nr := p.nr
+	var edge [mr * 16]T // an edge tile, computed whole
+	tile := edge[:mr*nr]
 	for jr := 0; jr < ncur; jr += nr {
 		nn := min(nr, ncur-jr)
 		bp := pb[jr*kcur : (jr+nr)*kcur]
@@ -234,11 +272,11 @@ func (p *mat) tiles(pa, pb []float32, ic, mcur, jc, ncur, kcur int, store bool, 
 			ap := pa[ir*kcur : (ir+mr)*kcur]
 			off := (ic+ir)*p.ldc + jc + jr
 			if mm == mr && nn == nr {
-				kernel(kcur, ap, bp, p.c[off:], p.ldc, store)
+				p.kernel(kcur, ap, bp, p.c[off:], p.ldc, store)
 				continue
 			}
 			// Edge tile: compute the full tile into scratch, add the part that exists.
-			kernel(kcur, ap, bp, tile[:], nr, true)
+			p.kernel(kcur, ap, bp, tile, nr, true)
 			for r := 0; r < mm; r++ {
 				crow := p.c[off+r*p.ldc : off+r*p.ldc+nn]
 				if store {
@@ -255,7 +293,7 @@ func (p *mat) tiles(pa, pb []float32, ic, mcur, jc, ncur, kcur int, store bool, 
 
 // packA copies alpha·op(A)[i0:i0+m, p0:p0+k] into panels of mr rows: panel q
 // holds, for each p, the mr values of column p (rows past m are zero).
-func (p *mat) packA(dst []float32, i0, m, p0, k int) {
+func (p *mat[T]) packA(dst []T, i0, m, p0, k int) {
 	alpha, lda := p.alpha, p.lda
 	for ir := 0; ir < m; ir += mr {
 		panel := dst[ir*k : (ir+mr)*k]
@@ -264,8 +302,8 @@ func (p *mat) packA(dst []float32, i0, m, p0, k int) {
 		case p.transA && rows == mr:
 			// op(A)[i, q] = a[q*lda + i]: each column of the panel is contiguous.
 			for q := 0; q < k; q++ {
-				d := (*[mr]float32)(panel[q*mr:])
-				s := (*[mr]float32)(p.a[(p0+q)*lda+i0+ir:])
+				d := (*[mr]T)(panel[q*mr:])
+				s := (*[mr]T)(p.a[(p0+q)*lda+i0+ir:])
 				if alpha == 1 { // element by element: a 24-byte array copy calls memmove
 					d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
 					continue
@@ -289,15 +327,15 @@ func (p *mat) packA(dst []float32, i0, m, p0, k int) {
 			s0, s1, s2 := p.a[base:base+k], p.a[base+lda:base+lda+k], p.a[base+2*lda:base+2*lda+k]
 			s3, s4, s5 := p.a[base+3*lda:base+3*lda+k], p.a[base+4*lda:base+4*lda+k], p.a[base+5*lda:base+5*lda+k]
 			q0 := 0
-			if alpha == 1 && packRows6 != nil && k > 8 {
+			if alpha == 1 && p.packRows != nil && k > 8 {
 				// AVX transposes for the first columns; the last column (at
 				// least) is left to the loop below, which overwrites the two
-				// floats the assembly writes past its last column.
+				// values the assembly writes past its last column.
 				q0 = (k - 1) &^ 7
-				packRows6(&panel[0], &s0[0], lda, q0)
+				p.packRows(&panel[0], &s0[0], lda, q0)
 			}
 			for q := q0; q < k; q++ {
-				d := (*[mr]float32)(panel[q*mr:])
+				d := (*[mr]T)(panel[q*mr:])
 				d[0], d[1], d[2], d[3], d[4], d[5] = alpha*s0[q], alpha*s1[q], alpha*s2[q], alpha*s3[q], alpha*s4[q], alpha*s5[q]
 			}
 		default:
@@ -318,20 +356,16 @@ func (p *mat) packA(dst []float32, i0, m, p0, k int) {
 
 // packB copies op(B)[p0:p0+k, j0:j0+n] into panels of nr columns: panel q
 // holds, for each p, the nr values of row p (columns past n are zero).
-func (p *mat) packB(dst []float32, p0, k, j0, n int) {
-	ldb := p.ldb
+func (p *mat[T]) packB(dst []T, p0, k, j0, n int) {
+	ldb, nr := p.ldb, p.nr
 	for jr := 0; jr < n; jr += nr {
 		panel := dst[jr*k : (jr+nr)*k]
 		cols := min(nr, n-jr)
 		switch {
-		case !p.transB && cols == nr && packCopy16 != nil:
+		case !p.transB && cols == nr && p.packCopy != nil:
 			src := p.b[p0*ldb+j0+jr:]
 			_ = src[(k-1)*ldb+nr-1]
-			packCopy16(&panel[0], &src[0], ldb, k)
-		case !p.transB && cols == nr:
-			for q := 0; q < k; q++ {
-				*(*[nr]float32)(panel[q*nr:]) = *(*[nr]float32)(p.b[(p0+q)*ldb+j0+jr:])
-			}
+			p.packCopy(&panel[0], &src[0], ldb, k)
 		case !p.transB:
 			for q := 0; q < k; q++ {
 				src := p.b[(p0+q)*ldb+j0+jr:]
@@ -343,10 +377,10 @@ func (p *mat) packB(dst []float32, p0, k, j0, n int) {
 			// op(B)[q, j] = b[j*ldb + q]: a transpose of cols rows of b.
 			src := p.b[(j0+jr)*ldb+p0:]
 			k8 := 0
-			if cols == nr && packTrans16 != nil && k >= 8 {
+			if cols == nr && p.packTrans != nil && k >= 8 {
 				k8 = k &^ 7
 				_ = src[(nr-1)*ldb+k8-1]
-				packTrans16(&panel[0], &src[0], ldb, k8)
+				p.packTrans(&panel[0], &src[0], ldb, k8)
 			}
 			for j := 0; j < cols; j++ {
 				row := src[j*ldb+k8 : j*ldb+k]

@@ -11,12 +11,13 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // reference computes alpha·op(A)·op(B) + beta·C in float64 with the
 // textbook triple loop.
-func reference(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) []float32 {
-	out := append([]float32(nil), c...)
+func reference[T elem](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) []T {
+	out := append([]T(nil), c...)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			var s float64
@@ -28,50 +29,42 @@ func reference(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b 
 				if tB {
 					bi = j*ldb + p
 				}
-				av, bv := a[ai], b[bi]
-				s += float64(av) * float64(bv)
+				s += float64(a[ai]) * float64(b[bi])
 			}
 			v := float64(alpha) * s
 			if beta != 0 {
 				v += float64(beta) * float64(c[i*ldc+j])
 			}
-			out[i*ldc+j] = float32(v)
+			out[i*ldc+j] = T(v)
 		}
 	}
 	return out
 }
 
-func randSlice(r *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
+func randSlice[T elem](r *rand.Rand, n int) []T {
+	s := make([]T, n)
 	for i := range s {
-		s[i] = float32(r.NormFloat64())
+		s[i] = T(r.NormFloat64())
 	}
 	return s
 }
 
-// kernels runs f once per available micro-kernel, restoring the default.
+// kernels runs f once per available set of micro-kernels and packing
+// routines of both element types (the pure-Go ones, then the assembly ones
+// when the CPU has them), restoring the default.
 func kernels(t *testing.T, f func(t *testing.T)) {
-	saved, savedName, savedPack, savedRows, savedCopy := kernel, kernelName, packTrans16, packRows6, packCopy16
-	defer func() {
-		kernel, kernelName, packTrans16, packRows6, packCopy16 = saved, savedName, savedPack, savedRows, savedCopy
-	}()
-	list := []struct {
-		name string
-		k    func(int, []float32, []float32, []float32, int, bool)
-	}{{"go", kernelGo}}
-	if savedName != "go" {
-		list = append(list, struct {
-			name string
-			k    func(int, []float32, []float32, []float32, int, bool)
-		}{savedName, saved})
+	k32, trans, rows, cp, k64, name := f32.kernel, f32.packTrans, f32.packRows, f32.packCopy, f64.kernel, kernelName
+	restore := func() {
+		f32.kernel, f32.packTrans, f32.packRows, f32.packCopy, f64.kernel, kernelName = k32, trans, rows, cp, k64, name
 	}
-	for _, kk := range list {
-		kernel, kernelName = kk.k, kk.name
-		packTrans16, packRows6, packCopy16 = nil, nil, nil
-		if kk.name != "go" {
-			packTrans16, packRows6, packCopy16 = savedPack, savedRows, savedCopy
-		}
-		t.Run(kk.name, f)
+	defer restore()
+	f32.kernel = func(k int, a, b, c []float32, ldc int, store bool) { kernelGo(16, k, a, b, c, ldc, store) }
+	f64.kernel = func(k int, a, b, c []float64, ldc int, store bool) { kernelGo(8, k, a, b, c, ldc, store) }
+	f32.packTrans, f32.packRows, f32.packCopy, kernelName = nil, nil, nil, "go"
+	t.Run("go", f)
+	if name != "go" {
+		restore()
+		t.Run(name, f)
 	}
 }
 
@@ -81,7 +74,9 @@ type gemmCase struct {
 	padA, padB, padC int
 }
 
-func runCase(t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
+// runCase checks one product of random operands (with the case's row
+// padding) in element type T against reference.
+func runCase[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
 	t.Helper()
 	ar, ac := tc.m, tc.k
 	if tA {
@@ -92,43 +87,71 @@ func runCase(t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
 		br, bc = tc.n, tc.k
 	}
 	lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.padC
-	a := randSlice(r, max(ar*lda, 1))
-	b := randSlice(r, max(br*ldb, 1))
-	c := randSlice(r, max(tc.m*ldc, 1))
+	a := randSlice[T](r, max(ar*lda, 1))
+	b := randSlice[T](r, max(br*ldb, 1))
+	c := randSlice[T](r, max(tc.m*ldc, 1))
 	if tc.beta == 0 {
 		// beta 0 must not read C: NaNs there must not leak into the result.
 		for i := range c {
-			c[i] = float32(math.NaN())
+			c[i] = T(math.NaN())
 		}
 	}
-	want := reference(tA, tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-	got := append([]float32(nil), c...)
-	Sgemm(tA, tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
-	// float32 accumulation of k terms of size ~1: error grows like sqrt(k)·eps.
-	tol := 1e-5 * float64(tc.k+4)
+	alpha, beta := T(tc.alpha), T(tc.beta)
+	want := reference(tA, tB, tc.m, tc.n, tc.k, alpha, a, lda, b, ldb, beta, c, ldc)
+	got := append([]T(nil), c...)
+	// accumulating k terms of size ~1: the error grows like sqrt(k)·eps
+	tol := 1e-13 * float64(tc.k+4)
+	switch any(got).(type) {
+	case []float32:
+		tol = 1e-5 * float64(tc.k+4)
+		Sgemm(tA, tB, tc.m, tc.n, tc.k, float32(alpha), any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), any(got).([]float32), ldc)
+	case []float64:
+		Dgemm(tA, tB, tc.m, tc.n, tc.k, float64(alpha), any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), any(got).([]float64), ldc)
+	}
 	for i := 0; i < tc.m; i++ {
 		for j := 0; j < ldc; j++ {
 			idx := i*ldc + j
 			if j >= tc.n {
 				// Padding between rows must be left untouched.
-				if math.Float32bits(got[idx]) != math.Float32bits(c[idx]) {
-					t.Fatalf("%+v tA=%v tB=%v: padding C[%d][%d] changed from %v to %v", tc, tA, tB, i, j, c[idx], got[idx])
+				if !sameBits(got[idx], c[idx]) {
+					t.Fatalf("%T %+v tA=%v tB=%v: padding C[%d][%d] changed from %v to %v", alpha, tc, tA, tB, i, j, c[idx], got[idx])
 				}
 				continue
 			}
 			if d := math.Abs(float64(got[idx] - want[idx])); !(d <= tol*(1+math.Abs(float64(want[idx])))) {
-				t.Fatalf("%+v tA=%v tB=%v: C[%d][%d] = %v, want %v", tc, tA, tB, i, j, got[idx], want[idx])
+				t.Fatalf("%T %+v tA=%v tB=%v: C[%d][%d] = %v, want %v", alpha, tc, tA, tB, i, j, got[idx], want[idx])
 			}
 		}
 	}
 }
 
-func TestSgemmAgainstReference(t *testing.T) {
+func sameBits[T elem](x, y T) bool {
+	return math.Float64bits(float64(x)) == math.Float64bits(float64(y)) || (x != x && y != y)
+}
+
+// runCases runs every case with every transpose combination in both element types.
+func runCases(t *testing.T, seed int64, cases []gemmCase) {
+	r := rand.New(rand.NewSource(seed))
+	for _, tc := range cases {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				runCase[float32](t, r, tc, tA, tB)
+				runCase[float64](t, r, tc, tA, tB)
+			}
+		}
+	}
+}
+
+// TestGemmAgainstReference covers odd sizes around the tiles (6×16 for
+// float32, 6×8 for float64) and the blocks, transposed operands, row
+// padding, alpha and beta (beta 0 must not read C).
+func TestGemmAgainstReference(t *testing.T) {
 	cases := []gemmCase{
 		{1, 1, 1, 1, 0, 0, 0, 0},
 		{3, 5, 7, 1, 0, 0, 0, 0},
 		{6, 16, 1, 1, 0, 0, 0, 0},
 		{6, 16, 9, 2, 1, 0, 0, 0},
+		{6, 8, 9, 2, 1, 0, 0, 0},
 		{7, 17, 33, 1, 0.5, 3, 2, 1},
 		{13, 31, 5, -1.5, 1, 0, 5, 0},
 		{64, 10, 128, 1, 1, 0, 0, 0},
@@ -136,7 +159,9 @@ func TestSgemmAgainstReference(t *testing.T) {
 		{100, 260, 70, 1, 0, 0, 0, 0},
 		{173, 9, 513, 1, 1, 2, 0, 0},
 		{5, 2100, 20, 1, 1, 0, 0, 7},
+		{5, 1100, 20, 1, 1, 0, 0, 7},
 		{200, 130, 260, 1, 0.5, 0, 3, 0},
+		{130, 250, 260, 1, 0, 0, 3, 0},
 		{40, 50, 600, 1, 0, 1, 0, 2},
 		{12, 20, 16, 1, 0, 0, 1, 0},
 		{6, 16, 9, 1, 1, 2, 0, 0},
@@ -144,39 +169,24 @@ func TestSgemmAgainstReference(t *testing.T) {
 		{2, 3, 0, 1, 0.5, 1, 1, 0},
 		{4, 4, 4, 0, 2, 0, 0, 0},
 	}
-	kernels(t, func(t *testing.T) {
-		r := rand.New(rand.NewSource(1))
-		for _, tc := range cases {
-			for _, tA := range []bool{false, true} {
-				for _, tB := range []bool{false, true} {
-					runCase(t, r, tc, tA, tB)
-				}
-			}
-		}
-	})
+	kernels(t, func(t *testing.T) { runCases(t, 1, cases) })
 }
 
-// TestSgemmParallel runs sizes large enough to split over goroutines, with
+// TestGemmParallel runs sizes large enough to split over goroutines, with
 // both split directions (m ≥ n and m < n).
-func TestSgemmParallel(t *testing.T) {
+func TestGemmParallel(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
-	kernels(t, func(t *testing.T) {
-		r := rand.New(rand.NewSource(2))
-		for _, tc := range []gemmCase{
-			{211, 97, 260, 1, 1, 1, 0, 2},
-			{50, 301, 300, 1, 0, 0, 2, 0},
-			{2100, 2050, 24, 1, 0.5, 0, 1, 3}, // m >= n with two column blocks (nc)
-		} {
-			if tc.m*tc.n*tc.k < 2*parallelWork {
-				t.Fatalf("%+v is too small to be split", tc)
-			}
-			for _, tA := range []bool{false, true} {
-				for _, tB := range []bool{false, true} {
-					runCase(t, r, tc, tA, tB)
-				}
-			}
+	cases := []gemmCase{
+		{211, 97, 260, 1, 1, 1, 0, 2},
+		{50, 301, 300, 1, 0, 0, 2, 0},
+		{2100, 2050, 24, 1, 0.5, 0, 1, 3}, // m >= n with two column blocks (nc)
+	}
+	for _, tc := range cases {
+		if tc.m*tc.n*tc.k < 2*parallelWork {
+			t.Fatalf("%+v is too small to be split", tc)
 		}
-	})
+	}
+	kernels(t, func(t *testing.T) { runCases(t, 2, cases) })
 }
 
 func TestSgemmPanicsOnBadArgs(t *testing.T) {
@@ -207,45 +217,63 @@ func TestSgemmPanicsOnBadArgs(t *testing.T) {
 
 var errStop = errors.New("stop")
 
-// TestSgemmWorkerPanicReachesCaller checks that a panic raised by the check
+// TestGemmWorkerPanicReachesCaller checks that a panic raised by the check
 // hook inside worker goroutines is re-raised on the caller, not a crash.
-func TestSgemmWorkerPanicReachesCaller(t *testing.T) {
+func TestGemmWorkerPanicReachesCaller(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer SetCheck(nil)
 	SetCheck(func() { panic(errStop) })
 	n := 300
-	a := make([]float32, n*n)
-	var got any
-	func() {
-		defer func() { got = recover() }()
-		Sgemm(false, false, n, n, n, 1, a, n, a, n, 0, make([]float32, n*n), n)
-	}()
-	if got != errStop {
-		t.Fatalf("recovered %v, want %v", got, errStop)
+	for _, product := range []func(){
+		func() {
+			Sgemm(false, false, n, n, n, 1, make([]float32, n*n), n, make([]float32, n*n), n, 0, make([]float32, n*n), n)
+		},
+		func() {
+			Dgemm(false, false, n, n, n, 1, make([]float64, n*n), n, make([]float64, n*n), n, 0, make([]float64, n*n), n)
+		},
+	} {
+		var got any
+		func() {
+			defer func() { got = recover() }()
+			product()
+		}()
+		if got != errStop {
+			t.Fatalf("recovered %v, want %v", got, errStop)
+		}
 	}
 }
 
-// TestImplementationThroughBlas32 checks the gonum hookup: blas32.Gemm with
-// General matrices, including a transposed operand, goes through Sgemm.
-func TestImplementationThroughBlas32(t *testing.T) {
-	saved := blas32.Implementation()
-	defer blas32.Use(saved)
+// TestImplementationThroughGonum checks the gonum hookup: blas32.Gemm and
+// blas64.Gemm with General matrices, including a transposed operand, go
+// through Sgemm and Dgemm.
+func TestImplementationThroughGonum(t *testing.T) {
+	saved32, saved64 := blas32.Implementation(), blas64.Implementation()
+	defer blas32.Use(saved32)
+	defer blas64.Use(saved64)
 	blas32.Use(Implementation{})
+	blas64.Use(Implementation{})
+	// aᵀ·b = [[1,4],[2,5],[3,6]]·[[1,0],[2,1]]
+	want := "[9 4 12 5 15 6]"
 	a := blas32.General{Rows: 2, Cols: 3, Stride: 3, Data: []float32{1, 2, 3, 4, 5, 6}}
 	b := blas32.General{Rows: 2, Cols: 2, Stride: 2, Data: []float32{1, 0, 2, 1}}
 	c := blas32.General{Rows: 3, Cols: 2, Stride: 2, Data: make([]float32, 6)}
 	blas32.Gemm(blas.Trans, blas.NoTrans, 1, a, b, 0, c)
-	// aᵀ·b = [[1,4],[2,5],[3,6]]·[[1,0],[2,1]]
-	want := []float32{9, 4, 12, 5, 15, 6}
-	if fmt.Sprint(c.Data) != fmt.Sprint(want) {
-		t.Fatalf("got %v, want %v", c.Data, want)
+	if fmt.Sprint(c.Data) != want {
+		t.Fatalf("blas32: got %v, want %v", c.Data, want)
+	}
+	a64 := blas64.General{Rows: 2, Cols: 3, Stride: 3, Data: []float64{1, 2, 3, 4, 5, 6}}
+	b64 := blas64.General{Rows: 2, Cols: 2, Stride: 2, Data: []float64{1, 0, 2, 1}}
+	c64 := blas64.General{Rows: 3, Cols: 2, Stride: 2, Data: make([]float64, 6)}
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, a64, b64, 0, c64)
+	if fmt.Sprint(c64.Data) != want {
+		t.Fatalf("blas64: got %v, want %v", c64.Data, want)
 	}
 }
 
 func TestSaxpy(t *testing.T) {
 	r := rand.New(rand.NewSource(3))
 	for _, n := range []int{0, 1, 31, 32, 33, 100, 1000} {
-		x, y := randSlice(r, n), randSlice(r, n+3)
+		x, y := randSlice[float32](r, n), randSlice[float32](r, n+3)
 		want := append([]float32(nil), y...)
 		for i := 0; i < n; i++ {
 			want[i] = float32(float64(want[i]) + float64(-0.75)*float64(x[i]))
@@ -289,5 +317,5 @@ func TestSgemmPanicMidProduct(t *testing.T) {
 	// The package still works afterwards.
 	SetCheck(nil)
 	r := rand.New(rand.NewSource(4))
-	runCase(t, r, gemmCase{300, 200, 300, 1, 0, 0, 0, 0}, false, true)
+	runCase[float32](t, r, gemmCase{300, 200, 300, 1, 0, 0, 0, 0}, false, true)
 }

@@ -1,21 +1,8 @@
 package gemm
 
-// kernel is the micro-kernel in use; init in kernel_amd64.go swaps in the
-// assembly one when the CPU has AVX2 and FMA.
-var (
-	kernel     = kernelGo
-	kernelName = "go"
-	// packTrans16, when set, packs a full 16-column panel of a transposed B
-	// for k a multiple of 8: dst[q*16+j] = src[j*ld+q].
-	packTrans16 func(dst, src *float32, ld, k int)
-	// packRows6, when set, packs a full 6-row panel of an untransposed A for
-	// k a multiple of 8: dst[q*6+r] = src[r*ld+q], writing two floats past
-	// dst[k*6-1].
-	packRows6 func(dst, src *float32, ld, k int)
-	// packCopy16, when set, copies a full 16-column panel of an
-	// untransposed B: dst[q*16+j] = src[q*ld+j].
-	packCopy16 func(dst, src *float32, ld, k int)
-)
+// kernelName names the micro-kernels in use (see Kernel); kernel_amd64.go
+// sets "avx2" when it installs the assembly.
+var kernelName = "go"
 
 // saxpy is Saxpy's loop; init in kernel_amd64.go swaps in AVX2.
 var saxpy = saxpyGo

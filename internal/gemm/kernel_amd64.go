@@ -30,9 +30,9 @@ func saxpyAsm(a float32, x, y []float32) {
 func kernel6x8d(k int, a, b, c *float64, ldc int, store bool)
 
 func kernelAsmD(k int, a, b, c []float64, ldc int, store bool) {
-	_ = a[k*mrD-1]
-	_ = b[k*nrD-1]
-	_ = c[(mrD-1)*ldc+nrD-1]
+	_ = a[k*mr-1]
+	_ = b[k*8-1]
+	_ = c[(mr-1)*ldc+8-1]
 	kernel6x8d(k, &a[0], &b[0], &c[0], ldc, store)
 }
 
@@ -125,20 +125,18 @@ func hasAVX2FMA() bool {
 
 func kernelAsm(k int, a, b, c []float32, ldc int, store bool) {
 	_ = a[k*mr-1]
-	_ = b[k*nr-1]
-	_ = c[(mr-1)*ldc+nr-1]
+	_ = b[k*16-1]
+	_ = c[(mr-1)*ldc+16-1]
 	kernel6x16(k, &a[0], &b[0], &c[0], ldc, store)
 }
 
 func init() {
 	if hasAVX2FMA() {
-		kernel, kernelName = kernelAsm, "avx2"
-		packTrans16 = packBTrans16
-		packRows6 = packA6
-		packCopy16 = packBCopy16
+		kernelName = "avx2"
+		f32.kernel, f32.packTrans, f32.packRows, f32.packCopy = kernelAsm, packBTrans16, packA6, packBCopy16
+		f64.kernel = kernelAsmD
 		relu, reluGrad = reluAsm, reluGradAsm
 		maxPoolRow = maxPoolRowAsm
 		saxpy = saxpyAsm
-		kernelD = kernelAsmD
 	}
 }

@@ -1,18 +1,18 @@
 package gemm
 
-// kernelGo is the portable micro-kernel: C[r*ldc+j] += Σ_p a[p*mr+r]·b[p*nr+j]
-// for the mr×nr tile, over k packed columns of A and rows of B; with store
-// set, C[r*ldc+j] = Σ_p … (C is not read).
+// kernelGo is the portable micro-kernel of both element types: C[r*ldc+j] +=
+// Σ_p a[p*mr+r]·b[p*nr+j] for the mr×nr tile, over k packed columns of A and
+// rows of B; with store set, C[r*ldc+j] = Σ_p … (C is not read).
 //
-// It walks the 6×16 tile as 2×4 sub-tiles whose eight sums stay in
-// registers (the compiler keeps scalar float32 locals in registers, not
-// arrays), several times faster than one loop over an accumulator array.
-func kernelGo(k int, a, b, c []float32, ldc int, store bool) {
+// It walks the tile as 2×4 sub-tiles whose eight sums stay in registers (the
+// compiler keeps scalar locals in registers, not arrays), several times
+// faster than one loop over an accumulator array.
+func kernelGo[T elem](nr, k int, a, b, c []T, ldc int, store bool) {
 	a = a[:k*mr]
 	b = b[:k*nr]
 	for r := 0; r < mr; r += 2 {
 		for j := 0; j < nr; j += 4 {
-			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			var c00, c01, c02, c03, c10, c11, c12, c13 T
 			for p := 0; p < k; p++ {
 				ap := a[p*mr+r : p*mr+r+2 : p*mr+r+2]
 				bp := b[p*nr+j : p*nr+j+4 : p*nr+j+4]

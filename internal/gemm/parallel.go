@@ -14,7 +14,7 @@ import (
 // for its slab, this packs B once and keeps one copy in the shared cache.
 // A panic in any worker (an interrupt) stops all of them and is re-raised here.
 // The workers run through parallel.
-func (p *mat) sharedB(m, n, workers int) {
+func (p *mat[T]) sharedB(m, n, workers int) {
 	step := roundUp((m+workers-1)/workers, mr)
 	var rows [][2]int
 	for i := 0; i < m; i += step {
@@ -25,8 +25,8 @@ func (p *mat) sharedB(m, n, workers int) {
 		p.block(0, m, 0, n)
 		return
 	}
-	bbuf := bufPool.Get().(*buffers)
-	defer bufPool.Put(bbuf)
+	bbuf := p.bufs.Get().(*buffers[T])
+	defer p.bufs.Put(bbuf)
 	bar := newBarrier(workers)
 	parallel(workers, func(w int) {
 		defer func() {
@@ -35,17 +35,16 @@ func (p *mat) sharedB(m, n, workers int) {
 				panic(e)
 			}
 		}()
-		own := bufPool.Get().(*buffers) // for A
-		defer bufPool.Put(own)
-		var tile [mr * nr]float32
+		own := p.bufs.Get().(*buffers[T]) // for A
+		defer p.bufs.Put(own)
 		i0, i1 := rows[w][0], rows[w][1]
-		for jc := 0; jc < n; jc += nc {
-			ncur := min(nc, n-jc)
-			panels := (ncur + nr - 1) / nr
-			for pc := 0; pc < p.k; pc += kc {
-				kcur := min(kc, p.k-pc)
+		for jc := 0; jc < n; jc += p.nc {
+			ncur := min(p.nc, n-jc)
+			panels := (ncur + p.nr - 1) / p.nr
+			for pc := 0; pc < p.k; pc += p.kc {
+				kcur := min(p.kc, p.k-pc)
 				// This worker's share of B's panels.
-				lo, hi := panels*w/workers*nr, min(panels*(w+1)/workers*nr, ncur)
+				lo, hi := panels*w/workers*p.nr, min(panels*(w+1)/workers*p.nr, ncur)
 				if lo < hi {
 					p.packB(bbuf.b[lo*kcur:], pc, kcur, jc+lo, hi-lo)
 				}
@@ -53,15 +52,15 @@ func (p *mat) sharedB(m, n, workers int) {
 					return
 				}
 				store := p.overwrite && pc == 0
-				for ic := i0; ic < i1; ic += mc {
+				for ic := i0; ic < i1; ic += p.mc {
 					check()
-					mcur := min(mc, i1-ic)
+					mcur := min(p.mc, i1-ic)
 					p.packA(own.a, ic, mcur, pc, kcur)
-					p.tiles(own.a, bbuf.b, ic, mcur, jc, ncur, kcur, store, &tile)
+					p.tiles(own.a, bbuf.b, ic, mcur, jc, ncur, kcur, store)
 				}
 				// Before the next block is packed over this one, all must be done
 				// with it; after the last block there is nothing to wait for.
-				if (pc+kc < p.k || jc+nc < n) && !bar.wait() {
+				if (pc+p.kc < p.k || jc+p.nc < n) && !bar.wait() {
 					return
 				}
 			}
