@@ -50,13 +50,17 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 	var decls bytes.Buffer
 	var body *ast.FuncDecl
 	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); !ok || fd.Recv != nil || fd.Name.Name != "main" {
+			s.noteDecl(fset, d)
+		}
+	}
+	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
 			body = fd
 			continue
 		}
 		rw.rewrite(d)
 		fmt.Fprintf(&decls, "\n//line %s:%d\n%s\n", name, fset.Position(d.Pos()).Line, render(fset, d))
-		s.noteDecl(d)
 	}
 	where := Unit{Src: "(declarations)", Line: 1}
 	if decls.Len() > 0 {
@@ -95,11 +99,15 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 }
 
 // noteDecl records the functions, types and methods a declaration adds.
-func (s *Session) noteDecl(d ast.Decl) {
+func (s *Session) noteDecl(fset *token.FileSet, d ast.Decl) {
 	switch d := d.(type) {
 	case *ast.FuncDecl:
 		if d.Recv == nil {
 			s.funcs[d.Name.Name] = true
+			s.funcTypes[d.Name.Name] = ""
+			if d.Type.TypeParams == nil {
+				s.funcTypes[d.Name.Name] = render(fset, d.Type)
+			}
 			return
 		}
 		if len(d.Recv.List) > 0 {

@@ -25,9 +25,12 @@ type rewriter struct {
 	// non-empty interface.
 	variadic func(pkg, fn string) (fixed int, elem string, ok bool)
 	shadowed func(name string) bool // reports whether the user declared name
-	unsup    []string               // constructs that cannot be rewritten
-	counter  int                    // for fresh names
-	fset     *token.FileSet         // for printing
+	// funcType returns the type (Go source) of an identifier when it names a
+	// function or a variable of a function type, or "".
+	funcType func(id *ast.Ident) string
+	unsup    []string       // constructs that cannot be rewritten
+	counter  int            // for fresh names
+	fset     *token.FileSet // for printing
 }
 
 func newRewriter(fset *token.FileSet, globalInt, shadowed func(string) bool) *rewriter {
@@ -37,23 +40,31 @@ func newRewriter(fset *token.FileSet, globalInt, shadowed func(string) bool) *re
 // rewrite changes n in place. The root may itself be replaced when it is a
 // statement: use the returned statement.
 func (r *rewriter) rewrite(n ast.Node) ast.Node {
+	// A function passed to a method or to a function of a package may be
+	// called by compiled code on a goroutine of its own, where a panic would
+	// kill the process: it is guarded (see callback.go).
+	callbacks := r.fixCallbackArgs(n)
 	// Count calls of named functions, methods and function literals first,
 	// before the rewrites below add function literals of their own.
-	guard := func(body *ast.BlockStmt) {
+	dbrCall := func(name string) *ast.CallExpr {
+		return &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent(name)}}
+	}
+	guard := func(body *ast.BlockStmt, callback bool) {
 		if body == nil {
 			return
 		}
-		body.List = append([]ast.Stmt{
-			&ast.ExprStmt{X: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Enter")}}},
-			&ast.DeferStmt{Call: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Leave")}}},
-		}, body.List...)
+		list := []ast.Stmt{&ast.ExprStmt{X: dbrCall("Enter")}, &ast.DeferStmt{Call: dbrCall("Leave")}}
+		if callback {
+			list = append([]ast.Stmt{&ast.DeferStmt{Call: &ast.CallExpr{Fun: ast.NewIdent("_dbrCallbackGuard")}}}, list...)
+		}
+		body.List = append(list, body.List...)
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch f := n.(type) {
 		case *ast.FuncDecl:
-			guard(f.Body)
+			guard(f.Body, false)
 		case *ast.FuncLit:
-			guard(f.Body)
+			guard(f.Body, callbacks[f])
 		}
 		return true
 	})
@@ -312,4 +323,83 @@ func selectorChain(e ast.Expr) string {
 		}
 	}
 	return ""
+}
+
+// fixCallbackArgs finds the functions passed as arguments to a method or to
+// a function of a package (whose code may be compiled): function literals,
+// and functions or variables of a function type known here, which it
+// replaces by a literal calling them. It returns those literals.
+func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]bool {
+	lits := map[*ast.FuncLit]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sel, ok := c.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if id, ok := sel.X.(*ast.Ident); ok && id.Name == "_dbr" {
+			return true
+		}
+		for i, a := range c.Args {
+			switch a := ast.Unparen(a).(type) {
+			case *ast.FuncLit:
+				lits[a] = true
+			case *ast.Ident:
+				if r.funcType == nil {
+					continue
+				}
+				typ := r.funcType(a)
+				if typ == "" {
+					continue
+				}
+				if lit := callingLit(a.Name, typ); lit != nil {
+					c.Args[i] = lit
+					lits[lit] = true
+				}
+			}
+		}
+		return true
+	})
+	return lits
+}
+
+// callingLit returns a function literal of type typ (Go source) that calls
+// fn with its arguments, or nil when typ is not a function type.
+func callingLit(fn, typ string) *ast.FuncLit {
+	x, err := parser.ParseExpr(typ)
+	if err != nil {
+		return nil
+	}
+	ft, ok := x.(*ast.FuncType)
+	if !ok || ft.TypeParams != nil {
+		return nil
+	}
+	var args []ast.Expr
+	ellipsis := token.NoPos
+	k := 0
+	for _, f := range ft.Params.List {
+		if len(f.Names) == 0 {
+			f.Names = []*ast.Ident{nil}
+		}
+		for j := range f.Names {
+			f.Names[j] = ast.NewIdent(fmt.Sprintf("_dbrP%d", k))
+			k++
+			args = append(args, ast.NewIdent(f.Names[j].Name))
+		}
+		if _, ok := f.Type.(*ast.Ellipsis); ok {
+			ellipsis = 1
+		}
+	}
+	call := &ast.CallExpr{Fun: ast.NewIdent(fn), Args: args, Ellipsis: ellipsis}
+	var body ast.Stmt = &ast.ExprStmt{X: call}
+	if ft.Results != nil && len(ft.Results.List) > 0 {
+		for _, f := range ft.Results.List {
+			f.Names = nil // the call's results are returned
+		}
+		body = &ast.ReturnStmt{Results: []ast.Expr{call}}
+	}
+	return &ast.FuncLit{Type: ft, Body: &ast.BlockStmt{List: []ast.Stmt{body}}}
 }

@@ -42,13 +42,14 @@ type Session struct {
 	results  []any // values handed to _dbr.Result by the last expression
 	resultOK bool
 
-	funcs    map[string]bool                     // functions the user declared
-	types    map[string]bool                     // types the user declared
-	methods  map[string]map[string]bool          // type name -> methods the user declared
-	typeOf   map[reflect.Type]string             // reflect type of a user type -> its name
-	typeDefs map[string]string                   // user type name -> its definition
-	pkgSyms  map[string]map[string]reflect.Value // package name -> compiled symbols
-	saved    []savedUnit                         // successful input, for :save
+	funcs     map[string]bool                     // functions the user declared
+	funcTypes map[string]string                   // function -> its type, as Go source
+	types     map[string]bool                     // types the user declared
+	methods   map[string]map[string]bool          // type name -> methods the user declared
+	typeOf    map[reflect.Type]string             // reflect type of a user type -> its name
+	typeDefs  map[string]string                   // user type name -> its definition
+	pkgSyms   map[string]map[string]reflect.Value // package name -> compiled symbols
+	saved     []savedUnit                         // successful input, for :save
 
 	trace     *traceWriter // yaegi's interpreted panic traces
 	lastStack string       // Go stack of the last panic
@@ -74,6 +75,11 @@ const prelude = `var _dbrLast interface{}
 func _dbrGoRecover() {
 	if r := recover(); r != nil {
 		_dbr.GoPanic(r)
+	}
+}
+func _dbrCallbackGuard() {
+	if r := recover(); r != nil {
+		_dbr.CallbackPanic(r)
 	}
 }
 func _dbrMin[T any](a T, bs ...T) T {
@@ -119,6 +125,7 @@ func New(opt Options) (*Session, error) {
 
 func (s *Session) init() (err error) {
 	s.funcs = map[string]bool{}
+	s.funcTypes = map[string]string{}
 	s.types = map[string]bool{}
 	s.methods = map[string]map[string]bool{}
 	s.typeOf = map[reflect.Type]string{}
@@ -164,10 +171,11 @@ func (s *Session) helpers() map[string]reflect.Value {
 		"GoPanic": reflect.ValueOf(func(r interface{}) {
 			fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
 		}),
-		"Enter": reflect.ValueOf(enter),
-		"Leave": reflect.ValueOf(leave),
-		"Less":  reflect.ValueOf(less),
-		"Clear": reflect.ValueOf(clearValue),
+		"CallbackPanic": reflect.ValueOf(s.callbackPanic),
+		"Enter":         reflect.ValueOf(enter),
+		"Leave":         reflect.ValueOf(leave),
+		"Less":          reflect.ValueOf(less),
+		"Clear":         reflect.ValueOf(clearValue),
 		"Type": reflect.ValueOf(func(name string, p interface{}) {
 			if t := reflect.TypeOf(p); t != nil && t.Kind() == reflect.Ptr {
 				s.typeOf[t.Elem()] = name
@@ -361,6 +369,7 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 
 func (s *Session) newRewriter(fset *token.FileSet) *rewriter {
 	rw := newRewriter(fset, s.globalInt, s.declared)
+	rw.funcType = func(id *ast.Ident) string { return s.funcType(fset, id) }
 	rw.variadic = s.variadicIface
 	return rw
 }
@@ -472,7 +481,7 @@ func wrap(src string) string {
 func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File) ([]step, error) {
 	var steps []step
 	for _, d := range f.Decls {
-		s.noteDecl(d)
+		s.noteDecl(fset, d)
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Recv == nil && (d.Name.Name == "main" || d.Name.Name == "init") {
