@@ -356,15 +356,9 @@ func accumulate(dst **Tensor, g *Tensor) {
 // addInto adds src into dst elementwise; both have the same shape and dtype.
 func addInto(dst, src *Tensor) {
 	if dst.dtype == Float64 {
-		d, s := dst.f64, src.f64
-		for i := range d {
-			d[i] += s[i]
-		}
-		return
-	}
-	d, s := dst.f32, src.f32
-	for i := range d {
-		d[i] += s[i]
+		addTo(dst.f64, src.f64)
+	} else {
+		addTo(dst.f32, src.f32)
 	}
 }
 

@@ -39,6 +39,15 @@ func (t *Tensor) AddScaled_(o *Tensor, alpha float64) *Tensor {
 	return t
 }
 
+// addTo adds src into dst elementwise (AVX2 for float32 when available).
+func addTo[T float](dst, src []T) {
+	if s, ok := any(src).([]float32); ok {
+		gemm.Saxpy(1, s, any(dst).([]float32))
+		return
+	}
+	axpy(1, src, dst)
+}
+
 // axpy sets y += a·x.
 func axpy[T float](a T, x, y []T) {
 	y = y[:len(x)]

@@ -315,15 +315,6 @@ func copyRows[T float](dst []T, ds int, src []T, ss, rows, n int) {
 	}
 }
 
-// addTo adds src into dst elementwise (AVX2 for float32 when available).
-func addTo[T float](dst, src []T) {
-	if s, ok := any(src).([]float32); ok {
-		gemm.Saxpy(1, s, any(dst).([]float32))
-		return
-	}
-	axpy(1, src, dst)
-}
-
 // sum4 returns the sum of v with four independent partial sums: one long
 // chain of dependent adds is latency-bound (about 4x slower).
 func sum4[T float](v []T) T {
