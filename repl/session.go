@@ -133,6 +133,7 @@ func (s *Session) init() (err error) {
 	s.saved = nil
 	s.pkgSyms = map[string]map[string]reflect.Value{}
 	s.addSyms(stdlib.Symbols)
+	s.addSyms(processKnobs)
 	s.addSyms(symbols.Symbols)
 	s.in = interp.New(interp.Options{
 		Stdout: s.opt.Stdout,
@@ -146,6 +147,9 @@ func (s *Session) init() (err error) {
 		}
 	}()
 	if err := s.in.Use(stdlib.Symbols); err != nil {
+		return err
+	}
+	if err := s.in.Use(processKnobs); err != nil {
 		return err
 	}
 	if err := s.in.Use(symbols.Symbols); err != nil {
