@@ -12,7 +12,7 @@ import (
 
 // backwardFn maps the gradient of an op's output to the gradient of each input
 // (same order as the inputs; nil where an input gets none). It runs with
-// gradient recording off and must not change g.
+// gradient recording off and must not change g, except through reuse.
 type backwardFn func(g *Tensor) []*Tensor
 
 // node is the autograd record of an op result: its inputs and its backward.
@@ -285,7 +285,10 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			accumulate(&r.grad, gr)
 		}
 		CheckInterrupt()
+		// Nothing else holds gr's data: the backward may write its result there.
+		gr.reusable = pooling && gr.scratch && held[bufKey(gr)] == 0
 		gs := runBackward(r, gr)
+		gr.reusable = false
 		if hooks.Load() != nil {
 			pooling = false
 			runHooks(OpEvent{Op: r.op, Inputs: r.node.inputs, Output: gr, Grads: gs, Backward: true})
@@ -333,6 +336,18 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			}
 		}
 	}
+}
+
+// reuse returns g for a backward to overwrite with a result of g's shape
+// and dtype when the backward loop allows it (no other pending gradient or
+// hook can see g's data), else a fresh tensor like uninit. An elementwise
+// backward that reads g[i] only to write element i uses it: ReLU's gradient
+// then needs no new buffer.
+func reuse(g *Tensor) *Tensor {
+	if g.reusable {
+		return g
+	}
+	return uninit(g.dtype, g.shape)
 }
 
 // runBackward calls r's backward closure with hooks quiet for the ops it

@@ -487,7 +487,7 @@ func (t *Tensor) ReLU() *Tensor {
 	})
 	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays out)
 	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor {
-		gx := uninit(x.dtype, x.shape)
+		gx := reuse(g) // element i of g is read only to write element i
 		chunks(x.Numel(), func(lo, hi int) {
 			if x.dtype == Float64 {
 				for i, v := range x.f64[lo:hi] {

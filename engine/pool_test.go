@@ -12,8 +12,10 @@ import (
 // broadcast gradient summed back.
 func poolNet(x, w1, b1, w2, scale *Tensor) (loss, mid *Tensor) {
 	h := Conv2d(x, w1, b1, ConvOpts{Padding: 1}) // [4 8 16 16]
-	// h used twice; Add passes its gradient on as is to both ReLU and MulScalar
-	mid = h.ReLU().Add(h.MulScalar(0.5)).RetainGrad()
+	// h used twice; Add passes its gradient on as is to both MulScalar and
+	// ReLU, and ReLU's backward (which may overwrite a gradient nothing else
+	// holds) runs first, while MulScalar's still needs that buffer
+	mid = h.MulScalar(0.5).Add(h.ReLU()).RetainGrad()
 	p := MaxPool2d(mid.Mul(scale), 2, 0, 0) // scale [8 1 1] broadcast
 	f := p.Reshape(4, 8*8*8)                // a view of p's gradient
 	return Linear(f, w2, nil).Softmax(1).Mul(f.SumKeep(1)).Sum(), mid

@@ -43,6 +43,7 @@ type Tensor struct {
 	noGradWhy    string // why an op result does not require grad although an input did
 	name         string
 	scratch      bool // allocated inside a backward closure: see pool.go
+	reusable     bool // a gradient its op's backward may overwrite: see reuse
 }
 
 // float is the constraint of the engine's generic kernels.
