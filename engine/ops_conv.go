@@ -221,7 +221,8 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 type unroll[T float] struct {
 	q             *convGeom
 	wide          bool
-	wp, plane, lw int // padded row, padded plane (with slack for the wide grid's last taps), columns
+	wp, plane, lw int   // padded row, padded plane (with slack for the wide grid's last taps), columns
+	taps          []int // where kernel tap k = (c, ki, kj) starts reading in pad
 	pad, cols     []T
 }
 
@@ -233,6 +234,13 @@ func newUnroll[T float](q *convGeom) *unroll[T] {
 		u.lw = q.oh * u.wp
 	}
 	u.cols = make([]T, q.k()*u.lw)
+	for c := 0; c < q.cg; c++ {
+		for ki := 0; ki < q.kh; ki++ {
+			for kj := 0; kj < q.kw; kj++ {
+				u.taps = append(u.taps, c*u.plane+ki*q.d*u.wp+kj*q.d)
+			}
+		}
+	}
 	return u
 }
 
@@ -253,7 +261,7 @@ func (u *unroll[T]) columns(x []T, n, grp int) []T {
 		copyRows(u.pad[c*u.plane+q.p*u.wp+q.p:], u.wp, src, q.w, q.h, q.w)
 	}
 	for k := range q.k() {
-		row, src := u.cols[k*u.lw:][:u.lw], u.pad[u.tap(k):]
+		row, src := u.cols[k*u.lw:][:u.lw], u.pad[u.taps[k]:]
 		switch {
 		case u.wide:
 			copy(row, src)
@@ -271,20 +279,13 @@ func (u *unroll[T]) columns(x []T, n, grp int) []T {
 	return u.cols
 }
 
-// tap returns where kernel tap k = (c, ki, kj) starts reading in u.pad.
-func (u *unroll[T]) tap(k int) int {
-	q := u.q
-	c, ki, kj := k/(q.kh*q.kw), k/q.kw%q.kh, k%q.kw
-	return c*u.plane + ki*q.d*u.wp + kj*q.d
-}
-
 // addBack adds the matrix cols [K, lw] back into image n, group grp of dx;
 // dpad is a scratch [C/groups, plane] for the padded planes.
 func (u *unroll[T]) addBack(cols, dpad []T, n, grp int, dx []T) {
 	q := u.q
 	clear(dpad)
 	for k := range q.k() {
-		row, dst := cols[k*u.lw:][:u.lw], dpad[u.tap(k):]
+		row, dst := cols[k*u.lw:][:u.lw], dpad[u.taps[k]:]
 		switch {
 		case u.wide:
 			addTo(dst[:u.lw], row)
