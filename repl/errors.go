@@ -249,7 +249,7 @@ func (s *Session) Format(v any) (out string) {
 	if t := reflect.TypeOf(v); t != nil && embedsMethods(t) {
 		return s.formatFields(reflect.ValueOf(v))
 	}
-	if v != nil && selfContaining(reflect.ValueOf(v), map[uintptr]bool{}, new(int)) {
+	if v != nil && printsItself(reflect.ValueOf(v)) {
 		// fmt would recurse until Go's fatal stack overflow.
 		return s.TypeName(reflect.TypeOf(v)) + " (contains itself; not printed)"
 	}

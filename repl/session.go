@@ -152,6 +152,9 @@ func (s *Session) init() (err error) {
 	if err := s.in.Use(processKnobs); err != nil {
 		return err
 	}
+	if err := s.in.Use(s.safeFmt()); err != nil {
+		return err
+	}
 	if err := s.in.Use(symbols.Symbols); err != nil {
 		return err
 	}

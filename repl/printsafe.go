@@ -1,0 +1,92 @@
+package repl
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/traefik/yaegi/interp"
+)
+
+// fmt prints a slice, map or interface that contains itself by recursing
+// until Go's fatal stack overflow, which no recover catches:
+//
+//	a := []any{1}; a[0] = a; fmt.Println(a)
+//
+// The session gives interpreted code fmt's printing functions with each such
+// argument replaced by a note saying so, as the REPL prints such a value.
+
+// selfNote prints, for every verb, the note that replaces a value that
+// contains itself. (A struct: fmt.Print puts spaces around it as around the
+// value it replaces.)
+type selfNote struct{ note string }
+
+func (n selfNote) Format(f fmt.State, _ rune) { io.WriteString(f, n.note) }
+
+// safeArgs returns a, with every argument that contains itself replaced by
+// a note.
+func (s *Session) safeArgs(a []any) []any {
+	var out []any
+	for i, v := range a {
+		if v == nil || !printsItself(reflect.ValueOf(v)) {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), a...)
+		}
+		out[i] = selfNote{s.TypeName(reflect.TypeOf(v)) + " (contains itself; not printed)"}
+	}
+	if out == nil {
+		return a
+	}
+	return out
+}
+
+// printsItself reports whether fmt would recurse forever printing v: v
+// reaches itself through what fmt prints in full (at the top level, fmt also
+// prints a pointer's struct, slice, array or map).
+func printsItself(v reflect.Value) bool {
+	if selfContaining(v, map[uintptr]bool{}, new(int)) {
+		return true
+	}
+	if v.Kind() == reflect.Ptr && !v.IsNil() {
+		return selfContaining(v.Elem(), map[uintptr]bool{}, new(int))
+	}
+	return false
+}
+
+// safeFmt returns fmt's printing functions for interpreted code: as yaegi's
+// (Print, Printf and Println write to the session's Stdout), with safeArgs.
+func (s *Session) safeFmt() interp.Exports {
+	out := s.opt.Stdout
+	fns := map[string]reflect.Value{
+		"Print":    reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprint(out, s.safeArgs(a)...) }),
+		"Printf":   reflect.ValueOf(func(f string, a ...any) (int, error) { return fmt.Fprintf(out, f, s.safeArgs(a)...) }),
+		"Println":  reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprintln(out, s.safeArgs(a)...) }),
+		"Sprint":   reflect.ValueOf(func(a ...any) string { return fmt.Sprint(s.safeArgs(a)...) }),
+		"Sprintf":  reflect.ValueOf(func(f string, a ...any) string { return fmt.Sprintf(f, s.safeArgs(a)...) }),
+		"Sprintln": reflect.ValueOf(func(a ...any) string { return fmt.Sprintln(s.safeArgs(a)...) }),
+		"Fprint":   reflect.ValueOf(func(w io.Writer, a ...any) (int, error) { return fmt.Fprint(w, s.safeArgs(a)...) }),
+		"Fprintf": reflect.ValueOf(func(w io.Writer, f string, a ...any) (int, error) {
+			return fmt.Fprintf(w, f, s.safeArgs(a)...)
+		}),
+		"Fprintln": reflect.ValueOf(func(w io.Writer, a ...any) (int, error) { return fmt.Fprintln(w, s.safeArgs(a)...) }),
+		"Errorf":   reflect.ValueOf(func(f string, a ...any) error { return fmt.Errorf(f, s.safeArgs(a)...) }),
+		"Append":   reflect.ValueOf(func(b []byte, a ...any) []byte { return fmt.Append(b, s.safeArgs(a)...) }),
+		"Appendf": reflect.ValueOf(func(b []byte, f string, a ...any) []byte {
+			return fmt.Appendf(b, f, s.safeArgs(a)...)
+		}),
+		"Appendln": reflect.ValueOf(func(b []byte, a ...any) []byte { return fmt.Appendln(b, s.safeArgs(a)...) }),
+	}
+	// An interpreted value with a String or Format method is passed to
+	// these as to fmt's own (yaegi's stdlib.MapTypes).
+	mt := []reflect.Type{reflect.TypeOf((*fmt.Formatter)(nil)).Elem(), reflect.TypeOf((*fmt.Stringer)(nil)).Elem()}
+	maps := map[reflect.Value][]reflect.Type{}
+	for _, f := range fns {
+		maps[f] = mt
+	}
+	// The key is not "fmt/fmt": yaegi's Use would then reinstall its own
+	// Print, Printf and Println. Any key in directory fmt replaces symbols of
+	// the package fmt.
+	return interp.Exports{"fmt/fmt_dbr": fns, ".": {"MapTypes": reflect.ValueOf(maps)}}
+}

@@ -1,0 +1,38 @@
+package repl
+
+import "testing"
+
+// TestFmtCyclicValue: fmt's printing functions called by interpreted code
+// print a value that contains itself as a note instead of recursing until
+// Go's fatal stack overflow (which killed the process); other values print
+// as fmt prints them, String methods of user types included.
+func TestFmtCyclicValue(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "a := []any{1, 2}\na[0] = a\nm := map[string]any{}\nm[\"self\"] = m\ntype S struct{ L []any }\np := &S{}\np.L = []any{nil}\np.L[0] = p.L")
+	evalOK(t, s, out, "type P struct{ X int }\nfunc (p P) String() string { return \"P!\" }")
+	for src, want := range map[string]string{
+		"fmt.Println(a)":                  "[]interface {} (contains itself; not printed)\n",
+		"fmt.Print(m, 2)":                 "map[string]interface {} (contains itself; not printed) 2",
+		"fmt.Printf(\"%d %v|\\n\", 3, a)": "3 []interface {} (contains itself; not printed)|\n",
+		"fmt.Println(p)":                  "*S (contains itself; not printed)\n",
+		"fmt.Sprint(\"x\", a)":            "\"x[]interface {} (contains itself; not printed)\"\n",
+		"fmt.Sprintf(\"%s\", a)":          "\"[]interface {} (contains itself; not printed)\"\n",
+		"fmt.Sprintln(a)":                 "\"[]interface {} (contains itself; not printed)\\n\"\n",
+		"var sb strings.Builder\nfmt.Fprintln(&sb, a)\nsb.String()": "\"[]interface {} (contains itself; not printed)\\n\"\n",
+		"fmt.Errorf(\"bad: %v\", a)":                                "bad: []interface {} (contains itself; not printed)\n",
+		"string(fmt.Append(nil, a))":                                "\"[]interface {} (contains itself; not printed)\"\n",
+		"fmt.Println([]any{[]int{1}, \"s\"}, 2)":                    "[[1] s] 2\n",
+		"fmt.Printf(\"%5.2f|%v|%s\\n\", 3.14159, P{1}, P{2})":       " 3.14|P!|P!\n",
+		"fmt.Sprint(P{1})":                                          "\"P!\"\n",
+		"fmt.Println(engine.Ones(2))":                               "tensor([1 1], shape=[2])\n",
+	} {
+		if got := evalOK(t, s, out, src); got != want {
+			t.Errorf("%s printed %q, want %q", src, got, want)
+		}
+	}
+	// The REPL's own printing of a value: a pointer to a struct that
+	// contains itself, which fmt prints in full at the top level.
+	if got := evalOK(t, s, out, "p"); got != "*S (contains itself; not printed)\n" {
+		t.Errorf("p printed %q", got)
+	}
+}
