@@ -32,6 +32,11 @@ func (s *Session) report(u Unit, name string, err error) error {
 			e.Msg = strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1) + " in " + fn
 		}
 	}
+	if isIndexError(e.Msg) {
+		if d := s.indexDetail(u.Src); d != "" {
+			e.Msg = d
+		}
+	}
 	if strings.HasPrefix(e.Msg, "runtime error: nil pointer dereference") {
 		if names := s.nilVars(u.Src); names != "" {
 			e.Msg = strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1) + ": " + names
