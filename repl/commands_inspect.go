@@ -113,6 +113,9 @@ func init() {
 			case []*engine.Tensor:
 				return s.Eval(ctx, "inspect.StatsOf("+args+")")
 			}
+			if err := s.checkArgs(ctx, "stats", ":stats x", []string{args}, []argKind{moduleArg}); err != nil {
+				return fmt.Errorf(":stats needs a tensor, a []*engine.Tensor or a model, e.g. :stats x; %s is %s", args, s.argMismatch(vals[0], moduleArg))
+			}
 			return s.Eval(ctx, "inspect.ParamStats("+args+")")
 		}})
 	RegisterCommand(Command{Name: "summary", Args: "M SHAPE", Help: "each layer's output shape and parameters, from a forward pass (:summary m 64 784)",
@@ -120,6 +123,9 @@ func init() {
 			f := strings.Fields(args)
 			if len(f) < 2 {
 				return fmt.Errorf(":summary needs a model and an input shape, e.g. :summary m 64 784")
+			}
+			if err := s.checkArgs(ctx, "summary", ":summary m 64 784", f[:1], []argKind{moduleArg}); err != nil {
+				return err
 			}
 			for _, d := range f[1:] {
 				if n, err := strconv.Atoi(d); err != nil || n < 0 {
@@ -133,8 +139,14 @@ func init() {
 			f := strings.Fields(args)
 			switch len(f) {
 			case 1:
+				if err := s.checkArgs(ctx, "grads", ":grads m loss", f, []argKind{moduleArg}); err != nil {
+					return err
+				}
 				return s.Eval(ctx, "inspect.Grads("+f[0]+")")
 			case 2:
+				if err := s.checkArgs(ctx, "grads", ":grads m loss", f, []argKind{moduleArg, tensorArg}); err != nil {
+					return err
+				}
 				return s.Eval(ctx, "inspect.GradsFrom("+f[1]+", "+f[0]+")")
 			}
 			return fmt.Errorf(":grads needs a model and optionally the loss, e.g. :grads m loss")
@@ -144,6 +156,9 @@ func init() {
 			f := strings.Fields(args)
 			if len(f) != 2 {
 				return fmt.Errorf(":why needs the loss and the tensor with no gradient, e.g. :why loss w")
+			}
+			if err := s.checkArgs(ctx, "why", ":why loss w", f, []argKind{tensorArg, tensorArg}); err != nil {
+				return err
 			}
 			return s.Eval(ctx, "inspect.WhyNoGrad("+f[0]+", "+f[1]+")")
 		}})
@@ -159,6 +174,10 @@ func init() {
 				case ".png", ".svg", ".pdf", ".dot", ".gv":
 					file, f = last, f[:len(f)-1]
 				}
+			}
+			kinds := []argKind{tensorArg, moduleArg}
+			if err := s.checkArgs(ctx, "graph", ":graph loss model", f, kinds[:min(len(f), 2)]); err != nil {
+				return err
 			}
 			var call string
 			switch {
