@@ -18,7 +18,9 @@
 // views do (only the explicit in-place methods such as Set can tell); the
 // others copy. Images are NCHW: Conv2d(x, w, b, ConvOpts{Padding: 1}) takes x [N, C,
 // H, W] and filters [OC, C/Groups, KH, KW]; it unrolls receptive fields
-// (im2col) so that one BLAS matrix product per image and group does the work.
+// (im2col, from zero-padded planes) so that one BLAS matrix product per image
+// and group does the work. CrossEntropy fuses LogSoftmax and the pick of each
+// row's target into one op.
 // MaxPool2d and AvgPool2d pool square windows.
 //
 // A tensor's shape and dtype never change. Its values change only through the
@@ -50,6 +52,16 @@
 //
 // NoGrad(f) runs f without recording, Detach cuts a tensor from its history,
 // and RetainGrad keeps the gradient of an intermediate result.
+//
+// # Memory
+//
+// Data of 4096 elements or more is recycled (pool.go): the backward pass
+// gives back the buffers of the gradients it has finished with, and the next
+// tensors of the same size take them, so a training step reuses the memory of
+// the step before instead of asking the garbage collector for fresh, zeroed
+// memory; ops that overwrite their whole result skip the zeroing. Only
+// buffers the backward loop owns for sure go back (never a tensor user code
+// can see), and none while an op hook is installed.
 //
 // # Errors and panics
 //
