@@ -254,6 +254,13 @@ func (s *Session) EvalSource(ctx context.Context, src, name string, line int) (e
 	}()
 	runLineHooks(s, true, nil)
 	defer func() { runLineHooks(s, false, err) }()
+	if u, ok := unterminatedComment(src); ok {
+		// Split would drop it with the rest of the input as a comment.
+		if line > 0 {
+			u.Line += line - 1
+		}
+		return s.report(u, name, errors.New("syntax error: comment not terminated: this /* has no closing */"))
+	}
 	for _, u := range Split(src) {
 		if line > 0 {
 			u.Line += line - 1

@@ -128,3 +128,27 @@ func Split(src string) []Unit {
 	}
 	return units
 }
+
+// unterminatedComment returns the line (as a Unit) on which a /* comment
+// that src never closes starts.
+func unterminatedComment(src string) (Unit, bool) {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(src))
+	found := -1
+	s.Init(file, []byte(src), func(pos token.Position, msg string) {
+		if msg == "comment not terminated" && found < 0 {
+			found = pos.Offset
+		}
+	}, scanner.ScanComments)
+	for {
+		if _, tok, _ := s.Scan(); tok == token.EOF {
+			break
+		}
+	}
+	if found < 0 {
+		return Unit{}, false
+	}
+	text, _, _ := strings.Cut(src[found:], "\n")
+	return Unit{Src: strings.TrimSpace(text), Line: file.Line(file.Pos(found))}, true
+}

@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"context"
 	"reflect"
 	"testing"
 )
@@ -79,5 +80,22 @@ func TestSplit(t *testing.T) {
 	us := Split("a\n\nb := 2\n\tc")
 	if len(us) != 3 || us[0].Line != 1 || us[1].Line != 3 || us[2].Line != 4 {
 		t.Errorf("Split lines: got %+v, want lines 1, 3, 4", us)
+	}
+}
+
+// TestUnterminatedComment: input that ends inside a /* comment is an error
+// naming the line of the /*, not silently dropped with the input after it.
+func TestUnterminatedComment(t *testing.T) {
+	s, out := newSession(t)
+	got := evalErr(t, s, out, "x := 1\n/* a note\nx")
+	if want := "error: syntax error: comment not terminated: this /* has no closing */\n  in: line 2: /* a note\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	out.Reset()
+	if err := s.EvalSource(context.Background(), "/* lesson end", "lesson.txt", 40); err == nil || out.String() != "error: syntax error: comment not terminated: this /* has no closing */\n  in: lesson.txt:40: /* lesson end\n" {
+		t.Errorf("from a file: %v %q", err, out.String())
+	}
+	if got := evalOK(t, s, out, "y := 2 /* closed */ + 1 // and a line comment\ny"); got != "3\n" {
+		t.Errorf("closed comments: %q", got)
 	}
 }
