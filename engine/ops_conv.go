@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/dbr-go/dbr/internal/gemm"
 	"math"
+	"runtime"
 )
 
 // ConvOpts are the options of Conv2d. Zero values mean PyTorch's defaults:
@@ -117,81 +118,135 @@ func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
 	return q
 }
 
+// Conv2d's images run on all cores (gemm.Parallel), each goroutine with its
+// own buffers; the per-image products then stay on their goroutine.
+// convParts is how many partial weight (and bias) gradients the backward
+// sums: image n adds into part n mod convParts, each part's images in order,
+// and the parts are added in order at the end, so the gradient is the same
+// bit for bit whatever the number of cores.
+const convParts = 4
+
+// convWorkers returns how many goroutines a Conv2d over images spreads over:
+// up to GOMAXPROCS and at most limit, one for a product too small to repay
+// the handover.
+func convWorkers(q *convGeom, limit int) int {
+	work := q.n * q.oc * q.k() * q.l() // multiply-adds of the forward
+	return max(1, min(runtime.GOMAXPROCS(0), limit, work/(1<<18)))
+}
+
 func convForward[T float](q *convGeom, x, w, b, out []T) {
 	K, L := q.k(), q.l()
-	u := newUnroll[T](q)
-	res := u.wideBuf(q.ocg) // the GEMM's result when it is wide
-	for n := 0; n < q.n; n++ {
-		CheckInterrupt()
-		for g := 0; g < q.groups; g++ {
-			cols := u.columns(x, n, g)
-			dst := out[(n*q.oc+g*q.ocg)*L:][:q.ocg*L]
-			if res != nil {
-				dst = res
-			}
-			// the bias is the GEMM's starting value (beta = 1): one write
-			// pass instead of adding it over the result afterwards
-			var beta T
-			if b != nil {
-				beta = 1
-				for oc := 0; oc < q.ocg; oc++ {
-					fillT(dst[oc*u.lw:(oc+1)*u.lw], b[g*q.ocg+oc])
+	workers := convWorkers(q, q.n)
+	gemm.Parallel(workers, func(wk int) {
+		u := newUnroll[T](q)
+		res := u.wideBuf(q.ocg) // the GEMM's result when it is wide
+		for n := wk; n < q.n; n += workers {
+			CheckInterrupt()
+			for g := 0; g < q.groups; g++ {
+				cols := u.columns(x, n, g)
+				dst := out[(n*q.oc+g*q.ocg)*L:][:q.ocg*L]
+				if res != nil {
+					dst = res
+				}
+				// the bias is the GEMM's starting value (beta = 1): one write
+				// pass instead of adding it over the result afterwards
+				var beta T
+				if b != nil {
+					beta = 1
+					for oc := 0; oc < q.ocg; oc++ {
+						fillT(dst[oc*u.lw:(oc+1)*u.lw], b[g*q.ocg+oc])
+					}
+				}
+				matmulInto(false, false, q.ocg, u.lw, K, w[g*q.ocg*K:], K, cols, u.lw, beta, dst, u.lw)
+				if res != nil {
+					copyRows(out[(n*q.oc+g*q.ocg)*L:], q.ow, res, u.wp, q.ocg*q.oh, q.ow)
 				}
 			}
-			matmulInto(false, false, q.ocg, u.lw, K, w[g*q.ocg*K:], K, cols, u.lw, beta, dst, u.lw)
-			if res != nil {
-				copyRows(out[(n*q.oc+g*q.ocg)*L:], q.ow, res, u.wp, q.ocg*q.oh, q.ow)
+		}
+	})
+}
+
+// convBackward fills gx, gw and gb (each may be nil when not needed; gw and
+// gb start at zero).
+func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
+	// partial gradients: part 0 is gw (gb) itself, the others are added in
+	// order at the end
+	parts := min(convParts, q.n)
+	gwPart, gbPart := make([][]T, parts), make([][]T, parts)
+	for p := range parts {
+		gwPart[p], gbPart[p] = gw, gb
+		if p > 0 && gw != nil {
+			gwPart[p] = make([]T, len(gw))
+		}
+		if p > 0 && gb != nil {
+			gbPart[p] = make([]T, len(gb))
+		}
+	}
+	workers := convWorkers(q, parts)
+	gemm.Parallel(workers, func(wk int) {
+		u := newUnroll[T](q)
+		u.gWide = u.wideBuf(q.ocg)
+		if q.k() < q.ocg {
+			u.gwT = make([]T, q.k()*q.ocg)
+		}
+		var dcols, dpad []T
+		if gx != nil {
+			dcols = make([]T, q.k()*u.lw)
+			dpad = make([]T, q.cg*u.plane)
+		}
+		for p := wk; p < parts; p += workers {
+			for n := p; n < q.n; n += parts {
+				convBackwardImage(q, u, n, x, w, g, gx, gwPart[p], gbPart[p], dcols, dpad)
 			}
+		}
+	})
+	for p := 1; p < parts; p++ {
+		if gw != nil {
+			addTo(gw, gwPart[p])
+		}
+		if gb != nil {
+			addTo(gb, gbPart[p])
 		}
 	}
 }
 
-// convBackward fills gx, gw and gb (each may be nil when not needed).
-func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
+// convBackwardImage adds image n's weight and bias gradients into gw and gb
+// and writes its input gradient into gx (each may be nil); dcols and dpad
+// are scratch for the input gradient.
+func convBackwardImage[T float](q *convGeom, u *unroll[T], n int, x, w, g, gx, gw, gb, dcols, dpad []T) {
 	K, L := q.k(), q.l()
-	u := newUnroll[T](q)
-	gWide := u.wideBuf(q.ocg) // g on the wide grid: the extra columns stay 0
-	var dcols, dpad []T
-	if gx != nil {
-		dcols = make([]T, K*u.lw)
-		dpad = make([]T, q.cg*u.plane)
+	CheckInterrupt()
+	for oc := range gb {
+		gb[oc] += sum4(g[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L])
 	}
-	// With fewer kernel taps than output channels (a first layer: K = 9),
-	// ∂wᵀ = cols·gᵀ [K, ocg] fills the GEMM's 16-wide tiles where ∂w [ocg, K]
-	// would leave most of them empty (2x faster for K = 9, ocg = 16).
-	var gwT []T
-	if gw != nil && K < q.ocg {
-		gwT = make([]T, K*q.ocg)
-	}
-	for n := 0; n < q.n; n++ {
-		CheckInterrupt()
-		for oc := range gb {
-			gb[oc] += sum4(g[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L])
+	for grp := 0; grp < q.groups; grp++ {
+		gs := g[(n*q.oc+grp*q.ocg)*L:][:q.ocg*L]
+		if u.wide {
+			copyRows(u.gWide, u.wp, gs, q.ow, q.ocg*q.oh, q.ow)
+			gs = u.gWide
 		}
-		for grp := 0; grp < q.groups; grp++ {
-			gs := g[(n*q.oc+grp*q.ocg)*L:][:q.ocg*L]
-			if gWide != nil {
-				copyRows(gWide, u.wp, gs, q.ow, q.ocg*q.oh, q.ow)
-				gs = gWide
-			}
-			if gw != nil {
-				cols := u.columns(x, n, grp)
-				gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
-				if gwT == nil {
-					matmulInto(false, true, q.ocg, K, u.lw, gs, u.lw, cols, u.lw, 1, gwg, K)
-				} else {
-					matmulInto(false, true, K, q.ocg, u.lw, cols, u.lw, gs, u.lw, 0, gwT, q.ocg)
-					for k := 0; k < K; k++ {
-						for oc, v := range gwT[k*q.ocg : (k+1)*q.ocg] {
-							gwg[oc*K+k] += v
-						}
+		if gw != nil {
+			cols := u.columns(x, n, grp)
+			gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
+			if K >= q.ocg {
+				matmulInto(false, true, q.ocg, K, u.lw, gs, u.lw, cols, u.lw, 1, gwg, K)
+			} else {
+				// With fewer kernel taps than output channels (a first layer:
+				// K = 9), ∂wᵀ = cols·gᵀ [K, ocg] fills the GEMM's 16-wide tiles
+				// where ∂w [ocg, K] would leave most of them empty (2x faster
+				// for K = 9, ocg = 16).
+				gwT := u.gwT[:K*q.ocg]
+				matmulInto(false, true, K, q.ocg, u.lw, cols, u.lw, gs, u.lw, 0, gwT, q.ocg)
+				for k := 0; k < K; k++ {
+					for oc, v := range gwT[k*q.ocg : (k+1)*q.ocg] {
+						gwg[oc*K+k] += v
 					}
 				}
 			}
-			if gx != nil {
-				matmulInto(true, false, K, u.lw, q.ocg, w[grp*q.ocg*K:], K, gs, u.lw, 0, dcols, u.lw)
-				u.addBack(dcols, dpad, n, grp, gx)
-			}
+		}
+		if gx != nil {
+			matmulInto(true, false, K, u.lw, q.ocg, w[grp*q.ocg*K:], K, gs, u.lw, 0, dcols, u.lw)
+			u.addBack(dcols, dpad, n, grp, gx)
 		}
 	}
 }
@@ -224,6 +279,8 @@ type unroll[T float] struct {
 	wp, plane, lw int   // padded row, padded plane (with slack for the wide grid's last taps), columns
 	taps          []int // where kernel tap k = (c, ki, kj) starts reading in pad
 	pad, cols     []T
+	gWide         []T // backward: the gradient on the wide grid (its extra columns stay 0)
+	gwT           []T // backward: one image's transposed weight gradient (K < OC/groups)
 }
 
 func newUnroll[T float](q *convGeom) *unroll[T] {

@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"math"
+	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -155,5 +157,39 @@ func TestConvInterrupt(t *testing.T) {
 			t.Errorf("%s after Interrupt: %v, want ErrInterrupted", name, err)
 		}
 		ClearInterrupt()
+	}
+}
+
+// TestConvAllCoresSameAsOne runs Conv2d forward and backward over images on
+// several goroutines and on one: values and all three gradients must be
+// equal bit for bit (the weight gradient is summed in a fixed order), for
+// the wide-grid, compact and first-layer paths.
+func TestConvAllCoresSameAsOne(t *testing.T) {
+	Seed(8)
+	for _, c := range []struct {
+		name string
+		x, w *Tensor
+		o    ConvOpts
+	}{
+		{"wide", Randn(9, 16, 12, 12), Randn(4, 16, 3, 3), ConvOpts{Padding: 1}},
+		{"compact", Randn(9, 4, 12, 12), Randn(8, 4, 3, 3), ConvOpts{Padding: 1}},
+		{"first-layer", Randn(9, 1, 28, 28), Randn(16, 1, 3, 3), ConvOpts{Padding: 1}},
+		{"strided-groups", Randn(9, 4, 21, 21), Randn(8, 2, 3, 3), ConvOpts{Stride: 2, Groups: 2}},
+	} {
+		b := Randn(c.w.Size(0))
+		run := func(procs int) [][]float32 {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			x, w, b := c.x.Detach().SetRequiresGrad(true), c.w.Detach().SetRequiresGrad(true), b.Detach().SetRequiresGrad(true)
+			y := Conv2d(x, w, b, c.o)
+			Seed(9)
+			y.BackwardWith(RandnLike(y))
+			return [][]float32{y.Float32s(), x.Grad().Float32s(), w.Grad().Float32s(), b.Grad().Float32s()}
+		}
+		one, four := run(1), run(4)
+		for i, what := range []string{"output", "input gradient", "weight gradient", "bias gradient"} {
+			if !slices.Equal(one[i], four[i]) {
+				t.Errorf("%s: the %s on 4 cores differs from the one on 1 core", c.name, what)
+			}
+		}
 	}
 }

@@ -110,8 +110,12 @@ func gemm[T elem](im *impl[T], transA, transB bool, m, n, k int, alpha T, a []T,
 	split(m, n, k, mr, im.nr, p.block)
 }
 
-// workersFor returns how many goroutines a product of m·n·k multiply-adds gets.
+// workersFor returns how many goroutines a product of m·n·k multiply-adds
+// gets: one inside a Parallel call (the cores are busy already).
 func workersFor(m, n, k int) int {
+	if active.Load() > 0 {
+		return 1
+	}
 	return max(1, min(runtime.GOMAXPROCS(0), m*n*k/parallelWork))
 }
 

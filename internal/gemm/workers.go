@@ -39,17 +39,25 @@ type group struct {
 
 var (
 	idleMu sync.Mutex
-	idle   []*worker // workers free for a share
+	idle   []*worker    // workers free for a share
+	active atomic.Int32 // parallel calls running: products inside them are not split again
 )
 
-// parallel runs f(0) on the calling goroutine and f(1), …, f(n−1) on
-// workers, and returns when all have returned. The first panic of any of
-// them is re-raised here once all have stopped.
+// Parallel runs f(0) on the calling goroutine and f(1), …, f(n−1) on the
+// package's workers, and returns when all have returned; the first panic of
+// any of them is re-raised here once all have stopped. While it runs,
+// products do not split over goroutines themselves (the cores are taken), so
+// the engine can run, say, a convolution's images on all cores.
+func Parallel(n int, f func(w int)) { parallel(n, f) }
+
+// parallel is Parallel.
 func parallel(n int, f func(w int)) {
 	if n <= 1 {
 		f(0)
 		return
 	}
+	active.Add(1)
+	defer active.Add(-1)
 	g := &group{done: make(chan struct{})}
 	g.pending.Store(int32(n - 1))
 	idleMu.Lock()
