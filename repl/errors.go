@@ -33,7 +33,7 @@ func (s *Session) report(u Unit, name string, err error) error {
 		}
 	}
 	if isIndexError(e.Msg) {
-		if d := s.indexDetail(u.Src); d != "" {
+		if d := s.indexDetail(u.Src, name == ""); d != "" {
 			e.Msg = d
 		}
 	}

@@ -17,7 +17,10 @@ import (
 // only expressions without side effects: literals, global variables and
 // constants, fields, operators, len and cap, and nested indexes of those
 // (never a local variable, whose value is gone, nor a call).
-func (s *Session) indexDetail(src string) string {
+//
+// With eval false (a line of a file, whose names may be local variables
+// that are gone) it evaluates nothing and only names the expression.
+func (s *Session) indexDetail(src string, eval bool) string {
 	fset := token.NewFileSet()
 	var root ast.Node
 	if f, err := parser.ParseFile(fset, "", "package main\nfunc _() {\n"+src+"\n}", 0); err == nil {
@@ -30,6 +33,9 @@ func (s *Session) indexDetail(src string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	value := func(e ast.Expr) (int64, bool) {
+		if !eval {
+			return 0, false
+		}
 		vals, err := s.Value(ctx, render(fset, e))
 		if err != nil || len(vals) != 1 {
 			return 0, false

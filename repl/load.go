@@ -54,18 +54,21 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 			s.noteDecl(fset, d)
 		}
 	}
+	var declNodes []ast.Node
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
 			body = fd
 			continue
 		}
 		rw.rewrite(d)
+		declNodes = append(declNodes, d)
 		fmt.Fprintf(&decls, "\n//line %s:%d\n%s\n", name, fset.Position(d.Pos()).Line, render(fset, d))
 	}
 	where := Unit{Src: "(declarations)", Line: 1}
 	if decls.Len() > 0 {
-		if err := s.exec(ctx, decls.String()); err != nil {
-			return s.report(where, name, err)
+		s.resetLine()
+		if err := s.exec(ctx, instrumentLines(decls.String(), false, fset, declNodes, name)); err != nil {
+			return s.report(s.panicLine(err, src, where), name, err)
 		}
 		for _, d := range f.Decls {
 			if d != body {
@@ -89,8 +92,9 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 		code.WriteString(render(fset, st) + "\n")
 	}
 	code.WriteString("})()")
-	if err := s.exec(ctx, code.String()); err != nil {
-		return s.report(Unit{Src: "func main", Line: line}, name, err)
+	s.resetLine()
+	if err := s.exec(ctx, instrumentLines(code.String(), true, fset, []ast.Node{&ast.BlockStmt{List: stmts}}, name)); err != nil {
+		return s.report(s.panicLine(err, src, Unit{Src: "func main", Line: line}), name, err)
 	}
 	for _, st := range body.Body.List {
 		s.saved = append(s.saved, savedUnit{src: render(fset, st)})

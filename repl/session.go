@@ -71,6 +71,7 @@ type savedUnit struct {
 
 // prelude declares the helpers that rewritten code calls.
 const prelude = `var _dbrLast interface{}
+var _dbrLine int
 
 func _dbrGoRecover() {
 	if r := recover(); r != nil {

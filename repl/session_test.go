@@ -419,7 +419,7 @@ func TestLoadBadFile(t *testing.T) {
 	gap := filepath.Join(dir, "gap.go")
 	os.WriteFile(gap, []byte("package main\n\nfunc main() {\n\t// a comment\n\n\tprintln()\n\n\tvar x int = \"s\"\n\t_ = x\n}\n"), 0o644)
 	out.Reset()
-	if err := s.LoadFile(context.Background(), gap); err == nil || !strings.Contains(out.String(), "gap.go:8: ") {
+	if err := s.LoadFile(context.Background(), gap); err == nil || !strings.Contains(out.String(), "gap.go:8:14: ") {
 		t.Errorf("error in gap.go should be on line 8: %v %q", err, out.String())
 	}
 	evalOK(t, s, out, "1 + 1")

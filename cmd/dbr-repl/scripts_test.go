@@ -115,6 +115,12 @@ func main() {
 	if code != 1 || !strings.Contains(out, "error: Add: [2], [3]") || strings.Contains(out, "goroutine") {
 		t.Errorf("script that panics: %d %q", code, out)
 	}
+	// A runtime error names the line that failed, not only the function.
+	deep := writeFile(t, "deep.go", "package main\n\nimport \"github.com/dbr-go/dbr/engine\"\n\nfunc main() {\n\tx := engine.Ones(2)\n\tfor i := 0; i < 3; i++ {\n\t\tif i == 2 {\n\t\t\tx = x.Add(engine.Ones(3))\n\t\t}\n\t}\n}\n")
+	out, code = runBinary(t, "", deep)
+	if code != 1 || !strings.HasSuffix(out, "deep.go:9: x = x.Add(engine.Ones(3))\n") {
+		t.Errorf("script that fails in a loop: %d %q", code, out)
+	}
 	goPanic := writeFile(t, "gopanic.go", `package main
 
 import (
