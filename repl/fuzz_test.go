@@ -61,6 +61,13 @@ var fuzzSeeds = []string{
 	"panic(nil)",
 	"os.Exit(2)",
 	"type E struct{ *engine.Tensor }; e := E{engine.Ones(1)}; e; &e; fmt.Println(e)",
+	"time.AfterFunc(time.Millisecond, func() { panic(\"cb\") })",
+	"var wg sync.WaitGroup; wg.Go(func() { panic(1) }); wg.Wait()",
+	"debug.SetMaxStack(1000); func f(n int) int { return n }; f(1)",
+	"debug.SetMaxThreads(1); runtime.Breakpoint()",
+	"a := []any{1}; a[0] = a; fmt.Println(a); fmt.Sprint(a)",
+	"a := []int{1, 2}; a[5]; a[1:9]",
+	"x := 1 /* never closed",
 }
 
 // FuzzEval feeds random and mutated Go to the evaluation path: whatever it
