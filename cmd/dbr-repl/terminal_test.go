@@ -223,3 +223,21 @@ func TestTerminalGoroutineOutput(t *testing.T) {
 	tm.waitFor("dbr> 40 + 2")
 	tm.waitFor("42")
 }
+
+// TestTerminalCallbackPanic: the input of the task that killed the process
+// at the prompt, a panic in a function a timer calls on its own goroutine,
+// prints an error above a new prompt; the session keeps its variables.
+func TestTerminalCallbackPanic(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys("x := 7", "Enter")
+	tm.keys(`time.AfterFunc(time.Millisecond, func() { panic("cb") })`, "Enter")
+	s := tm.waitFor("called on its own goroutine (the function stopped; the session goes on): panic: cb")
+	if tm.exited() {
+		t.Fatalf("dbr-repl exited:\n%s", s)
+	}
+	tm.keys("x", "Enter")
+	tm.waitFor("dbr> x")
+	if s := tm.waitFor("\n7\n"); tm.exited() {
+		t.Fatalf("dbr-repl exited:\n%s", s)
+	}
+}
