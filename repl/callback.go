@@ -18,19 +18,21 @@ import (
 // or to a function of a package (a function literal, or a literal calling
 // the named function or variable passed): it starts with
 //
-//	defer _dbrCallbackGuard()
+//	defer _dbrCallbackGuard("time.AfterFunc")
 //
-// which, on a panic, asks foreignCaller whether the goroutine was started by
-// compiled code. If so it reports the panic and the function returns; if not
-// it panics again, and the error reaches the prompt as any other. Only those
+// which, on a panic, asks onForeignGoroutine whether the goroutine was
+// started by compiled code. If so it reports the panic and the function
+// returns; if not it panics again, and the error reaches the prompt as any
+// other. Only those
 // functions are guarded, not every function: a recover in every frame would
 // make a deep recursion unwind its panic through a recover and a new panic at
 // every level, and a function value passed around in interpreted code is
 // called by interpreted code. Not covered: a method of a type typed at the
 // prompt that compiled code calls through an interface on a goroutine of its
 // own, and a function stored in a struct field or a variable that compiled
-// code later calls on such a goroutine. foreignCaller knows yaegi's frames by
-// name: TestCallbackPanicOnForeignGoroutine fails if an upgrade renames them.
+// code later calls on such a goroutine. onForeignGoroutine knows yaegi's
+// frames by name: TestCallbackPanicOnForeignGoroutine fails if an upgrade
+// renames them.
 
 // Names of yaegi v0.16.1's functions on the Go stack of interpreted code:
 // runCfg runs the body of an interpreted function; the wrappers are the Go
@@ -65,12 +67,11 @@ func goroutineFrames() []string {
 	}
 }
 
-// foreignCaller reports whether the outermost interpreted function on the
-// current goroutine was called by compiled code through one of yaegi's
+// onForeignGoroutine reports whether the outermost interpreted function on
+// the current goroutine was called by compiled code through one of yaegi's
 // wrappers: the goroutine was started by compiled code (time.AfterFunc), not
-// by the interpreter (the evaluation of input, or a go statement). It also
-// returns the compiled function that called it, or "".
-func foreignCaller() (bool, string) {
+// by the interpreter (the evaluation of input, or a go statement).
+func onForeignGoroutine() bool {
 	names := goroutineFrames()
 	last := -1
 	for i, n := range names {
@@ -79,37 +80,22 @@ func foreignCaller() (bool, string) {
 		}
 	}
 	if last < 0 || last+1 >= len(names) {
-		return false, ""
+		return false
 	}
-	if w := names[last+1]; w != yaegiWrapper && w != yaegiFuncWrapper {
-		return false, ""
-	}
-	for _, n := range names[last+2:] {
-		if !strings.HasPrefix(n, "reflect.") && !strings.HasPrefix(n, "runtime.") {
-			return true, n
-		}
-	}
-	return true, ""
+	w := names[last+1]
+	return w == yaegiWrapper || w == yaegiFuncWrapper
 }
 
 // callbackPanic is called by _dbrCallbackGuard with the panic r it
-// recovered. On a goroutine that compiled code started, it reports r and
-// returns (the guarded function returns zero values); elsewhere it panics
-// again with r, which then reaches the prompt as any other error.
-func (s *Session) callbackPanic(r any) {
-	isForeign, by := foreignCaller()
-	if !isForeign {
+// recovered in a function passed to passedTo ("time.AfterFunc"). On a
+// goroutine that compiled code started, it reports r and returns (the
+// guarded function returns zero values); elsewhere it panics again with r,
+// which then reaches the prompt as any other error.
+func (s *Session) callbackPanic(passedTo string, r any) {
+	if !onForeignGoroutine() {
 		panic(r)
 	}
-	if by == "" {
-		by = "compiled code"
-		st := string(stack())
-		if i := strings.LastIndex(st, "\ncreated by "); i >= 0 {
-			by, _, _ = strings.Cut(st[i+len("\ncreated by "):], " ")
-			by, _, _ = strings.Cut(by, "\n")
-		}
-	}
-	fmt.Fprintf(s.opt.Stderr, "error in a function that %s called on its own goroutine (the function stopped; the session goes on): %s\n", by, panicMessage(r))
+	fmt.Fprintf(s.opt.Stderr, "error in the function passed to %s, on its own goroutine (the session goes on): %s\n", passedTo, panicMessage(r))
 }
 
 // funcType returns the type, as Go source, of a function or a variable of a

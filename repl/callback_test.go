@@ -14,7 +14,7 @@ import (
 func TestCallbackPanicOnForeignGoroutine(t *testing.T) {
 	s, out := newSession(t)
 	evalOK(t, s, out, "x := 7\nvar wg sync.WaitGroup\nfunc named() { var a []int; _ = a[3] }\nfv := func() { panic(\"from a variable\") }")
-	const by = "error in a function that sync.(*WaitGroup).Go.func1 called on its own goroutine (the function stopped; the session goes on): "
+	const by = "error in the function passed to wg.Go, on its own goroutine (the session goes on): "
 	for _, c := range []struct{ src, want string }{
 		{"wg.Go(func() { panic(\"cb\") })", "panic: cb"},
 		{"wg.Go(named)", "runtime error: index out of range"},
@@ -36,7 +36,7 @@ func TestCallbackPanicOnForeignGoroutine(t *testing.T) {
 	for !strings.Contains(out.String(), "panic: timer") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := out.String(); !strings.Contains(got, "error in a function that time.goFunc called on its own goroutine (the function stopped; the session goes on): panic: timer\n") {
+	if got := out.String(); !strings.Contains(got, "error in the function passed to time.AfterFunc, on its own goroutine (the session goes on): panic: timer\n") {
 		t.Errorf("time.AfterFunc: %q", got)
 	}
 	if got := evalOK(t, s, out, "x"); got != "7\n" {

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"strconv"
 	"strings"
 )
 
@@ -49,20 +50,21 @@ func (r *rewriter) rewrite(n ast.Node) ast.Node {
 	dbrCall := func(name string) *ast.CallExpr {
 		return &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent(name)}}
 	}
-	guard := func(body *ast.BlockStmt, callback bool) {
+	guard := func(body *ast.BlockStmt, passedTo string) {
 		if body == nil {
 			return
 		}
 		list := []ast.Stmt{&ast.ExprStmt{X: dbrCall("Enter")}, &ast.DeferStmt{Call: dbrCall("Leave")}}
-		if callback {
-			list = append([]ast.Stmt{&ast.DeferStmt{Call: &ast.CallExpr{Fun: ast.NewIdent("_dbrCallbackGuard")}}}, list...)
+		if passedTo != "" {
+			arg := &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote(passedTo)}
+			list = append([]ast.Stmt{&ast.DeferStmt{Call: &ast.CallExpr{Fun: ast.NewIdent("_dbrCallbackGuard"), Args: []ast.Expr{arg}}}}, list...)
 		}
 		body.List = append(list, body.List...)
 	}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch f := n.(type) {
 		case *ast.FuncDecl:
-			guard(f.Body, false)
+			guard(f.Body, "")
 		case *ast.FuncLit:
 			guard(f.Body, callbacks[f])
 		}
@@ -328,9 +330,10 @@ func selectorChain(e ast.Expr) string {
 // fixCallbackArgs finds the functions passed as arguments to a method or to
 // a function of a package (whose code may be compiled): function literals,
 // and functions or variables of a function type known here, which it
-// replaces by a literal calling them. It returns those literals.
-func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]bool {
-	lits := map[*ast.FuncLit]bool{}
+// replaces by a literal calling them. It returns those literals, each with
+// the method or function it is passed to ("time.AfterFunc").
+func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]string {
+	lits := map[*ast.FuncLit]string{}
 	ast.Inspect(n, func(n ast.Node) bool {
 		c, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -343,10 +346,14 @@ func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]bool {
 		if id, ok := sel.X.(*ast.Ident); ok && id.Name == "_dbr" {
 			return true
 		}
+		to := strings.Join(strings.Fields(render(r.fset, sel)), " ")
+		if len(to) > 60 {
+			to = "…" + to[len(to)-59:]
+		}
 		for i, a := range c.Args {
 			switch a := ast.Unparen(a).(type) {
 			case *ast.FuncLit:
-				lits[a] = true
+				lits[a] = to
 			case *ast.Ident:
 				if r.funcType == nil {
 					continue
@@ -357,7 +364,7 @@ func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]bool {
 				}
 				if lit := callingLit(a.Name, typ); lit != nil {
 					c.Args[i] = lit
-					lits[lit] = true
+					lits[lit] = to
 				}
 			}
 		}

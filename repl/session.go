@@ -78,9 +78,9 @@ func _dbrGoRecover() {
 		_dbr.GoPanic(r)
 	}
 }
-func _dbrCallbackGuard() {
+func _dbrCallbackGuard(passedTo string) {
 	if r := recover(); r != nil {
-		_dbr.CallbackPanic(r)
+		_dbr.CallbackPanic(passedTo, r)
 	}
 }
 func _dbrMin[T any](a T, bs ...T) T {

@@ -224,14 +224,14 @@ func TestTerminalGoroutineOutput(t *testing.T) {
 	tm.waitFor("42")
 }
 
-// TestTerminalCallbackPanic: the input of the task that killed the process
-// at the prompt, a panic in a function a timer calls on its own goroutine,
-// prints an error above a new prompt; the session keeps its variables.
+// TestTerminalCallbackPanic: a panic in a function that a timer calls on
+// its own goroutine, which killed the process, prints an error above a new
+// prompt; the session keeps its variables.
 func TestTerminalCallbackPanic(t *testing.T) {
 	tm := startTerm(t, "")
 	tm.keys("x := 7", "Enter")
 	tm.keys(`time.AfterFunc(time.Millisecond, func() { panic("cb") })`, "Enter")
-	s := tm.waitFor("called on its own goroutine (the function stopped; the session goes on): panic: cb")
+	s := tm.waitFor("passed to time.AfterFunc, on its own goroutine (the session goes on): panic: cb")
 	if tm.exited() {
 		t.Fatalf("dbr-repl exited:\n%s", s)
 	}
