@@ -14,25 +14,26 @@ import (
 // a callback of a library. A panic there unwinds to the top of that goroutine
 // and kills the process, since no recover of the interpreter is on its stack.
 //
-// So the rewriter guards every function passed as an argument to a method
-// or to a function of a package (a function literal, or a literal calling
-// the named function or variable passed): it starts with
+// So the rewriter guards every function passed as an argument to a method or
+// to a function of a package: a function literal, or a literal calling the
+// function, variable or field of a global passed. Its body starts with
 //
 //	defer _dbrCallbackGuard("time.AfterFunc")
 //
 // which, on a panic, asks onForeignGoroutine whether the goroutine was
 // started by compiled code. If so it reports the panic and the function
 // returns; if not it panics again, and the error reaches the prompt as any
-// other. Only those
-// functions are guarded, not every function: a recover in every frame would
-// make a deep recursion unwind its panic through a recover and a new panic at
-// every level, and a function value passed around in interpreted code is
-// called by interpreted code. Not covered: a method of a type typed at the
-// prompt that compiled code calls through an interface on a goroutine of its
-// own, and a function stored in a struct field or a variable that compiled
-// code later calls on such a goroutine. onForeignGoroutine knows yaegi's
-// frames by name: TestCallbackPanicOnForeignGoroutine fails if an upgrade
-// renames them.
+// other. Only those functions are guarded, not every function: a recover in
+// every frame would make a deep recursion unwind its panic through a recover
+// and a new panic at every level, and a function value passed around in
+// interpreted code is called by interpreted code.
+//
+// Not covered: a method of a type typed at the prompt that compiled code
+// calls through an interface on a goroutine of its own, a method value
+// (x.M) passed, and a function that reaches compiled code other than as an
+// argument (stored into a compiled struct's field). onForeignGoroutine knows
+// yaegi's frames by name: TestCallbackPanicOnForeignGoroutine fails if an
+// upgrade renames them.
 
 // Names of yaegi v0.16.1's functions on the Go stack of interpreted code:
 // runCfg runs the body of an interpreted function; the wrappers are the Go
@@ -101,17 +102,51 @@ func (s *Session) callbackPanic(passedTo string, r any) {
 // funcType returns the type, as Go source, of a function or a variable of a
 // function type named by id, or "" when id is something else or its type
 // is not known.
-func (s *Session) funcType(fset *token.FileSet, id *ast.Ident) string {
+func (s *Session) funcType(fset *token.FileSet, e ast.Expr) string {
+	if sel, ok := e.(*ast.SelectorExpr); ok {
+		// A field of a global (cfg.OnDone), found by reflection.
+		chain := selectorChain(sel)
+		parts := strings.Split(chain, ".")
+		if chain == "" || s.pkgSyms[parts[0]] != nil && !s.isGlobal(parts[0]) {
+			return ""
+		}
+		if root, ok := ast.Unparen(e).(*ast.SelectorExpr); ok {
+			for x := root.X; ; {
+				if id, ok := x.(*ast.Ident); ok {
+					if id.Obj != nil {
+						return "" // a local variable: its type is not known here
+					}
+					break
+				}
+				x = x.(*ast.SelectorExpr).X
+			}
+		}
+		v, ok := s.globals()[parts[0]]
+		for _, f := range parts[1:] {
+			for ok && (v.Kind() == reflect.Ptr || v.Kind() == reflect.Interface) && !v.IsNil() {
+				v = v.Elem()
+			}
+			if !ok || v.Kind() != reflect.Struct {
+				return ""
+			}
+			v = v.FieldByName(f)
+			ok = v.IsValid()
+		}
+		if !ok {
+			return ""
+		}
+		return s.funcTypeOf(v)
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return ""
+	}
 	if id.Obj == nil {
 		if t, ok := s.funcTypes[id.Name]; ok {
 			return t
 		}
-		if v, ok := s.globals()[id.Name]; ok && v.IsValid() && v.Kind() == reflect.Func {
-			t := s.TypeName(v.Type())
-			if strings.Contains(t, "struct") || strings.Contains(t, "main.") {
-				return ""
-			}
-			return t
+		if v, ok := s.globals()[id.Name]; ok {
+			return s.funcTypeOf(v)
 		}
 		return ""
 	}
@@ -148,4 +183,17 @@ func (s *Session) funcType(fset *token.FileSet, id *ast.Ident) string {
 		}
 	}
 	return ""
+}
+
+// funcTypeOf returns the type of v, as Go source, when v is a function
+// whose type can be written without the session's own types, or "".
+func (s *Session) funcTypeOf(v reflect.Value) string {
+	if !v.IsValid() || v.Kind() != reflect.Func {
+		return ""
+	}
+	t := s.TypeName(v.Type())
+	if strings.Contains(t, "struct") || strings.Contains(t, "main.") {
+		return ""
+	}
+	return t
 }

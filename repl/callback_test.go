@@ -13,16 +13,24 @@ import (
 // survive. Before the guard, each of these killed the test binary.
 func TestCallbackPanicOnForeignGoroutine(t *testing.T) {
 	s, out := newSession(t)
-	evalOK(t, s, out, "x := 7\nvar wg sync.WaitGroup\nfunc named() { var a []int; _ = a[3] }\nfv := func() { panic(\"from a variable\") }")
+	evalOK(t, s, out, "x := 7\nvar wg sync.WaitGroup\nfunc named() { var a []int; _ = a[3] }\nfv := func() { panic(\"from a variable\") }\ntype Cfg struct{ Done func() }\ncfg := &Cfg{Done: func() { panic(\"from a field\") }}")
 	const by = "error in the function passed to wg.Go, on its own goroutine (the session goes on): "
 	for _, c := range []struct{ src, want string }{
 		{"wg.Go(func() { panic(\"cb\") })", "panic: cb"},
 		{"wg.Go(named)", "runtime error: index out of range"},
 		{"wg.Go(fv)", "panic: from a variable"},
+		{"wg.Go(cfg.Done)", "panic: from a field"},
+		{"wg.Go(runtime.Gosched)", ""},
 		{"{\n\tlocal := func() { panic(\"local\") }\n\twg.Go(local)\n}", "panic: local"},
 		{"wg.Go(func() {\n\tvar r func(int) int\n\tr = func(n int) int { return r(n+1) + 1 }\n\tr(0)\n})", "call: stack overflow: more than 5000 nested calls"},
 	} {
 		got := evalOK(t, s, out, c.src+"\nwg.Wait()")
+		if c.want == "" {
+			if got != "" {
+				t.Errorf("%s: printed %q", c.src, got)
+			}
+			continue
+		}
 		if !strings.HasPrefix(got, by+c.want) || strings.Count(got, "\n") != 1 {
 			t.Errorf("%s: printed %q, want %q", c.src, got, by+c.want+"…")
 		}

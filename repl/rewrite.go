@@ -26,9 +26,10 @@ type rewriter struct {
 	// non-empty interface.
 	variadic func(pkg, fn string) (fixed int, elem string, ok bool)
 	shadowed func(name string) bool // reports whether the user declared name
-	// funcType returns the type (Go source) of an identifier when it names a
-	// function or a variable of a function type, or "".
-	funcType func(id *ast.Ident) string
+	// funcType returns the type (Go source) of an identifier or a selector
+	// when it names a function, a variable or a field of a function type,
+	// or "".
+	funcType func(e ast.Expr) string
 	unsup    []string       // constructs that cannot be rewritten
 	counter  int            // for fresh names
 	fset     *token.FileSet // for printing
@@ -354,7 +355,7 @@ func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]string {
 			switch a := ast.Unparen(a).(type) {
 			case *ast.FuncLit:
 				lits[a] = to
-			case *ast.Ident:
+			case *ast.Ident, *ast.SelectorExpr:
 				if r.funcType == nil {
 					continue
 				}
@@ -362,7 +363,7 @@ func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]string {
 				if typ == "" {
 					continue
 				}
-				if lit := callingLit(a.Name, typ); lit != nil {
+				if lit := callingLit(a, typ); lit != nil {
 					c.Args[i] = lit
 					lits[lit] = to
 				}
@@ -375,7 +376,7 @@ func (r *rewriter) fixCallbackArgs(n ast.Node) map[*ast.FuncLit]string {
 
 // callingLit returns a function literal of type typ (Go source) that calls
 // fn with its arguments, or nil when typ is not a function type.
-func callingLit(fn, typ string) *ast.FuncLit {
+func callingLit(fn ast.Expr, typ string) *ast.FuncLit {
 	x, err := parser.ParseExpr(typ)
 	if err != nil {
 		return nil
@@ -400,7 +401,7 @@ func callingLit(fn, typ string) *ast.FuncLit {
 			ellipsis = 1
 		}
 	}
-	call := &ast.CallExpr{Fun: ast.NewIdent(fn), Args: args, Ellipsis: ellipsis}
+	call := &ast.CallExpr{Fun: fn, Args: args, Ellipsis: ellipsis}
 	var body ast.Stmt = &ast.ExprStmt{X: call}
 	if ft.Results != nil && len(ft.Results.List) > 0 {
 		for _, f := range ft.Results.List {

@@ -384,7 +384,7 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 
 func (s *Session) newRewriter(fset *token.FileSet) *rewriter {
 	rw := newRewriter(fset, s.globalInt, s.declared)
-	rw.funcType = func(id *ast.Ident) string { return s.funcType(fset, id) }
+	rw.funcType = func(e ast.Expr) string { return s.funcType(fset, e) }
 	rw.variadic = s.variadicIface
 	return rw
 }
