@@ -3,6 +3,7 @@ package repl
 import (
 	"fmt"
 	"io"
+	"log"
 	"reflect"
 
 	"github.com/traefik/yaegi/interp"
@@ -88,5 +89,36 @@ func (s *Session) safeFmt() interp.Exports {
 	// The key is not "fmt/fmt": yaegi's Use would then reinstall its own
 	// Print, Printf and Println. Any key in directory fmt replaces symbols of
 	// the package fmt.
-	return interp.Exports{"fmt/fmt_dbr": fns, ".": {"MapTypes": reflect.ValueOf(maps)}}
+	return interp.Exports{"fmt/fmt_dbr": fns, "log/log": s.safeLog(maps, mt), ".": {"MapTypes": reflect.ValueOf(maps)}}
+}
+
+// safeLog returns log's functions for interpreted code, with safeArgs, on a
+// logger that writes to the session's Stderr: yaegi's writes to the
+// interpreter's Stderr, which the session keeps for panic traces (log.Println
+// printed nothing). As in yaegi, Fatal, Fatalf and Fatalln panic instead of
+// ending the process. It adds the functions to maps for MapTypes.
+func (s *Session) safeLog(maps map[reflect.Value][]reflect.Type, mt []reflect.Type) map[string]reflect.Value {
+	l := log.New(s.opt.Stderr, "", log.LstdFlags)
+	fns := map[string]reflect.Value{
+		"Print":   reflect.ValueOf(func(v ...any) { l.Print(s.safeArgs(v)...) }),
+		"Printf":  reflect.ValueOf(func(f string, v ...any) { l.Printf(f, s.safeArgs(v)...) }),
+		"Println": reflect.ValueOf(func(v ...any) { l.Println(s.safeArgs(v)...) }),
+		"Panic":   reflect.ValueOf(func(v ...any) { l.Panic(s.safeArgs(v)...) }),
+		"Panicf":  reflect.ValueOf(func(f string, v ...any) { l.Panicf(f, s.safeArgs(v)...) }),
+		"Panicln": reflect.ValueOf(func(v ...any) { l.Panicln(s.safeArgs(v)...) }),
+		"Fatal":   reflect.ValueOf(func(v ...any) { l.Panic(s.safeArgs(v)...) }),
+		"Fatalf":  reflect.ValueOf(func(f string, v ...any) { l.Panicf(f, s.safeArgs(v)...) }),
+		"Fatalln": reflect.ValueOf(func(v ...any) { l.Panicln(s.safeArgs(v)...) }),
+	}
+	for _, f := range fns {
+		maps[f] = mt
+	}
+	fns["Flags"] = reflect.ValueOf(l.Flags)
+	fns["Output"] = reflect.ValueOf(l.Output)
+	fns["Prefix"] = reflect.ValueOf(l.Prefix)
+	fns["SetFlags"] = reflect.ValueOf(l.SetFlags)
+	fns["SetOutput"] = reflect.ValueOf(l.SetOutput)
+	fns["SetPrefix"] = reflect.ValueOf(l.SetPrefix)
+	fns["Writer"] = reflect.ValueOf(l.Writer)
+	return fns
 }

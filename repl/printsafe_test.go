@@ -36,3 +36,23 @@ func TestFmtCyclicValue(t *testing.T) {
 		t.Errorf("p printed %q", got)
 	}
 }
+
+// TestLogPrints: log's functions print to the session's Stderr (they wrote
+// into the interpreter's panic trace, so log.Println printed nothing), and a
+// value that contains itself prints as a note.
+func TestLogPrints(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "a := []any{1}\na[0] = a\nlog.SetFlags(0)")
+	for src, want := range map[string]string{
+		"log.Println(\"hello\", 2)":   "hello 2\n",
+		"log.Printf(\"%d|%v\", 3, a)": "3|[]interface {} (contains itself; not printed)\n",
+		"log.Print(a)":                "[]interface {} (contains itself; not printed)\n",
+	} {
+		if got := evalOK(t, s, out, src); got != want {
+			t.Errorf("%s printed %q, want %q", src, got, want)
+		}
+	}
+	if got := evalErr(t, s, out, "log.Fatalf(\"bad %d\", 4)"); got != "bad 4\nerror: panic: bad 4\n  in: log.Fatalf(\"bad %d\", 4)\n" {
+		t.Errorf("log.Fatalf: %q", got)
+	}
+}
