@@ -94,13 +94,68 @@ func collect(dir string, entries map[string]string) error {
 					}
 					ts2 := *ts
 					ts2.Doc, ts2.Comment = nil, nil
+					hidden := false
+					if st, ok := ts.Type.(*ast.StructType); ok {
+						ts2.Type, hidden = exportedFields(st)
+					}
 					decl := print(fset, &ast.GenDecl{Tok: token.TYPE, Specs: []ast.Spec{&ts2}})
+					if hidden { // as go doc shows it, without the gaps left fields leave
+						for strings.Contains(decl, "\n\n") {
+							decl = strings.ReplaceAll(decl, "\n\n", "\n")
+						}
+						decl = strings.TrimSuffix(decl, "}")
+						if !strings.HasSuffix(decl, "\n") {
+							decl += "\n"
+						}
+						decl += "\t// contains filtered or unexported fields\n}"
+					}
 					entries[pkg+"."+ts.Name.Name] = strings.TrimSpace(decl + "\n\n" + doc)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// exportedFields returns st with only its exported fields (and embedded
+// exported types), and whether any field was left out.
+func exportedFields(st *ast.StructType) (*ast.StructType, bool) {
+	var kept []*ast.Field
+	hidden := false
+	for _, f := range st.Fields.List {
+		if len(f.Names) == 0 { // embedded: keep an exported type
+			t := f.Type
+			if s, ok := t.(*ast.StarExpr); ok {
+				t = s.X
+			}
+			if sel, ok := t.(*ast.SelectorExpr); ok {
+				t = sel.Sel
+			}
+			if id, ok := t.(*ast.Ident); ok && !id.IsExported() {
+				hidden = true
+				continue
+			}
+			kept = append(kept, f)
+			continue
+		}
+		var names []*ast.Ident
+		for _, n := range f.Names {
+			if n.IsExported() {
+				names = append(names, n)
+			}
+		}
+		if len(names) < len(f.Names) {
+			hidden = true
+		}
+		if len(names) > 0 {
+			f2 := *f
+			f2.Names = names
+			kept = append(kept, &f2)
+		}
+	}
+	out := *st
+	out.Fields = &ast.FieldList{Opening: st.Fields.Opening, List: kept, Closing: st.Fields.Closing}
+	return &out, hidden
 }
 
 func recvName(fl *ast.FieldList) string {
