@@ -490,8 +490,17 @@ func maxPool2x2[T float](q *poolGeom, x, out []T, arg []int) {
 			i0 := (pl*q.h + 2*oy) * w
 			r0, r1 := x[i0:i0+2*q.ow], x[i0+w:i0+w+2*q.ow]
 			start := 0
-			if x0, ok := any(r0).([]float32); ok { // AVX2, eight windows at a time
-				start = gemm.MaxPool2x2Row32(any(orow).([]float32), arow, x0, any(r1).([]float32), i0, w)
+			if x32, ok := any(x).([]float32); ok { // AVX2, eight windows at a time
+				out32 := any(out).([]float32)
+				start = gemm.MaxPool2x2Row32(out32[o:o+q.ow], arow, x32[i0:i0+2*q.ow], x32[i0+w:i0+w+2*q.ow], i0, w)
+				if start == 0 && q.ow < 8 && o+8 <= len(out) && i0+w+16 <= len(x) {
+					// A row of fewer than eight windows (a 14-wide input):
+					// pool eight; those past the row land on the outputs of
+					// rows after this one, which are computed later.
+					if gemm.MaxPool2x2Row32(out32[o:o+8], arg[o:o+8], x32[i0:i0+16], x32[i0+w:i0+w+16], i0, w) == 8 {
+						start = q.ow
+					}
+				}
 			}
 			for ox := start; ox < len(orow); ox++ {
 				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]

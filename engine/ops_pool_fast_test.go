@@ -13,9 +13,10 @@ func TestMaxPool2x2MatchesGeneral(t *testing.T) {
 	vals := []float32{-1, 0, float32(math.Copysign(0, -1)), 1, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
 	r := rand.New(rand.NewSource(1))
 	// Widths 9 and 39 (odd: the last column is not pooled; 39 gives rows of
-	// 19 outputs, two blocks of 8 for the AVX2 path and a rest), with NaNs
-	// everywhere, rarely, or never.
-	for _, tc := range []struct{ w, nanEvery int }{{9, 1}, {39, 1}, {39, 200}, {39, 0}} {
+	// 19 outputs, two blocks of 8 for the AVX2 path and a rest), 14 and 3
+	// (rows of 7 and 1 outputs, pooled eight at a time across rows), with
+	// NaNs everywhere, rarely, or never.
+	for _, tc := range []struct{ w, nanEvery int }{{9, 1}, {39, 1}, {39, 200}, {39, 0}, {14, 0}, {14, 50}, {3, 0}, {3, 20}} {
 		x := New(make([]float32, 2*3*6*tc.w), 2, 3, 6, tc.w)
 		for i := range x.f32 {
 			x.f32[i] = vals[r.Intn(4)] // ties among ordinary values
