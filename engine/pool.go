@@ -40,7 +40,7 @@ func poolFor(dtype DType, n int) *sync.Pool {
 }
 
 // alloc allocates a tensor's data, from the pool when it holds a buffer of
-// that length; zero says whether the data must be zeroed (fresh memory always is).
+// that length; zero says whether the data must be zeroed.
 func alloc(dtype DType, shape []int, zero bool) *Tensor {
 	checkAlloc("allocating a tensor", dtype, shape)
 	t := &Tensor{shape: append([]int{}, shape...), dtype: dtype, scratch: inBackward.Load() > 0}
@@ -57,12 +57,15 @@ func alloc(dtype DType, shape []int, zero bool) *Tensor {
 	return t
 }
 
-// takeOrMake returns the pooled buffer got (zeroed if zero is set) when it
-// holds []T, else a fresh one of length n.
+// takeOrMake returns the pooled buffer got when it holds []T, else a fresh
+// one of length n; zero says whether the data must be zeroed.
 func takeOrMake[T float](got any, n int, zero bool) []T {
 	b, ok := got.(*[]T)
-	if !ok {
+	switch {
+	case !ok && zero:
 		return make([]T, n)
+	case !ok:
+		return makeUninit[T](n)
 	}
 	if zero {
 		clear(*b)
