@@ -24,8 +24,9 @@ type Optimizer interface {
 
 // optimizer is the part every optimizer shares: the trainable tensors, the
 // learning rate and the per-parameter state. The state lives in float64
-// slices so that an update is one compiled loop per parameter; State and
-// LoadState convert it to and from tensors.
+// slices and every update computes in float64, reading and writing the
+// parameter in its own dtype in the same loop; State and LoadState convert
+// the state to and from tensors.
 type optimizer struct {
 	op     string
 	params []*engine.Tensor
@@ -33,8 +34,6 @@ type optimizer struct {
 	keys   []string // the state buffers this optimizer keeps, besides "step"
 	step   []float64
 	bufs   []map[string][]float64
-	pbuf   []float64 // scratch for a parameter's values
-	gbuf   []float64 // scratch for its gradient
 }
 
 func newOptimizer(op string, params []Param, lr float64, keys ...string) optimizer {
@@ -105,49 +104,26 @@ func (o *optimizer) buf(i int, key string, n int, init float64) []float64 {
 	return b
 }
 
-// each runs f on every parameter that has a gradient, with its values p and
-// gradient g as float64 slices, then writes p back into the parameter in
-// place. f runs in compiled code; nothing here records a graph, and the
-// scratch slices are reused, so a step allocates nothing.
-func (o *optimizer) each(f func(i int, p, g []float64)) {
+// float is the element type of a parameter's data.
+type float interface{ ~float32 | ~float64 }
+
+// each calls update for every parameter that has a gradient, with the
+// parameter's data and its gradient in their dtype (f32 for float32
+// parameters, f64 for float64): the update reads and writes them in place,
+// in one compiled loop, and must not change the gradient. Optimizers write
+// their update once as a generic function and pass its two instances.
+func (o *optimizer) each(f32 func(i int, p, g []float32), f64 func(i int, p, g []float64)) {
 	for i, t := range o.params {
 		gt := t.Grad()
 		if gt == nil {
 			continue
 		}
 		engine.CheckInterrupt()
-		n := t.Numel()
-		if cap(o.pbuf) < n {
-			o.pbuf, o.gbuf = make([]float64, n), make([]float64, n)
+		if p := t.RawFloat64(); p != nil {
+			f64(i, p, gt.RawFloat64())
+		} else {
+			f32(i, t.RawFloat32(), gt.RawFloat32())
 		}
-		p, g := o.pbuf[:n], o.gbuf[:n]
-		load64(p, t)
-		load64(g, gt)
-		f(i, p, g)
-		store64(t, p)
-	}
-}
-
-// load64 copies t's values into dst (len t.Numel()).
-func load64(dst []float64, t *engine.Tensor) {
-	if d := t.RawFloat64(); d != nil {
-		copy(dst, d)
-		return
-	}
-	for j, v := range t.RawFloat32() {
-		dst[j] = float64(v)
-	}
-}
-
-// store64 copies src into t's data in place.
-func store64(t *engine.Tensor, src []float64) {
-	if d := t.RawFloat64(); d != nil {
-		copy(d, src)
-		return
-	}
-	d := t.RawFloat32()
-	for j, v := range src {
-		d[j] = float32(v)
 	}
 }
 
@@ -286,33 +262,38 @@ func (s *SGD) Step() {
 		}
 		return
 	}
-	s.each(func(i int, p, g []float64) {
-		s.step[i]++
+	s.each(func(i int, p, g []float32) { sgdUpdate(s, i, p, g) }, func(i int, p, g []float64) { sgdUpdate(s, i, p, g) })
+}
+
+func sgdUpdate[T float](s *SGD, i int, p, g []T) {
+	o, lr := s.Opts, s.lr
+	s.step[i]++
+	var buf []float64
+	had := false
+	if o.Momentum != 0 {
+		_, had = s.bufs[i]["momentum_buffer"]
+		buf = s.buf(i, "momentum_buffer", len(p), 0)
+	}
+	g = g[:len(p)]
+	for j := range p {
+		pj, gj := float64(p[j]), float64(g[j])
 		if o.WeightDecay != 0 {
-			for j := range g {
-				g[j] += o.WeightDecay * p[j]
+			gj += o.WeightDecay * pj
+		}
+		if buf != nil {
+			if had {
+				buf[j] = o.Momentum*buf[j] + (1-o.Dampening)*gj
+			} else {
+				buf[j] = gj
+			}
+			if o.Nesterov {
+				gj += o.Momentum * buf[j]
+			} else {
+				gj = buf[j]
 			}
 		}
-		if o.Momentum != 0 {
-			_, had := s.bufs[i]["momentum_buffer"]
-			buf := s.buf(i, "momentum_buffer", len(p), 0)
-			for j := range g {
-				if had {
-					buf[j] = o.Momentum*buf[j] + (1-o.Dampening)*g[j]
-				} else {
-					buf[j] = g[j]
-				}
-				if o.Nesterov {
-					g[j] += o.Momentum * buf[j]
-				} else {
-					g[j] = buf[j]
-				}
-			}
-		}
-		for j := range p {
-			p[j] -= lr * g[j]
-		}
-	})
+		p[j] = T(pj - lr*gj)
+	}
 }
 
 func (s *SGD) String() string {

@@ -73,39 +73,39 @@ func adamKeys(o AdamOpts) []string {
 
 // Step updates every parameter that has a gradient, in place.
 func (a *Adam) Step() {
+	a.each(func(i int, p, g []float32) { adamUpdate(a, i, p, g) }, func(i int, p, g []float64) { adamUpdate(a, i, p, g) })
+}
+
+func adamUpdate[T float](a *Adam, i int, p, g []T) {
 	o, lr := a.Opts, a.lr
-	a.each(func(i int, p, g []float64) {
-		a.step[i]++
-		t := a.step[i]
+	a.step[i]++
+	t := a.step[i]
+	m := a.buf(i, "exp_avg", len(p), 0)
+	v := a.buf(i, "exp_avg_sq", len(p), 0)
+	var vmax []float64
+	if o.AMSGrad {
+		vmax = a.buf(i, "max_exp_avg_sq", len(p), 0)
+	}
+	bc1 := 1 - math.Pow(o.Beta1, t)
+	bc2sqrt := math.Sqrt(1 - math.Pow(o.Beta2, t))
+	stepSize := lr / bc1
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for j := range p {
+		pj, gj := float64(p[j]), float64(g[j])
 		if a.decoupled {
-			for j := range p {
-				p[j] *= 1 - lr*o.WeightDecay
-			}
+			pj *= 1 - lr*o.WeightDecay
 		} else if o.WeightDecay != 0 {
-			for j := range g {
-				g[j] += o.WeightDecay * p[j]
-			}
+			gj += o.WeightDecay * pj
 		}
-		m := a.buf(i, "exp_avg", len(p), 0)
-		v := a.buf(i, "exp_avg_sq", len(p), 0)
-		var vmax []float64
-		if o.AMSGrad {
-			vmax = a.buf(i, "max_exp_avg_sq", len(p), 0)
+		m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
+		v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
+		vv := v[j]
+		if vmax != nil {
+			vmax[j] = math.Max(vmax[j], v[j])
+			vv = vmax[j]
 		}
-		bc1 := 1 - math.Pow(o.Beta1, t)
-		bc2sqrt := math.Sqrt(1 - math.Pow(o.Beta2, t))
-		stepSize := lr / bc1
-		for j := range p {
-			m[j] = o.Beta1*m[j] + (1-o.Beta1)*g[j]
-			v[j] = o.Beta2*v[j] + (1-o.Beta2)*g[j]*g[j]
-			vv := v[j]
-			if vmax != nil {
-				vmax[j] = math.Max(vmax[j], v[j])
-				vv = vmax[j]
-			}
-			p[j] -= stepSize * m[j] / (math.Sqrt(vv)/bc2sqrt + o.Eps)
-		}
-	})
+		p[j] = T(pj - stepSize*m[j]/(math.Sqrt(vv)/bc2sqrt+o.Eps))
+	}
 }
 
 func (a *Adam) String() string {
@@ -151,38 +151,41 @@ func NewRMSprop(params []Param, lr float64, o RMSpropOpts) *RMSprop {
 
 // Step updates every parameter that has a gradient, in place.
 func (r *RMSprop) Step() {
+	r.each(func(i int, p, g []float32) { rmspropUpdate(r, i, p, g) }, func(i int, p, g []float64) { rmspropUpdate(r, i, p, g) })
+}
+
+func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 	o, lr := r.Opts, r.lr
-	r.each(func(i int, p, g []float64) {
-		r.step[i]++
+	r.step[i]++
+	sq := r.buf(i, "square_avg", len(p), 0)
+	var ga, buf []float64
+	if o.Centered {
+		ga = r.buf(i, "grad_avg", len(p), 0)
+	}
+	if o.Momentum > 0 {
+		buf = r.buf(i, "momentum_buffer", len(p), 0)
+	}
+	g = g[:len(p)]
+	for j := range p {
+		pj, gj := float64(p[j]), float64(g[j])
 		if o.WeightDecay != 0 {
-			for j := range g {
-				g[j] += o.WeightDecay * p[j]
-			}
+			gj += o.WeightDecay * pj
 		}
-		sq := r.buf(i, "square_avg", len(p), 0)
-		var ga, buf []float64
-		if o.Centered {
-			ga = r.buf(i, "grad_avg", len(p), 0)
+		sq[j] = o.Alpha*sq[j] + (1-o.Alpha)*gj*gj
+		s := sq[j]
+		if ga != nil {
+			ga[j] = o.Alpha*ga[j] + (1-o.Alpha)*gj
+			s -= ga[j] * ga[j]
 		}
-		if o.Momentum > 0 {
-			buf = r.buf(i, "momentum_buffer", len(p), 0)
+		d := math.Sqrt(s) + o.Eps
+		if buf != nil {
+			buf[j] = o.Momentum*buf[j] + gj/d
+			pj -= lr * buf[j]
+		} else {
+			pj -= lr * gj / d
 		}
-		for j := range p {
-			sq[j] = o.Alpha*sq[j] + (1-o.Alpha)*g[j]*g[j]
-			s := sq[j]
-			if ga != nil {
-				ga[j] = o.Alpha*ga[j] + (1-o.Alpha)*g[j]
-				s -= ga[j] * ga[j]
-			}
-			d := math.Sqrt(s) + o.Eps
-			if buf != nil {
-				buf[j] = o.Momentum*buf[j] + g[j]/d
-				p[j] -= lr * buf[j]
-			} else {
-				p[j] -= lr * g[j] / d
-			}
-		}
-	})
+		p[j] = T(pj)
+	}
 }
 
 func (r *RMSprop) String() string {
@@ -223,21 +226,23 @@ func NewAdagrad(params []Param, lr float64, o AdagradOpts) *Adagrad {
 
 // Step updates every parameter that has a gradient, in place.
 func (a *Adagrad) Step() {
+	a.each(func(i int, p, g []float32) { adagradUpdate(a, i, p, g) }, func(i int, p, g []float64) { adagradUpdate(a, i, p, g) })
+}
+
+func adagradUpdate[T float](a *Adagrad, i int, p, g []T) {
 	o := a.Opts
-	a.each(func(i int, p, g []float64) {
-		a.step[i]++
-		clr := a.lr / (1 + (a.step[i]-1)*o.LRDecay)
+	a.step[i]++
+	clr := a.lr / (1 + (a.step[i]-1)*o.LRDecay)
+	s := a.buf(i, "sum", len(p), o.InitialAccumulatorValue)
+	g = g[:len(p)]
+	for j := range p {
+		pj, gj := float64(p[j]), float64(g[j])
 		if o.WeightDecay != 0 {
-			for j := range g {
-				g[j] += o.WeightDecay * p[j]
-			}
+			gj += o.WeightDecay * pj
 		}
-		s := a.buf(i, "sum", len(p), o.InitialAccumulatorValue)
-		for j := range p {
-			s[j] += g[j] * g[j]
-			p[j] -= clr * g[j] / (math.Sqrt(s[j]) + o.Eps)
-		}
-	})
+		s[j] += gj * gj
+		p[j] = T(pj - clr*gj/(math.Sqrt(s[j])+o.Eps))
+	}
 }
 
 func (a *Adagrad) String() string {

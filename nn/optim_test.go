@@ -261,3 +261,33 @@ func TestLoadStateReplaces(t *testing.T) {
 		t.Errorf("first step after the reset moved %v, want 0.5", d)
 	}
 }
+
+// TestStepLeavesGradients checks that every optimizer, with weight decay and
+// momentum (which change the step's gradient), leaves the parameters'
+// gradients as they were, in both dtypes.
+func TestStepLeavesGradients(t *testing.T) {
+	for _, dt := range []engine.DType{engine.Float32, engine.Float64} {
+		engine.Seed(3)
+		p := engine.Randn(5, 7).To(dt).SetRequiresGrad(true)
+		ps := []Param{{Name: "w", Tensor: p}}
+		for _, opt := range []Optimizer{
+			NewSGD(ps, 0.1, SGDOpts{Momentum: 0.9, WeightDecay: 0.1, Nesterov: true}),
+			NewAdam(ps, 0.1, AdamOpts{WeightDecay: 0.1, AMSGrad: true}),
+			NewAdamW(ps, 0.1, AdamOpts{}),
+			NewRMSprop(ps, 0.1, RMSpropOpts{Momentum: 0.9, Centered: true, WeightDecay: 0.1}),
+			NewAdagrad(ps, 0.1, AdagradOpts{WeightDecay: 0.1}),
+		} {
+			p.SetGrad(engine.RandnLike(p))
+			want := slices.Clone(p.Grad().Float64s())
+			before := slices.Clone(p.Float64s())
+			opt.Step()
+			opt.Step()
+			if got := p.Grad().Float64s(); !slices.Equal(got, want) {
+				t.Errorf("%v %T changed the gradient", dt, opt)
+			}
+			if slices.Equal(p.Float64s(), before) {
+				t.Errorf("%v %T did not change the parameter", dt, opt)
+			}
+		}
+	}
+}
