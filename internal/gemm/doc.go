@@ -24,7 +24,10 @@
 // so it plugs into gonum's blas32.Use and blas64.Use and code written against
 // gonum's BLAS interface does not change.
 //
-// Two other hot loops share the CPU detection and the assembly: Saxpy (the
-// optimizers' in-place update) and ReLU32/ReLUGrad32 (the activation and its
-// gradient), each with a pure-Go fallback.
+// Other hot loops share the CPU detection and the assembly, each with a
+// pure-Go fallback: Saxpy (SGD's in-place update and gradient
+// accumulation), Adam32 (Adam's update, bit for bit the Go loop's),
+// ReLU32/ReLUGrad32 (the activation and its gradient) and MaxPool2x2Row32.
+// Parallel runs the engine's own loops (a convolution's images) on the
+// workers the products use.
 package gemm

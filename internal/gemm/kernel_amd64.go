@@ -101,6 +101,20 @@ func maxPoolRowAsm(out []float32, arg []int, r0, r1 []float32, base, w int) int 
 	return done
 }
 
+// adamAVX is adamGo's loop over the first n&^3 elements (kernel_amd64.s).
+//
+//go:noescape
+func adamAVX(p, grad *float32, m, v *float64, n int, c *adamConsts)
+
+func adamAsm(p, g []float32, m, v []float64, c *adamConsts) {
+	n := len(p) &^ 3
+	if n > 0 {
+		_, _, _ = g[n-1], m[n-1], v[n-1]
+		adamAVX(&p[0], &g[0], &m[0], &v[0], n, c)
+	}
+	adamGo(p[n:], g[n:], m[n:], v[n:], c)
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -138,5 +152,6 @@ func init() {
 		relu, reluGrad = reluAsm, reluGradAsm
 		maxPoolRow = maxPoolRowAsm
 		saxpy = saxpyAsm
+		adam = adamAsm
 	}
 }

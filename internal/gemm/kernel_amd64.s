@@ -648,3 +648,56 @@ DATA ·twoO+20(SB)/4, $10
 DATA ·twoO+24(SB)/4, $12
 DATA ·twoO+28(SB)/4, $14
 GLOBL ·twoO(SB), RODATA|NOPTR, $32
+
+// func adamAVX(p, grad *float32, m, v *float64, n int, c *adamConsts)
+// One Adam update of n elements (a multiple of 4), four doubles at a time,
+// each operation rounded as adamGo does it (no FMA).
+TEXT ·adamAVX(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), SI
+	MOVQ grad+8(FP), DX
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ c+40(FP), AX
+	VBROADCASTSD 0(AX), Y8   // decay
+	VBROADCASTSD 8(AX), Y9   // b1
+	VBROADCASTSD 16(AX), Y10 // 1-b1
+	VBROADCASTSD 24(AX), Y11 // b2
+	VBROADCASTSD 32(AX), Y12 // 1-b2
+	VBROADCASTSD 40(AX), Y13 // step size
+	VBROADCASTSD 48(AX), Y14 // sqrt(1-b2^t)
+	VBROADCASTSD 56(AX), Y15 // eps
+	SHRQ $2, CX
+	JZ adamdone
+
+adamloop:
+	VCVTPS2PD (SI), Y0       // p
+	VCVTPS2PD (DX), Y1       // g
+	VMULPD Y8, Y0, Y0        // p·decay
+	VMULPD (R8), Y9, Y2      // b1·m
+	VMULPD Y1, Y10, Y3       // (1-b1)·g
+	VADDPD Y3, Y2, Y2        // m
+	VMOVUPD Y2, (R8)
+	VMULPD (R9), Y11, Y4     // b2·v
+	VMULPD Y1, Y12, Y5       // (1-b2)·g
+	VMULPD Y1, Y5, Y5        // ·g
+	VADDPD Y5, Y4, Y4        // v
+	VMOVUPD Y4, (R9)
+	VSQRTPD Y4, Y6
+	VDIVPD Y14, Y6, Y6       // √v / bc2
+	VADDPD Y15, Y6, Y6       // + eps
+	VMULPD Y2, Y13, Y7       // step·m
+	VDIVPD Y6, Y7, Y7        // / denominator
+	VSUBPD Y7, Y0, Y0        // p - …
+	VCVTPD2PSY Y0, X0
+	VMOVUPS X0, (SI)
+	ADDQ $16, SI
+	ADDQ $16, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ adamloop
+
+adamdone:
+	VZEROUPPER
+	RET
