@@ -60,36 +60,21 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
-// benchEvalErr evaluates src, which must fail, b.N times in a session
-// prepared by setup.
-func benchEvalErr(b *testing.B, setup, src string) {
-	s, out := newSession(b)
-	ctx := context.Background()
-	if err := s.Eval(ctx, setup); err != nil {
-		b.Fatal(err, out.String())
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := s.Eval(ctx, src); err == nil {
-			b.Fatal("no error")
-		}
-	}
-}
-
 // BenchmarkRecursionLimit is the time from an unbounded recursion of a named
 // function to its error (maxDepth calls, then the unwinding).
 func BenchmarkRecursionLimit(b *testing.B) {
-	benchEvalErr(b, "func f(n int) int { return f(n+1) + 1 }", "f(0)")
+	benchEval(b, "func f(n int) int { return f(n+1) + 1 }", "f(0)", true)
 }
 
 // BenchmarkClosureRecursionLimit is BenchmarkRecursionLimit through a
 // function literal.
 func BenchmarkClosureRecursionLimit(b *testing.B) {
-	benchEvalErr(b, "var g func(int) int\ng = func(n int) int { return g(n+1) + 1 }", "g(0)")
+	benchEval(b, "var g func(int) int\ng = func(n int) int { return g(n+1) + 1 }", "g(0)", true)
 }
 
-// benchEval evaluates src b.N times in a session prepared by setup.
-func benchEval(b *testing.B, setup, src string) {
+// benchEval evaluates src b.N times in a session prepared by setup; src
+// must fail when wantErr is set and succeed otherwise.
+func benchEval(b *testing.B, setup, src string, wantErr bool) {
 	s, out := newSession(b)
 	ctx := context.Background()
 	if err := s.Eval(ctx, setup); err != nil {
@@ -97,24 +82,24 @@ func benchEval(b *testing.B, setup, src string) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := s.Eval(ctx, src); err != nil {
-			b.Fatal(err, out.String())
+		if err := s.Eval(ctx, src); (err != nil) != wantErr {
+			b.Fatalf("error %v, want an error: %v; %s", err, wantErr, out.String())
 		}
 	}
 }
 
 // BenchmarkCalls is 21,891 calls of an interpreted named function (fib(20)).
 func BenchmarkCalls(b *testing.B) {
-	benchEval(b, "func fib(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }", "_ = fib(20)")
+	benchEval(b, "func fib(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }", "_ = fib(20)", false)
 }
 
 // BenchmarkCallbacks is about 1,000 calls of an interpreted function literal
 // from compiled code (sort.Slice of 100 ints).
 func BenchmarkCallbacks(b *testing.B) {
-	benchEval(b, "a := make([]int, 100)", "for i := range a { a[i] = i * 37 % 100 }\nsort.Slice(a, func(i, j int) bool { return a[i] < a[j] })")
+	benchEval(b, "a := make([]int, 100)", "for i := range a { a[i] = i * 37 % 100 }\nsort.Slice(a, func(i, j int) bool { return a[i] < a[j] })", false)
 }
 
 // BenchmarkClosureCalls is BenchmarkCalls through a function literal.
 func BenchmarkClosureCalls(b *testing.B) {
-	benchEval(b, "var fibc func(int) int\nfibc = func(n int) int { if n < 2 { return n }; return fibc(n-1) + fibc(n-2) }", "_ = fibc(20)")
+	benchEval(b, "var fibc func(int) int\nfibc = func(n int) int { if n < 2 { return n }; return fibc(n-1) + fibc(n-2) }", "_ = fibc(20)", false)
 }
