@@ -111,6 +111,10 @@ func arithRow[T float](k arith, dst, a, b []T, la, lb int, f func(x, y float64) 
 	n := len(dst)
 	switch {
 	case k != arithNone && la == 1 && lb == 1:
+		if d, ok := any(dst).([]float32); ok { // AVX2 when available, the same bits
+			gemm.Arith32(int(k-arithAdd)+gemm.Add, d, any(a).([]float32), any(b).([]float32))
+			return
+		}
 		a, b = a[:n], b[:n]
 		switch k {
 		case arithAdd:

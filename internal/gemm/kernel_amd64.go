@@ -115,6 +115,23 @@ func adamAsm(p, g []float32, m, v []float64, c *adamConsts) {
 	adamGo(p[n:], g[n:], m[n:], v[n:], c)
 }
 
+// arithAVX is arithGo's loop over the first n&^15 elements (kernel_amd64.s).
+//
+//go:noescape
+func arithAVX(op int, dst, a, b *float32, n int)
+
+func arithAsm(op int, dst, a, b []float32) {
+	if op < Add || op > Div {
+		arithGo(op, dst, a, b) // panics
+	}
+	n := len(dst) &^ 15
+	if n > 0 {
+		_, _ = a[n-1], b[n-1]
+		arithAVX(op, &dst[0], &a[0], &b[0], n)
+	}
+	arithGo(op, dst[n:], a[n:], b[n:])
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -153,5 +170,6 @@ func init() {
 		maxPoolRow = maxPoolRowAsm
 		saxpy = saxpyAsm
 		adam = adamAsm
+		arith = arithAsm
 	}
 }

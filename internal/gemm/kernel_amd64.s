@@ -701,3 +701,47 @@ adamloop:
 adamdone:
 	VZEROUPPER
 	RET
+
+// One pass of arithAVX: 16 floats of a (SI) op b (DX) into DI per iteration.
+#define ARITHLOOP(INSTR, L) \
+L: \
+	VMOVUPS (SI), Y0; \
+	VMOVUPS 32(SI), Y1; \
+	INSTR (DX), Y0, Y0; \
+	INSTR 32(DX), Y1, Y1; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS Y1, 32(DI); \
+	ADDQ $64, SI; \
+	ADDQ $64, DX; \
+	ADDQ $64, DI; \
+	DECQ CX; \
+	JNZ L; \
+	JMP arithdone
+
+// func arithAVX(op int, dst, a, b *float32, n int)
+// dst[i] = a[i] op b[i] for i < n (a multiple of 16); op as in arith.go.
+TEXT ·arithAVX(SB), NOSPLIT, $0-40
+	MOVQ op+0(FP), AX
+	MOVQ dst+8(FP), DI
+	MOVQ a+16(FP), SI
+	MOVQ b+24(FP), DX
+	MOVQ n+32(FP), CX
+	SHRQ $4, CX
+	JZ arithdone
+	CMPQ AX, $1
+	JEQ arithsub
+	CMPQ AX, $2
+	JEQ arithmul
+	CMPQ AX, $3
+	JEQ arithdiv
+	ARITHLOOP(VADDPS, arithadd)
+arithsub:
+	ARITHLOOP(VSUBPS, arithsubloop)
+arithmul:
+	ARITHLOOP(VMULPS, arithmulloop)
+arithdiv:
+	ARITHLOOP(VDIVPS, arithdivloop)
+
+arithdone:
+	VZEROUPPER
+	RET
