@@ -104,36 +104,14 @@ func rowsChecked(shape, s1, s2 []int, f func(i, o1, o2, n int)) {
 
 // arithRow computes dst[j] = f(a[j·la], b[j·lb]) for every j, with la and lb
 // in {0, 1}. For the arith ops the loops are written out per stride pattern so
-// the compiler sees plain slice arithmetic. In float32 the result equals
+// the compiler sees plain slice arithmetic (gemm.Arith when both strides are 1). In float32 the result equals
 // float32(f(float64(x), float64(y))): +, -, · and / of two float32 values
 // computed in float64 and rounded once are correctly rounded.
 func arithRow[T float](k arith, dst, a, b []T, la, lb int, f func(x, y float64) float64) {
 	n := len(dst)
 	switch {
 	case k != arithNone && la == 1 && lb == 1:
-		if d, ok := any(dst).([]float32); ok { // AVX2 when available, the same bits
-			gemm.Arith32(int(k-arithAdd)+gemm.Add, d, any(a).([]float32), any(b).([]float32))
-			return
-		}
-		a, b = a[:n], b[:n]
-		switch k {
-		case arithAdd:
-			for j := range dst {
-				dst[j] = a[j] + b[j]
-			}
-		case arithSub:
-			for j := range dst {
-				dst[j] = a[j] - b[j]
-			}
-		case arithMul:
-			for j := range dst {
-				dst[j] = a[j] * b[j]
-			}
-		case arithDiv:
-			for j := range dst {
-				dst[j] = a[j] / b[j]
-			}
-		}
+		gemm.Arith(int(k-arithAdd)+gemm.Add, dst, a, b) // float32 in AVX2 when available
 	case k != arithNone && la == 1 && lb == 0:
 		a = a[:n]
 		y := b[0]

@@ -1,6 +1,6 @@
 package gemm
 
-// Arith ops of Arith32.
+// Arith ops of Arith.
 const (
 	Add = iota
 	Sub
@@ -8,19 +8,24 @@ const (
 	Div
 )
 
-// arith is Arith32's loop; init in kernel_amd64.go swaps in AVX2.
-var arith = arithGo
+// arith is Arith's float32 loop; init in kernel_amd64.go swaps in AVX2.
+var arith = arithGo[float32]
 
-// Arith32 sets dst[i] = a[i] op b[i] for every i < len(dst), op one of Add,
-// Sub, Mul, Div: each result is the float32 operation, as Go's, so AVX2 and
-// the Go loop give the same bits. a and b must be at least as long as dst
+// Arith sets dst[i] = a[i] op b[i] for every i < len(dst), op one of Add,
+// Sub, Mul, Div, in dst's type (float32 in AVX2 where the CPU has it: the
+// same bits as Go's operations). a and b must be at least as long as dst
 // (it panics otherwise).
-func Arith32(op int, dst, a, b []float32) {
+func Arith[T elem](op int, dst, a, b []T) {
 	n := len(dst)
-	arith(op, dst, a[:n], b[:n])
+	a, b = a[:n], b[:n]
+	if d, ok := any(dst).([]float32); ok {
+		arith(op, d, any(a).([]float32), any(b).([]float32))
+		return
+	}
+	arithGo(op, dst, a, b)
 }
 
-func arithGo(op int, dst, a, b []float32) {
+func arithGo[T elem](op int, dst, a, b []T) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	switch op {
 	case Add:

@@ -26,7 +26,7 @@
 //
 // Other hot loops share the CPU detection and the assembly, each with a
 // pure-Go fallback: Saxpy (SGD's in-place update and gradient
-// accumulation), Arith32 (elementwise +, −, ·, / of equal-length
+// accumulation), Arith (elementwise +, −, ·, / of equal-length
 // operands), Adam32 (Adam's update, bit for bit the Go loop's),
 // ReLU32/ReLUGrad32 (the activation and its gradient) and MaxPool2x2Row32.
 // Parallel runs the engine's own loops (a convolution's images) on the
