@@ -30,14 +30,11 @@ const (
 // (":grads m loss").
 func (s *Session) checkArgs(ctx context.Context, cmd, usage string, args []string, kinds []argKind) error {
 	for i, a := range args {
-		vals, err := s.Value(ctx, a)
+		v, err := s.oneValue(ctx, cmd, usage, a)
 		if err != nil {
-			return fmt.Errorf(":%s: %v", cmd, err)
+			return err
 		}
-		if len(vals) != 1 {
-			return fmt.Errorf(":%s: %s is %d values; give one, e.g. %s", cmd, a, len(vals), usage)
-		}
-		if msg := s.argMismatch(vals[0], kinds[i]); msg != "" {
+		if msg := s.argMismatch(v, kinds[i]); msg != "" {
 			return fmt.Errorf(":%s needs %s as its %s argument, e.g. %s; %s is %s", cmd, kindName(kinds[i]), ordinals[min(i, 2)], usage, a, msg)
 		}
 	}
@@ -45,6 +42,19 @@ func (s *Session) checkArgs(ctx context.Context, cmd, usage string, args []strin
 }
 
 var ordinals = []string{"first", "second", "third"}
+
+// oneValue evaluates the argument a of command cmd, which must be one value;
+// usage is an example of the command for the error.
+func (s *Session) oneValue(ctx context.Context, cmd, usage, a string) (any, error) {
+	vals, err := s.Value(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf(":%s: %v", cmd, err)
+	}
+	if len(vals) != 1 {
+		return nil, fmt.Errorf(":%s: %s is %d values; give one, e.g. %s", cmd, a, len(vals), usage)
+	}
+	return vals[0], nil
+}
 
 func kindName(k argKind) string {
 	if k == tensorArg {

@@ -100,21 +100,18 @@ func init() {
 			if args == "" {
 				return fmt.Errorf(":stats needs a tensor, a list of tensors or a module, e.g. :stats x")
 			}
-			vals, err := s.Value(ctx, args)
+			v, err := s.oneValue(ctx, "stats", ":stats x", args)
 			if err != nil {
 				return err
 			}
-			if len(vals) != 1 {
-				return fmt.Errorf(":stats %s: want one value, got %d", args, len(vals))
-			}
-			switch vals[0].(type) {
+			switch v.(type) {
 			case *engine.Tensor:
 				return s.Eval(ctx, "inspect.Stats("+args+")")
 			case []*engine.Tensor:
 				return s.Eval(ctx, "inspect.StatsOf("+args+")")
 			}
 			if err := s.checkArgs(ctx, "stats", ":stats x", []string{args}, []argKind{moduleArg}); err != nil {
-				return fmt.Errorf(":stats needs a tensor, a []*engine.Tensor or a model, e.g. :stats x; %s is %s", args, s.argMismatch(vals[0], moduleArg))
+				return fmt.Errorf(":stats needs a tensor, a []*engine.Tensor or a model, e.g. :stats x; %s is %s", args, s.argMismatch(v, moduleArg))
 			}
 			return s.Eval(ctx, "inspect.ParamStats("+args+")")
 		}})
@@ -236,15 +233,12 @@ func init() {
 			if args == "" {
 				return fmt.Errorf(":plot needs a []float64 or a tensor, e.g. :plot losses")
 			}
-			vals, err := s.Value(ctx, args)
+			v, err := s.oneValue(ctx, "plot", ":plot losses", args)
 			if err != nil {
 				return err
 			}
-			if len(vals) != 1 {
-				return fmt.Errorf(":plot %s: want one value", args)
-			}
 			var ys []float64
-			switch v := vals[0].(type) {
+			switch v := v.(type) {
 			case []float64:
 				ys = v
 			case *engine.Tensor:
@@ -254,7 +248,7 @@ func init() {
 					ys = append(ys, float64(x))
 				}
 			default:
-				return fmt.Errorf(":plot %s: want a []float64 or a tensor, got %s", args, s.TypeName(reflect.TypeOf(vals[0])))
+				return fmt.Errorf(":plot %s: want a []float64 or a tensor, got %s", args, s.TypeName(reflect.TypeOf(v)))
 			}
 			prev := inspect.SetOutput(s.Stdout())
 			defer inspect.SetOutput(prev)
