@@ -6,10 +6,10 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/dbr-go/dbr/internal/gemm"
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
-func gemmKernel() string { return gemm.Kernel() }
+func gemmKernel() string { return kernels.Kernel() }
 
 // machine describes the CPU (model and the SIMD flags that matter here).
 func machine() string {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/dbr-go/dbr/internal/gemm"
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 // AddScaled_ adds alpha·o to t in place, as PyTorch's t.add_(o, alpha=alpha)
@@ -24,7 +24,7 @@ func (t *Tensor) AddScaled_(o *Tensor, alpha float64) *Tensor {
 	}
 	switch {
 	case t.dtype == Float32 && o.dtype == Float32:
-		gemm.Saxpy(float32(alpha), o.f32, t.f32) // AVX2 when available
+		kernels.Saxpy(float32(alpha), o.f32, t.f32) // AVX2 when available
 	case t.dtype == Float64 && o.dtype == Float64:
 		axpy(alpha, o.f64, t.f64)
 	case t.dtype == Float32:
@@ -42,7 +42,7 @@ func (t *Tensor) AddScaled_(o *Tensor, alpha float64) *Tensor {
 // addTo adds src into dst elementwise (AVX2 for float32 when available).
 func addTo[T float](dst, src []T) {
 	if s, ok := any(src).([]float32); ok {
-		gemm.Saxpy(1, s, any(dst).([]float32))
+		kernels.Saxpy(1, s, any(dst).([]float32))
 		return
 	}
 	axpy(1, src, dst)

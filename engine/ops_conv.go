@@ -2,8 +2,7 @@ package engine
 
 import (
 	"fmt"
-	"github.com/dbr-go/dbr/internal/gemm"
-	"math"
+	"github.com/dbr-go/dbr/internal/kernels"
 	"runtime"
 )
 
@@ -118,7 +117,7 @@ func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
 	return q
 }
 
-// Conv2d's images run on all cores (gemm.Parallel), each goroutine with its
+// Conv2d's images run on all cores (kernels.Parallel), each goroutine with its
 // own buffers; the per-image products then stay on their goroutine.
 // convParts is how many partial weight (and bias) gradients the backward
 // sums: image n adds into part n mod convParts, each part's images in order,
@@ -137,7 +136,7 @@ func convWorkers(q *convGeom, limit int) int {
 func convForward[T float](q *convGeom, x, w, b, out []T) {
 	K, L := q.k(), q.l()
 	workers := convWorkers(q, q.n)
-	gemm.Parallel(workers, func(wk int) {
+	kernels.Parallel(workers, func(wk int) {
 		u := newUnroll[T](q)
 		res := u.wideBuf(q.ocg) // the GEMM's result when it is wide
 		for n := wk; n < q.n; n += workers {
@@ -183,7 +182,7 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 		}
 	}
 	workers := convWorkers(q, parts)
-	gemm.Parallel(workers, func(wk int) {
+	kernels.Parallel(workers, func(wk int) {
 		u := newUnroll[T](q)
 		u.gWide = u.wideBuf(q.ocg)
 		if q.k() < q.ocg {
@@ -388,204 +387,6 @@ func sum4[T float](v []T) T {
 		s0 += v[i]
 	}
 	return (s0 + s1) + (s2 + s3)
-}
-
-// poolGeom is the geometry of one pooling call.
-type poolGeom struct {
-	planes, h, w, k, s, p, oh, ow int
-}
-
-func poolGeometry(op string, x *Tensor, kernel, stride, padding int) *poolGeom {
-	if len(x.shape) != 4 {
-		shapeErr(op, fmt.Sprintf("input must be 4-d [N, C, H, W], got %d-d", len(x.shape)), "for one image use x.Unsqueeze(0)", x.shape)
-	}
-	if kernel < 1 || stride < 0 || padding < 0 {
-		errorf(op, "kernel must be >= 1 and stride, padding >= 0 (stride 0 means the kernel size); got kernel %d, stride %d, padding %d", kernel, stride, padding)
-	}
-	if stride == 0 {
-		stride = kernel
-	}
-	if 2*padding > kernel {
-		errorf(op, "padding %d is more than half the kernel size %d; use padding <= %d", padding, kernel, kernel/2)
-	}
-	q := &poolGeom{planes: x.shape[0] * x.shape[1], h: x.shape[2], w: x.shape[3], k: kernel, s: stride, p: padding}
-	if q.h+2*padding < kernel || q.w+2*padding < kernel {
-		shapeErr(op, fmt.Sprintf("the padded input is %dx%d, smaller than the %dx%d kernel", q.h+2*padding, q.w+2*padding, kernel, kernel),
-			"use a smaller kernel or more padding", x.shape)
-	}
-	q.oh, q.ow = (q.h+2*padding-kernel)/stride+1, (q.w+2*padding-kernel)/stride+1
-	return q
-}
-
-// window returns the input rows (or columns) [lo, hi) under output row (column) o.
-func (q *poolGeom) window(o, size int) (lo, hi int) {
-	lo = o*q.s - q.p
-	return max(lo, 0), min(lo+q.k, size)
-}
-
-// MaxPool2d returns the maximum of every kernel×kernel window of x [N, C, H,
-// W], moving by stride (0 means kernel), with padding positions counting as
-// −∞, as torch.nn.functional.max_pool2d. The gradient goes to the maximum of
-// each window (the first one on ties).
-// It panics with a *ShapeError when x is not 4-d or smaller than the kernel,
-// and with an *Error when padding is more than half the kernel.
-func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
-	q := poolGeometry("MaxPool2d", x, kernel, stride, padding)
-	out := uninit(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
-	arg := make([]int, out.Numel()) // flat index in x of each output's maximum
-	if x.dtype == Float64 {
-		maxPool(q, x.f64, out.f64, arg)
-	} else {
-		maxPool(q, x.f32, out.f32, arg)
-	}
-	// ∂x[argmax of each window] += g
-	return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
-		gx := empty(g.dtype, x.shape)
-		if g.dtype == Float64 {
-			scatterAdd(gx.f64, g.f64, arg)
-		} else {
-			scatterAdd(gx.f32, g.f32, arg)
-		}
-		return []*Tensor{gx}
-	}, x)
-}
-
-// scatterAdd adds src[o] into dst[at[o]] for every o (one element per index:
-// scatterAddRows with rows of one, without the per-row slicing).
-func scatterAdd[T float](dst, src []T, at []int) {
-	src = src[:len(at)]
-	for o, i := range at {
-		dst[i] += src[o]
-	}
-}
-
-func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
-	if q.k == 2 && q.s == 2 && q.p == 0 {
-		maxPool2x2(q, x, out, arg)
-		return
-	}
-	for pl := 0; pl < q.planes; pl++ {
-		CheckInterrupt()
-		for oy := 0; oy < q.oh; oy++ {
-			for ox := 0; ox < q.ow; ox++ {
-				o := (pl*q.oh+oy)*q.ow + ox
-				out[o], arg[o] = maxPoolWindow(q, x, pl, oy, ox)
-			}
-		}
-	}
-}
-
-// maxPool2x2 is maxPool for the common 2×2 window with stride 2 and no
-// padding (every window inside the input). It has no window arithmetic and
-// no data-dependent branches (where the maximum sits is random, so branches
-// mispredict): it picks the same element as maxPool, the first maximum, and
-// takes maxPool's own rule for a window holding a NaN.
-func maxPool2x2[T float](q *poolGeom, x, out []T, arg []int) {
-	w := q.w
-	for pl := 0; pl < q.planes; pl++ {
-		CheckInterrupt()
-		for oy := 0; oy < q.oh; oy++ {
-			o := (pl*q.oh + oy) * q.ow
-			orow, arow := out[o:o+q.ow], arg[o:o+q.ow]
-			i0 := (pl*q.h + 2*oy) * w
-			r0, r1 := x[i0:i0+2*q.ow], x[i0+w:i0+w+2*q.ow]
-			start := 0
-			if x32, ok := any(x).([]float32); ok { // AVX2, eight windows at a time
-				out32 := any(out).([]float32)
-				start = gemm.MaxPool2x2Row32(out32[o:o+q.ow], arow, x32[i0:i0+2*q.ow], x32[i0+w:i0+w+2*q.ow], i0, w)
-				if start == 0 && q.ow < 8 && o+8 <= len(out) && i0+w+16 <= len(x) {
-					// A row of fewer than eight windows (a 14-wide input):
-					// pool eight; those past the row land on the outputs of
-					// rows after this one, which are computed later.
-					if gemm.MaxPool2x2Row32(out32[o:o+8], arg[o:o+8], x32[i0:i0+16], x32[i0+w:i0+w+16], i0, w) == 8 {
-						start = q.ow
-					}
-				}
-			}
-			for ox := start; ox < len(orow); ox++ {
-				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-				if a != a || b != b || c != c || d != d {
-					orow[ox], arow[ox] = maxPoolWindow(q, x, pl, oy, ox)
-					continue
-				}
-				j1, j2 := b2i(b > a), b2i(d > c) // first maximum of each row
-				m1, m2 := r0[2*ox+j1], r1[2*ox+j2]
-				k := b2i(m2 > m1) // the second row only when strictly larger
-				i := i0 + 2*ox + j1 + k*(w+j2-j1)
-				orow[ox], arow[ox] = x[i], i
-			}
-		}
-	}
-}
-
-// maxPoolWindow computes one output of maxPool the general way.
-func maxPoolWindow[T float](q *poolGeom, x []T, pl, oy, ox int) (T, int) {
-	y0, y1 := q.window(oy, q.h)
-	x0, x1 := q.window(ox, q.w)
-	best, bi := T(math.Inf(-1)), (pl*q.h+y0)*q.w+x0
-	for iy := y0; iy < y1; iy++ {
-		for ix := x0; ix < x1; ix++ {
-			i := (pl*q.h+iy)*q.w + ix
-			if v := x[i]; v > best || v != v { // as PyTorch: NaN wins
-				best, bi = v, i
-			}
-		}
-	}
-	return best, bi
-}
-
-// AvgPool2d returns the mean of every kernel×kernel window of x [N, C, H, W],
-// moving by stride (0 means kernel); padding positions count as zeros in the
-// mean (count_include_pad=True, PyTorch's default).
-// It panics like MaxPool2d.
-func AvgPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
-	q := poolGeometry("AvgPool2d", x, kernel, stride, padding)
-	out := uninit(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
-	if x.dtype == Float64 {
-		avgPool(q, x.f64, out.f64, false)
-	} else {
-		avgPool(q, x.f32, out.f32, false)
-	}
-	// ∂x[i] += g[o]/kernel² for every input i in the window of output o
-	return record("AvgPool2d", out, func(g *Tensor) []*Tensor {
-		gx := empty(g.dtype, x.shape)
-		if g.dtype == Float64 {
-			avgPool(q, gx.f64, g.f64, true)
-		} else {
-			avgPool(q, gx.f32, g.f32, true)
-		}
-		return []*Tensor{gx}
-	}, x)
-}
-
-// avgPool sets out[o] to the mean of x over the window of o, or, when back is
-// set, adds out[o]/kernel² to x over that window (the adjoint).
-func avgPool[T float](q *poolGeom, x, out []T, back bool) {
-	scale := 1 / T(q.k*q.k)
-	for pl := 0; pl < q.planes; pl++ {
-		CheckInterrupt()
-		for oy := 0; oy < q.oh; oy++ {
-			y0, y1 := q.window(oy, q.h)
-			for ox := 0; ox < q.ow; ox++ {
-				x0, x1 := q.window(ox, q.w)
-				o := (pl*q.oh+oy)*q.ow + ox
-				var sum T
-				for iy := y0; iy < y1; iy++ {
-					row := x[(pl*q.h+iy)*q.w:][x0:x1]
-					for j := range row {
-						if back {
-							row[j] += out[o] * scale
-						} else {
-							sum += row[j]
-						}
-					}
-				}
-				if !back {
-					out[o] = sum * scale
-				}
-			}
-		}
-	}
 }
 
 // fillT sets every element of o to v.

@@ -4,7 +4,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/dbr-go/dbr/internal/gemm"
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 // Elementwise ops go through two helpers: binary (two operands, broadcast
@@ -104,14 +104,14 @@ func rowsChecked(shape, s1, s2 []int, f func(i, o1, o2, n int)) {
 
 // arithRow computes dst[j] = f(a[j·la], b[j·lb]) for every j, with la and lb
 // in {0, 1}. For the arith ops the loops are written out per stride pattern so
-// the compiler sees plain slice arithmetic (gemm.Arith when both strides are 1). In float32 the result equals
+// the compiler sees plain slice arithmetic (kernels.Arith when both strides are 1). In float32 the result equals
 // float32(f(float64(x), float64(y))): +, -, · and / of two float32 values
 // computed in float64 and rounded once are correctly rounded.
 func arithRow[T float](k arith, dst, a, b []T, la, lb int, f func(x, y float64) float64) {
 	n := len(dst)
 	switch {
 	case k != arithNone && la == 1 && lb == 1:
-		gemm.Arith(int(k-arithAdd)+gemm.Add, dst, a, b) // float32 in AVX2 when available
+		kernels.Arith(int(k-arithAdd)+kernels.Add, dst, a, b) // float32 in AVX2 when available
 	case k != arithNone && la == 1 && lb == 0:
 		a = a[:n]
 		y := b[0]
@@ -464,7 +464,7 @@ func (t *Tensor) ReLU() *Tensor {
 		if t.dtype == Float64 {
 			reluKernel(out.f64[lo:hi], t.f64[lo:hi])
 		} else {
-			gemm.ReLU32(out.f32[lo:hi], t.f32[lo:hi]) // AVX2 when available
+			kernels.ReLU32(out.f32[lo:hi], t.f32[lo:hi]) // AVX2 when available
 		}
 	})
 	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays out)
@@ -476,7 +476,7 @@ func (t *Tensor) ReLU() *Tensor {
 					gx.f64[lo+i] = math.Float64frombits(math.Float64bits(g.f64[lo+i]) & -uint64(b2i(v > 0)))
 				}
 			} else {
-				gemm.ReLUGrad32(gx.f32[lo:hi], x.f32[lo:hi], g.f32[lo:hi])
+				kernels.ReLUGrad32(gx.f32[lo:hi], x.f32[lo:hi], g.f32[lo:hi])
 			}
 		})
 		return gx

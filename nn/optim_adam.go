@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/dbr-go/dbr/internal/gemm"
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 // AdamOpts are the optional settings of Adam and AdamW; zero fields mean
@@ -97,7 +97,7 @@ func adamUpdate[T float](a *Adam, i int, p, g []T) {
 		if a.decoupled {
 			decay = 1 - lr*o.WeightDecay
 		}
-		gemm.Adam32(p32, any(g).([]float32), m, v, &gemm.AdamStep{Decay: decay, Beta1: o.Beta1, Beta2: o.Beta2, StepSize: stepSize, BC2Sqrt: bc2sqrt, Eps: o.Eps})
+		kernels.Adam32(p32, any(g).([]float32), m, v, &kernels.AdamStep{Decay: decay, Beta1: o.Beta1, Beta2: o.Beta2, StepSize: stepSize, BC2Sqrt: bc2sqrt, Eps: o.Eps})
 		return
 	}
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]

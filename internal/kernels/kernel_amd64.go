@@ -1,4 +1,4 @@
-package gemm
+package kernels
 
 // kernel6x16 is kernelGo in AVX2+FMA assembly (kernel_amd64.s).
 //

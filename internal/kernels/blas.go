@@ -1,4 +1,4 @@
-package gemm
+package kernels
 
 import (
 	"gonum.org/v1/gonum/blas"
@@ -28,5 +28,5 @@ func trans(t blas.Transpose) bool {
 	case blas.Trans, blas.ConjTrans:
 		return true
 	}
-	panic("gemm: illegal transpose flag")
+	panic("kernels: illegal transpose flag")
 }

@@ -1,4 +1,4 @@
-package gemm
+package kernels
 
 // kernelGo is the portable micro-kernel of both element types: C[r*ldc+j] +=
 // Σ_p a[p*mr+r]·b[p*nr+j] for the mr×nr tile, over k packed columns of A and

@@ -76,7 +76,7 @@ func TestConv2dWeightGradFewTaps(t *testing.T) {
 	assertClose(t, "float32 ∂w", w.Grad().Reshape(8, 2), w2.Grad(), 1e-5)
 }
 
-// TestReLUFloat32MatchesFloat64 checks the float32 ReLU (gemm.ReLU32 and
+// TestReLUFloat32MatchesFloat64 checks the float32 ReLU (kernels.ReLU32 and
 // ReLUGrad32, AVX2 when available) against the float64 path, forward and
 // backward, on a length that is not a multiple of the 16-element blocks.
 func TestReLUFloat32MatchesFloat64(t *testing.T) {

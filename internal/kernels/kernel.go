@@ -1,4 +1,4 @@
-package gemm
+package kernels
 
 // kernelName names the micro-kernels in use (see Kernel); kernel_amd64.go
 // sets "avx2" when it installs the assembly.

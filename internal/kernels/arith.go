@@ -1,4 +1,4 @@
-package gemm
+package kernels
 
 // Arith ops of Arith.
 const (
@@ -45,6 +45,6 @@ func arithGo[T elem](op int, dst, a, b []T) {
 			dst[i] = a[i] / b[i]
 		}
 	default:
-		panic("gemm: unknown arith op")
+		panic("kernels: unknown arith op")
 	}
 }

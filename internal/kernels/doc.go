@@ -1,4 +1,7 @@
-// Package gemm is dbr's matrix multiply: C = alpha·op(A)·op(B) + beta·C over
+// Package kernels holds dbr's compiled hot loops: the matrix multiply and the
+// vectorized elementwise, ReLU, pooling and optimizer kernels beside it.
+//
+// The matrix multiply is C = alpha·op(A)·op(B) + beta·C over
 // row-major matrices (Sgemm for float32, Dgemm for float64), the operation
 // behind every MatMul, Linear layer and convolution in the engine.
 //
@@ -31,4 +34,4 @@
 // ReLU32/ReLUGrad32 (the activation and its gradient) and MaxPool2x2Row32.
 // Parallel runs the engine's own loops (a convolution's images) on the
 // workers the products use.
-package gemm
+package kernels
