@@ -31,3 +31,62 @@ func TestAllocTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// Every way a shape is built rejects a product that overflows an int (it
+// would otherwise wrap to a small number of elements) and more than 64 dims.
+func TestShapeValidated(t *testing.T) {
+	dims65 := make([]int, 65)
+	for i := range dims65 {
+		dims65[i] = 1
+	}
+	for _, c := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"Reshape overflow", func() { Ones(1).Reshape(7, 0x6DB6DB6DB6DB6DB7) }, "Reshape: shape [7 7905747460161236407] has too many elements"},
+		{"Reshape infer overflow", func() { Ones(1).Reshape(-1, 1<<32, 1<<32) }, "has too many elements"},
+		{"Zeros overflow", func() { Zeros(7, 0x6DB6DB6DB6DB6DB7) }, "Zeros: shape [7 7905747460161236407] has too many elements"},
+		{"New overflow", func() { New([]float32{1}, 7, 0x6DB6DB6DB6DB6DB7) }, "New: shape [7 7905747460161236407] has too many elements"},
+		{"Reshape 65 dims", func() { Ones(1).Reshape(dims65...) }, "Reshape: a shape of 65 dims; a tensor has at most 64 dims"},
+		{"Ones 65 dims", func() { Ones(dims65...) }, "Ones: a shape of 65 dims"},
+		{"Unsqueeze to 65 dims", func() { Ones(dims65[:64]...).Unsqueeze(0) }, "a shape of 65 dims"},
+		{"Expand overflow", func() { Ones(1, 1).Expand(1<<40, 1<<40) }, "too many elements"},
+		{"Arange", func() { Arange(0, 1e300) }, "Arange(0, 1e+300, 1) would hold 1e+300 values"},
+		{"RandPerm", func() { RandPerm(1 << 62) }, "RandPerm: 4611686018427387904 values of 8 bytes need"},
+	} {
+		err := Try(c.f)
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an *Error containing %q", c.name, err, c.want)
+		}
+	}
+	// The limits themselves are fine: 64 dims, and zero elements whatever the other sizes.
+	if n := Ones(dims65[:64]...).Dims(); n != 64 {
+		t.Errorf("Ones of 64 dims has %d dims", n)
+	}
+	if n := Zeros(0, 1<<62, 1<<62).Numel(); n != 0 {
+		t.Errorf("Zeros(0, 1<<62, 1<<62).Numel() = %d", n)
+	}
+	if got := Zeros(6, 0).Reshape(3, 0, 5).Shape(); len(got) != 3 {
+		t.Errorf("Reshape of an empty tensor: %v", got)
+	}
+}
+
+func TestCheckMemory(t *testing.T) {
+	old := maxAllocBytes
+	maxAllocBytes = 1 << 20
+	defer func() { maxAllocBytes = old }()
+	if err := CheckMemory("x", 1<<18, 4); err != nil {
+		t.Errorf("exactly 1 MiB: %v", err)
+	}
+	if err := CheckMemory("Load", 1<<18+1, 4); err == nil || err.Error() != "Load: 262145 values of 4 bytes need 1048580 bytes, more than this machine's memory (1048576 bytes)" {
+		t.Errorf("one value more: %v", err)
+	}
+	if err := CheckMemory("Load", 1<<62, 8); err == nil || !strings.Contains(err.Error(), "need more than 16 EiB") {
+		t.Errorf("overflow: %v", err)
+	}
+	if err := Try(func() { RandPerm(1 << 18) }); err == nil || !strings.Contains(err.Error(), "RandPerm: 262144 values of 8 bytes need 2097152 bytes") {
+		t.Errorf("RandPerm(1<<18) with 1 MiB: %v", err)
+	}
+}

@@ -10,17 +10,17 @@ import (
 // It panics with a *ShapeError when the sizes do not fit.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
 	ns := append([]int{}, shape...)
-	infer, known := -1, 1
+	infer := -1
 	for i, s := range ns {
 		switch {
 		case s == -1 && infer < 0:
 			infer = i
+			ns[i] = 1
 		case s < 0:
 			shapeErr("Reshape", fmt.Sprintf("bad target shape %v: sizes must be >= 0 with at most one -1", shape), "", t.shape)
-		default:
-			known *= s
 		}
 	}
+	known := validShape("Reshape", ns)
 	if infer >= 0 {
 		if known == 0 || t.Numel()%known != 0 {
 			shapeErr("Reshape", fmt.Sprintf("cannot infer -1 in %v: %d elements do not divide into blocks of %d", shape, t.Numel(), known), "", t.shape)

@@ -3,6 +3,7 @@ package engine
 import (
 	"math/rand/v2"
 	"sync"
+	"unsafe"
 )
 
 var (
@@ -64,10 +65,13 @@ func Uniform(lo, hi float64, shape ...int) *Tensor {
 }
 
 // RandPerm returns a random permutation of 0..n-1.
-// It panics with an *Error when n < 0.
+// It panics with an *Error when n < 0 or n ints do not fit in memory.
 func RandPerm(n int) []int {
 	if n < 0 {
 		errorf("RandPerm", "n must be >= 0, got %d", n)
+	}
+	if err := CheckMemory("RandPerm", n, int(unsafe.Sizeof(n))); err != nil {
+		panic(err)
 	}
 	var p []int
 	withRNG(func(r *rand.Rand) { p = r.Perm(n) })

@@ -82,14 +82,9 @@ func numelOf(shape []int) int {
 	return n
 }
 
-func checkShape(op string, shape []int) {
-	for _, s := range shape {
-		if s < 0 {
-			shapeErr(op, "sizes must be >= 0", "", shape)
-		}
-	}
-	checkAlloc(op, defaultDType, shape)
-}
+// checkShape panics with an error naming op unless a tensor of the default
+// dtype and shape is valid and fits in memory (see checkAlloc).
+func checkShape(op string, shape []int) { checkAlloc(op, defaultDType, shape) }
 
 // New returns a float32 tensor holding a copy of data. With no shape it is 1-D.
 // It panics with a *ShapeError when the shape does not hold len(data) elements.
@@ -177,10 +172,11 @@ func Arange(args ...float64) *Tensor {
 	if step == 0 || math.IsNaN(step) {
 		errorf("Arange", "step must be non-zero, got %v", step)
 	}
-	n := int(math.Ceil((end - start) / step))
-	if n < 0 {
-		n = 0
+	count := math.Ceil((end - start) / step)
+	if math.IsNaN(count) || count >= 1<<62 {
+		errorf("Arange", "Arange(%v, %v, %v) would hold %v values", start, end, step, count)
 	}
+	n := max(int(count), 0)
 	t := empty(defaultDType, []int{n})
 	for i := 0; i < n; i++ {
 		t.set(i, start+float64(i)*step)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -246,6 +247,9 @@ func (dl *DataLoader) start() {
 	dl.n = dl.ds.Len()
 	if dl.n < 0 {
 		errorf("DataLoader", "the dataset's Len() is %d; Len must return the number of examples (0 or more)", dl.n)
+	}
+	if err := engine.CheckMemory("DataLoader", dl.n, int(unsafe.Sizeof(dl.n))); err != nil {
+		errorf("DataLoader", "the dataset's Len() is %d: the order of its examples does not fit in memory (%s)", dl.n, err.(*engine.Error).Msg)
 	}
 	switch {
 	case !dl.opts.Shuffle:

@@ -356,3 +356,15 @@ func TestTensorDataset(t *testing.T) {
 		t.Fatal("the dataset sees a later change of x")
 	}
 }
+
+// A Dataset whose Len is too large for the order of its examples to fit in
+// memory gives an error from Next, not the runtime's fatal out of memory.
+func TestDataLoaderHugeLen(t *testing.T) {
+	for _, o := range []LoaderOpts{{}, {Shuffle: true}, {Shuffle: true, Seed: 3}, {NoPrefetch: true}} {
+		dl := NewDataLoader(&indexDataset{n: 1 << 40, panicAt: -1}, o)
+		err := engine.Try(func() { dl.Next() })
+		if err == nil || !strings.Contains(err.Error(), "DataLoader: the dataset's Len() is 1099511627776: the order of its examples does not fit in memory") {
+			t.Errorf("%+v: got %v", o, err)
+		}
+	}
+}

@@ -15,6 +15,7 @@ func init() {
 		"AvgPool2d":       reflect.ValueOf(engine.AvgPool2d),
 		"Cat":             reflect.ValueOf(engine.Cat),
 		"CheckInterrupt":  reflect.ValueOf(engine.CheckInterrupt),
+		"CheckMemory":     reflect.ValueOf(engine.CheckMemory),
 		"ClearInterrupt":  reflect.ValueOf(engine.ClearInterrupt),
 		"Conv2d":          reflect.ValueOf(engine.Conv2d),
 		"CrossEntropy":    reflect.ValueOf(engine.CrossEntropy),
