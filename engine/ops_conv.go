@@ -6,8 +6,10 @@ import (
 	"runtime"
 )
 
-// ConvOpts are the options of Conv2d. Zero values mean PyTorch's defaults:
-// Stride 1, Padding 0 (zeros on every side), Dilation 1, Groups 1.
+// ConvOpts are the options of Conv2d. Unset fields mean PyTorch's defaults:
+// Stride 1, Padding 0 (zeros on every side), Dilation 1, Groups 1. Zero is
+// not an allowed stride, dilation or group count, so 0 there stands for
+// nothing but the default (the rule of every options struct: see package nn).
 type ConvOpts struct {
 	Stride, Padding, Dilation, Groups int
 }

@@ -30,7 +30,7 @@ type batcher interface {
 // LoaderOpts are the settings of a DataLoader; the zero value gives batches of
 // one example in order, as PyTorch's defaults.
 type LoaderOpts struct {
-	BatchSize int   // examples per batch; 0 means 1
+	BatchSize int   // examples per batch; unset (0, not an allowed size) means PyTorch's 1
 	Shuffle   bool  // a new random order every epoch
 	DropLast  bool  // drop the last batch when it is smaller than BatchSize
 	Seed      int64 // if not 0, shuffle with a generator of the loader's own seeded with it, instead of engine's

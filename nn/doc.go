@@ -57,7 +57,7 @@
 // (a scalar unless the reduction is None), named as PyTorch's classes:
 // MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,
 // BCEWithLogitsLoss, TripletMarginLoss and CosineEmbeddingLoss. Options go in
-// an optional trailing LossOpts whose zero value is PyTorch's default:
+// an optional trailing LossOpts (see Options below):
 //
 //	loss := nn.CrossEntropyLoss(logits, labels)
 //	loss = nn.CrossEntropyLoss(logits, labels, nn.LossOpts{Reduction: nn.Sum, LabelSmoothing: 0.1})
@@ -76,7 +76,7 @@
 //
 // NewSGD, NewAdam, NewAdamW, NewRMSprop and NewAdagrad take the parameters
 // (usually m.Params(); buffers are skipped), a learning rate and an options
-// struct whose zero value is PyTorch's default. Step updates each parameter in
+// struct (see Options below). Step updates each parameter in
 // place, in compiled loops, without recording a graph; ZeroGrad clears the
 // gradients. State and LoadState give the step counts and moments as tensors
 // for checkpoints. The schedulers StepLR, ExponentialLR, CosineAnnealingLR and
@@ -90,6 +90,23 @@
 //		loss.Backward()
 //		opt.Step()
 //	}
+//
+// # Options
+//
+// Every options struct of dbr (engine.ConvOpts, LossOpts, SGDOpts, AdamOpts,
+// RMSpropOpts, AdagradOpts, PlateauOpts, LoaderOpts, CSVOpts) follows one
+// rule: a field left unset means PyTorch's default, and a field that can
+// be set to zero is set to zero. Where zero is an allowed value and PyTorch's
+// default is not zero (Adam's betas and eps, AdamW's weight decay, RMSprop's
+// alpha, SmoothL1Loss's beta, …), the field is a *float64, nil when unset;
+// nn.Float makes one:
+//
+//	nn.NewAdam(ps, 1e-3, nn.AdamOpts{})                                    // betas (0.9, 0.999), as PyTorch
+//	nn.NewAdam(ps, 1e-3, nn.AdamOpts{Beta1: nn.Float(0), Beta2: nn.Float(0.9)}) // betas (0, 0.9)
+//
+// The other fields are plain values whose zero is PyTorch's default, or
+// where zero is not an allowed value (a batch size, a stride) and so stands
+// for nothing else: 0 there means PyTorch's default (1).
 //
 // # Checkpoints
 //

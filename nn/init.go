@@ -29,7 +29,7 @@ func fans(op string, t *engine.Tensor) (fanIn, fanOut int) {
 // CalculateGain returns the recommended gain for a nonlinearity, as
 // torch.nn.init.calculate_gain: "linear", "conv2d", "sigmoid" → 1, "tanh" →
 // 5/3, "relu" → √2, "leaky_relu" → √(2/(1+param²)) (param is the negative
-// slope; 0 means PyTorch's default 0.01), "selu" → 3/4.
+// slope, 0 included; PyTorch's default slope is 0.01), "selu" → 3/4.
 // It panics with an *engine.Error for an unknown name.
 func CalculateGain(nonlinearity string, param float64) float64 {
 	switch strings.ToLower(nonlinearity) {
@@ -40,9 +40,6 @@ func CalculateGain(nonlinearity string, param float64) float64 {
 	case "relu":
 		return math.Sqrt2
 	case "leaky_relu":
-		if param == 0 {
-			param = 0.01
-		}
 		return math.Sqrt(2 / (1 + param*param))
 	case "selu":
 		return 0.75

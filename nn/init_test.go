@@ -48,10 +48,22 @@ func TestInitErrors(t *testing.T) {
 		param float64
 		want  float64
 	}{{"linear", 0, 1}, {"sigmoid", 0, 1}, {"tanh", 0, 5.0 / 3}, {"relu", 0, math.Sqrt2},
-		{"leaky_relu", 0, math.Sqrt(2 / (1 + 0.0001))}, {"leaky_relu", 0.2, math.Sqrt(2 / 1.04)}, {"selu", 0, 0.75}} {
+		{"leaky_relu", 0.01, math.Sqrt(2 / (1 + 0.0001))}, {"leaky_relu", 0.2, math.Sqrt(2 / 1.04)}, {"selu", 0, 0.75}} {
 		if got := CalculateGain(c.name, c.param); math.Abs(got-c.want) > 1e-15 {
 			t.Errorf("CalculateGain(%q, %v) = %v, want %v", c.name, c.param, got, c.want)
 		}
+	}
+}
+
+// TestCalculateGainZeroSlopeTorchRef: a slope of 0 is a slope of 0 (PyTorch's
+// calculate_gain("leaky_relu", 0) is √2), not PyTorch's default 0.01.
+func TestCalculateGainZeroSlopeTorchRef(t *testing.T) {
+	c := ref(t, "calculate_gain/leaky_relu-0")
+	if got, want := CalculateGain("leaky_relu", 0), c.Scalars["gain"]; math.Abs(got-want) > 1e-15 {
+		t.Errorf("CalculateGain(leaky_relu, 0) = %v, PyTorch %v", got, want)
+	}
+	if got, want := CalculateGain("leaky_relu", 0.01), c.Scalars["gain_default"]; math.Abs(got-want) > 1e-15 {
+		t.Errorf("CalculateGain(leaky_relu, 0.01) = %v, PyTorch's default %v", got, want)
 	}
 }
 

@@ -29,8 +29,9 @@ func (r Reduction) String() string {
 	return fmt.Sprintf("Reduction(%d)", int(r))
 }
 
-// LossOpts holds the optional settings of the loss functions; the zero value
-// gives PyTorch's defaults. Pass at most one, as the last argument:
+// LossOpts holds the optional settings of the loss functions; unset fields
+// mean PyTorch's defaults (Beta, whose value may be zero, is a pointer: see
+// the package doc). Pass at most one, as the last argument:
 //
 //	nn.CrossEntropyLoss(logits, y)                                       // mean
 //	nn.CrossEntropyLoss(logits, y, nn.LossOpts{Reduction: nn.Sum, LabelSmoothing: 0.1})
@@ -39,7 +40,7 @@ type LossOpts struct {
 	LabelSmoothing float64        // CrossEntropyLoss: 0 ≤ ε ≤ 1
 	Weight         *engine.Tensor // CrossEntropyLoss, NLLLoss: a weight per class, shape [C]; BCE losses: a weight broadcast over the elements; nil for none
 	PosWeight      *engine.Tensor // BCEWithLogitsLoss: a weight of the positive term per class (broadcast over the last dim); nil for none
-	Beta           float64        // SmoothL1Loss: the L1/L2 switch point; 0 means PyTorch's default 1
+	Beta           *float64       // SmoothL1Loss: the L1/L2 switch point; nil means PyTorch's default 1, nn.Float(0) gives L1Loss
 }
 
 func lossOpts(op string, opts []LossOpts) LossOpts {
@@ -107,16 +108,16 @@ func L1Loss(input, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 
 // SmoothL1Loss returns the Huber-like loss of torch.nn.functional.smooth_l1_loss:
 // with d = |input-target|, 0.5·d²/β where d < β and d - 0.5·β elsewhere
-// (β = LossOpts.Beta, default 1). input and target must have the same shape.
+// (β = LossOpts.Beta, default 1; β = 0 is L1Loss). input and target must have the same shape.
 func SmoothL1Loss(input, target *engine.Tensor, opts ...LossOpts) *engine.Tensor {
 	o := lossOpts("SmoothL1Loss", opts)
 	sameShapes("SmoothL1Loss", input, target)
-	beta := o.Beta
-	if beta == 0 {
-		beta = 1
-	}
+	beta := *orDefault(o.Beta, 1)
 	if beta < 0 {
-		errorf("SmoothL1Loss", "beta must be > 0, got %v (for beta 0 use L1Loss)", o.Beta)
+		errorf("SmoothL1Loss", "beta must be >= 0, got %v", beta)
+	}
+	if beta == 0 { // PyTorch's smooth_l1_loss is l1_loss for beta 0
+		return reduce(input.Sub(target).Abs(), o.Reduction)
 	}
 	d := input.Sub(target).Abs()
 	l := engine.Where(d.LtScalar(beta), d.Square().MulScalar(0.5/beta), d.AddScalar(-0.5*beta))

@@ -103,7 +103,8 @@ func TestLossesTorchRef(t *testing.T) {
 	}
 	checkLossRef(t, "L1Loss", LossOpts{}, two(L1Loss))
 	checkLossRef(t, "SmoothL1Loss", LossOpts{}, two(SmoothL1Loss))
-	checkLossRef(t, "SmoothL1Loss/beta", LossOpts{Beta: 0.5}, two(SmoothL1Loss))
+	checkLossRef(t, "SmoothL1Loss/beta", LossOpts{Beta: Float(0.5)}, two(SmoothL1Loss))
+	checkLossRef(t, "SmoothL1Loss/beta-0", LossOpts{Beta: Float(0)}, two(SmoothL1Loss))
 	checkLossRef(t, "BCELoss", LossOpts{}, two(BCELoss))
 	checkLossRef(t, "BCEWithLogitsLoss", LossOpts{}, two(BCEWithLogitsLoss))
 	checkLossRef(t, "CrossEntropyLoss/probs", LossOpts{}, two(CrossEntropyLoss))
@@ -175,7 +176,9 @@ func TestLossGradCheckTwice(t *testing.T) {
 		{"L1Loss", func(x *engine.Tensor) *engine.Tensor {
 			return L1Loss(x, x.Sin().MulScalar(0.5), LossOpts{Reduction: Sum})
 		}},
-		{"SmoothL1Loss", func(x *engine.Tensor) *engine.Tensor { return SmoothL1Loss(x.MulScalar(3), x, LossOpts{Beta: 0.5}) }},
+		{"SmoothL1Loss", func(x *engine.Tensor) *engine.Tensor {
+			return SmoothL1Loss(x.MulScalar(3), x, LossOpts{Beta: Float(0.5)})
+		}},
 		{"BCELoss", func(x *engine.Tensor) *engine.Tensor { return BCELoss(x.Sigmoid(), x.Tanh().Square()) }},
 		{"BCEWithLogitsLoss", func(x *engine.Tensor) *engine.Tensor {
 			return BCEWithLogitsLoss(x, x.Sigmoid(), LossOpts{Reduction: None})

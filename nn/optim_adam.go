@@ -7,33 +7,29 @@ import (
 	"github.com/dbr-go/dbr/internal/kernels"
 )
 
-// AdamOpts are the optional settings of Adam and AdamW; zero fields mean
-// PyTorch's defaults.
+// AdamOpts are the optional settings of Adam and AdamW. As in every options
+// struct (see the package doc), a field left unset means PyTorch's default,
+// and a field whose value may be zero is a pointer, so that zero is a value:
+// nn.AdamOpts{Beta1: nn.Float(0)} runs with β₁ = 0.
 type AdamOpts struct {
-	Beta1, Beta2 float64 // moment decay rates; 0 means 0.9 and 0.999
-	Eps          float64 // added to the denominator; 0 means 1e-8
-	WeightDecay  float64 // Adam: L2 penalty added to the gradient; AdamW: decoupled decay, 0 means 0.01
-	AMSGrad      bool    // use the maximum of past second moments
+	Beta1, Beta2 *float64 // moment decay rates; nil means 0.9 and 0.999
+	Eps          *float64 // added to the denominator; nil means 1e-8
+	WeightDecay  *float64 // Adam: L2 penalty added to the gradient, nil means 0; AdamW: decoupled decay, nil means 0.01
+	AMSGrad      bool     // use the maximum of past second moments
 }
 
+// withDefaults returns o with every unset field set to PyTorch's default
+// (decay is the default weight decay), checking the values.
 func (o AdamOpts) withDefaults(op string, decay float64) AdamOpts {
-	if o.Beta1 == 0 {
-		o.Beta1 = 0.9
+	o.Beta1 = orDefault(o.Beta1, 0.9)
+	o.Beta2 = orDefault(o.Beta2, 0.999)
+	o.Eps = orDefault(o.Eps, 1e-8)
+	o.WeightDecay = orDefault(o.WeightDecay, decay)
+	if *o.Beta1 < 0 || *o.Beta1 >= 1 || *o.Beta2 < 0 || *o.Beta2 >= 1 {
+		errorf(op, "betas must be in [0, 1), got %v and %v", *o.Beta1, *o.Beta2)
 	}
-	if o.Beta2 == 0 {
-		o.Beta2 = 0.999
-	}
-	if o.Eps == 0 {
-		o.Eps = 1e-8
-	}
-	if o.WeightDecay == 0 {
-		o.WeightDecay = decay
-	}
-	if o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 {
-		errorf(op, "betas must be in [0, 1), got %v and %v", o.Beta1, o.Beta2)
-	}
-	if o.Eps < 0 || o.WeightDecay < 0 {
-		errorf(op, "eps and weight decay must be >= 0, got %v and %v", o.Eps, o.WeightDecay)
+	if *o.Eps < 0 || *o.WeightDecay < 0 {
+		errorf(op, "eps and weight decay must be >= 0, got %v and %v", *o.Eps, *o.WeightDecay)
 	}
 	return o
 }
@@ -60,8 +56,8 @@ func NewAdam(params []Param, lr float64, o AdamOpts) *Adam {
 // gradient. PyTorch's default decay is 0.01.
 type AdamW struct{ Adam }
 
-// NewAdamW returns an AdamW optimizer; WeightDecay 0 means PyTorch's default
-// 0.01 (for no decay use Adam). It panics with an *engine.Error for bad options.
+// NewAdamW returns an AdamW optimizer; an unset WeightDecay means PyTorch's
+// default 0.01, and nn.Float(0) means no decay. It panics with an *engine.Error for bad options.
 func NewAdamW(params []Param, lr float64, o AdamOpts) *AdamW {
 	return &AdamW{Adam{optimizer: newOptimizer("AdamW", params, lr, adamKeys(o)...), Opts: o.withDefaults("AdamW", 0.01), decoupled: true}}
 }
@@ -79,59 +75,60 @@ func (a *Adam) Step() {
 }
 
 func adamUpdate[T float](a *Adam, i int, p, g []T) {
-	o, lr := a.Opts, a.lr
+	lr := a.lr
+	beta1, beta2, eps, wd := *a.Opts.Beta1, *a.Opts.Beta2, *a.Opts.Eps, *a.Opts.WeightDecay
 	a.step[i]++
 	t := a.step[i]
 	m := a.buf(i, "exp_avg", len(p), 0)
 	v := a.buf(i, "exp_avg_sq", len(p), 0)
 	var vmax []float64
-	if o.AMSGrad {
+	if a.Opts.AMSGrad {
 		vmax = a.buf(i, "max_exp_avg_sq", len(p), 0)
 	}
-	bc1 := 1 - math.Pow(o.Beta1, t)
-	bc2sqrt := math.Sqrt(1 - math.Pow(o.Beta2, t))
+	bc1 := 1 - math.Pow(beta1, t)
+	bc2sqrt := math.Sqrt(1 - math.Pow(beta2, t))
 	stepSize := lr / bc1
-	if p32, ok := any(p).([]float32); ok && vmax == nil && (a.decoupled || o.WeightDecay == 0) {
+	if p32, ok := any(p).([]float32); ok && vmax == nil && (a.decoupled || wd == 0) {
 		// the same arithmetic, four elements at a time with AVX2 where there is one
 		decay := 1.0
 		if a.decoupled {
-			decay = 1 - lr*o.WeightDecay
+			decay = 1 - lr*wd
 		}
-		kernels.Adam32(p32, any(g).([]float32), m, v, &kernels.AdamStep{Decay: decay, Beta1: o.Beta1, Beta2: o.Beta2, StepSize: stepSize, BC2Sqrt: bc2sqrt, Eps: o.Eps})
+		kernels.Adam32(p32, any(g).([]float32), m, v, &kernels.AdamStep{Decay: decay, Beta1: beta1, Beta2: beta2, StepSize: stepSize, BC2Sqrt: bc2sqrt, Eps: eps})
 		return
 	}
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for j := range p {
 		pj, gj := float64(p[j]), float64(g[j])
 		if a.decoupled {
-			pj *= 1 - lr*o.WeightDecay
-		} else if o.WeightDecay != 0 {
-			gj += o.WeightDecay * pj
+			pj *= 1 - lr*wd
+		} else if wd != 0 {
+			gj += wd * pj
 		}
-		m[j] = o.Beta1*m[j] + (1-o.Beta1)*gj
-		v[j] = o.Beta2*v[j] + (1-o.Beta2)*gj*gj
+		m[j] = beta1*m[j] + (1-beta1)*gj
+		v[j] = beta2*v[j] + (1-beta2)*gj*gj
 		vv := v[j]
 		if vmax != nil {
 			vmax[j] = math.Max(vmax[j], v[j])
 			vv = vmax[j]
 		}
-		p[j] = T(pj - stepSize*m[j]/(math.Sqrt(vv)/bc2sqrt+o.Eps))
+		p[j] = T(pj - stepSize*m[j]/(math.Sqrt(vv)/bc2sqrt+eps))
 	}
 }
 
 func (a *Adam) String() string {
 	return fmt.Sprintf("%s(lr=%g, betas=(%g, %g), eps=%g, weight_decay=%g, amsgrad=%t)",
-		a.op, a.lr, a.Opts.Beta1, a.Opts.Beta2, a.Opts.Eps, a.Opts.WeightDecay, a.Opts.AMSGrad)
+		a.op, a.lr, *a.Opts.Beta1, *a.Opts.Beta2, *a.Opts.Eps, *a.Opts.WeightDecay, a.Opts.AMSGrad)
 }
 
-// RMSpropOpts are the optional settings of RMSprop; zero fields mean
-// PyTorch's defaults.
+// RMSpropOpts are the optional settings of RMSprop; unset fields mean
+// PyTorch's defaults (see AdamOpts).
 type RMSpropOpts struct {
-	Alpha       float64 // smoothing of the squared-gradient average; 0 means 0.99
-	Eps         float64 // added to the denominator; 0 means 1e-8
-	WeightDecay float64 // L2 penalty added to the gradient
-	Momentum    float64 // 0 for none
-	Centered    bool    // normalize by the estimated variance instead of the second moment
+	Alpha       *float64 // smoothing of the squared-gradient average; nil means 0.99
+	Eps         *float64 // added to the denominator; nil means 1e-8
+	WeightDecay float64  // L2 penalty added to the gradient
+	Momentum    float64  // 0 for none
+	Centered    bool     // normalize by the estimated variance instead of the second moment
 }
 
 // RMSprop is the RMSprop optimizer, as torch.optim.RMSprop:
@@ -148,14 +145,11 @@ type RMSprop struct {
 // NewRMSprop returns an RMSprop optimizer over the trainable tensors of
 // params (PyTorch's default lr is 0.01). It panics with an *engine.Error for bad options.
 func NewRMSprop(params []Param, lr float64, o RMSpropOpts) *RMSprop {
-	if o.Alpha == 0 {
-		o.Alpha = 0.99
-	}
-	if o.Eps == 0 {
-		o.Eps = 1e-8
-	}
-	if o.Alpha < 0 || o.Alpha >= 1 || o.Eps < 0 || o.WeightDecay < 0 || o.Momentum < 0 {
-		errorf("RMSprop", "alpha must be in [0, 1) and eps, weight decay and momentum >= 0, got %+v", o)
+	o.Alpha = orDefault(o.Alpha, 0.99)
+	o.Eps = orDefault(o.Eps, 1e-8)
+	if *o.Alpha < 0 || *o.Alpha >= 1 || *o.Eps < 0 || o.WeightDecay < 0 || o.Momentum < 0 {
+		errorf("RMSprop", "alpha must be in [0, 1) and eps, weight decay and momentum >= 0, got alpha %v, eps %v, weight decay %v, momentum %v",
+			*o.Alpha, *o.Eps, o.WeightDecay, o.Momentum)
 	}
 	return &RMSprop{optimizer: newOptimizer("RMSprop", params, lr, "square_avg", "momentum_buffer", "grad_avg"), Opts: o}
 }
@@ -167,6 +161,7 @@ func (r *RMSprop) Step() {
 
 func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 	o, lr := r.Opts, r.lr
+	alpha, eps := *o.Alpha, *o.Eps
 	r.step[i]++
 	sq := r.buf(i, "square_avg", len(p), 0)
 	var ga, buf []float64
@@ -182,13 +177,13 @@ func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 		if o.WeightDecay != 0 {
 			gj += o.WeightDecay * pj
 		}
-		sq[j] = o.Alpha*sq[j] + (1-o.Alpha)*gj*gj
+		sq[j] = alpha*sq[j] + (1-alpha)*gj*gj
 		s := sq[j]
 		if ga != nil {
-			ga[j] = o.Alpha*ga[j] + (1-o.Alpha)*gj
+			ga[j] = alpha*ga[j] + (1-alpha)*gj
 			s -= ga[j] * ga[j]
 		}
-		d := math.Sqrt(s) + o.Eps
+		d := math.Sqrt(s) + eps
 		if buf != nil {
 			buf[j] = o.Momentum*buf[j] + gj/d
 			pj -= lr * buf[j]
@@ -201,16 +196,16 @@ func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 
 func (r *RMSprop) String() string {
 	return fmt.Sprintf("RMSprop(lr=%g, alpha=%g, eps=%g, weight_decay=%g, momentum=%g, centered=%t)",
-		r.lr, r.Opts.Alpha, r.Opts.Eps, r.Opts.WeightDecay, r.Opts.Momentum, r.Opts.Centered)
+		r.lr, *r.Opts.Alpha, *r.Opts.Eps, r.Opts.WeightDecay, r.Opts.Momentum, r.Opts.Centered)
 }
 
-// AdagradOpts are the optional settings of Adagrad; zero fields mean
-// PyTorch's defaults.
+// AdagradOpts are the optional settings of Adagrad; unset fields mean
+// PyTorch's defaults (see AdamOpts).
 type AdagradOpts struct {
-	LRDecay                 float64 // the lr at step t is lr/(1+(t-1)·LRDecay)
-	WeightDecay             float64 // L2 penalty added to the gradient
-	InitialAccumulatorValue float64 // start of the sum of squared gradients
-	Eps                     float64 // added to the denominator; 0 means 1e-10
+	LRDecay                 float64  // the lr at step t is lr/(1+(t-1)·LRDecay)
+	WeightDecay             float64  // L2 penalty added to the gradient
+	InitialAccumulatorValue float64  // start of the sum of squared gradients
+	Eps                     *float64 // added to the denominator; nil means 1e-10
 }
 
 // Adagrad is the Adagrad optimizer, as torch.optim.Adagrad:
@@ -226,11 +221,10 @@ type Adagrad struct {
 // NewAdagrad returns an Adagrad optimizer over the trainable tensors of
 // params (PyTorch's default lr is 0.01). It panics with an *engine.Error for bad options.
 func NewAdagrad(params []Param, lr float64, o AdagradOpts) *Adagrad {
-	if o.Eps == 0 {
-		o.Eps = 1e-10
-	}
-	if o.LRDecay < 0 || o.WeightDecay < 0 || o.InitialAccumulatorValue < 0 || o.Eps < 0 {
-		errorf("Adagrad", "options must be >= 0, got %+v", o)
+	o.Eps = orDefault(o.Eps, 1e-10)
+	if o.LRDecay < 0 || o.WeightDecay < 0 || o.InitialAccumulatorValue < 0 || *o.Eps < 0 {
+		errorf("Adagrad", "options must be >= 0, got lr decay %v, weight decay %v, initial accumulator value %v, eps %v",
+			o.LRDecay, o.WeightDecay, o.InitialAccumulatorValue, *o.Eps)
 	}
 	return &Adagrad{optimizer: newOptimizer("Adagrad", params, lr, "sum"), Opts: o}
 }
@@ -252,11 +246,11 @@ func adagradUpdate[T float](a *Adagrad, i int, p, g []T) {
 			gj += o.WeightDecay * pj
 		}
 		s[j] += gj * gj
-		p[j] = T(pj - clr*gj/(math.Sqrt(s[j])+o.Eps))
+		p[j] = T(pj - clr*gj/(math.Sqrt(s[j])+*o.Eps))
 	}
 }
 
 func (a *Adagrad) String() string {
 	return fmt.Sprintf("Adagrad(lr=%g, lr_decay=%g, weight_decay=%g, initial_accumulator_value=%g, eps=%g)",
-		a.lr, a.Opts.LRDecay, a.Opts.WeightDecay, a.Opts.InitialAccumulatorValue, a.Opts.Eps)
+		a.lr, a.Opts.LRDecay, a.Opts.WeightDecay, a.Opts.InitialAccumulatorValue, *a.Opts.Eps)
 }

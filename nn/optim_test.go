@@ -142,20 +142,29 @@ func TestOptimizerLoadStateErrors(t *testing.T) {
 	}
 }
 
+// given returns the reference's setting k, or nil when the reference left it
+// at PyTorch's default: an explicit 0 stays 0.
+func given(s map[string]float64, k string) *float64 {
+	if v, ok := s[k]; ok {
+		return Float(v)
+	}
+	return nil
+}
+
 func makeAdam(ps []Param, s map[string]float64) Optimizer {
-	return NewAdam(ps, s["lr"], AdamOpts{Beta1: s["beta1"], Beta2: s["beta2"], Eps: s["eps"], WeightDecay: s["weight_decay"], AMSGrad: s["amsgrad"] == 1})
+	return NewAdam(ps, s["lr"], AdamOpts{Beta1: given(s, "beta1"), Beta2: given(s, "beta2"), Eps: given(s, "eps"), WeightDecay: given(s, "weight_decay"), AMSGrad: s["amsgrad"] == 1})
 }
 
 func makeAdamW(ps []Param, s map[string]float64) Optimizer {
-	return NewAdamW(ps, s["lr"], AdamOpts{Beta1: s["beta1"], Beta2: s["beta2"], Eps: s["eps"], WeightDecay: s["weight_decay"], AMSGrad: s["amsgrad"] == 1})
+	return NewAdamW(ps, s["lr"], AdamOpts{Beta1: given(s, "beta1"), Beta2: given(s, "beta2"), Eps: given(s, "eps"), WeightDecay: given(s, "weight_decay"), AMSGrad: s["amsgrad"] == 1})
 }
 
 func makeRMSprop(ps []Param, s map[string]float64) Optimizer {
-	return NewRMSprop(ps, s["lr"], RMSpropOpts{Alpha: s["alpha"], Eps: s["eps"], WeightDecay: s["weight_decay"], Momentum: s["momentum"], Centered: s["centered"] == 1})
+	return NewRMSprop(ps, s["lr"], RMSpropOpts{Alpha: given(s, "alpha"), Eps: given(s, "eps"), WeightDecay: s["weight_decay"], Momentum: s["momentum"], Centered: s["centered"] == 1})
 }
 
 func makeAdagrad(ps []Param, s map[string]float64) Optimizer {
-	return NewAdagrad(ps, s["lr"], AdagradOpts{LRDecay: s["lr_decay"], WeightDecay: s["weight_decay"], InitialAccumulatorValue: s["initial_accumulator_value"], Eps: s["eps"]})
+	return NewAdagrad(ps, s["lr"], AdagradOpts{LRDecay: s["lr_decay"], WeightDecay: s["weight_decay"], InitialAccumulatorValue: s["initial_accumulator_value"], Eps: given(s, "eps")})
 }
 
 func TestOptimizersTorchRef(t *testing.T) {
@@ -163,10 +172,11 @@ func TestOptimizersTorchRef(t *testing.T) {
 		names []string
 		make  func(ps []Param, s map[string]float64) Optimizer
 	}{
-		{[]string{"Adam", "Adam/wd-amsgrad"}, makeAdam},
-		{[]string{"AdamW", "AdamW/amsgrad"}, makeAdamW},
-		{[]string{"RMSprop", "RMSprop/all"}, makeRMSprop},
-		{[]string{"Adagrad", "Adagrad/all"}, makeAdagrad},
+		// the */…-0 cases set an option whose PyTorch default is not zero to zero
+		{[]string{"Adam", "Adam/wd-amsgrad", "Adam/beta1-0", "Adam/beta2-0", "Adam/eps-0"}, makeAdam},
+		{[]string{"AdamW", "AdamW/amsgrad", "AdamW/wd-0"}, makeAdamW},
+		{[]string{"RMSprop", "RMSprop/all", "RMSprop/alpha-0", "RMSprop/eps-0"}, makeRMSprop},
+		{[]string{"Adagrad", "Adagrad/all", "Adagrad/eps-0"}, makeAdagrad},
 	} {
 		for _, name := range c.names {
 			checkOptimRef(t, name, c.make)
@@ -272,7 +282,7 @@ func TestStepLeavesGradients(t *testing.T) {
 		ps := []Param{{Name: "w", Tensor: p}}
 		for _, opt := range []Optimizer{
 			NewSGD(ps, 0.1, SGDOpts{Momentum: 0.9, WeightDecay: 0.1, Nesterov: true}),
-			NewAdam(ps, 0.1, AdamOpts{WeightDecay: 0.1, AMSGrad: true}),
+			NewAdam(ps, 0.1, AdamOpts{WeightDecay: Float(0.1), AMSGrad: true}),
 			NewAdamW(ps, 0.1, AdamOpts{}),
 			NewRMSprop(ps, 0.1, RMSpropOpts{Momentum: 0.9, Centered: true, WeightDecay: 0.1}),
 			NewAdagrad(ps, 0.1, AdagradOpts{WeightDecay: 0.1}),

@@ -119,15 +119,15 @@ func (s *CosineAnnealingLR) String() string {
 	return fmt.Sprintf("CosineAnnealingLR(T_max=%d, eta_min=%g, epoch=%d, lr=%g)", s.TMax, s.EtaMin, s.epoch, s.LR())
 }
 
-// PlateauOpts are the optional settings of ReduceLROnPlateau; the zero value
-// gives PyTorch's defaults.
+// PlateauOpts are the optional settings of ReduceLROnPlateau; unset fields
+// mean PyTorch's defaults (see AdamOpts).
 type PlateauOpts struct {
-	Mode          string  // "min" (default): lower is better, as for a loss; "max": higher is better, as for accuracy
-	Threshold     float64 // how much better counts as better; 0 means 1e-4
-	ThresholdMode string  // "rel" (default): relative to the best; "abs": absolute
-	Cooldown      int     // epochs to wait after a reduction before counting bad epochs again
-	MinLR         float64 // the rate never goes below this
-	Eps           float64 // reductions smaller than this are skipped; 0 means 1e-8
+	Mode          string   // "min" (default): lower is better, as for a loss; "max": higher is better, as for accuracy
+	Threshold     *float64 // how much better counts as better; nil means 1e-4
+	ThresholdMode string   // "rel" (default): relative to the best; "abs": absolute
+	Cooldown      int      // epochs to wait after a reduction before counting bad epochs again
+	MinLR         float64  // the rate never goes below this
+	Eps           *float64 // reductions smaller than this are skipped; nil means 1e-8
 }
 
 // ReduceLROnPlateau multiplies the learning rate by Factor when a metric has
@@ -170,12 +170,8 @@ func NewReduceLROnPlateau(opt Optimizer, patience int, factor float64, o Plateau
 	default:
 		errorf("NewReduceLROnPlateau", "threshold mode must be \"rel\" or \"abs\", got %q", o.ThresholdMode)
 	}
-	if s.Opts.Threshold == 0 {
-		s.Opts.Threshold = 1e-4
-	}
-	if s.Opts.Eps == 0 {
-		s.Opts.Eps = 1e-8
-	}
+	s.Opts.Threshold = orDefault(o.Threshold, 1e-4)
+	s.Opts.Eps = orDefault(o.Eps, 1e-8)
 	s.best = math.Inf(1)
 	if s.maximized {
 		s.best = math.Inf(-1)
@@ -184,7 +180,7 @@ func NewReduceLROnPlateau(opt Optimizer, patience int, factor float64, o Plateau
 }
 
 func (s *ReduceLROnPlateau) better(a float64) bool {
-	th := s.Opts.Threshold
+	th := *s.Opts.Threshold
 	switch {
 	case !s.maximized && !s.absolute:
 		return a < s.best*(1-th)
@@ -213,7 +209,7 @@ func (s *ReduceLROnPlateau) Step(metric float64) {
 	if s.bad > s.Patience {
 		old := s.opt.LR()
 		lr := math.Max(old*s.Factor, s.Opts.MinLR)
-		if old-lr > s.Opts.Eps {
+		if old-lr > *s.Opts.Eps {
 			s.opt.SetLR(lr)
 		}
 		s.cooldown = s.Opts.Cooldown

@@ -36,14 +36,16 @@ func TestSchedulersTorchRef(t *testing.T) {
 		sch := NewCosineAnnealingLR(opt, int(s["T_max"]), s["eta_min"])
 		return func(int) { sch.Step() }
 	})
-	for _, name := range []string{"ReduceLROnPlateau", "ReduceLROnPlateau/max-cooldown"} {
+	// threshold-0 and eps-0 set an option whose PyTorch default is not zero to zero
+	for _, name := range []string{"ReduceLROnPlateau", "ReduceLROnPlateau/max-cooldown", "ReduceLROnPlateau/threshold-0", "ReduceLROnPlateau/eps-0"} {
 		metrics := ref(t, name).T(t, "metrics").Float64s()
 		checkSchedRef(t, name, func(opt Optimizer, s map[string]float64) func(int) {
 			mode := "min"
 			if name == "ReduceLROnPlateau/max-cooldown" {
 				mode = "max"
 			}
-			sch := NewReduceLROnPlateau(opt, int(s["patience"]), s["factor"], PlateauOpts{Mode: mode, Cooldown: int(s["cooldown"]), MinLR: s["min_lr"]})
+			sch := NewReduceLROnPlateau(opt, int(s["patience"]), s["factor"], PlateauOpts{Mode: mode, Cooldown: int(s["cooldown"]), MinLR: s["min_lr"],
+				Threshold: given(s, "threshold"), Eps: given(s, "eps")})
 			return func(i int) { sch.Step(metrics[i]) }
 		})
 	}

@@ -26,6 +26,7 @@ func init() {
 		"FashionMNIST":            reflect.ValueOf(nn.FashionMNIST),
 		"FashionMNISTClasses":     reflect.ValueOf(&nn.FashionMNISTClasses).Elem(),
 		"FashionMNISTSubset":      reflect.ValueOf(nn.FashionMNISTSubset),
+		"Float":                   reflect.ValueOf(nn.Float),
 		"IgnoreIndex":             reflect.ValueOf(constant.MakeFromLiteral("-100", token.INT, 0)),
 		"KaimingNormal":           reflect.ValueOf(nn.KaimingNormal),
 		"KaimingUniform":          reflect.ValueOf(nn.KaimingUniform),

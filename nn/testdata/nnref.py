@@ -285,6 +285,24 @@ for c in cases[-2:]:
     c["tensors"]["weight"] = enc(bw)
     c["tensors"]["pos_weight"] = enc(pw)
 
+# ---- options whose PyTorch default is not zero, set to zero (dbr: nn.Float(0))
+optim("Adam/beta1-0", torch.optim.Adam, lr=0.01, betas=(0.0, 0.9))
+optim("Adam/beta2-0", torch.optim.Adam, lr=0.01, betas=(0.9, 0.0))
+optim("Adam/eps-0", torch.optim.Adam, lr=0.01, eps=0.0)
+optim("AdamW/wd-0", torch.optim.AdamW, lr=0.01, weight_decay=0.0)
+optim("RMSprop/alpha-0", torch.optim.RMSprop, lr=0.01, alpha=0.0)
+optim("RMSprop/eps-0", torch.optim.RMSprop, lr=0.01, eps=0.0)
+optim("Adagrad/eps-0", torch.optim.Adagrad, lr=0.1, eps=0.0)
+loss("SmoothL1Loss/beta-0", F.smooth_l1_loss, torch.randn(3, 4) * 2, torch.randn(3, 4), grad=(0, 1), beta=0.0)
+# tiny improvements: better with threshold 0, not with the default 1e-4
+sched("ReduceLROnPlateau/threshold-0", torch.optim.lr_scheduler.ReduceLROnPlateau,
+      metrics=[1 - 1e-6 * i for i in range(12)], patience=1, factor=0.5, threshold=0.0)
+# a reduction of 2e-9 is skipped under the default eps 1e-8, made with eps 0
+sched("ReduceLROnPlateau/eps-0", torch.optim.lr_scheduler.ReduceLROnPlateau,
+      metrics=[1.0] * 12, patience=1, factor=0.5, min_lr=0.5 - 2e-9, eps=0.0)
+add("calculate_gain/leaky_relu-0", {}, {"gain": nn.init.calculate_gain("leaky_relu", 0.0),
+                                        "gain_default": nn.init.calculate_gain("leaky_relu")})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nnref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))

@@ -48,8 +48,8 @@ func main() {
 		nn.NewLinear(32, 32), nn.NewLeakyReLU(0.2),
 		nn.NewLinear(32, 1), // a logit: > 0 means "real"
 	})
-	optG := nn.NewAdam(gen.Params(), 0.002, nn.AdamOpts{Beta1: 0.5})
-	optD := nn.NewAdam(disc.Params(), 0.002, nn.AdamOpts{Beta1: 0.5})
+	optG := nn.NewAdam(gen.Params(), 0.002, nn.AdamOpts{Beta1: nn.Float(0.5)})
+	optD := nn.NewAdam(disc.Params(), 0.002, nn.AdamOpts{Beta1: nn.Float(0.5)})
 	ones, zeros := engine.Ones(batch, 1), engine.Zeros(batch, 1)
 
 	describe("before training:", gen)
