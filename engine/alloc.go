@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
-	"unsafe"
 )
 
 // maxDims is the most dims a tensor may have, as in PyTorch.
@@ -93,22 +92,3 @@ func gib(n uint64) string {
 	}
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
-
-// makeUninit returns a slice of n elements whose values are whatever the
-// memory held: for results that the caller overwrites whole (see uninit).
-// Go zeroes every make, which for a large result is a serial pass over
-// memory before the op's own (parallel) pass; runtime.mallocgc with
-// needzero false skips it. The runtime keeps that function reachable by
-// linkname on purpose ("do not remove or change the type signature",
-// go.dev/issue/67401); typ nil allocates memory the collector does not scan,
-// right for floats.
-func makeUninit[T float](n int) []T {
-	if n == 0 {
-		return []T{}
-	}
-	var z T
-	return unsafe.Slice((*T)(mallocgc(uintptr(n)*unsafe.Sizeof(z), nil, false)), n)
-}
-
-//go:linkname mallocgc runtime.mallocgc
-func mallocgc(size uintptr, typ unsafe.Pointer, needzero bool) unsafe.Pointer

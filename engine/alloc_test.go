@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -88,5 +89,40 @@ func TestCheckMemory(t *testing.T) {
 	}
 	if err := Try(func() { RandPerm(1 << 18) }); err == nil || !strings.Contains(err.Error(), "RandPerm: 262144 values of 8 bytes need 2097152 bytes") {
 		t.Errorf("RandPerm(1<<18) with 1 MiB: %v", err)
+	}
+}
+
+// TestMakeUninit checks the memory makeUninit hands out (runtime.mallocgc
+// by linkname, or make under -tags dbr_safealloc): the requested length,
+// writable, and kept alive by the slice through garbage collections while
+// other memory is allocated and freed.
+func TestMakeUninit(t *testing.T) {
+	a, b := makeUninit[float32](1<<20+3), makeUninit[float64](70001)
+	if len(a) != 1<<20+3 || cap(a) != len(a) || len(b) != 70001 || cap(b) != len(b) {
+		t.Fatalf("lengths %d (cap %d) and %d (cap %d)", len(a), cap(a), len(b), cap(b))
+	}
+	for i := range a {
+		a[i] = float32(i)
+	}
+	for i := range b {
+		b[i] = -float64(i)
+	}
+	for range 3 {
+		junk := make([][]byte, 64)
+		for i := range junk {
+			junk[i] = make([]byte, 1<<16)
+			junk[i][0] = 0xff
+		}
+		runtime.GC()
+	}
+	for i, v := range a {
+		if v != float32(i) {
+			t.Fatalf("float32 element %d changed to %v", i, v)
+		}
+	}
+	for i, v := range b {
+		if v != -float64(i) {
+			t.Fatalf("float64 element %d changed to %v", i, v)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -65,13 +66,23 @@ func takeOrMake[T float](got any, n int, zero bool) []T {
 	case !ok && zero:
 		return make([]T, n)
 	case !ok:
-		return makeUninit[T](n)
-	}
-	if zero {
+		b = new([]T)
+		*b = makeUninit[T](n)
+	case zero:
 		clear(*b)
+	}
+	if !zero && poisonUninit.Load() {
+		for i := range *b {
+			(*b)[i] = T(math.NaN())
+		}
 	}
 	return *b
 }
+
+// poisonUninit, set by tests, fills every buffer handed out without zeroing
+// (fresh or from the pool) with NaN, so that an op reading memory it has not
+// written shows up as NaN in its result instead of as a plausible number.
+var poisonUninit atomic.Bool
 
 // empty allocates a zero-filled tensor of the given dtype and shape.
 func empty(dtype DType, shape []int) *Tensor { return alloc(dtype, shape, true) }

@@ -3,98 +3,91 @@ package engine
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 )
 
-func TestCoreMatchesTorch(t *testing.T) {
-	ops := map[string]func(xs []*Tensor) *Tensor{
-		"Add/broadcast":           func(x []*Tensor) *Tensor { return x[0].Add(x[1]) },
-		"Sub/broadcast":           func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) },
-		"Mul/broadcast":           func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) },
-		"Div/broadcast":           func(x []*Tensor) *Tensor { return x[0].Div(x[1]) },
-		"Sum/all":                 func(x []*Tensor) *Tensor { return x[0].Sum() },
-		"Sum/dims":                func(x []*Tensor) *Tensor { return x[0].Sum(0, 2) },
-		"SumKeep/dim":             func(x []*Tensor) *Tensor { return x[0].SumKeep(1) },
-		"MatMul/2d":               func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
-		"MatMul/1d1d":             func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
-		"MatMul/1d2d":             func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
-		"MatMul/2d1d":             func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
-		"MatMul/batch-broadcast":  func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
-		"Permute":                 func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1) },
-		"Reshape/infer":           func(x []*Tensor) *Tensor { return x[0].Reshape(4, -1) },
-		"Exp":                     func(x []*Tensor) *Tensor { return x[0].Exp() },
-		"Neg":                     func(x []*Tensor) *Tensor { return x[0].Neg() },
-		"AddScalar":               func(x []*Tensor) *Tensor { return x[0].AddScalar(2.5) },
-		"MulScalar":               func(x []*Tensor) *Tensor { return x[0].MulScalar(-1.5) },
-		"Sub/same":                func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) },
-		"Mul/same":                func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) },
-		"Div/numerator-broadcast": func(x []*Tensor) *Tensor { return x[0].Div(x[1]) },
-		"Transpose":               func(x []*Tensor) *Tensor { return x[0].Transpose(0, 2) },
-		"Transpose/negative":      func(x []*Tensor) *Tensor { return x[0].Transpose(-1, 1) },
-		"T/2d":                    func(x []*Tensor) *Tensor { return x[0].T() },
-		"T/batch":                 func(x []*Tensor) *Tensor { return x[0].T() },
-		"Squeeze/all":             func(x []*Tensor) *Tensor { return x[0].Squeeze() },
-		"Squeeze/dim":             func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) },
-		"Unsqueeze/front":         func(x []*Tensor) *Tensor { return x[0].Unsqueeze(0) },
-		"Unsqueeze/negative":      func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) },
-		"MatMul/large-batch":      func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) },
+// coreOps are the op table's rows for the core arithmetic, reductions by
+// sum, MatMul and the view ops (see runOps).
+func coreOps() []opSpec {
+	Seed(1)
+	return []opSpec{
+		{name: "Add/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }},
+		{name: "Sub/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }},
+		{name: "Mul/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }},
+		{name: "Div/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }},
+		{name: "Sum/all", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sum() }},
+		{name: "Sum/dims", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sum(0, 2) }},
+		{name: "SumKeep/dim", torch: true, f: func(x []*Tensor) *Tensor { return x[0].SumKeep(1) }},
+		{name: "MatMul/2d", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }},
+		{name: "MatMul/1d1d", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }},
+		{name: "MatMul/1d2d", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }},
+		{name: "MatMul/2d1d", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }},
+		{name: "MatMul/batch-broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }},
+		{name: "Permute", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1) }},
+		{name: "Reshape/infer", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Reshape(4, -1) }},
+		{name: "Exp", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Exp() }},
+		{name: "Neg", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Neg() }},
+		{name: "AddScalar", torch: true, f: func(x []*Tensor) *Tensor { return x[0].AddScalar(2.5) }},
+		{name: "MulScalar", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MulScalar(-1.5) }},
+		{name: "Sub/same", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }},
+		{name: "Mul/same", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }},
+		{name: "Div/numerator-broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }},
+		{name: "Transpose", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Transpose(0, 2) }},
+		{name: "Transpose/negative", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Transpose(-1, 1) }},
+		{name: "T/2d", torch: true, f: func(x []*Tensor) *Tensor { return x[0].T() }},
+		{name: "T/batch", torch: true, f: func(x []*Tensor) *Tensor { return x[0].T() }},
+		{name: "Squeeze/all", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Squeeze() }},
+		{name: "Squeeze/dim", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) }},
+		{name: "Unsqueeze/front", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Unsqueeze(0) }},
+		{name: "Unsqueeze/negative", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) }},
+		{name: "MatMul/large-batch", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }},
+		{name: "Add/same", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{name: "Add/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
+		{name: "Sub/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, inputs: []*Tensor{Randn(3), Randn(2, 3)}},
+		{name: "Mul/scalar-tensor", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn()}},
+		{name: "Div/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(2, 3), Rand(3).AddScalar(1)}},
+		{name: "Sum/all", f: func(x []*Tensor) *Tensor { return x[0].Sum() }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Sum/dim", f: func(x []*Tensor) *Tensor { return x[0].Sum(-1) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "SumKeep/dims", f: func(x []*Tensor) *Tensor { return x[0].SumKeep(0, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "MatMul/2d", f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, inputs: []*Tensor{Randn(3, 4), Randn(4, 2)}},
+		{name: "MatMul/batch", f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, inputs: []*Tensor{Randn(2, 3, 4), Randn(2, 4, 5)}},
+		{name: "MatMul/broadcast", f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, inputs: []*Tensor{Randn(2, 1, 3, 4), Randn(3, 4, 2)}},
+		{name: "MatMul/vec", f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, inputs: []*Tensor{Randn(4), Randn(2, 4, 3)}},
+		{name: "Reshape", f: func(x []*Tensor) *Tensor { return x[0].Reshape(-1, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Permute", f: func(x []*Tensor) *Tensor { return x[0].Permute(1, 2, 0) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "T", f: func(x []*Tensor) *Tensor { return x[0].T() }, inputs: []*Tensor{Randn(3, 5)}},
+		{name: "Squeeze/Unsqueeze", f: func(x []*Tensor) *Tensor { return x[0].Squeeze().Unsqueeze(0) }, inputs: []*Tensor{Randn(2, 1, 3)}},
+		{name: "Exp", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn(3, 2)}},
+		{name: "Neg/MulScalar/AddScalar", f: func(x []*Tensor) *Tensor { return x[0].Neg().MulScalar(3).AddScalar(2) }, inputs: []*Tensor{Randn(4)}},
+		{name: "Neg", f: func(x []*Tensor) *Tensor { return x[0].Neg() }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "AddScalar", f: func(x []*Tensor) *Tensor { return x[0].AddScalar(-1.5) }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "MulScalar", f: func(x []*Tensor) *Tensor { return x[0].MulScalar(0.75) }, inputs: []*Tensor{Randn(3, 1, 2)}},
+		{name: "Sub/same", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{name: "Sub/both-broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, inputs: []*Tensor{Randn(3, 1), Randn(1, 4)}},
+		{name: "Mul/same", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{name: "Mul/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(2, 1, 4), Randn(3, 1)}},
+		{name: "Mul/tensor-scalar", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(), Randn(2, 3)}},
+		{name: "Div/same", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(2, 3), Rand(2, 3).AddScalar(1)}},
+		{name: "Div/numerator-broadcast", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(3, 1), Rand(2, 1, 4).AddScalar(1)}},
+		{name: "Add/scalar-tensor", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn()}},
+		{name: "Exp/0d", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn()}},
+		{name: "Transpose/3d", f: func(x []*Tensor) *Tensor { return x[0].Transpose(0, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Transpose/negative", f: func(x []*Tensor) *Tensor { return x[0].Transpose(-1, 1) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "T/batch", f: func(x []*Tensor) *Tensor { return x[0].T() }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Squeeze/dim", f: func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) }, inputs: []*Tensor{Randn(2, 1, 3, 1)}},
+		{name: "Unsqueeze/negative", f: func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Reshape/0d", f: func(x []*Tensor) *Tensor { return x[0].Reshape(1, 1) }, inputs: []*Tensor{Randn()}},
+		// one tensor used twice in every family: both contributions must arrive
+		{name: "twice/Mul", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[0]) }, inputs: []*Tensor{Randn(3, 2)}},
+		{name: "twice/MatMul", f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[0].T()) }, inputs: []*Tensor{Randn(3, 2)}},
+		{name: "twice/Div", f: func(x []*Tensor) *Tensor { return x[0].Div(x[0].Exp()) }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "twice/Sub broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[0].SumKeep(1)) }, inputs: []*Tensor{Randn(3, 4)}},
+		{name: "twice/Transpose", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[0].Transpose(0, 1)) }, inputs: []*Tensor{Randn(3, 3)}},
+		{name: "twice/Sum+Permute", f: func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, inputs: []*Tensor{Randn(3, 2)}},
 	}
-	checkTorchRef(t, "core", ops)
-	// the same references through the float32 kernels
-	checkTorchRef32(t, "core", ops)
 }
 
-// TestCoreGradCheck runs every core op through GradCheck over a table of shapes.
-func TestCoreGradCheck(t *testing.T) {
-	Seed(1)
-	cases := []gradCase{
-		{"Add/same", func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, []*Tensor{Randn(2, 3), Randn(2, 3)}},
-		{"Add/broadcast", func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
-		{"Sub/broadcast", func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, []*Tensor{Randn(3), Randn(2, 3)}},
-		{"Mul/scalar-tensor", func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, []*Tensor{Randn(2, 3), Randn()}},
-		{"Div/broadcast", func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, []*Tensor{Randn(2, 3), Rand(3).AddScalar(1)}},
-		{"Sum/all", func(x []*Tensor) *Tensor { return x[0].Sum() }, []*Tensor{Randn(2, 3, 4)}},
-		{"Sum/dim", func(x []*Tensor) *Tensor { return x[0].Sum(-1) }, []*Tensor{Randn(2, 3, 4)}},
-		{"SumKeep/dims", func(x []*Tensor) *Tensor { return x[0].SumKeep(0, 2) }, []*Tensor{Randn(2, 3, 4)}},
-		{"MatMul/2d", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(3, 4), Randn(4, 2)}},
-		{"MatMul/batch", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(2, 3, 4), Randn(2, 4, 5)}},
-		{"MatMul/broadcast", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(2, 1, 3, 4), Randn(3, 4, 2)}},
-		{"MatMul/vec", func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{Randn(4), Randn(2, 4, 3)}},
-		{"Reshape", func(x []*Tensor) *Tensor { return x[0].Reshape(-1, 2) }, []*Tensor{Randn(2, 3, 4)}},
-		{"Permute", func(x []*Tensor) *Tensor { return x[0].Permute(1, 2, 0) }, []*Tensor{Randn(2, 3, 4)}},
-		{"T", func(x []*Tensor) *Tensor { return x[0].T() }, []*Tensor{Randn(3, 5)}},
-		{"Squeeze/Unsqueeze", func(x []*Tensor) *Tensor { return x[0].Squeeze().Unsqueeze(0) }, []*Tensor{Randn(2, 1, 3)}},
-		{"Exp", func(x []*Tensor) *Tensor { return x[0].Exp() }, []*Tensor{Randn(3, 2)}},
-		{"Neg/MulScalar/AddScalar", func(x []*Tensor) *Tensor { return x[0].Neg().MulScalar(3).AddScalar(2) }, []*Tensor{Randn(4)}},
-		{"Neg", func(x []*Tensor) *Tensor { return x[0].Neg() }, []*Tensor{Randn(2, 3)}},
-		{"AddScalar", func(x []*Tensor) *Tensor { return x[0].AddScalar(-1.5) }, []*Tensor{Randn(2, 3)}},
-		{"MulScalar", func(x []*Tensor) *Tensor { return x[0].MulScalar(0.75) }, []*Tensor{Randn(3, 1, 2)}},
-		{"Sub/same", func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, []*Tensor{Randn(2, 3), Randn(2, 3)}},
-		{"Sub/both-broadcast", func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, []*Tensor{Randn(3, 1), Randn(1, 4)}},
-		{"Mul/same", func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, []*Tensor{Randn(2, 3), Randn(2, 3)}},
-		{"Mul/broadcast", func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, []*Tensor{Randn(2, 1, 4), Randn(3, 1)}},
-		{"Mul/tensor-scalar", func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, []*Tensor{Randn(), Randn(2, 3)}},
-		{"Div/same", func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, []*Tensor{Randn(2, 3), Rand(2, 3).AddScalar(1)}},
-		{"Div/numerator-broadcast", func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, []*Tensor{Randn(3, 1), Rand(2, 1, 4).AddScalar(1)}},
-		{"Add/scalar-tensor", func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, []*Tensor{Randn(2, 3), Randn()}},
-		{"Exp/0d", func(x []*Tensor) *Tensor { return x[0].Exp() }, []*Tensor{Randn()}},
-		{"Transpose/3d", func(x []*Tensor) *Tensor { return x[0].Transpose(0, 2) }, []*Tensor{Randn(2, 3, 4)}},
-		{"Transpose/negative", func(x []*Tensor) *Tensor { return x[0].Transpose(-1, 1) }, []*Tensor{Randn(2, 3, 4)}},
-		{"T/batch", func(x []*Tensor) *Tensor { return x[0].T() }, []*Tensor{Randn(2, 3, 4)}},
-		{"Squeeze/dim", func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) }, []*Tensor{Randn(2, 1, 3, 1)}},
-		{"Unsqueeze/negative", func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) }, []*Tensor{Randn(2, 3)}},
-		{"Reshape/0d", func(x []*Tensor) *Tensor { return x[0].Reshape(1, 1) }, []*Tensor{Randn()}},
-		// one tensor used twice in every family: both contributions must arrive
-		{"twice/Mul", func(x []*Tensor) *Tensor { return x[0].Mul(x[0]) }, []*Tensor{Randn(3, 2)}},
-		{"twice/MatMul", func(x []*Tensor) *Tensor { return x[0].MatMul(x[0].T()) }, []*Tensor{Randn(3, 2)}},
-		{"twice/Div", func(x []*Tensor) *Tensor { return x[0].Div(x[0].Exp()) }, []*Tensor{Randn(2, 3)}},
-		{"twice/Sub broadcast", func(x []*Tensor) *Tensor { return x[0].Sub(x[0].SumKeep(1)) }, []*Tensor{Randn(3, 4)}},
-		{"twice/Transpose", func(x []*Tensor) *Tensor { return x[0].Mul(x[0].Transpose(0, 1)) }, []*Tensor{Randn(3, 3)}},
-		{"twice/Sum+Permute", func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, []*Tensor{Randn(3, 2)}},
-	}
-	runGradChecks(t, cases)
-}
+func TestCoreOps(t *testing.T) { runOps(t, "core", coreOps()) }
 
 func TestGradCheckCatchesOverwrite(t *testing.T) {
 	// A backward that overwrites instead of accumulating must fail the check:
@@ -193,30 +186,5 @@ func TestCoreErrors(t *testing.T) {
 	// MatMul's batch dims broadcast when one of them is 1 or missing
 	if got := Zeros(2, 1, 2, 3).MatMul(Zeros(4, 3, 5)).Shape(); !slices.Equal(got, []int{2, 4, 2, 5}) {
 		t.Errorf("MatMul [2 1 2 3]·[4 3 5] has shape %v, want [2 4 2 5]", got)
-	}
-}
-
-// errorCase is a call that must panic with an error containing every string
-// of want.
-type errorCase struct {
-	name string
-	f    func()
-	want []string
-}
-
-// checkErrors runs every case through Try and checks its error message.
-func checkErrors(t *testing.T, cases []errorCase) {
-	t.Helper()
-	for _, c := range cases {
-		err := Try(c.f)
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
-			}
-		}
 	}
 }

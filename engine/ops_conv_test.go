@@ -8,38 +8,8 @@ import (
 	"testing"
 )
 
-func TestConvMatchesTorch(t *testing.T) {
-	conv := func(o ConvOpts) func(x []*Tensor) *Tensor {
-		return func(x []*Tensor) *Tensor {
-			if len(x) == 3 {
-				return Conv2d(x[0], x[1], x[2], o)
-			}
-			return Conv2d(x[0], x[1], nil, o)
-		}
-	}
-	ops := map[string]func(x []*Tensor) *Tensor{
-		"Conv2d/basic":         conv(ConvOpts{}),
-		"Conv2d/no-bias":       conv(ConvOpts{}),
-		"Conv2d/stride-pad":    conv(ConvOpts{Stride: 2, Padding: 1}),
-		"Conv2d/dilation":      conv(ConvOpts{Dilation: 2, Padding: 2}),
-		"Conv2d/groups":        conv(ConvOpts{Groups: 2, Padding: 1}),
-		"Conv2d/depthwise":     conv(ConvOpts{Groups: 3, Stride: 2}),
-		"Conv2d/1x1":           conv(ConvOpts{}),
-		"MaxPool2d/2x2":        func(x []*Tensor) *Tensor { return MaxPool2d(x[0], 2, 0, 0) },
-		"MaxPool2d/stride-pad": func(x []*Tensor) *Tensor { return MaxPool2d(x[0], 3, 2, 1) },
-		"MaxPool2d/overlap":    func(x []*Tensor) *Tensor { return MaxPool2d(x[0], 3, 1, 0) },
-		"AvgPool2d/2x2":        func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 0, 0) },
-		"AvgPool2d/stride-pad": func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 3, 2, 1) },
-		"AvgPool2d/overlap":    func(x []*Tensor) *Tensor { return AvgPool2d(x[0], 2, 1, 1) },
-		"Conv2d/large":         conv(ConvOpts{Padding: 1}),
-		"Conv2d/first-layer":   conv(ConvOpts{Padding: 1}),
-	}
-	checkTorchRef(t, "conv", ops)
-	// the same references through the float32 kernels
-	checkTorchRef32(t, "conv", ops)
-}
-
-func TestConvGradCheck(t *testing.T) {
+// convOps are the op table's rows for Conv2d (see runOps).
+func convOps() []opSpec {
 	Seed(3)
 	conv := func(o ConvOpts) func(x []*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor {
@@ -49,61 +19,49 @@ func TestConvGradCheck(t *testing.T) {
 			return Conv2d(x[0], x[1], nil, o)
 		}
 	}
-	pool := func(f func(*Tensor, int, int, int) *Tensor, k, s, p int) func(x []*Tensor) *Tensor {
-		return func(x []*Tensor) *Tensor { return f(x[0], k, s, p) }
-	}
-	runGradChecks(t, []gradCase{
-		{"Conv2d/basic", conv(ConvOpts{}), []*Tensor{Randn(2, 2, 4, 5), Randn(3, 2, 3, 3), Randn(3)}},
-		{"Conv2d/no-bias", conv(ConvOpts{}), []*Tensor{Randn(1, 3, 4, 4), Randn(2, 3, 2, 2)}},
-		{"Conv2d/stride", conv(ConvOpts{Stride: 2}), []*Tensor{Randn(2, 1, 7, 6), Randn(2, 1, 3, 3), Randn(2)}},
-		{"Conv2d/padding", conv(ConvOpts{Padding: 2}), []*Tensor{Randn(1, 2, 3, 5), Randn(2, 2, 3, 2)}},
-		{"Conv2d/stride-pad-dilation", conv(ConvOpts{Stride: 2, Padding: 1, Dilation: 2}), []*Tensor{Randn(2, 2, 6, 7), Randn(2, 2, 3, 3), Randn(2)}},
-		{"Conv2d/groups", conv(ConvOpts{Groups: 2, Padding: 1}), []*Tensor{Randn(2, 4, 4, 3), Randn(4, 2, 3, 3), Randn(4)}},
-		{"Conv2d/dilation", conv(ConvOpts{Dilation: 2, Padding: 1}), []*Tensor{Randn(2, 2, 5, 6), Randn(3, 2, 2, 3), Randn(3)}},
-		{"Conv2d/groups-dilation", conv(ConvOpts{Groups: 2, Dilation: 2, Padding: 3}), []*Tensor{Randn(1, 4, 3, 4), Randn(2, 2, 3, 2)}},
-		{"Conv2d/depthwise", conv(ConvOpts{Groups: 3}), []*Tensor{Randn(1, 3, 4, 5), Randn(6, 1, 2, 3)}},
+	in := func(ts ...*Tensor) []*Tensor { return ts }
+	return []opSpec{
+		{name: "Conv2d/basic", f: conv(ConvOpts{}), torch: true},
+		{name: "Conv2d/no-bias", f: conv(ConvOpts{}), torch: true},
+		{name: "Conv2d/stride-pad", f: conv(ConvOpts{Stride: 2, Padding: 1}), torch: true},
+		{name: "Conv2d/dilation", f: conv(ConvOpts{Dilation: 2, Padding: 2}), torch: true},
+		{name: "Conv2d/groups", f: conv(ConvOpts{Groups: 2, Padding: 1}), torch: true},
+		{name: "Conv2d/depthwise", f: conv(ConvOpts{Groups: 3, Stride: 2}), torch: true},
+		{name: "Conv2d/1x1", f: conv(ConvOpts{}), torch: true},
+		{name: "Conv2d/large", f: conv(ConvOpts{Padding: 1}), torch: true},
+		{name: "Conv2d/first-layer", f: conv(ConvOpts{Padding: 1}), torch: true},
+		// more images than convParts: each partial gradient sums several
+		{name: "Conv2d/batch-9-few-taps", f: conv(ConvOpts{Padding: 1}), torch: true},
+		{name: "Conv2d/batch-9", f: conv(ConvOpts{Stride: 2}), torch: true},
+		{name: "Conv2d/stride", f: conv(ConvOpts{Stride: 2}), inputs: in(Randn(2, 1, 7, 6), Randn(2, 1, 3, 3), Randn(2))},
+		{name: "Conv2d/padding", f: conv(ConvOpts{Padding: 2}), inputs: in(Randn(1, 2, 3, 5), Randn(2, 2, 3, 2))},
+		{name: "Conv2d/stride-pad-dilation", f: conv(ConvOpts{Stride: 2, Padding: 1, Dilation: 2}), inputs: in(Randn(2, 2, 6, 7), Randn(2, 2, 3, 3), Randn(2))},
+		{name: "Conv2d/dilation-3x2", f: conv(ConvOpts{Dilation: 2, Padding: 1}), inputs: in(Randn(2, 2, 5, 6), Randn(3, 2, 2, 3), Randn(3))},
+		{name: "Conv2d/groups-dilation", f: conv(ConvOpts{Groups: 2, Dilation: 2, Padding: 3}), inputs: in(Randn(1, 4, 3, 4), Randn(2, 2, 3, 2))},
+		{name: "Conv2d/depthwise-multiplier", f: conv(ConvOpts{Groups: 3}), inputs: in(Randn(1, 3, 4, 5), Randn(6, 1, 2, 3))},
 		// fewer kernel taps than output channels per group: the weight
 		// gradient is computed transposed and added in
-		{"Conv2d/few-taps", conv(ConvOpts{Padding: 1}), []*Tensor{Randn(2, 1, 4, 4), Randn(8, 1, 2, 2), Randn(8)}},
-		{"Conv2d/few-taps-groups", conv(ConvOpts{Groups: 2}), []*Tensor{Randn(2, 2, 3, 4), Randn(6, 1, 1, 2)}},
-		{"Conv2d/kernel-covers-input", conv(ConvOpts{}), []*Tensor{Randn(2, 2, 3, 3), Randn(1, 2, 3, 3), Randn(1)}},
-		{"MaxPool2d/2", pool(MaxPool2d, 2, 0, 0), []*Tensor{Randn(2, 2, 4, 5)}},
-		{"MaxPool2d/stride-pad", pool(MaxPool2d, 3, 2, 1), []*Tensor{Randn(1, 2, 6, 5)}},
-		{"MaxPool2d/overlap", pool(MaxPool2d, 2, 1, 1), []*Tensor{Randn(2, 1, 3, 4)}},
-		{"AvgPool2d/2", pool(AvgPool2d, 2, 0, 0), []*Tensor{Randn(2, 2, 4, 5)}},
-		{"AvgPool2d/stride-pad", pool(AvgPool2d, 3, 2, 1), []*Tensor{Randn(1, 2, 6, 5)}},
-		{"AvgPool2d/overlap", pool(AvgPool2d, 2, 1, 1), []*Tensor{Randn(2, 1, 3, 4)}},
-		// one tensor used twice in every family: both contributions must arrive
-		{"twice/Conv2d input and weight", func(x []*Tensor) *Tensor { return Conv2d(x[0], x[0], nil, ConvOpts{Padding: 1}) }, []*Tensor{Randn(2, 2, 3, 3)}},
-		{"twice/Conv2d twice", func(x []*Tensor) *Tensor {
+		{name: "Conv2d/few-taps", f: conv(ConvOpts{Padding: 1}), inputs: in(Randn(2, 1, 4, 4), Randn(8, 1, 2, 2), Randn(8))},
+		{name: "Conv2d/few-taps-groups", f: conv(ConvOpts{Groups: 2}), inputs: in(Randn(6, 2, 3, 4), Randn(6, 1, 1, 2))},
+		{name: "Conv2d/few-taps-groups-K4<6", f: conv(ConvOpts{Groups: 2}), inputs: in(Randn(2, 2, 4, 5), Randn(12, 1, 2, 2))},
+		{name: "Conv2d/few-taps-K9<10", f: conv(ConvOpts{Padding: 1}), inputs: in(Randn(2, 1, 5, 6), Randn(10, 1, 3, 3), Randn(10))},
+		{name: "Conv2d/1x1-few-taps", f: conv(ConvOpts{}), inputs: in(Randn(3, 2, 4, 4), Randn(8, 2, 1, 1))},
+		{name: "Conv2d/kernel-covers-input", f: conv(ConvOpts{}), inputs: in(Randn(2, 2, 3, 3), Randn(1, 2, 3, 3), Randn(1))},
+		// large: above the buffer pool's poolMin and enough work for several
+		// goroutines, 9 and 13 images over the 4 partial gradients
+		{name: "Conv2d/big-wide", f: conv(ConvOpts{Padding: 1}), inputs: in(Randn(9, 16, 12, 12), Randn(4, 16, 3, 3), Randn(4))},
+		{name: "Conv2d/big-compact", f: conv(ConvOpts{Padding: 1}), inputs: in(Randn(9, 4, 12, 12), Randn(8, 4, 3, 3), Randn(8))},
+		{name: "Conv2d/big-first-layer", f: conv(ConvOpts{Padding: 1}), inputs: in(Randn(13, 1, 28, 28), Randn(16, 1, 3, 3), Randn(16))},
+		{name: "Conv2d/big-strided-groups", f: conv(ConvOpts{Stride: 2, Groups: 2}), inputs: in(Randn(9, 4, 21, 21), Randn(8, 2, 3, 3), Randn(8))},
+		// one tensor used twice: both contributions must arrive
+		{name: "twice/Conv2d input and weight", f: func(x []*Tensor) *Tensor { return Conv2d(x[0], x[0], nil, ConvOpts{Padding: 1}) }, inputs: in(Randn(2, 2, 3, 3))},
+		{name: "twice/Conv2d twice", f: func(x []*Tensor) *Tensor {
 			return Conv2d(Conv2d(x[0], x[1], nil, ConvOpts{Padding: 1}), x[1], nil, ConvOpts{Padding: 1})
-		}, []*Tensor{Randn(1, 2, 4, 4), Randn(2, 2, 3, 3)}},
-		{"twice/MaxPool2d+AvgPool2d", func(x []*Tensor) *Tensor {
-			return MaxPool2d(x[0], 2, 1, 0).Add(AvgPool2d(x[0], 2, 1, 0)).Mul(MaxPool2d(x[0], 2, 1, 0))
-		}, []*Tensor{Randn(1, 2, 4, 4)}},
-	})
+		}, inputs: in(Randn(1, 2, 4, 4), Randn(2, 2, 3, 3))},
+	}
 }
 
-// TestConvFloat32 checks the float32 kernels against the float64 ones.
-func TestConvFloat32(t *testing.T) {
-	Seed(4)
-	x, w, b := Randn(2, 4, 6, 5), Randn(6, 2, 3, 3), Randn(6)
-	o := ConvOpts{Stride: 2, Padding: 1, Groups: 2}
-	run := func(dt DType) []*Tensor {
-		xs := []*Tensor{x.To(dt).clone().SetRequiresGrad(true), w.To(dt).clone().SetRequiresGrad(true), b.To(dt).clone().SetRequiresGrad(true)}
-		y := Conv2d(xs[0], xs[1], xs[2], o)
-		z := MaxPool2d(y, 2, 1, 1).Add(AvgPool2d(y, 2, 1, 1))
-		z.Sum().Backward()
-		if z.DType() != dt {
-			t.Fatalf("result dtype %v, want %v", z.DType(), dt)
-		}
-		return []*Tensor{z, xs[0].Grad(), xs[1].Grad(), xs[2].Grad()}
-	}
-	r32, r64 := run(Float32), run(Float64)
-	for i, name := range []string{"output", "grad x", "grad w", "grad b"} {
-		assertClose(t, "float32 "+name, r32[i], r64[i], 1e-4)
-	}
-}
+func TestConvOps(t *testing.T) { runOps(t, "conv", convOps()) }
 
 func TestConvMaxPoolTiesAndInf(t *testing.T) {
 	// All four equal: the first gets the gradient, as in PyTorch.

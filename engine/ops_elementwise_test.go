@@ -7,135 +7,101 @@ import (
 	"testing"
 )
 
-func elementwiseRefOps() map[string]func(xs []*Tensor) *Tensor {
+// elementwiseOps are the op table's rows for the elementwise and comparison
+// ops (see runOps).
+func elementwiseOps() []opSpec {
+	Seed(2)
 	x0 := func(f func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor { return f(x[0]) }
 	}
-	return map[string]func(xs []*Tensor) *Tensor{
-		"Pow/broadcast":               func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) },
-		"Pow/zero-base":               func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) },
-		"Maximum/broadcast":           func(x []*Tensor) *Tensor { return x[0].Maximum(x[1]) },
-		"Maximum/ties":                func(x []*Tensor) *Tensor { return x[0].Maximum(x[1]) },
-		"Minimum/broadcast":           func(x []*Tensor) *Tensor { return x[0].Minimum(x[1]) },
-		"Minimum/ties":                func(x []*Tensor) *Tensor { return x[0].Minimum(x[1]) },
-		"SubScalar":                   x0(func(a *Tensor) *Tensor { return a.SubScalar(1.5) }),
-		"DivScalar":                   x0(func(a *Tensor) *Tensor { return a.DivScalar(-4) }),
-		"PowScalar/frac":              x0(func(a *Tensor) *Tensor { return a.PowScalar(2.5) }),
-		"PowScalar/int-negative-base": x0(func(a *Tensor) *Tensor { return a.PowScalar(3) }),
-		"PowScalar/zero":              x0(func(a *Tensor) *Tensor { return a.PowScalar(0) }),
-		"PowScalar/square-at-zero":    x0(func(a *Tensor) *Tensor { return a.PowScalar(2) }),
-		"Abs":                         x0((*Tensor).Abs),
-		"Log":                         x0((*Tensor).Log),
-		"Sqrt":                        x0((*Tensor).Sqrt),
-		"Square":                      x0((*Tensor).Square),
-		"Sin":                         x0((*Tensor).Sin),
-		"Cos":                         x0((*Tensor).Cos),
-		"Tanh":                        x0((*Tensor).Tanh),
-		"Sigmoid":                     x0((*Tensor).Sigmoid),
-		"ReLU":                        x0((*Tensor).ReLU),
-		"LeakyReLU":                   x0(func(a *Tensor) *Tensor { return a.LeakyReLU(0.1) }),
-		"GELU":                        x0((*Tensor).GELU),
-		"Clamp":                       x0(func(a *Tensor) *Tensor { return a.Clamp(-0.5, 0.5) }),
-		"Gt/broadcast":                func(x []*Tensor) *Tensor { return x[0].Gt(x[1]) },
-		"Ge/broadcast":                func(x []*Tensor) *Tensor { return x[0].Ge(x[1]) },
-		"Lt/broadcast":                func(x []*Tensor) *Tensor { return x[0].Lt(x[1]) },
-		"Le/broadcast":                func(x []*Tensor) *Tensor { return x[0].Le(x[1]) },
-		"Eq/broadcast":                func(x []*Tensor) *Tensor { return x[0].Eq(x[1]) },
-		"Ne/broadcast":                func(x []*Tensor) *Tensor { return x[0].Ne(x[1]) },
-		"GtScalar":                    x0(func(a *Tensor) *Tensor { return a.GtScalar(1) }),
-		"GeScalar":                    x0(func(a *Tensor) *Tensor { return a.GeScalar(1) }),
-		"LtScalar":                    x0(func(a *Tensor) *Tensor { return a.LtScalar(1) }),
-		"LeScalar":                    x0(func(a *Tensor) *Tensor { return a.LeScalar(1) }),
-		"EqScalar":                    x0(func(a *Tensor) *Tensor { return a.EqScalar(1) }),
-		"NeScalar":                    x0(func(a *Tensor) *Tensor { return a.NeScalar(1) }),
-		"Where/broadcast":             func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
-		"Where/same":                  func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
-		"Where/scalar-branch":         func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) },
-	}
-}
-
-func TestElementwiseMatchesTorch(t *testing.T) { checkTorchRef(t, "elementwise", elementwiseRefOps()) }
-
-// TestElementwiseMatchesTorch32 runs the same references with float32 inputs.
-func TestElementwiseMatchesTorch32(t *testing.T) {
-	checkTorchRef32(t, "elementwise", elementwiseRefOps())
-}
-
-// gradCase and runGradChecks are in ops_shape_test.go.
-
-// awayFrom returns n standard normal values moved at least gap away from 0, to
-// keep finite differences off the kinks of ReLU, Abs, Clamp and LeakyReLU.
-func awayFrom(gap float64, shape ...int) *Tensor {
-	x := Randn(shape...).To(Float64)
-	for i, v := range x.f64 {
-		if math.Abs(v) < gap {
-			x.f64[i] = math.Copysign(gap+math.Abs(v), v)
-		}
-	}
-	return x
-}
-
-// distinct returns a tensor whose values are distinct from those of o (no ties
-// closer than 0.1), for Maximum/Minimum.
-func distinct(o *Tensor) *Tensor {
-	return o.To(Float64).Add(awayFrom(0.1, o.shape...))
-}
-
-func positive(shape ...int) *Tensor { return Rand(shape...).AddScalar(0.5) }
-
-func TestElementwiseGradCheck(t *testing.T) {
-	Seed(2)
-	un := func(f func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
-		return func(x []*Tensor) *Tensor { return f(x[0]) }
-	}
-	bin := func(f func(a, b *Tensor) *Tensor) func([]*Tensor) *Tensor {
+	un, bin := x0, func(f func(a, b *Tensor) *Tensor) func([]*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor { return f(x[0], x[1]) }
 	}
 	a23 := Randn(2, 3)
 	a3 := Randn(3)
-	cases := []gradCase{
-		{"Pow/same", bin((*Tensor).Pow), []*Tensor{positive(2, 3), Randn(2, 3)}},
-		{"Pow/broadcast", bin((*Tensor).Pow), []*Tensor{positive(2, 1, 3), Randn(4, 1)}},
-		{"Pow/scalar-exponent", bin((*Tensor).Pow), []*Tensor{positive(3, 2), Randn()}},
-		{"Maximum/same", bin((*Tensor).Maximum), []*Tensor{a23, distinct(a23)}},
-		{"Maximum/broadcast", bin((*Tensor).Maximum), []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
-		{"Minimum/same", bin((*Tensor).Minimum), []*Tensor{a23, distinct(a23)}},
-		{"Minimum/broadcast", bin((*Tensor).Minimum), []*Tensor{a3, Randn(2, 3).Add(a3).Add(awayFrom(0.1, 2, 3))}},
-		{"SubScalar", un(func(a *Tensor) *Tensor { return a.SubScalar(2) }), []*Tensor{Randn(2, 3)}},
-		{"DivScalar", un(func(a *Tensor) *Tensor { return a.DivScalar(-3) }), []*Tensor{Randn(2, 3)}},
-		{"PowScalar/frac", un(func(a *Tensor) *Tensor { return a.PowScalar(1.5) }), []*Tensor{positive(2, 3)}},
-		{"PowScalar/negative", un(func(a *Tensor) *Tensor { return a.PowScalar(-2) }), []*Tensor{positive(4)}},
-		{"PowScalar/int", un(func(a *Tensor) *Tensor { return a.PowScalar(3) }), []*Tensor{Randn(2, 2)}},
-		{"Abs", un((*Tensor).Abs), []*Tensor{awayFrom(0.1, 2, 3)}},
-		{"Log", un((*Tensor).Log), []*Tensor{positive(2, 3)}},
-		{"Sqrt", un((*Tensor).Sqrt), []*Tensor{positive(2, 3)}},
-		{"Square", un((*Tensor).Square), []*Tensor{Randn(2, 3)}},
-		{"Sin", un((*Tensor).Sin), []*Tensor{Randn(2, 3)}},
-		{"Cos", un((*Tensor).Cos), []*Tensor{Randn(2, 3)}},
-		{"Tanh", un((*Tensor).Tanh), []*Tensor{Randn(2, 3)}},
-		{"Sigmoid", un((*Tensor).Sigmoid), []*Tensor{Randn(2, 3).MulScalar(3)}},
-		{"ReLU", un((*Tensor).ReLU), []*Tensor{awayFrom(0.1, 2, 3)}},
-		{"LeakyReLU", un(func(a *Tensor) *Tensor { return a.LeakyReLU(0.2) }), []*Tensor{awayFrom(0.1, 2, 3)}},
-		{"GELU", un((*Tensor).GELU), []*Tensor{Randn(2, 3).MulScalar(2)}},
-		{"Clamp", un(func(a *Tensor) *Tensor { return a.Clamp(-0.5, 0.7) }),
-			[]*Tensor{New64([]float64{-2, -0.8, -0.3, 0, 0.4, 0.69, 0.9, 3}, 2, 4)}},
-		{"Where/same", func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, []*Tensor{awayFrom(0.1, 2, 3), Randn(2, 3)}},
-		{"Where/broadcast", func(x []*Tensor) *Tensor { return Where(New([]float32{1, 0, 1}), x[0], x[1]) }, []*Tensor{Randn(2, 1), Randn(4, 2, 3)}},
-		{"Where/scalar-branch", func(x []*Tensor) *Tensor { return Where(New([]float32{0, 1}, 2, 1), x[0], x[1]) }, []*Tensor{Randn(), Randn(2, 3)}},
-		{"Where/both-broadcast", func(x []*Tensor) *Tensor { return Where(New([]float32{1, 0}, 2, 1), x[0], x[1]) }, []*Tensor{Randn(3), Randn(2, 1)}},
-		{"Pow/base-broadcast", bin((*Tensor).Pow), []*Tensor{positive(3), Randn(2, 3)}},
+	return []opSpec{
+		{name: "Pow/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) }},
+		{name: "Pow/zero-base", torch: true, kinks: true, f: func(x []*Tensor) *Tensor { return x[0].Pow(x[1]) }},
+		{name: "Maximum/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Maximum(x[1]) }},
+		{name: "Maximum/ties", torch: true, kinks: true, f: func(x []*Tensor) *Tensor { return x[0].Maximum(x[1]) }},
+		{name: "Minimum/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Minimum(x[1]) }},
+		{name: "Minimum/ties", torch: true, kinks: true, f: func(x []*Tensor) *Tensor { return x[0].Minimum(x[1]) }},
+		{name: "SubScalar", torch: true, f: x0(func(a *Tensor) *Tensor { return a.SubScalar(1.5) })},
+		{name: "DivScalar", torch: true, f: x0(func(a *Tensor) *Tensor { return a.DivScalar(-4) })},
+		{name: "PowScalar/frac", torch: true, f: x0(func(a *Tensor) *Tensor { return a.PowScalar(2.5) })},
+		{name: "PowScalar/int-negative-base", torch: true, f: x0(func(a *Tensor) *Tensor { return a.PowScalar(3) })},
+		{name: "PowScalar/zero", torch: true, kinks: true, f: x0(func(a *Tensor) *Tensor { return a.PowScalar(0) })},
+		{name: "PowScalar/square-at-zero", torch: true, kinks: true, f: x0(func(a *Tensor) *Tensor { return a.PowScalar(2) })},
+		{name: "Abs", torch: true, kinks: true, f: x0((*Tensor).Abs)},
+		{name: "Log", torch: true, f: x0((*Tensor).Log)},
+		{name: "Sqrt", torch: true, f: x0((*Tensor).Sqrt)},
+		{name: "Square", torch: true, f: x0((*Tensor).Square)},
+		{name: "Sin", torch: true, f: x0((*Tensor).Sin)},
+		{name: "Cos", torch: true, f: x0((*Tensor).Cos)},
+		{name: "Tanh", torch: true, f: x0((*Tensor).Tanh)},
+		{name: "Sigmoid", torch: true, f: x0((*Tensor).Sigmoid)},
+		{name: "ReLU", torch: true, kinks: true, f: x0((*Tensor).ReLU)},
+		{name: "LeakyReLU", torch: true, kinks: true, f: x0(func(a *Tensor) *Tensor { return a.LeakyReLU(0.1) })},
+		{name: "GELU", torch: true, f: x0((*Tensor).GELU)},
+		{name: "Clamp", torch: true, kinks: true, f: x0(func(a *Tensor) *Tensor { return a.Clamp(-0.5, 0.5) })},
+		{name: "Gt/broadcast", torch: true, noGrad: true, f: func(x []*Tensor) *Tensor { return x[0].Gt(x[1]) }},
+		{name: "Ge/broadcast", torch: true, noGrad: true, f: func(x []*Tensor) *Tensor { return x[0].Ge(x[1]) }},
+		{name: "Lt/broadcast", torch: true, noGrad: true, f: func(x []*Tensor) *Tensor { return x[0].Lt(x[1]) }},
+		{name: "Le/broadcast", torch: true, noGrad: true, f: func(x []*Tensor) *Tensor { return x[0].Le(x[1]) }},
+		{name: "Eq/broadcast", torch: true, noGrad: true, f: func(x []*Tensor) *Tensor { return x[0].Eq(x[1]) }},
+		{name: "Ne/broadcast", torch: true, noGrad: true, f: func(x []*Tensor) *Tensor { return x[0].Ne(x[1]) }},
+		{name: "GtScalar", torch: true, noGrad: true, f: x0(func(a *Tensor) *Tensor { return a.GtScalar(1) })},
+		{name: "GeScalar", torch: true, noGrad: true, f: x0(func(a *Tensor) *Tensor { return a.GeScalar(1) })},
+		{name: "LtScalar", torch: true, noGrad: true, f: x0(func(a *Tensor) *Tensor { return a.LtScalar(1) })},
+		{name: "LeScalar", torch: true, noGrad: true, f: x0(func(a *Tensor) *Tensor { return a.LeScalar(1) })},
+		{name: "EqScalar", torch: true, noGrad: true, f: x0(func(a *Tensor) *Tensor { return a.EqScalar(1) })},
+		{name: "NeScalar", torch: true, noGrad: true, f: x0(func(a *Tensor) *Tensor { return a.NeScalar(1) })},
+		{name: "Where/broadcast", torch: true, kinks: true, f: func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) }},
+		{name: "Where/same", torch: true, kinks: true, f: func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) }},
+		{name: "Where/scalar-branch", torch: true, kinks: true, f: func(x []*Tensor) *Tensor { return Where(x[0], x[1], x[2]) }},
+		{name: "Pow/same", f: bin((*Tensor).Pow), inputs: []*Tensor{positive(2, 3), Randn(2, 3)}},
+		{name: "Pow/broadcast", f: bin((*Tensor).Pow), inputs: []*Tensor{positive(2, 1, 3), Randn(4, 1)}},
+		{name: "Pow/scalar-exponent", f: bin((*Tensor).Pow), inputs: []*Tensor{positive(3, 2), Randn()}},
+		{name: "Maximum/same", f: bin((*Tensor).Maximum), inputs: []*Tensor{a23, distinct(a23)}},
+		{name: "Maximum/broadcast", f: bin((*Tensor).Maximum), inputs: []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
+		{name: "Minimum/same", f: bin((*Tensor).Minimum), inputs: []*Tensor{a23, distinct(a23)}},
+		{name: "Minimum/broadcast", f: bin((*Tensor).Minimum), inputs: []*Tensor{a3, Randn(2, 3).Add(a3).Add(awayFrom(0.1, 2, 3))}},
+		{name: "SubScalar", f: un(func(a *Tensor) *Tensor { return a.SubScalar(2) }), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "DivScalar", f: un(func(a *Tensor) *Tensor { return a.DivScalar(-3) }), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "PowScalar/frac", f: un(func(a *Tensor) *Tensor { return a.PowScalar(1.5) }), inputs: []*Tensor{positive(2, 3)}},
+		{name: "PowScalar/negative", f: un(func(a *Tensor) *Tensor { return a.PowScalar(-2) }), inputs: []*Tensor{positive(4)}},
+		{name: "PowScalar/int", f: un(func(a *Tensor) *Tensor { return a.PowScalar(3) }), inputs: []*Tensor{Randn(2, 2)}},
+		{name: "Abs", f: un((*Tensor).Abs), inputs: []*Tensor{awayFrom(0.1, 2, 3)}},
+		{name: "Log", f: un((*Tensor).Log), inputs: []*Tensor{positive(2, 3)}},
+		{name: "Sqrt", f: un((*Tensor).Sqrt), inputs: []*Tensor{positive(2, 3)}},
+		{name: "Square", f: un((*Tensor).Square), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Sin", f: un((*Tensor).Sin), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Cos", f: un((*Tensor).Cos), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Tanh", f: un((*Tensor).Tanh), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Sigmoid", f: un((*Tensor).Sigmoid), inputs: []*Tensor{Randn(2, 3).MulScalar(3)}},
+		{name: "ReLU", f: un((*Tensor).ReLU), inputs: []*Tensor{awayFrom(0.1, 2, 3)}},
+		{name: "LeakyReLU", f: un(func(a *Tensor) *Tensor { return a.LeakyReLU(0.2) }), inputs: []*Tensor{awayFrom(0.1, 2, 3)}},
+		{name: "GELU", f: un((*Tensor).GELU), inputs: []*Tensor{Randn(2, 3).MulScalar(2)}},
+		{name: "Clamp", f: un(func(a *Tensor) *Tensor { return a.Clamp(-0.5, 0.7) }),
+			inputs: []*Tensor{New64([]float64{-2, -0.8, -0.3, 0, 0.4, 0.69, 0.9, 3}, 2, 4)}},
+		{name: "Where/same", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, inputs: []*Tensor{awayFrom(0.1, 2, 3), Randn(2, 3)}},
+		{name: "Where/broadcast", f: func(x []*Tensor) *Tensor { return Where(New([]float32{1, 0, 1}), x[0], x[1]) }, inputs: []*Tensor{Randn(2, 1), Randn(4, 2, 3)}},
+		{name: "Where/scalar-branch", f: func(x []*Tensor) *Tensor { return Where(New([]float32{0, 1}, 2, 1), x[0], x[1]) }, inputs: []*Tensor{Randn(), Randn(2, 3)}},
+		{name: "Where/both-broadcast", f: func(x []*Tensor) *Tensor { return Where(New([]float32{1, 0}, 2, 1), x[0], x[1]) }, inputs: []*Tensor{Randn(3), Randn(2, 1)}},
+		{name: "Pow/base-broadcast", f: bin((*Tensor).Pow), inputs: []*Tensor{positive(3), Randn(2, 3)}},
 		// Dropout is random: reseeding before each call fixes the mask, so the
 		// finite differences see the same function as Backward
-		{"Dropout", un(func(a *Tensor) *Tensor { Seed(9); return a.Dropout(0.4, true) }), []*Tensor{Randn(4, 5)}},
+		{name: "Dropout", f: un(func(a *Tensor) *Tensor { Seed(9); return a.Dropout(0.4, true) }), inputs: []*Tensor{Randn(4, 5)}},
 		// one tensor used twice: both contributions must arrive
-		{"twice/Dropout", un(func(a *Tensor) *Tensor { Seed(9); return a.Dropout(0.5, true).Mul(a) }), []*Tensor{Randn(3, 4)}},
-		{"twice/Pow", func(x []*Tensor) *Tensor { return x[0].Pow(x[0]) }, []*Tensor{positive(2, 3)}},
-		{"twice/Tanh*Sigmoid", func(x []*Tensor) *Tensor { return x[0].Tanh().Mul(x[0].Sigmoid()) }, []*Tensor{Randn(3, 2)}},
-		{"twice/Maximum", func(x []*Tensor) *Tensor { return x[0].Maximum(x[0].Sin()) }, []*Tensor{Randn(5).Add(Full(0.5, 5))}},
-		{"twice/Where", func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0].Square(), x[0].Exp()) }, []*Tensor{awayFrom(0.1, 2, 3)}},
+		{name: "twice/Dropout", f: un(func(a *Tensor) *Tensor { Seed(9); return a.Dropout(0.5, true).Mul(a) }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "twice/Pow", f: func(x []*Tensor) *Tensor { return x[0].Pow(x[0]) }, inputs: []*Tensor{positive(2, 3)}},
+		{name: "twice/Tanh*Sigmoid", f: func(x []*Tensor) *Tensor { return x[0].Tanh().Mul(x[0].Sigmoid()) }, inputs: []*Tensor{Randn(3, 2)}},
+		{name: "twice/Maximum", f: func(x []*Tensor) *Tensor { return x[0].Maximum(x[0].Sin()) }, inputs: []*Tensor{Randn(5).Add(Full(0.5, 5))}},
+		{name: "twice/Where", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0].Square(), x[0].Exp()) }, inputs: []*Tensor{awayFrom(0.1, 2, 3)}},
 	}
-	runGradChecks(t, cases)
 }
+
+func TestElementwiseOps(t *testing.T) { runOps(t, "elementwise", elementwiseOps()) }
 
 // TestMaximumTies checks the half-and-half gradient split at ties directly.
 func TestMaximumTies(t *testing.T) {
@@ -183,27 +149,6 @@ func TestElementwiseNaNAndInf(t *testing.T) {
 	}
 	for _, c := range cases {
 		assertSpecial(t, c.name, c.got, c.want, 1e-15)
-	}
-}
-
-// assertSpecial is assertClose for values that may be NaN or ±Inf: those must
-// match exactly, the others within tol·(1+|want|).
-func assertSpecial(t *testing.T, what string, got *Tensor, want []float64, tol float64) {
-	t.Helper()
-	g := got.Float64s()
-	if len(g) != len(want) {
-		t.Errorf("%s: %d elements, want %d", what, len(g), len(want))
-		return
-	}
-	for i, w := range want {
-		switch {
-		case math.IsNaN(w) || math.IsInf(w, 0):
-			if !(math.IsNaN(w) && math.IsNaN(g[i])) && g[i] != w {
-				t.Errorf("%s: element %d is %v, want %v", what, i, g[i], w)
-			}
-		case !(math.Abs(g[i]-w) <= tol*(1+math.Abs(w))):
-			t.Errorf("%s: element %d is %v, want %v", what, i, g[i], w)
-		}
 	}
 }
 
@@ -450,4 +395,24 @@ func TestToGrad(t *testing.T) {
 	if x.To(Float64) != x {
 		t.Error("To the same dtype must return the tensor itself")
 	}
+}
+
+// TestReLUFloat32MatchesFloat64 checks the float32 ReLU (kernels.ReLU32 and
+// ReLUGrad32, AVX2 when available) against the float64 path, forward and
+// backward, on a length that is not a multiple of the 16-element blocks.
+func TestReLUFloat32MatchesFloat64(t *testing.T) {
+	Seed(11)
+	x := Randn(7, 37)
+	for i := 0; i < x.Numel(); i += 5 {
+		x.f32[i] = 0 // the gradient at 0 is 0
+	}
+	x.SetRequiresGrad(true)
+	x64 := x.Float64().Detach().SetRequiresGrad(true)
+	up := Randn(7, 37)
+	y := x.ReLU()
+	y.BackwardWith(up)
+	y64 := x64.ReLU()
+	y64.BackwardWith(up.Float64())
+	assertClose(t, "forward", y, y64, 0)
+	assertClose(t, "backward", x.Grad(), x64.Grad(), 0)
 }

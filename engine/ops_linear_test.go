@@ -6,30 +6,24 @@ import (
 	"testing"
 )
 
-func TestLinearMatchesTorch(t *testing.T) {
-	ops := map[string]func(xs []*Tensor) *Tensor{
-		"Linear/2d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
-		"Linear/3d-nobias": func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) },
-		"Linear/1d":        func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
-		"Linear/large":     func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) },
+// linearOps are the op table's rows for Linear (see runOps).
+func linearOps() []opSpec {
+	Seed(3)
+	return []opSpec{
+		{name: "Linear/2d", torch: true, f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }},
+		{name: "Linear/3d-nobias", torch: true, f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) }},
+		{name: "Linear/1d", torch: true, f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }},
+		{name: "Linear/large", torch: true, f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }},
+		{name: "2d", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(4, 3), Randn(5, 3), Randn(5)}},
+		{name: "3d", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(2, 3, 4), Randn(2, 4), Randn(2)}},
+		{name: "1d-nobias", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) }, inputs: []*Tensor{Randn(3), Randn(2, 3)}},
+		{name: "large", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(9, 20), Randn(17, 20), Randn(17)}},
+		// a tensor used twice: as input and as weight
+		{name: "twice", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[0], x[1]) }, inputs: []*Tensor{Randn(3, 3), Randn(3)}},
 	}
-	checkTorchRef(t, "linear", ops)
-	// the same references through the float32 kernels
-	checkTorchRef32(t, "linear", ops)
 }
 
-func TestLinearGradCheck(t *testing.T) {
-	Seed(3)
-	cases := []gradCase{
-		{"2d", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(4, 3), Randn(5, 3), Randn(5)}},
-		{"3d", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(2, 3, 4), Randn(2, 4), Randn(2)}},
-		{"1d-nobias", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], nil) }, []*Tensor{Randn(3), Randn(2, 3)}},
-		{"large", func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, []*Tensor{Randn(9, 20), Randn(17, 20), Randn(17)}},
-		// a tensor used twice: as input and as weight
-		{"twice", func(x []*Tensor) *Tensor { return Linear(x[0], x[0], x[1]) }, []*Tensor{Randn(3, 3), Randn(3)}},
-	}
-	runGradChecks(t, cases)
-}
+func TestLinearOps(t *testing.T) { runOps(t, "linear", linearOps()) }
 
 // TestLinearFloat32MatchesMatMul checks the float32 path (dbr's GEMM with a
 // transposed operand and the bias as starting value) against the unfused ops.

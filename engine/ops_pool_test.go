@@ -53,45 +53,34 @@ func checkMaxPool2x2(t *testing.T, x *Tensor) {
 	}
 }
 
-// TestConv2dWeightGradFewTaps covers Conv2d's transposed weight-gradient
-// product, taken when a group has fewer kernel taps than output channels
-// (K = 9 < 10 and, with groups, K = 4 < 6), in float64 (GradCheck) and in
-// float32 against the unfused composition through MatMul.
-func TestConv2dWeightGradFewTaps(t *testing.T) {
-	Seed(9)
-	runGradChecks(t, []gradCase{
-		{"K9<10", func(x []*Tensor) *Tensor { return Conv2d(x[0], x[1], x[2], ConvOpts{Padding: 1}) },
-			[]*Tensor{Randn(2, 1, 5, 6), Randn(10, 1, 3, 3), Randn(10)}},
-		{"groups-K4<6", func(x []*Tensor) *Tensor { return Conv2d(x[0], x[1], nil, ConvOpts{Groups: 2}) },
-			[]*Tensor{Randn(2, 2, 4, 5), Randn(12, 1, 2, 2)}},
-	})
-	// float32: a 1×1 convolution is a product over channels; compare ∂w with MatMul's.
-	x := Randn(3, 2, 4, 4)
-	w := Randn(8, 2, 1, 1).SetRequiresGrad(true)
-	up := Randn(3, 8, 4, 4)
-	Conv2d(x, w, nil, ConvOpts{}).BackwardWith(up)
-	w2 := w.Detach().Reshape(8, 2).SetRequiresGrad(true)
-	xm := x.Permute(0, 2, 3, 1).Reshape(-1, 2) // [N·H·W, C]
-	xm.MatMul(w2.T()).BackwardWith(up.Permute(0, 2, 3, 1).Reshape(-1, 8))
-	assertClose(t, "float32 ∂w", w.Grad().Reshape(8, 2), w2.Grad(), 1e-5)
+// poolOps are the op table's rows for MaxPool2d and AvgPool2d (see runOps).
+func poolOps() []opSpec {
+	Seed(3)
+	pool := func(f func(*Tensor, int, int, int) *Tensor, k, s, p int) func(x []*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return f(x[0], k, s, p) }
+	}
+	in := func(ts ...*Tensor) []*Tensor { return ts }
+	return []opSpec{
+		{name: "MaxPool2d/2x2", f: pool(MaxPool2d, 2, 0, 0), torch: true},
+		{name: "MaxPool2d/stride-pad", f: pool(MaxPool2d, 3, 2, 1), torch: true},
+		{name: "MaxPool2d/overlap", f: pool(MaxPool2d, 3, 1, 0), torch: true},
+		{name: "AvgPool2d/2x2", f: pool(AvgPool2d, 2, 0, 0), torch: true},
+		{name: "AvgPool2d/stride-pad", f: pool(AvgPool2d, 3, 2, 1), torch: true},
+		{name: "AvgPool2d/overlap", f: pool(AvgPool2d, 2, 1, 1), torch: true},
+		{name: "MaxPool2d/2", f: pool(MaxPool2d, 2, 0, 0), inputs: in(Randn(2, 2, 4, 5))},
+		{name: "MaxPool2d/stride-pad-6x5", f: pool(MaxPool2d, 3, 2, 1), inputs: in(Randn(1, 2, 6, 5))},
+		{name: "MaxPool2d/overlap-pad", f: pool(MaxPool2d, 2, 1, 1), inputs: in(Randn(2, 1, 3, 4))},
+		{name: "AvgPool2d/2", f: pool(AvgPool2d, 2, 0, 0), inputs: in(Randn(2, 2, 4, 5))},
+		{name: "AvgPool2d/stride-pad-6x5", f: pool(AvgPool2d, 3, 2, 1), inputs: in(Randn(1, 2, 6, 5))},
+		{name: "AvgPool2d/overlap-pad", f: pool(AvgPool2d, 2, 1, 1), inputs: in(Randn(2, 1, 3, 4))},
+		// above poolMin, and 39 wide: 2×2 windows in AVX2 blocks of 8 and a rest
+		{name: "MaxPool2d/big-2x2", f: pool(MaxPool2d, 2, 0, 0), inputs: in(Randn(4, 8, 12, 39))},
+		{name: "AvgPool2d/big-3x3", f: pool(AvgPool2d, 3, 2, 1), inputs: in(Randn(4, 8, 12, 39))},
+		// one tensor used twice: both contributions must arrive
+		{name: "twice/MaxPool2d+AvgPool2d", f: func(x []*Tensor) *Tensor {
+			return MaxPool2d(x[0], 2, 1, 0).Add(AvgPool2d(x[0], 2, 1, 0)).Mul(MaxPool2d(x[0], 2, 1, 0))
+		}, inputs: in(Randn(1, 2, 4, 4))},
+	}
 }
 
-// TestReLUFloat32MatchesFloat64 checks the float32 ReLU (kernels.ReLU32 and
-// ReLUGrad32, AVX2 when available) against the float64 path, forward and
-// backward, on a length that is not a multiple of the 16-element blocks.
-func TestReLUFloat32MatchesFloat64(t *testing.T) {
-	Seed(11)
-	x := Randn(7, 37)
-	for i := 0; i < x.Numel(); i += 5 {
-		x.f32[i] = 0 // the gradient at 0 is 0
-	}
-	x.SetRequiresGrad(true)
-	x64 := x.Float64().Detach().SetRequiresGrad(true)
-	up := Randn(7, 37)
-	y := x.ReLU()
-	y.BackwardWith(up)
-	y64 := x64.ReLU()
-	y64.BackwardWith(up.Float64())
-	assertClose(t, "forward", y, y64, 0)
-	assertClose(t, "backward", x.Grad(), x64.Grad(), 0)
-}
+func TestPoolOps(t *testing.T) { runOps(t, "pool", poolOps()) }

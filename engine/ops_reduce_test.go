@@ -7,109 +7,86 @@ import (
 	"testing"
 )
 
-func reduceRefOps() map[string]func(xs []*Tensor) *Tensor {
+// reduceOps are the op table's rows for the reductions, Softmax and
+// LogSoftmax (see runOps).
+func reduceOps() []opSpec {
+	Seed(4)
 	f := func(g func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor { return g(x[0]) }
 	}
-	return map[string]func(xs []*Tensor) *Tensor{
-		"Mean/all":          f(func(a *Tensor) *Tensor { return a.Mean() }),
-		"Mean/dims":         f(func(a *Tensor) *Tensor { return a.Mean(0, 2) }),
-		"MeanKeep/dim":      f(func(a *Tensor) *Tensor { return a.MeanKeep(-1) }),
-		"Max/all":           f(func(a *Tensor) *Tensor { return a.Max() }),
-		"Max/all-ties":      f(func(a *Tensor) *Tensor { return a.Max() }),
-		"Max/dim":           f(func(a *Tensor) *Tensor { return a.Max(1) }),
-		"Max/dim-ties":      f(func(a *Tensor) *Tensor { return a.Max(1) }),
-		"Max/dims":          f(func(a *Tensor) *Tensor { return a.Max(0, 2) }),
-		"Max/dims-ties":     f(func(a *Tensor) *Tensor { return a.Max(0, 1) }),
-		"MaxKeep/dim":       f(func(a *Tensor) *Tensor { return a.MaxKeep(0) }),
-		"Min/all-ties":      f(func(a *Tensor) *Tensor { return a.Min() }),
-		"Min/dim-ties":      f(func(a *Tensor) *Tensor { return a.Min(0) }),
-		"MinKeep/dims":      f(func(a *Tensor) *Tensor { return a.MinKeep(0, 2) }),
-		"Var/all":           f(func(a *Tensor) *Tensor { return a.Var() }),
-		"Var/dim":           f(func(a *Tensor) *Tensor { return a.Var(1) }),
-		"VarKeep/dims":      f(func(a *Tensor) *Tensor { return a.VarKeep(0, 2) }),
-		"Std/all":           f(func(a *Tensor) *Tensor { return a.Std() }),
-		"Std/dim":           f(func(a *Tensor) *Tensor { return a.Std(-1) }),
-		"Std/constant":      f(func(a *Tensor) *Tensor { return a.Std(1) }),
-		"StdKeep/dim":       f(func(a *Tensor) *Tensor { return a.StdKeep(0) }),
-		"LogSumExp/all":     f(func(a *Tensor) *Tensor { return a.LogSumExp() }),
-		"LogSumExp/dims":    f(func(a *Tensor) *Tensor { return a.LogSumExp(0, 2) }),
-		"LogSumExpKeep/dim": f(func(a *Tensor) *Tensor { return a.LogSumExpKeep(1) }),
-		"LogSumExp/large":   f(func(a *Tensor) *Tensor { return a.LogSumExp(1) }),
-		"ArgMax/dim":        f(func(a *Tensor) *Tensor { return a.ArgMax(1) }),
-		"ArgMax/dim0":       f(func(a *Tensor) *Tensor { return a.ArgMax(0) }),
-		"ArgMin/dim":        f(func(a *Tensor) *Tensor { return a.ArgMin(-1) }),
-		"Softmax/last":      f(func(a *Tensor) *Tensor { return a.Softmax(-1) }),
-		"Softmax/mid":       f(func(a *Tensor) *Tensor { return a.Softmax(1) }),
-		"Softmax/large":     f(func(a *Tensor) *Tensor { return a.Softmax(1) }),
-		"LogSoftmax/first":  f(func(a *Tensor) *Tensor { return a.LogSoftmax(0) }),
-		"LogSoftmax/mid":    f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }),
-		"LogSoftmax/large":  f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }),
-	}
-}
-
-func TestReduceMatchesTorch(t *testing.T) { checkTorchRef(t, "reduce", reduceRefOps()) }
-
-// TestReduceMatchesTorch32 runs the same references with float32 inputs.
-func TestReduceMatchesTorch32(t *testing.T) { checkTorchRef32(t, "reduce", reduceRefOps()) }
-
-// noTies returns a tensor of the given shape holding a random permutation of
-// 0..n-1 scaled by 0.1 plus noise below 0.01: no two elements are within
-// 0.08, so Max/Min are smooth under GradCheck's finite differences.
-func noTies(shape ...int) *Tensor {
-	n := numelOf(shape)
-	p := RandPerm(n)
-	x := empty(Float64, shape)
-	noise := Rand(n).To(Float64)
-	for i := range x.f64 {
-		x.f64[i] = 0.1*float64(p[i]) + 0.01*noise.f64[i]
-	}
-	return x
-}
-
-func TestReduceGradCheck(t *testing.T) {
-	Seed(4)
-	r := func(g func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
-		return func(x []*Tensor) *Tensor { return g(x[0]) }
-	}
-	cases := []gradCase{
-		{"Mean/all", r(func(a *Tensor) *Tensor { return a.Mean() }), []*Tensor{Randn(2, 3, 4)}},
-		{"Mean/dims", r(func(a *Tensor) *Tensor { return a.Mean(0, -1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"MeanKeep/dim", r(func(a *Tensor) *Tensor { return a.MeanKeep(1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"Mean/0d", r(func(a *Tensor) *Tensor { return a.Mean() }), []*Tensor{Randn()}},
-		{"Max/all", r(func(a *Tensor) *Tensor { return a.Max() }), []*Tensor{noTies(3, 4)}},
-		{"Max/dim", r(func(a *Tensor) *Tensor { return a.Max(1) }), []*Tensor{noTies(2, 3, 4)}},
-		{"Max/dims", r(func(a *Tensor) *Tensor { return a.Max(0, 2) }), []*Tensor{noTies(2, 3, 4)}},
-		{"MaxKeep/dim", r(func(a *Tensor) *Tensor { return a.MaxKeep(-1) }), []*Tensor{noTies(2, 3, 4)}},
-		{"Min/all", r(func(a *Tensor) *Tensor { return a.Min() }), []*Tensor{noTies(3, 4)}},
-		{"Max/0d", r(func(a *Tensor) *Tensor { return a.Max() }), []*Tensor{Randn()}},
-		{"Sum/0d", r(func(a *Tensor) *Tensor { return a.Sum() }), []*Tensor{Randn()}},
-		{"Var/dims", r(func(a *Tensor) *Tensor { return a.Var(0, -1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"Min/dim", r(func(a *Tensor) *Tensor { return a.Min(0) }), []*Tensor{noTies(3, 4)}},
-		{"MinKeep/dims", r(func(a *Tensor) *Tensor { return a.MinKeep(1, 2) }), []*Tensor{noTies(2, 3, 4)}},
-		{"Var/all", r(func(a *Tensor) *Tensor { return a.Var() }), []*Tensor{Randn(3, 4)}},
-		{"Var/dim", r(func(a *Tensor) *Tensor { return a.Var(1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"VarKeep/dims", r(func(a *Tensor) *Tensor { return a.VarKeep(0, 2) }), []*Tensor{Randn(2, 3, 4)}},
-		{"Std/all", r(func(a *Tensor) *Tensor { return a.Std() }), []*Tensor{Randn(3, 4)}},
-		{"Std/dim", r(func(a *Tensor) *Tensor { return a.Std(-1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"StdKeep/dims", r(func(a *Tensor) *Tensor { return a.StdKeep(0, 1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"LogSumExp/all", r(func(a *Tensor) *Tensor { return a.LogSumExp() }), []*Tensor{Randn(3, 4)}},
-		{"LogSumExp/dim", r(func(a *Tensor) *Tensor { return a.LogSumExp(1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"LogSumExpKeep/dims", r(func(a *Tensor) *Tensor { return a.LogSumExpKeep(0, 2) }), []*Tensor{Randn(2, 3, 4).MulScalar(3)}},
-		{"Softmax/last", r(func(a *Tensor) *Tensor { return a.Softmax(-1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"Softmax/first", r(func(a *Tensor) *Tensor { return a.Softmax(0) }), []*Tensor{Randn(3, 4)}},
-		{"Softmax/mid", r(func(a *Tensor) *Tensor { return a.Softmax(1) }), []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
-		{"LogSoftmax/last", r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), []*Tensor{Randn(3, 5)}},
-		{"LogSoftmax/mid", r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
-		{"LogSoftmax/1d", r(func(a *Tensor) *Tensor { return a.LogSoftmax(0) }), []*Tensor{Randn(6)}},
+	r := f
+	return []opSpec{
+		{name: "Mean/all", torch: true, f: f(func(a *Tensor) *Tensor { return a.Mean() })},
+		{name: "Mean/dims", torch: true, f: f(func(a *Tensor) *Tensor { return a.Mean(0, 2) })},
+		{name: "MeanKeep/dim", torch: true, f: f(func(a *Tensor) *Tensor { return a.MeanKeep(-1) })},
+		{name: "Max/all", torch: true, f: f(func(a *Tensor) *Tensor { return a.Max() })},
+		{name: "Max/all-ties", torch: true, kinks: true, f: f(func(a *Tensor) *Tensor { return a.Max() })},
+		{name: "Max/dim", torch: true, f: f(func(a *Tensor) *Tensor { return a.Max(1) })},
+		{name: "Max/dim-ties", torch: true, kinks: true, f: f(func(a *Tensor) *Tensor { return a.Max(1) })},
+		{name: "Max/dims", torch: true, f: f(func(a *Tensor) *Tensor { return a.Max(0, 2) })},
+		{name: "Max/dims-ties", torch: true, kinks: true, f: f(func(a *Tensor) *Tensor { return a.Max(0, 1) })},
+		{name: "MaxKeep/dim", torch: true, f: f(func(a *Tensor) *Tensor { return a.MaxKeep(0) })},
+		{name: "Min/all-ties", torch: true, kinks: true, f: f(func(a *Tensor) *Tensor { return a.Min() })},
+		{name: "Min/dim-ties", torch: true, kinks: true, f: f(func(a *Tensor) *Tensor { return a.Min(0) })},
+		{name: "MinKeep/dims", torch: true, f: f(func(a *Tensor) *Tensor { return a.MinKeep(0, 2) })},
+		{name: "Var/all", torch: true, f: f(func(a *Tensor) *Tensor { return a.Var() })},
+		{name: "Var/dim", torch: true, f: f(func(a *Tensor) *Tensor { return a.Var(1) })},
+		{name: "VarKeep/dims", torch: true, f: f(func(a *Tensor) *Tensor { return a.VarKeep(0, 2) })},
+		{name: "Std/all", torch: true, f: f(func(a *Tensor) *Tensor { return a.Std() })},
+		{name: "Std/dim", torch: true, f: f(func(a *Tensor) *Tensor { return a.Std(-1) })},
+		{name: "Std/constant", torch: true, kinks: true, f: f(func(a *Tensor) *Tensor { return a.Std(1) })},
+		{name: "StdKeep/dim", torch: true, f: f(func(a *Tensor) *Tensor { return a.StdKeep(0) })},
+		{name: "LogSumExp/all", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSumExp() })},
+		{name: "LogSumExp/dims", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSumExp(0, 2) })},
+		{name: "LogSumExpKeep/dim", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSumExpKeep(1) })},
+		{name: "LogSumExp/large", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSumExp(1) })},
+		{name: "ArgMax/dim", torch: true, noGrad: true, f: f(func(a *Tensor) *Tensor { return a.ArgMax(1) })},
+		{name: "ArgMax/dim0", torch: true, noGrad: true, f: f(func(a *Tensor) *Tensor { return a.ArgMax(0) })},
+		{name: "ArgMin/dim", torch: true, noGrad: true, f: f(func(a *Tensor) *Tensor { return a.ArgMin(-1) })},
+		{name: "Softmax/last", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(-1) })},
+		{name: "Softmax/mid", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(1) })},
+		{name: "Softmax/large", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(1) })},
+		{name: "LogSoftmax/first", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(0) })},
+		{name: "LogSoftmax/mid", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) })},
+		{name: "LogSoftmax/large", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) })},
+		{name: "Mean/all", f: r(func(a *Tensor) *Tensor { return a.Mean() }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Mean/dims", f: r(func(a *Tensor) *Tensor { return a.Mean(0, -1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "MeanKeep/dim", f: r(func(a *Tensor) *Tensor { return a.MeanKeep(1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Mean/0d", f: r(func(a *Tensor) *Tensor { return a.Mean() }), inputs: []*Tensor{Randn()}},
+		{name: "Max/all", f: r(func(a *Tensor) *Tensor { return a.Max() }), inputs: []*Tensor{noTies(3, 4)}},
+		{name: "Max/dim", f: r(func(a *Tensor) *Tensor { return a.Max(1) }), inputs: []*Tensor{noTies(2, 3, 4)}},
+		{name: "Max/dims", f: r(func(a *Tensor) *Tensor { return a.Max(0, 2) }), inputs: []*Tensor{noTies(2, 3, 4)}},
+		{name: "MaxKeep/dim", f: r(func(a *Tensor) *Tensor { return a.MaxKeep(-1) }), inputs: []*Tensor{noTies(2, 3, 4)}},
+		{name: "Min/all", f: r(func(a *Tensor) *Tensor { return a.Min() }), inputs: []*Tensor{noTies(3, 4)}},
+		{name: "Max/0d", f: r(func(a *Tensor) *Tensor { return a.Max() }), inputs: []*Tensor{Randn()}},
+		{name: "Sum/0d", f: r(func(a *Tensor) *Tensor { return a.Sum() }), inputs: []*Tensor{Randn()}},
+		{name: "Var/dims", f: r(func(a *Tensor) *Tensor { return a.Var(0, -1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Min/dim", f: r(func(a *Tensor) *Tensor { return a.Min(0) }), inputs: []*Tensor{noTies(3, 4)}},
+		{name: "MinKeep/dims", f: r(func(a *Tensor) *Tensor { return a.MinKeep(1, 2) }), inputs: []*Tensor{noTies(2, 3, 4)}},
+		{name: "Var/all", f: r(func(a *Tensor) *Tensor { return a.Var() }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "Var/dim", f: r(func(a *Tensor) *Tensor { return a.Var(1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "VarKeep/dims", f: r(func(a *Tensor) *Tensor { return a.VarKeep(0, 2) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Std/all", f: r(func(a *Tensor) *Tensor { return a.Std() }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "Std/dim", f: r(func(a *Tensor) *Tensor { return a.Std(-1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "StdKeep/dims", f: r(func(a *Tensor) *Tensor { return a.StdKeep(0, 1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "LogSumExp/all", f: r(func(a *Tensor) *Tensor { return a.LogSumExp() }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "LogSumExp/dim", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "LogSumExpKeep/dims", f: r(func(a *Tensor) *Tensor { return a.LogSumExpKeep(0, 2) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(3)}},
+		{name: "Softmax/last", f: r(func(a *Tensor) *Tensor { return a.Softmax(-1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Softmax/first", f: r(func(a *Tensor) *Tensor { return a.Softmax(0) }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "Softmax/mid", f: r(func(a *Tensor) *Tensor { return a.Softmax(1) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
+		{name: "LogSoftmax/last", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), inputs: []*Tensor{Randn(3, 5)}},
+		{name: "LogSoftmax/mid", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
+		{name: "LogSoftmax/1d", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(0) }), inputs: []*Tensor{Randn(6)}},
 		// one tensor used twice in every family: both contributions must arrive
-		{"twice/Mean+Var", r(func(a *Tensor) *Tensor { return a.Var(1).Mul(a.Mean(1)) }), []*Tensor{Randn(3, 4)}},
-		{"twice/Max-LogSumExp", r(func(a *Tensor) *Tensor { return a.LogSumExp(0).Sub(a.Max(0)) }), []*Tensor{noTies(3, 4)}},
-		{"twice/Softmax·x", r(func(a *Tensor) *Tensor { return a.Softmax(-1).Mul(a).Sum(-1) }), []*Tensor{Randn(3, 4)}},
-		{"twice/LogSoftmax+Std", r(func(a *Tensor) *Tensor { return a.LogSoftmax(0).Add(a.StdKeep(0)) }), []*Tensor{Randn(3, 4)}},
+		{name: "twice/Mean+Var", f: r(func(a *Tensor) *Tensor { return a.Var(1).Mul(a.Mean(1)) }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "twice/Max-LogSumExp", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(0).Sub(a.Max(0)) }), inputs: []*Tensor{noTies(3, 4)}},
+		{name: "twice/Softmax·x", f: r(func(a *Tensor) *Tensor { return a.Softmax(-1).Mul(a).Sum(-1) }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "twice/LogSoftmax+Std", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(0).Add(a.StdKeep(0)) }), inputs: []*Tensor{Randn(3, 4)}},
 	}
-	runGradChecks(t, cases)
 }
+
+func TestReduceOps(t *testing.T) { runOps(t, "reduce", reduceOps()) }
 
 // TestNumericallyStable feeds inputs whose exp overflows float64: the results
 // must be finite and exact.

@@ -5,114 +5,82 @@ import (
 	"testing"
 )
 
-// flatCat flattens pieces and joins them, as flat_cat in torchref_shape.py.
-func flatCat(ps []*Tensor) *Tensor {
-	fs := make([]*Tensor, len(ps))
-	for i, p := range ps {
-		fs[i] = p.Flatten()
-	}
-	return Cat(fs, 0)
-}
-
-func TestShapeMatchesTorch(t *testing.T) {
+// shapeOps are the op table's rows for the shape and indexing ops (see
+// runOps).
+func shapeOps() []opSpec {
+	Seed(2)
 	gi1 := New64([]float64{0, 2, 1, 1, 2, 0}, 3, 2)
 	gi0 := New64([]float64{1, 0, 1, 0, 0, 1}, 2, 3)
-	ops := map[string]func(x []*Tensor) *Tensor{
-		"Flatten/all":         func(x []*Tensor) *Tensor { return x[0].Flatten() },
-		"Flatten/start":       func(x []*Tensor) *Tensor { return x[0].Flatten(1) },
-		"Flatten/start-end":   func(x []*Tensor) *Tensor { return x[0].Flatten(0, 1) },
-		"Expand/grow":         func(x []*Tensor) *Tensor { return x[0].Expand(2, 3, 4) },
-		"Expand/keep":         func(x []*Tensor) *Tensor { return x[0].Expand(-1, 5) },
-		"Cat/dim0":            func(x []*Tensor) *Tensor { return Cat(x, 0) },
-		"Cat/dim-1":           func(x []*Tensor) *Tensor { return Cat(x, -1) },
-		"Cat/twice":           func(x []*Tensor) *Tensor { return Cat([]*Tensor{x[0], x[0]}, 1) },
-		"Stack/dim0":          func(x []*Tensor) *Tensor { return Stack(x, 0) },
-		"Stack/dim-1":         func(x []*Tensor) *Tensor { return Stack(x, -1) },
-		"Split/dim1":          func(x []*Tensor) *Tensor { return flatCat(x[0].Split(2, 1)) },
-		"Chunk/dim0":          func(x []*Tensor) *Tensor { return flatCat(x[0].Chunk(3, 0)) },
-		"Chunk/fewer":         func(x []*Tensor) *Tensor { return flatCat(x[0].Chunk(4, 1)) },
-		"Narrow":              func(x []*Tensor) *Tensor { return x[0].Narrow(1, 1, 2) },
-		"Narrow/negative":     func(x []*Tensor) *Tensor { return x[0].Narrow(-1, -3, 2) },
-		"Slice":               func(x []*Tensor) *Tensor { return x[0].Slice(1, 1, 3) },
-		"Slice/negative":      func(x []*Tensor) *Tensor { return x[0].Slice(-1, -3, -1) },
-		"Slice/clamped":       func(x []*Tensor) *Tensor { return x[0].Slice(0, -10, 10) },
-		"Select":              func(x []*Tensor) *Tensor { return x[0].Select(1, 2) },
-		"Select/negative":     func(x []*Tensor) *Tensor { return x[0].Select(0, -1) },
-		"IndexSelect":         func(x []*Tensor) *Tensor { return x[0].IndexSelect(1, []int{2, 0, 2}) },
-		"IndexSelect/dim0":    func(x []*Tensor) *Tensor { return x[0].IndexSelect(0, []int{1, 1}) },
-		"Gather/dim1":         func(x []*Tensor) *Tensor { return x[0].Gather(1, gi1) },
-		"Gather/dim0-smaller": func(x []*Tensor) *Tensor { return x[0].Gather(0, gi0) },
-		"Pad/last":            func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 2}, 0.5) },
-		"Pad/2d":              func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 1, 2, 0}, 0) },
-		"Pad/crop":            func(x []*Tensor) *Tensor { return x[0].Pad([]int{-1, 2, 1, -2}, -1) },
-	}
-	checkTorchRef(t, "shape", ops)
-	// the same references through the float32 kernels
-	checkTorchRef32(t, "shape", ops)
-}
-
-type gradCase struct {
-	name   string
-	f      func(x []*Tensor) *Tensor
-	inputs []*Tensor
-}
-
-func runGradChecks(t *testing.T, cases []gradCase) {
-	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if r := GradCheck(c.f, c.inputs...); !r.OK {
-				t.Fatal(r)
-			} else if r.Checked == 0 {
-				t.Fatal("GradCheck compared no elements")
-			}
-		})
-	}
-}
-
-func TestShapeGradCheck(t *testing.T) {
-	Seed(2)
 	one := func(f func(x *Tensor) *Tensor) func([]*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor { return f(x[0]) }
 	}
-	runGradChecks(t, []gradCase{
-		{"Flatten/all", one(func(x *Tensor) *Tensor { return x.Flatten() }), []*Tensor{Randn(2, 3, 4)}},
-		{"Flatten/middle", one(func(x *Tensor) *Tensor { return x.Flatten(1, 2) }), []*Tensor{Randn(2, 3, 2, 2)}},
-		{"Flatten/0d", one(func(x *Tensor) *Tensor { return x.Flatten() }), []*Tensor{Randn()}},
-		{"Expand/front", one(func(x *Tensor) *Tensor { return x.Expand(3, 2, 4) }), []*Tensor{Randn(4)}},
-		{"Expand/inner", one(func(x *Tensor) *Tensor { return x.Expand(2, 3, -1) }), []*Tensor{Randn(2, 1, 3)}},
-		{"Expand/same", one(func(x *Tensor) *Tensor { return x.Expand(2, 3) }), []*Tensor{Randn(2, 3)}},
-		{"Cat/dim0", func(x []*Tensor) *Tensor { return Cat(x, 0) }, []*Tensor{Randn(1, 3), Randn(3, 3)}},
-		{"Cat/dim1-three", func(x []*Tensor) *Tensor { return Cat(x, 1) }, []*Tensor{Randn(2, 1, 2), Randn(2, 3, 2), Randn(2, 2, 2)}},
-		{"Cat/1d", func(x []*Tensor) *Tensor { return Cat(x, -1) }, []*Tensor{Randn(3), Randn(2)}},
-		{"Cat/empty-piece", func(x []*Tensor) *Tensor { return Cat(x, 0) }, []*Tensor{Randn(0, 2), Randn(2, 2)}},
-		{"Stack/dim0", func(x []*Tensor) *Tensor { return Stack(x, 0) }, []*Tensor{Randn(2, 3), Randn(2, 3)}},
-		{"Stack/dim-1", func(x []*Tensor) *Tensor { return Stack(x, -1) }, []*Tensor{Randn(3), Randn(3), Randn(3)}},
-		{"Stack/scalars", func(x []*Tensor) *Tensor { return Stack(x, 0) }, []*Tensor{Randn(), Randn()}},
-		{"Split", one(func(x *Tensor) *Tensor { p := x.Split(2, 1); return p[0].Sub(p[1]).Sum(1).Add(p[2].Sum(1)) }), []*Tensor{Randn(3, 5)}},
-		{"Chunk", one(func(x *Tensor) *Tensor { p := x.Chunk(2, 0); return p[0].Mul(p[1]) }), []*Tensor{Randn(4, 3)}},
-		{"Narrow", one(func(x *Tensor) *Tensor { return x.Narrow(1, 1, 2) }), []*Tensor{Randn(2, 4, 3)}},
-		{"Narrow/last", one(func(x *Tensor) *Tensor { return x.Narrow(-1, -2, 2) }), []*Tensor{Randn(3, 5)}},
-		{"Slice", one(func(x *Tensor) *Tensor { return x.Slice(0, 1, -1) }), []*Tensor{Randn(4, 2)}},
-		{"Slice/3d", one(func(x *Tensor) *Tensor { return x.Slice(2, -3, 100) }), []*Tensor{Randn(2, 2, 4)}},
-		{"Select", one(func(x *Tensor) *Tensor { return x.Select(1, -1) }), []*Tensor{Randn(2, 3, 4)}},
-		{"Select/1d", one(func(x *Tensor) *Tensor { return x.Select(0, 1) }), []*Tensor{Randn(3)}},
-		{"IndexSelect", one(func(x *Tensor) *Tensor { return x.IndexSelect(0, []int{2, -1, 0}) }), []*Tensor{Randn(4, 2)}},
-		{"IndexSelect/inner", one(func(x *Tensor) *Tensor { return x.IndexSelect(1, []int{1, 1, 0}) }), []*Tensor{Randn(2, 3, 2)}},
-		{"Gather/dim0", one(func(x *Tensor) *Tensor { return x.Gather(0, New([]float32{2, 0, 1, 1}, 2, 2)) }), []*Tensor{Randn(3, 2)}},
-		{"Gather/dim-1", one(func(x *Tensor) *Tensor { return x.Gather(-1, New([]float32{0, 3, 3, -1, 1, 2}, 2, 1, 3)) }), []*Tensor{Randn(2, 2, 4)}},
-		{"Pad/last", one(func(x *Tensor) *Tensor { return x.Pad([]int{2, 1}, 3) }), []*Tensor{Randn(2, 3)}},
-		{"Pad/3dims", one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 0, 0, 2, 1, 1}, 0) }), []*Tensor{Randn(2, 2, 3)}},
-		{"Pad/crop", one(func(x *Tensor) *Tensor { return x.Pad([]int{-1, 1, 0, -2}, 0) }), []*Tensor{Randn(4, 3)}},
+	return []opSpec{
+		{name: "Flatten/all", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Flatten() }},
+		{name: "Flatten/start", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Flatten(1) }},
+		{name: "Flatten/start-end", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Flatten(0, 1) }},
+		{name: "Expand/grow", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Expand(2, 3, 4) }},
+		{name: "Expand/keep", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Expand(-1, 5) }},
+		{name: "Cat/dim0", torch: true, f: func(x []*Tensor) *Tensor { return Cat(x, 0) }},
+		{name: "Cat/dim-1", torch: true, f: func(x []*Tensor) *Tensor { return Cat(x, -1) }},
+		{name: "Cat/twice", torch: true, f: func(x []*Tensor) *Tensor { return Cat([]*Tensor{x[0], x[0]}, 1) }},
+		{name: "Stack/dim0", torch: true, f: func(x []*Tensor) *Tensor { return Stack(x, 0) }},
+		{name: "Stack/dim-1", torch: true, f: func(x []*Tensor) *Tensor { return Stack(x, -1) }},
+		{name: "Split/dim1", torch: true, f: func(x []*Tensor) *Tensor { return flatCat(x[0].Split(2, 1)) }},
+		{name: "Chunk/dim0", torch: true, f: func(x []*Tensor) *Tensor { return flatCat(x[0].Chunk(3, 0)) }},
+		{name: "Chunk/fewer", torch: true, f: func(x []*Tensor) *Tensor { return flatCat(x[0].Chunk(4, 1)) }},
+		{name: "Narrow", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Narrow(1, 1, 2) }},
+		{name: "Narrow/negative", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Narrow(-1, -3, 2) }},
+		{name: "Slice", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Slice(1, 1, 3) }},
+		{name: "Slice/negative", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Slice(-1, -3, -1) }},
+		{name: "Slice/clamped", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Slice(0, -10, 10) }},
+		{name: "Select", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Select(1, 2) }},
+		{name: "Select/negative", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Select(0, -1) }},
+		{name: "IndexSelect", torch: true, f: func(x []*Tensor) *Tensor { return x[0].IndexSelect(1, []int{2, 0, 2}) }},
+		{name: "IndexSelect/dim0", torch: true, f: func(x []*Tensor) *Tensor { return x[0].IndexSelect(0, []int{1, 1}) }},
+		{name: "Gather/dim1", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Gather(1, gi1) }},
+		{name: "Gather/dim0-smaller", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Gather(0, gi0) }},
+		{name: "Pad/last", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 2}, 0.5) }},
+		{name: "Pad/2d", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Pad([]int{1, 1, 2, 0}, 0) }},
+		{name: "Pad/crop", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Pad([]int{-1, 2, 1, -2}, -1) }},
+		{name: "Flatten/all", f: one(func(x *Tensor) *Tensor { return x.Flatten() }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Flatten/middle", f: one(func(x *Tensor) *Tensor { return x.Flatten(1, 2) }), inputs: []*Tensor{Randn(2, 3, 2, 2)}},
+		{name: "Flatten/0d", f: one(func(x *Tensor) *Tensor { return x.Flatten() }), inputs: []*Tensor{Randn()}},
+		{name: "Expand/front", f: one(func(x *Tensor) *Tensor { return x.Expand(3, 2, 4) }), inputs: []*Tensor{Randn(4)}},
+		{name: "Expand/inner", f: one(func(x *Tensor) *Tensor { return x.Expand(2, 3, -1) }), inputs: []*Tensor{Randn(2, 1, 3)}},
+		{name: "Expand/same", f: one(func(x *Tensor) *Tensor { return x.Expand(2, 3) }), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Cat/dim0", f: func(x []*Tensor) *Tensor { return Cat(x, 0) }, inputs: []*Tensor{Randn(1, 3), Randn(3, 3)}},
+		{name: "Cat/dim1-three", f: func(x []*Tensor) *Tensor { return Cat(x, 1) }, inputs: []*Tensor{Randn(2, 1, 2), Randn(2, 3, 2), Randn(2, 2, 2)}},
+		{name: "Cat/1d", f: func(x []*Tensor) *Tensor { return Cat(x, -1) }, inputs: []*Tensor{Randn(3), Randn(2)}},
+		{name: "Cat/empty-piece", f: func(x []*Tensor) *Tensor { return Cat(x, 0) }, inputs: []*Tensor{Randn(0, 2), Randn(2, 2)}},
+		{name: "Stack/dim0", f: func(x []*Tensor) *Tensor { return Stack(x, 0) }, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{name: "Stack/dim-1", f: func(x []*Tensor) *Tensor { return Stack(x, -1) }, inputs: []*Tensor{Randn(3), Randn(3), Randn(3)}},
+		{name: "Stack/scalars", f: func(x []*Tensor) *Tensor { return Stack(x, 0) }, inputs: []*Tensor{Randn(), Randn()}},
+		{name: "Split", f: one(func(x *Tensor) *Tensor { p := x.Split(2, 1); return p[0].Sub(p[1]).Sum(1).Add(p[2].Sum(1)) }), inputs: []*Tensor{Randn(3, 5)}},
+		{name: "Chunk", f: one(func(x *Tensor) *Tensor { p := x.Chunk(2, 0); return p[0].Mul(p[1]) }), inputs: []*Tensor{Randn(4, 3)}},
+		{name: "Narrow", f: one(func(x *Tensor) *Tensor { return x.Narrow(1, 1, 2) }), inputs: []*Tensor{Randn(2, 4, 3)}},
+		{name: "Narrow/last", f: one(func(x *Tensor) *Tensor { return x.Narrow(-1, -2, 2) }), inputs: []*Tensor{Randn(3, 5)}},
+		{name: "Slice", f: one(func(x *Tensor) *Tensor { return x.Slice(0, 1, -1) }), inputs: []*Tensor{Randn(4, 2)}},
+		{name: "Slice/3d", f: one(func(x *Tensor) *Tensor { return x.Slice(2, -3, 100) }), inputs: []*Tensor{Randn(2, 2, 4)}},
+		{name: "Select", f: one(func(x *Tensor) *Tensor { return x.Select(1, -1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Select/1d", f: one(func(x *Tensor) *Tensor { return x.Select(0, 1) }), inputs: []*Tensor{Randn(3)}},
+		{name: "IndexSelect", f: one(func(x *Tensor) *Tensor { return x.IndexSelect(0, []int{2, -1, 0}) }), inputs: []*Tensor{Randn(4, 2)}},
+		{name: "IndexSelect/inner", f: one(func(x *Tensor) *Tensor { return x.IndexSelect(1, []int{1, 1, 0}) }), inputs: []*Tensor{Randn(2, 3, 2)}},
+		{name: "Gather/dim0", f: one(func(x *Tensor) *Tensor { return x.Gather(0, New([]float32{2, 0, 1, 1}, 2, 2)) }), inputs: []*Tensor{Randn(3, 2)}},
+		{name: "Gather/dim-1", f: one(func(x *Tensor) *Tensor { return x.Gather(-1, New([]float32{0, 3, 3, -1, 1, 2}, 2, 1, 3)) }), inputs: []*Tensor{Randn(2, 2, 4)}},
+		{name: "Pad/last", f: one(func(x *Tensor) *Tensor { return x.Pad([]int{2, 1}, 3) }), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Pad/3dims", f: one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 0, 0, 2, 1, 1}, 0) }), inputs: []*Tensor{Randn(2, 2, 3)}},
+		{name: "Pad/crop", f: one(func(x *Tensor) *Tensor { return x.Pad([]int{-1, 1, 0, -2}, 0) }), inputs: []*Tensor{Randn(4, 3)}},
 		// one tensor used twice in every family: both contributions must arrive
-		{"twice/Cat", one(func(x *Tensor) *Tensor { return Cat([]*Tensor{x, x.Narrow(0, 1, 1), x}, 0) }), []*Tensor{Randn(2, 3)}},
-		{"twice/Stack+Expand", one(func(x *Tensor) *Tensor { return Stack([]*Tensor{x, x}, 1).Add(x.Unsqueeze(1).Expand(-1, 2, -1)) }), []*Tensor{Randn(2, 3)}},
-		{"twice/IndexSelect+Gather", one(func(x *Tensor) *Tensor {
+		{name: "twice/Cat", f: one(func(x *Tensor) *Tensor { return Cat([]*Tensor{x, x.Narrow(0, 1, 1), x}, 0) }), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "twice/Stack+Expand", f: one(func(x *Tensor) *Tensor { return Stack([]*Tensor{x, x}, 1).Add(x.Unsqueeze(1).Expand(-1, 2, -1)) }), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "twice/IndexSelect+Gather", f: one(func(x *Tensor) *Tensor {
 			return x.IndexSelect(1, []int{0, 0, 2}).Mul(x.Gather(1, New([]float32{1, 1, 1, 0, 0, 0}, 2, 3)))
-		}), []*Tensor{Randn(2, 3)}},
-		{"twice/Pad+Slice", one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 0}, 0).Slice(1, 0, 3).Mul(x) }), []*Tensor{Randn(2, 3)}},
-	})
+		}), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "twice/Pad+Slice", f: one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 0}, 0).Slice(1, 0, 3).Mul(x) }), inputs: []*Tensor{Randn(2, 3)}},
+	}
 }
+
+func TestShapeOps(t *testing.T) { runOps(t, "shape", shapeOps()) }
 
 func TestSplitChunkShapes(t *testing.T) {
 	shapes := func(ps []*Tensor) [][]int { return shapesOf(ps) }

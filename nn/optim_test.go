@@ -9,12 +9,35 @@ import (
 	"github.com/dbr-go/dbr/engine"
 )
 
+// optimDTypes are the dtypes optimizer references run in, with their
+// tolerances: the references are float64, and float32 parameters (the fast
+// paths, such as kernels.Adam32) round each step's result.
+var optimDTypes = []struct {
+	dt  engine.DType
+	tol float64
+}{{engine.Float64, 1e-9}, {engine.Float32, 1e-5}}
+
+// optimParams returns the reference's initial parameters as leaves of dtype.
+func optimParams(t *testing.T, c *refCase, dt engine.DType) []Param {
+	t.Helper()
+	p := func(key string) *engine.Tensor { return c.T(t, key).To(dt).Detach().SetRequiresGrad(true) }
+	return []Param{{Name: "a", Tensor: p("p0.0")}, {Name: "b", Tensor: p("p0.1")}}
+}
+
 // checkOptimRef runs an optimizer on two parameters with the gradients
-// PyTorch got at each step and compares the parameters after every step.
+// PyTorch got at each step and compares the parameters after every step, in
+// float64 and in float32.
 func checkOptimRef(t *testing.T, name string, make func(ps []Param, s map[string]float64) Optimizer) {
 	t.Helper()
+	for _, d := range optimDTypes {
+		checkOptimRefIn(t, name, make, d.dt, d.tol)
+	}
+}
+
+func checkOptimRefIn(t *testing.T, name string, make func(ps []Param, s map[string]float64) Optimizer, dt engine.DType, tol float64) {
+	t.Helper()
 	c := ref(t, name)
-	ps := []Param{{Name: "a", Tensor: c.P(t, "p0.0")}, {Name: "b", Tensor: c.P(t, "p0.1")}}
+	ps := optimParams(t, c, dt)
 	opt := make(ps, c.Scalars)
 	steps := int(c.Scalars["steps"])
 	if steps == 0 {
@@ -26,17 +49,28 @@ func checkOptimRef(t *testing.T, name string, make func(ps []Param, s map[string
 		}
 		opt.Step()
 		for i, p := range ps {
-			assertClose(t, fmt.Sprintf("%s step %d param %d", name, s, i), p.Tensor, c.T(t, fmt.Sprintf("p%d.%d", s, i)), 1e-9)
+			if p.Tensor.DType() != dt {
+				t.Fatalf("%s changed a %v parameter to %v", name, dt, p.Tensor.DType())
+			}
+			assertClose(t, fmt.Sprintf("%s %v step %d param %d", name, dt, s, i), p.Tensor, c.T(t, fmt.Sprintf("p%d.%d", s, i)), tol)
 		}
 	}
 }
 
 // checkOptimResume runs steps 1-2 of a reference, saves the state, continues a
-// fresh optimizer from it and checks steps 3-4 still match PyTorch.
+// fresh optimizer from it and checks steps 3-4 still match PyTorch, in
+// float64 and in float32.
 func checkOptimResume(t *testing.T, name string, make func(ps []Param, s map[string]float64) Optimizer) {
 	t.Helper()
+	for _, d := range optimDTypes {
+		checkOptimResumeIn(t, name, make, d.dt, d.tol)
+	}
+}
+
+func checkOptimResumeIn(t *testing.T, name string, make func(ps []Param, s map[string]float64) Optimizer, dt engine.DType, tol float64) {
+	t.Helper()
 	c := ref(t, name)
-	ps := []Param{{Name: "a", Tensor: c.P(t, "p0.0")}, {Name: "b", Tensor: c.P(t, "p0.1")}}
+	ps := optimParams(t, c, dt)
 	opt := make(ps, c.Scalars)
 	for s := 1; s <= 2; s++ {
 		for i, p := range ps {
@@ -60,7 +94,7 @@ func checkOptimResume(t *testing.T, name string, make func(ps []Param, s map[str
 		}
 		fresh.Step()
 		for i, p := range ps {
-			assertClose(t, fmt.Sprintf("%s resumed step %d param %d", name, s, i), p.Tensor, c.T(t, fmt.Sprintf("p%d.%d", s, i)), 1e-9)
+			assertClose(t, fmt.Sprintf("%s %v resumed step %d param %d", name, dt, s, i), p.Tensor, c.T(t, fmt.Sprintf("p%d.%d", s, i)), tol)
 		}
 	}
 }
@@ -173,7 +207,7 @@ func TestOptimizersTorchRef(t *testing.T) {
 		make  func(ps []Param, s map[string]float64) Optimizer
 	}{
 		// the */…-0 cases set an option whose PyTorch default is not zero to zero
-		{[]string{"Adam", "Adam/wd-amsgrad", "Adam/beta1-0", "Adam/beta2-0", "Adam/eps-0"}, makeAdam},
+		{[]string{"Adam", "Adam/wd", "Adam/wd-amsgrad", "Adam/beta1-0", "Adam/beta2-0", "Adam/eps-0"}, makeAdam},
 		{[]string{"AdamW", "AdamW/amsgrad", "AdamW/wd-0"}, makeAdamW},
 		{[]string{"RMSprop", "RMSprop/all", "RMSprop/alpha-0", "RMSprop/eps-0"}, makeRMSprop},
 		{[]string{"Adagrad", "Adagrad/all", "Adagrad/eps-0"}, makeAdagrad},

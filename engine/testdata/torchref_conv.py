@@ -1,4 +1,4 @@
-"""References for Conv2d, MaxPool2d and AvgPool2d (see torchref.py)."""
+"""References for Conv2d (see torchref.py)."""
 import torch.nn.functional as F
 from torchref import case, rand, write
 
@@ -9,17 +9,15 @@ case("Conv2d/dilation", lambda x, w: F.conv2d(x, w, dilation=2, padding=2), rand
 case("Conv2d/groups", lambda x, w, b: F.conv2d(x, w, b, groups=2, padding=1), rand(2, 4, 5, 5), rand(6, 2, 3, 2), rand(6))
 case("Conv2d/depthwise", lambda x, w: F.conv2d(x, w, groups=3, stride=2), rand(1, 3, 6, 6), rand(3, 1, 2, 2))
 case("Conv2d/1x1", lambda x, w, b: F.conv2d(x, w, b), rand(2, 3, 3, 4), rand(5, 3, 1, 1), rand(5))
-case("MaxPool2d/2x2", lambda x: F.max_pool2d(x, 2), rand(2, 3, 6, 5))
-case("MaxPool2d/stride-pad", lambda x: F.max_pool2d(x, 3, 2, 1), rand(1, 2, 7, 6))
-case("MaxPool2d/overlap", lambda x: F.max_pool2d(x, 3, 1), rand(2, 1, 5, 5))
-case("AvgPool2d/2x2", lambda x: F.avg_pool2d(x, 2), rand(2, 3, 6, 5))
-case("AvgPool2d/stride-pad", lambda x: F.avg_pool2d(x, 3, 2, 1), rand(1, 2, 7, 6))
-case("AvgPool2d/overlap", lambda x: F.avg_pool2d(x, 2, 1, 1), rand(2, 1, 4, 5))
 # appended after the cases above so that their inputs stay the same; sizes
-# above internal/gemm's smallWork (1536 multiply-adds), so that the packed
+# above internal/kernels's smallWork (1536 multiply-adds), so that the packed
 # float32 kernel is used
 case("Conv2d/large", lambda x, w, b: F.conv2d(x, w, b, padding=1), rand(1, 3, 10, 10), rand(6, 3, 3, 3), rand(6))
 # fewer kernel taps than output channels (a first layer), with a batch, so
 # that the weight gradient is accumulated over samples
 case("Conv2d/first-layer", lambda x, w, b: F.conv2d(x, w, b, padding=1), rand(2, 1, 6, 6), rand(16, 1, 3, 3), rand(16))
+# more images than Conv2d's 4 partial weight and bias gradients (convParts),
+# in the few-taps (first-layer) and the general paths
+case("Conv2d/batch-9-few-taps", lambda x, w, b: F.conv2d(x, w, b, padding=1), rand(9, 1, 5, 5), rand(10, 1, 3, 3), rand(10))
+case("Conv2d/batch-9", lambda x, w, b: F.conv2d(x, w, b, stride=2), rand(9, 3, 5, 5), rand(4, 3, 2, 2), rand(4))
 write()

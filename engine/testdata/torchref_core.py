@@ -33,7 +33,7 @@ case("Squeeze/dim", lambda a: a.squeeze(-1), rand(2, 1, 3, 1))
 case("Unsqueeze/front", lambda a: a.unsqueeze(0), rand(2, 3))
 case("Unsqueeze/negative", lambda a: a.unsqueeze(-1), rand(2, 3))
 # appended after the cases above so that their inputs stay the same; sizes
-# above internal/gemm's smallWork (1536 multiply-adds), so that the packed
+# above internal/kernels's smallWork (1536 multiply-adds), so that the packed
 # float32 kernel is used
 case("MatMul/large-batch", lambda a, b: a @ b, rand(2, 16, 24), rand(24, 12))
 write()

@@ -303,6 +303,11 @@ sched("ReduceLROnPlateau/eps-0", torch.optim.lr_scheduler.ReduceLROnPlateau,
 add("calculate_gain/leaky_relu-0", {}, {"gain": nn.init.calculate_gain("leaky_relu", 0.0),
                                         "gain_default": nn.init.calculate_gain("leaky_relu")})
 
+# appended so that the cases above keep their random inputs: Adam's L2 decay
+# without AMSGrad, which float32 parameters run through kernels.Adam32
+optim("Adam/wd", torch.optim.Adam, lr=0.02, weight_decay=0.1)
+
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nnref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))

@@ -6,22 +6,26 @@ import (
 	"testing"
 )
 
-func TestCrossEntropyGradCheck(t *testing.T) {
+// softmaxOps are the op table's rows for CrossEntropy (see runOps; Softmax
+// and LogSoftmax are in reduceOps with their PyTorch references).
+func softmaxOps() []opSpec {
 	Seed(5)
 	ce := func(target []int) func(x []*Tensor) *Tensor {
 		return func(x []*Tensor) *Tensor { return CrossEntropy(x[0], target) }
 	}
-	runGradChecks(t, []gradCase{
-		{"CrossEntropy", ce([]int{2, 0, 4}), []*Tensor{Randn(3, 5)}},
-		{"CrossEntropy/one-class", ce([]int{0, 0}), []*Tensor{Randn(2, 1)}},
-		{"CrossEntropy/large-logits", ce([]int{1, 1}), []*Tensor{Randn(2, 3).MulScalar(50)}},
+	return []opSpec{
+		{name: "CrossEntropy", f: ce([]int{2, 0, 4}), inputs: []*Tensor{Randn(3, 5)}},
+		{name: "CrossEntropy/one-class", f: ce([]int{0, 0}), inputs: []*Tensor{Randn(2, 1)}},
+		{name: "CrossEntropy/large-logits", f: ce([]int{1, 1}), inputs: []*Tensor{Randn(2, 3).MulScalar(50)}},
 		// the same logits used twice: both contributions must arrive
-		{"twice/CrossEntropy+LogSoftmax", func(x []*Tensor) *Tensor {
+		{name: "twice/CrossEntropy+LogSoftmax", f: func(x []*Tensor) *Tensor {
 			return CrossEntropy(x[0], []int{1, 3}).Add(x[0].LogSoftmax(1).Sum(1))
-		}, []*Tensor{Randn(2, 4)}},
-		{"twice/CrossEntropy(x·x)", func(x []*Tensor) *Tensor { return CrossEntropy(x[0].Mul(x[0]), []int{0, 2}) }, []*Tensor{Randn(2, 3)}},
-	})
+		}, inputs: []*Tensor{Randn(2, 4)}},
+		{name: "twice/CrossEntropy(x·x)", f: func(x []*Tensor) *Tensor { return CrossEntropy(x[0].Mul(x[0]), []int{0, 2}) }, inputs: []*Tensor{Randn(2, 3)}},
+	}
 }
+
+func TestSoftmaxOps(t *testing.T) { runOps(t, "softmax", softmaxOps()) }
 
 // TestCrossEntropyMatchesComposed checks the fused op against LogSoftmax,
 // Gather and Neg, bit for bit, in values and gradients, in both dtypes.

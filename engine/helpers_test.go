@@ -1,0 +1,457 @@
+package engine
+
+// The engine's test helpers, all in this file: the op table's runner
+// (opSpec, runOps), PyTorch references (testdata/torchref_*.json), error-case
+// tables and the input generators the tables share.
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// opSpec is one row of the op table. Every differentiable op of the engine
+// has rows in the ops_*_test.go file that mirrors its source file, and
+// runOps checks each row in every way listed there.
+type opSpec struct {
+	name string                    // "Op/variant"; with torch, also the name of the PyTorch reference
+	f    func(x []*Tensor) *Tensor // builds the op from its inputs
+	// inputs are the values the op is checked at (copied, never changed);
+	// nil in a torch row: the reference's inputs.
+	inputs []*Tensor
+	torch  bool // testdata/torchref_<family>.json has a reference of this name
+	noGrad bool // the op is not differentiable: its result must not require grad
+	// kinks: the inputs sit on a kink or a tie (ReLU at 0, equal maxima), where
+	// finite differences are meaningless; PyTorch's gradient is the reference.
+	kinks bool
+}
+
+// bigInputs is the element count above which runOps checks gradients with
+// directional derivatives instead of GradCheck's element by element ones.
+const bigInputs = 2048
+
+// runOps checks every row of an op table:
+//
+//   - the PyTorch reference (torch rows), output and every input's gradient,
+//     in float64 (1e-9) and float32 (2e-5);
+//   - GradCheck in float64 (random upstream gradient, pre-filled gradients),
+//     or, above bigInputs elements, a directional derivative per input;
+//   - in float64 and float32, against a plain run with every input requiring
+//     grad: each input alone requiring grad (the others get none), an op hook
+//     installed (which turns off the buffer pool and Linear's direct .Grad
+//     path), NoGrad (same values, no grad), and memory handed out without
+//     zeroing poisoned with NaN (poisonUninit);
+//   - the float32 run against the float64 one.
+//
+// Sizes that cross the pool (poolMin) and parallel chunk thresholds, and
+// convolution batches larger than convParts, are rows of their own.
+// Each PyTorch reference of family must be used by a torch row.
+func runOps(t *testing.T, family string, specs []opSpec) {
+	t.Helper()
+	cases := map[string]*torchCase{}
+	for _, s := range specs {
+		if s.torch {
+			for _, c := range loadTorchCases(t, family) {
+				cases[c.Name] = &c
+			}
+			break
+		}
+	}
+	used := map[string]bool{}
+	for _, s := range specs {
+		var c *torchCase
+		if s.torch {
+			if c = cases[s.name]; c == nil {
+				t.Errorf("%s: no reference %q in testdata/torchref_%s.json; regenerate it", s.name, s.name, family)
+				continue
+			}
+			used[s.name] = true
+		}
+		t.Run(s.name, func(t *testing.T) { checkOp(t, s, c) })
+	}
+	for name := range cases {
+		if !used[name] {
+			t.Errorf("reference %q of testdata/torchref_%s.json is checked by no row", name, family)
+		}
+	}
+}
+
+func checkOp(t *testing.T, s opSpec, c *torchCase) {
+	xs := s.inputs
+	if c != nil {
+		checkTorchCase(t, s, c, Float64, 1e-9)
+		checkTorchCase(t, s, c, Float32, 2e-5)
+		if xs == nil {
+			for _, in := range c.Inputs {
+				xs = append(xs, in.tensor())
+			}
+		}
+	}
+	n := 0
+	for _, x := range xs {
+		n += x.Numel()
+	}
+	if !s.noGrad && !s.kinks {
+		if n > bigInputs {
+			checkDirectional(t, s.f, xs)
+		} else if r := GradCheck(s.f, xs...); !r.OK {
+			t.Errorf("float64 %v", r)
+		} else if r.Checked == 0 {
+			t.Error("GradCheck compared no elements")
+		}
+	}
+	all := make([]bool, len(xs))
+	for i := range all {
+		all[i] = true
+	}
+	var ref64 *opRun
+	for _, dt := range []DType{Float64, Float32} {
+		tol := 1e-12
+		if dt == Float32 {
+			tol = 1e-5
+		}
+		ref := runOp(s.f, xs, dt, all)
+		if ref.out.RequiresGrad() == s.noGrad {
+			t.Fatalf("%v: result requires grad: %v (%s)", dt, ref.out.RequiresGrad(), ref.out.NoGradReason())
+		}
+		if dt == Float64 {
+			ref64 = ref
+		} else {
+			if ref.out.DType() != Float32 {
+				t.Errorf("float32 inputs gave a %v result", ref.out.DType())
+			}
+			// float32 against float64: a float32 rounding error per element
+			// of a sum of a few thousand terms stays far below 1e-4
+			ref.compare(t, "float32 vs float64", ref64, 1e-4)
+		}
+		var plain *Tensor
+		NoGrad(func() { plain = s.f(copies(xs, dt, all)) })
+		if plain.RequiresGrad() || plain.NoGradReason() != "it was computed under NoGrad" && !s.noGrad {
+			t.Errorf("%v: under NoGrad the result requires grad %v (%q)", dt, plain.RequiresGrad(), plain.NoGradReason())
+		}
+		assertClose(t, dt.String()+" NoGrad output", plain, ref.out, 0)
+		if !s.noGrad && len(xs) > 1 {
+			for i := range xs {
+				one := make([]bool, len(xs))
+				one[i] = true
+				ref.compare(t, dt.String()+" input "+string(rune('0'+i))+" alone", runOp(s.f, xs, dt, one), tol)
+			}
+		}
+		remove := AddOpHook(func(OpEvent) {})
+		hooked := runOp(s.f, xs, dt, all)
+		remove()
+		ref.compare(t, dt.String()+" with an op hook", hooked, tol)
+		poisonUninit.Store(true)
+		poisoned := runOp(s.f, xs, dt, all)
+		poisonUninit.Store(false)
+		ref.compare(t, dt.String()+" on poisoned memory", poisoned, 0)
+	}
+}
+
+// opRun is one forward and backward of a row: the output and the gradient
+// each input received (nil for inputs that did not require grad).
+type opRun struct {
+	out   *Tensor
+	grads []*Tensor
+}
+
+// copies returns xs converted to dtype as fresh leaves, those marked in req
+// requiring grad.
+func copies(xs []*Tensor, dtype DType, req []bool) []*Tensor {
+	cs := make([]*Tensor, len(xs))
+	for i, x := range xs {
+		cs[i] = x.Detach().To(dtype).clone().SetRequiresGrad(req[i])
+	}
+	return cs
+}
+
+// runOp runs f on copies of xs in dtype, with the inputs marked in req
+// requiring grad and holding a random pre-filled gradient, and backward from
+// a random upstream gradient (the same for every run of a row). The returned
+// gradients are what backward added.
+func runOp(f func([]*Tensor) *Tensor, xs []*Tensor, dtype DType, req []bool) *opRun {
+	cs := copies(xs, dtype, req)
+	pre := make([]*Tensor, len(cs))
+	for i, c := range cs {
+		if req[i] {
+			pre[i] = randNormal(rand.New(rand.NewPCG(7, uint64(i))), c.shape).To(dtype)
+			c.grad = pre[i].clone()
+		}
+	}
+	out := f(cs)
+	run := &opRun{out: out, grads: make([]*Tensor, len(cs))}
+	if !out.RequiresGrad() {
+		return run
+	}
+	out.BackwardWith(randNormal(rand.New(rand.NewPCG(13, 17)), out.shape).To(dtype))
+	for i, c := range cs {
+		if req[i] {
+			var g *Tensor
+			NoGrad(func() { g = c.grad.Sub(pre[i]) })
+			run.grads[i] = g
+		}
+	}
+	return run
+}
+
+// compare checks o against the reference run r: the same output and, for
+// each input that requires grad in o, the same gradient, within
+// tol·(1+|want|). An input that does not require grad in o must get none.
+func (r *opRun) compare(t *testing.T, what string, o *opRun, tol float64) {
+	t.Helper()
+	assertClose(t, what+": output", o.out.To(r.out.dtype), r.out, tol)
+	for i, g := range o.grads {
+		switch {
+		case g == nil:
+		case r.grads[i] == nil:
+			t.Errorf("%s: input %d got a gradient the reference has not", what, i)
+		default:
+			assertClose(t, what+": gradient of input "+string(rune('0'+i)), g.To(r.out.dtype), r.grads[i].To(r.out.dtype), tol)
+		}
+	}
+}
+
+func randNormal(r *rand.Rand, shape []int) *Tensor {
+	o := empty(Float64, shape)
+	for i := range o.f64 {
+		o.f64[i] = r.NormFloat64()
+	}
+	return o
+}
+
+// checkDirectional is GradCheck for large inputs: for each input in turn it
+// compares the gradient (backward from a random upstream gradient u into a
+// pre-filled Grad) along a random direction v with the central difference of
+// Σ f·u along v, in float64.
+func checkDirectional(t *testing.T, f func([]*Tensor) *Tensor, xs []*Tensor) {
+	t.Helper()
+	req := make([]bool, len(xs))
+	for i := range req {
+		req[i] = true
+	}
+	r := rand.New(rand.NewPCG(3, 5))
+	cs := copies(xs, Float64, req)
+	pre := make([]*Tensor, len(cs))
+	for i, c := range cs {
+		pre[i] = randNormal(r, c.shape)
+		c.grad = pre[i].clone()
+	}
+	y := f(cs)
+	u := randNormal(r, y.shape)
+	y.BackwardWith(u)
+	loss := func(in []*Tensor) float64 {
+		var out *Tensor
+		NoGrad(func() { out = f(in) })
+		s := 0.0
+		for i, v := range out.f64 {
+			s += v * u.f64[i]
+		}
+		return s
+	}
+	const eps = 1e-6
+	for i, c := range cs {
+		v := randNormal(r, c.shape)
+		analytic := 0.0
+		for j, d := range v.f64 {
+			analytic += (c.grad.f64[j] - pre[i].f64[j]) * d
+		}
+		moved := func(s float64) []*Tensor {
+			in := slices.Clone(cs)
+			in[i] = c.Detach().clone()
+			for j, d := range v.f64 {
+				in[i].f64[j] += s * d
+			}
+			return in
+		}
+		numeric := (loss(moved(eps)) - loss(moved(-eps))) / (2 * eps)
+		if !(math.Abs(analytic-numeric) <= 1e-5*(1+math.Abs(numeric))) {
+			t.Errorf("input %d %v: the gradient along a random direction is %v, finite differences give %v", i, c.shape, analytic, numeric)
+		}
+	}
+}
+
+// checkTorchCase compares the row's op on the reference's inputs, converted
+// to dtype, with PyTorch's output and gradients, within tol·(1+|want|). The
+// references were computed in float64 from inputs that float32 rounds
+// (relative error 6e-8), hence float32's 2e-5.
+func checkTorchCase(t *testing.T, s opSpec, c *torchCase, dtype DType, tol float64) {
+	t.Helper()
+	label := "PyTorch " + dtype.String()
+	xs := make([]*Tensor, len(c.Inputs))
+	for i, in := range c.Inputs {
+		xs[i] = in.tensor().To(dtype).SetRequiresGrad(c.Upstream != nil)
+	}
+	out := s.f(xs)
+	if out.DType() != dtype {
+		t.Errorf("%s: %v inputs gave a %v result", label, dtype, out.DType())
+	}
+	assertClose(t, label+" output", out, c.Output.tensor(), tol)
+	if c.Upstream == nil {
+		return
+	}
+	out.BackwardWith(c.Upstream.tensor().To(dtype))
+	for i, g := range c.Grads {
+		if g == nil {
+			continue
+		}
+		if xs[i].Grad() == nil {
+			t.Errorf("%s: input %d got no gradient, PyTorch gives one", label, i)
+			continue
+		}
+		assertClose(t, label+" gradient", xs[i].Grad(), g.tensor(), tol)
+	}
+}
+
+// torchCase is one reference computed by PyTorch (see testdata/torchref.py).
+type torchCase struct {
+	Name     string         `json:"name"`
+	Inputs   []torchTensor  `json:"inputs"`
+	Output   torchTensor    `json:"output"`
+	Upstream *torchTensor   `json:"upstream"`
+	Grads    []*torchTensor `json:"grads"`
+}
+
+type torchTensor struct {
+	Shape []int     `json:"shape"`
+	Data  []float64 `json:"data"`
+}
+
+func (tt torchTensor) tensor() *Tensor {
+	t := New64(tt.Data)
+	t.shape = append([]int{}, tt.Shape...) // [] for a 0-d tensor
+	return t
+}
+
+// loadTorchCases reads testdata/torchref_<family>.json; a missing, broken or
+// empty file fails the test.
+func loadTorchCases(t *testing.T, family string) []torchCase {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "torchref_"+family+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Cases []torchCase `json:"cases"`
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Cases) == 0 {
+		t.Fatalf("no cases in %s", family)
+	}
+	return file.Cases
+}
+
+// assertClose fails unless got and want have the same shape and every element
+// is within tol·(1+|want|) (NaN matches NaN).
+func assertClose(t *testing.T, what string, got, want *Tensor, tol float64) {
+	t.Helper()
+	if !slices.Equal(got.Shape(), want.Shape()) {
+		t.Errorf("%s: shape %v, want %v", what, got.Shape(), want.Shape())
+		return
+	}
+	g, w := got.Float64s(), want.Float64s()
+	for i := range g {
+		if math.IsNaN(w[i]) && math.IsNaN(g[i]) {
+			continue
+		}
+		if !(math.Abs(g[i]-w[i]) <= tol*(1+math.Abs(w[i]))) {
+			t.Errorf("%s: element %d is %v, want %v", what, i, g[i], w[i])
+			return
+		}
+	}
+}
+
+// assertSpecial is assertClose for values that may be NaN or ±Inf: those must
+// match exactly, the others within tol·(1+|want|).
+func assertSpecial(t *testing.T, what string, got *Tensor, want []float64, tol float64) {
+	t.Helper()
+	g := got.Float64s()
+	if len(g) != len(want) {
+		t.Errorf("%s: %d elements, want %d", what, len(g), len(want))
+		return
+	}
+	for i, w := range want {
+		switch {
+		case math.IsNaN(w) || math.IsInf(w, 0):
+			if !(math.IsNaN(w) && math.IsNaN(g[i])) && g[i] != w {
+				t.Errorf("%s: element %d is %v, want %v", what, i, g[i], w)
+			}
+		case !(math.Abs(g[i]-w) <= tol*(1+math.Abs(w))):
+			t.Errorf("%s: element %d is %v, want %v", what, i, g[i], w)
+		}
+	}
+}
+
+// errorCase is a call that must panic with an error containing every string
+// of want.
+type errorCase struct {
+	name string
+	f    func()
+	want []string
+}
+
+// checkErrors runs every case through Try and checks its error message.
+func checkErrors(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, c := range cases {
+		err := Try(c.f)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+// awayFrom returns standard normal values moved at least gap away from 0, to
+// keep finite differences off the kinks of ReLU, Abs, Clamp and LeakyReLU.
+func awayFrom(gap float64, shape ...int) *Tensor {
+	x := Randn(shape...).To(Float64)
+	for i, v := range x.f64 {
+		if math.Abs(v) < gap {
+			x.f64[i] = math.Copysign(gap+math.Abs(v), v)
+		}
+	}
+	return x
+}
+
+// distinct returns a tensor whose values are distinct from those of o (no ties
+// closer than 0.1), for Maximum/Minimum.
+func distinct(o *Tensor) *Tensor {
+	return o.To(Float64).Add(awayFrom(0.1, o.shape...))
+}
+
+func positive(shape ...int) *Tensor { return Rand(shape...).AddScalar(0.5) }
+
+// noTies returns a tensor of the given shape holding a random permutation of
+// 0..n-1 scaled by 0.1 plus noise below 0.01: no two elements are within
+// 0.08, so Max/Min are smooth under finite differences.
+func noTies(shape ...int) *Tensor {
+	n := numelOf(shape)
+	p := RandPerm(n)
+	x := empty(Float64, shape)
+	noise := Rand(n).To(Float64)
+	for i := range x.f64 {
+		x.f64[i] = 0.1*float64(p[i]) + 0.01*noise.f64[i]
+	}
+	return x
+}
+
+// flatCat flattens pieces and joins them, as flat_cat in torchref_shape.py.
+func flatCat(ps []*Tensor) *Tensor {
+	fs := make([]*Tensor, len(ps))
+	for i, p := range ps {
+		fs[i] = p.Flatten()
+	}
+	return Cat(fs, 0)
+}
