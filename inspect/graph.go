@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/nn"
 )
@@ -145,12 +147,26 @@ func sameRun(s []string, a, b, n int) bool {
 // GraphDrawing is the graph behind a tensor as text; String draws it.
 type GraphDrawing struct {
 	text string
+	dot  func() string // the graph as Graphviz DOT
 	// Ops is the number of recorded ops in the graph; Params the number of
 	// leaves that require grad.
 	Ops, Params int
 }
 
 func (d *GraphDrawing) String() string { return d.text }
+
+// MIMEData is the drawing as a notebook shows it: the text, and an SVG
+// image drawn by Graphviz when its dot program is installed.
+func (d *GraphDrawing) MIMEData() map[string][]byte {
+	data := map[string][]byte{"text/plain": []byte(d.text)}
+	if d.dot == nil {
+		return data
+	}
+	if svg, err := runDot(d.dot(), "svg"); err == nil {
+		data["image/svg+xml"] = svg
+	}
+	return data
+}
 
 // Graph draws the graph behind t in the terminal: its parameters (with
 // gradient norms once Backward ran), then one line per op, oldest first,
@@ -255,7 +271,8 @@ func graph(t *engine.Tensor, names map[*engine.Tensor]string) *GraphDrawing {
 		}
 		b.WriteString(elideLines(tb.bodyString(), maxGraphLines) + "\n")
 	}
-	return &GraphDrawing{text: strings.TrimRight(b.String(), "\n"), Ops: len(g.ops), Params: len(g.params)}
+	return &GraphDrawing{text: strings.TrimRight(b.String(), "\n"), dot: func() string { return dot(t, names) },
+		Ops: len(g.ops), Params: len(g.params)}
 }
 
 // maxGraphLines bounds the op lines Graph draws; a longer listing keeps
@@ -393,21 +410,38 @@ func saveGraph(path, src string) error {
 	default:
 		return fmt.Errorf("SaveGraph %s: unknown extension %q; use .png, .svg, .pdf or .dot", path, filepath.Ext(path))
 	}
-	bin, err := exec.LookPath("dot")
-	if err != nil {
+	img, err := runDot(src, ext)
+	if errors.Is(err, exec.ErrNotFound) {
 		return fmt.Errorf("SaveGraph %s: the Graphviz program \"dot\" is not installed (Debian: apt install graphviz); write %s.dot instead, or use inspect.Dot(t) for the DOT text", path, strings.TrimSuffix(path, filepath.Ext(path)))
 	}
-	cmd := exec.Command(bin, "-T"+ext)
+	if err != nil {
+		return fmt.Errorf("SaveGraph %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		return fmt.Errorf("SaveGraph: %w", err)
+	}
+	if ext != "pdf" {
+		mime := map[string]string{"png": "image/png", "svg": "image/svg+xml"}[ext]
+		display.Emit(display.Output{Data: map[string][]byte{mime: img, "text/plain": []byte("[graph saved to " + path + "]")}})
+	}
+	return nil
+}
+
+// runDot runs Graphviz's dot on src and returns the image in format
+// (png, svg, pdf); the error wraps exec.ErrNotFound when dot is missing.
+func runDot(src, format string) ([]byte, error) {
+	bin, err := exec.LookPath("dot")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-T"+format)
 	cmd.Stdin = strings.NewReader(src)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("SaveGraph %s: dot failed: %v: %s", path, err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("dot failed: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	if err := os.WriteFile(path, stdout.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("SaveGraph: %w", err)
-	}
-	return nil
+	return stdout.Bytes(), nil
 }
 
 // plural writes n with word, in the plural unless n is 1.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dbr-go/dbr/display"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -40,11 +41,19 @@ func terminalWidth() int {
 // with Unicode braille dots, as wide as the window ($COLUMNS, else 80
 // characters). The y axis is labelled with the largest and smallest value,
 // the x axis with the first and last index. NaN and Inf are left out and
-// counted below the chart.
+// counted below the chart. In a notebook it shows the chart as SavePlot
+// draws it, an image (with the text chart as its plain-text form).
 //
 //	inspect.Plot(losses)
 func Plot(values []float64) {
-	fmt.Fprintln(output(), PlotString(values, terminalWidth(), plotHeight))
+	text := PlotString(values, terminalWidth(), plotHeight)
+	if display.Active() {
+		if img, err := plotPNG(values); err == nil {
+			display.Emit(display.Output{Data: map[string][]byte{"image/png": img, "text/plain": []byte(text)}})
+			return
+		}
+	}
+	fmt.Fprintln(output(), text)
 }
 
 // PlotString is Plot returning the chart as text of the given width (in
@@ -202,10 +211,24 @@ func lastFinite(vs []float64) float64 {
 // at path (made with gonum.org/v1/plot), x axis "step", y axis "value".
 // NaN and Inf values are left out. It returns an error, and writes
 // nothing, when there is no finite value or the file cannot be written.
+// In a notebook it also shows the image.
 func SavePlot(path string, values []float64) error {
 	if ext := strings.ToLower(filepath.Ext(path)); ext != ".png" {
 		return fmt.Errorf("SavePlot %s: only .png is supported", path)
 	}
+	img, err := plotPNG(values)
+	if err != nil {
+		return fmt.Errorf("SavePlot %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		return fmt.Errorf("SavePlot: %w", err)
+	}
+	display.Emit(display.Output{Data: map[string][]byte{"image/png": img, "text/plain": []byte("[plot saved to " + path + "]")}})
+	return nil
+}
+
+// plotPNG draws values as SavePlot does and returns the PNG file.
+func plotPNG(values []float64) ([]byte, error) {
 	var pts plotter.XYs
 	for i, v := range values {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -213,7 +236,7 @@ func SavePlot(path string, values []float64) error {
 		}
 	}
 	if len(pts) == 0 {
-		return fmt.Errorf("SavePlot %s: no finite values to plot", path)
+		return nil, fmt.Errorf("no finite values to plot")
 	}
 	p := plot.New()
 	p.X.Label.Text = "step"
@@ -221,7 +244,7 @@ func SavePlot(path string, values []float64) error {
 	p.Add(plotter.NewGrid())
 	line, err := plotter.NewLine(pts)
 	if err != nil {
-		return fmt.Errorf("SavePlot %s: %w", path, err)
+		return nil, err
 	}
 	line.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
 	line.Width = vg.Points(1.5)
@@ -230,10 +253,7 @@ func SavePlot(path string, values []float64) error {
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return fmt.Errorf("SavePlot %s: %w", path, err)
+		return nil, err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("SavePlot: %w", err)
-	}
-	return nil
+	return buf.Bytes(), nil
 }

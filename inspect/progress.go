@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/dbr-go/dbr/display"
 )
 
 // Progress is a live progress line for a training loop: one line, redrawn
-// in place with "\r", with the step, a bar, the loss and the rate.
+// in place with "\r", with the step, a bar, the loss and the rate. In a
+// notebook the line is one output that each redraw updates.
 //
 //	p := inspect.NewProgress(epochs)
 //	for i := 0; i < epochs; i++ {
@@ -22,7 +26,10 @@ type Progress struct {
 	now   func() time.Time
 	out   io.Writer
 	done  bool
+	id    string // display id in a notebook; "" before the first draw
 }
+
+var progressSeq atomic.Int64
 
 // progressEvery limits how often the line is redrawn.
 const progressEvery = 100 * time.Millisecond
@@ -50,15 +57,38 @@ func (p *Progress) Update(step int, loss float64) {
 		return
 	}
 	p.last = t
-	fmt.Fprint(p.out, "\r"+p.line(step, loss, t.Sub(p.start)))
+	line := p.line(step, loss, t.Sub(p.start))
+	if p.show(line) {
+		p.done = final
+		return
+	}
+	fmt.Fprint(p.out, "\r"+line)
 	if final {
 		fmt.Fprintln(p.out)
 		p.done = true
 	}
 }
 
+// show shows line as a notebook output, the same one at every redraw,
+// and reports whether it could.
+func (p *Progress) show(line string) bool {
+	o := display.Output{Data: map[string][]byte{"text/plain": []byte(line)}, ID: p.id, Update: p.id != ""}
+	if o.ID == "" {
+		o.ID = fmt.Sprintf("dbr-progress-%d", progressSeq.Add(1))
+	}
+	if !display.Emit(o) {
+		return false
+	}
+	p.id = o.ID
+	return true
+}
+
 // Done ends the line, if the last step did not already.
 func (p *Progress) Done() {
+	if !p.done && p.id != "" {
+		p.done = true
+		return
+	}
 	if !p.done {
 		fmt.Fprintln(p.out)
 		p.done = true

@@ -55,6 +55,7 @@ func IsCommand(line string) bool {
 
 // RunCommand runs a `:name args` line. Errors are printed and returned.
 func (s *Session) RunCommand(ctx context.Context, line string) error {
+	defer s.useOutput()()
 	name, args, _ := strings.Cut(strings.TrimSpace(line)[1:], " ")
 	args = strings.TrimSpace(args)
 	cmdMu.Lock()
@@ -62,13 +63,13 @@ func (s *Session) RunCommand(ctx context.Context, line string) error {
 	cmdMu.Unlock()
 	if !ok {
 		err := fmt.Errorf("unknown command :%s (try :help)", name)
-		fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
+		s.showError(&Error{Msg: err.Error(), Where: strings.TrimSpace(line)}, fmt.Sprintf("error: %v\n", err))
 		return err
 	}
 	err := runCommand(ctx, c, s, args)
 	if err != nil {
 		if _, printed := err.(*Error); !printed {
-			fmt.Fprintf(s.opt.Stderr, "error: %v\n", err)
+			s.showError(&Error{Msg: err.Error(), Where: strings.TrimSpace(line)}, fmt.Sprintf("error: %v\n", err))
 		}
 	}
 	return err

@@ -58,10 +58,11 @@ func (s *Session) report(u Unit, name string, err error) error {
 	if t := s.trace.String(); t != "" && e.Stack != "" {
 		s.lastStack = t + "\n" + e.Stack
 	}
-	fmt.Fprintf(s.opt.Stderr, "error: %s\n  in: %s\n", e.Msg, e.Where)
+	text := fmt.Sprintf("error: %s\n  in: %s\n", e.Msg, e.Where)
 	if s.opt.Stack && e.Stack != "" {
-		fmt.Fprintln(s.opt.Stderr, s.lastStack)
+		text += s.lastStack + "\n"
 	}
+	s.showError(e, text)
 	return e
 }
 

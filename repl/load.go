@@ -26,7 +26,7 @@ func (s *Session) LoadFile(ctx context.Context, file string) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		e := &Error{Msg: err.Error(), Where: file}
-		fmt.Fprintf(s.opt.Stderr, "error: %s\n", e.Msg)
+		s.showError(e, "error: "+e.Msg+"\n")
 		return e
 	}
 	return s.LoadSource(ctx, file, string(src))
@@ -34,6 +34,7 @@ func (s *Session) LoadFile(ctx context.Context, file string) error {
 
 // LoadSource is LoadFile for source already read; name locates errors.
 func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) {
+	defer s.flush()
 	defer func() {
 		if r := recover(); r != nil {
 			err = s.report(Unit{Src: "(file)", Line: 1}, name, &internalError{r, stack()})
@@ -43,7 +44,7 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 	f, err := parser.ParseFile(fset, name, src, 0)
 	if err != nil {
 		e := &Error{Msg: "syntax error: " + err.Error(), Where: name}
-		fmt.Fprintf(s.opt.Stderr, "error: %s\n", e.Msg)
+		s.showError(e, "error: "+e.Msg+"\n")
 		return e
 	}
 	rw := s.newRewriter(fset)

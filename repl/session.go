@@ -18,7 +18,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/inspect"
 	"github.com/dbr-go/dbr/symbols"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -31,6 +33,18 @@ type Options struct {
 	Stdin  io.Reader // the program's standard input; os.Stdin when nil
 	Args   []string  // os.Args as the program sees it; os.Args when nil
 	Stack  bool      // print the Go stack of a panic with its message
+
+	// Result, when set, receives the values of each bare expression and
+	// the text the session would print for them, instead of the printing.
+	Result func(vals []any, text string)
+	// Display, when set, is where display.Show, display.HTML,
+	// display.Image and inspect's plots and progress lines go while the
+	// session evaluates code (as images and updatable lines); without it
+	// they print text.
+	Display func(display.Output)
+	// Error, when set, receives each error instead of its printing to
+	// Stderr.
+	Error func(*Error)
 }
 
 // A Session is one interpreter with everything typed into it so far. Its
@@ -52,6 +66,8 @@ type Session struct {
 	saved     []savedUnit                         // successful input, for :save
 
 	trace     *traceWriter // yaegi's interpreted panic traces
+	outPipe   *pipeOut     // Stdout's pipe when Stdout is not a file
+	errPipe   *pipeOut     // Stderr's pipe when Stderr is not a file
 	lastStack string       // Go stack of the last panic
 
 	mu       sync.Mutex
@@ -118,10 +134,81 @@ func New(opt Options) (*Session, error) {
 	}
 	quietLog.Do(installLogFilter)
 	s := &Session{opt: opt, trace: &traceWriter{}}
+	var err error
+	if s.opt.Stdout, s.outPipe, err = sessionWriter(opt.Stdout); err != nil {
+		return nil, err
+	}
+	if s.opt.Stderr, s.errPipe, err = sessionWriter(opt.Stderr); err != nil {
+		s.outPipe.close()
+		return nil, err
+	}
 	if err := s.init(); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// Close releases the pipes that carry the session's output to writers that
+// are not files (which a dropped Session releases too, later). The session
+// must not be used afterwards.
+func (s *Session) Close() {
+	s.flush()
+	s.outPipe.close()
+	s.errPipe.close()
+}
+
+// flush returns once everything the session's code has written so far has
+// reached the Stdout and Stderr writers.
+func (s *Session) flush() {
+	s.outPipe.flush()
+	s.errPipe.flush()
+}
+
+// displayHandler is the display.Handler installed while code runs.
+func (s *Session) displayHandler() display.Handler {
+	if s.opt.Display == nil {
+		return nil
+	}
+	return func(o display.Output) {
+		s.flush()
+		s.opt.Display(o)
+	}
+}
+
+// useOutput points inspect's output and display's handler, which are
+// process-wide, at the session while its code or commands run, and returns
+// the function that restores them and flushes the session's output.
+func (s *Session) useOutput() (restore func()) {
+	prevOut := inspect.SetOutput(s.opt.Stdout)
+	prevDisplay := display.SetHandler(s.displayHandler())
+	return func() {
+		inspect.SetOutput(prevOut)
+		display.SetHandler(prevDisplay)
+		s.flush()
+	}
+}
+
+// stdio gives interpreted code the session's writers as os.Stdout and
+// os.Stderr (yaegi's own choice for os.Stderr would be the interpreter's
+// Stderr, which the session keeps for panic traces).
+func (s *Session) stdio() interp.Exports {
+	out, _ := s.opt.Stdout.(*os.File)
+	errOut, _ := s.opt.Stderr.(*os.File)
+	return interp.Exports{"os/os_dbr": {
+		"Stdout": reflect.ValueOf(&out).Elem(),
+		"Stderr": reflect.ValueOf(&errOut).Elem(),
+	}}
+}
+
+// showError hands e to the Error callback, or prints text to Stderr.
+func (s *Session) showError(e *Error, text string) {
+	if s.opt.Error != nil {
+		s.flush()
+		s.opt.Error(e)
+		return
+	}
+	fmt.Fprint(s.opt.Stderr, text)
 }
 
 func (s *Session) init() (err error) {
@@ -154,6 +241,9 @@ func (s *Session) init() (err error) {
 		return err
 	}
 	if err := s.in.Use(s.safeFmt()); err != nil {
+		return err
+	}
+	if err := s.in.Use(s.stdio()); err != nil {
 		return err
 	}
 	if err := s.in.Use(symbols.Symbols); err != nil {
@@ -198,10 +288,11 @@ func (s *Session) Reset() error { return s.init() }
 // Interpreter returns the session's yaegi interpreter.
 func (s *Session) Interpreter() *interp.Interpreter { return s.in }
 
-// Stdout is where results and the program's output go.
+// Stdout is where results and the program's output go: the Stdout of the
+// Options, or a pipe to it when that is not a file.
 func (s *Session) Stdout() io.Writer { return s.opt.Stdout }
 
-// Stderr is where error messages go.
+// Stderr is where error messages go (like Stdout, maybe through a pipe).
 func (s *Session) Stderr() io.Writer { return s.opt.Stderr }
 
 // Quit asks the program driving the session to stop; Quitting reports it.
@@ -246,6 +337,7 @@ func (s *Session) Eval(ctx context.Context, src string) error {
 // EvalSource is Eval for input read from a file or a pipe: name and line
 // (the line of src's first line, from 1) locate errors.
 func (s *Session) EvalSource(ctx context.Context, src, name string, line int) (err error) {
+	defer s.flush()
 	defer func() {
 		if r := recover(); r != nil {
 			// A panic outside the interpreter is a bug of dbr-repl (or of a
@@ -639,7 +731,13 @@ func (s *Session) run(ctx context.Context, st step) (printed bool, err error) {
 		}
 		parts[i] = s.Format(v)
 	}
-	fmt.Fprintln(s.opt.Stdout, strings.Join(parts, " "))
+	text := strings.Join(parts, " ")
+	if s.opt.Result != nil {
+		s.flush()
+		s.opt.Result(vals, text)
+		return true, nil
+	}
+	fmt.Fprintln(s.opt.Stdout, text)
 	return true, nil
 }
 
@@ -679,7 +777,9 @@ func (s *Session) exec(ctx context.Context, src string) (err error) {
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()
+	restore := s.useOutput()
 	defer func() {
+		restore()
 		s.mu.Lock()
 		s.cancel = nil
 		s.mu.Unlock()

@@ -1,0 +1,162 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dbr-go/dbr/display"
+)
+
+// Interpreted code's os.Stdout, os.Stderr, fmt, log and inspect all write to
+// the session's writers, in the order the code wrote, even when those are
+// not files.
+func TestSessionWriters(t *testing.T) {
+	var out, errOut syncBuffer
+	s, err := New(Options{Stdout: &out, Stderr: &errOut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	src := `for i := 0; i < 300; i++ {
+	fmt.Println("fmt", i)
+	fmt.Fprintln(os.Stdout, "os", i)
+	os.Stdout.WriteString("write\n")
+}
+fmt.Fprintln(os.Stderr, "to stderr")
+log.SetFlags(0)
+log.Println("from log")
+inspect.Plot([]float64{1, 2, 3})
+`
+	if err := s.Eval(context.Background(), src); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	var want strings.Builder
+	for i := 0; i < 300; i++ {
+		want.WriteString("fmt " + strconv.Itoa(i) + "\nos " + strconv.Itoa(i) + "\nwrite\n")
+	}
+	got := out.String()
+	if !strings.HasPrefix(got, want.String()) {
+		t.Fatalf("stdout is not the lines in the order written; first 200 bytes:\n%.200s", got)
+	}
+	if rest := got[want.Len():]; !strings.Contains(rest, "┤") {
+		t.Errorf("inspect.Plot did not print its chart to the session's Stdout; after the loop:\n%s", rest)
+	}
+	if e := errOut.String(); e != "to stderr\nfrom log\n" {
+		t.Errorf("stderr = %q, want os.Stderr's and log's lines", e)
+	}
+}
+
+// With a Result callback, values go to it instead of Stdout; with an Error
+// callback, errors go to it instead of Stderr.
+func TestResultAndErrorCallbacks(t *testing.T) {
+	var out syncBuffer
+	var texts []string
+	var vals [][]any
+	var errs []*Error
+	s, err := New(Options{Stdout: &out, Stderr: &out,
+		Result: func(v []any, text string) { vals = append(vals, v); texts = append(texts, text+"|"+out.String()) },
+		Error:  func(e *Error) { errs = append(errs, e) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Eval(ctx, "fmt.Println(\"before\")\nx := 40\nx + 2, \"two\""); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 1 || texts[0] != "42 \"two\"|before\n" {
+		t.Fatalf("Result got %q (text|what Stdout had then), want one call with 42 two after the printed line", texts)
+	}
+	if len(vals[0]) != 2 || vals[0][0] != 42 || vals[0][1] != "two" {
+		t.Errorf("Result values = %#v, want 42 and \"two\"", vals[0])
+	}
+	if s.Eval(ctx, "engine.Ones(2, 3).MatMul(engine.Ones(2, 3))") == nil {
+		t.Fatal("a shape error gave no error")
+	}
+	if s.RunCommand(ctx, ":nosuch") == nil {
+		t.Fatal("an unknown command gave no error")
+	}
+	if len(errs) != 2 || !strings.Contains(errs[0].Msg, "MatMul") || !strings.Contains(errs[1].Msg, "unknown command") {
+		t.Errorf("Error got %+v, want the MatMul error and the unknown command", errs)
+	}
+	if o := out.String(); o != "before\n" {
+		t.Errorf("Stdout/Stderr = %q, want only the printed line", o)
+	}
+}
+
+// With a Display callback, display.* and inspect's plots, progress lines
+// and saved plots arrive as rich outputs.
+func TestDisplayCallback(t *testing.T) {
+	var out syncBuffer
+	var mu sync.Mutex
+	var got []display.Output
+	s, err := New(Options{Stdout: &out, Stderr: &out, Display: func(o display.Output) {
+		mu.Lock()
+		got = append(got, o)
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := `display.HTML("<b>hi</b>")
+display.Show(engine.Ones(2, 2))
+inspect.Plot([]float64{3, 1, 2})
+p := inspect.NewProgress(2)
+p.Update(1, 0.5)
+p.Update(2, 0.25)
+inspect.SavePlot("` + dir + `/l.png", []float64{1, 2})
+`
+	if err := s.Eval(ctx, src); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if err := s.RunCommand(ctx, ":plot []float64{1, 4, 9}"); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 7 {
+		var kinds []string
+		for _, o := range got {
+			kinds = append(kinds, fmt.Sprint(len(o.Data), " forms, id ", o.ID))
+		}
+		t.Fatalf("got %d outputs (%s), want 7: HTML, Show, Plot, two progress lines, SavePlot, :plot", len(got), kinds)
+	}
+	got = append(got[:0:0], got...)
+	if string(got[0].Data["text/html"]) != "<b>hi</b>" {
+		t.Errorf("display.HTML gave %q", got[0].Data)
+	}
+	h := string(got[1].Data["text/html"])
+	if !strings.Contains(h, "<td style=\"text-align:left\"><code>[2 2]</code>") || !strings.Contains(h, "float32") {
+		t.Errorf("display.Show of a tensor has no table with shape and dtype: %s", h)
+	}
+	for _, i := range []int{2, 5, 6} {
+		img, err := png.Decode(bytes.NewReader(got[i].Data["image/png"]))
+		if err != nil {
+			t.Fatalf("output %d: image/png does not decode: %v", i, err)
+		}
+		if b := img.Bounds(); b.Dx() != 800 || b.Dy() != 500 {
+			t.Errorf("output %d: plot is %v, want 800×500", i, b)
+		}
+	}
+	if !strings.Contains(string(got[2].Data["text/plain"]), "┤") {
+		t.Errorf("the plot's text/plain is not the terminal chart: %q", got[2].Data["text/plain"])
+	}
+	p1, p2 := got[3], got[4]
+	if p1.ID == "" || p1.Update || p2.ID != p1.ID || !p2.Update {
+		t.Errorf("progress outputs: first %+v, second %+v; want one ID, the second an update", p1, p2)
+	}
+	if !strings.Contains(string(p2.Data["text/plain"]), "step 2/2") {
+		t.Errorf("last progress line = %q", p2.Data["text/plain"])
+	}
+	if strings.Contains(out.String(), "step") || strings.Contains(out.String(), "┤") {
+		t.Errorf("rich output was printed too:\n%s", out.String())
+	}
+}
