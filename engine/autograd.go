@@ -20,6 +20,7 @@ type node struct {
 	inputs   []*Tensor
 	backward backwardFn
 	seq      uint64 // creation order: a topological order of the graph
+	vers     savedVersions
 }
 
 var (
@@ -136,6 +137,7 @@ func record(op string, out *Tensor, backward backwardFn, inputs ...*Tensor) *Ten
 	default:
 		out.requiresGrad = true
 		out.node = &node{inputs: inputs, backward: backward, seq: seqCounter.Add(1)}
+		out.node.vers.save(out, inputs)
 	}
 	if hooks.Load() != nil && inBackward.Load() == 0 {
 		runHooks(OpEvent{Op: op, Inputs: inputs, Output: out})
@@ -169,6 +171,7 @@ func (t *Tensor) Grad() *Tensor { return t.grad }
 func (t *Tensor) ZeroGrad() {
 	if t.grad != nil {
 		t.grad.fill(0)
+		t.grad.bump("ZeroGrad")
 	}
 }
 
@@ -194,7 +197,7 @@ func (t *Tensor) RetainGrad() *Tensor {
 // Detach returns a tensor sharing t's data with no history and no
 // requires-grad: gradients do not flow through it.
 func (t *Tensor) Detach() *Tensor {
-	return &Tensor{shape: t.shape, dtype: t.dtype, f32: t.f32, f64: t.f64, op: "", noGradWhy: "it was detached"}
+	return &Tensor{shape: t.shape, dtype: t.dtype, f32: t.f32, f64: t.f64, op: "", noGradWhy: "it was detached", ver: t.sharedVersion()}
 }
 
 // Op returns the name of the op that made t ("" for tensors made by
@@ -259,6 +262,12 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 		return
 	}
 	order := topoOrder(t)
+	// Refuse before any gradient changes when a saved tensor was changed in
+	// place; checked again per op, for changes made by this backward itself
+	// (accumulating into a Grad that an op of the graph used).
+	for _, r := range order {
+		checkVersions(r)
+	}
 	grads := make(map[*Tensor]*Tensor, len(order))
 	owned := map[*Tensor]bool{} // sums made here, which may be added into
 	// With no hook watching, the data of a gradient nothing holds any more
@@ -285,6 +294,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			accumulate(&r.grad, gr)
 		}
 		CheckInterrupt()
+		checkVersions(r)
 		// Nothing else holds gr's data: the backward may write its result there.
 		gr.reusable = pooling && gr.scratch && held[bufKey(gr)] == 0
 		gs := runBackward(r, gr)
@@ -366,6 +376,7 @@ func accumulate(dst **Tensor, g *Tensor) {
 		return
 	}
 	addInto(*dst, g)
+	(*dst).bump("Backward (accumulating into Grad)")
 }
 
 // addInto adds src into dst elementwise; both have the same shape and dtype.

@@ -24,10 +24,15 @@
 // MaxPool2d and AvgPool2d pool square windows.
 //
 // A tensor's shape and dtype never change. Its values change only through the
-// explicit in-place methods: Set (for building inputs), CopyFrom and
+// explicit in-place methods: Set and Fill_ (for building inputs), CopyFrom and
 // AddScaled_ (for optimizers and checkpoints, which refuse a tensor that is
-// the recorded result of an op, since that would make its graph's gradients
-// wrong).
+// the recorded result of an op), and the RawFloat32/RawFloat64 slices. Each
+// change counts in the tensor's Version (shared by tensors sharing its data,
+// such as Detach and Reshape results); an op notes the versions of its inputs
+// and result, and Backward refuses, naming the op, the tensor and the
+// in-place call, when one changed in between, as PyTorch does: the gradient
+// would be wrong. (dbr checks every input; PyTorch only those an op's
+// backward reads, so changing an input of Add in place is refused here only.)
 //
 // # Autograd
 //

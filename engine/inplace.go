@@ -25,6 +25,7 @@ func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
 	if t == src {
 		return t
 	}
+	t.bump("CopyFrom")
 	switch {
 	case t.dtype == Float64 && src.dtype == Float64:
 		copy(t.f64, src.f64)
@@ -46,9 +47,21 @@ func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
 // It is not a copy: writing to it changes t (and every tensor sharing its
 // data, such as t.Detach()). It is meant for compiled loops that update
 // parameters in place, as optimizers do, like gonum's RawMatrix; changing a
-// tensor that an autograd graph has saved makes that graph's gradients wrong.
-func (t *Tensor) RawFloat32() []float32 { return t.f32 }
+// tensor that an autograd graph has saved makes that graph's gradients wrong,
+// so each call counts as an in-place change (see Version; MarkChanged names
+// the caller). To read values, use Float32s, which copies.
+func (t *Tensor) RawFloat32() []float32 {
+	if t.dtype == Float32 {
+		t.bump("RawFloat32")
+	}
+	return t.f32
+}
 
 // RawFloat64 returns the float64 slice backing t, or nil when t is Float32.
 // See RawFloat32.
-func (t *Tensor) RawFloat64() []float64 { return t.f64 }
+func (t *Tensor) RawFloat64() []float64 {
+	if t.dtype == Float64 {
+		t.bump("RawFloat64")
+	}
+	return t.f64
+}

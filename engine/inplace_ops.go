@@ -22,6 +22,7 @@ func (t *Tensor) AddScaled_(o *Tensor, alpha float64) *Tensor {
 	if t.node != nil {
 		errorf("AddScaled_", "cannot change the result of %s in place; update a leaf tensor (a parameter) or use Detach()", t.op)
 	}
+	t.bump("AddScaled_")
 	switch {
 	case t.dtype == Float32 && o.dtype == Float32:
 		kernels.Saxpy(float32(alpha), o.f32, t.f32) // AVX2 when available

@@ -80,6 +80,7 @@ func leafGradBuffer(t *Tensor) *Tensor {
 	if t.node != nil || !t.requiresGrad || t.grad == nil || t.grad.dtype != t.dtype || hooks.Load() != nil {
 		return nil
 	}
+	t.grad.bump("Backward (accumulating into Grad)")
 	return t.grad
 }
 

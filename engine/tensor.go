@@ -28,7 +28,9 @@ func (d DType) String() string {
 //
 // A tensor is never changed in place by ops: every op returns a new tensor.
 // The only in-place changes are gradient accumulation into Grad, the
-// optimizer updates through the *_ methods, and the explicit Set methods.
+// optimizer updates through the *_ methods and the raw slices, and the
+// explicit Set methods; each counts in the tensor's Version, which Backward
+// checks (see version.go).
 type Tensor struct {
 	shape []int
 	dtype DType
@@ -42,8 +44,9 @@ type Tensor struct {
 	node         *node  // inputs and backward; nil unless the op recorded a gradient
 	noGradWhy    string // why an op result does not require grad although an input did
 	name         string
-	scratch      bool // allocated inside a backward closure: see pool.go
-	reusable     bool // a gradient its op's backward may overwrite: see reuse
+	scratch      bool     // allocated inside a backward closure: see pool.go
+	reusable     bool     // a gradient its op's backward may overwrite: see reuse
+	ver          *version // in-place changes of the data, shared with views: see version.go; nil until needed
 }
 
 // float is the constraint of the engine's generic kernels.
@@ -273,8 +276,20 @@ func (t *Tensor) Item() float64 {
 func (t *Tensor) At(idx ...int) float64 { return t.get(t.flatIndex("At", idx)) }
 
 // Set stores v at the given index, in place. It is meant for building inputs;
-// changing a tensor that an autograd graph has saved makes its gradients wrong.
-func (t *Tensor) Set(v float64, idx ...int) { t.set(t.flatIndex("Set", idx), v) }
+// it counts as an in-place change (see Version), so a Backward through a
+// graph that used t before the change refuses to run.
+func (t *Tensor) Set(v float64, idx ...int) {
+	t.set(t.flatIndex("Set", idx), v)
+	t.bump("Set")
+}
+
+// Fill_ sets every element of t to v in place, as PyTorch's t.fill_(v), and
+// returns t. It counts as an in-place change (see Version).
+func (t *Tensor) Fill_(v float64) *Tensor {
+	t.fill(v)
+	t.bump("Fill_")
+	return t
+}
 
 func (t *Tensor) flatIndex(op string, idx []int) int {
 	if len(idx) != len(t.shape) {

@@ -124,6 +124,7 @@ func (o *optimizer) each(f32 func(i int, p, g []float32), f64 func(i int, p, g [
 		} else {
 			f32(i, t.RawFloat32(), gt.RawFloat32())
 		}
+		t.MarkChanged(o.op + ".Step") // Backward then names the step if a graph saved t before it
 	}
 }
 
@@ -259,6 +260,7 @@ func (s *SGD) Step() {
 			engine.CheckInterrupt()
 			s.step[i]++
 			t.AddScaled_(g, -lr)
+			t.MarkChanged("SGD.Step")
 		}
 		return
 	}
