@@ -82,8 +82,6 @@ func (r *rewriter) rewrite(n ast.Node) ast.Node {
 			r.fixList(n.Body)
 		case *ast.CommClause:
 			r.fixList(n.Body)
-		case *ast.LabeledStmt:
-			n.Stmt = r.fixStmt(n.Stmt)
 		case *ast.GoStmt:
 			r.fixGo(n)
 		case *ast.CallExpr:
@@ -121,10 +119,22 @@ func (r *rewriter) fixList(list []ast.Stmt) {
 	}
 }
 
-// fixStmt turns `for k := range n` over an int into `for k := 0; k < n; k++`.
+// fixStmt turns `for k := range n` over an integer n into
+//
+//	{ _dbrN1 := n; for k := _dbrN1 - _dbrN1; k < _dbrN1; k++ { ... } }
+//
+// which evaluates n once, as Go does, and gives k n's type (an int32 n, an
+// int32 k). A label of the loop moves inside the block, onto the for.
 func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
+	var label *ast.LabeledStmt
+	if ls, ok := s.(*ast.LabeledStmt); ok {
+		label, s = ls, ls.Stmt
+	}
 	rs, ok := s.(*ast.RangeStmt)
 	if !ok || rs.Value != nil || !r.intish(rs.X) {
+		if label != nil {
+			return label
+		}
 		return s
 	}
 	var key ast.Expr = rs.Key
@@ -134,13 +144,23 @@ func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
 		key = ast.NewIdent(fmt.Sprintf("_dbrI%d", r.counter))
 		tok = token.DEFINE
 	}
-	return &ast.ForStmt{
+	r.counter++
+	n := ast.NewIdent(fmt.Sprintf("_dbrN%d", r.counter))
+	var loop ast.Stmt = &ast.ForStmt{
 		For:  rs.For,
-		Init: &ast.AssignStmt{Lhs: []ast.Expr{key}, Tok: tok, Rhs: []ast.Expr{&ast.BasicLit{Kind: token.INT, Value: "0"}}},
-		Cond: &ast.BinaryExpr{X: key, Op: token.LSS, Y: rs.X},
+		Init: &ast.AssignStmt{Lhs: []ast.Expr{key}, Tok: tok, Rhs: []ast.Expr{&ast.BinaryExpr{X: n, Op: token.SUB, Y: n}}},
+		Cond: &ast.BinaryExpr{X: key, Op: token.LSS, Y: n},
 		Post: &ast.IncDecStmt{X: key, Tok: token.INC},
 		Body: rs.Body,
 	}
+	if label != nil {
+		label.Stmt = loop
+		loop = label
+	}
+	return &ast.BlockStmt{List: []ast.Stmt{
+		&ast.AssignStmt{Lhs: []ast.Expr{n}, Tok: token.DEFINE, Rhs: []ast.Expr{rs.X}},
+		loop,
+	}}
 }
 
 // fixGo makes `go CALL` report a panic of the goroutine instead of crashing

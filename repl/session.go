@@ -32,6 +32,7 @@ type Options struct {
 	Stderr io.Writer // error messages; os.Stderr when nil
 	Stdin  io.Reader // the program's standard input; os.Stdin when nil
 	Args   []string  // os.Args as the program sees it; os.Args when nil
+	Env    []string  // the program's environment ("KEY=value"); the process's when nil
 	Stack  bool      // print the Go stack of a panic with its message
 
 	// Result, when set, receives the values of each bare expression and
@@ -132,6 +133,9 @@ func New(opt Options) (*Session, error) {
 	if opt.Stdin == nil {
 		opt.Stdin = os.Stdin
 	}
+	if opt.Env == nil {
+		opt.Env = os.Environ()
+	}
 	quietLog.Do(installLogFilter)
 	s := &Session{opt: opt, trace: &traceWriter{}}
 	var err error
@@ -228,6 +232,7 @@ func (s *Session) init() (err error) {
 		Stderr: s.trace,
 		Stdin:  s.opt.Stdin,
 		Args:   s.opt.Args,
+		Env:    s.opt.Env,
 	})
 	defer func() {
 		if r := recover(); r != nil {

@@ -199,6 +199,26 @@ func TestRangeInt(t *testing.T) {
 	if got := evalOK(t, s, out, "x := engine.Ones(4, 2); for i := range x.Size(0) { fmt.Print(i) }"); got != "0123" {
 		t.Errorf("range x.Size(0): %q", got)
 	}
+	// len(...), constants and int-typed expressions are integers; the count
+	// is evaluated once, as in Go, and the key has the count's type.
+	evalOK(t, s, out, "xs := []int{5, 6, 7}")
+	rangeCases := []struct{ src, want string }{
+		{"for i := range len(xs) { fmt.Print(i) }", "012"},
+		{"for i := range len(xs) { xs = append(xs, i) }; fmt.Print(len(xs))", "6"},
+		{"const three = 3; for i := range three { fmt.Print(i) }", "012"},
+		{"const two int = 2; for i := range two * 2 { fmt.Print(i) }", "0123"},
+		{"var k int32 = 2; for i := range k { fmt.Printf(\"%T \", i) }", "int32 int32 "},
+		{"for i := range int(2.0) { fmt.Print(i) }", "01"},
+		// Only one operand is known to be an int: the sum is one.
+		{"func one() int { return 1 }; for i := range len(xs) - one() * 4 { fmt.Print(i) }", "01"},
+		{"func loops(n int) int { c := 0; for range n + one() { c++ }; return c }; fmt.Print(loops(2))", "3"},
+		{"outer:\nfor i := range 2 { for j := range 3 { if j == 1 { continue outer }; fmt.Print(i, j) } }", "0 01 0"},
+	}
+	for _, c := range rangeCases {
+		if got := evalOK(t, s, out, c.src); got != c.want {
+			t.Errorf("%s printed %q, want %q", c.src, got, c.want)
+		}
+	}
 	// Ranging over slices and maps is untouched.
 	if got := evalOK(t, s, out, "for i, v := range []string{\"a\", \"b\"} { fmt.Print(i, v) }"); got != "0a1b" {
 		t.Errorf("range slice: %q", got)
@@ -212,6 +232,15 @@ func TestRangeInt(t *testing.T) {
 	got := evalErr(t, s, out, "func cn(k *C) int { n := 0; for i := range k.N { n += i }; return n }")
 	if !strings.Contains(got, "for i := 0; i < n; i++") {
 		t.Errorf("range over a field in a func: %q", got)
+	}
+}
+
+// TestEnvironment: interpreted code sees the process environment.
+func TestEnvironment(t *testing.T) {
+	t.Setenv("DBR_TEST_ENV", "seen")
+	s, out := newSession(t)
+	if got := evalOK(t, s, out, `os.Getenv("DBR_TEST_ENV")`); got != "\"seen\"\n" {
+		t.Errorf("os.Getenv: %q", got)
 	}
 }
 

@@ -20,6 +20,8 @@ func TestIncomplete(t *testing.T) {
 		{"p := Point{", true},
 		{"f(1,", true},
 		{"f(1,\n2)", false},
+		{"a,", true}, // a trailing comma at depth 0: `a, b := f()` goes on
+		{"x, y = 1,", true},
 		{"x := a +", true},
 		{"x := a &&", true},
 		{"x := a ==", true},
