@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -205,4 +206,45 @@ func formatValues(t *Tensor, elide bool) string {
 	p.b.Reset()
 	p.block(0, 0, len(printPrefix))
 	return p.b.String()
+}
+
+// Format makes every fmt verb print a tensor sensibly. %v and %s print
+// String() (%q quotes it). A number verb formats each value with that verb,
+// flags, width and precision: a one-element tensor prints as the bare
+// number, so fmt.Printf("loss %.3f", loss) prints "loss 0.693"; a larger one
+// as nested brackets like a Go slice, "[[1.00 2.00] [3.00 4.00]]", elided
+// past 1000 elements as String elides. %d prints whole values as integers
+// (and others as fmt prints a float for %d: %!d(float64=0.5)).
+func (t *Tensor) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'v', 's':
+		fmt.Fprintf(f, fmt.FormatString(f, 's'), t.String())
+		return
+	case 'q':
+		fmt.Fprintf(f, fmt.FormatString(f, 'q'), t.String())
+		return
+	case 'f', 'F', 'e', 'E', 'g', 'G', 'x', 'X', 'b', 'd':
+	default:
+		fmt.Fprintf(f, "%%!%c(*engine.Tensor=%s)", verb, t.String())
+		return
+	}
+	if t == nil {
+		io.WriteString(f, "<nil>")
+		return
+	}
+	directive := fmt.FormatString(f, verb)
+	num := func(v float64) string {
+		if verb == 'd' && v == math.Trunc(v) && !math.IsInf(v, 0) {
+			return fmt.Sprintf(directive, int64(v))
+		}
+		return fmt.Sprintf(directive, v)
+	}
+	if len(t.shape) == 0 || t.Numel() == 1 {
+		io.WriteString(f, num(t.get(0)))
+		return
+	}
+	p := &valuePrinter{t: t, elide: t.Numel() > printThreshold, stride: stridesFor(t.shape, t.shape)}
+	p.collect(0, 0, num)
+	p.block(0, 0, 0)
+	io.WriteString(f, p.b.String())
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -75,5 +76,42 @@ func TestStringLargeIsBounded(t *testing.T) {
 		if len(l) > printWidth+len(", shape=[1000 1000])") {
 			t.Errorf("line of %d characters: %q", len(l), l)
 		}
+	}
+}
+
+// Every fmt verb prints a tensor sensibly: %v and %s as String, number
+// verbs value by value (a one-element tensor as a bare number).
+func TestFormatVerbs(t *testing.T) {
+	loss := New64([]float64{0.69314}, 1)
+	x := New64([]float64{1, 2.5, 3, 4}, 2, 2)
+	var nilT *Tensor
+	cases := []struct {
+		format string
+		arg    *Tensor
+		want   string
+	}{
+		{"loss %.3f", loss, "loss 0.693"},
+		{"%v", loss, loss.String()},
+		{"%s", x, x.String()},
+		{"%q", loss, `"tensor([0.6931], shape=[1], dtype=float64)"`},
+		{"%.2f", x, "[[1.00 2.50] [3.00 4.00]]"},
+		{"%6.1f|", x, "[[   1.0    2.5] [   3.0    4.0]]|"},
+		{"%.1e", Scalar(1234), "1.2e+03"},
+		{"%g", New([]float32{0.5, 1}, 2), "[0.5 1]"},
+		{"%d", Scalar(7), "7"},
+		{"%d", x, "[[1 %!d(float64=2.5)] [3 4]]"},
+		{"%z", Scalar(1), "%!z(*engine.Tensor=tensor(1, shape=[]))"},
+		{"%f", nilT, "<nil>"},
+		{"%v", nilT, "tensor(nil)"},
+	}
+	for _, c := range cases {
+		if got := fmt.Sprintf(c.format, c.arg); got != c.want {
+			t.Errorf("Sprintf(%q) = %q, want %q", c.format, got, c.want)
+		}
+	}
+	// Past 1000 elements the values are elided as String elides them.
+	big := Zeros(2000)
+	if got := fmt.Sprintf("%.0f", big); got != "[0 0 0 ... 0 0 0]" {
+		t.Errorf("Sprintf(%%.0f) of 2000 zeros = %q", got)
 	}
 }

@@ -62,7 +62,14 @@ func (s *Session) RunCommand(ctx context.Context, line string) error {
 	c, ok := commands[name]
 	cmdMu.Unlock()
 	if !ok {
+		var names []string
+		for _, c := range Commands() {
+			names = append(names, c.Name)
+		}
 		err := fmt.Errorf("unknown command :%s (try :help)", name)
+		if c := closest(name, names); c != "" {
+			err = fmt.Errorf("unknown command :%s; did you mean :%s?", name, c)
+		}
 		s.showError(&Error{Msg: err.Error(), Where: strings.TrimSpace(line)}, fmt.Sprintf("error: %v\n", err))
 		return err
 	}
@@ -85,11 +92,16 @@ func runCommand(ctx context.Context, c Command, s *Session, args string) (err er
 	return c.Run(ctx, s, args)
 }
 
-const guide = `Packages (already imported):
+// Imported says which packages a session imports without an import line;
+// the banner, :help and the README say it in these words.
+const Imported = "engine, nn, inspect and the standard library (fmt, math, rand = math/rand, strings, time, …)"
+
+const guide = `Already imported: ` + Imported + `
+Packages:
   engine   tensors and autograd: engine.Randn(2, 3), x.MatMul(w), y.Sum().Backward(), w.Grad()
   nn       layers, losses, optimizers: nn.NewLinear(784, 10), nn.NewSGD(params, 0.1, nn.SGDOpts{})
   inspect  shapes, stats, gradients and graphs of tensors
-  fmt, math and the rest of the standard library (up to Go 1.22)
+  the standard library is that of Go 1.22 (no min, max, clear, slices.Max or range over an int)
 Type Go: a bare expression prints its value; x := ... defines a variable.
 Unfinished input (open bracket, trailing operator) continues on the next line;
 two empty lines force evaluation. Ctrl-C stops a running loop, Ctrl-D exits.`

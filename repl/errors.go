@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
 	"github.com/traefik/yaegi/interp"
 )
 
@@ -31,6 +32,12 @@ func (s *Session) report(u Unit, name string, err error) error {
 		if fn := compiledFunc(e.Stack); fn != "" {
 			e.Msg = strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1) + " in " + fn
 		}
+	}
+	if m := filePos.FindStringSubmatch(e.Msg); m != nil && name != "" && m[1] == name {
+		e.Msg = e.Msg[len(m[0]):] // the position is in Where
+	}
+	if e.Stack == "" || strings.HasPrefix(e.Msg, "panic: reflect") {
+		e.Msg = s.hint(u.Src, e.Msg)
 	}
 	if isIndexError(e.Msg) {
 		if d := s.indexDetail(u.Src, name == ""); d != "" {
@@ -252,8 +259,8 @@ func (s *Session) Format(v any) (out string) {
 			out = fmt.Sprintf("%%!v(PANIC=String method: %v)", r)
 		}
 	}()
-	if t := reflect.TypeOf(v); t != nil && embedsMethods(t) {
-		return s.formatFields(reflect.ValueOf(v))
+	if t := reflect.TypeOf(v); t != nil && (embedsMethods(t) || s.userStruct(t) != "") {
+		return s.formatFields(reflect.ValueOf(v), nil)
 	}
 	if v != nil && printsItself(reflect.ValueOf(v)) {
 		// fmt would recurse until Go's fatal stack overflow.
@@ -274,6 +281,8 @@ func (s *Session) Format(v any) (out string) {
 		return v.String()
 	case reflect.Type:
 		return s.TypeName(v)
+	case []nn.Param:
+		return paramTable(v)
 	}
 	return fmt.Sprintf("%v", v)
 }
@@ -298,32 +307,6 @@ func embedsMethods(t reflect.Type) bool {
 		}
 	}
 	return false
-}
-
-// formatFields prints a struct (or pointer to one) field by field, without
-// converting it to an interface: for the types of embedsMethods.
-func (s *Session) formatFields(v reflect.Value) string {
-	prefix := ""
-	for v.Kind() == reflect.Ptr {
-		if v.IsNil() {
-			return "<nil>"
-		}
-		prefix += "&"
-		v = v.Elem()
-	}
-	parts := make([]string, v.NumField())
-	for i := range parts {
-		f := v.Field(i)
-		switch {
-		case !f.CanInterface():
-			parts[i] = "?"
-		case embedsMethods(f.Type()):
-			parts[i] = s.formatFields(f)
-		default:
-			parts[i] = s.Format(f.Interface())
-		}
-	}
-	return prefix + "{" + strings.Join(parts, " ") + "}"
 }
 
 // TypeName names a type as the user wrote it: user types by their declared

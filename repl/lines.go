@@ -7,7 +7,9 @@ import (
 	"go/parser"
 	"go/token"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
@@ -120,6 +122,13 @@ func (s *Session) resetLine() {
 func (s *Session) panicLine(err error, src string, fallback Unit) Unit {
 	var p interp.Panic
 	if !errors.As(err, &p) {
+		// A compile error names its position: "name:L:C: msg".
+		if m := filePos.FindStringSubmatch(err.Error()); m != nil {
+			lines := strings.Split(src, "\n")
+			if n, _ := strconv.Atoi(m[2]); n >= 1 && n <= len(lines) {
+				return Unit{Src: strings.TrimSpace(lines[n-1]), Line: n}
+			}
+		}
 		return fallback
 	}
 	v, ok := s.lineSlot()
@@ -133,3 +142,6 @@ func (s *Session) panicLine(err error, src string, fallback Unit) Unit {
 	}
 	return Unit{Src: strings.TrimSpace(lines[n-1]), Line: n}
 }
+
+// filePos matches the position at the start of a compile error in a file.
+var filePos = regexp.MustCompile(`^(.+?):(\d+):(\d+): `)

@@ -9,7 +9,7 @@ import (
 // TestScriptErrorLines: a runtime error in a file names the file's line that
 // failed (yaegi reports the first line of the function), in func main, in a
 // nested block and in another function; a compile error inside a function
-// body names its own line and column (the lines the REPL's rewriting adds
+// body names its own line (the lines the REPL's rewriting adds
 // moved it).
 func TestScriptErrorLines(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
@@ -20,9 +20,9 @@ func TestScriptErrorLines(t *testing.T) {
 		{"package main\n\nfunc main() {\n\tfor i := 0; i < 3; i++ {\n\t\tswitch {\n\t\tcase i == 2:\n\t\t\tvar p *struct{ A int }\n\t\t\tprintln(p.A)\n\t\t}\n\t}\n}\n",
 			"error: runtime error: nil pointer dereference (a field or method of a nil pointer)\n  in: prog.go:8: println(p.A)\n"},
 		{"package main\n\nfunc helper(a []int) int {\n\treturn a[0] + undefinedThing\n}\n\nfunc main() { helper(nil) }\n",
-			"error: prog.go:4:16: undefined: undefinedThing\n  in: prog.go:1: (declarations)\n"},
+			"error: undefined: undefinedThing\n  in: prog.go:4: return a[0] + undefinedThing\n"},
 		{"package main\n\nfunc main() {\n\tx := 1\n\tswitch x {\n\tcase 1: println(undefinedVar)\n\t}\n}\n",
-			"error: prog.go:6:18: undefined: undefinedVar\n  in: prog.go:3: func main\n"},
+			"error: undefined: undefinedVar\n  in: prog.go:6: case 1: println(undefinedVar)\n"},
 	} {
 		s, out := newSession(t)
 		err := s.LoadSource(context.Background(), "prog.go", c.src)

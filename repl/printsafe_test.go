@@ -32,7 +32,7 @@ func TestFmtCyclicValue(t *testing.T) {
 	}
 	// The REPL's own printing of a value: a pointer to a struct that
 	// contains itself, which fmt prints in full at the top level.
-	if got := evalOK(t, s, out, "p"); got != "*S (contains itself; not printed)\n" {
+	if got := evalOK(t, s, out, "p"); got != "&S{L: []interface {} (contains itself; not printed)}\n" {
 		t.Errorf("p printed %q", got)
 	}
 }

@@ -28,7 +28,7 @@ func TestMessages(t *testing.T) {
 	s, out := newSession(t)
 	evalOK(t, s, out, "type E struct {\n\t*engine.Tensor\n\tTag string\n}\ne := E{engine.Ones(2), \"a\"}")
 	got := evalErr(t, s, out, "fmt.Println(e)")
-	if !strings.Contains(got, "no method String that compiled code") || strings.Contains(got, "panic:") {
+	if !strings.Contains(got, "no method Format that compiled code") || strings.Contains(got, "panic:") {
 		t.Errorf("fmt.Println of a struct embedding a tensor: %q", got)
 	}
 	evalOK(t, s, out, "type Number interface{ ~int | ~float64 }\nfunc SumOf[T Number](xs ...T) T {\n\tvar s T\n\tfor _, x := range xs {\n\t\ts += x\n\t}\n\treturn s\n}")

@@ -87,7 +87,9 @@ type savedUnit struct {
 }
 
 // prelude declares the helpers that rewritten code calls.
-const prelude = `var _dbrLast interface{}
+const prelude = `import "math/rand"
+
+var _dbrLast interface{}
 var _dbrLine int
 
 func _dbrGoRecover() {
@@ -382,6 +384,9 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	if err != nil {
 		return s.report(u, name, err)
 	}
+	if h := s.unexportedHint(u.Src); h != "" {
+		return s.report(u, name, errors.New(h))
+	}
 	var mark defineMark
 	if su.sweep {
 		mark = s.markDefine()
@@ -632,6 +637,7 @@ func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File) (
 					}
 				}
 			case token.IMPORT:
+				s.noteImported(d)
 				steps = append(steps, step{src: render(fset, d)})
 			default:
 				rw.rewrite(d)

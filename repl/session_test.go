@@ -81,7 +81,7 @@ func TestPrintValues(t *testing.T) {
 		{"func g() error { return nil }", ""},
 		{"g()", ""},
 		{"type T struct{ A int }", ""},
-		{"T{A: 3}", "{3}\n"},
+		{"T{A: 3}", "T{A: 3}\n"},
 		{":type", ""},
 	}
 	for _, c := range cases[:len(cases)-1] {
@@ -448,7 +448,7 @@ func TestLoadBadFile(t *testing.T) {
 	gap := filepath.Join(dir, "gap.go")
 	os.WriteFile(gap, []byte("package main\n\nfunc main() {\n\t// a comment\n\n\tprintln()\n\n\tvar x int = \"s\"\n\t_ = x\n}\n"), 0o644)
 	out.Reset()
-	if err := s.LoadFile(context.Background(), gap); err == nil || !strings.Contains(out.String(), "gap.go:8:14: ") {
+	if err := s.LoadFile(context.Background(), gap); err == nil || !strings.Contains(out.String(), "in: "+gap+":8: var x int = \"s\"") {
 		t.Errorf("error in gap.go should be on line 8: %v %q", err, out.String())
 	}
 	evalOK(t, s, out, "1 + 1")
@@ -612,8 +612,8 @@ func TestEmbeddedCompiledType(t *testing.T) {
 	s, out := newSession(t)
 	evalOK(t, s, out, "type E struct{ *engine.Tensor; N int }; e := E{engine.Ones(2), 3}; type M struct{ *nn.Linear }; m := &M{nn.NewLinear(2, 2)}")
 	cases := []struct{ src, want string }{
-		{"e", "{tensor([1 1], shape=[2]) 3}\n"},
-		{"&e", "&{tensor([1 1], shape=[2]) 3}\n"},
+		{"e", "E{Tensor: tensor([1 1], shape=[2]), N: 3}\n"},
+		{"&e", "&E{Tensor: tensor([1 1], shape=[2]), N: 3}\n"},
 		{"e.Sum().Item()", "2\n"},
 		{"m.Forward(engine.Ones(1, 2)).Shape()", "[1 2]\n"},
 	}

@@ -1,6 +1,6 @@
 // Command dbr-repl is dbr's interactive define-by-run REPL and script runner.
 //
-//	dbr-repl                  start the REPL (engine, nn, inspect, fmt, math imported)
+//	dbr-repl                  start the REPL (engine, nn, inspect and the standard library imported)
 //	dbr-repl file.go [args]   run a Go file with package main and func main
 //	dbr-repl -i file.go       run it, then keep the session open with its globals
 //	dbr-repl -e 'code'        evaluate code (then exit, or continue with -i)
@@ -230,7 +230,7 @@ func interactiveLoop(ctx context.Context, s *repl.Session, eval func(func() erro
 	defer rl.Close()
 	defer out.set(out.set(rl.Stdout()))
 	defer errOut.set(errOut.set(rl.Stderr()))
-	fmt.Fprintln(stdout, "dbr-repl: Go with engine, nn and inspect imported. :help for help, :quit to leave.")
+	fmt.Fprintln(stdout, "dbr-repl: Go with "+repl.Imported+" imported. :help for help, :quit to leave.")
 	var buf strings.Builder
 	blank := 0
 	for !s.Quitting() {
