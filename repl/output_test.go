@@ -160,3 +160,18 @@ inspect.SavePlot("` + dir + `/l.png", []float64{1, 2})
 		t.Errorf("rich output was printed too:\n%s", out.String())
 	}
 }
+
+// A cell mixes code over several lines and : commands; it stops at the
+// first error.
+func TestEvalCell(t *testing.T) {
+	s, out := newSession(t)
+	defer s.Close()
+	cell := "x := engine.Ones(2,\n\t3)\n:type x\ns := `a\n:not a command`\nlen(s)\n:nosuch\nfmt.Println(\"not reached\")"
+	if s.EvalCell(context.Background(), cell) == nil {
+		t.Fatal("the unknown command gave no error")
+	}
+	want := "*engine.Tensor\n16\nerror: unknown command :nosuch (try :help)\n"
+	if got := out.String(); got != want {
+		t.Errorf("output = %q, want %q", got, want)
+	}
+}
