@@ -36,7 +36,7 @@ func Load(path string, m Module) error {
 	if err != nil {
 		return fmt.Errorf("nn.Load %w", err)
 	}
-	if err := loadStateDict(m.Params(), ps, true); err != nil {
+	if _, err := loadStateDict(m.Params(), ps, true); err != nil {
 		err.File = path
 		err.Op = "nn.Load"
 		return err
@@ -45,14 +45,45 @@ func Load(path string, m Module) error {
 }
 
 // LoadStateDict copies the values of ps into the tensors of m with the same
-// names, checking shapes as Load does. With strict false, names that are
-// missing on either side are ignored (PyTorch's strict=False); shape
-// mismatches are errors either way. On error nothing is changed.
-func LoadStateDict(m Module, ps []Param, strict bool) error {
-	if err := loadStateDict(m.Params(), ps, strict); err != nil {
-		return err
+// names, checking shapes as Load does, as PyTorch's load_state_dict. With
+// strict false, names missing on either side are not errors (PyTorch's
+// strict=False) but come back in the IncompatibleKeys; shape mismatches are
+// errors either way, and so is a ps of which no name fits m at all. On error
+// nothing is changed.
+//
+// When every name in ps carries a prefix the model's names lack ("module."
+// from PyTorch's DataParallel), the error says so in one line; TrimPrefix
+// removes it.
+func LoadStateDict(m Module, ps []Param, strict bool) (IncompatibleKeys, error) {
+	keys, err := loadStateDict(m.Params(), ps, strict)
+	if err != nil {
+		return keys, err
 	}
-	return nil
+	return keys, nil
+}
+
+// IncompatibleKeys lists the names that a non-strict LoadStateDict skipped,
+// as PyTorch's load_state_dict returns them.
+type IncompatibleKeys struct {
+	Missing    []string // in the model, not in the checkpoint
+	Unexpected []string // in the checkpoint, not in the model
+}
+
+func (k IncompatibleKeys) String() string {
+	return fmt.Sprintf("IncompatibleKeys{Missing: %v, Unexpected: %v}", k.Missing, k.Unexpected)
+}
+
+// TrimPrefix returns copies of ps (the same tensors) with prefix removed from
+// the start of the names that have it, as PyTorch's
+// consume_prefix_in_state_dict_if_present: TrimPrefix(ps, "module.") loads
+// a checkpoint of a model that was wrapped in DataParallel.
+func TrimPrefix(ps []Param, prefix string) []Param {
+	out := make([]Param, len(ps))
+	for i, p := range ps {
+		out[i] = p
+		out[i].Name = strings.TrimPrefix(p.Name, prefix)
+	}
+	return out
 }
 
 // StateDictError reports every way a checkpoint does not fit a model.
@@ -62,7 +93,10 @@ type StateDictError struct {
 	Missing    []string // in the model, not in the checkpoint
 	Unexpected []string // in the checkpoint, not in the model
 	Shapes     []string // "fc1.weight: [64 784] in the checkpoint, [128 784] in the model"
-	Other      []string // repeated or empty names in the model
+	Other      []string // repeated, empty or nil names
+	// Prefix is set when every name of the checkpoint starts with it and
+	// the model's names do not ("module."); the message is then one line.
+	Prefix string
 }
 
 func (e *StateDictError) Error() string {
@@ -70,6 +104,11 @@ func (e *StateDictError) Error() string {
 	b.WriteString(e.Op)
 	if e.File != "" {
 		b.WriteString(" " + e.File)
+	}
+	if e.Prefix != "" && len(e.Shapes)+len(e.Other) == 0 {
+		fmt.Fprintf(&b, ": every name in the checkpoint starts with %q and no name in the model does (a checkpoint of a model wrapped in DataParallel?); "+
+			"strip it: nn.LoadStateDict(m, nn.TrimPrefix(ps, %q), true)", e.Prefix, e.Prefix)
+		return b.String()
 	}
 	n := len(e.Missing) + len(e.Unexpected) + len(e.Shapes) + len(e.Other)
 	problems := "problems"
@@ -95,15 +134,27 @@ func (e *StateDictError) Error() string {
 	return b.String()
 }
 
-func loadStateDict(model, file []Param, strict bool) *StateDictError {
+func loadStateDict(model, file []Param, strict bool) (IncompatibleKeys, *StateDictError) {
 	e := &StateDictError{Op: "nn.LoadStateDict"}
 	byName := map[string]*engine.Tensor{}
-	for _, p := range file {
+	for i, p := range file {
+		switch {
+		case p.Tensor == nil:
+			e.Other = append(e.Other, fmt.Sprintf("the checkpoint's %s is a nil tensor", nameOrIndex(p.Name, i)))
+			continue
+		case p.Name == "":
+			e.Other = append(e.Other, fmt.Sprintf("the checkpoint's tensor %d has no name", i))
+			continue
+		case byName[p.Name] != nil:
+			e.Other = append(e.Other, fmt.Sprintf("the checkpoint has two tensors named %s", quoteShort(p.Name)))
+			continue
+		}
 		byName[p.Name] = p.Tensor
 	}
 	inModel := map[string]bool{}
 	type pair struct{ dst, src *engine.Tensor }
 	var todo []pair
+	matched := 0
 	for _, p := range model {
 		switch {
 		case p.Name == "":
@@ -129,32 +180,78 @@ func loadStateDict(model, file []Param, strict bool) *StateDictError {
 			e.Missing = append(e.Missing, p.Name)
 			continue
 		}
+		matched++
 		if !slices.Equal(src.Shape(), p.Tensor.Shape()) {
 			e.Shapes = append(e.Shapes, fmt.Sprintf("%s is %v in the checkpoint, %v in the model", p.Name, src.Shape(), p.Tensor.Shape()))
 			continue
 		}
 		todo = append(todo, pair{p.Tensor, src})
 	}
-	for _, p := range file {
-		if inModel[p.Name] {
+	for name := range byName {
+		if inModel[name] {
 			continue
 		}
-		if base, ok := strings.CutSuffix(p.Name, "num_batches_tracked"); ok && inModel[base+"running_mean"] {
+		if base, ok := strings.CutSuffix(name, "num_batches_tracked"); ok && inModel[base+"running_mean"] {
 			continue
 		}
-		e.Unexpected = append(e.Unexpected, p.Name)
-	}
-	if !strict {
-		e.Missing, e.Unexpected = nil, nil
+		e.Unexpected = append(e.Unexpected, name)
 	}
 	sort.Strings(e.Unexpected)
+	keys := IncompatibleKeys{Missing: e.Missing, Unexpected: e.Unexpected}
+	e.Prefix = commonPrefix(file, inModel)
+	nothing := matched == 0 && len(model) > 0
+	if !strict && !nothing {
+		e.Missing, e.Unexpected = nil, nil
+	}
 	if len(e.Missing)+len(e.Unexpected)+len(e.Shapes)+len(e.Other) > 0 {
-		return e
+		return keys, e
 	}
 	for _, p := range todo {
 		p.dst.CopyFrom(p.src)
 	}
-	return nil
+	return keys, nil
+}
+
+// commonPrefix returns the dotted prefix ("module.") that every name of file
+// starts with, when no name of the model does and removing it makes some
+// name match; else "".
+func commonPrefix(file []Param, inModel map[string]bool) string {
+	if len(file) == 0 {
+		return ""
+	}
+	first := file[0].Name
+	dot := strings.IndexByte(first, '.')
+	if dot < 0 {
+		return ""
+	}
+	prefix := first[:dot+1]
+	hits := 0
+	for _, p := range file {
+		rest, ok := strings.CutPrefix(p.Name, prefix)
+		if !ok {
+			return ""
+		}
+		if inModel[rest] {
+			hits++
+		}
+	}
+	for name := range inModel {
+		if strings.HasPrefix(name, prefix) {
+			return ""
+		}
+	}
+	if hits == 0 {
+		return ""
+	}
+	return prefix
+}
+
+// nameOrIndex names a checkpoint tensor by its name, or its index when it has none.
+func nameOrIndex(name string, i int) string {
+	if name == "" {
+		return fmt.Sprintf("tensor %d", i)
+	}
+	return quoteShort(name)
 }
 
 // Stateful is what SaveOptimizer and LoadOptimizer need: the optimizers of

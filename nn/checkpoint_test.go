@@ -214,11 +214,15 @@ func TestLoadReportsEveryMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := LoadStateDict(m, loaded, false); err == nil || !strings.Contains(err.Error(), "fc1.weight is [5 3]") {
+	if _, err := LoadStateDict(m, loaded, false); err == nil || !strings.Contains(err.Error(), "fc1.weight is [5 3]") {
 		t.Fatalf("non-strict load with a shape mismatch: %v", err)
 	}
-	if err := LoadStateDict(m, loaded[1:], false); err != nil {
+	keys, err := LoadStateDict(m, loaded[1:], false) // without fc1.weight
+	if err != nil {
 		t.Fatalf("non-strict load: %v", err)
+	}
+	if want := "IncompatibleKeys{Missing: [fc1.weight fc2.weight fc2.bias], Unexpected: [fc3.weight]}"; keys.String() != want {
+		t.Errorf("non-strict load returned %v, want %s", keys, want)
 	}
 	equalValues(t, "fc1.bias", m.Fc1.B, loaded[1].Tensor)
 }
@@ -452,7 +456,7 @@ func TestLoadPyTorchFile(t *testing.T) {
 	if err := Load(path, m); err == nil || !strings.Contains(err.Error(), "extra64") {
 		t.Fatalf("strict load of a file with an extra tensor: %v", err)
 	}
-	if err := LoadStateDict(m, ps, false); err != nil {
+	if _, err := LoadStateDict(m, ps, false); err != nil {
 		t.Fatal(err)
 	}
 	in, out := ref["_input"], ref["_fc1_output"]
@@ -585,7 +589,7 @@ func TestLoadPyTorchModel(t *testing.T) {
 		}
 	}
 	m := &torchNet{NewLinear(3, 4), NewBatchNorm1d(4), NewLinear(4, 2)}
-	if err := LoadStateDict(m, model, true); err != nil {
+	if _, err := LoadStateDict(m, model, true); err != nil {
 		t.Fatal(err)
 	}
 	Eval(m)
@@ -608,7 +612,7 @@ func TestLoadPyTorchModel(t *testing.T) {
 		}
 	}
 	m.Bn.NumBatchesTracked.CopyFrom(engine.Full(5))
-	if err := LoadStateDict(m, noCounter, true); err != nil {
+	if _, err := LoadStateDict(m, noCounter, true); err != nil {
 		t.Fatal(err)
 	}
 	if m.Bn.NumBatchesTracked.Item() != 5 {
@@ -696,5 +700,62 @@ func TestLoadTensorsOtherDTypes(t *testing.T) {
 	}
 	if ps[2].Tensor.Dims() != 0 {
 		t.Errorf("I64 scalar has shape %v", ps[2].Tensor.Shape())
+	}
+}
+
+// Non-strict loading returns what it skipped, as PyTorch's load_state_dict;
+// a state dict of which nothing fits is an error even then; nil tensors are
+// errors, not crashes; a common "module." prefix gets one line that says how
+// to strip it instead of a complaint per name.
+func TestLoadStateDictEdges(t *testing.T) {
+	engine.Seed(5)
+	m := newCkMLP()
+	before := m.Fc1.W.Float64s()
+	other := []Param{{Name: "encoder.weight", Tensor: engine.Randn(4, 3)}}
+	keys, err := LoadStateDict(m, other, false)
+	if err == nil || !strings.Contains(err.Error(), "in the checkpoint but not in the model: encoder.weight") ||
+		!strings.Contains(err.Error(), "missing from the checkpoint: fc1.weight, fc1.bias, fc2.weight, fc2.bias, bn.running_mean, bn.running_var") {
+		t.Errorf("non-strict load matching nothing: %v", err)
+	}
+	if fmt.Sprint(keys.Unexpected) != "[encoder.weight]" || len(keys.Missing) != 6 {
+		t.Errorf("keys of a load matching nothing: %v", keys)
+	}
+	if _, err := LoadStateDict(m, nil, false); err == nil {
+		t.Error("non-strict load of an empty state dict: no error")
+	}
+
+	for _, ps := range [][]Param{
+		{{Name: "fc1.weight"}},
+		{{Name: "fc1.weight", Tensor: engine.Randn(4, 3)}, {Name: "extra"}},
+		{{Tensor: nil}},
+	} {
+		var err error
+		if p := engine.Try(func() { _, err = LoadStateDict(m, ps, false) }); p != nil {
+			t.Fatalf("nil tensor: panic %v", p)
+		}
+		if err == nil || !strings.Contains(err.Error(), "is a nil tensor") {
+			t.Errorf("nil tensor in %v: %v", ps, err)
+		}
+	}
+	equalValues(t, "fc1.weight after failed loads", m.Fc1.W, engine.New64(before, 4, 3).Float32())
+
+	// A DataParallel checkpoint: every name starts with "module.".
+	var wrapped []Param
+	for _, p := range newCkMLP().Params() {
+		wrapped = append(wrapped, Param{Name: "module." + p.Name, Tensor: p.Tensor})
+	}
+	for _, strict := range []bool{true, false} {
+		_, err := LoadStateDict(m, wrapped, strict)
+		want := `nn.LoadStateDict: every name in the checkpoint starts with "module." and no name in the model does (a checkpoint of a model wrapped in DataParallel?); strip it: nn.LoadStateDict(m, nn.TrimPrefix(ps, "module."), true)`
+		if err == nil || err.Error() != want {
+			t.Errorf("strict %v, module. prefix:\n%v\nwant\n%s", strict, err, want)
+		}
+	}
+	if _, err := LoadStateDict(m, TrimPrefix(wrapped, "module."), true); err != nil {
+		t.Fatal(err)
+	}
+	equalValues(t, "fc2.bias after TrimPrefix", m.Fc2.B, wrapped[3].Tensor)
+	if wrapped[0].Name != "module.fc1.weight" {
+		t.Errorf("TrimPrefix changed its argument: %s", wrapped[0].Name)
 	}
 }

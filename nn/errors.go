@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -22,4 +24,18 @@ func needWeight(op string, w *engine.Tensor, ctor string) {
 	if w == nil {
 		errorf(op, "the layer has no Weight; make it with %s", ctor)
 	}
+}
+
+// quoteShort quotes s for a message, cut to its first 60 characters: a name
+// or a field read from a file may be megabytes long.
+func quoteShort(s string) string {
+	const max = 60
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s (%d bytes)", strconv.Quote(s[:cut]+"…"), len(s))
 }

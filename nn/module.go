@@ -10,6 +10,12 @@ type Param struct {
 	Name   string
 	Tensor *engine.Tensor
 	Buffer bool
+	// FileDType is the element type the tensor has in a safetensors file:
+	// "" for the tensor's own (F32 or F64), or one of F64, F32, F16, BF16,
+	// I64, I32, I16, I8, U8, BOOL. BatchNorm's num_batches_tracked is "I64",
+	// as PyTorch stores it; LoadTensors sets it to the file's dtype, so a
+	// file saved again keeps its dtypes. See WithFileDType.
+	FileDType string
 }
 
 // Module is a layer or a model: it maps an input to an output and lists its

@@ -62,7 +62,7 @@ func (b *BatchNorm1d) Params() []Param {
 	if b.RunningMean != nil && b.RunningVar != nil {
 		ps = append(ps, Param{Name: "running_mean", Tensor: b.RunningMean, Buffer: true}, Param{Name: "running_var", Tensor: b.RunningVar, Buffer: true})
 		if b.NumBatchesTracked != nil {
-			ps = append(ps, Param{Name: "num_batches_tracked", Tensor: b.NumBatchesTracked, Buffer: true})
+			ps = append(ps, Param{Name: "num_batches_tracked", Tensor: b.NumBatchesTracked, Buffer: true, FileDType: "I64"})
 		}
 	}
 	return ps

@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -26,38 +25,128 @@ import (
 //	rest      the tensors' bytes, little-endian, row-major; offsets are
 //	          relative to the start of this part
 //
-// dbr writes F32 and F64 and reads those plus F16, BF16 and the integer types
-// PyTorch puts in state dicts (I64, I32, I16, I8, U8, BOOL).
+// dbr reads and writes F64, F32, F16, BF16 and the integer types PyTorch
+// puts in state dicts (I64, I32, I16, I8, U8, BOOL); Param.FileDType says
+// which one a tensor is written as.
 
 // maxHeaderBytes bounds the JSON header, as the reference implementation does
 // (100 MB): a larger declared header is an error, not an allocation.
 const maxHeaderBytes = 100 << 20
+
+// maxDims is the most dims a tensor may have, as in PyTorch (and the engine).
+const maxDims = 64
 
 // stDType describes one safetensors dtype.
 type stDType struct {
 	size   int
 	to64   bool // load as a float64 tensor (F64, and integers float32 cannot hold exactly)
 	decode func(b []byte) float64
+	// encode stores v in b and reports whether the dtype holds v (integer
+	// dtypes hold only integers in their range; BOOL only 0 and 1).
+	encode func(b []byte, v float64) bool
 }
 
+// stDTypeNames lists the dtypes in the order messages name them.
+const stDTypeNames = "F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL"
+
 var stDTypes = map[string]stDType{
-	"F64": {8, true, func(b []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b)) }},
-	"F32": {4, false, func(b []byte) float64 { return float64(math.Float32frombits(binary.LittleEndian.Uint32(b))) }},
-	"F16": {2, false, func(b []byte) float64 { return float64(halfToFloat32(binary.LittleEndian.Uint16(b))) }},
+	"F64": {8, true, func(b []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b)) },
+		func(b []byte, v float64) bool { binary.LittleEndian.PutUint64(b, math.Float64bits(v)); return true }},
+	"F32": {4, false, func(b []byte) float64 { return float64(math.Float32frombits(binary.LittleEndian.Uint32(b))) },
+		func(b []byte, v float64) bool {
+			binary.LittleEndian.PutUint32(b, math.Float32bits(float32(v)))
+			return true
+		}},
+	"F16": {2, false, func(b []byte) float64 { return float64(halfToFloat32(binary.LittleEndian.Uint16(b))) },
+		func(b []byte, v float64) bool {
+			binary.LittleEndian.PutUint16(b, float32ToHalf(float32(v)))
+			return true
+		}},
 	"BF16": {2, false, func(b []byte) float64 {
 		return float64(math.Float32frombits(uint32(binary.LittleEndian.Uint16(b)) << 16))
+	}, func(b []byte, v float64) bool {
+		binary.LittleEndian.PutUint16(b, float32ToBF16(float32(v)))
+		return true
 	}},
-	"I64": {8, true, func(b []byte) float64 { return float64(int64(binary.LittleEndian.Uint64(b))) }},
-	"I32": {4, true, func(b []byte) float64 { return float64(int32(binary.LittleEndian.Uint32(b))) }},
-	"I16": {2, false, func(b []byte) float64 { return float64(int16(binary.LittleEndian.Uint16(b))) }},
-	"I8":  {1, false, func(b []byte) float64 { return float64(int8(b[0])) }},
-	"U8":  {1, false, func(b []byte) float64 { return float64(b[0]) }},
+	"I64": {8, true, func(b []byte) float64 { return float64(int64(binary.LittleEndian.Uint64(b))) },
+		func(b []byte, v float64) bool {
+			binary.LittleEndian.PutUint64(b, uint64(int64(v)))
+			return isInt(v, -1<<63, 1<<63-1)
+		}},
+	"I32": {4, true, func(b []byte) float64 { return float64(int32(binary.LittleEndian.Uint32(b))) },
+		func(b []byte, v float64) bool {
+			binary.LittleEndian.PutUint32(b, uint32(int32(v)))
+			return isInt(v, math.MinInt32, math.MaxInt32)
+		}},
+	"I16": {2, false, func(b []byte) float64 { return float64(int16(binary.LittleEndian.Uint16(b))) },
+		func(b []byte, v float64) bool {
+			binary.LittleEndian.PutUint16(b, uint16(int16(v)))
+			return isInt(v, math.MinInt16, math.MaxInt16)
+		}},
+	"I8": {1, false, func(b []byte) float64 { return float64(int8(b[0])) },
+		func(b []byte, v float64) bool { b[0] = byte(int8(v)); return isInt(v, math.MinInt8, math.MaxInt8) }},
+	"U8": {1, false, func(b []byte) float64 { return float64(b[0]) },
+		func(b []byte, v float64) bool { b[0] = byte(v); return isInt(v, 0, math.MaxUint8) }},
 	"BOOL": {1, false, func(b []byte) float64 {
 		if b[0] != 0 {
 			return 1
 		}
 		return 0
-	}},
+	}, func(b []byte, v float64) bool { b[0] = byte(v); return v == 0 || v == 1 }},
+}
+
+// isInt reports whether v is an integer from lo to hi (both exact in float64
+// except 1<<63-1, whose float64 is 1<<63, which v must stay below).
+func isInt(v, lo, hi float64) bool {
+	return v == math.Trunc(v) && v >= lo && (v < hi || (v == hi && hi < 1<<53))
+}
+
+// float32ToHalf converts f to IEEE 754 half precision, rounding to nearest
+// even as PyTorch's .half() does; values beyond 65504 become ±Inf.
+func float32ToHalf(f float32) uint16 {
+	b := math.Float32bits(f)
+	sign := uint16(b>>16) & 0x8000
+	exp := int32(b>>23) & 0xff
+	frac := b & 0x7fffff
+	if exp == 0xff { // Inf or NaN
+		if frac != 0 {
+			return sign | 0x7e00
+		}
+		return sign | 0x7c00
+	}
+	e := exp - 127 + 15
+	switch {
+	case e >= 0x1f:
+		return sign | 0x7c00
+	case e <= 0: // a half subnormal (or zero): m·2⁻²⁴
+		shift := uint32(14 - e)
+		if shift > 24 {
+			return sign
+		}
+		mant := frac | 0x800000
+		m := mant >> shift
+		rem, half := mant&(1<<shift-1), uint32(1)<<(shift-1)
+		if rem > half || (rem == half && m&1 == 1) {
+			m++ // may carry into the smallest normal, which is right
+		}
+		return sign | uint16(m)
+	}
+	h := uint16(e)<<10 | uint16(frac>>13)
+	if rem := frac & 0x1fff; rem > 0x1000 || (rem == 0x1000 && h&1 == 1) {
+		h++ // may carry into the exponent, up to Inf, which is right
+	}
+	return sign | h
+}
+
+// float32ToBF16 keeps the top 16 bits of f, rounding to nearest even as
+// PyTorch does.
+func float32ToBF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	if f != f {
+		return uint16(b>>16) | 0x40 // a quiet NaN
+	}
+	b += 0x7fff + (b>>16)&1
+	return uint16(b >> 16)
 }
 
 // halfToFloat32 converts an IEEE 754 half-precision value.
@@ -82,16 +171,44 @@ func halfToFloat32(h uint16) float32 {
 	return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
 }
 
-// SaveTensors writes ps to path in the safetensors format, F32 for float32
-// tensors and F64 for float64 ones, in the order given, under their names.
+// SaveTensors writes ps to path in the safetensors format, in the order
+// given, under their names: float32 tensors as F32 and float64 ones as F64,
+// or as their FileDType when it is set (integer dtypes such as BatchNorm's
+// I64 num_batches_tracked; F16 and BF16 to halve the file, see WithFileDType).
 // PyTorch reads the file with safetensors.torch.load_file.
 //
 // The file is written to a temporary file in the same directory, synced and
 // then renamed over path, so a crash or Ctrl-C during the save leaves either
-// the old file or the new one, never a partial one. It returns an error, and
-// writes nothing, when a name is empty, repeated or "__metadata__", or a
-// tensor is nil.
+// the old file or the new one, never a partial one; the temporary files of
+// saves that were killed are removed by the next save or load of path. It
+// returns an error, and changes nothing, when a name is empty, repeated or
+// "__metadata__", a tensor is nil, a FileDType is unknown, or a value does
+// not fit its FileDType (1.5 or 300 as U8).
 func SaveTensors(path string, ps []Param) error { return saveParams("nn.SaveTensors", path, ps) }
+
+// WithFileDType returns copies of ps (the same tensors) that SaveTensors
+// writes as dtype: "F16" or "BF16" for half the size of F32, "F32" or
+// "F64". Params stored as integers (BatchNorm's num_batches_tracked) keep
+// their dtype.
+//
+//	nn.SaveTensors("model-f16.safetensors", nn.WithFileDType(nn.StateDict(m), "F16"))
+func WithFileDType(ps []Param, dtype string) []Param {
+	switch dtype {
+	case "F64", "F32", "F16", "BF16":
+	default:
+		errorf("nn.WithFileDType", "dtype %q is not a floating-point safetensors dtype (F64, F32, F16, BF16)", dtype)
+	}
+	out := make([]Param, len(ps))
+	for i, p := range ps {
+		out[i] = p
+		if p.FileDType == "" || isFloatDType(p.FileDType) {
+			out[i].FileDType = dtype
+		}
+	}
+	return out
+}
+
+func isFloatDType(d string) bool { return d == "F64" || d == "F32" || d == "F16" || d == "BF16" }
 
 // saveParams checks ps and writes them to path atomically; errors start with
 // op and path. It serves SaveTensors, Save and SaveOptimizer.
@@ -114,60 +231,26 @@ func checkSaveParams(ps []Param) error {
 		case p.Name == "__metadata__":
 			return fmt.Errorf("parameter %d: the name __metadata__ is reserved by the safetensors format", i)
 		case seen[p.Name]:
-			return fmt.Errorf("two parameters are named %q; names in a checkpoint must be unique", p.Name)
+			return fmt.Errorf("two parameters are named %s; names in a checkpoint must be unique", quoteShort(p.Name))
 		case p.Tensor == nil:
-			return fmt.Errorf("parameter %q has a nil tensor", p.Name)
+			return fmt.Errorf("parameter %s has a nil tensor", quoteShort(p.Name))
+		case p.FileDType != "" && stDTypes[p.FileDType].encode == nil:
+			return fmt.Errorf("parameter %s: FileDType %s is not a safetensors dtype (%s)", quoteShort(p.Name), quoteShort(p.FileDType), stDTypeNames)
 		}
 		seen[p.Name] = true
 	}
 	return nil
 }
 
-// writeAtomic writes path through a temporary file in the same directory:
-// write, fsync, close, rename, fsync the directory. On any error or panic
-// (such as engine.ErrInterrupted) the temporary file is removed and path is
-// left as it was.
-func writeAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
+// fileDType returns the dtype p is written as.
+func fileDType(p Param) string {
+	switch {
+	case p.FileDType != "":
+		return p.FileDType
+	case p.Tensor.DType() == engine.Float64:
+		return "F64"
 	}
-	tmp := f.Name()
-	done := false
-	defer func() {
-		if !done {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	done = true
-	// Make the rename itself durable; not every system can sync a directory,
-	// and the file is complete either way, so a failure here is ignored.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return "F32"
 }
 
 // writeSafetensors writes the header and data of ps.
@@ -176,12 +259,8 @@ func writeSafetensors(w io.Writer, ps []Param) error {
 	hdr.WriteString(`{"__metadata__":{"format":"pt"}`)
 	var off int64
 	for _, p := range ps {
-		size := 4
-		dt := "F32"
-		if p.Tensor.DType() == engine.Float64 {
-			size, dt = 8, "F64"
-		}
-		n := int64(p.Tensor.Numel()) * int64(size)
+		dt := fileDType(p)
+		n := int64(p.Tensor.Numel()) * int64(stDTypes[dt].size)
 		name, _ := json.Marshal(p.Name)
 		shape := p.Tensor.Shape()
 		dims := make([]string, len(shape))
@@ -205,22 +284,38 @@ func writeSafetensors(w io.Writer, ps []Param) error {
 	if _, err := w.Write(hdr.Bytes()); err != nil {
 		return err
 	}
-	buf := make([]byte, 0, 64<<10)
+	const chunk = 64 << 10
+	buf := make([]byte, 0, chunk)
 	for _, p := range ps {
-		t := p.Tensor
-		if t.DType() == engine.Float64 {
+		t, dt := p.Tensor, fileDType(p)
+		switch {
+		case dt == "F64" && t.DType() == engine.Float64:
 			for _, v := range t.Float64s() {
 				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-				if len(buf) >= 64<<10 {
+				if len(buf) >= chunk {
 					if err := flushChunk(w, &buf); err != nil {
 						return err
 					}
 				}
 			}
-		} else {
+		case dt == "F32" && t.DType() == engine.Float32:
 			for _, v := range t.Float32s() {
 				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-				if len(buf) >= 64<<10 {
+				if len(buf) >= chunk {
+					if err := flushChunk(w, &buf); err != nil {
+						return err
+					}
+				}
+			}
+		default:
+			f := stDTypes[dt]
+			var b [8]byte
+			for i, v := range t.Float64s() {
+				if !f.encode(b[:f.size], v) {
+					return fmt.Errorf("parameter %s: element %d is %v, which %s cannot hold (%s)", quoteShort(p.Name), i, v, dt, dtypeRange(dt))
+				}
+				buf = append(buf, b[:f.size]...)
+				if len(buf) >= chunk {
 					if err := flushChunk(w, &buf); err != nil {
 						return err
 					}
@@ -229,6 +324,23 @@ func writeSafetensors(w io.Writer, ps []Param) error {
 		}
 	}
 	return flushChunk(w, &buf)
+}
+
+// dtypeRange says which values an integer dtype holds.
+func dtypeRange(dt string) string {
+	switch dt {
+	case "BOOL":
+		return "only 0 and 1"
+	case "U8":
+		return "integers from 0 to 255"
+	case "I8":
+		return "integers from -128 to 127"
+	case "I16":
+		return "integers from -32768 to 32767"
+	case "I32":
+		return "integers from -2147483648 to 2147483647"
+	}
+	return "integers from -2⁶³ to 2⁶³-1"
 }
 
 func flushChunk(w io.Writer, buf *[]byte) error {
@@ -242,13 +354,16 @@ func flushChunk(w io.Writer, buf *[]byte) error {
 // (safetensors.torch.save_file) or by Hugging Face tools. It returns the
 // tensors in the order of their data in the file, as new tensors that do not
 // require grad: F64, I64 and I32 data as float64 tensors, every other dtype
-// (F32, F16, BF16, I16, I8, U8, BOOL) as float32. Buffer is false in every
-// returned Param: the file does not say which tensors are buffers.
+// (F32, F16, BF16, I16, I8, U8, BOOL) as float32. Each Param's FileDType is
+// the file's dtype, so SaveTensors writes them back as they were; Buffer is
+// false in every returned Param: the file does not say which are buffers.
 //
 // A file that is not valid safetensors (truncated, a header larger than
-// 100 MB or than the file, offsets outside the file, sizes that do not match
-// the shapes, an unknown dtype) gives an error naming the file and the
-// problem; nothing is allocated beyond what the file actually holds.
+// 100 MB or than the file, offsets outside the file, holes between the
+// tensors' data, sizes that do not match the shapes, more than 64 dims, an
+// unknown dtype or header key) gives an error naming the file and the
+// problem; nothing is allocated beyond what the file actually holds. A
+// PyTorch .pt file (torch.save) gives an error saying how to convert it.
 func LoadTensors(path string) ([]Param, error) {
 	ps, err := loadTensorsFile(path)
 	if err != nil {
@@ -258,13 +373,39 @@ func LoadTensors(path string) ([]Param, error) {
 }
 
 // loadTensorsFile is LoadTensors; its errors start with the file name so
-// that each public function can put its own name in front.
+// that each public function can put its own name in front. It first removes
+// the temporary files that killed saves of path left (see writeAtomic).
 func loadTensorsFile(path string) (ps []Param, err error) {
+	removeStale(path)
 	err = readFile(path, "a safetensors file", func(f *os.File, size int64) (err error) {
 		ps, err = readSafetensors(f, size)
+		if te, ok := err.(*torchFileError); ok {
+			te.path = path
+		}
 		return err
 	})
 	return ps, err
+}
+
+// torchFileError is the error for a file written by torch.save.
+type torchFileError struct {
+	zip  bool   // the zip format of PyTorch 1.6 and later, else a bare pickle
+	path string // set by loadTensorsFile, for the conversion command
+}
+
+func (e *torchFileError) Error() string {
+	kind := "a pickle"
+	if e.zip {
+		kind = "a zip archive holding a pickle"
+	}
+	in, out := "model.pt", "model.safetensors"
+	if e.path != "" {
+		in, out = e.path, strings.TrimSuffix(e.path, filepath.Ext(e.path))+".safetensors"
+	}
+	return fmt.Sprintf("this is a PyTorch file written by torch.save (%s), not safetensors; dbr never unpickles, since a pickle can run any code. "+
+		"Convert it once with PyTorch (pip install safetensors): "+
+		"python3 -c 'import torch; from safetensors.torch import save_file; save_file({k: v.contiguous() for k, v in torch.load(%q, map_location=\"cpu\").items()}, %q)'",
+		kind, in, out)
 }
 
 // stEntry is one tensor of a parsed header.
@@ -284,19 +425,20 @@ func readSafetensors(r io.ReaderAt, size int64) ([]Param, error) {
 		return nil, err
 	}
 	ps := make([]Param, 0, len(entries))
+	buf := make([]byte, 0, 64<<10) // shared: a header may list 100k tiny tensors
 	for _, e := range entries {
-		t, err := readTensor(r, dataStart, e)
+		t, err := readTensor(r, dataStart, e, buf)
 		if err != nil {
 			return nil, err
 		}
-		ps = append(ps, Param{Name: e.name, Tensor: t})
+		ps = append(ps, Param{Name: e.name, Tensor: t, FileDType: e.dtype})
 	}
 	return ps, nil
 }
 
 // readSafetensorsHeader reads and checks the header: every entry's dtype,
-// shape and offsets are valid and inside the data part. Entries come back in
-// the order of their data.
+// shape and offsets are valid, and the entries' data fills the data part
+// without holes or overlaps. Entries come back in the order of their data.
 func readSafetensorsHeader(r io.ReaderAt, size int64) ([]stEntry, int64, error) {
 	var lenBuf [8]byte
 	if size < 8 {
@@ -306,6 +448,14 @@ func readSafetensorsHeader(r io.ReaderAt, size int64) ([]stEntry, int64, error) 
 		return nil, 0, fmt.Errorf("reading the header length: %w", err)
 	}
 	n := binary.LittleEndian.Uint64(lenBuf[:])
+	if n > maxHeaderBytes || int64(n) > size-8 {
+		if string(lenBuf[:4]) == "PK\x03\x04" {
+			return nil, 0, &torchFileError{zip: true}
+		}
+		if lenBuf[0] == 0x80 && lenBuf[1] >= 2 && lenBuf[1] <= 5 { // pickle's PROTO opcode
+			return nil, 0, &torchFileError{}
+		}
+	}
 	if n > maxHeaderBytes {
 		return nil, 0, fmt.Errorf("the header length is %d bytes, more than the limit of %d; this is not a safetensors file or it is corrupt", n, maxHeaderBytes)
 	}
@@ -328,74 +478,65 @@ func readSafetensorsHeader(r io.ReaderAt, size int64) ([]stEntry, int64, error) 
 			return nil, 0, err
 		}
 	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].begin < entries[j].begin })
-	for i := 1; i < len(entries); i++ {
-		a, b := entries[i-1], entries[i]
-		if b.begin < a.end {
-			return nil, 0, fmt.Errorf("the data of tensors %q [%d, %d) and %q [%d, %d) overlap", a.name, a.begin, a.end, b.name, b.begin, b.end)
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i], entries[j]
+		return a.begin < b.begin || (a.begin == b.begin && a.end < b.end)
+	})
+	// The format forbids holes: each tensor's data starts where the one
+	// before ends, and the last one ends the file.
+	var at int64
+	prev := ""
+	for _, e := range entries {
+		switch {
+		case e.begin < at:
+			return nil, 0, fmt.Errorf("the data of tensors %s and %s overlap (bytes [%d, %d) of the data part)", quoteShort(prev), quoteShort(e.name), e.begin, at)
+		case e.begin > at:
+			return nil, 0, fmt.Errorf("bytes [%d, %d) of the data part belong to no tensor (before %s); the safetensors format allows no holes", at, e.begin, quoteShort(e.name))
 		}
+		at, prev = e.end, e.name
+	}
+	if at != dataLen {
+		return nil, 0, fmt.Errorf("%d bytes follow the last tensor's data; the safetensors format allows none", dataLen-at)
 	}
 	return entries, dataStart, nil
 }
 
-// parseHeader decodes the JSON header, rejecting repeated names.
+// parseHeader decodes the JSON header, rejecting repeated names and unknown
+// keys. It reads the JSON token by token, so that memory stays a small
+// multiple of the header's size and a shape of millions of dims is refused
+// at its 65th.
 func parseHeader(hdr []byte) ([]stEntry, error) {
 	dec := json.NewDecoder(bytes.NewReader(hdr))
 	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil, fmt.Errorf("the header is not a JSON object")
 	}
 	var entries []stEntry
 	seen := map[string]bool{}
 	for dec.More() {
-		tok, err := dec.Token()
+		name, err := jsonString(dec)
 		if err != nil {
-			return nil, fmt.Errorf("the header is not valid JSON: %v", err)
-		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, fmt.Errorf("the header is not valid JSON")
+			return nil, err
 		}
 		if name == "" {
 			return nil, fmt.Errorf("the header has a tensor with an empty name")
 		}
 		if seen[name] {
-			return nil, fmt.Errorf("the header names tensor %q twice", name)
+			return nil, fmt.Errorf("the header names tensor %s twice", quoteShort(name))
 		}
 		seen[name] = true
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("the header is not valid JSON: %v", err)
-		}
 		if name == "__metadata__" {
 			var meta map[string]string
-			if err := json.Unmarshal(raw, &meta); err != nil {
+			if err := dec.Decode(&meta); err != nil {
 				return nil, fmt.Errorf("__metadata__ must map strings to strings")
 			}
 			continue
 		}
-		var e struct {
-			Dtype       *string  `json:"dtype"`
-			Shape       *[]int64 `json:"shape"`
-			DataOffsets *[]int64 `json:"data_offsets"`
+		e, err := parseEntry(dec, name)
+		if err != nil {
+			return nil, fmt.Errorf("tensor %s: %v", quoteShort(name), err)
 		}
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return nil, fmt.Errorf("tensor %q: the header entry must be {\"dtype\": string, \"shape\": [ints], \"data_offsets\": [begin, end]}: %v", name, err)
-		}
-		if e.Dtype == nil || e.Shape == nil || e.DataOffsets == nil {
-			return nil, fmt.Errorf("tensor %q: the header entry lacks dtype, shape or data_offsets", name)
-		}
-		if len(*e.DataOffsets) != 2 {
-			return nil, fmt.Errorf("tensor %q: data_offsets must be [begin, end], got %d numbers", name, len(*e.DataOffsets))
-		}
-		for _, s := range *e.Shape {
-			if s < 0 {
-				return nil, fmt.Errorf("tensor %q: invalid shape %v", name, *e.Shape)
-			}
-		}
-		entries = append(entries, stEntry{name: name, dtype: *e.Dtype, shape: *e.Shape,
-			begin: (*e.DataOffsets)[0], end: (*e.DataOffsets)[1]})
+		entries = append(entries, e)
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, fmt.Errorf("the header is not valid JSON: %v", err)
@@ -408,34 +549,130 @@ func parseHeader(hdr []byte) ([]stEntry, error) {
 	return entries, nil
 }
 
+// entryForm is the shape of a header entry, for messages.
+const entryForm = `a header entry is {"dtype": string, "shape": [ints], "data_offsets": [begin, end]}`
+
+// parseEntry reads one header entry: an object with exactly the keys dtype,
+// shape and data_offsets.
+func parseEntry(dec *json.Decoder, name string) (stEntry, error) {
+	e := stEntry{name: name}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return e, fmt.Errorf("the entry is not an object; %s", entryForm)
+	}
+	var haveDType, haveShape, haveOffsets bool
+	for dec.More() {
+		key, err := jsonString(dec)
+		if err != nil {
+			return e, err
+		}
+		switch key {
+		case "dtype":
+			if e.dtype, err = jsonString(dec); err != nil {
+				return e, fmt.Errorf("dtype must be a string")
+			}
+			haveDType = true
+		case "shape":
+			if e.shape, err = jsonInts(dec, maxDims, "shape"); err != nil {
+				return e, err
+			}
+			haveShape = true
+		case "data_offsets":
+			var offs []int64
+			if offs, err = jsonInts(dec, 2, "data_offsets"); err != nil {
+				return e, err
+			}
+			if len(offs) != 2 {
+				return e, fmt.Errorf("data_offsets must be [begin, end], got %d numbers", len(offs))
+			}
+			e.begin, e.end = offs[0], offs[1]
+			haveOffsets = true
+		default:
+			return e, fmt.Errorf("unknown key %s; %s and nothing else", quoteShort(key), entryForm)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return e, fmt.Errorf("the header is not valid JSON: %v", err)
+	}
+	if !haveDType || !haveShape || !haveOffsets {
+		return e, fmt.Errorf("the entry lacks dtype, shape or data_offsets; %s", entryForm)
+	}
+	return e, nil
+}
+
+// jsonString reads a string token.
+func jsonString(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("the header is not valid JSON: %v", err)
+	}
+	s, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("the header is not valid JSON: expected a string, got %v", tok)
+	}
+	return s, nil
+}
+
+// jsonInts reads an array of at most max integers >= 0.
+func jsonInts(dec *json.Decoder, max int, what string) ([]int64, error) {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, fmt.Errorf("%s must be an array of integers", what)
+	}
+	var out []int64
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("the header is not valid JSON: %v", err)
+		}
+		num, ok := tok.(json.Number)
+		if !ok {
+			return nil, fmt.Errorf("%s must be an array of integers", what)
+		}
+		v, err := strconv.ParseInt(string(num), 10, 64)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("invalid %s: %s is not an integer >= 0", what, quoteShort(string(num)))
+		}
+		if len(out) == max {
+			if what == "shape" {
+				return nil, fmt.Errorf("the shape has more than %d dims, the most a tensor may have (as in PyTorch)", max)
+			}
+			return nil, fmt.Errorf("%s must be [begin, end], got more numbers", what)
+		}
+		out = append(out, v)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("the header is not valid JSON: %v", err)
+	}
+	return out, nil
+}
+
 // checkEntry validates e against the data part's length and fills e.format.
 func checkEntry(e *stEntry, dataLen int64) error {
 	f, ok := stDTypes[e.dtype]
 	if !ok {
-		return fmt.Errorf("tensor %q has dtype %q, which dbr cannot read (it reads F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)", e.name, e.dtype)
+		return fmt.Errorf("tensor %s has dtype %s, which dbr cannot read (it reads %s)", quoteShort(e.name), quoteShort(e.dtype), stDTypeNames)
 	}
 	e.format = f
 	n := int64(1)
 	for _, s := range e.shape {
 		if s > math.MaxInt32 || (s != 0 && n > math.MaxInt64/8/s) {
-			return fmt.Errorf("tensor %q: shape %v is too large", e.name, e.shape)
+			return fmt.Errorf("tensor %s: shape %v is too large", quoteShort(e.name), e.shape)
 		}
 		n *= s
 	}
-	if e.begin < 0 || e.end < e.begin {
-		return fmt.Errorf("tensor %q: invalid data_offsets [%d, %d]", e.name, e.begin, e.end)
+	if e.end < e.begin {
+		return fmt.Errorf("tensor %s: invalid data_offsets [%d, %d]", quoteShort(e.name), e.begin, e.end)
 	}
 	if e.end > dataLen {
-		return fmt.Errorf("truncated: tensor %q needs data bytes [%d, %d) but the file holds only %d data bytes", e.name, e.begin, e.end, dataLen)
+		return fmt.Errorf("truncated: tensor %s needs data bytes [%d, %d) but the file holds only %d data bytes", quoteShort(e.name), e.begin, e.end, dataLen)
 	}
 	if want := n * int64(f.size); e.end-e.begin != want {
-		return fmt.Errorf("tensor %q: shape %v of %s needs %d bytes but data_offsets [%d, %d] span %d", e.name, e.shape, e.dtype, want, e.begin, e.end, e.end-e.begin)
+		return fmt.Errorf("tensor %s: shape %v of %s needs %d bytes but data_offsets [%d, %d] span %d", quoteShort(e.name), e.shape, e.dtype, want, e.begin, e.end, e.end-e.begin)
 	}
 	return nil
 }
 
-// readTensor reads and converts the data of e, in chunks.
-func readTensor(r io.ReaderAt, dataStart int64, e stEntry) (*engine.Tensor, error) {
+// readTensor reads and converts the data of e, in chunks of buf's capacity.
+func readTensor(r io.ReaderAt, dataStart int64, e stEntry, buf []byte) (*engine.Tensor, error) {
 	size := e.format.size
 	n := int((e.end - e.begin) / int64(size))
 	var f32 []float32
@@ -445,8 +682,7 @@ func readTensor(r io.ReaderAt, dataStart int64, e stEntry) (*engine.Tensor, erro
 	} else {
 		f32 = make([]float32, n)
 	}
-	const chunk = 64 << 10
-	buf := make([]byte, chunk-chunk%size)
+	buf = buf[:cap(buf)-cap(buf)%size]
 	for i := 0; i < n; {
 		engine.CheckInterrupt()
 		k := n - i
@@ -456,9 +692,9 @@ func readTensor(r io.ReaderAt, dataStart int64, e stEntry) (*engine.Tensor, erro
 		b := buf[:k*size]
 		if _, err := r.ReadAt(b, dataStart+e.begin+int64(i*size)); err != nil {
 			if errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("truncated while reading tensor %q", e.name)
+				return nil, fmt.Errorf("truncated while reading tensor %s", quoteShort(e.name))
 			}
-			return nil, fmt.Errorf("reading tensor %q: %w", e.name, err)
+			return nil, fmt.Errorf("reading tensor %s: %w", quoteShort(e.name), err)
 		}
 		switch {
 		case e.dtype == "F32":

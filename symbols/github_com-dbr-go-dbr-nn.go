@@ -89,8 +89,10 @@ func init() {
 		"Sum":                     reflect.ValueOf(nn.Sum),
 		"Tensors":                 reflect.ValueOf(nn.Tensors),
 		"Train":                   reflect.ValueOf(nn.Train),
+		"TrimPrefix":              reflect.ValueOf(nn.TrimPrefix),
 		"TripletMarginLoss":       reflect.ValueOf(nn.TripletMarginLoss),
 		"UniformInit":             reflect.ValueOf(nn.UniformInit),
+		"WithFileDType":           reflect.ValueOf(nn.WithFileDType),
 		"XavierNormal":            reflect.ValueOf(nn.XavierNormal),
 		"XavierUniform":           reflect.ValueOf(nn.XavierUniform),
 
@@ -115,6 +117,7 @@ func init() {
 		"Flatten":           reflect.ValueOf((*nn.Flatten)(nil)),
 		"GELU":              reflect.ValueOf((*nn.GELU)(nil)),
 		"GRUCell":           reflect.ValueOf((*nn.GRUCell)(nil)),
+		"IncompatibleKeys":  reflect.ValueOf((*nn.IncompatibleKeys)(nil)),
 		"LSTMCell":          reflect.ValueOf((*nn.LSTMCell)(nil)),
 		"LayerNorm":         reflect.ValueOf((*nn.LayerNorm)(nil)),
 		"LeakyReLU":         reflect.ValueOf((*nn.LeakyReLU)(nil)),
