@@ -131,12 +131,9 @@ func init() {
 		Run: func(_ context.Context, s *Session, _ string) error { s.Quit(); return nil }})
 	RegisterCommand(Command{Name: "reset", Help: "forget every variable, function and type",
 		Run: func(_ context.Context, s *Session, _ string) error { return s.Reset() }})
-	RegisterCommand(Command{Name: "vars", Help: "list your variables with their types (and shapes of tensors)",
+	RegisterCommand(Command{Name: "vars", Help: "list your variables (with types, and shapes of tensors), functions and types",
 		Run: func(_ context.Context, s *Session, _ string) error {
-			for _, n := range s.Vars() {
-				v, _ := s.Global(n)
-				fmt.Fprintf(s.opt.Stdout, "%s %s\n", n, s.describe(v))
-			}
+			s.listVars()
 			return nil
 		}})
 	RegisterCommand(Command{Name: "type", Args: "EXPR", Help: "print the type of an expression",
@@ -155,13 +152,13 @@ func init() {
 			fmt.Fprintln(s.opt.Stdout, strings.Join(names, ", "))
 			return nil
 		}})
-	RegisterCommand(Command{Name: "time", Args: "STMT", Help: "run a statement and print how long it took",
+	RegisterCommand(Command{Name: "time", Args: "STMT", Help: "run a statement and print how long it took (not its value)",
 		Run: func(ctx context.Context, s *Session, args string) error {
 			if args == "" {
 				return errors.New(":time needs a statement, e.g. :time y := x.MatMul(x)")
 			}
 			start := time.Now()
-			err := s.Eval(ctx, args)
+			err := s.evalQuiet(ctx, args)
 			fmt.Fprintf(s.opt.Stdout, "time: %v\n", time.Since(start).Round(time.Microsecond))
 			return err
 		}})
@@ -226,6 +223,53 @@ func (s *Session) docName(name string) string {
 		return name
 	}
 	return path.Base(t.PkgPath()) + "." + t.Name() + "." + rest
+}
+
+// listVars prints the user's variables, functions and types.
+func (s *Session) listVars() {
+	w := s.opt.Stdout
+	vars := s.Vars()
+	for _, n := range vars {
+		v, _ := s.Global(n)
+		fmt.Fprintf(w, "%s %s\n", n, s.describe(v))
+	}
+	funcs := sortedKeys(s.funcs)
+	for _, n := range funcs {
+		sig := strings.TrimPrefix(s.funcTypes[n], "func")
+		if sig == "" {
+			sig = "[…](…) (generic)"
+		}
+		fmt.Fprintf(w, "func %s%s\n", n, sig)
+	}
+	types := sortedKeys(s.types)
+	for _, n := range types {
+		def := s.typeDefs[n]
+		if strings.HasPrefix(def, "struct") {
+			def = "struct"
+			if fs := s.fieldNamesOf(n); len(fs) > 0 {
+				def += " {" + strings.Join(fs, ", ") + "}"
+			}
+		}
+		line := "type " + n + " " + def
+		if ms := sortedKeys(s.methods[n]); len(ms) > 0 {
+			line += "; methods " + strings.Join(ms, ", ")
+		}
+		fmt.Fprintln(w, line)
+	}
+	if len(vars)+len(funcs)+len(types) == 0 {
+		fmt.Fprintln(w, "no variables, functions or types yet (x := engine.Randn(2, 3) makes one)")
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k, ok := range m {
+		if ok && !strings.HasPrefix(k, "_") {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // describe says what a variable holds: its type, and a tensor's shape.

@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"fmt"
+	"go/parser"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -95,10 +96,13 @@ func init() {
 			fmt.Fprintf(s.Stdout(), "trace %s\n", state)
 			return nil
 		}})
-	RegisterCommand(Command{Name: "stats", Args: "X", Help: "min, max, mean, std, zeros, NaN, Inf of a tensor, tensors or a module's parameters",
+	RegisterCommand(Command{Name: "stats", Args: "X...", Help: "min, max, mean, std, zeros, NaN, Inf of tensors (:stats x w.Grad()), a []*engine.Tensor or a module's parameters",
 		Run: func(ctx context.Context, s *Session, args string) error {
 			if args == "" {
 				return fmt.Errorf(":stats needs a tensor, a list of tensors or a module, e.g. :stats x")
+			}
+			if exprs := splitExprs(args); len(exprs) > 1 {
+				return s.statsOf(ctx, exprs)
 			}
 			v, err := s.oneValue(ctx, "stats", ":stats x", args)
 			if err != nil {
@@ -106,7 +110,7 @@ func init() {
 			}
 			switch v.(type) {
 			case *engine.Tensor:
-				return s.Eval(ctx, "inspect.Stats("+args+")")
+				return s.statsOf(ctx, []string{args})
 			case []*engine.Tensor:
 				return s.Eval(ctx, "inspect.StatsOf("+args+")")
 			}
@@ -224,7 +228,7 @@ func init() {
 				return fmt.Errorf(":ops needs a statement, e.g. :ops y := m.Forward(x)")
 			}
 			var err error
-			tr := inspect.TraceOps(func() { err = s.Eval(ctx, args) })
+			tr := inspect.TraceOps(func() { err = s.evalQuiet(ctx, args) })
 			fmt.Fprintln(s.Stdout(), tr)
 			return err
 		}})
@@ -286,4 +290,59 @@ func init() {
 			}
 			return s.Eval(ctx, "engine.GradCheck(func(xs []*engine.Tensor) *engine.Tensor { return "+f[0]+"("+strings.Join(xs, ", ")+") }, "+ins+")")
 		}})
+}
+
+// statsOf prints the statistics of the tensors exprs, one row each,
+// labelled by its expression.
+func (s *Session) statsOf(ctx context.Context, exprs []string) error {
+	tb := &inspect.StatsTable{}
+	for _, e := range exprs {
+		v, err := s.oneValue(ctx, "stats", ":stats x w.Grad()", e)
+		if err != nil {
+			return err
+		}
+		if msg := s.argMismatch(v, tensorArg); msg != "" {
+			return fmt.Errorf(":stats needs tensors, e.g. :stats x w.Grad(); %s is %s", e, msg)
+		}
+		tb.Rows = append(tb.Rows, inspect.Compute(e, v.(*engine.Tensor)))
+	}
+	fmt.Fprintln(s.Stdout(), tb)
+	return nil
+}
+
+// splitExprs splits command arguments at the spaces outside brackets and
+// quotes, when each piece is an expression: "x w.Grad()" is two, "x.Add(y, z)"
+// and "a + b" are one.
+func splitExprs(args string) []string {
+	var parts []string
+	depth, start := 0, 0
+	var quote rune
+	for i, r := range args {
+		switch {
+		case quote != 0:
+			if r == quote && (quote == '`' || i == 0 || args[i-1] != '\\') {
+				quote = 0
+			}
+		case r == '"' || r == '\'' || r == '`':
+			quote = r
+		case r == '(' || r == '[' || r == '{':
+			depth++
+		case r == ')' || r == ']' || r == '}':
+			depth--
+		case r == ' ' && depth == 0:
+			if p := strings.TrimSpace(args[start:i]); p != "" {
+				parts = append(parts, p)
+			}
+			start = i + 1
+		}
+	}
+	if p := strings.TrimSpace(args[start:]); p != "" {
+		parts = append(parts, p)
+	}
+	for _, p := range parts {
+		if _, err := parser.ParseExpr(p); err != nil {
+			return []string{args}
+		}
+	}
+	return parts
 }

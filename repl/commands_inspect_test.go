@@ -46,7 +46,7 @@ func TestInspectCommands(t *testing.T) {
 	contains(t, ":summary", runCmd(t, s, out, ":summary m 4 3", false),
 		"fc1    Linear  [4 5]", "ReLU   op      [4 5]", "fc2    Linear  [4 2]", "params: 32 total")
 	runCmd(t, s, out, ":summary m four", true)
-	contains(t, ":stats x", runCmd(t, s, out, ":stats x", false), "tensor  [4 3]  float32")
+	contains(t, ":stats x", runCmd(t, s, out, ":stats x", false), "x     [4 3]  float32")
 	contains(t, ":stats m", runCmd(t, s, out, ":stats m", false), "fc1.weight  [5 3]", "fc2.bias    [2]")
 	evalOK(t, s, out, "loss := m.Forward(x).Sum()\nloss.Backward()")
 	contains(t, ":grads m loss", runCmd(t, s, out, ":grads m loss", false), "fc1.weight  [5 3]", "uses")

@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -25,8 +26,13 @@ func (s *Session) userStruct(t reflect.Type) string {
 	return s.typeOf[t]
 }
 
+// fieldNamesOf returns the field names of the user struct type name, as
+// declared.
+func (s *Session) fieldNamesOf(name string) []string { return s.fieldNames(name, -1) }
+
 // fieldNames returns the names of the fields of the user type name as
-// declared (yaegi renames unexported fields), or nil.
+// declared (yaegi renames unexported fields), or nil when they are not n
+// (n < 0: any number).
 func (s *Session) fieldNames(name string, n int) []string {
 	x, err := parser.ParseExpr(s.typeDefs[name])
 	if err != nil {
@@ -56,7 +62,7 @@ func (s *Session) fieldNames(name string, n int) []string {
 			names = append(names, id.Name)
 		}
 	}
-	if len(names) != n {
+	if n >= 0 && len(names) != n {
 		return nil
 	}
 	return names
@@ -149,4 +155,41 @@ func paramTable(ps []nn.Param) string {
 	}
 	fmt.Fprintf(&b, "%d tensors, %d values (%d trainable)", len(ps), total, trainable)
 	return b.String()
+}
+
+// isReceiver reports whether v, the value of a method call on the variable
+// chain ("x", "m.fc1"), is that variable's pointer itself.
+func (s *Session) isReceiver(chain string, v any) bool {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Ptr || rv.IsNil() {
+		return false
+	}
+	parts := strings.Split(chain, ".")
+	cur, ok := s.globals()[parts[0]]
+	if !ok {
+		return false
+	}
+	for _, f := range parts[1:] {
+		for (cur.Kind() == reflect.Ptr || cur.Kind() == reflect.Interface) && !cur.IsNil() {
+			cur = cur.Elem()
+		}
+		if cur.Kind() != reflect.Struct {
+			return false
+		}
+		if cur = cur.FieldByName(f); !cur.IsValid() {
+			return false
+		}
+	}
+	if cur.Kind() == reflect.Interface && !cur.IsNil() {
+		cur = cur.Elem()
+	}
+	return cur.Kind() == reflect.Ptr && !cur.IsNil() && cur.Pointer() == rv.Pointer()
+}
+
+// evalQuiet evaluates src as Eval does, without printing the values of its
+// expressions.
+func (s *Session) evalQuiet(ctx context.Context, src string) error {
+	s.quiet = true
+	defer func() { s.quiet = false }()
+	return s.Eval(ctx, src)
 }

@@ -56,6 +56,7 @@ type Session struct {
 
 	results  []any // values handed to _dbr.Result by the last expression
 	resultOK bool
+	quiet    bool // evaluate expressions without printing their values (:time, :ops)
 
 	funcs     map[string]bool                     // functions the user declared
 	funcTypes map[string]string                   // function -> its type, as Go source
@@ -377,6 +378,7 @@ type step struct {
 	src    string
 	expr   string // for an expression: the expression (printed form)
 	isCall bool
+	recv   string // for a method call on a variable: the variable, "x" or "m.fc1"
 }
 
 func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
@@ -460,7 +462,13 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 		if isCall && isPrintCall(call) {
 			return []step{{src: wrap(e)}}, su, nil
 		}
-		return []step{{src: "(func() { _dbr.Result(" + e + ") })()", expr: e, isCall: isCall}}, su, nil
+		one := step{src: "(func() { _dbr.Result(" + e + ") })()", expr: e, isCall: isCall}
+		if isCall {
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+				one.recv = selectorChain(sel.X)
+			}
+		}
+		return []step{one}, su, nil
 	case *ast.AssignStmt:
 		if st.Tok == token.DEFINE {
 			for _, l := range st.Lhs {
@@ -731,7 +739,12 @@ func (s *Session) run(ctx context.Context, st step) (printed bool, err error) {
 	}
 	vals := s.results
 	s.results = nil
-	if st.isCall && allNil(vals) {
+	if st.isCall && allNil(vals) || s.quiet {
+		return false, nil
+	}
+	if len(vals) == 1 && st.recv != "" && s.isReceiver(st.recv, vals[0]) {
+		// A setter that returns its receiver, x.SetRequiresGrad(true):
+		// the variable did not change, its value is not news.
 		return false, nil
 	}
 	parts := make([]string, len(vals))
