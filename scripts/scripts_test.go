@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbr-go/dbr/internal/lessonnb"
 )
 
 var update = flag.Bool("update", false, "rewrite each lesson's // Output: block with what `go run` prints (check the diff!)")
@@ -292,4 +294,25 @@ func runStdin(t *testing.T, stdin, name string, args ...string) string {
 		t.Fatalf("%s: %v\nstderr:\n%s\nstdout:\n%s", name, err, stderr.String(), stdout.String())
 	}
 	return normalize(stdout.String())
+}
+
+// TestNotebooksFresh fails when a lesson's notebook is not what `go
+// generate ./scripts` makes from its main.go (or is missing).
+// cmd/dbr-kernel's TestLessonNotebooks runs the notebooks in the kernel.
+func TestNotebooksFresh(t *testing.T) {
+	for _, l := range lessons(t) {
+		src, err := os.ReadFile(l.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := lessonnb.Notebook(l.file, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nb := filepath.Join(filepath.Dir(l.file), lessonnb.NotebookName(filepath.Dir(l.file)))
+		have, err := os.ReadFile(nb)
+		if err != nil || !bytes.Equal(have, want) {
+			t.Errorf("%s is stale or missing: run `go generate ./scripts` and commit the result", nb)
+		}
+	}
 }
