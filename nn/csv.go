@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strconv"
@@ -52,17 +53,77 @@ type CSVDataset struct {
 // becomes class indices (see CSVDataset.Classes). A row with a wrong number
 // of fields, an empty field or a field that is not a number gives an error
 // with the file name, the line number and the column.
+//
+// The file must be a regular file (not a device or a pipe) whose size fits
+// in memory several times over, with lines (and quoted fields) of at most
+// 1 MiB; messages quote at most 60 characters of a field.
 func ReadCSV(path string, o CSVOpts) (*CSVDataset, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("nn.ReadCSV %s: %w", path, pathErr(err))
 	}
 	defer f.Close()
-	ds, err := readCSV(f, path, o)
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("nn.ReadCSV %s: %w", path, err)
+	case st.IsDir():
+		return nil, fmt.Errorf("nn.ReadCSV %s: is a directory, not a CSV file", path)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("nn.ReadCSV %s: is %s, not a regular file; ReadCSV reads tables from files", path, fileKind(st.Mode()))
+	}
+	if err := engine.CheckMemory("", int(st.Size()), csvBytesPerByte); err != nil {
+		return nil, fmt.Errorf("nn.ReadCSV %s: %d bytes are too many to read as a table: %s", path, st.Size(), strings.TrimPrefix(err.Error(), ": "))
+	}
+	ds, err := readCSV(&lineLimit{r: f, max: csvMaxLine}, path, o)
 	if err != nil {
 		return nil, fmt.Errorf("nn.ReadCSV %w", err)
 	}
 	return ds, nil
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+const (
+	csvMaxLine = 1 << 20 // bytes in one line or quoted field
+	// csvBytesPerByte bounds the memory ReadCSV takes per byte of the file:
+	// each field's string and slice header, and its float32 (ten bytes of
+	// text such as "5.1,3.5,1." make three fields).
+	csvBytesPerByte = 16
+)
+
+// lineLimit passes r through until a line exceeds max bytes, then fails.
+type lineLimit struct {
+	r    io.Reader
+	max  int
+	line int // bytes since the last newline
+	n    int // lines so far
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, c := range p[:n] {
+		if c == '\n' {
+			l.line = 0
+			l.n++
+			continue
+		}
+		if l.line++; l.line > l.max {
+			return 0, fmt.Errorf("line %d is longer than %d bytes; ReadCSV reads tables whose lines (and quoted fields) are shorter", l.n+1, l.max)
+		}
+	}
+	return n, err
 }
 
 // csvRow is one record and the line it starts on.
@@ -124,7 +185,7 @@ func readCSV(in io.Reader, path string, o CSVOpts) (*CSVDataset, error) {
 			header = rows[0].fields
 		}
 	default:
-		return nil, fmt.Errorf("%s: CSVOpts.Header must be \"yes\", \"no\" or \"\" (detect), got %q", path, o.Header)
+		return nil, fmt.Errorf("%s: CSVOpts.Header must be \"yes\", \"no\" or \"\" (detect), got %s", path, quoteShort(o.Header))
 	}
 	names := make([]string, ncol)
 	for j := range names {
@@ -157,7 +218,7 @@ func readCSV(in io.Reader, path string, o CSVOpts) (*CSVDataset, error) {
 			return nil, fmt.Errorf("%s: dropped column %w", path, err)
 		}
 		if j == target {
-			return nil, fmt.Errorf("%s: column %q is both the target and dropped", path, names[j])
+			return nil, fmt.Errorf("%s: column %s is both the target and dropped", path, quoteShort(names[j]))
 		}
 		drop[j] = true
 	}
@@ -176,7 +237,7 @@ func readCSV(in io.Reader, path string, o CSVOpts) (*CSVDataset, error) {
 		for _, j := range feats {
 			v, err := csvNumber(row.fields[j])
 			if err != nil {
-				return nil, fmt.Errorf("%s:%d: column %d (%s): %v", path, row.line, j, names[j], err)
+				return nil, fmt.Errorf("%s:%d: column %d (%s): %v", path, row.line, j, clip(names[j]), err)
 			}
 			xs = append(xs, v)
 		}
@@ -207,7 +268,7 @@ func readCSV(in io.Reader, path string, o CSVOpts) (*CSVDataset, error) {
 		index := map[string]int{}
 		for _, row := range data {
 			if row.fields[target] == "" {
-				return nil, fmt.Errorf("%s:%d: column %d (%s): the target is empty", path, row.line, target, names[target])
+				return nil, fmt.Errorf("%s:%d: column %d (%s): the target is empty", path, row.line, target, clip(names[target]))
 			}
 			index[row.fields[target]] = 0
 		}
@@ -256,9 +317,9 @@ func csvColumn(spec string, names []string, haveHeader bool) (int, error) {
 	j, err := strconv.Atoi(spec)
 	if err != nil {
 		if haveHeader {
-			return 0, fmt.Errorf("%q is not a column; the columns are %s", spec, strings.Join(names, ", "))
+			return 0, fmt.Errorf("%s is not a column; the columns are %s", quoteShort(spec), clip(strings.Join(names, ", ")))
 		}
-		return 0, fmt.Errorf("%q is not a column number, and the file has no header to look names up in", spec)
+		return 0, fmt.Errorf("%s is not a column number, and the file has no header to look names up in", quoteShort(spec))
 	}
 	if j < 0 {
 		j += len(names)
@@ -277,9 +338,9 @@ func csvNumber(s string) (float32, error) {
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return 0, fmt.Errorf("%q is out of the range of float32", s)
+			return 0, fmt.Errorf("%s is out of the range of float32", quoteShort(s))
 		}
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, fmt.Errorf("%s is not a number", quoteShort(s))
 	}
 	return float32(v), nil
 }

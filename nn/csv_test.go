@@ -118,3 +118,34 @@ func TestReadCSVErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// ReadCSV reads regular files only (/dev/zero once ran it out of memory),
+// stops at a line longer than 1 MiB, and quotes at most 60 characters of a
+// field in a message (a 20 MB field made a 20 MB message).
+func TestReadCSVBounds(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		_, err := ReadCSV("/dev/zero", CSVOpts{})
+		if err == nil || !strings.Contains(err.Error(), "nn.ReadCSV /dev/zero: is a device, not a regular file") {
+			t.Errorf("/dev/zero: %v", err)
+		}
+	}
+	dir := t.TempDir()
+	long := filepath.Join(dir, "long.csv")
+	os.WriteFile(long, []byte("a,b\n1,"+strings.Repeat("2", csvMaxLine)+"\n"), 0o644)
+	if _, err := ReadCSV(long, CSVOpts{}); err == nil || !strings.Contains(err.Error(), "line 2 is longer than 1048576 bytes") {
+		t.Errorf("long line: %v", err)
+	}
+	head := filepath.Join(dir, "head.csv")
+	os.WriteFile(head, []byte("a,b"+strings.Repeat("7", 1000)+"\n1,2\n"), 0o644)
+	if _, err := ReadCSV(head, CSVOpts{Target: "nope"}); err == nil || len(err.Error()) > 300 ||
+		!strings.Contains(err.Error(), `"nope" is not a column; the columns are a, b7777`) {
+		t.Errorf("long header: %v", err)
+	}
+	// A field longer than any message should be, through readCSV, which has no line limit.
+	huge := "x" + strings.Repeat("7", 20<<20)
+	_, err := readCSV(strings.NewReader("a,b\n1,2\n3,"+huge+"\n"), "f.csv", CSVOpts{NoTarget: true})
+	want := `f.csv:3: column 1 (b): "x` + strings.Repeat("7", 59) + `…" (20971521 bytes) is not a number`
+	if err == nil || err.Error() != want {
+		t.Errorf("20 MB field: %.300v, want %s", err, want)
+	}
+}

@@ -29,13 +29,32 @@ func needWeight(op string, w *engine.Tensor, ctor string) {
 // quoteShort quotes s for a message, cut to its first 60 characters: a name
 // or a field read from a file may be megabytes long.
 func quoteShort(s string) string {
-	const max = 60
-	if len(s) <= max {
+	c, n := cut(s)
+	if n == 0 {
 		return strconv.Quote(s)
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return fmt.Sprintf("%s (%d bytes)", strconv.Quote(c+"…"), n)
+}
+
+// clip is quoteShort without the quotes: "sepal_length", or "xxx… (20971520 bytes)".
+func clip(s string) string {
+	c, n := cut(s)
+	if n == 0 {
+		return s
 	}
-	return fmt.Sprintf("%s (%d bytes)", strconv.Quote(s[:cut]+"…"), len(s))
+	return fmt.Sprintf("%s… (%d bytes)", c, n)
+}
+
+// cut returns the first 60 characters of s and len(s), or s and 0 when it
+// is not longer.
+func cut(s string) (string, int) {
+	const max = 60
+	if len(s) <= max {
+		return s, 0
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i], len(s)
 }

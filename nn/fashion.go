@@ -101,7 +101,7 @@ func FashionMNISTSubset(split string) (*MNISTDataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		d, err := parseIDX(bytes.NewReader(raw), int64(len(raw)))
+		d, err := parseIDX(bytes.NewReader(raw), int64(len(raw)), nil)
 		if err != nil {
 			return nil, fmt.Errorf("embedded %s: %w", name, err)
 		}
@@ -195,11 +195,11 @@ func ReadMNIST(imagesPath, labelsPath string) (*MNISTDataset, error) {
 }
 
 func readMNIST(imagesPath, labelsPath string) (*MNISTDataset, error) {
-	imgs, err := readIDXFile(imagesPath)
+	imgs, err := readIDXFile(imagesPath, nil)
 	if err != nil {
 		return nil, err
 	}
-	labs, err := readIDXFile(labelsPath)
+	labs, err := readIDXFile(labelsPath, nil)
 	if err != nil {
 		return nil, err
 	}

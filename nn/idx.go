@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -46,8 +47,21 @@ type idxData struct {
 // dims and raw values (bytes stay 0…255, not scaled): float64 for int and
 // double files, float32 otherwise. A malformed file (bad magic, truncated,
 // extra data) gives an error naming the file and the problem.
+//
+// The size the header declares is checked against the machine's memory
+// (the file's values, the float values made from them and the tensor's copy
+// of those) before anything is read, and reading stops at it: a small
+// gzipped file that declares or holds gigabytes is an error, not an
+// out-of-memory crash.
 func ReadIDX(path string) (*engine.Tensor, error) {
-	d, err := readIDXFile(path)
+	// Per value, besides the file's bytes: the float slice built below and
+	// the tensor's copy of it, 4 or 8 bytes each.
+	d, err := readIDXFile(path, func(typ byte) int {
+		if typ == 0x0C || typ == 0x0E {
+			return 16
+		}
+		return 8
+	})
 	if err != nil {
 		return nil, fmt.Errorf("nn.ReadIDX %w", err)
 	}
@@ -61,6 +75,7 @@ func ReadIDX(path string) (*engine.Tensor, error) {
 				vals[i] = math.Float64frombits(binary.BigEndian.Uint64(d.data[8*i:]))
 			}
 		}
+		d.data = nil // collectable while the tensor copies vals
 		return newTensor64(vals, d.dims), nil
 	}
 	vals := make([]float32, n)
@@ -76,21 +91,25 @@ func ReadIDX(path string) (*engine.Tensor, error) {
 			vals[i] = math.Float32frombits(binary.BigEndian.Uint32(d.data[4*i:]))
 		}
 	}
+	d.data = nil
 	return newTensor32(vals, d.dims), nil
 }
 
-// readIDXFile opens and parses path; errors start with the path.
-func readIDXFile(path string) (d *idxData, err error) {
+// readIDXFile opens and parses path; errors start with the path. extra is
+// as parseIDX's.
+func readIDXFile(path string, extra func(typ byte) int) (d *idxData, err error) {
 	err = readFile(path, "an IDX file", func(f *os.File, size int64) (err error) {
-		d, err = parseIDX(f, size)
+		d, err = parseIDX(f, size, extra)
 		return err
 	})
 	return d, err
 }
 
 // parseIDX parses an IDX stream of size bytes, gunzipping it when it starts
-// with the gzip magic.
-func parseIDX(r io.Reader, size int64) (*idxData, error) {
+// with the gzip magic. extra(typ), when not nil, gives the bytes per value
+// the caller allocates besides the file's data (for the memory check that
+// comes before reading the data).
+func parseIDX(r io.Reader, size int64, extra func(typ byte) int) (*idxData, error) {
 	br := bufio.NewReader(r)
 	magic, _ := br.Peek(2)
 	var in io.Reader = br
@@ -126,6 +145,13 @@ func parseIDX(r io.Reader, size int64) (*idxData, error) {
 		}
 		total *= int64(dims[i])
 	}
+	perValue := t.size
+	if extra != nil {
+		perValue += extra(head[2])
+	}
+	if err := engine.CheckMemory("", int(total)/t.size, perValue); err != nil {
+		return nil, fmt.Errorf("the header declares %v %s values: %s", dims, t.name, strings.TrimPrefix(err.Error(), ": "))
+	}
 	if remaining >= 0 {
 		remaining -= int64(4 + 4*nd)
 		if remaining < total {
@@ -137,8 +163,13 @@ func parseIDX(r io.Reader, size int64) (*idxData, error) {
 	}
 	// Read at most total+1 bytes, growing the buffer as data arrives, so that
 	// a gzip stream declaring more than it holds allocates only what it holds.
+	// (An uncompressed file's size was checked above: its buffer is exact.)
 	var buf bytes.Buffer
-	buf.Grow(int(min(total, 64<<10)))
+	if gz {
+		buf.Grow(int(min(total, 1<<20)))
+	} else {
+		buf.Grow(int(total) + 1)
+	}
 	if _, err := buf.ReadFrom(io.LimitReader(in, total+1)); err != nil {
 		return nil, idxReadErr(gz, fmt.Sprintf("truncated: the header declares %v %s values (%d bytes) but the data ends after %d bytes", dims, t.name, total, buf.Len()), err)
 	}

@@ -18,7 +18,7 @@ func FuzzReadIDX(f *testing.F) {
 	f.Add(gzipped(idxBytes(8, []uint32{1 << 30, 1 << 20}, nil)))
 	f.Add([]byte{0, 0, 8})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := parseIDX(bytes.NewReader(data), int64(len(data)))
+		d, err := parseIDX(bytes.NewReader(data), int64(len(data)), nil)
 		if err != nil {
 			return
 		}

@@ -357,3 +357,35 @@ func TestFashionMNISTDebianFiles(t *testing.T) {
 		}
 	}
 }
+
+// The declared size is checked against memory before reading, counting the
+// float values ReadIDX makes (a 4 MB gzip file of zeros declaring 4 GiB of
+// bytes once needed 36 GiB); and reading a gzip stream stops at the declared
+// size however much more it holds.
+func TestReadIDXMemoryBounds(t *testing.T) {
+	dir := t.TempDir()
+	if engine.CheckMemory("", 1<<32, 9) == nil {
+		t.Logf("skipping the memory check: this machine holds 36 GiB")
+	} else {
+		decl := idxBytes(8, []uint32{1 << 16, 1 << 16}, make([]byte, 100))
+		for _, b := range [][]byte{decl, gzipped(decl)} {
+			_, err := ReadIDX(writeFile(t, dir, "decl", b))
+			if err == nil || !strings.Contains(err.Error(), "the header declares [65536 65536] unsigned byte values: 4294967296 values of 9 bytes need 36.0 GiB, more than this machine's memory") {
+				t.Errorf("4 GiB declared: %v", err)
+			}
+		}
+	}
+	bomb := gzipped(idxBytes(8, []uint32{1 << 20}, make([]byte, 64<<20))) // 64 MiB of zeros, 1 MiB declared
+	p := writeFile(t, dir, "bomb.gz", bomb)
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	_, err := ReadIDX(p)
+	runtime.ReadMemStats(&m1)
+	if err == nil || !strings.Contains(err.Error(), "more data than its header declares") {
+		t.Fatalf("gzip holding more than declared: %v", err)
+	}
+	if d := m1.TotalAlloc - m0.TotalAlloc; d > 8<<20 {
+		t.Errorf("a %d-byte gzip file declaring 1 MiB made ReadIDX allocate %d bytes", len(bomb), d)
+	}
+}
