@@ -140,6 +140,7 @@ func run(t *testing.T, name string, args ...string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = t.TempDir()
+	cmd.Env = lessonEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
@@ -148,6 +149,10 @@ func run(t *testing.T, name string, args ...string) string {
 	}
 	return normalize(stdout.String())
 }
+
+// lessonEnv is the environment lessons run in: a terminal 80 columns wide,
+// the width inspect.Plot draws at, whatever the terminal running the tests.
+func lessonEnv() []string { return append(os.Environ(), "COLUMNS=80") }
 
 func compare(t *testing.T, how string, l lesson, got string) {
 	t.Helper()
@@ -286,6 +291,7 @@ func runStdin(t *testing.T, stdin, name string, args ...string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = t.TempDir()
+	cmd.Env = lessonEnv()
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
