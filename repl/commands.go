@@ -191,13 +191,18 @@ func init() {
 			fmt.Fprintf(s.opt.Stdout, "saved %s\n", args)
 			return nil
 		}})
-	RegisterCommand(Command{Name: "stack", Help: "show the Go stack of the last panic",
-		Run: func(_ context.Context, s *Session, _ string) error {
-			if s.lastStack == "" {
+	RegisterCommand(Command{Name: "stack", Args: "[all]", Help: "where the last panic happened: your code, then dbr's functions (all: the whole Go stack)",
+		Run: func(_ context.Context, s *Session, args string) error {
+			switch {
+			case s.lastStack == "" || s.lastErr == nil:
 				fmt.Fprintln(s.opt.Stdout, "no panic yet")
-				return nil
+			case args == "all":
+				fmt.Fprintln(s.opt.Stdout, s.lastStack)
+			case args != "":
+				return fmt.Errorf(":stack takes nothing or all")
+			default:
+				fmt.Fprint(s.opt.Stdout, userStack(s.lastErr))
 			}
-			fmt.Fprintln(s.opt.Stdout, s.lastStack)
 			return nil
 		}})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/scanner"
 	"go/token"
 	"log"
@@ -61,16 +62,60 @@ func (s *Session) report(u Unit, name string, err error) error {
 	default:
 		e.Where = first
 	}
-	s.lastStack = e.Stack
+	if name == "" && e.Stack != "" {
+		e.At = s.innerSite(s.trace.String())
+	}
+	s.lastStack, s.lastErr = e.Stack, e
 	if t := s.trace.String(); t != "" && e.Stack != "" {
 		s.lastStack = t + "\n" + e.Stack
 	}
 	text := fmt.Sprintf("error: %s\n  in: %s\n", e.Msg, e.Where)
+	if e.At != "" {
+		text += "  at: " + e.At + "\n"
+	}
 	if s.opt.Stack && e.Stack != "" {
 		text += s.lastStack + "\n"
 	}
 	s.showError(e, text)
 	return e
+}
+
+// userStack says where the panic of e happened, innermost first: the
+// function of the user's and the top-level line, then the functions of dbr
+// (engine, nn, inspect) with their files, without the interpreter's and
+// reflect's frames.
+func userStack(e *Error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "error: %s\n", e.Msg)
+	if e.At != "" {
+		fmt.Fprintf(&b, "  at: %s\n", e.At)
+	}
+	fmt.Fprintf(&b, "  in: %s\n", e.Where)
+	lines := strings.Split(e.Stack, "\n")
+	var dbr []string
+	for i, l := range lines {
+		m := dbrFrame.FindStringSubmatch(l)
+		if m == nil || m[1] == "repl" || !ast.IsExported(m[3]) || i+1 >= len(lines) {
+			continue
+		}
+		name := m[1] + "." + m[3]
+		if m[2] != "" {
+			name = m[1] + "." + m[2] + "." + m[3]
+		}
+		file := strings.TrimSpace(lines[i+1])
+		if sp := strings.LastIndexByte(file, ' '); sp > 0 {
+			file = file[:sp]
+		}
+		if parts := strings.Split(file, "/"); len(parts) >= 2 {
+			file = strings.Join(parts[len(parts)-2:], "/")
+		}
+		dbr = append(dbr, fmt.Sprintf("  %s  %s", name, file))
+	}
+	if len(dbr) > 0 {
+		b.WriteString("inside dbr, innermost first:\n" + strings.Join(dbr, "\n") + "\n")
+	}
+	b.WriteString("(:stack all shows the whole Go stack)\n")
+	return b.String()
 }
 
 // LastStack returns the Go stack (and interpreted trace) of the last panic.

@@ -660,21 +660,30 @@ func (s *Session) hint(src, msg string) string {
 }
 
 // noteImported tells a learner who types an import at the prompt that the
-// package needs none, when every package of d is one the session has.
-func (s *Session) noteImported(d *ast.GenDecl) {
-	paths := map[string]bool{}
+// package needs none, when every package of d is one the session has bound
+// to its name, and reports whether it did (the import is then left out: a
+// second import of a package fails in yaegi, as when a file :loaded later
+// imports it too).
+func (s *Session) noteImported(d *ast.GenDecl) bool {
+	// A package is bound to its name when no other package has that name
+	// (math/rand is: crypto/rand is not imported, see init).
+	paths, named := map[string]bool{}, map[string]int{}
 	for _, tables := range []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols} {
 		for k := range tables {
-			paths[path.Dir(k)] = true
+			if p := path.Dir(k); p != "crypto/rand" {
+				paths[p] = true
+				named[path.Base(p)]++
+			}
 		}
 	}
 	var names []string
 	for _, sp := range d.Specs {
 		p, err := strconv.Unquote(sp.(*ast.ImportSpec).Path.Value)
-		if err != nil || !paths[p] {
-			return
+		if err != nil || !paths[p] || named[path.Base(p)] > 1 || sp.(*ast.ImportSpec).Name != nil {
+			return false
 		}
 		names = append(names, p)
 	}
-	fmt.Fprintf(s.opt.Stdout, "(%s: already imported, as are %s)\n", strings.Join(names, ", "), Imported)
+	fmt.Fprintf(s.opt.Stderr, "note: %s: already imported, as are %s\n", strings.Join(names, ", "), Imported)
+	return true
 }

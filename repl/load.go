@@ -66,10 +66,12 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 		fmt.Fprintf(&decls, "\n//line %s:%d\n%s\n", name, fset.Position(d.Pos()).Line, render(fset, d))
 	}
 	where := Unit{Src: "(declarations)", Line: 1}
+	base := s.addSource(name, src, 1, fset, f.Decls)
 	if decls.Len() > 0 {
 		s.resetLine()
-		if err := s.exec(ctx, instrumentLines(decls.String(), false, fset, declNodes, name)); err != nil {
-			return s.report(s.panicLine(err, src, where), name, err)
+		if err := s.exec(ctx, instrumentLines(decls.String(), false, fset, declNodes, name, base)); err != nil {
+			u, at := s.panicLine(err, name, src, where)
+			return s.report(u, at, err)
 		}
 		for _, d := range f.Decls {
 			if d != body {
@@ -94,8 +96,9 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 	}
 	code.WriteString("})()")
 	s.resetLine()
-	if err := s.exec(ctx, instrumentLines(code.String(), true, fset, []ast.Node{&ast.BlockStmt{List: stmts}}, name)); err != nil {
-		return s.report(s.panicLine(err, src, Unit{Src: "func main", Line: line}), name, err)
+	if err := s.exec(ctx, instrumentLines(code.String(), true, fset, []ast.Node{&ast.BlockStmt{List: stmts}}, name, base)); err != nil {
+		u, at := s.panicLine(err, name, src, Unit{Src: "func main", Line: line})
+		return s.report(u, at, err)
 	}
 	for _, st := range body.Body.List {
 		s.saved = append(s.saved, savedUnit{src: render(fset, st)})

@@ -71,6 +71,8 @@ type Session struct {
 	outPipe   *pipeOut     // Stdout's pipe when Stdout is not a file
 	errPipe   *pipeOut     // Stderr's pipe when Stderr is not a file
 	lastStack string       // Go stack of the last panic
+	lastErr   *Error       // the last error
+	sources   []codeSource // code whose lines _dbrLine records
 
 	mu       sync.Mutex
 	cancel   context.CancelFunc
@@ -88,9 +90,7 @@ type savedUnit struct {
 }
 
 // prelude declares the helpers that rewritten code calls.
-const prelude = `import "math/rand"
-
-var _dbrLast interface{}
+const prelude = `var _dbrLast interface{}
 var _dbrLine int
 
 func _dbrGoRecover() {
@@ -226,6 +226,7 @@ func (s *Session) init() (err error) {
 	s.typeOf = map[reflect.Type]string{}
 	s.typeDefs = map[string]string{}
 	s.saved = nil
+	s.sources = nil
 	s.pkgSyms = map[string]map[string]reflect.Value{}
 	s.addSyms(stdlib.Symbols)
 	s.addSyms(processKnobs)
@@ -242,7 +243,17 @@ func (s *Session) init() (err error) {
 			err = fmt.Errorf("starting the interpreter: %v", r)
 		}
 	}()
-	if err := s.in.Use(stdlib.Symbols); err != nil {
+	// crypto/rand comes after ImportUsed, so that `rand` names math/rand
+	// (both would be renamed) and `import "crypto/rand"` still works.
+	std, later := interp.Exports{}, interp.Exports{}
+	for k, v := range stdlib.Symbols {
+		if k == "crypto/rand/rand" {
+			later[k] = v
+		} else {
+			std[k] = v
+		}
+	}
+	if err := s.in.Use(std); err != nil {
 		return err
 	}
 	if err := s.in.Use(processKnobs); err != nil {
@@ -264,6 +275,9 @@ func (s *Session) init() (err error) {
 		return err
 	}
 	s.in.ImportUsed()
+	if err := s.in.Use(later); err != nil {
+		return err
+	}
 	if _, err := s.in.Eval(prelude); err != nil {
 		return fmt.Errorf("starting the interpreter: %v", err)
 	}
@@ -324,6 +338,7 @@ func (s *Session) Interrupt() {
 type Error struct {
 	Msg   string // one line saying what failed
 	Where string // "name:line: text" or the first line of the unit
+	At    string // for a panic inside a function of the user's called by the unit: its line, else ""
 	Stack string
 }
 
@@ -393,6 +408,7 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	if su.sweep {
 		mark = s.markDefine()
 	}
+	s.resetLine()
 	for _, st := range steps {
 		printed, err := s.run(ctx, st)
 		if err != nil {
@@ -431,7 +447,7 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 		f, err := parser.ParseFile(fset, "", "package main\n"+u.Src, 0)
 		if err == nil && len(f.Decls) > 0 {
 			su.decl = true
-			steps, err := s.prepareDecls(fset, rw, f)
+			steps, err := s.prepareDecls(fset, rw, f, u.Src)
 			return steps, su, err
 		}
 		if !strings.HasPrefix(u.Src, "func") {
@@ -603,7 +619,7 @@ func wrap(src string) string {
 	return "(func() {\n" + src + "\n})()"
 }
 
-func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File) ([]step, error) {
+func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File, src string) ([]step, error) {
 	var steps []step
 	for _, d := range f.Decls {
 		s.noteDecl(fset, d)
@@ -614,7 +630,10 @@ func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File) (
 					"statements typed directly (or :load for a file with func main)"}
 			}
 			rw.rewrite(d)
-			steps = append(steps, step{src: render(fset, d)})
+			// Its statements record their lines, so that an error inside
+			// it names the line (lines.go).
+			base := s.addSource("", src, 2, fset, []ast.Decl{d})
+			steps = append(steps, step{src: instrumentLines(render(fset, d), false, fset, []ast.Node{d}, "_.go", base)})
 		case *ast.GenDecl:
 			switch d.Tok {
 			case token.VAR:
@@ -645,8 +664,9 @@ func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File) (
 					}
 				}
 			case token.IMPORT:
-				s.noteImported(d)
-				steps = append(steps, step{src: render(fset, d)})
+				if !s.noteImported(d) {
+					steps = append(steps, step{src: render(fset, d)})
+				}
 			default:
 				rw.rewrite(d)
 				steps = append(steps, step{src: render(fset, d)})
