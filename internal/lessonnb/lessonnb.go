@@ -6,7 +6,8 @@
 // The file's leading comment is the notebook's first cell (its first line
 // a heading); every declaration but func main and the imports (the kernel
 // has every package imported) comes next, as it is; then the body of func main, one tab less indented, as a learner
-// would type it at the prompt. A run of comment lines between declarations
+// would type it at the prompt (indented with spaces, which the notebook's
+// editor shows better than tabs). A run of comment lines between declarations
 // or statements (a doc comment included) is a markdown cell; comments
 // inside a declaration or a statement stay in its code. The // Output:
 // block that ends a lesson is left out.
@@ -115,7 +116,7 @@ func Cells(name string, src []byte) ([]Cell, error) {
 			if p.inMain {
 				l = strings.TrimPrefix(l, "\t")
 			}
-			code[i] = l
+			code[i] = spaceIndent(l)
 		}
 		if !prevComment && p.first == prevLast+1 {
 			c := &cells[len(cells)-1]
@@ -126,6 +127,13 @@ func Cells(name string, src []byte) ([]Cell, error) {
 		prevLast, prevComment = p.last, false
 	}
 	return cells, nil
+}
+
+// spaceIndent replaces the tabs that indent a line by four spaces each:
+// the notebook's editor draws tabs as arrows.
+func spaceIndent(l string) string {
+	n := len(l) - len(strings.TrimLeft(l, "\t"))
+	return strings.Repeat("    ", n) + l[n:]
 }
 
 // commentText turns // comment lines into markdown lines.
@@ -147,19 +155,11 @@ func Notebook(name string, src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	type cell struct {
-		CellType       string            `json:"cell_type"`
-		ExecutionCount *int              `json:"execution_count,omitempty"`
-		ID             string            `json:"id"`
-		Metadata       map[string]any    `json:"metadata"`
-		Outputs        *[]map[string]any `json:"outputs,omitempty"`
-		Source         []string          `json:"source"`
-	}
 	nb := struct {
-		Cells         []cell         `json:"cells"`
-		Metadata      map[string]any `json:"metadata"`
-		NBFormat      int            `json:"nbformat"`
-		NBFormatMinor int            `json:"nbformat_minor"`
+		Cells         []map[string]any `json:"cells"`
+		Metadata      map[string]any   `json:"metadata"`
+		NBFormat      int              `json:"nbformat"`
+		NBFormatMinor int              `json:"nbformat_minor"`
 	}{
 		Metadata: map[string]any{
 			"kernelspec":    map[string]string{"name": "dbr", "display_name": "dbr (Go)", "language": "go"},
@@ -175,9 +175,10 @@ func Notebook(name string, src []byte) ([]byte, error) {
 			}
 			src[j] = l
 		}
-		nc := cell{CellType: c.Kind, ID: fmt.Sprintf("cell-%02d", i+1), Metadata: map[string]any{}, Source: src}
+		nc := map[string]any{"cell_type": c.Kind, "id": fmt.Sprintf("cell-%02d", i+1), "metadata": map[string]any{}, "source": src}
 		if c.Kind == "code" {
-			nc.Outputs = &[]map[string]any{}
+			nc["execution_count"] = nil
+			nc["outputs"] = []any{}
 		}
 		nb.Cells = append(nb.Cells, nc)
 	}

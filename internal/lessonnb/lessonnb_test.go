@@ -40,7 +40,7 @@ func main() {
 	want := []Cell{
 		{"markdown", []string{"# Lesson 0: a test.", "", "More text."}},
 		{"markdown", []string{"double doubles."}},
-		{"code", []string{"func double(x int) int {", "\t// a comment inside stays", "\treturn 2 * x", "}"}},
+		{"code", []string{"func double(x int) int {", "    // a comment inside stays", "    return 2 * x", "}"}},
 		{"code", []string{"a := 1", "b := double(a)"}},
 		{"markdown", []string{"Print them."}},
 		{"code", []string{"fmt.Println(a, b) // trailing comment stays"}},

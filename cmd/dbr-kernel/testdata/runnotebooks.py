@@ -13,6 +13,7 @@ workdir = sys.argv[1]
 args = sys.argv[2:]
 for src, dst in zip(args[0::2], args[1::2]):
     nb = nbformat.read(src, as_version=4)
+    nbformat.validate(nb)
     NotebookClient(nb, kernel_name="dbr", timeout=300, allow_errors=False,
                    resources={"metadata": {"path": workdir}}).execute()
     nbformat.write(nb, dst)
