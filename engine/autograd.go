@@ -23,24 +23,7 @@ type node struct {
 	vers     savedVersions
 }
 
-var (
-	seqCounter  atomic.Uint64
-	noGradDepth atomic.Int32
-	// inBackward counts backward closures running: the ops they use are
-	// part of an op's backward, so hooks see them as one backward event.
-	inBackward atomic.Int32
-)
-
-// GradEnabled reports whether ops currently record the autograd graph.
-func GradEnabled() bool { return noGradDepth.Load() == 0 }
-
-// NoGrad runs f with graph recording off, as torch.no_grad: results made
-// inside do not require grad. Use it for evaluation and for updating weights.
-func NoGrad(f func()) {
-	noGradDepth.Add(1)
-	defer noGradDepth.Add(-1)
-	f()
-}
+var seqCounter atomic.Uint64
 
 // OpEvent describes one op as it runs, for hooks installed with AddOpHook.
 type OpEvent struct {
@@ -58,7 +41,10 @@ var (
 
 // AddOpHook calls h after every op, forward and backward, until the returned
 // function is called. The ops a backward uses internally are not reported
-// on their own: each op's backward is one event. inspect builds tracing and anomaly detection on it.
+// on their own: each op's backward is one event, and ops that h runs itself
+// fire no hooks. h sees the ops of every goroutine, on the goroutine that
+// runs each, so it may be called concurrently (and once more just after
+// remove returns). inspect builds tracing and anomaly detection on it.
 // A hook may panic to stop the op (anomaly mode does).
 func AddOpHook(h func(OpEvent)) (remove func()) {
 	hookMu.Lock()
@@ -94,6 +80,7 @@ func runHooks(ev OpEvent) {
 	if hs == nil {
 		return
 	}
+	defer enter(hookOf)()
 	for _, h := range *hs {
 		(*h)(ev)
 	}
@@ -139,7 +126,7 @@ func record(op string, out *Tensor, backward backwardFn, inputs ...*Tensor) *Ten
 		out.node = &node{inputs: inputs, backward: backward, seq: seqCounter.Add(1)}
 		out.node.vers.save(out, inputs)
 	}
-	if hooks.Load() != nil && inBackward.Load() == 0 {
+	if hooks.Load() != nil && !hooksQuiet() {
 		runHooks(OpEvent{Op: op, Inputs: inputs, Output: out})
 	}
 	return out
@@ -254,8 +241,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	if g.dtype != t.dtype {
 		g = g.To(t.dtype)
 	}
-	noGradDepth.Add(1)
-	defer noGradDepth.Add(-1)
+	defer enter(noGradOf)()
 
 	if t.node == nil { // a leaf
 		accumulate(&t.grad, g)
@@ -363,8 +349,7 @@ func reuse(g *Tensor) *Tensor {
 // runBackward calls r's backward closure with hooks quiet for the ops it
 // uses inside.
 func runBackward(r, g *Tensor) []*Tensor {
-	inBackward.Add(1)
-	defer inBackward.Add(-1)
+	defer enter(backwardOf)()
 	return r.node.backward(g)
 }
 

@@ -44,7 +44,7 @@ func poolFor(dtype DType, n int) *sync.Pool {
 // that length; zero says whether the data must be zeroed.
 func alloc(dtype DType, shape []int, zero bool) *Tensor {
 	checkAlloc("allocating a tensor", dtype, shape)
-	t := &Tensor{shape: append([]int{}, shape...), dtype: dtype, scratch: inBackward.Load() > 0}
+	t := &Tensor{shape: append([]int{}, shape...), dtype: dtype, scratch: inBackwardClosure()}
 	n := numelOf(shape)
 	var got any
 	if n >= poolMin {

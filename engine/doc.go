@@ -60,13 +60,35 @@
 //
 // # Memory
 //
-// Data of 4096 elements or more is recycled (pool.go): the backward pass
+// Data of 4096 elements or more is recycled (bufpool.go): the backward pass
 // gives back the buffers of the gradients it has finished with, and the next
 // tensors of the same size take them, so a training step reuses the memory of
 // the step before instead of asking the garbage collector for fresh, zeroed
 // memory; ops that overwrite their whole result skip the zeroing. Only
 // buffers the backward loop owns for sure go back (never a tensor user code
 // can see), and none while an op hook is installed.
+//
+// # Goroutines
+//
+// Grad mode belongs to a goroutine, as it belongs to a thread in PyTorch:
+// NoGrad, and Backward while it runs, turn recording off on the goroutine
+// that calls them and nowhere else, so eight goroutines can train eight
+// models at once, each evaluating or updating under NoGrad while the others
+// record. A new goroutine starts recording, even one started inside NoGrad.
+// The engine's own goroutines (GEMM and convolution workers, a DataLoader's
+// prefetching) run no user code under anyone else's grad mode.
+//
+// A tensor is plain memory, as in PyTorch: any number of goroutines may read
+// it, but one that changes it in place (Set, CopyFrom, AddScaled_, an
+// optimizer's Step, Backward adding into Grad) must not run while another
+// reads or changes it. Give each goroutine its own model, or serialise the
+// steps that share one (nn's optimizers serialise their own Step). Seed and
+// the random functions share one generator under a lock; SetDefaultDType is
+// process-wide (set it before starting goroutines).
+//
+// Op hooks (AddOpHook) see the ops of every goroutine and may be called from
+// several at once, so a hook that collects must lock; ops that a hook runs
+// itself fire no hooks.
 //
 // # Errors and panics
 //

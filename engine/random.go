@@ -41,12 +41,12 @@ func fillRandom(op string, dtype DType, shape []int, next func(r *rand.Rand) flo
 
 // Rand returns values drawn uniformly from [0, 1).
 func Rand(shape ...int) *Tensor {
-	return fillRandom("Rand", defaultDType, shape, (*rand.Rand).Float64)
+	return fillRandom("Rand", DefaultDType(), shape, (*rand.Rand).Float64)
 }
 
 // Randn returns values drawn from the standard normal distribution.
 func Randn(shape ...int) *Tensor {
-	return fillRandom("Randn", defaultDType, shape, (*rand.Rand).NormFloat64)
+	return fillRandom("Randn", DefaultDType(), shape, (*rand.Rand).NormFloat64)
 }
 
 // RandLike returns uniform [0, 1) values with t's shape and dtype.
@@ -61,7 +61,7 @@ func RandnLike(t *Tensor) *Tensor {
 
 // Uniform returns values drawn uniformly from [lo, hi).
 func Uniform(lo, hi float64, shape ...int) *Tensor {
-	return fillRandom("Uniform", defaultDType, shape, func(r *rand.Rand) float64 { return lo + (hi-lo)*r.Float64() })
+	return fillRandom("Uniform", DefaultDType(), shape, func(r *rand.Rand) float64 { return lo + (hi-lo)*r.Float64() })
 }
 
 // RandPerm returns a random permutation of 0..n-1.

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 // DType is the element type of a tensor's data.
@@ -61,7 +62,9 @@ func slice[T float](t *Tensor) []T {
 	return any(t.f64).([]T)
 }
 
-var defaultDType = Float32
+// defaultDType is process-wide, as torch.set_default_dtype: set it before
+// starting goroutines that make tensors.
+var defaultDType atomic.Int32 // a DType; Float32 is 0
 
 // SetDefaultDType sets the dtype of tensors made by constructors (Zeros,
 // Randn, Scalar, …), as torch.set_default_dtype does. It returns the previous one.
@@ -69,13 +72,11 @@ func SetDefaultDType(d DType) DType {
 	if d != Float32 && d != Float64 {
 		errorf("SetDefaultDType", "unknown dtype %v; use engine.Float32 or engine.Float64", d)
 	}
-	old := defaultDType
-	defaultDType = d
-	return old
+	return DType(defaultDType.Swap(int32(d)))
 }
 
 // DefaultDType returns the dtype of tensors made by constructors.
-func DefaultDType() DType { return defaultDType }
+func DefaultDType() DType { return DType(defaultDType.Load()) }
 
 func numelOf(shape []int) int {
 	n := 1
@@ -87,7 +88,7 @@ func numelOf(shape []int) int {
 
 // checkShape panics with an error naming op unless a tensor of the default
 // dtype and shape is valid and fits in memory (see checkAlloc).
-func checkShape(op string, shape []int) { checkAlloc(op, defaultDType, shape) }
+func checkShape(op string, shape []int) { checkAlloc(op, DefaultDType(), shape) }
 
 // New returns a float32 tensor holding a copy of data. With no shape it is 1-D.
 // It panics with a *ShapeError when the shape does not hold len(data) elements.
@@ -123,7 +124,7 @@ func Scalar(v float64) *Tensor { return full("Scalar", v, nil) }
 // Zeros returns a tensor of zeros of the default dtype.
 func Zeros(shape ...int) *Tensor {
 	checkShape("Zeros", shape)
-	return empty(defaultDType, shape)
+	return empty(DefaultDType(), shape)
 }
 
 // Ones returns a tensor of ones of the default dtype.
@@ -135,7 +136,7 @@ func Full(v float64, shape ...int) *Tensor { return full("Full", v, shape) }
 // full is Full with the name of the function the user called, for errors.
 func full(op string, v float64, shape []int) *Tensor {
 	checkShape(op, shape)
-	t := empty(defaultDType, shape)
+	t := empty(DefaultDType(), shape)
 	t.fill(v)
 	return t
 }
@@ -180,7 +181,7 @@ func Arange(args ...float64) *Tensor {
 		errorf("Arange", "Arange(%v, %v, %v) would hold %v values", start, end, step, count)
 	}
 	n := max(int(count), 0)
-	t := empty(defaultDType, []int{n})
+	t := empty(DefaultDType(), []int{n})
 	for i := 0; i < n; i++ {
 		t.set(i, start+float64(i)*step)
 	}
@@ -192,7 +193,7 @@ func Linspace(start, end float64, steps int) *Tensor {
 	if steps < 0 {
 		errorf("Linspace", "steps must be >= 0, got %d", steps)
 	}
-	t := empty(defaultDType, []int{steps})
+	t := empty(DefaultDType(), []int{steps})
 	for i := 0; i < steps; i++ {
 		v := start
 		if steps > 1 {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/nn"
@@ -110,8 +111,22 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 	}
 	var events []event
 	derived := map[*engine.Tensor]string{} // results computed only from one module's parameters (W.T())
+	// The hook runs on whichever goroutine runs an op (a DataLoader's
+	// prefetching one too), possibly still once remove has returned.
+	var mu sync.Mutex
+	done := false
+	numEvents := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(events)
+	}
 	remove := engine.AddOpHook(func(ev engine.OpEvent) {
 		if ev.Backward {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
 			return
 		}
 		owner, owned, onlyParams := "", false, len(ev.Inputs) > 0
@@ -155,16 +170,19 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 			}
 			h := x
 			for _, l := range seq.Layers() {
-				bounds = append(bounds, len(events))
+				bounds = append(bounds, numEvents())
 				h = l.Forward(h)
 				layerOut = append(layerOut, h.Shape())
 			}
 			y = h
 		})
 	})
+	remove()
+	mu.Lock()
+	done = true
+	mu.Unlock()
 	bounds = append(bounds, len(events))
 	restore()
-	remove()
 	for _, b := range saved {
 		b.t.CopyFrom(b.data)
 	}

@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -24,7 +25,9 @@ type OpTrace struct {
 	Panic string
 }
 
-// TraceOps runs f and records every op it runs, forward and backward. If f
+// TraceOps runs f and records every op it runs, forward and backward
+// (and the ops other goroutines run meanwhile, such as a DataLoader
+// preparing the next batch from a Dataset whose Get uses ops). If f
 // panics, TraceOps returns the ops up to the panic with Panic set to its
 // message instead of panicking.
 func TraceOps(f func()) *OpTrace {
@@ -37,7 +40,16 @@ func TraceOps(f func()) *OpTrace {
 
 func traceOps(f func()) (tr *OpTrace, pv any) {
 	tr = &OpTrace{}
+	// The hook runs on whichever goroutine runs an op (a DataLoader's
+	// prefetching one too), possibly still once remove has returned.
+	var mu sync.Mutex
+	done := false
 	remove := engine.AddOpHook(func(ev engine.OpEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return
+		}
 		r := OpRecord{Op: ev.Op, Backward: ev.Backward}
 		if ev.Backward {
 			r.InputShapes = [][]int{ev.Output.Shape()}
@@ -61,7 +73,12 @@ func traceOps(f func()) (tr *OpTrace, pv any) {
 		}
 		tr.Ops = append(tr.Ops, r)
 	})
-	defer remove()
+	defer func() {
+		remove()
+		mu.Lock()
+		done = true
+		mu.Unlock()
+	}()
 	defer func() { pv = recover() }()
 	f()
 	return tr, nil

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -34,6 +35,15 @@ type optimizer struct {
 	keys   []string // the state buffers this optimizer keeps, besides "step"
 	step   []float64
 	bufs   []map[string][]float64
+	// mu serialises Step, ZeroGrad, State and LoadState: an optimizer
+	// shared by goroutines updates its parameters one step at a time.
+	mu *sync.Mutex
+}
+
+// lock holds o's mutex until the returned function is called.
+func (o *optimizer) lock() (unlock func()) {
+	o.mu.Lock()
+	return o.mu.Unlock
 }
 
 func newOptimizer(op string, params []Param, lr float64, keys ...string) optimizer {
@@ -55,7 +65,7 @@ func newOptimizer(op string, params []Param, lr float64, keys ...string) optimiz
 			uniq = append(uniq, t)
 		}
 	}
-	o := optimizer{op: op, params: uniq, lr: lr, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq))}
+	o := optimizer{op: op, params: uniq, lr: lr, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq)), mu: new(sync.Mutex)}
 	for i := range o.bufs {
 		o.bufs[i] = map[string][]float64{}
 	}
@@ -84,6 +94,7 @@ func (o *optimizer) SetLR(lr float64) {
 
 // ZeroGrad sets the gradient of every parameter to zero.
 func (o *optimizer) ZeroGrad() {
+	defer o.lock()()
 	for _, t := range o.params {
 		t.ZeroGrad()
 	}
@@ -113,6 +124,7 @@ type float interface{ ~float32 | ~float64 }
 // in one compiled loop, and must not change the gradient. Optimizers write
 // their update once as a generic function and pass its two instances.
 func (o *optimizer) each(f32 func(i int, p, g []float32), f64 func(i int, p, g []float64)) {
+	defer o.lock()()
 	for i, t := range o.params {
 		gt := t.Grad()
 		if gt == nil {
@@ -136,6 +148,7 @@ func fromFloat64s(d []float64, shape []int) *engine.Tensor {
 // parameter i "state.i.step" and "state.i.<buffer>" (PyTorch's names:
 // momentum_buffer, exp_avg, exp_avg_sq, …). All are float64 copies, marked Buffer.
 func (o *optimizer) State() []Param {
+	defer o.lock()()
 	ps := []Param{{Name: "lr", Tensor: engine.New64([]float64{o.lr}).Reshape(), Buffer: true}}
 	for i, t := range o.params {
 		if o.step[i] == 0 && len(o.bufs[i]) == 0 {
@@ -163,6 +176,7 @@ func (o *optimizer) State() []Param {
 // current one: a parameter without entries starts afresh (step 0, no moments),
 // and the lr is kept unless the state has one.
 func (o *optimizer) LoadState(state []Param) error {
+	defer o.lock()()
 	lr := o.lr
 	step := make([]float64, len(o.step)) // the loaded state replaces the current one
 	bufs := make([]map[string][]float64, len(o.bufs))
@@ -252,6 +266,7 @@ func (s *SGD) Step() {
 	if o.WeightDecay == 0 && o.Momentum == 0 {
 		// Plain SGD, p ← p - lr·g, in place in the parameter's own dtype: no
 		// float64 copies, as PyTorch's p.add_(g, alpha=-lr).
+		defer s.lock()()
 		for i, t := range s.params {
 			g := t.Grad()
 			if g == nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dbr-go/dbr/engine"
@@ -333,5 +334,40 @@ func TestStepLeavesGradients(t *testing.T) {
 				t.Errorf("%v %T did not change the parameter", dt, opt)
 			}
 		}
+	}
+}
+
+// TestOptimizerSharedByGoroutines calls Step of one Adam from eight
+// goroutines at once: the steps are serialised (no concurrent writes to the
+// state), so 8×10 steps with a fixed gradient end where 80 steps in a row do.
+func TestOptimizerSharedByGoroutines(t *testing.T) {
+	run := func(parallel bool) []float32 {
+		engine.Seed(6)
+		m := NewLinear(5, 3)
+		opt := NewAdam(m.Params(), 0.01, AdamOpts{})
+		for _, p := range m.Params() {
+			p.Tensor.SetGrad(engine.RandnLike(p.Tensor))
+		}
+		if !parallel {
+			for range 80 {
+				opt.Step()
+			}
+			return m.Weight.Float32s()
+		}
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 10 {
+					opt.Step()
+				}
+			}()
+		}
+		wg.Wait()
+		return m.Weight.Float32s()
+	}
+	if got, want := run(true), run(false); !slices.Equal(got, want) {
+		t.Errorf("8 goroutines × 10 steps: %v, 80 steps: %v", got, want)
 	}
 }

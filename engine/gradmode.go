@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Grad mode belongs to a goroutine, as it belongs to a thread in PyTorch:
+// NoGrad, Backward (whose backward closures run without recording) and op
+// hooks (whose own ops fire no hooks) change it for the goroutine that calls
+// them and for nothing else, so that eight goroutines can train eight models
+// at once, one evaluating under NoGrad while another records. A goroutine
+// starts with grad mode on, whatever the goroutine that started it was
+// doing: a function started with go inside NoGrad records again.
+//
+// The state lives in a map keyed by the goroutine's runtime identity
+// (goroutine.go), with an entry only while a goroutine is inside NoGrad,
+// Backward or a hook; while the map is empty, which is the usual case
+// outside those, an op does not look at it at all.
+
+// goState is one goroutine's grad mode. Only its goroutine reads or writes
+// its counters.
+type goState struct {
+	key      uintptr
+	noGrad   int32 // NoGrad and Backward calls under way: ops record no graph
+	backward int32 // backward closures under way: their ops are part of one backward event
+	hook     int32 // op hooks under way: their ops fire no hooks
+}
+
+var (
+	goStates sync.Map     // goroutine identity → *goState
+	nStates  atomic.Int32 // entries in goStates
+)
+
+// current returns the calling goroutine's state, or nil when it has none
+// (grad mode on, outside any backward or hook).
+func current() *goState {
+	if nStates.Load() == 0 {
+		return nil
+	}
+	if s, ok := goStates.Load(goroutine()); ok {
+		return s.(*goState)
+	}
+	return nil
+}
+
+// enter increments the counter that field picks of the calling goroutine's
+// state, creating the state, and returns the function that undoes it (and
+// drops the state once every counter is back to zero).
+func enter(field func(*goState) *int32) (leave func()) {
+	k := goroutine()
+	var s *goState
+	if v, ok := goStates.Load(k); ok {
+		s = v.(*goState)
+	} else {
+		s = &goState{key: k}
+		goStates.Store(k, s)
+		nStates.Add(1)
+	}
+	c := field(s)
+	*c++
+	return func() {
+		*c--
+		if s.noGrad == 0 && s.backward == 0 && s.hook == 0 {
+			goStates.Delete(k)
+			nStates.Add(-1)
+		}
+	}
+}
+
+func noGradOf(s *goState) *int32   { return &s.noGrad }
+func backwardOf(s *goState) *int32 { return &s.backward }
+func hookOf(s *goState) *int32     { return &s.hook }
+
+// GradEnabled reports whether ops on the calling goroutine record the
+// autograd graph.
+func GradEnabled() bool {
+	s := current()
+	return s == nil || s.noGrad == 0
+}
+
+// NoGrad runs f with graph recording off on the calling goroutine, as
+// torch.no_grad on the calling thread: results made inside do not require
+// grad. Use it for evaluation and for updating weights. Goroutines started
+// inside f record as usual.
+func NoGrad(f func()) {
+	defer enter(noGradOf)()
+	f()
+}
+
+// inBackwardClosure reports whether the calling goroutine is running an
+// op's backward closure: tensors allocated there are scratch (bufpool.go).
+func inBackwardClosure() bool {
+	s := current()
+	return s != nil && s.backward > 0
+}
+
+// hooksQuiet reports whether ops on the calling goroutine fire no hooks:
+// inside a backward closure (the op's backward is one event) or inside a
+// hook (a hook that runs an op would otherwise call itself).
+func hooksQuiet() bool {
+	s := current()
+	return s != nil && (s.backward > 0 || s.hook > 0)
+}
