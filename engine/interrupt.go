@@ -8,9 +8,20 @@ var interruptFlag atomic.Bool
 // and panics with ErrInterrupted. The REPL calls it on Ctrl-C.
 func Interrupt() { interruptFlag.Store(true) }
 
-// ClearInterrupt resets the flag set by Interrupt; the REPL calls it before
-// each evaluation.
-func ClearInterrupt() { interruptFlag.Store(false) }
+var runNumber atomic.Uint64
+
+// ClearInterrupt resets the flag set by Interrupt and starts a new run (see
+// RunNumber); the REPL calls it before each evaluation.
+func ClearInterrupt() {
+	interruptFlag.Store(false)
+	runNumber.Add(1)
+}
+
+// RunNumber counts the calls of ClearInterrupt: at the REPL, the number of
+// the current evaluation; 0 throughout a compiled program. A DataLoader left
+// mid-epoch by an earlier evaluation (a break, an error, Ctrl-C) starts a
+// fresh epoch at its next Next.
+func RunNumber() uint64 { return runNumber.Load() }
 
 // Interrupted reports whether Interrupt was called since the last ClearInterrupt.
 func Interrupted() bool { return interruptFlag.Load() }

@@ -72,10 +72,10 @@ type DataLoader struct {
 	batchN int
 
 	// current epoch
-	idx  []int // example order
-	next int   // position in idx of the next batch (NoPrefetch)
-	pump *pump // background producer; nil without one
-	live bool  // an epoch is in progress
+	cur  *cursor // the epoch's order (NoPrefetch: and position)
+	pump *pump   // background producer; nil without one
+	live bool    // an epoch is in progress
+	run  uint64  // engine.RunNumber at the last Next: a later evaluation starts afresh
 
 	x, y *engine.Tensor
 	err  error
@@ -152,9 +152,10 @@ func (dl *DataLoader) Len() int {
 // once Next has returned false for the first time, and so on.
 func (dl *DataLoader) Epoch() int { return dl.epoch }
 
-// BatchIndex returns how many batches Next has returned in the current
-// epoch: 1 during the first batch.
-func (dl *DataLoader) BatchIndex() int { return dl.batchN }
+// BatchIndex returns the index of the current batch in its epoch, counting
+// from 0 as Python's enumerate(loader) does: 0 during the first batch, -1
+// before it.
+func (dl *DataLoader) BatchIndex() int { return dl.batchN - 1 }
 
 // Batch returns the current batch: the stacked inputs and targets (y is nil
 // when the dataset has no targets). Both are nil before the first Next and
@@ -177,25 +178,32 @@ func (dl *DataLoader) Err() error { return dl.err }
 
 // Next advances to the next batch and reports whether there is one. At the
 // end of an epoch it returns false; the following call starts a new epoch.
+//
+// A loop that stops early leaves its epoch unfinished. At the REPL each new
+// evaluation starts afresh: a `for dl.Next()` typed after a break, an error
+// or Ctrl-C begins a new epoch, as PyTorch's `for x, y in loader` does (the
+// abandoned epoch is not counted). Within one evaluation, and in a compiled
+// program, Next continues the unfinished epoch; call Reset to start over.
+//
 // It panics with an *engine.Error when a batch cannot be built (see
-// DataLoader), and with engine.ErrInterrupted on Ctrl-C.
+// DataLoader), and with engine.ErrInterrupted on Ctrl-C; either ends the epoch.
 func (dl *DataLoader) Next() bool {
+	if dl.live && dl.run != engine.RunNumber() {
+		dl.finish() // left by an earlier evaluation: start afresh
+	}
 	if !dl.live {
 		dl.start()
+	}
+	dl.run = engine.RunNumber()
+	if engine.Interrupted() {
+		dl.interrupted()
 	}
 	var r batchResult
 	more := true
 	if dl.pump != nil {
 		r, more = dl.receive()
 	} else {
-		engine.CheckInterrupt()
-		if dl.next >= len(dl.idx) || (dl.opts.DropLast && len(dl.idx)-dl.next < dl.opts.BatchSize) {
-			more = false
-		} else {
-			end := min(dl.next+dl.opts.BatchSize, len(dl.idx))
-			r = makeBatch(dl.ds, dl.idx[dl.next:end])
-			dl.next = end
-		}
+		r, more = dl.cur.batch(dl.ds)
 	}
 	if !more {
 		dl.finish()
@@ -210,6 +218,27 @@ func (dl *DataLoader) Next() bool {
 	dl.x, dl.y = r.x, r.y
 	dl.batchN++
 	return true
+}
+
+// cursor walks one epoch's order in batches: the one place that splits the
+// order into batches (and drops a short last one), used by Next without
+// prefetch and by the producer goroutine with it.
+type cursor struct {
+	idx      []int // example order
+	bs       int
+	dropLast bool
+	next     int // position in idx of the next batch
+}
+
+// batch builds the next batch of ds, or reports the end of the epoch.
+func (c *cursor) batch(ds Dataset) (batchResult, bool) {
+	if c.next >= len(c.idx) || (c.dropLast && len(c.idx)-c.next < c.bs) {
+		return batchResult{}, false
+	}
+	end := min(c.next+c.bs, len(c.idx))
+	r := makeBatch(ds, c.idx[c.next:end])
+	c.next = end
+	return r, true
 }
 
 // receive waits for the producer's next batch, checking for Ctrl-C while it
@@ -228,16 +257,23 @@ func (dl *DataLoader) receive() (batchResult, bool) {
 			return r, ok
 		case <-tick.C:
 			if engine.Interrupted() {
-				// Do not wait for the producer: it may be stuck in a slow
-				// Get. It stops as soon as that returns.
-				dl.pump.halt()
-				dl.pump = nil
-				dl.ctl.set(nil)
-				dl.finish()
-				panic(engine.ErrInterrupted)
+				dl.interrupted()
 			}
 		}
 	}
+}
+
+// interrupted ends the epoch on Ctrl-C and panics with engine.ErrInterrupted.
+// It does not wait for the producer: it may be stuck in a slow Get, and
+// stops as soon as that returns.
+func (dl *DataLoader) interrupted() {
+	if dl.pump != nil {
+		dl.pump.halt()
+		dl.pump = nil
+		dl.ctl.set(nil)
+	}
+	dl.finish()
+	panic(engine.ErrInterrupted)
 }
 
 // start begins an epoch: it fixes the order of the examples (drawing the
@@ -251,25 +287,27 @@ func (dl *DataLoader) start() {
 	if err := engine.CheckMemory("DataLoader", dl.n, int(unsafe.Sizeof(dl.n))); err != nil {
 		errorf("DataLoader", "the dataset's Len() is %d: the order of its examples does not fit in memory (%s)", dl.n, err.(*engine.Error).Msg)
 	}
+	var idx []int
 	switch {
 	case !dl.opts.Shuffle:
-		dl.idx = make([]int, dl.n)
-		for i := range dl.idx {
-			dl.idx[i] = i
+		idx = make([]int, dl.n)
+		for i := range idx {
+			idx[i] = i
 		}
 	case dl.rng != nil:
-		dl.idx = dl.rng.Perm(dl.n)
+		idx = dl.rng.Perm(dl.n)
 	default:
-		dl.idx = engine.RandPerm(dl.n)
+		idx = engine.RandPerm(dl.n)
 	}
-	dl.next, dl.batchN, dl.err, dl.live = 0, 0, nil, true
+	dl.cur = &cursor{idx: idx, bs: dl.opts.BatchSize, dropLast: dl.opts.DropLast}
+	dl.batchN, dl.err, dl.live = 0, nil, true
 	if dl.opts.NoPrefetch {
 		return
 	}
 	p := &pump{ch: make(chan batchResult, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	dl.pump = p
 	dl.ctl.set(p)
-	go produce(dl.ds, dl.idx, dl.opts.BatchSize, dl.opts.DropLast, p)
+	go produce(dl.ds, dl.cur, p)
 }
 
 // finish ends the current epoch, stopping the producer and waiting for it to
@@ -294,21 +332,20 @@ func (dl *DataLoader) Reset() { dl.finish() }
 func (dl *DataLoader) Close() { dl.finish() }
 
 // produce builds the batches of one epoch and sends them on p.ch, until the
-// epoch ends, a batch fails or p is halted.
-func produce(ds Dataset, idx []int, bs int, dropLast bool, p *pump) {
+// epoch ends, a batch fails or p is halted. It owns c until then.
+func produce(ds Dataset, c *cursor, p *pump) {
 	defer close(p.done)
 	defer close(p.ch)
-	for start := 0; start < len(idx); start += bs {
-		end := min(start+bs, len(idx))
-		if dropLast && end-start < bs {
-			return
-		}
+	for {
 		select {
 		case <-p.stop:
 			return
 		default:
 		}
-		r := makeBatch(ds, idx[start:end])
+		r, more := c.batch(ds)
+		if !more {
+			return
+		}
 		select {
 		case p.ch <- r:
 		case <-p.stop:

@@ -1,8 +1,11 @@
 package nn
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -88,22 +91,114 @@ func TestDataLoaderInOrder(t *testing.T) {
 }
 
 func TestDataLoaderDropLast(t *testing.T) {
+	ref := loaderRef(t)
 	for name, ds := range loaders(10) {
-		dl := NewDataLoader(ds, LoaderOpts{BatchSize: 4, DropLast: true, Shuffle: true})
-		if dl.Len() != 2 {
-			t.Fatalf("Len = %d, want 2", dl.Len())
+		for _, noPrefetch := range []bool{false, true} {
+			// in order, as PyTorch's reference
+			dl := NewDataLoader(ds, LoaderOpts{BatchSize: 4, DropLast: true, NoPrefetch: noPrefetch})
+			if dl.Len() != ref.DropLastLen {
+				t.Fatalf("Len = %d, PyTorch %d", dl.Len(), ref.DropLastLen)
+			}
+			if order, sizes := epochOrder(t, dl); fmt.Sprint(order) != fmt.Sprint(ref.DropLast) || fmt.Sprint(sizes) != "[4 4]" {
+				t.Fatalf("%s NoPrefetch %v: order %v sizes %v, PyTorch %v", name, noPrefetch, order, sizes, ref.DropLast)
+			}
+			dl = NewDataLoader(ds, LoaderOpts{BatchSize: 4, DropLast: true, Shuffle: true, NoPrefetch: noPrefetch})
+			if order, sizes := epochOrder(t, dl); len(order) != 8 || fmt.Sprint(sizes) != "[4 4]" {
+				t.Fatalf("%s NoPrefetch %v shuffled: order %v sizes %v", name, noPrefetch, order, sizes)
+			}
+			// A dataset smaller than a batch gives no batch at all.
+			small := NewDataLoader(&indexDataset{n: 3, panicAt: -1}, LoaderOpts{BatchSize: 4, DropLast: true, NoPrefetch: noPrefetch})
+			if small.Next() {
+				t.Fatalf("NoPrefetch %v: a batch from 3 examples with BatchSize 4 and DropLast", noPrefetch)
+			}
+			if small.Epoch() != 1 {
+				t.Fatalf("Epoch = %d", small.Epoch())
+			}
 		}
-		order, sizes := epochOrder(t, dl)
-		if len(order) != 8 || fmt.Sprint(sizes) != "[4 4]" {
-			t.Fatalf("%s: order %v sizes %v", name, order, sizes)
-		}
-		// A dataset smaller than a batch gives no batch at all.
-		small := NewDataLoader(&indexDataset{n: 3, panicAt: -1}, LoaderOpts{BatchSize: 4, DropLast: true})
-		if small.Next() {
-			t.Fatal("a batch from 3 examples with BatchSize 4 and DropLast")
-		}
-		if small.Epoch() != 1 {
-			t.Fatalf("Epoch = %d", small.Epoch())
+	}
+}
+
+// loaderRefs is PyTorch's DataLoader behaviour (testdata/loader_ref.py).
+type loaderRefs struct {
+	AfterBreak  []int `json:"after_break"`
+	AfterError  []int `json:"after_error"`
+	Enumerate   []int `json:"enumerate"`
+	DropLast    []int `json:"drop_last"`
+	DropLastLen int   `json:"drop_last_len"`
+}
+
+func loaderRef(t *testing.T) loaderRefs {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "loader_ref.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r loaderRefs
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestDataLoaderFreshEpochPerEvaluation: at the REPL (which calls
+// engine.ClearInterrupt before each evaluation) a loop typed after one that
+// stopped early (break, an error in its body, Ctrl-C) sees a whole new epoch,
+// as PyTorch's `for x, y in loader`; BatchIndex counts as enumerate. Within one
+// evaluation (a compiled program) Next continues the unfinished epoch.
+func TestDataLoaderFreshEpochPerEvaluation(t *testing.T) {
+	ref := loaderRef(t)
+	defer engine.ClearInterrupt()
+	for name, ds := range loaders(10) {
+		for _, noPrefetch := range []bool{false, true} {
+			what := fmt.Sprintf("%s NoPrefetch %v", name, noPrefetch)
+			dl := NewDataLoader(ds, LoaderOpts{BatchSize: 4, NoPrefetch: noPrefetch})
+			loop := func() (order []int, idx []int) { // one evaluation at the prompt
+				engine.ClearInterrupt()
+				for dl.Next() {
+					idx = append(idx, dl.BatchIndex())
+					for _, v := range dl.Y().Float64s() {
+						order = append(order, int(v))
+					}
+				}
+				return order, idx
+			}
+			engine.ClearInterrupt()
+			for dl.Next() {
+				break
+			}
+			if order, idx := loop(); fmt.Sprint(order) != fmt.Sprint(ref.AfterBreak) || fmt.Sprint(idx) != fmt.Sprint(ref.Enumerate) {
+				t.Errorf("%s: after a break the loop saw %v with batch indices %v; PyTorch %v and %v", what, order, idx, ref.AfterBreak, ref.Enumerate)
+			}
+			engine.ClearInterrupt()
+			engine.Try(func() {
+				for dl.Next() {
+					engine.Zeros(2).Add(engine.Zeros(3)) // a shape error in the loop body
+				}
+			})
+			if order, _ := loop(); fmt.Sprint(order) != fmt.Sprint(ref.AfterError) {
+				t.Errorf("%s: after an error the loop saw %v; PyTorch %v", what, order, ref.AfterError)
+			}
+			engine.ClearInterrupt()
+			dl.Next()
+			engine.Interrupt()
+			if err := engine.Try(func() { dl.Next() }); err != engine.ErrInterrupted {
+				t.Fatalf("%s: Next after Ctrl-C: %v", what, err)
+			}
+			if order, _ := loop(); len(order) != 10 {
+				t.Errorf("%s: after Ctrl-C the loop saw %v", what, order)
+			}
+			if dl.Epoch() != 3 {
+				t.Errorf("%s: Epoch %d after three whole epochs (abandoned ones do not count)", what, dl.Epoch())
+			}
+			// One evaluation, or a compiled program: the epoch continues.
+			engine.ClearInterrupt()
+			for dl.Next() {
+				break
+			}
+			order, _ := epochOrder(t, dl)
+			if fmt.Sprint(order) != "[4 5 6 7 8 9]" {
+				t.Errorf("%s: within one evaluation the loop after a break saw %v, want the rest of the epoch", what, order)
+			}
 		}
 	}
 }
@@ -168,7 +263,7 @@ func TestDataLoaderResetMidEpoch(t *testing.T) {
 	dl := NewDataLoader(&indexDataset{n: 10, panicAt: -1}, LoaderOpts{BatchSize: 2})
 	dl.Next()
 	dl.Next()
-	if dl.BatchIndex() != 2 {
+	if dl.BatchIndex() != 1 {
 		t.Fatalf("BatchIndex = %d", dl.BatchIndex())
 	}
 	dl.Reset()

@@ -45,6 +45,7 @@ func init() {
 		"RandPerm":        reflect.ValueOf(engine.RandPerm),
 		"Randn":           reflect.ValueOf(engine.Randn),
 		"RandnLike":       reflect.ValueOf(engine.RandnLike),
+		"RunNumber":       reflect.ValueOf(engine.RunNumber),
 		"Scalar":          reflect.ValueOf(engine.Scalar),
 		"Seed":            reflect.ValueOf(engine.Seed),
 		"SetDefaultDType": reflect.ValueOf(engine.SetDefaultDType),
