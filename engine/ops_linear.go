@@ -25,8 +25,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 	}
 	out, in := w.shape[0], w.shape[1]
 	if len(x.shape) == 0 || x.shape[len(x.shape)-1] != in {
-		fail(fmt.Sprintf("the input's last dim must be in=%d (weight is [out, in])", in),
-			fmt.Sprintf("give the input shape [batch, %d], e.g. with x.Flatten(1)", in))
+		fail(fmt.Sprintf("the input's last dim must be in_features=%d (weight is [out, in])", in), linearHint(x.shape, in))
 	}
 	if b != nil && (len(b.shape) != 1 || b.shape[0] != out) {
 		fail(fmt.Sprintf("the bias must be [%d], one value per output", out), "")
@@ -127,4 +126,17 @@ func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int) {
 			}
 		}
 	}
+}
+
+// linearHint says how to give a Linear with in features an input of shape
+// x: flattened when its dims after the first hold in values, transposed when
+// its first dim is in, else of shape [batch, in].
+func linearHint(x []int, in int) string {
+	if len(x) > 2 && numelOf(x[1:]) == in {
+		return fmt.Sprintf("x.Flatten(1) makes it [%d %d]", x[0], in)
+	}
+	if len(x) == 2 && x[0] == in {
+		return fmt.Sprintf("x.T() is [%d %d], which fits", x[1], x[0])
+	}
+	return fmt.Sprintf("give the input shape [batch, %d]", in)
 }

@@ -54,7 +54,7 @@ func TestLinearShapeErrors(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{func() { Linear(Zeros(4, 3), Zeros(5, 4), nil) }, "in=4"},
+		{func() { Linear(Zeros(4, 3), Zeros(5, 4), nil) }, "in_features=4"},
 		{func() { Linear(Zeros(4, 3), Zeros(5, 3), Zeros(4)) }, "bias must be [5]"},
 		{func() { Linear(Zeros(4, 3), Zeros(3), nil) }, "weight must be 2-d"},
 	} {

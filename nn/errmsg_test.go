@@ -32,17 +32,17 @@ func TestSequentialNamesFailingLayer(t *testing.T) {
 	if !errors.As(err, &se) {
 		t.Fatalf("got %v (%T), want a *engine.ShapeError", err, err)
 	}
-	want := "Sequential layer 2 (Linear(in_features=5, out_features=2, bias=true)): Linear: [2 3], [2 5]: the input's last dim must be in_features=5"
+	want := "Sequential layer 2 (Linear(in_features=5, out_features=2, bias=true)): Linear: [2 3], [2 5], [2]: the input's last dim must be in_features=5"
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q, want it to start with %q", err, want)
 	}
-	if len(se.Shapes) != 2 || len(se.Shapes[0]) != 2 || se.Shapes[0][1] != 3 {
+	if len(se.Shapes) != 3 || len(se.Shapes[0]) != 2 || se.Shapes[0][1] != 3 {
 		t.Errorf("the wrapped error lost its operand shapes: %v", se.Shapes)
 	}
 
 	nested := NewSequential([]Module{NewLinear(4, 4), NewSequential([]Module{NewLinear(3, 2)})})
 	err = engine.Try(func() { nested.Forward(engine.Zeros(2, 4)) })
-	want = "Sequential layer 1 (Sequential): Sequential layer 0 (Linear(in_features=3, out_features=2, bias=true)): Linear: [2 4], [2 3]: "
+	want = "Sequential layer 1 (Sequential): Sequential layer 0 (Linear(in_features=3, out_features=2, bias=true)): Linear: [2 4], [2 3], [2]: "
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("nested: error %v, want it to start with %q", err, want)
 	}

@@ -31,11 +31,6 @@ func NewLinear(in, out int) *Linear {
 // It panics with a *engine.ShapeError when x's last dim is not InFeatures.
 func (l *Linear) Forward(x *engine.Tensor) *engine.Tensor {
 	needWeight("Linear", l.Weight, "nn.NewLinear(in, out)")
-	in := l.Weight.Size(1)
-	if x.Dims() == 0 || x.Size(-1) != in {
-		shapeError("Linear", fmt.Sprintf("the input's last dim must be in_features=%d (weight is [out, in])", in),
-			fmt.Sprintf("give the input shape [batch, %d], e.g. with x.Flatten(1)", in), x.Shape(), l.Weight.Shape())
-	}
 	return engine.Linear(x, l.Weight, l.Bias)
 }
 

@@ -57,6 +57,26 @@ func TestLinearShapeError(t *testing.T) {
 	}
 }
 
+// The hint suggests Flatten(1) only for an input whose dims after the
+// first hold in_features values, T() for a transposed 2-d input.
+func TestLinearShapeHints(t *testing.T) {
+	l := NewLinear(4, 3)
+	for _, c := range []struct {
+		x         *engine.Tensor
+		want, not string
+	}{
+		{engine.Zeros(2, 3), "(give the input shape [batch, 4])", "Flatten"},
+		{engine.Zeros(4, 2), "(x.T() is [2 4], which fits)", "Flatten"},
+		{engine.Zeros(5, 2, 2), "(x.Flatten(1) makes it [5 4])", "T()"},
+		{engine.Zeros(5, 3, 3), "(give the input shape [batch, 4])", "Flatten"},
+	} {
+		err := engine.Try(func() { l.Forward(c.x) })
+		if err == nil || !strings.HasSuffix(err.Error(), c.want) || strings.Contains(err.Error(), c.not) {
+			t.Errorf("input %v: error %v, want it to end with %q and not mention %s", c.x.Shape(), err, c.want, c.not)
+		}
+	}
+}
+
 func TestLinearInitAndString(t *testing.T) {
 	engine.Seed(7)
 	a := NewLinear(400, 50)

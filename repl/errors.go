@@ -46,7 +46,9 @@ func (s *Session) report(u Unit, name string, err error) error {
 		}
 	}
 	if strings.HasPrefix(e.Msg, "runtime error: nil pointer dereference") {
-		if names := s.nilVars(u.Src); names != "" {
+		if why := s.nilGrad(u.Src); why != "" {
+			e.Msg = why
+		} else if names := s.nilVars(u.Src); names != "" {
 			e.Msg = strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1) + ": " + names
 		}
 	}

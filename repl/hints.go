@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/symbols"
 	"github.com/traefik/yaegi/stdlib"
 )
@@ -686,4 +687,69 @@ func (s *Session) noteImported(d *ast.GenDecl) bool {
 	}
 	fmt.Fprintf(s.opt.Stderr, "note: %s: already imported, as are %s\n", strings.Join(names, ", "), Imported)
 	return true
+}
+
+// chainValue returns the value of the global variable chain ("x", "m.fc1").
+func (s *Session) chainValue(chain string) (reflect.Value, bool) {
+	parts := strings.Split(chain, ".")
+	cur, ok := s.globals()[parts[0]]
+	if !ok {
+		return reflect.Value{}, false
+	}
+	for _, f := range parts[1:] {
+		for (cur.Kind() == reflect.Ptr || cur.Kind() == reflect.Interface) && !cur.IsNil() {
+			cur = cur.Elem()
+		}
+		if cur.Kind() != reflect.Struct {
+			return reflect.Value{}, false
+		}
+		if cur = cur.FieldByName(f); !cur.IsValid() {
+			return reflect.Value{}, false
+		}
+	}
+	if cur.Kind() == reflect.Interface && !cur.IsNil() {
+		cur = cur.Elem()
+	}
+	return cur, true
+}
+
+// nilGrad explains a nil dereference of src that used X.Grad() of a tensor
+// variable whose gradient is nil: why it is nil.
+func (s *Session) nilGrad(src string) string {
+	n := parseUnit(src)
+	if n == nil {
+		return ""
+	}
+	why := ""
+	ast.Inspect(n, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok || why != "" || len(c.Args) != 0 {
+			return why == ""
+		}
+		sel, ok := c.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "Grad" {
+			return true
+		}
+		x := selectorChain(sel.X)
+		v, ok := s.chainValue(x)
+		if !ok || !v.IsValid() || v.Type() != tensorType || v.IsNil() {
+			return true
+		}
+		t := v.Interface().(*engine.Tensor)
+		if t.Grad() != nil {
+			return true
+		}
+		switch {
+		case !t.IsLeaf():
+			why = x + ".Grad() is nil: " + x + " is the result of an op (" + t.Op() + "), not a leaf; Backward() keeps " +
+				"gradients only in leaves (tensors made with SetRequiresGrad(true)): update the leaf itself, " +
+				"or call " + x + ".RetainGrad() before Backward()"
+		case !t.RequiresGrad():
+			why = x + ".Grad() is nil: " + x + " does not require grad; call " + x + ".SetRequiresGrad(true) before the forward pass"
+		default:
+			why = x + ".Grad() is nil: no Backward() has reached " + x + " yet (or ZeroGrad cleared it)"
+		}
+		return false
+	})
+	return why
 }

@@ -164,26 +164,8 @@ func (s *Session) isReceiver(chain string, v any) bool {
 	if !rv.IsValid() || rv.Kind() != reflect.Ptr || rv.IsNil() {
 		return false
 	}
-	parts := strings.Split(chain, ".")
-	cur, ok := s.globals()[parts[0]]
-	if !ok {
-		return false
-	}
-	for _, f := range parts[1:] {
-		for (cur.Kind() == reflect.Ptr || cur.Kind() == reflect.Interface) && !cur.IsNil() {
-			cur = cur.Elem()
-		}
-		if cur.Kind() != reflect.Struct {
-			return false
-		}
-		if cur = cur.FieldByName(f); !cur.IsValid() {
-			return false
-		}
-	}
-	if cur.Kind() == reflect.Interface && !cur.IsNil() {
-		cur = cur.Elem()
-	}
-	return cur.Kind() == reflect.Ptr && !cur.IsNil() && cur.Pointer() == rv.Pointer()
+	cur, ok := s.chainValue(chain)
+	return ok && cur.Kind() == reflect.Ptr && !cur.IsNil() && cur.Pointer() == rv.Pointer()
 }
 
 // evalQuiet evaluates src as Eval does, without printing the values of its

@@ -78,7 +78,7 @@ func main() {
 // params: 387 total, 387 trainable, 0 frozen
 // input [8 10]
 // params: 387 total, 387 trainable, 0 frozen
-// the forward pass stopped at its first op: Linear: [8 10], [16 20]: the input's last dim must be in_features=20 (weight is [out, in]) (give the input shape [batch, 20], e.g. with x.Flatten(1))
+// the forward pass stopped at its first op: Linear: [8 10], [16 20], [16]: the input's last dim must be in_features=20 (weight is [out, in]) (give the input shape [batch, 20])
 // name    shape   dtype    min    max   mean     std  zeros  NaN  Inf
 // hidden  [8 16]  float32    0  1.818  0.271  0.4072     66    0    0
 // param       shape     ‖grad‖  ‖grad‖/‖w‖  zeros  NaN/Inf  uses

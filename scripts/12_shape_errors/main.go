@@ -81,7 +81,7 @@ func main() {
 // logits.Add(engine.Zeros(10)): fits, shape [64 10]
 // x.Reshape(64, 28, 27): Reshape: [64 784]: target shape [64 28 27] holds 48384 elements but the tensor has 50176 (the product of the sizes must stay the same; use -1 for one size to infer it)
 // x.Reshape(64, 28, 28): fits, shape [64 28 28]
-// fc.Forward(images): Linear: [64 1 28 28], [10 784]: the input's last dim must be in_features=784 (weight is [out, in]) (give the input shape [batch, 784], e.g. with x.Flatten(1))
+// fc.Forward(images): Linear: [64 1 28 28], [10 784], [10]: the input's last dim must be in_features=784 (weight is [out, in]) (x.Flatten(1) makes it [64 784])
 // fc.Forward(images.Reshape(64, 784)): fits, shape [64 10]
 // nn.CrossEntropyLoss(logits, labels): CrossEntropyLoss: [64 10], [32]: the target must be [64] class indices (one per row of the input) or [64 10] class probabilities (the input's shape)
 // nn.CrossEntropyLoss(logits, engine.Zeros(64)): fits, shape []
