@@ -18,54 +18,12 @@ type Unit struct {
 // comment, or a last token that cannot end a statement (a binary operator,
 // '.', ',', '=', ':=', '<-', 'else').
 func Incomplete(src string) bool {
-	if strings.TrimSpace(src) == "" {
-		return false
+	var c Continuation
+	incomplete := false
+	for _, line := range strings.Split(src, "\n") {
+		incomplete = c.Add(line)
 	}
-	var s scanner.Scanner
-	fset := token.NewFileSet()
-	file := fset.AddFile("", -1, len(src))
-	unterminated := false
-	s.Init(file, []byte(src), func(_ token.Position, msg string) {
-		if msg == "raw string literal not terminated" || msg == "comment not terminated" {
-			unterminated = true
-		}
-	}, scanner.ScanComments)
-	depth := 0
-	last := token.ILLEGAL
-	for {
-		_, tok, lit := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		switch tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
-			depth++
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			depth--
-		case token.COMMENT:
-			continue
-		case token.SEMICOLON:
-			if lit == "\n" {
-				continue
-			}
-		}
-		last = tok
-	}
-	if unterminated || depth > 0 {
-		return true
-	}
-	switch last {
-	case token.PERIOD, token.COMMA, token.ASSIGN, token.DEFINE, token.ARROW, token.ELSE,
-		token.LAND, token.LOR, token.COLON:
-		return true
-	}
-	if last.IsOperator() && last.Precedence() > 0 {
-		return true // a binary operator: + - * / % & | ^ << >> &^ == != < <= > >=
-	}
-	if last >= token.ADD_ASSIGN && last <= token.AND_NOT_ASSIGN {
-		return true
-	}
-	return false
+	return incomplete
 }
 
 // Split cuts src into top-level units at the semicolons (written or implied by
