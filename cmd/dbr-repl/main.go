@@ -3,31 +3,36 @@
 //	dbr-repl                  start the REPL (engine, nn, inspect and the standard library imported)
 //	dbr-repl file.go [args]   run a Go file with package main and func main
 //	dbr-repl -i file.go       run it, then keep the session open with its globals
+//	dbr-repl file.go -i       the same (dbr-repl's flags right after the file are its own;
+//	                          after --, everything goes to the program)
 //	dbr-repl -e 'code'        evaluate code (then exit, or continue with -i)
 //	dbr-repl < lesson.txt     read input line by line from a pipe or file
 //
+// The session runs in a child process (package repl/child) that this one
+// supervises: when Go kills it (fatal error: concurrent map writes, a stack
+// overflow, out of memory), dbr-repl says what killed it and with which
+// input, and rebuilds the session by replaying the inputs that succeeded.
+//
 // When standard input is not a terminal, input is read without line editing,
 // only results and errors are printed, and the exit status is 1 if any input
-// failed.
+// failed (or the program's, when it calls os.Exit).
 package main
 
 import (
-	"bufio"
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
-	"sync"
-	"sync/atomic"
 
-	"github.com/chzyer/readline"
-	"github.com/dbr-go/dbr/repl"
+	"github.com/dbr-go/dbr/repl/child"
+	"golang.org/x/sys/unix"
 )
 
 func main() {
+	if child.IsChild() {
+		os.Exit(child.Serve())
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -42,66 +47,72 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	})
 	stack := fs.Bool("stack", false, "print Go stack traces of panics")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dbr-repl [-i] [-stack] [-e code] [file.go [args...]]")
+		fmt.Fprintln(stderr, "usage: dbr-repl [-i] [-stack] [-e code] [file.go [-i] [--] [args...]]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(argv); err != nil {
 		return 2
 	}
-	args := fs.Args()
+	args := fileArgs(fs.Args(), interactive, stack)
 	progArgs := []string{"dbr-repl"}
 	if len(args) > 0 {
 		progArgs = args
 	}
-	out, errOut := &switchWriter{w: stdout}, &switchWriter{w: stderr}
-	s, err := repl.New(repl.Options{Stdout: out, Stderr: errOut, Stdin: stdin, Args: progArgs, Stack: *stack})
+	terminal := isTerminal(stdin)
+	interactiveRun := terminal && (*interactive || (len(args) == 0 && len(codes) == 0))
+	cfg := child.Config{Args: progArgs, Stack: *stack}
+	var tout *termOut
+	if interactiveRun {
+		tout = &termOut{w: stdout, atLineStart: true}
+		cfg.Output = tout
+	}
+	sv, err := newSupervisor(cfg, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "dbr-repl:", err)
 		return 1
 	}
+	defer func() { sv.child().Close() }()
+	if tout != nil {
+		sv.report = tout
+	}
 
-	// Ctrl-C while evaluating interrupts the evaluation; at a prompt it is
-	// handled by the line editor.
-	var busy atomic.Bool
+	// Ctrl-C while evaluating interrupts the evaluation (the child ignores
+	// the signal); at a prompt it is a key the line editor handles.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	defer signal.Stop(sig)
 	go func() {
 		for range sig {
-			if busy.Load() {
-				if isTerminal(stdin) {
+			if sv.busy.Load() {
+				if terminal {
 					fmt.Fprintln(stderr) // after the terminal's ^C
 				}
-				s.Interrupt()
-			} else if !isTerminal(stdin) {
+				sv.child().Interrupt()
+			} else if !terminal {
 				os.Exit(130)
 			}
 		}
 	}()
-	eval := func(f func() error) error {
-		busy.Store(true)
-		defer busy.Store(false)
-		return f()
-	}
-	ctx := context.Background()
 
 	status := 0
 	ran := false
 	if len(args) > 0 {
 		ran = true
-		if err := eval(func() error { return s.LoadFile(ctx, args[0]) }); err != nil {
-			if e, ok := err.(*repl.ExitError); ok && !*interactive {
-				return e.Code
-			}
+		res, ok := sv.do(args[0], func(c *child.Child) (child.Result, error) { return c.Load(args[0]) })
+		if res.Exited && !*interactive {
+			return res.Code
+		}
+		if !ok || res.Failed {
 			status = 1
 		}
 	}
 	for _, c := range codes {
 		ran = true
-		if err := eval(func() error { return s.Eval(ctx, c) }); err != nil {
-			if e, ok := err.(*repl.ExitError); ok && !*interactive {
-				return e.Code
-			}
+		res, ok := sv.do(c, func(ch *child.Child) (child.Result, error) { return ch.Eval(c, "", 0) })
+		if res.Exited && !*interactive {
+			return res.Code
+		}
+		if !ok || res.Failed {
 			status = 1
 			break
 		}
@@ -109,189 +120,42 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	if ran && !*interactive {
 		return status
 	}
-	if isTerminal(stdin) {
-		return interactiveLoop(ctx, s, eval, stdin, out, errOut)
+	if interactiveRun {
+		return interactiveLoop(sv, tout)
 	}
-	if pipeLoop(ctx, s, eval, stdin) != 0 {
-		status = 1
-	}
-	return status
-}
-
-// pipeLoop reads input line by line, without echo or prompt, and evaluates
-// each complete unit. It returns 1 if any input failed.
-func pipeLoop(ctx context.Context, s *repl.Session, eval func(func() error) error, in io.Reader) int {
-	status := 0
-	r := bufio.NewReader(in)
-	var buf strings.Builder
-	start, lineNo, blank := 0, 0, 0
-	for !s.Quitting() {
-		line, err := r.ReadString('\n')
-		if line == "" && err != nil {
-			break
-		}
-		lineNo++
-		line = strings.TrimRight(line, "\r\n")
-		if buf.Len() == 0 {
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			if repl.IsCommand(line) {
-				if eval(func() error { return s.RunCommand(ctx, line) }) != nil {
-					status = 1
-				}
-				continue
-			}
-			start = lineNo
-		}
-		buf.WriteString(line + "\n")
-		if strings.TrimSpace(line) == "" {
-			blank++
-		} else {
-			blank = 0
-		}
-		if repl.Incomplete(buf.String()) && blank < 2 && err == nil {
-			continue
-		}
-		src := buf.String()
-		buf.Reset()
-		blank = 0
-		if e := eval(func() error { return s.EvalSource(ctx, src, "", start) }); e != nil {
-			if ex, ok := e.(*repl.ExitError); ok {
-				return ex.Code
-			}
-			status = 1
-		}
-	}
-	if buf.Len() > 0 {
-		src := buf.String()
-		if eval(func() error { return s.EvalSource(ctx, src, "", start) }) != nil {
-			status = 1
-		}
+	if code := pipeLoop(sv, stdin); code != 0 || status == 0 {
+		return code
 	}
 	return status
 }
 
-// histSep joins the lines of a multi-line block in the history file, so that
-// the block is recalled as one entry.
-const histSep = "\u2424"
-
-// switchWriter writes to a writer that can be replaced: the interactive loop
-// puts the line editor's writers there, so that what a goroutine prints
-// while the prompt waits appears above a redrawn prompt.
-type switchWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+// fileArgs takes dbr-repl's own flags (-i, -stack) that follow the file
+// out of args: `dbr-repl file.go -i` means what `dbr-repl -i file.go`
+// does. Everything after "--", or after the first other argument, is the
+// program's.
+func fileArgs(args []string, interactive, stack *bool) []string {
+	if len(args) == 0 {
+		return args
+	}
+	out := []string{args[0]}
+	rest := args[1:]
+	for len(rest) > 0 {
+		switch rest[0] {
+		case "-i", "--i":
+			*interactive = true
+		case "-stack", "--stack":
+			*stack = true
+		case "--":
+			return append(out, rest[1:]...)
+		default:
+			return append(out, rest...)
+		}
+		rest = rest[1:]
+	}
+	return out
 }
 
-func (w *switchWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	t := w.w
-	w.mu.Unlock()
-	return t.Write(p)
-}
-
-// set replaces the writer and returns the previous one.
-func (w *switchWriter) set(t io.Writer) io.Writer {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	old := w.w
-	w.w = t
-	return old
-}
-
-func interactiveLoop(ctx context.Context, s *repl.Session, eval func(func() error) error, stdin *os.File, out, errOut *switchWriter) int {
-	stdout, stderr := out.w, errOut.w
-	home, _ := os.UserHomeDir()
-	hist := ""
-	if home != "" {
-		hist = home + "/.dbr_history"
-	}
-	if h := os.Getenv("DBR_HISTORY"); h != "" {
-		hist = h
-	}
-	rl, err := readline.NewEx(&readline.Config{
-		Prompt:                 "dbr> ",
-		HistoryFile:            hist,
-		HistoryLimit:           5000,
-		DisableAutoSaveHistory: true,
-		HistorySearchFold:      true,
-		AutoComplete:           completer{s},
-		InterruptPrompt:        "^C",
-		EOFPrompt:              "",
-		Stdin:                  stdin,
-		Stdout:                 stdout,
-		Stderr:                 stderr,
-	})
-	if err != nil {
-		fmt.Fprintln(stderr, "dbr-repl:", err)
-		return pipeLoop(ctx, s, eval, stdin)
-	}
-	defer rl.Close()
-	defer out.set(out.set(rl.Stdout()))
-	defer errOut.set(errOut.set(rl.Stderr()))
-	fmt.Fprintln(stdout, "dbr-repl: Go with "+repl.Imported+" imported. :help for help, :quit to leave.")
-	var buf strings.Builder
-	blank := 0
-	for !s.Quitting() {
-		if buf.Len() == 0 {
-			rl.SetPrompt("dbr> ")
-		} else {
-			rl.SetPrompt("...  ")
-		}
-		line, err := rl.Readline()
-		if err == readline.ErrInterrupt {
-			buf.Reset()
-			blank = 0
-			continue
-		}
-		if err != nil {
-			break
-		}
-		line = strings.ReplaceAll(line, histSep, "\n")
-		if buf.Len() == 0 {
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			if repl.IsCommand(line) {
-				rl.SaveHistory(line)
-				eval(func() error { return s.RunCommand(ctx, line) })
-				continue
-			}
-		}
-		buf.WriteString(line + "\n")
-		if strings.TrimSpace(line) == "" {
-			blank++
-		} else {
-			blank = 0
-		}
-		if repl.Incomplete(buf.String()) && blank < 2 {
-			continue
-		}
-		src := buf.String()
-		buf.Reset()
-		blank = 0
-		rl.SaveHistory(strings.ReplaceAll(strings.TrimRight(src, "\n"), "\n", histSep))
-		if e := eval(func() error { return s.Eval(ctx, src) }); e != nil {
-			if ex, ok := e.(*repl.ExitError); ok {
-				return ex.Code
-			}
-		}
-	}
-	return 0
-}
-
-func isTerminal(f *os.File) bool { return readline.IsTerminal(int(f.Fd())) }
-
-// completer adapts the session's completion to readline.
-type completer struct{ s *repl.Session }
-
-func (c completer) Do(line []rune, pos int) ([][]rune, int) {
-	prefix, cands := c.s.Complete(string(line[:pos]))
-	n := len([]rune(prefix))
-	out := make([][]rune, 0, len(cands))
-	for _, cand := range cands {
-		out = append(out, []rune(cand)[n:])
-	}
-	return out, n
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), ioctlGetTermios)
+	return err == nil
 }

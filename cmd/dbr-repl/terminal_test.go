@@ -64,9 +64,21 @@ func (tm *term) keys(keys ...string) {
 	tm.tmux(append([]string{"send-keys", "-t", "repl"}, keys...)...)
 }
 
-// paste sends text literally, as a terminal without bracketed paste
+// typeText sends text literally, as a terminal without bracketed paste
 // delivers pasted text: tabs arrive as TAB keys, newlines as Enter.
-func (tm *term) paste(text string) { tm.t.Helper(); tm.tmux("send-keys", "-t", "repl", "-l", text) }
+func (tm *term) typeText(text string) { tm.t.Helper(); tm.tmux("send-keys", "-t", "repl", "-l", text) }
+
+// paste pastes text as a terminal does when the program asked for
+// bracketed paste: between ESC[200~ and ESC[201~ (tmux's paste-buffer -p).
+func (tm *term) paste(text string) {
+	tm.t.Helper()
+	cmd := exec.Command("tmux", "-L", tm.socket, "load-buffer", "-b", "p", "-")
+	cmd.Stdin = strings.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tm.t.Fatalf("tmux load-buffer: %v\n%s", err, out)
+	}
+	tm.tmux("paste-buffer", "-p", "-d", "-b", "p", "-t", "repl")
+}
 
 func (tm *term) screen() string {
 	tm.t.Helper()
@@ -126,22 +138,46 @@ func TestTerminalCompletion(t *testing.T) {
 func TestTerminalPaste(t *testing.T) {
 	tm := startTerm(t, "")
 	tm.paste("eng := 1\nfunc answer() int {\n\tx := 40\n\tif x > 0 {\n\t\treturn x +\n\t\t\t2\n\t}\n\treturn 0\n}\n")
-	tm.paste("answer() + eng\n")
+	tm.keys("Enter")
+	tm.keys("answer() + eng", "Enter")
 	s := tm.waitFor("43")
 	if strings.Contains(s, "engine.") || strings.Contains(s, "error") {
 		t.Errorf("pasting changed the code:\n%s", s)
 	}
-	tm.paste("type pt struct {\n\tX int\n\tY int\n}\nq := pt{\n\tX: 1,\n\tY: 2,\n}\nq.X + q.Y + 100\n")
+	tm.paste("type pt struct {\n\tX int\n\tY int\n}\nq := pt{\n\tX: 1,\n\tY: 2,\n}\nq.X + q.Y + 100")
+	tm.keys("Enter")
 	s = tm.waitFor("103")
 	if strings.Contains(s, "error") {
 		t.Errorf("pasting a struct failed:\n%s", s)
 	}
 }
 
+// TestTerminalPasteTabs: tabs inside pasted lines are text: in a raw
+// string, between aligned struct fields, before a comment; and the history
+// keeps them.
+func TestTerminalPasteTabs(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.paste("s := `a\tb`\ntype wb struct {\n\tW\t*engine.Tensor\n\tb\tint\n}\nv := 3\t// three\n")
+	tm.keys("Enter")
+	tm.keys(`fmt.Printf("%q %d %d\n", s, v, wb{b: 2}.b)`, "Enter")
+	s := tm.waitFor(`"a\tb" 3 2`)
+	if strings.Contains(s, "error") {
+		t.Errorf("pasted tabs changed the code:\n%s", s)
+	}
+	hist, err := os.ReadFile(tm.history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(hist), `type wb struct {\n\tW\t*engine.Tensor\n\tb\tint\n}`) {
+		t.Errorf("the history lost the tabs:\n%s", hist)
+	}
+}
+
 func TestTerminalHistory(t *testing.T) {
 	hist := filepath.Join(t.TempDir(), "history")
 	tm := startTerm(t, hist)
-	tm.paste("for i := 0; i < 2; i++ {\n\tfmt.Println(\"round\", i+500)\n}\n")
+	tm.paste("for i := 0; i < 2; i++ {\n\tfmt.Println(\"round\", i+500)\n}")
+	tm.keys("Enter")
 	tm.waitFor("round 501")
 	tm.keys("uniqueName := 7", "Enter")
 	tm.keys(":quit", "Enter")
@@ -152,7 +188,7 @@ func TestTerminalHistory(t *testing.T) {
 	// A new session recalls the whole block as one entry.
 	tm = startTerm(t, hist)
 	tm.keys("Up", "Up", "Up")
-	tm.waitFor(histSep)
+	tm.waitFor("fmt.Println(\"round\", i+500)\n")
 	tm.keys("Enter")
 	tm.waitFor("round 501")
 
@@ -193,7 +229,7 @@ func TestTerminalInterrupt(t *testing.T) {
 	}
 	// Ctrl-C in a continuation drops the unfinished input.
 	tm.keys("for i := 0; i < 3; i++ {", "Enter")
-	tm.waitFor("...")
+	tm.waitFor("for i := 0; i < 3; i++ {")
 	tm.keys("C-c")
 	tm.keys("kept.Numel() * 7", "Enter")
 	tm.waitFor("56")

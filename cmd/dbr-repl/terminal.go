@@ -1,0 +1,157 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/reeflective/readline"
+
+	"github.com/dbr-go/dbr/repl"
+	"github.com/dbr-go/dbr/repl/child"
+)
+
+var banner = "dbr-repl: Go with " + repl.Imported + " imported. :help for help, :quit to leave."
+
+// termOut is where everything the session prints goes at a terminal: the
+// child's output arrives here through its relay pipe. While the prompt
+// waits for input, output (a goroutine's) is printed above a redrawn
+// prompt; output that does not end a line is ended before the next prompt,
+// so the prompt does not draw over it.
+type termOut struct {
+	mu          sync.Mutex
+	w           io.Writer
+	rl          *readline.Shell
+	prompting   bool
+	atLineStart bool
+}
+
+func (t *termOut) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if t.prompting && t.rl != nil {
+		// The terminal is in raw mode: a newline does not return the
+		// carriage.
+		msg := strings.ReplaceAll(strings.TrimSuffix(string(p), "\n"), "\n", "\r\n")
+		t.rl.PrintTransientf("%s\r", msg)
+		return len(p), nil
+	}
+	n, err := t.w.Write(p)
+	t.atLineStart = p[len(p)-1] == '\n'
+	return n, err
+}
+
+// prompt marks the start of a prompt, ending a line that output left open.
+func (t *termOut) prompt() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.atLineStart {
+		t.w.Write([]byte("\n"))
+	}
+	t.prompting = true
+}
+
+// promptDone marks the end of a prompt: the line editor leaves the cursor
+// at the start of a line.
+func (t *termOut) promptDone() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.prompting = false
+	t.atLineStart = true
+}
+
+func historyPath() string {
+	if h := os.Getenv("DBR_HISTORY"); h != "" {
+		return h
+	}
+	if home, _ := os.UserHomeDir(); home != "" {
+		return home + "/.dbr_history"
+	}
+	return ""
+}
+
+// newShell makes the line editor: bracketed paste (a paste is text, never
+// keystrokes: its tabs stay tabs), Enter continues input that is not
+// complete Go, completion from the session, whole blocks in the history.
+func newShell(sv *supervisor) *readline.Shell {
+	rl := readline.NewShell()
+	rl.Config.Set("enable-bracketed-paste", true)
+	// The prompt always starts a line; asking the terminal where the cursor
+	// is loses keys typed ahead that arrive with its answer.
+	rl.Config.Set("cursor-position-probe", false)
+	rl.Prompt.Primary(func() string { return "dbr> " })
+	rl.Prompt.Secondary(func() string { return "...  " })
+	rl.AcceptMultiline = func(line []rune) bool {
+		src := string(line)
+		if strings.TrimSpace(src) == "" || repl.IsCommand(src) && !strings.Contains(src, "\n") {
+			return true
+		}
+		// Two empty lines force evaluation.
+		if strings.HasSuffix(src, "\n\n") {
+			return true
+		}
+		return !repl.Incomplete(src)
+	}
+	rl.Completer = func(line []rune, cursor int) readline.Completions {
+		prefix, cands := sv.child().Complete(string(line[:cursor]))
+		if len(cands) == 0 {
+			return readline.Completions{}
+		}
+		c := readline.CompleteValues(cands...)
+		c.PREFIX = prefix
+		return c
+	}
+	if p := historyPath(); p != "" {
+		rl.History.Add("history", openHistory(p, 5000))
+	}
+	return rl
+}
+
+func interactiveLoop(sv *supervisor, out *termOut) int {
+	rl := newShell(sv)
+	out.rl = rl
+	sv.ask = func(question string) bool {
+		rl.Prompt.Primary(func() string { return question })
+		defer rl.Prompt.Primary(func() string { return "dbr> " })
+		out.prompt()
+		answer, err := rl.Readline()
+		out.promptDone()
+		a := strings.ToLower(strings.TrimSpace(answer))
+		return err == nil && (a == "" || a == "y" || a == "yes")
+	}
+	fmt.Fprintln(out, banner)
+	for {
+		out.prompt()
+		line, err := rl.Readline()
+		out.promptDone()
+		if errors.Is(err, readline.ErrInterrupt) {
+			continue
+		}
+		if err != nil {
+			return 0
+		}
+		src := strings.TrimRight(line, "\n")
+		if strings.TrimSpace(src) == "" {
+			continue
+		}
+		var res child.Result
+		if repl.IsCommand(src) {
+			cmd := strings.TrimSpace(src)
+			res, _ = sv.do(cmd, func(c *child.Child) (child.Result, error) { return c.Command(cmd) })
+		} else {
+			res, _ = sv.do(src, func(c *child.Child) (child.Result, error) { return c.Eval(src+"\n", "", 0) })
+		}
+		if res.Exited {
+			return res.Code
+		}
+		if res.Quit {
+			return 0
+		}
+	}
+}

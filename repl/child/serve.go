@@ -1,0 +1,218 @@
+package child
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/dbr-go/dbr/repl"
+)
+
+// envChild marks the child process; envSync holds the sync marker when the
+// parent relays the child's output.
+const (
+	envChild = "DBR_CHILD"
+	envSync  = "DBR_CHILD_SYNC"
+)
+
+// A request is one message from the parent.
+type request struct {
+	ID   int
+	Op   string   // start, eval, load, command, complete, interrupt
+	Src  string   `json:",omitempty"` // eval: the input; command: the line; load: the file; complete: text before the cursor
+	Name string   `json:",omitempty"` // eval: the name errors are located in ("" for the prompt)
+	Line int      `json:",omitempty"` // eval: the line of Src's first line, from 1
+	Args []string `json:",omitempty"` // start: os.Args as the program sees it
+	Flag bool     `json:",omitempty"` // start: print Go stacks of panics; eval: print nothing (a replay)
+}
+
+// An answer is the child's reply to one request.
+type answer struct {
+	ID     int
+	Err    string   `json:",omitempty"` // start failed, or the request was not understood
+	Failed bool     `json:",omitempty"` // the input failed (the error is printed already)
+	Exited bool     `json:",omitempty"` // the program called os.Exit(Code)
+	Code   int      `json:",omitempty"`
+	Quit   bool     `json:",omitempty"` // :quit
+	Prefix string   `json:",omitempty"` // complete
+	Cands  []string `json:",omitempty"` // complete
+	Added  []string `json:",omitempty"` // inputs recorded since the last answer
+	Reset  bool     `json:",omitempty"` // Added is the whole record (after :reset)
+}
+
+// IsChild reports whether this process is a child started by Start.
+func IsChild() bool { return os.Getenv(envChild) != "" }
+
+// gate is the session's view of an output: it can be muted (a replay
+// prints nothing). It is not an *os.File, so yaegi gives interpreted code
+// the process's own os.Stdout and os.Stderr, not these.
+type gate struct {
+	w    io.Writer
+	mute atomic.Bool
+}
+
+func (g *gate) Write(p []byte) (int, error) {
+	if g.mute.Load() {
+		return len(p), nil
+	}
+	return g.w.Write(p)
+}
+
+// Serve runs the child's side: it answers requests on descriptors 3 and 4
+// until the parent closes them, and returns the exit status.
+func Serve() int {
+	reqs, answers := os.NewFile(3, "requests"), os.NewFile(4, "answers")
+	fail := func(err error) int {
+		fmt.Fprintln(os.Stderr, "dbr-repl child:", err)
+		return 70
+	}
+	// Ctrl-C at a terminal reaches the whole process group: the parent
+	// forwards it as an "interrupt" request.
+	signal.Ignore(os.Interrupt)
+
+	// Own copies of descriptors 1 and 2 for results and errors; interpreted
+	// code gets another copy of 2 as os.Stderr; then 2 becomes the crash
+	// pipe, where the runtime writes a fatal error.
+	out, err := dupFile(1, "stdout")
+	if err != nil {
+		return fail(err)
+	}
+	errOut, err := dupFile(2, "stderr")
+	if err != nil {
+		return fail(err)
+	}
+	userErr, err := dupFile(2, "stderr")
+	if err != nil {
+		return fail(err)
+	}
+	if err := unix.Dup2(5, 2); err != nil {
+		return fail(err)
+	}
+	unix.Close(5)
+	os.Stderr = userErr
+
+	srv := &server{
+		out:  &gate{w: out},
+		err:  &gate{w: errOut},
+		raw:  out,
+		sync: os.Getenv(envSync),
+		enc:  json.NewEncoder(answers),
+	}
+	in := bufio.NewReaderSize(reqs, 1<<16)
+	queue := make(chan request, 1)
+	go func() {
+		// Requests are read here, so that an interrupt acts while another
+		// request runs; the parent closing the pipe ends the child.
+		dec := json.NewDecoder(in)
+		for {
+			var r request
+			if err := dec.Decode(&r); err != nil {
+				os.Exit(0)
+			}
+			if r.Op == "interrupt" {
+				if s := srv.session.Load(); s != nil {
+					s.Interrupt()
+				}
+				continue
+			}
+			queue <- r
+		}
+	}()
+	for r := range queue {
+		srv.handle(r)
+	}
+	return 0
+}
+
+func dupFile(fd int, name string) (*os.File, error) {
+	d, err := unix.Dup(fd)
+	if err != nil {
+		return nil, fmt.Errorf("dup %s: %w", name, err)
+	}
+	unix.CloseOnExec(d)
+	return os.NewFile(uintptr(d), name), nil
+}
+
+type server struct {
+	out, err *gate
+	raw      *os.File // descriptor 1, for the sync marker
+	sync     string
+	session  atomic.Pointer[repl.Session]
+	reported int // inputs already sent to the parent
+	encMu    sync.Mutex
+	enc      *json.Encoder
+}
+
+func (srv *server) handle(r request) {
+	a := answer{ID: r.ID}
+	s := srv.session.Load()
+	ctx := context.Background()
+	if s == nil && r.Op != "start" {
+		a.Err = "the session is not started"
+		srv.reply(a)
+		return
+	}
+	switch r.Op {
+	case "start":
+		ns, err := repl.New(repl.Options{Stdout: srv.out, Stderr: srv.err, Stdin: os.Stdin, Args: r.Args, Stack: r.Flag})
+		if err != nil {
+			a.Err = err.Error()
+		} else {
+			srv.session.Store(ns)
+		}
+	case "eval":
+		srv.out.mute.Store(r.Flag)
+		srv.err.mute.Store(r.Flag)
+		srv.result(&a, s.EvalSource(ctx, r.Src, r.Name, r.Line))
+		srv.out.mute.Store(false)
+		srv.err.mute.Store(false)
+	case "load":
+		srv.result(&a, s.LoadFile(ctx, r.Src))
+	case "command":
+		srv.result(&a, s.RunCommand(ctx, r.Src))
+	case "complete":
+		a.Prefix, a.Cands = s.Complete(r.Src)
+	default:
+		a.Err = "unknown request " + r.Op
+	}
+	if s := srv.session.Load(); s != nil {
+		a.Quit = s.Quitting()
+		added, total := s.Inputs(srv.reported)
+		if total < srv.reported {
+			added, _ = s.Inputs(0)
+			a.Reset = true
+		}
+		a.Added = added
+		srv.reported = total
+	}
+	srv.reply(a)
+}
+
+func (srv *server) result(a *answer, err error) {
+	if err == nil {
+		return
+	}
+	a.Failed = true
+	var ex *repl.ExitError
+	if errors.As(err, &ex) {
+		a.Exited, a.Code = true, ex.Code
+	}
+}
+
+func (srv *server) reply(a answer) {
+	if srv.sync != "" {
+		srv.raw.WriteString(srv.sync)
+	}
+	srv.encMu.Lock()
+	defer srv.encMu.Unlock()
+	srv.enc.Encode(a)
+}
