@@ -107,6 +107,26 @@ func newShell(sv *supervisor) *readline.Shell {
 		c.PREFIX = prefix
 		return c
 	}
+	// Ctrl-C drops the input, whatever state the editor is in: the
+	// library's own abort eats keys typed right after it, and after a
+	// completion the line it had came back at the next prompt (its
+	// completion works on a copy of the line; this clears the line itself).
+	line, cursor := rl.Line(), rl.Cursor()
+	rl.Keymap.Register(map[string]func(){"dbr-interrupt": func() {
+		rl.Display.AcceptLine()
+		line.Set()
+		cursor.Set(0)
+		rl.History.Accept(false, false, readline.ErrInterrupt)
+	}})
+	for km := range rl.Config.Binds {
+		rl.Config.Bind(km, "\x03", "dbr-interrupt", false)
+	}
+	// TAB completes what all candidates share and lists them; TAB again
+	// walks the list.
+	rl.Config.Set("menu-complete-display-prefix", true)
+	for _, km := range []string{"emacs", "emacs-standard", "vi-insert"} {
+		rl.Config.Bind(km, "\t", "menu-complete", false)
+	}
 	if p := historyPath(); p != "" {
 		rl.History.Add("history", openHistory(p, 5000))
 	}

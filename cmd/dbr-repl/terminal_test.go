@@ -277,3 +277,33 @@ func TestTerminalCallbackPanic(t *testing.T) {
 		t.Fatalf("dbr-repl exited:\n%s", s)
 	}
 }
+
+// TestTerminalCompletionListCtrlC: Ctrl-C while a list of completions is
+// shown drops the line; the next input is not appended to it.
+func TestTerminalCompletionListCtrlC(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys("engine.Ra", "Tab")
+	tm.waitFor("RandPerm")
+	tm.keys("C-c")
+	time.Sleep(200 * time.Millisecond)
+	tm.keys("6 * 7", "Enter")
+	s := tm.waitFor("42")
+	if strings.Contains(s, "engine.Ra6") || strings.Contains(s, "error") {
+		t.Errorf("Ctrl-C did not clear the line:\n%s", s)
+	}
+}
+
+// TestTerminalOutputWithoutNewline: output that does not end its line is
+// not drawn over by the next prompt.
+func TestTerminalOutputWithoutNewline(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys(`fmt.Print("abc")`, "Enter")
+	tm.waitFor("abc\ndbr>")
+	tm.keys(`for i := 0; i < 3; i++ { fmt.Printf("%d ", i+70) }`, "Enter")
+	tm.waitFor("70 71 72")
+	tm.keys(`fmt.Print("progress 1/2\rprogress 2/2\r")`, "Enter")
+	s := tm.waitFor("progress 2/2\ndbr>")
+	if strings.Contains(s, "dbr> abc") {
+		t.Errorf("output was drawn over:\n%s", s)
+	}
+}
