@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -124,4 +125,18 @@ func sessionWriter(w io.Writer) (io.Writer, *pipeOut, error) {
 		return nil, nil, err
 	}
 	return p.w, p, nil
+}
+
+// dupFile returns a new descriptor for f (f itself if it cannot be
+// duplicated, nil for nil).
+func dupFile(f *os.File) *os.File {
+	if f == nil {
+		return nil
+	}
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		return f
+	}
+	syscall.CloseOnExec(fd)
+	return os.NewFile(uintptr(fd), f.Name())
 }

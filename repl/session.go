@@ -70,6 +70,7 @@ type Session struct {
 	trace     *traceWriter // yaegi's interpreted panic traces
 	outPipe   *pipeOut     // Stdout's pipe when Stdout is not a file
 	errPipe   *pipeOut     // Stderr's pipe when Stderr is not a file
+	userStdio []*os.File   // interpreted code's os.Stdout and os.Stderr
 	lastStack string       // Go stack of the last panic
 	lastErr   *Error       // the last error
 	sources   []codeSource // code whose lines _dbrLine records
@@ -163,6 +164,9 @@ func (s *Session) Close() {
 	s.flush()
 	s.outPipe.close()
 	s.errPipe.close()
+	for _, f := range s.userStdio {
+		f.Close()
+	}
 }
 
 // flush returns once everything the session's code has written so far has
@@ -196,12 +200,19 @@ func (s *Session) useOutput() (restore func()) {
 	}
 }
 
-// stdio gives interpreted code the session's writers as os.Stdout and
-// os.Stderr (yaegi's own choice for os.Stderr would be the interpreter's
-// Stderr, which the session keeps for panic traces).
+// stdio gives interpreted code its own copies (duplicated descriptors) of
+// the session's writers as os.Stdout and os.Stderr (yaegi's own choice for
+// os.Stderr would be the interpreter's Stderr, which the session keeps for
+// panic traces). They write where the session's writers do, in order, but
+// os.Stdout.Close() closes only the copy: the session's results still print.
 func (s *Session) stdio() interp.Exports {
+	for _, f := range s.userStdio {
+		f.Close()
+	}
 	out, _ := s.opt.Stdout.(*os.File)
 	errOut, _ := s.opt.Stderr.(*os.File)
+	out, errOut = dupFile(out), dupFile(errOut)
+	s.userStdio = []*os.File{out, errOut}
 	return interp.Exports{"os/os_dbr": {
 		"Stdout": reflect.ValueOf(&out).Elem(),
 		"Stderr": reflect.ValueOf(&errOut).Elem(),

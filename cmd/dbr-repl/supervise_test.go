@@ -21,7 +21,7 @@ func TestChildDeath(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			in := "keep := 41\nfunc bump() int { return keep + 1 }\n" + c.input + "\nbump() * 1000\n"
+			in := "keep := 41\nfunc bump() int { return keep + 1 }\nfmt.Println(\"printed once\")\n" + c.input + "\nbump() * 1000\n"
 			out, code := runBinary(t, in)
 			lines := strings.Split(c.input, "\n")
 			last := lines[len(lines)-1]
@@ -36,6 +36,9 @@ func TestChildDeath(t *testing.T) {
 			}
 			if !strings.Contains(out, "\n42000\n") {
 				t.Errorf("after the death, bump() * 1000 did not print 42000:\n%s", out)
+			}
+			if n := strings.Count(out, "printed once"); n != 1 {
+				t.Errorf("the replay printed again (%d times):\n%s", n, out)
 			}
 			if strings.Contains(out, "goroutine 1 [") {
 				t.Errorf("the report shows the Go runtime's stacks:\n%s", out)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -52,21 +51,6 @@ type answer struct {
 // IsChild reports whether this process is a child started by Start.
 func IsChild() bool { return os.Getenv(envChild) != "" }
 
-// gate is the session's view of an output: it can be muted (a replay
-// prints nothing). It is not an *os.File, so yaegi gives interpreted code
-// the process's own os.Stdout and os.Stderr, not these.
-type gate struct {
-	w    io.Writer
-	mute atomic.Bool
-}
-
-func (g *gate) Write(p []byte) (int, error) {
-	if g.mute.Load() {
-		return len(p), nil
-	}
-	return g.w.Write(p)
-}
-
 // Serve runs the child's side: it answers requests on descriptors 3 and 4
 // until the parent closes them, and returns the exit status.
 func Serve() int {
@@ -101,11 +85,13 @@ func Serve() int {
 	os.Stderr = userErr
 
 	srv := &server{
-		out:  &gate{w: out},
-		err:  &gate{w: errOut},
-		raw:  out,
+		out:  out,
+		err:  errOut,
 		sync: os.Getenv(envSync),
 		enc:  json.NewEncoder(answers),
+	}
+	if err := srv.initMute(); err != nil {
+		return fail(err)
 	}
 	in := bufio.NewReaderSize(reqs, 1<<16)
 	queue := make(chan request, 1)
@@ -143,9 +129,11 @@ func dupFile(fd int, name string) (*os.File, error) {
 }
 
 type server struct {
-	out, err *gate
-	raw      *os.File // descriptor 1, for the sync marker
-	sync     string
+	out, err *os.File // the session's Stdout and Stderr
+	// Muting points out's and err's descriptors at /dev/null; keep holds
+	// copies of what they were.
+	devNull, keepOut, keepErr int
+	sync                      string
 	session  atomic.Pointer[repl.Session]
 	reported int // inputs already sent to the parent
 	encMu    sync.Mutex
@@ -170,11 +158,13 @@ func (srv *server) handle(r request) {
 			srv.session.Store(ns)
 		}
 	case "eval":
-		srv.out.mute.Store(r.Flag)
-		srv.err.mute.Store(r.Flag)
+		if r.Flag {
+			srv.mute(true)
+		}
 		srv.result(&a, s.EvalSource(ctx, r.Src, r.Name, r.Line))
-		srv.out.mute.Store(false)
-		srv.err.mute.Store(false)
+		if r.Flag {
+			srv.mute(false)
+		}
 	case "load":
 		srv.result(&a, s.LoadFile(ctx, r.Src))
 	case "command":
@@ -210,9 +200,33 @@ func (srv *server) result(a *answer, err error) {
 
 func (srv *server) reply(a answer) {
 	if srv.sync != "" {
-		srv.raw.WriteString(srv.sync)
+		srv.out.WriteString(srv.sync)
 	}
 	srv.encMu.Lock()
 	defer srv.encMu.Unlock()
 	srv.enc.Encode(a)
+}
+
+func (srv *server) initMute() (err error) {
+	if srv.devNull, err = unix.Open(os.DevNull, unix.O_WRONLY|unix.O_CLOEXEC, 0); err != nil {
+		return err
+	}
+	if srv.keepOut, err = unix.Dup(int(srv.out.Fd())); err != nil {
+		return err
+	}
+	srv.keepErr, err = unix.Dup(int(srv.err.Fd()))
+	unix.CloseOnExec(srv.keepOut)
+	unix.CloseOnExec(srv.keepErr)
+	return err
+}
+
+// mute silences the session's results and errors (a replay), or restores
+// them. Interpreted code's own os.Stdout and os.Stderr are not muted.
+func (srv *server) mute(on bool) {
+	out, errOut := srv.keepOut, srv.keepErr
+	if on {
+		out, errOut = srv.devNull, srv.devNull
+	}
+	unix.Dup2(out, int(srv.out.Fd()))
+	unix.Dup2(errOut, int(srv.err.Fd()))
 }
