@@ -134,10 +134,10 @@ type server struct {
 	// copies of what they were.
 	devNull, keepOut, keepErr int
 	sync                      string
-	session  atomic.Pointer[repl.Session]
-	reported int // inputs already sent to the parent
-	encMu    sync.Mutex
-	enc      *json.Encoder
+	session                   atomic.Pointer[repl.Session]
+	reported                  int // inputs already sent to the parent
+	encMu                     sync.Mutex
+	enc                       *json.Encoder
 }
 
 func (srv *server) handle(r request) {
