@@ -158,19 +158,41 @@ func (dl *DataLoader) Epoch() int { return dl.epoch }
 func (dl *DataLoader) BatchIndex() int { return dl.batchN - 1 }
 
 // Batch returns the current batch: the stacked inputs and targets (y is nil
-// when the dataset has no targets). Both are nil before the first Next and
+// when the dataset has no targets). There is a current batch once Next
+// returned true: Batch panics with an *engine.Error before the first Next and
 // after Next returned false.
-func (dl *DataLoader) Batch() (x, y *engine.Tensor) { return dl.x, dl.y }
+func (dl *DataLoader) Batch() (x, y *engine.Tensor) {
+	dl.needBatch("Batch")
+	return dl.x, dl.y
+}
+
+// needBatch panics when there is no current batch.
+func (dl *DataLoader) needBatch(op string) {
+	if dl.x != nil {
+		return
+	}
+	when := "before the first call of Next"
+	if dl.epoch > 0 {
+		when = "after Next returned false (the epoch is over)"
+	}
+	errorf("DataLoader."+op, "no current batch %s: call Next() first, e.g. for dl.Next() { x, y := dl.Batch(); … }", when)
+}
 
 // X returns the inputs of the current batch, as Batch does. With X and Y a
 // loop needs no two-value assignment, which yaegi v0.16.1 rejects inside a
 // for loop typed at the top level ("undefined: x"):
 //
 //	for dl.Next() { loss := nn.CrossEntropyLoss(m.Forward(dl.X()), dl.Y()); … }
-func (dl *DataLoader) X() *engine.Tensor { return dl.x }
+func (dl *DataLoader) X() *engine.Tensor {
+	dl.needBatch("X")
+	return dl.x
+}
 
 // Y returns the targets of the current batch, as Batch does.
-func (dl *DataLoader) Y() *engine.Tensor { return dl.y }
+func (dl *DataLoader) Y() *engine.Tensor {
+	dl.needBatch("Y")
+	return dl.y
+}
 
 // Err returns the error that stopped the last epoch (a panic in the dataset's
 // Get, examples that cannot be stacked), or nil.

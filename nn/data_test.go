@@ -267,8 +267,8 @@ func TestDataLoaderResetMidEpoch(t *testing.T) {
 		t.Fatalf("BatchIndex = %d", dl.BatchIndex())
 	}
 	dl.Reset()
-	if x, _ := dl.Batch(); x != nil {
-		t.Fatal("Batch after Reset is not nil")
+	if err := engine.Try(func() { dl.Batch() }); err == nil {
+		t.Fatal("Batch after Reset has a current batch")
 	}
 	order, _ := epochOrder(t, dl)
 	if fmt.Sprint(order) != "[0 1 2 3 4 5 6 7 8 9]" || dl.Epoch() != 1 {
@@ -461,5 +461,26 @@ func TestDataLoaderHugeLen(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "DataLoader: the dataset's Len() is 1099511627776: the order of its examples does not fit in memory") {
 			t.Errorf("%+v: got %v", o, err)
 		}
+	}
+}
+
+// Batch, X and Y without a current batch say to call Next first.
+func TestDataLoaderBatchBeforeNext(t *testing.T) {
+	dl := NewDataLoader(NewTensorDataset(engine.Zeros(3, 2), engine.Zeros(3)), LoaderOpts{BatchSize: 2})
+	defer dl.Close()
+	for _, f := range []func(){func() { dl.Batch() }, func() { dl.X() }, func() { dl.Y() }} {
+		err := engine.Try(f)
+		if err == nil || !strings.Contains(err.Error(), "before the first call of Next: call Next() first") {
+			t.Errorf("before Next: %v", err)
+		}
+	}
+	for dl.Next() {
+		if x, _ := dl.Batch(); x == nil {
+			t.Fatal("no batch after Next returned true")
+		}
+	}
+	err := engine.Try(func() { dl.X() })
+	if err == nil || !strings.Contains(err.Error(), "DataLoader.X: no current batch after Next returned false (the epoch is over): call Next() first") {
+		t.Errorf("after the epoch: %v", err)
 	}
 }
