@@ -84,6 +84,17 @@ func coreOps() []opSpec {
 		{name: "twice/Sub broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[0].SumKeep(1)) }, inputs: []*Tensor{Randn(3, 4)}},
 		{name: "twice/Transpose", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[0].Transpose(0, 1)) }, inputs: []*Tensor{Randn(3, 3)}},
 		{name: "twice/Sum+Permute", f: func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, inputs: []*Tensor{Randn(3, 2)}},
+		// above poolMin (4096 elements: pooled buffers), the 65536-element
+		// chunks of elementwise loops and the GEMM's parallel threshold
+		{name: "Add/big", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3, 40, 40), Randn(2, 3, 40, 40)}},
+		{name: "Add/big-broadcast", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3, 40, 40), Randn(3, 1, 1)}},
+		{name: "Mul/big-chunks", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(300, 250), Randn(250)}},
+		{name: "Div/big", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(70, 80), Rand(70, 80).AddScalar(1)}},
+		{name: "Exp/big", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn(300, 250)}},
+		{name: "Sum/big", f: func(x []*Tensor) *Tensor { return x[0].Sum(0) }, inputs: []*Tensor{Randn(300, 250)}},
+		{name: "MatMul/big", f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, inputs: []*Tensor{Randn(64, 80), Randn(80, 70)}},
+		{name: "MatMul/big-batch", f: func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }, inputs: []*Tensor{Randn(3, 1, 40, 50), Randn(2, 50, 60)}},
+		{name: "Permute/big", f: func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1) }, inputs: []*Tensor{Randn(20, 30, 40)}},
 	}
 }
 

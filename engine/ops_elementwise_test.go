@@ -98,6 +98,11 @@ func elementwiseOps() []opSpec {
 		{name: "twice/Tanh*Sigmoid", f: func(x []*Tensor) *Tensor { return x[0].Tanh().Mul(x[0].Sigmoid()) }, inputs: []*Tensor{Randn(3, 2)}},
 		{name: "twice/Maximum", f: func(x []*Tensor) *Tensor { return x[0].Maximum(x[0].Sin()) }, inputs: []*Tensor{Randn(5).Add(Full(0.5, 5))}},
 		{name: "twice/Where", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0].Square(), x[0].Exp()) }, inputs: []*Tensor{awayFrom(0.1, 2, 3)}},
+		// above poolMin and the 65536-element chunks
+		{name: "ReLU/big", f: un((*Tensor).ReLU), inputs: []*Tensor{awayFrom(0.01, 300, 250)}},
+		{name: "Sigmoid/big", f: un((*Tensor).Sigmoid), inputs: []*Tensor{Randn(2, 3, 40, 40)}},
+		{name: "Maximum/big", f: bin((*Tensor).Maximum), inputs: []*Tensor{Randn(300, 250), Randn(250).Add(Full(0.0001, 250))}},
+		{name: "Where/big", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, inputs: []*Tensor{awayFrom(0.01, 300, 250), Randn(250)}},
 	}
 }
 

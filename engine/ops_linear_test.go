@@ -20,6 +20,8 @@ func linearOps() []opSpec {
 		{name: "large", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(9, 20), Randn(17, 20), Randn(17)}},
 		// a tensor used twice: as input and as weight
 		{name: "twice", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[0], x[1]) }, inputs: []*Tensor{Randn(3, 3), Randn(3)}},
+		// above poolMin and the GEMM's parallel threshold
+		{name: "Linear/big", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(64, 80), Randn(70, 80), Randn(70)}},
 	}
 }
 

@@ -75,6 +75,7 @@ func poolOps() []opSpec {
 		{name: "AvgPool2d/overlap-pad", f: pool(AvgPool2d, 2, 1, 1), inputs: in(Randn(2, 1, 3, 4))},
 		// above poolMin, and 39 wide: 2×2 windows in AVX2 blocks of 8 and a rest
 		{name: "MaxPool2d/big-2x2", f: pool(MaxPool2d, 2, 0, 0), inputs: in(Randn(4, 8, 12, 39))},
+		{name: "MaxPool2d/big-odd", f: pool(MaxPool2d, 2, 0, 0), inputs: in(Randn(2, 3, 41, 40))},
 		{name: "AvgPool2d/big-3x3", f: pool(AvgPool2d, 3, 2, 1), inputs: in(Randn(4, 8, 12, 39))},
 		// one tensor used twice: both contributions must arrive
 		{name: "twice/MaxPool2d+AvgPool2d", f: func(x []*Tensor) *Tensor {

@@ -83,6 +83,13 @@ func reduceOps() []opSpec {
 		{name: "twice/Max-LogSumExp", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(0).Sub(a.Max(0)) }), inputs: []*Tensor{noTies(3, 4)}},
 		{name: "twice/Softmax·x", f: r(func(a *Tensor) *Tensor { return a.Softmax(-1).Mul(a).Sum(-1) }), inputs: []*Tensor{Randn(3, 4)}},
 		{name: "twice/LogSoftmax+Std", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(0).Add(a.StdKeep(0)) }), inputs: []*Tensor{Randn(3, 4)}},
+		// above poolMin
+		{name: "Softmax/big", f: f(func(a *Tensor) *Tensor { return a.Softmax(1) }), inputs: []*Tensor{Randn(2, 3, 40, 40)}},
+		{name: "LogSoftmax/big", f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(-1) }), inputs: []*Tensor{Randn(64, 80)}},
+		{name: "Max/big", f: f(func(a *Tensor) *Tensor { return a.Max(1) }), inputs: []*Tensor{noTies(2, 3, 40, 40)}},
+		{name: "Mean/big", f: f(func(a *Tensor) *Tensor { return a.Mean(0, 2) }), inputs: []*Tensor{Randn(2, 3, 40, 40)}},
+		{name: "Var/big", f: f(func(a *Tensor) *Tensor { return a.Var(1) }), inputs: []*Tensor{Randn(300, 250)}},
+		{name: "LogSumExp/big", f: f(func(a *Tensor) *Tensor { return a.LogSumExp(0) }), inputs: []*Tensor{Randn(300, 250)}},
 	}
 }
 

@@ -77,6 +77,10 @@ func shapeOps() []opSpec {
 			return x.IndexSelect(1, []int{0, 0, 2}).Mul(x.Gather(1, New([]float32{1, 1, 1, 0, 0, 0}, 2, 3)))
 		}), inputs: []*Tensor{Randn(2, 3)}},
 		{name: "twice/Pad+Slice", f: one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 0}, 0).Slice(1, 0, 3).Mul(x) }), inputs: []*Tensor{Randn(2, 3)}},
+		// above poolMin
+		{name: "Cat/big", f: func(x []*Tensor) *Tensor { return Cat(x, 1) }, inputs: []*Tensor{Randn(40, 60), Randn(40, 90)}},
+		{name: "Pad/big", f: one(func(x *Tensor) *Tensor { return x.Pad([]int{1, 2, 0, 3}, 0.5) }), inputs: []*Tensor{Randn(3, 40, 50)}},
+		{name: "IndexSelect/big", f: one(func(x *Tensor) *Tensor { return x.IndexSelect(0, []int{3, 1, 1, 0, 7}) }), inputs: []*Tensor{Randn(8, 2000)}},
 	}
 }
 

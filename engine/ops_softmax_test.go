@@ -22,6 +22,10 @@ func softmaxOps() []opSpec {
 			return CrossEntropy(x[0], []int{1, 3}).Add(x[0].LogSoftmax(1).Sum(1))
 		}, inputs: []*Tensor{Randn(2, 4)}},
 		{name: "twice/CrossEntropy(x·x)", f: func(x []*Tensor) *Tensor { return CrossEntropy(x[0].Mul(x[0]), []int{0, 2}) }, inputs: []*Tensor{Randn(2, 3)}},
+		// above poolMin
+		{name: "CrossEntropy/big", f: ce([]int{0, 5, 79, 3, 3, 10, 40, 41, 0, 7, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+			24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+			48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63}), inputs: []*Tensor{Randn(64, 80)}},
 	}
 }
 
