@@ -69,4 +69,3 @@ func TestPoolKeepsGradientsExact(t *testing.T) {
 		}
 	}
 }
-
