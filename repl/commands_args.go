@@ -128,3 +128,5 @@ func embeds(t reflect.Type) bool {
 	}
 	return false
 }
+
+var tensorType = reflect.TypeOf((*engine.Tensor)(nil))

@@ -145,6 +145,7 @@ func (s *Session) explain(err error) *Error {
 		msg = first
 	}
 	msg = posPrefix.ReplaceAllString(msg, "")
+	msg = recordMark.ReplaceAllString(msg, "")
 	if strings.Contains(msg, "unable to find source related to") {
 		pkg := msg[strings.LastIndex(msg, "related to")+len("related to: "):]
 		pkg = strings.Trim(pkg, `"`)

@@ -3,6 +3,7 @@ package repl
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -48,29 +49,44 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 		return e
 	}
 	rw := s.newRewriter(fset)
-	var decls bytes.Buffer
+	base := s.addSource(name, src, 1, fset, f.Decls)
 	var body *ast.FuncDecl
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); !ok || fd.Recv != nil || fd.Name.Name != "main" {
-			s.noteDecl(fset, d)
-		}
-	}
-	var declNodes []ast.Node
+	var ds []*decl
+	var vars strings.Builder
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
 			body = fd
 			continue
 		}
-		rw.rewrite(d)
-		declNodes = append(declNodes, d)
-		fmt.Fprintf(&decls, "\n//line %s:%d\n%s\n", name, fset.Position(d.Pos()).Line, render(fset, d))
+		line := fset.Position(d.Pos()).Line
+		directive := fmt.Sprintf("//line %s:%d\n", name, line)
+		if g, ok := d.(*ast.GenDecl); !ok || g.Tok != token.IMPORT {
+			rw.rewrite(d)
+		}
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR {
+			vars.WriteString(directive + instrumentLines(render(fset, d), false, fset, []ast.Node{d}, name, base) + "\n")
+			continue
+		}
+		u := Unit{Src: strings.TrimSpace(strings.Split(src, "\n")[line-1]), Line: line}
+		for _, e := range newDecls(fset, d, u, name) {
+			s.declID++
+			e.id = s.declID
+			if _, isFunc := d.(*ast.FuncDecl); isFunc {
+				e.src = instrumentLines(e.src, false, fset, []ast.Node{d}, name, base)
+			}
+			e.src = directive + e.src
+			ds = append(ds, e)
+		}
 	}
-	where := Unit{Src: "(declarations)", Line: 1}
-	base := s.addSource(name, src, 1, fset, f.Decls)
-	if decls.Len() > 0 {
+	if len(ds) > 0 || vars.Len() > 0 {
 		s.resetLine()
-		if err := s.exec(ctx, instrumentLines(decls.String(), false, fset, declNodes, name, base)); err != nil {
-			u, at := s.panicLine(err, name, src, where)
+		if err := s.declare(ctx, ds, vars.String()); err != nil {
+			u := Unit{Src: "(declarations)", Line: 1}
+			var de *declError
+			if errors.As(err, &de) {
+				u, err = de.unit, de.err
+			}
+			u, at := s.panicLine(err, name, src, u)
 			return s.report(u, at, err)
 		}
 		for _, d := range f.Decls {
@@ -104,39 +120,6 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 		s.saved = append(s.saved, savedUnit{src: render(fset, st)})
 	}
 	return nil
-}
-
-// noteDecl records the functions, types and methods a declaration adds.
-func (s *Session) noteDecl(fset *token.FileSet, d ast.Decl) {
-	switch d := d.(type) {
-	case *ast.FuncDecl:
-		if d.Recv == nil {
-			s.funcs[d.Name.Name] = true
-			s.funcTypes[d.Name.Name] = ""
-			if d.Type.TypeParams == nil {
-				s.funcTypes[d.Name.Name] = render(fset, d.Type)
-			}
-			return
-		}
-		if len(d.Recv.List) > 0 {
-			t := d.Recv.List[0].Type
-			if st, ok := t.(*ast.StarExpr); ok {
-				t = st.X
-			}
-			if id, ok := t.(*ast.Ident); ok {
-				if s.methods[id.Name] == nil {
-					s.methods[id.Name] = map[string]bool{}
-				}
-				s.methods[id.Name][d.Name.Name] = true
-			}
-		}
-	case *ast.GenDecl:
-		if d.Tok == token.TYPE {
-			for _, sp := range d.Specs {
-				s.types[sp.(*ast.TypeSpec).Name.Name] = true
-			}
-		}
-	}
 }
 
 // packagePaths maps the package names the session knows to their import

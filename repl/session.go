@@ -58,13 +58,19 @@ type Session struct {
 	resultOK bool
 	quiet    bool // evaluate expressions without printing their values (:time, :ops)
 
+	held []reflect.Value // addresses handed to _dbr.Hold by a definition (define.go)
+
+	decls     []*decl                             // the declarations in effect (decls.go)
+	declID    int                                 // the last decl.id given
+	zeroN     int                                 // the last function of zeroPath made
+	typeDefs  map[string]string                   // user type name -> its definition
 	funcs     map[string]bool                     // functions the user declared
 	funcTypes map[string]string                   // function -> its type, as Go source
 	types     map[string]bool                     // types the user declared
 	methods   map[string]map[string]bool          // type name -> methods the user declared
 	typeOf    map[reflect.Type]string             // reflect type of a user type -> its name
-	typeDefs  map[string]string                   // user type name -> its definition
 	pkgSyms   map[string]map[string]reflect.Value // package name -> compiled symbols
+	used      []interp.Exports                    // packages added with Use
 	saved     []savedUnit                         // successful input, for :save
 
 	trace     *traceWriter // yaegi's interpreted panic traces
@@ -87,7 +93,6 @@ type savedUnit struct {
 	decl    bool     // a declaration (goes outside func main)
 	defines []string // names defined by a top-level :=
 	printed bool     // an expression whose value was printed
-	sweep   bool     // a definition whose tensor temporaries can be cleared
 }
 
 // prelude declares the helpers that rewritten code calls.
@@ -230,75 +235,52 @@ func (s *Session) showError(e *Error, text string) {
 }
 
 func (s *Session) init() (err error) {
-	s.funcs = map[string]bool{}
-	s.funcTypes = map[string]string{}
-	s.types = map[string]bool{}
-	s.methods = map[string]map[string]bool{}
+	s.decls = nil
+	s.noteDecls()
 	s.typeOf = map[reflect.Type]string{}
-	s.typeDefs = map[string]string{}
 	s.saved = nil
 	s.sources = nil
+	s.declID = 0
 	s.pkgSyms = map[string]map[string]reflect.Value{}
-	s.addSyms(stdlib.Symbols)
-	s.addSyms(processKnobs)
-	s.addSyms(symbols.Symbols)
-	s.in = interp.New(interp.Options{
-		Stdout: s.opt.Stdout,
-		Stderr: s.trace,
-		Stdin:  s.opt.Stdin,
-		Args:   s.opt.Args,
-		Env:    s.opt.Env,
-	})
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("starting the interpreter: %v", r)
-		}
-	}()
-	// crypto/rand comes after ImportUsed, so that `rand` names math/rand
-	// (both would be renamed) and `import "crypto/rand"` still works.
-	std, later := interp.Exports{}, interp.Exports{}
+	for _, e := range s.uses() {
+		s.addSyms(e)
+	}
+	s.in, err = s.newInterpreter()
+	return err
+}
+
+// uses returns the packages every interpreter of the session gets (the
+// standard library without crypto/rand, which newInterpreter adds after
+// ImportUsed so that `rand` names math/rand and `import "crypto/rand"`
+// still works).
+func (s *Session) uses() []interp.Exports {
+	std := interp.Exports{}
 	for k, v := range stdlib.Symbols {
-		if k == "crypto/rand/rand" {
-			later[k] = v
-		} else {
+		if k != cryptoRand {
 			std[k] = v
 		}
 	}
-	if err := s.in.Use(std); err != nil {
-		return err
-	}
-	if err := s.in.Use(processKnobs); err != nil {
-		return err
-	}
-	if err := s.in.Use(s.safeFmt()); err != nil {
-		return err
-	}
-	if err := s.in.Use(s.stdio()); err != nil {
-		return err
-	}
-	if err := s.in.Use(symbols.Symbols); err != nil {
-		return err
-	}
-	if err := s.in.Use(interp.Exports{"github.com/dbr-go/dbr/repl/_dbr/_dbr": s.helpers()}); err != nil {
-		return err
-	}
-	if err := s.in.Use(interp.Exports{".": {"MapTypes": reflect.ValueOf(symbols.MapTypes)}}); err != nil {
-		return err
-	}
-	s.in.ImportUsed()
-	if err := s.in.Use(later); err != nil {
-		return err
-	}
-	if _, err := s.in.Eval(prelude); err != nil {
-		return fmt.Errorf("starting the interpreter: %v", err)
-	}
-	return nil
+	return append([]interp.Exports{
+		std,
+		processKnobs,
+		s.safeFmt(),
+		s.stdio(),
+		symbols.Symbols,
+		{"github.com/dbr-go/dbr/repl/_dbr/_dbr": s.helpers()},
+		{".": {"MapTypes": reflect.ValueOf(symbols.MapTypes)}},
+	}, s.used...)
 }
 
 // helpers are the compiled functions that rewritten code calls.
 func (s *Session) helpers() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Result": reflect.ValueOf(func(v ...interface{}) { s.results = v; s.resultOK = true }),
+		"Hold": reflect.ValueOf(func(ps ...interface{}) {
+			s.held = make([]reflect.Value, len(ps))
+			for i, p := range ps {
+				s.held[i] = reflect.ValueOf(p)
+			}
+		}),
 		"GoPanic": reflect.ValueOf(func(r interface{}) {
 			fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
 		}),
@@ -315,7 +297,8 @@ func (s *Session) helpers() map[string]reflect.Value {
 	}
 }
 
-// Reset throws away everything typed so far and starts a fresh interpreter.
+// Reset throws away everything typed so far and starts a fresh interpreter
+// (packages added with Use stay).
 func (s *Session) Reset() error { return s.init() }
 
 // Interpreter returns the session's yaegi interpreter.
@@ -388,23 +371,107 @@ func (s *Session) EvalSource(ctx context.Context, src, name string, line int) (e
 		}
 		return s.report(u, name, errors.New("syntax error: comment not terminated: this /* has no closing */"))
 	}
-	for _, u := range Split(src) {
+	units := Split(src)
+	for i := 0; i < len(units); i++ {
 		if line > 0 {
-			u.Line += line - 1
-		}
-		if err := s.evalUnit(ctx, u, name); err != nil {
-			return err
+			units[i].Line += line - 1
 		}
 	}
+	for i := 0; i < len(units); {
+		// Consecutive declarations are declared together, as in a file:
+		// they may refer to each other, and redefine a type with its methods.
+		var batch []*decl
+		j := i
+		for ; j < len(units); j++ {
+			ds, ok, err := s.declUnit(units[j])
+			if err != nil {
+				if j == i {
+					return s.report(units[j], name, err)
+				}
+				break
+			}
+			if !ok {
+				break
+			}
+			batch = append(batch, ds...)
+		}
+		if j == i {
+			if err := s.evalUnit(ctx, units[i], name); err != nil {
+				return err
+			}
+			i++
+			continue
+		}
+		if err := s.declare(ctx, batch, ""); err != nil {
+			u := units[i]
+			var de *declError
+			if errors.As(err, &de) && de.unit.Src != "" {
+				u, err = de.unit, de.err
+			}
+			return s.report(u, name, err)
+		}
+		for _, u := range units[i:j] {
+			s.saved = append(s.saved, savedUnit{src: u.Src, decl: true})
+		}
+		i = j
+	}
 	return nil
+}
+
+// declUnit parses a unit that declares functions, methods, types,
+// constants or imports into record entries (ok false for anything else).
+func (s *Session) declUnit(u Unit) ([]*decl, bool, error) {
+	if !isDecl(u.Src) {
+		return nil, false, nil
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", "package main\n"+u.Src, 0)
+	if err != nil {
+		if strings.HasPrefix(u.Src, "func") {
+			return nil, false, nil // `func() {...}()`: a statement
+		}
+		return nil, false, syntaxError(err, 1)
+	}
+	rw := s.newRewriter(fset)
+	var out []*decl
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR {
+			return nil, false, nil
+		}
+		fd, isFunc := d.(*ast.FuncDecl)
+		if isFunc && fd.Recv == nil && (fd.Name.Name == "main" || fd.Name.Name == "init") {
+			return nil, false, &errUnsupported{"declaring func " + fd.Name.Name + " at the prompt",
+				"statements typed directly (or :load for a file with func main)"}
+		}
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
+			if s.noteImported(g) {
+				continue
+			}
+		} else {
+			rw.rewrite(d)
+		}
+		for _, e := range newDecls(fset, d, u, "") {
+			s.declID++
+			e.id = s.declID
+			if isFunc {
+				// Its statements record their lines, so that an error
+				// inside it names the line (lines.go).
+				base := s.addSource("", u.Src, 2, fset, []ast.Decl{d})
+				e.src = instrumentLines(e.src, false, fset, []ast.Node{d}, e.mark(), base)
+			}
+			out = append(out, e)
+		}
+	}
+	return out, len(out) > 0 || len(f.Decls) > 0, nil
 }
 
 // step is one piece of code handed to yaegi.
 type step struct {
 	src    string
-	expr   string // for an expression: the expression (printed form)
-	isCall bool
-	recv   string // for a method call on a variable: the variable, "x" or "m.fc1"
+	expr   string   // for an expression: the expression (printed form)
+	isCall bool     //
+	recv   string   // for a method call on a variable: the variable, "x" or "m.fc1"
+	define []string // for a definition: the names it defines (define.go)
 }
 
 func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
@@ -415,23 +482,43 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	if h := s.unexportedHint(u.Src); h != "" {
 		return s.report(u, name, errors.New(h))
 	}
-	var mark defineMark
-	if su.sweep {
-		mark = s.markDefine()
-	}
 	s.resetLine()
+	// A statement that fails changes no variable (what it changed inside a
+	// value, such as a tensor's elements, stays changed).
+	before := s.snapshot()
 	for _, st := range steps {
 		printed, err := s.run(ctx, st)
 		if err != nil {
+			s.restore(before)
 			return s.report(u, name, err)
 		}
 		su.printed = su.printed || printed
 	}
-	if su.sweep {
-		s.sweepDefine(mark)
-	}
 	s.saved = append(s.saved, su)
 	return nil
+}
+
+// snapshot returns the values of the user's global variables.
+func (s *Session) snapshot() map[string]reflect.Value {
+	snap := map[string]reflect.Value{}
+	for n, v := range s.globals() {
+		if strings.HasPrefix(n, "_") || !v.IsValid() || !v.CanSet() {
+			continue
+		}
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		snap[n] = c
+	}
+	return snap
+}
+
+// restore gives the global variables of a snapshot their values again.
+func (s *Session) restore(snap map[string]reflect.Value) {
+	for n, v := range s.globals() {
+		if old, ok := snap[n]; ok && v.CanSet() && v.Type() == old.Type() {
+			v.Set(old)
+		}
+	}
 }
 
 // internalError is a panic of dbr-repl's own code.
@@ -455,11 +542,24 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 	fset := token.NewFileSet()
 	rw := s.newRewriter(fset)
 	if isDecl(u.Src) {
+		// Only var declarations get here (declUnit takes the others).
 		f, err := parser.ParseFile(fset, "", "package main\n"+u.Src, 0)
 		if err == nil && len(f.Decls) > 0 {
 			su.decl = true
-			steps, err := s.prepareDecls(fset, rw, f, u.Src)
-			return steps, su, err
+			var steps []step
+			for _, d := range f.Decls {
+				g, ok := d.(*ast.GenDecl)
+				if !ok || g.Tok != token.VAR {
+					return nil, su, fmt.Errorf("syntax error: a var declaration mixed with other declarations")
+				}
+				for _, sp := range g.Specs {
+					vs := sp.(*ast.ValueSpec)
+					rw.rewrite(vs)
+					names := renameDefine(vs)
+					steps = append(steps, defineStep(names, "var "+render(fset, vs)))
+				}
+			}
+			return steps, su, nil
 		}
 		if !strings.HasPrefix(u.Src, "func") {
 			return nil, su, syntaxError(err, 1)
@@ -503,17 +603,9 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 					su.defines = append(su.defines, id.Name)
 				}
 			}
-			if len(st.Lhs) == 2 && len(st.Rhs) == 1 {
-				if steps, ok, err := s.commaOK(fset, rw, st.Lhs, st.Rhs[0]); ok {
-					return steps, su, err
-				}
-			}
 			rw.rewrite(st)
-			su.sweep = s.sweepable(st.Rhs)
-			if s.selfReferent(st) {
-				return s.defineViaTemps(fset, st), su, nil
-			}
-			return []step{{src: render(fset, st)}}, su, nil
+			names := renameDefine(st)
+			return []step{defineStep(names, render(fset, st))}, su, nil
 		}
 	}
 	return []step{{src: wrap(render(fset, rw.rewrite(body[0])))}}, su, nil
@@ -554,6 +646,7 @@ func (s *Session) Use(exports interp.Exports) error {
 	if err := s.in.Use(exports); err != nil {
 		return err
 	}
+	s.used = append(s.used, exports)
 	s.addSyms(exports)
 	return nil
 }
@@ -570,53 +663,6 @@ func (s *Session) addSyms(exports interp.Exports) {
 	}
 }
 
-// selfReferent reports whether a top-level `x := E` redeclares a global x
-// that E uses: yaegi v0.16.1 evaluates E with the new, zero x.
-func (s *Session) selfReferent(st *ast.AssignStmt) bool {
-	lhs := map[string]bool{}
-	g := s.globals()
-	for _, l := range st.Lhs {
-		if id, ok := l.(*ast.Ident); ok {
-			if _, exists := g[id.Name]; exists {
-				lhs[id.Name] = true
-			}
-		}
-	}
-	if len(lhs) == 0 {
-		return false
-	}
-	found := false
-	for _, r := range st.Rhs {
-		ast.Inspect(r, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok && lhs[id.Name] {
-				found = true
-			}
-			return !found
-		})
-	}
-	return found
-}
-
-// defineViaTemps evaluates `a, b := E` as `_dbrT0, _dbrT1 := E` then
-// `a, b := _dbrT0, _dbrT1`. The temporaries are reused by the next such
-// definition, so at most one value stays referenced by them.
-func (s *Session) defineViaTemps(fset *token.FileSet, st *ast.AssignStmt) []step {
-	temps := make([]string, len(st.Lhs))
-	names := make([]string, len(st.Lhs))
-	for i, l := range st.Lhs {
-		temps[i] = fmt.Sprintf("_dbrT%d", i)
-		names[i] = render(fset, l)
-	}
-	rhs := make([]string, len(st.Rhs))
-	for i, r := range st.Rhs {
-		rhs[i] = render(fset, r)
-	}
-	return []step{
-		{src: strings.Join(temps, ", ") + " := " + strings.Join(rhs, ", ")},
-		{src: strings.Join(names, ", ") + " := " + strings.Join(temps, ", ")},
-	}
-}
-
 func rewriteAll(rw *rewriter, list []ast.Stmt) []ast.Stmt {
 	b := &ast.BlockStmt{List: list}
 	rw.rewrite(b)
@@ -630,133 +676,12 @@ func wrap(src string) string {
 	return "(func() {\n" + src + "\n})()"
 }
 
-func (s *Session) prepareDecls(fset *token.FileSet, rw *rewriter, f *ast.File, src string) ([]step, error) {
-	var steps []step
-	for _, d := range f.Decls {
-		s.noteDecl(fset, d)
-		switch d := d.(type) {
-		case *ast.FuncDecl:
-			if d.Recv == nil && (d.Name.Name == "main" || d.Name.Name == "init") {
-				return nil, &errUnsupported{"declaring func " + d.Name.Name + " at the prompt",
-					"statements typed directly (or :load for a file with func main)"}
-			}
-			rw.rewrite(d)
-			// Its statements record their lines, so that an error inside
-			// it names the line (lines.go).
-			base := s.addSource("", src, 2, fset, []ast.Decl{d})
-			steps = append(steps, step{src: instrumentLines(render(fset, d), false, fset, []ast.Node{d}, "_.go", base)})
-		case *ast.GenDecl:
-			switch d.Tok {
-			case token.VAR:
-				for _, sp := range d.Specs {
-					vs := sp.(*ast.ValueSpec)
-					st, err := s.prepareVar(fset, rw, vs)
-					if err != nil {
-						return nil, err
-					}
-					steps = append(steps, st...)
-				}
-			case token.TYPE:
-				for _, sp := range d.Specs {
-					ts := sp.(*ast.TypeSpec)
-					def := render(fset, ts.Type)
-					if old, ok := s.typeDefs[ts.Name.Name]; ok && old != def {
-						return nil, &errUnsupported{"redeclaring type " + ts.Name.Name + " with a different definition",
-							"a new name, or :reset"}
-					}
-				}
-				steps = append(steps, step{src: render(fset, d)})
-				for _, sp := range d.Specs {
-					ts := sp.(*ast.TypeSpec)
-					s.typeDefs[ts.Name.Name] = render(fset, ts.Type)
-					if ts.TypeParams == nil && ts.Assign == 0 {
-						n := ts.Name.Name
-						steps = append(steps, step{src: "(func() { _dbr.Type(\"" + n + "\", (*" + n + ")(nil)) })()"})
-					}
-				}
-			case token.IMPORT:
-				if !s.noteImported(d) {
-					steps = append(steps, step{src: render(fset, d)})
-				}
-			default:
-				rw.rewrite(d)
-				steps = append(steps, step{src: render(fset, d)})
-			}
-		}
-	}
-	return steps, nil
-}
-
-// prepareVar evaluates `var a T = v` as `var a T` then `a = v`: yaegi fails
-// on the first form when v is an interpreted value of an interface type T.
-func (s *Session) prepareVar(fset *token.FileSet, rw *rewriter, vs *ast.ValueSpec) ([]step, error) {
-	rw.rewrite(vs)
-	if len(vs.Values) == 0 {
-		return []step{{src: "var " + render(fset, vs)}}, nil
-	}
-	if len(vs.Names) == 2 && len(vs.Values) == 1 && vs.Type == nil {
-		lhs := []ast.Expr{vs.Names[0], vs.Names[1]}
-		if steps, ok, err := s.commaOK(fset, rw, lhs, vs.Values[0]); ok {
-			return steps, err
-		}
-	}
-	if vs.Type == nil {
-		return []step{{src: "var " + render(fset, vs)}}, nil
-	}
-	names := make([]string, len(vs.Names))
-	for i, n := range vs.Names {
-		names[i] = n.Name
-	}
-	values := make([]string, len(vs.Values))
-	for i, v := range vs.Values {
-		values[i] = render(fset, v)
-	}
-	return []step{
-		{src: "var " + strings.Join(names, ", ") + " " + render(fset, vs.Type)},
-		{src: wrap(strings.Join(names, ", ") + " = " + strings.Join(values, ", "))},
-	}, nil
-}
-
-// commaOK rewrites a top-level `v, ok := m[k]` or `v, ok := x.(T)`, which
-// crash yaegi at top level, into two definitions that it evaluates well:
-//
-//	v := m[k]
-//	ok := func() bool { _, ok := m[k]; return ok }()
-func (s *Session) commaOK(fset *token.FileSet, rw *rewriter, lhs []ast.Expr, rhs ast.Expr) ([]step, bool, error) {
-	rhs = ast.Unparen(rhs)
-	v, ok := render(fset, lhs[0]), render(fset, lhs[1])
-	var first string
-	switch x := rhs.(type) {
-	case *ast.IndexExpr:
-		first = render(fset, x)
-	case *ast.TypeAssertExpr:
-		if x.Type == nil {
-			return nil, false, nil
-		}
-		first = "func() " + render(fset, x.Type) + " { v, _ := " + render(fset, x) + "; return v }()"
-	case *ast.UnaryExpr:
-		if x.Op != token.ARROW {
-			return nil, false, nil
-		}
-		return nil, true, &errUnsupported{"`" + v + ", " + ok + " := <-ch` at top level",
-			"it inside a function or an if: `if " + v + ", " + ok + " := <-ch; " + ok + " { ... }`"}
-	default:
-		return nil, false, nil
-	}
-	e := render(fset, rhs)
-	var steps []step
-	if v != "_" {
-		steps = append(steps, step{src: v + " := " + first})
-	}
-	if ok != "_" {
-		steps = append(steps, step{src: ok + " := func() bool { _, ok := " + e + "; return ok }()"})
-	}
-	return steps, true, nil
-}
-
 // run hands one step to yaegi and prints the value of an expression. It
 // reports whether something was printed.
 func (s *Session) run(ctx context.Context, st step) (printed bool, err error) {
+	if st.define != nil {
+		return false, s.runDefine(ctx, st)
+	}
 	s.results, s.resultOK = nil, false
 	err = s.exec(ctx, st.src)
 	if err != nil && st.isCall && isCompileError(err) {
@@ -823,7 +748,27 @@ func (s *Session) userString(ctx context.Context, v any) (string, bool) {
 }
 
 // exec compiles and runs src, recovering every panic of yaegi itself.
-func (s *Session) exec(ctx context.Context, src string) (err error) {
+func (s *Session) exec(ctx context.Context, src string) error {
+	prog, err := s.compile(src)
+	if err != nil {
+		return err
+	}
+	return s.execProgram(ctx, prog)
+}
+
+// compile compiles src, recovering every panic of yaegi itself.
+func (s *Session) compile(src string) (prog *interp.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = interp.Panic{Value: r, Stack: stack()}
+		}
+	}()
+	return s.in.Compile(src)
+}
+
+// execProgram runs a compiled program, recovering every panic of yaegi
+// itself.
+func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err error) {
 	engine.ClearInterrupt()
 	// Calls cut short by an interrupt never ran their deferred leave.
 	depth.Store(0)
@@ -843,10 +788,6 @@ func (s *Session) exec(ctx context.Context, src string) (err error) {
 			err = interp.Panic{Value: r, Stack: stack()}
 		}
 	}()
-	prog, err := s.in.Compile(src)
-	if err != nil {
-		return err
-	}
 	_, err = s.in.ExecuteWithContext(ctx, prog)
 	return err
 }
