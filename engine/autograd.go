@@ -251,8 +251,10 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	// Refuse before any gradient changes when a saved tensor was changed in
 	// place; checked again per op, for changes made by this backward itself
 	// (accumulating into a Grad that an op of the graph used).
+	var leaves []leafUse
 	for _, r := range order {
 		checkVersions(r)
+		leaves = reachedLeaves(leaves, r)
 	}
 	grads := make(map[*Tensor]*Tensor, len(order))
 	owned := map[*Tensor]bool{} // sums made here, which may be added into
@@ -332,6 +334,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			}
 		}
 	}
+	warnUntrained(leaves)
 }
 
 // reuse returns g for a backward to overwrite with a result of g's shape

@@ -48,6 +48,9 @@ type Tensor struct {
 	scratch      bool     // allocated inside a backward closure: see pool.go
 	reusable     bool     // a gradient its op's backward may overwrite: see reuse
 	ver          *version // in-place changes of the data, shared with views: see version.go; nil until needed
+
+	optimizedBy     string // the optimizer that updates t: see untrained.go
+	warnedUntrained bool
 }
 
 // float is the constraint of the engine's generic kernels.

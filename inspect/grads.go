@@ -119,24 +119,9 @@ func gradReport(loss *engine.Tensor, m nn.Module) *GradReport {
 		if p.buffer {
 			continue
 		}
-		r := ParamGrad{Name: p.name, Names: p.names, Shape: p.t.Shape(), Uses: len(p.names), Ratio: math.NaN(), t: p.t}
-		if uses != nil {
-			r.Uses = uses[p.t]
-		}
-		if g := p.t.Grad(); g != nil {
-			r.HasGrad = true
-			s := Compute("", g)
-			r.NaN, r.Inf = s.NaN, s.Inf
-			r.GradNorm = norm(g)
-			if n := g.Numel(); n > 0 {
-				r.ZeroShare = float64(s.Zeros) / float64(n)
-			}
-			if wn := norm(p.t); wn > 0 {
-				r.Ratio = r.GradNorm / wn
-			}
-			if !math.IsNaN(r.GradNorm) && !math.IsInf(r.GradNorm, 0) {
-				maxNorm = math.Max(maxNorm, r.GradNorm)
-			}
+		r := gradRow(p.name, p.names, p.t, len(p.names), uses)
+		if r.HasGrad && !math.IsNaN(r.GradNorm) && !math.IsInf(r.GradNorm, 0) {
+			maxNorm = math.Max(maxNorm, r.GradNorm)
 		}
 		rep.Rows = append(rep.Rows, r)
 	}
@@ -159,7 +144,40 @@ func gradReport(loss *engine.Tensor, m nn.Module) *GradReport {
 			r.Flags = append(r.Flags, "exploding")
 		}
 	}
+	// Tensors the module holds but leaves out of Params(): no optimizer made
+	// over Params() updates them.
+	for _, st := range strayTensors(m) {
+		r := gradRow(st.label(), nil, st.t, 1, uses)
+		if r.HasGrad {
+			r.Flags = []string{"used by the loss but not in Params(): it never trains"}
+		} else {
+			r.Flags = []string{"requires grad but not in Params(): it never trains"}
+		}
+		rep.Rows = append(rep.Rows, r)
+	}
 	return rep
+}
+
+// gradRow is the row of tensor t, listed under names; uses counts its uses
+// in the loss's graph (nil without a loss: listed is shown instead).
+func gradRow(name string, names []string, t *engine.Tensor, listed int, uses map[*engine.Tensor]int) ParamGrad {
+	r := ParamGrad{Name: name, Names: names, Shape: t.Shape(), Uses: listed, Ratio: math.NaN(), t: t}
+	if uses != nil {
+		r.Uses = uses[t]
+	}
+	if g := t.Grad(); g != nil {
+		r.HasGrad = true
+		s := Compute("", g)
+		r.NaN, r.Inf = s.NaN, s.Inf
+		r.GradNorm = norm(g)
+		if n := g.Numel(); n > 0 {
+			r.ZeroShare = float64(s.Zeros) / float64(n)
+		}
+		if wn := norm(t); wn > 0 {
+			r.Ratio = r.GradNorm / wn
+		}
+	}
+	return r
 }
 
 // shortWhy is a few words for a WhyNoGrad kind.

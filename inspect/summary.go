@@ -36,6 +36,18 @@ type ModelSummary struct {
 	Trainable int   // parameters that require grad
 	Buffers   int   // buffer values (BatchNorm running stats)
 	Err       error // the error that stopped the forward pass, if any
+	// NotInParams names each layer (or tensor) that holds tensors requiring
+	// grad which Params() leaves out ("Extra (Linear)"): an optimizer made
+	// over Params() never trains it. Used says whether the forward pass used it.
+	NotInParams []StrayLayer
+}
+
+// StrayLayer is a layer, or a tensor the module holds itself, whose tensors
+// that require grad are not in the module's Params().
+type StrayLayer struct {
+	Name   string // field path and Go type: "Extra (Linear)"
+	Shapes [][]int
+	Used   bool // the forward pass used one of its tensors
 }
 
 // Summary runs one forward pass of m on a random input of inputShape,
@@ -189,6 +201,27 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 	s.Err = err
 	if y != nil && err == nil {
 		s.Output = y.Shape()
+	}
+	usedData := map[*engine.Tensor]bool{}
+	for _, e := range events {
+		for _, d := range e.data {
+			usedData[d] = true
+		}
+	}
+	for _, st := range strayTensors(m) {
+		name := st.label()
+		if st.layer != "" {
+			name = st.layer
+			if st.typ != "" {
+				name += " (" + st.typ + ")"
+			}
+		}
+		if n := len(s.NotInParams); n > 0 && s.NotInParams[n-1].Name == name {
+			s.NotInParams[n-1].Shapes = append(s.NotInParams[n-1].Shapes, st.t.Shape())
+			s.NotInParams[n-1].Used = s.NotInParams[n-1].Used || usedData[st.t]
+			continue
+		}
+		s.NotInParams = append(s.NotInParams, StrayLayer{Name: name, Shapes: [][]int{st.t.Shape()}, Used: usedData[st.t]})
 	}
 
 	types := moduleTypes(m)
@@ -565,6 +598,18 @@ func (s *ModelSummary) String() string {
 	fmt.Fprintf(&b, "\nparams: %s total, %s trainable, %s frozen", group(s.Total), group(s.Trainable), group(s.Total-s.Trainable))
 	if s.Buffers > 0 {
 		fmt.Fprintf(&b, "; buffers: %s values", group(s.Buffers))
+	}
+	for _, l := range s.NotInParams {
+		shapes := make([]string, len(l.Shapes))
+		for i, sh := range l.Shapes {
+			shapes[i] = shapeStr(sh)
+		}
+		used := "is not used by Forward"
+		if l.Used {
+			used = "is used by Forward (its ops show as op rows)"
+		}
+		fmt.Fprintf(&b, "\n⚠ %s %s, but its tensors %s that require grad are not in Params(): an optimizer over Params() never trains it",
+			l.Name, used, strings.Join(shapes, ", "))
 	}
 	switch {
 	case s.Err != nil && len(s.Rows) == 0:

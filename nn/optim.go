@@ -63,6 +63,7 @@ func newOptimizer(op string, params []Param, lr float64, keys ...string) optimiz
 		if !seen[t] {
 			seen[t] = true
 			uniq = append(uniq, t)
+			t.MarkOptimized(op) // a Backward reaching a leaf of no optimizer beside these warns
 		}
 	}
 	o := optimizer{op: op, params: uniq, lr: lr, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq)), mu: new(sync.Mutex)}

@@ -198,7 +198,12 @@ func (s *Session) displayHandler() display.Handler {
 func (s *Session) useOutput() (restore func()) {
 	prevOut := inspect.SetOutput(s.opt.Stdout)
 	prevDisplay := display.SetHandler(s.displayHandler())
+	prevWarn := engine.Warnings
+	if s.opt.Stderr != nil {
+		engine.Warnings = s.opt.Stderr // a leaf no optimizer updates, …
+	}
 	return func() {
+		engine.Warnings = prevWarn
 		inspect.SetOutput(prevOut)
 		display.SetHandler(prevDisplay)
 		s.flush()

@@ -52,6 +52,7 @@ func init() {
 		"Stack":           reflect.ValueOf(engine.Stack),
 		"Try":             reflect.ValueOf(engine.Try),
 		"Uniform":         reflect.ValueOf(engine.Uniform),
+		"Warnings":        reflect.ValueOf(&engine.Warnings).Elem(),
 		"Where":           reflect.ValueOf(engine.Where),
 		"Zeros":           reflect.ValueOf(engine.Zeros),
 		"ZerosLike":       reflect.ValueOf(engine.ZerosLike),

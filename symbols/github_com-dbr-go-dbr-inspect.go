@@ -61,6 +61,7 @@ func init() {
 		"ParamGrad":     reflect.ValueOf((*inspect.ParamGrad)(nil)),
 		"Progress":      reflect.ValueOf((*inspect.Progress)(nil)),
 		"StatsTable":    reflect.ValueOf((*inspect.StatsTable)(nil)),
+		"StrayLayer":    reflect.ValueOf((*inspect.StrayLayer)(nil)),
 		"SummaryRow":    reflect.ValueOf((*inspect.SummaryRow)(nil)),
 		"TensorStats":   reflect.ValueOf((*inspect.TensorStats)(nil)),
 		"VarChange":     reflect.ValueOf((*inspect.VarChange)(nil)),

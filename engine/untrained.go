@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// A layer used in Forward but left out of a hand-written Params() never
+// trains, and nothing else would say so: its gradient grows while its weights
+// stay put. Optimizers mark the tensors they update (MarkOptimized); a
+// Backward that reaches both such tensors and a leaf that requires grad but
+// belongs to no optimizer warns once about that leaf, naming its shape and
+// the op that used it. A Backward with no optimized leaf at all (the autograd
+// lessons, a gradient computed by hand) warns about nothing.
+
+// Warnings receives the warnings the engine prints (a leaf that gets
+// gradients but is in no optimizer); the REPL sends them to the session's
+// output. Set it to io.Discard to silence them.
+var Warnings io.Writer = os.Stderr
+
+var warnMu sync.Mutex
+
+// MarkOptimized records that the optimizer named by (such as "Adam") updates
+// t; nn's optimizers call it for their parameters.
+func (t *Tensor) MarkOptimized(by string) {
+	warnMu.Lock()
+	t.optimizedBy = by
+	warnMu.Unlock()
+}
+
+// OptimizedBy returns the name of the last optimizer made over t ("" for none).
+func (t *Tensor) OptimizedBy() string {
+	warnMu.Lock()
+	defer warnMu.Unlock()
+	return t.optimizedBy
+}
+
+// leafUse is a leaf that requires grad and the op of a graph that used it.
+type leafUse struct {
+	t  *Tensor
+	op string
+}
+
+// reachedLeaves appends r's inputs that are leaves requiring grad.
+func reachedLeaves(leaves []leafUse, r *Tensor) []leafUse {
+	for _, in := range r.node.inputs {
+		if in.node == nil && in.requiresGrad {
+			leaves = append(leaves, leafUse{in, r.op})
+		}
+	}
+	return leaves
+}
+
+// warnUntrained warns once about each leaf in leaves that no optimizer
+// updates, when another leaf of the same Backward is updated by one.
+func warnUntrained(leaves []leafUse) {
+	warnMu.Lock()
+	defer warnMu.Unlock()
+	trained := ""
+	for _, l := range leaves {
+		if l.t.optimizedBy != "" {
+			trained = l.t.optimizedBy
+			break
+		}
+	}
+	if trained == "" {
+		return
+	}
+	for _, l := range leaves {
+		if l.t.optimizedBy != "" || l.t.warnedUntrained {
+			continue
+		}
+		l.t.warnedUntrained = true
+		what := ""
+		if l.t.name != "" {
+			what = fmt.Sprintf(" %q", l.t.name)
+		}
+		fmt.Fprintf(Warnings, "warning: a %v %v tensor%s that requires grad got a gradient through %s, but no optimizer updates it (the %s optimizer updates others): "+
+			"it will never train. Is it a layer left out of Params()? (:grads shows it; warned once per tensor)\n",
+			l.t.dtype, l.t.shape, what, l.op, trained)
+	}
+}
