@@ -3,34 +3,59 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
-// Broadcasting lives here and nowhere else: broadcastShape gives the shape two
-// operands broadcast to (NumPy's rules), stridesFor maps an operand into that
+// Broadcasting lives here and nowhere else: broadcastShape gives the shape
+// operands broadcast to (NumPy's rules; broadcastDims without the error, for
+// MatMul's batch dims), stridesFor maps an operand into that
 // shape (stride 0 along broadcast dims), and sumTo is the backward of a
 // broadcast: it sums a gradient back to the operand's shape.
 
-// broadcastShape returns the broadcast shape of a and b.
-// It panics with a *ShapeError naming op when they do not broadcast.
-func broadcastShape(op string, a, b []int) []int {
-	n := len(a)
-	if len(b) > n {
-		n = len(b)
+// broadcastShape returns the shape that shapes broadcast to.
+// It panics with a *ShapeError naming op and every shape when they do not
+// broadcast.
+func broadcastShape(op string, shapes ...[]int) []int {
+	out, bad := broadcastDims(shapes...)
+	if bad < 0 {
+		return out
 	}
-	out := make([]int, n)
-	for i := 0; i < n; i++ {
-		da, db := dimFromEnd(a, n-1-i), dimFromEnd(b, n-1-i)
-		switch {
-		case da == db || db == 1:
-			out[i] = da
-		case da == 1:
-			out[i] = db
-		default:
-			shapeErr(op, fmt.Sprintf("sizes %d and %d at dim %d do not broadcast", da, db, i-n),
-				"sizes must match or one of them must be 1, counting dims from the right", a, b)
+	sizes := make([]string, len(shapes))
+	for i, s := range shapes {
+		sizes[i] = strconv.Itoa(dimFromEnd(s, bad))
+	}
+	list, hint := strings.Join(sizes, ", "), "sizes must match or be 1, counting dims from the right"
+	if len(shapes) == 2 {
+		list, hint = sizes[0]+" and "+sizes[1], "sizes must match or one of them must be 1, counting dims from the right"
+	}
+	shapeErr(op, fmt.Sprintf("sizes %s at dim %d do not broadcast", list, -bad-1), hint, shapes...)
+	return nil
+}
+
+// broadcastDims returns the broadcast shape of shapes (NumPy's rules) and
+// -1, or, when they do not broadcast, nil and the first dim from the right
+// (0 for the last) where they differ.
+func broadcastDims(shapes ...[]int) (out []int, bad int) {
+	n := 0
+	for _, s := range shapes {
+		n = max(n, len(s))
+	}
+	out = make([]int, n)
+	for k := 0; k < n; k++ {
+		size := 1
+		for _, s := range shapes {
+			switch d := dimFromEnd(s, k); {
+			case d == 1:
+			case size == 1:
+				size = d
+			case d != size:
+				return nil, k
+			}
 		}
+		out[n-1-k] = size
 	}
-	return out
+	return out, -1
 }
 
 // dimFromEnd returns shape's size k dims from the end of an n-d broadcast, or 1.

@@ -175,6 +175,7 @@ func TestCoreErrors(t *testing.T) {
 		{"MatMul vector", func() { Zeros(3).MatMul(Zeros(2, 3)) }, []string{"MatMul: [3]·[2 3]:", "inner sizes 3 and 2 differ", "fits"}},
 		{"MatMul batch", func() { Zeros(2, 2, 3).MatMul(Zeros(3, 3, 4)) },
 			[]string{"MatMul: [2 2 3]·[3 3 4]:", "batch sizes 2 and 3 at dim -3 do not broadcast", "must match or one of them must be 1"}},
+		{"MatMul batch -4", func() { Zeros(2, 1, 2, 3).MatMul(Zeros(3, 4, 3, 5)) }, []string{"MatMul: [2 1 2 3]·[3 4 3 5]:", "batch sizes 2 and 3 at dim -4 do not broadcast"}},
 		{"MatMul scalar", func() { Scalar(1).MatMul(x) }, []string{"MatMul: []·[2 3]:", "use Mul"}},
 		{"Backward non-scalar", func() { Zeros(2, 3).SetRequiresGrad(true).Backward() }, []string{"Backward:", "[2 3]", "Sum()", "BackwardWith"}},
 		{"BackwardWith shape", func() { Zeros(2, 3).SetRequiresGrad(true).BackwardWith(Zeros(3)) }, []string{"Backward: [2 3], [3]:", "must have the tensor's shape"}},

@@ -1,10 +1,5 @@
 package engine
 
-import (
-	"fmt"
-	"strings"
-)
-
 // Comparisons return masks: 1 where the comparison holds, 0 elsewhere, in the
 // operands' dtype (float64 when they differ), so a mask multiplies straight
 // into other tensors. They are not differentiable: a result records no
@@ -95,7 +90,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 	if a.dtype != b.dtype {
 		a, b = a.To(Float64), b.To(Float64)
 	}
-	shape := broadcast3("Where", cond.shape, a.shape, b.shape)
+	shape := broadcastShape("Where", cond.shape, a.shape, b.shape)
 	// the mask at the broadcast shape: 1 where a is taken
 	m := empty(a.dtype, shape)
 	sc := stridesFor(cond.shape, shape)
@@ -137,36 +132,4 @@ func whereKernel[T float](dst, m, a, b []T, shape, sa, sb []int) {
 			}
 		}
 	})
-}
-
-// broadcast3 returns the broadcast shape of three operands, or panics with a
-// *ShapeError naming op and all three shapes.
-func broadcast3(op string, shapes ...[]int) []int {
-	n := 0
-	for _, s := range shapes {
-		if len(s) > n {
-			n = len(s)
-		}
-	}
-	out := make([]int, n)
-	for i := 0; i < n; i++ {
-		size := 1
-		for _, s := range shapes {
-			d := dimFromEnd(s, n-1-i)
-			if d == 1 {
-				continue
-			}
-			if size != 1 && d != size {
-				var sizes []string
-				for _, s2 := range shapes {
-					sizes = append(sizes, fmt.Sprint(dimFromEnd(s2, n-1-i)))
-				}
-				shapeErr(op, fmt.Sprintf("sizes %s at dim %d do not broadcast", strings.Join(sizes, ", "), i-n),
-					"sizes must match or be 1, counting dims from the right", shapes...)
-			}
-			size = d
-		}
-		out[i] = size
-	}
-	return out
 }

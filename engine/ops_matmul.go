@@ -41,11 +41,9 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 	// the batch dims (all but the last two) broadcast; checked here so that
 	// the error shows both operands' full shapes
 	ab, bb := a.shape[:a.Dims()-2], b.shape[:b.Dims()-2]
-	for i := 1; i <= len(ab) && i <= len(bb); i++ {
-		if x, y := ab[len(ab)-i], bb[len(bb)-i]; x != y && x != 1 && y != 1 {
-			matmulShapeErr(t, o, fmt.Sprintf("batch sizes %d and %d at dim %d do not broadcast", x, y, -i-2),
-				"the batch dims, all but the last two, must match or one of them must be 1, counting from the right")
-		}
+	if _, k := broadcastDims(ab, bb); k >= 0 {
+		matmulShapeErr(t, o, fmt.Sprintf("batch sizes %d and %d at dim %d do not broadcast", dimFromEnd(ab, k), dimFromEnd(bb, k), -k-3),
+			"the batch dims, all but the last two, must match or one of them must be 1, counting from the right")
 	}
 	out := matmulND(a, b)
 	switch {
