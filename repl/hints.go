@@ -666,27 +666,39 @@ func (s *Session) hint(src, msg string) string {
 // second import of a package fails in yaegi, as when a file :loaded later
 // imports it too).
 func (s *Session) noteImported(d *ast.GenDecl) bool {
-	// A package is bound to its name when no other package has that name
-	// (math/rand is: crypto/rand is not imported, see init).
-	paths, named := map[string]bool{}, map[string]int{}
-	for _, tables := range []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols} {
-		for k := range tables {
-			if p := path.Dir(k); p != "crypto/rand" {
-				paths[p] = true
-				named[path.Base(p)]++
-			}
-		}
-	}
 	var names []string
 	for _, sp := range d.Specs {
-		p, err := strconv.Unquote(sp.(*ast.ImportSpec).Path.Value)
-		if err != nil || !paths[p] || named[path.Base(p)] > 1 || sp.(*ast.ImportSpec).Name != nil {
+		p, ok := boundImport(sp.(*ast.ImportSpec))
+		if !ok {
 			return false
 		}
 		names = append(names, p)
 	}
 	fmt.Fprintf(s.opt.Stderr, "note: %s: already imported, as are %s\n", strings.Join(names, ", "), Imported)
 	return true
+}
+
+// boundImport returns the path of an import spec and whether the session
+// has that package bound to its name already: when no other package has
+// that name (math/rand is: crypto/rand is not imported, see init) and the
+// spec does not rename it.
+func boundImport(sp *ast.ImportSpec) (string, bool) {
+	p, err := strconv.Unquote(sp.Path.Value)
+	if err != nil || sp.Name != nil || p == "crypto/rand" {
+		return p, false
+	}
+	named := 0
+	for _, tables := range []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols} {
+		for k := range tables {
+			if q := path.Dir(k); q != "crypto/rand" && path.Base(q) == path.Base(p) {
+				named++
+				if q != p {
+					return p, false
+				}
+			}
+		}
+	}
+	return p, named > 0
 }
 
 // chainValue returns the value of the global variable chain ("x", "m.fc1").

@@ -77,9 +77,12 @@ type Session struct {
 	outPipe   *pipeOut     // Stdout's pipe when Stdout is not a file
 	errPipe   *pipeOut     // Stderr's pipe when Stderr is not a file
 	userStdio []*os.File   // interpreted code's os.Stdout and os.Stderr
-	lastStack string       // Go stack of the last panic
-	lastErr   *Error       // the last error
-	sources   []codeSource // code whose lines _dbrLine records
+	// fileImports are the imports (as written) that whole files given as
+	// input made, which a file given again leaves out.
+	fileImports map[string]bool
+	lastStack   string       // Go stack of the last panic
+	lastErr     *Error       // the last error
+	sources     []codeSource // code whose lines _dbrLine records
 
 	mu       sync.Mutex
 	cancel   context.CancelFunc
@@ -246,6 +249,7 @@ func (s *Session) init() (err error) {
 	s.saved = nil
 	s.sources = nil
 	s.declID = 0
+	s.fileImports = nil
 	s.pkgSyms = map[string]map[string]reflect.Value{}
 	for _, e := range s.uses() {
 		s.addSyms(e)
@@ -369,6 +373,9 @@ func (s *Session) EvalSource(ctx context.Context, src, name string, line int) (e
 	}()
 	runLineHooks(s, true, nil)
 	defer func() { runLineHooks(s, false, err) }()
+	if startsWithPackage(src) {
+		return s.evalFile(ctx, name, src)
+	}
 	if u, ok := unterminatedComment(src); ok {
 		// Split would drop it with the rest of the input as a comment.
 		if line > 0 {

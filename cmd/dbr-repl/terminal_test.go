@@ -173,6 +173,22 @@ func TestTerminalPasteTabs(t *testing.T) {
 	}
 }
 
+// TestTerminalPasteFile: a whole file pasted at the prompt, package clause,
+// imports and func main included, runs.
+func TestTerminalPasteFile(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.paste("package main\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n\n\t\"github.com/dbr-go/dbr/engine\"\n)\n\n" +
+		"func width(x *engine.Tensor) int { return x.Shape()[1] }\n\n" +
+		"func main() {\n\tx := engine.Ones(2, 7)\n\tfmt.Println(strings.Repeat(\"=\", 3), width(x))\n}\n")
+	tm.keys("Enter")
+	s := tm.waitFor("=== 7")
+	if strings.Contains(s, "error") {
+		t.Errorf("pasting a file failed:\n%s", s)
+	}
+	tm.keys("width(engine.Ones(1, 9))", "Enter")
+	tm.waitFor("\n9\n")
+}
+
 func TestTerminalHistory(t *testing.T) {
 	hist := filepath.Join(t.TempDir(), "history")
 	tm := startTerm(t, hist)
