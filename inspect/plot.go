@@ -14,11 +14,9 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Terminal plot size: the width comes from $COLUMNS when set.
+// Terminal plot size: the width comes from the terminal (see terminalWidth).
 const (
 	defaultWidth  = 80
 	plotHeight    = 10 // rows of braille cells, 4 dots each
@@ -29,17 +27,9 @@ const (
 	brailleOffset = 0x2800
 )
 
-// terminalWidth is $COLUMNS, or 80.
-func terminalWidth() int {
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= minPlotWidth {
-		return n
-	}
-	return defaultWidth
-}
-
 // Plot draws values (a loss history, say) as a line chart in the terminal
-// with Unicode braille dots, as wide as the window ($COLUMNS, else 80
-// characters). The y axis is labelled with the largest and smallest value,
+// with Unicode braille dots, as wide as the terminal window (else $COLUMNS,
+// else 80 characters). The y axis is labelled with the largest and smallest value,
 // the x axis with the first and last index. NaN and Inf are left out and
 // counted below the chart. In a notebook it shows the chart as SavePlot
 // draws it, an image (with the text chart as its plain-text form).
@@ -207,52 +197,120 @@ func lastFinite(vs []float64) float64 {
 	return math.NaN()
 }
 
-// SavePlot writes values as a line chart to a PNG image of 800×500 pixels
-// at path (made with gonum.org/v1/plot), x axis "step", y axis "value".
-// NaN and Inf values are left out. It returns an error, and writes
-// nothing, when there is no finite value or the file cannot be written.
-// In a notebook it also shows the image.
-func SavePlot(path string, values []float64) error {
-	if ext := strings.ToLower(filepath.Ext(path)); ext != ".png" {
-		return fmt.Errorf("SavePlot %s: only .png is supported", path)
+// Series is one named line of a Chart: Values[i] is drawn at x = i.
+type Series struct {
+	Name   string
+	Values []float64
+}
+
+// Chart is a line chart of one or more series, such as the training and
+// validation loss of a run, for SavePlot and Chart.Save:
+//
+//	c := inspect.Chart{Title: "Fashion-MNIST", XLabel: "epoch", YLabel: "loss"}
+//	c.Add("train", trainLoss).Add("validation", valLoss)
+//	err := c.Save("loss.svg")
+//
+// Each series has its own color; named series get a legend. NaN and Inf
+// values are left out.
+type Chart struct {
+	Title  string
+	XLabel string // "step" when empty
+	YLabel string // "value" when empty
+	Series []Series
+}
+
+// Add appends a series and returns c, so calls can be chained.
+func (c *Chart) Add(name string, values []float64) *Chart {
+	c.Series = append(c.Series, Series{Name: name, Values: values})
+	return c
+}
+
+// Save writes the chart to path, 800×500 pixels, as a PNG image or an SVG
+// drawing by the extension (.png or .svg), made with gonum.org/v1/plot. It
+// returns an error, and writes nothing, when the extension is neither, no
+// series has a finite value, or the file cannot be written. In a notebook
+// it also shows the chart.
+func (c *Chart) Save(path string) error {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	if format != "png" && format != "svg" {
+		return fmt.Errorf("SavePlot %s: the extension must be .png or .svg", path)
 	}
-	img, err := plotPNG(values)
+	img, err := c.render(format)
 	if err != nil {
 		return fmt.Errorf("SavePlot %s: %w", path, err)
 	}
 	if err := os.WriteFile(path, img, 0o644); err != nil {
 		return fmt.Errorf("SavePlot: %w", err)
 	}
-	display.Emit(display.Output{Data: map[string][]byte{"image/png": img, "text/plain": []byte("[plot saved to " + path + "]")}})
+	mime := map[string]string{"png": "image/png", "svg": "image/svg+xml"}[format]
+	display.Emit(display.Output{Data: map[string][]byte{mime: img, "text/plain": []byte("[plot saved to " + path + "]")}})
 	return nil
+}
+
+// SavePlot writes values as a line chart to path, a PNG or SVG file by its
+// extension: Chart{Series: []Series{{Values: values}}}.Save(path). For
+// several series, a title or axis labels, use a Chart.
+func SavePlot(path string, values []float64) error {
+	return (&Chart{Series: []Series{{Values: values}}}).Save(path)
 }
 
 // plotPNG draws values as SavePlot does and returns the PNG file.
 func plotPNG(values []float64) ([]byte, error) {
-	var pts plotter.XYs
-	for i, v := range values {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			pts = append(pts, plotter.XY{X: float64(i), Y: v})
-		}
+	return (&Chart{Series: []Series{{Values: values}}}).render("png")
+}
+
+// seriesColors are matplotlib's first colors ("tab10"), so that charts look
+// as PyTorch users know them.
+var seriesColors = []color.RGBA{
+	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}, {148, 103, 189, 255},
+	{140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255}, {188, 189, 34, 255}, {23, 190, 207, 255},
+}
+
+// render draws c as a PNG or SVG file.
+func (c *Chart) render(format string) ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = c.Title
+	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel
+	if p.X.Label.Text == "" {
+		p.X.Label.Text = "step"
 	}
-	if len(pts) == 0 {
+	if p.Y.Label.Text == "" {
+		p.Y.Label.Text = "value"
+	}
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = true
+	drawn := 0
+	for i, s := range c.Series {
+		var pts plotter.XYs
+		for x, v := range s.Values {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				pts = append(pts, plotter.XY{X: float64(x), Y: v})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		line.Color = seriesColors[i%len(seriesColors)]
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+		if s.Name != "" {
+			p.Legend.Add(s.Name, line)
+		}
+		drawn++
+	}
+	if drawn == 0 {
 		return nil, fmt.Errorf("no finite values to plot")
 	}
-	p := plot.New()
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "value"
-	p.Add(plotter.NewGrid())
-	line, err := plotter.NewLine(pts)
+	w, err := p.WriterTo(vg.Length(savePlotW)*vg.Inch/savePlotDPI, vg.Length(savePlotH)*vg.Inch/savePlotDPI, format)
 	if err != nil {
 		return nil, err
 	}
-	line.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	line.Width = vg.Points(1.5)
-	p.Add(line)
-	c := vgimg.NewWith(vgimg.UseWH(vg.Length(savePlotW)*vg.Inch/savePlotDPI, vg.Length(savePlotH)*vg.Inch/savePlotDPI), vgimg.UseDPI(savePlotDPI))
-	p.Draw(draw.New(c))
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+	if _, err := w.WriteTo(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

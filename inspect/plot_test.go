@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
 )
 
 func lossCurve(n int) []float64 {
@@ -89,7 +92,7 @@ func TestSavePlot(t *testing.T) {
 func TestProgress(t *testing.T) {
 	var buf bytes.Buffer
 	clock := time.Unix(0, 0)
-	p := newProgress(200, func() time.Time { return clock }, &buf)
+	p := newProgress(200, func() time.Time { return clock }, func() int { return 60 }, &buf)
 	clock = clock.Add(2 * time.Second)
 	p.Update(50, 0.75)
 	clock = clock.Add(10 * time.Millisecond)
@@ -97,9 +100,120 @@ func TestProgress(t *testing.T) {
 	clock = clock.Add(2 * time.Second)
 	p.Update(200, 0.125) // 200 steps in 4.01 s
 	p.Update(200, 0.1)   // after the end: ignored
-	want := "\rstep  50/200 █████░░░░░░░░░░░░░░░  25%  loss 0.75       25.0 steps/s" +
-		"\rstep 200/200 ████████████████████ 100%  loss 0.125      49.9 steps/s\n"
+	want := "\rstep  50/200 ██░░░░░░░░  25% 0:02<0:06 25.0 steps/s  loss 0.75" +
+		"\rstep 200/200 ██████████ 100% 0:04<0:00 49.9 steps/s  loss 0.125\n"
 	if buf.String() != want {
 		t.Errorf("got  %q\nwant %q", buf.String(), want)
+	}
+
+	// A wide terminal gets a wider bar (at most 30); metrics in the order set.
+	buf.Reset()
+	clock = time.Unix(0, 0)
+	p = newProgress(4, func() time.Time { return clock }, func() int { return 200 }, &buf)
+	clock = clock.Add(90 * time.Minute)
+	p.Set("loss", 2)
+	p.Set("acc", 0.5)
+	p.Set("loss", 1.5)
+	p.Step(1)
+	p.Done()
+	want = "\rstep 1/4 ███████░░░░░░░░░░░░░░░░░░░░░░░  25% 1:30:00<4:30:00 0.0 steps/s  loss 1.5  acc 0.5" +
+		"\rstep 1/4 ███████░░░░░░░░░░░░░░░░░░░░░░░  25% 1:30:00<4:30:00 0.0 steps/s  loss 1.5  acc 0.5\n"
+	if buf.String() != want {
+		t.Errorf("got  %q\nwant %q", buf.String(), want)
+	}
+}
+
+// Track draws a line per epoch of a DataLoader from its Next calls alone,
+// with the metrics the loop sets; the end of the epoch ends the line.
+func TestTrackDataLoader(t *testing.T) {
+	var buf bytes.Buffer
+	clock := time.Unix(0, 0)
+	dl := nn.NewDataLoader(nn.NewTensorDataset(engine.Arange(10).Reshape(10, 1), nil), nn.LoaderOpts{BatchSize: 4})
+	p := track(dl, func() time.Time { return clock }, func() int { return 50 }, &buf)
+	for i := 0; dl.Next(); i++ {
+		clock = clock.Add(time.Second)
+		p.Set("loss", []float64{0.5, 0.25, 0.125}[i])
+	}
+	dl.Next() // the first batch of the second epoch
+	dl.Reset()
+	dl.Next() // the epoch again: the unfinished line ends, a new one starts
+	want := "\repoch 1 1/3 █████░░░░░░░░░░  33% 0:00<? – steps/s" +
+		"\repoch 1 2/3 ██████░░░░  67% 0:01<0:01 2.0 steps/s  loss 0.5" +
+		"\repoch 1 3/3 ██████████ 100% 0:02<0:00 1.5 steps/s  loss 0.25" +
+		"\repoch 1 3/3 ██████████ 100% 0:03<0:00 1.0 steps/s  loss 0.125\n" +
+		"\repoch 2 1/3 █████░░░░░░░░░░  33% 0:00<? – steps/s" +
+		"\repoch 2 1/3 █████░░░░░░░░░░  33% 0:00<? – steps/s\n" +
+		"\repoch 2 1/3 █████░░░░░░░░░░  33% 0:00<? – steps/s"
+	if buf.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", buf.String(), want)
+	}
+	dl.Close()
+}
+
+// A Chart holds several named series, a title and axis labels, and saves as
+// PNG or SVG by the extension.
+func TestChartSave(t *testing.T) {
+	dir := t.TempDir()
+	train, val := lossCurve(100), make([]float64, 100)
+	for i := range val {
+		val[i] = train[i] + 0.3
+	}
+	c := Chart{Title: "Fashion-MNIST run", XLabel: "epoch", YLabel: "cross-entropy"}
+	c.Add("train", train).Add("validation", val)
+
+	svgPath := filepath.Join(dir, "loss.svg")
+	if err := c.Save(svgPath); err != nil {
+		t.Fatal(err)
+	}
+	svg, _ := os.ReadFile(svgPath)
+	if !bytes.HasPrefix(bytes.TrimSpace(svg), []byte("<?xml")) || !bytes.Contains(svg, []byte("<svg")) {
+		t.Fatalf("not an SVG file: %.100s", svg)
+	}
+	for _, text := range []string{"Fashion-MNIST run", "epoch", "cross-entropy", "train", "validation"} {
+		if !bytes.Contains(svg, []byte(">"+text+"<")) {
+			t.Errorf("the SVG has no text %q", text)
+		}
+	}
+	// Two lines, in the first two colors.
+	for _, stroke := range []string{"stroke:#1F77B4", "stroke:#FF7F0E"} {
+		if !bytes.Contains(bytes.ToUpper(svg), []byte(strings.ToUpper(stroke))) {
+			t.Errorf("the SVG has no line with %s", stroke)
+		}
+	}
+
+	pngPath := filepath.Join(dir, "loss.PNG")
+	if err := c.Save(pngPath); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(pngPath)
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	orange := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 > 240 && g>>8 > 110 && g>>8 < 145 && bl>>8 < 40 {
+				orange++
+			}
+		}
+	}
+	if orange < 100 {
+		t.Errorf("the PNG has %d orange pixels: the second series is not drawn", orange)
+	}
+
+	if err := SavePlot(filepath.Join(dir, "one.svg"), train); err != nil {
+		t.Errorf("SavePlot to .svg: %v", err)
+	}
+	for _, bad := range []string{"loss.jpg", "loss"} {
+		if err := c.Save(filepath.Join(dir, bad)); err == nil || !strings.Contains(err.Error(), "the extension must be .png or .svg") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	half := Chart{Series: []Series{{Name: "nan", Values: []float64{math.NaN()}}, {Name: "ok", Values: []float64{1, 2}}}}
+	if err := half.Save(filepath.Join(dir, "half.png")); err != nil {
+		t.Errorf("one series all NaN, the other fine: %v", err)
 	}
 }

@@ -8,25 +8,46 @@ import (
 	"time"
 
 	"github.com/dbr-go/dbr/display"
+	"github.com/dbr-go/dbr/nn"
 )
 
 // Progress is a live progress line for a training loop: one line, redrawn
-// in place with "\r", with the step, a bar, the loss and the rate. In a
-// notebook the line is one output that each redraw updates.
+// in place with "\r", with the step, a bar as wide as the terminal allows,
+// the elapsed time and the estimated time left, the rate, and the metrics
+// the loop reports (Set, or the loss given to Update). In a notebook the line
+// is one output that each redraw updates.
 //
 //	p := inspect.NewProgress(epochs)
 //	for i := 0; i < epochs; i++ {
 //		loss := step()
 //		p.Update(i+1, loss)
 //	}
+//
+// Track draws one for each epoch of a DataLoader without further calls.
+//
+// (github.com/schollz/progressbar was considered: it writes its own "\r"
+// frames straight to a writer, while a line here must also be a notebook
+// output updated in place (display.Output's ID), and its metrics would have
+// to be re-formatted into a description on every step. The line is a few
+// dozen lines of code here.)
 type Progress struct {
-	total int
-	start time.Time
-	last  time.Time
-	now   func() time.Time
-	out   io.Writer
-	done  bool
-	id    string // display id in a notebook; "" before the first draw
+	label   string // "step", or "epoch 3" for a tracked DataLoader
+	total   int
+	step    int
+	start   time.Time
+	last    time.Time
+	now     func() time.Time
+	width   func() int
+	out     io.Writer
+	done    bool
+	id      string // display id in a notebook; "" before the first draw
+	metrics []metric
+}
+
+// metric is one named value of the line, in the order first reported.
+type metric struct {
+	name string
+	v    float64
 }
 
 var progressSeq atomic.Int64
@@ -36,28 +57,53 @@ const progressEvery = 100 * time.Millisecond
 
 // NewProgress starts a progress line for total steps.
 func NewProgress(total int) *Progress {
-	return newProgress(total, time.Now, output())
+	return newProgress(total, time.Now, terminalWidth, output())
 }
 
-func newProgress(total int, now func() time.Time, w io.Writer) *Progress {
-	t := now()
-	return &Progress{total: total, start: t, now: now, out: w}
+func newProgress(total int, now func() time.Time, width func() int, w io.Writer) *Progress {
+	return &Progress{label: "step", total: total, start: now(), now: now, width: width, out: w}
 }
 
-// Update redraws the line after step steps (1 to total) with the latest
-// loss. Redraws are at most ten a second; the last step always draws and
-// ends the line.
+// Set records a metric shown from the next redraw on ("loss", "acc"); a
+// name set again replaces its value.
+func (p *Progress) Set(name string, v float64) {
+	for i := range p.metrics {
+		if p.metrics[i].name == name {
+			p.metrics[i].v = v
+			return
+		}
+	}
+	p.metrics = append(p.metrics, metric{name, v})
+}
+
+// Update records loss as the metric "loss" and redraws the line after step
+// steps (1 to total), as Step does.
 func (p *Progress) Update(step int, loss float64) {
+	p.Set("loss", loss)
+	p.Step(step)
+}
+
+// Step redraws the line after step steps (1 to total). Redraws are at most
+// ten a second; the last step always draws and ends the line.
+func (p *Progress) Step(step int) { p.advance(step, step >= p.total) }
+
+// advance records step and redraws, ending the line when final.
+func (p *Progress) advance(step int, final bool) {
 	if p.done {
 		return
 	}
+	p.step = step
 	t := p.now()
-	final := step >= p.total
 	if !final && t.Sub(p.last) < progressEvery {
 		return
 	}
+	p.draw(t, final)
+}
+
+// draw draws the line at time t, ending it when final.
+func (p *Progress) draw(t time.Time, final bool) {
 	p.last = t
-	line := p.line(step, loss, t.Sub(p.start))
+	line := p.line(t.Sub(p.start))
 	if p.show(line) {
 		p.done = final
 		return
@@ -83,34 +129,75 @@ func (p *Progress) show(line string) bool {
 	return true
 }
 
-// Done ends the line, if the last step did not already.
+// Done draws the line a last time with the latest metrics and ends it, if
+// the last step did not already.
 func (p *Progress) Done() {
-	if !p.done && p.id != "" {
-		p.done = true
-		return
-	}
 	if !p.done {
-		fmt.Fprintln(p.out)
-		p.done = true
+		p.draw(p.now(), true)
 	}
 }
 
-// line formats the progress line; elapsed gives the rate.
-func (p *Progress) line(step int, loss float64, elapsed time.Duration) string {
-	const barWidth = 20
+// line formats the progress line; elapsed gives the rate and the time left.
+func (p *Progress) line(elapsed time.Duration) string {
 	frac := 0.0
 	if p.total > 0 {
-		frac = float64(step) / float64(p.total)
+		frac = min(float64(p.step)/float64(p.total), 1)
 	}
-	if frac > 1 {
-		frac = 1
-	}
-	fill := int(frac * barWidth)
-	bar := strings.Repeat("█", fill) + strings.Repeat("░", barWidth-fill)
 	w := len(fmt.Sprint(p.total))
-	rate := "–"
-	if s := elapsed.Seconds(); s > 0 {
-		rate = fmt.Sprintf("%.1f", float64(step)/s)
+	left, rate := "?", "–"
+	if s := elapsed.Seconds(); s > 0 && p.step > 0 {
+		r := float64(p.step) / s
+		rate = fmt.Sprintf("%.1f", r)
+		left = clock(time.Duration(float64(max(p.total-p.step, 0)) / r * float64(time.Second)))
 	}
-	return fmt.Sprintf("step %*d/%d %s %3.0f%%  loss %-10s %s steps/s", w, step, p.total, bar, frac*100, num(loss), rate)
+	head := fmt.Sprintf("%s %*d/%d ", p.label, w, p.step, p.total)
+	tail := fmt.Sprintf(" %3.0f%% %s<%s %s steps/s", frac*100, clock(elapsed), left, rate)
+	for _, m := range p.metrics {
+		tail += "  " + m.name + " " + num(m.v)
+	}
+	// The bar takes what the terminal has left, from 10 to 30 characters.
+	barWidth := min(max(p.width()-len([]rune(head+tail))-1, 10), 30)
+	fill := int(frac * float64(barWidth))
+	return head + strings.Repeat("█", fill) + strings.Repeat("░", barWidth-fill) + tail
+}
+
+// clock formats d as m:ss, or h:mm:ss from an hour on.
+func clock(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// Track shows a progress line for every epoch of dl: once it is called,
+// each dl.Next() redraws the line with the batch, the elapsed time and the
+// time left, batches per second and the metrics the loop reports with Set;
+// the Next that ends the epoch ends the line. It returns the Progress, for Set.
+//
+//	p := inspect.Track(dl)
+//	for dl.Next() {
+//		loss := nn.CrossEntropyLoss(m.Forward(dl.X()), dl.Y())
+//		...
+//		p.Set("loss", loss.Item())
+//	}
+func Track(dl *nn.DataLoader) *Progress {
+	return track(dl, time.Now, terminalWidth, output())
+}
+
+func track(dl *nn.DataLoader, now func() time.Time, width func() int, w io.Writer) *Progress {
+	p := newProgress(dl.Len(), now, width, w)
+	p.done = true // until the first batch
+	dl.OnNext(func(dl *nn.DataLoader, more bool) {
+		if !more {
+			p.Done()
+			return
+		}
+		if dl.BatchIndex() == 0 { // a new epoch: a new line
+			p.Done() // the line of an epoch left unfinished, if any
+			*p = Progress{label: fmt.Sprintf("epoch %d", dl.Epoch()+1), total: dl.Len(), start: now(), now: now, width: width, out: w}
+		}
+		p.advance(dl.BatchIndex()+1, false) // the epoch's end ends the line, with the last batch's metrics
+	})
+	return p
 }

@@ -77,9 +77,10 @@ type DataLoader struct {
 	live bool    // an epoch is in progress
 	run  uint64  // engine.RunNumber at the last Next: a later evaluation starts afresh
 
-	x, y *engine.Tensor
-	err  error
-	ctl  *loaderCtl
+	x, y   *engine.Tensor
+	err    error
+	ctl    *loaderCtl
+	onNext func(dl *DataLoader, more bool) // see OnNext
 }
 
 // batchResult is one prepared batch, or the error preparing it.
@@ -230,6 +231,9 @@ func (dl *DataLoader) Next() bool {
 	if !more {
 		dl.finish()
 		dl.epoch++
+		if dl.onNext != nil {
+			dl.onNext(dl, false)
+		}
 		return false
 	}
 	if r.err != nil {
@@ -239,6 +243,9 @@ func (dl *DataLoader) Next() bool {
 	}
 	dl.x, dl.y = r.x, r.y
 	dl.batchN++
+	if dl.onNext != nil {
+		dl.onNext(dl, true)
+	}
 	return true
 }
 
@@ -262,6 +269,11 @@ func (c *cursor) batch(ds Dataset) (batchResult, bool) {
 	c.next = end
 	return r, true
 }
+
+// OnNext makes Next call f after it advanced to a batch (more true) and
+// when it ends an epoch (more false), on the loop's goroutine; nil removes
+// it. inspect.Track draws a progress line with it.
+func (dl *DataLoader) OnNext(f func(dl *DataLoader, more bool)) { dl.onNext = f }
 
 // receive waits for the producer's next batch, checking for Ctrl-C while it
 // waits.

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/dbr-go/dbr/engine"
+	"golang.org/x/term"
 )
 
 // MNISTDataset holds MNIST-style images (gray, 28×28 for MNIST and
@@ -174,7 +176,9 @@ func loadMNISTDir(op, dir, prefix string) (*MNISTDataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := readMNIST(ip, lp)
+	prog := newLoadProgress(op, dir, ip, lp)
+	ds, err := readMNIST(ip, lp, prog)
+	prog.end(err == nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -187,19 +191,19 @@ func loadMNISTDir(op, dir, prefix string) (*MNISTDataset, error) {
 // dims [N], each label below 10. A malformed file, or a count of images that
 // differs from the count of labels, gives an error naming the file.
 func ReadMNIST(imagesPath, labelsPath string) (*MNISTDataset, error) {
-	ds, err := readMNIST(imagesPath, labelsPath)
+	ds, err := readMNIST(imagesPath, labelsPath, nil)
 	if err != nil {
 		return nil, fmt.Errorf("nn.ReadMNIST: %w", err)
 	}
 	return ds, nil
 }
 
-func readMNIST(imagesPath, labelsPath string) (*MNISTDataset, error) {
-	imgs, err := readIDXFile(imagesPath, nil)
+func readMNIST(imagesPath, labelsPath string, prog *loadProgress) (*MNISTDataset, error) {
+	imgs, err := readIDXFile(imagesPath, nil, prog)
 	if err != nil {
 		return nil, err
 	}
-	labs, err := readIDXFile(labelsPath, nil)
+	labs, err := readIDXFile(labelsPath, nil, prog)
 	if err != nil {
 		return nil, err
 	}
@@ -315,4 +319,81 @@ func (d *MNISTDataset) Head(n int) *MNISTDataset {
 // "MNISTDataset: 60000 examples of [1 28 28], 10 classes, from /usr/share/datasets/fashion-mnist".
 func (d *MNISTDataset) String() string {
 	return fmt.Sprintf("MNISTDataset: %d examples of %v, %d classes, from %s", d.Len(), d.exampleShape(), len(d.Classes), d.Source)
+}
+
+// loadProgress prints a progress line to notices ("nn.FashionMNIST: reading
+// /usr/share/datasets/fashion-mnist  45%") while LoadMNIST or FashionMNIST
+// reads its files, once the reading has taken more than a second, when
+// notices is a terminal (a line redrawn with "\r" is noise in a log).
+type loadProgress struct {
+	op, dir     string
+	start, last time.Time
+	read, total int64
+	shown       bool
+}
+
+// loadClock is the clock of loadProgress, and loadProgressOn says whether
+// to show it (tests replace both).
+var (
+	loadClock      = time.Now
+	loadProgressOn = func() bool {
+		f, ok := notices.(*os.File)
+		return ok && term.IsTerminal(int(f.Fd()))
+	}
+)
+
+// newLoadProgress returns the progress of reading paths, or nil when it is
+// not shown.
+func newLoadProgress(op, dir string, paths ...string) *loadProgress {
+	if !loadProgressOn() {
+		return nil
+	}
+	p := &loadProgress{op: op, dir: dir, start: loadClock()}
+	for _, path := range paths {
+		if st, err := os.Stat(path); err == nil {
+			p.total += st.Size()
+		}
+	}
+	return p
+}
+
+// wrap returns r counting what is read from it; a nil p returns r.
+func (p *loadProgress) wrap(r io.Reader) io.Reader {
+	if p == nil {
+		return r
+	}
+	return &progressReader{r, p}
+}
+
+type progressReader struct {
+	r io.Reader
+	p *loadProgress
+}
+
+func (pr *progressReader) Read(b []byte) (int, error) {
+	n, err := pr.r.Read(b)
+	pr.p.add(n)
+	return n, err
+}
+
+func (p *loadProgress) add(n int) {
+	p.read += int64(n)
+	t := loadClock()
+	if t.Sub(p.start) < time.Second || t.Sub(p.last) < 100*time.Millisecond || p.total == 0 {
+		return
+	}
+	p.last, p.shown = t, true
+	fmt.Fprintf(notices, "\r%s: reading %s %3d%%", p.op, p.dir, min(100*p.read/p.total, 100))
+}
+
+// end ends the line, if one was shown.
+func (p *loadProgress) end(ok bool) {
+	if p == nil || !p.shown {
+		return
+	}
+	if !ok {
+		fmt.Fprintln(notices)
+		return
+	}
+	fmt.Fprintf(notices, "\r%s: read %s (%.1f MB) in %.1f s\n", p.op, p.dir, float64(p.total)/1e6, loadClock().Sub(p.start).Seconds())
 }

@@ -61,7 +61,7 @@ func ReadIDX(path string) (*engine.Tensor, error) {
 			return 16
 		}
 		return 8
-	})
+	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("nn.ReadIDX %w", err)
 	}
@@ -96,10 +96,10 @@ func ReadIDX(path string) (*engine.Tensor, error) {
 }
 
 // readIDXFile opens and parses path; errors start with the path. extra is
-// as parseIDX's.
-func readIDXFile(path string, extra func(typ byte) int) (d *idxData, err error) {
+// as parseIDX's; prog, when not nil, counts the bytes read.
+func readIDXFile(path string, extra func(typ byte) int, prog *loadProgress) (d *idxData, err error) {
 	err = readFile(path, "an IDX file", func(f *os.File, size int64) (err error) {
-		d, err = parseIDX(f, size, extra)
+		d, err = parseIDX(prog.wrap(f), size, extra)
 		return err
 	})
 	return d, err

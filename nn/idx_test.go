@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -387,5 +389,44 @@ func TestReadIDXMemoryBounds(t *testing.T) {
 	}
 	if d := m1.TotalAlloc - m0.TotalAlloc; d > 8<<20 {
 		t.Errorf("a %d-byte gzip file declaring 1 MiB made ReadIDX allocate %d bytes", len(bomb), d)
+	}
+}
+
+// Reading MNIST files that takes more than a second shows a progress line
+// (on the same writer as FashionMNIST's notice); a quick read shows nothing.
+func TestLoadMNISTProgress(t *testing.T) {
+	dir := t.TempDir()
+	mnistFiles(t, dir, "train", 3000, false) // 18 kB of pixels: several reads
+	var out strings.Builder
+	oldOut, oldClock, oldOn := notices, loadClock, loadProgressOn
+	defer func() { notices, loadClock, loadProgressOn = oldOut, oldClock, oldOn }()
+	notices = &out
+	if loadProgressOn() {
+		t.Fatal("progress shown on a writer that is no terminal")
+	}
+	loadProgressOn = func() bool { return true } // as on a terminal
+	clock := time.Unix(0, 0)
+	loadClock = func() time.Time { return clock }
+	if _, err := LoadMNIST(dir, "train"); err != nil || out.Len() != 0 {
+		t.Fatalf("a read that took no time printed %q (%v)", out.String(), err)
+	}
+	loadClock = func() time.Time { clock = clock.Add(400 * time.Millisecond); return clock }
+	if _, err := LoadMNIST(dir, "train"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\r")[1:]
+	if len(lines) < 3 {
+		t.Fatalf("progress %q: want several redraws", out.String())
+	}
+	last := -1
+	for _, l := range lines[:len(lines)-1] {
+		var pct int
+		if _, err := fmt.Sscanf(strings.TrimPrefix(l, "nn.LoadMNIST: reading "+dir), " %d%%", &pct); err != nil || pct < last || pct > 100 {
+			t.Fatalf("progress line %q after %d%%", l, last)
+		}
+		last = pct
+	}
+	if end := lines[len(lines)-1]; !strings.HasPrefix(end, "nn.LoadMNIST: read "+dir+" (0.0 MB) in ") || !strings.HasSuffix(end, " s\n") {
+		t.Errorf("last line %q", end)
 	}
 }

@@ -46,12 +46,14 @@ func init() {
 		"SummaryWith":    reflect.ValueOf(inspect.SummaryWith),
 		"Trace":          reflect.ValueOf(inspect.Trace),
 		"TraceOps":       reflect.ValueOf(inspect.TraceOps),
+		"Track":          reflect.ValueOf(inspect.Track),
 		"UnderNoGrad":    reflect.ValueOf(constant.MakeFromLiteral("\"nograd\"", token.STRING, 0)),
 		"VanishingNorm":  reflect.ValueOf(&inspect.VanishingNorm).Elem(),
 		"VanishingShare": reflect.ValueOf(&inspect.VanishingShare).Elem(),
 		"WhyNoGrad":      reflect.ValueOf(inspect.WhyNoGrad),
 
 		// type definitions
+		"Chart":         reflect.ValueOf((*inspect.Chart)(nil)),
 		"GradDiagnosis": reflect.ValueOf((*inspect.GradDiagnosis)(nil)),
 		"GradReport":    reflect.ValueOf((*inspect.GradReport)(nil)),
 		"GraphDrawing":  reflect.ValueOf((*inspect.GraphDrawing)(nil)),
@@ -60,6 +62,7 @@ func init() {
 		"OpTrace":       reflect.ValueOf((*inspect.OpTrace)(nil)),
 		"ParamGrad":     reflect.ValueOf((*inspect.ParamGrad)(nil)),
 		"Progress":      reflect.ValueOf((*inspect.Progress)(nil)),
+		"Series":        reflect.ValueOf((*inspect.Series)(nil)),
 		"StatsTable":    reflect.ValueOf((*inspect.StatsTable)(nil)),
 		"StrayLayer":    reflect.ValueOf((*inspect.StrayLayer)(nil)),
 		"SummaryRow":    reflect.ValueOf((*inspect.SummaryRow)(nil)),
