@@ -94,6 +94,7 @@ func renameDefine(n ast.Node) []string {
 
 // runDefine evaluates a definition step and binds its names.
 func (s *Session) runDefine(ctx context.Context, st step) error {
+	defer forgetCompiled(s.in, markCompile(s.in))
 	s.held = nil
 	prog, err := s.compile(st.src)
 	if err != nil {

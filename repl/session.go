@@ -761,11 +761,14 @@ func (s *Session) userString(ctx context.Context, v any) (string, bool) {
 
 // exec compiles and runs src, recovering every panic of yaegi itself.
 func (s *Session) exec(ctx context.Context, src string) error {
+	mark := markCompile(s.in)
 	prog, err := s.compile(src)
 	if err != nil {
 		return err
 	}
-	return s.execProgram(ctx, prog)
+	err = s.execProgram(ctx, prog)
+	forgetCompiled(s.in, mark)
+	return err
 }
 
 // compile compiles src, recovering every panic of yaegi itself.

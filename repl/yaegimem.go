@@ -1,0 +1,114 @@
+package repl
+
+import (
+	"reflect"
+	"unsafe"
+
+	"github.com/traefik/yaegi/interp"
+)
+
+// yaegi v0.16.1 keeps the syntax tree of every input it compiled, which
+// makes a session grow by about 9 KB for each `1 + 1` (traefik/yaegi#1678),
+// so that memory grows with every cell of a long notebook or REPL session.
+// Three references keep each tree alive, none of them needed once the input
+// ran:
+//
+//   - Interpreter.roots, every compiled tree, read only by the debugger;
+//   - scope.child of the package scope, every scope pushed under it (a
+//     function literal's scope points to its tree), never read;
+//   - the global frame slot of each top-level function literal (the
+//     `(func() { ... })()` that statements run in), which holds the
+//     closure after it ran.
+//
+// forgetCompiled drops the three after each input: the roots, the package
+// scopes' children, and the frame slots added since the input was compiled
+// that no global name refers to and that hold a func() (a function
+// literal's closure; other such slots hold composite literals that
+// interpreted values passed to compiled code still read). Declared
+// functions, types and variables stay reachable through their symbols. It
+// reaches into yaegi's unexported fields, so it checks each field's type
+// and does nothing if a later yaegi changes them.
+type compileMark struct{ slots int }
+
+// funcType is the type of the function literals statements run in.
+var funcType = reflect.TypeOf(func() {})
+
+// unexported returns the settable field name of the struct v points to,
+// or an invalid Value.
+func unexported(v reflect.Value, name string) reflect.Value {
+	if v.Kind() == reflect.Ptr {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	f := v.FieldByName(name)
+	if !f.IsValid() {
+		return reflect.Value{}
+	}
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+}
+
+// globalSlots returns the global frame's values, if yaegi's layout is the
+// one known.
+func globalSlots(in *interp.Interpreter) reflect.Value {
+	data := unexported(unexported(reflect.ValueOf(in), "frame"), "data")
+	if !data.IsValid() || data.Type() != reflect.TypeOf([]reflect.Value(nil)) {
+		return reflect.Value{}
+	}
+	return data
+}
+
+// markCompile records the global frame's size before an input compiles.
+func markCompile(in *interp.Interpreter) compileMark {
+	if data := globalSlots(in); data.IsValid() {
+		return compileMark{slots: data.Len()}
+	}
+	return compileMark{slots: -1}
+}
+
+// forgetCompiled drops what yaegi kept of the inputs compiled since m
+// that ran (see above).
+func forgetCompiled(in *interp.Interpreter, m compileMark) {
+	root := reflect.ValueOf(in)
+	if roots := unexported(root, "roots"); roots.IsValid() && roots.Kind() == reflect.Slice {
+		roots.SetZero()
+	}
+	scopes := unexported(root, "scopes")
+	if !scopes.IsValid() || scopes.Kind() != reflect.Map {
+		return
+	}
+	used := map[int]bool{}
+	iter := scopes.MapRange()
+	for iter.Next() {
+		sc := iter.Value()
+		if child := unexported(sc, "child"); child.IsValid() && child.Kind() == reflect.Slice {
+			child.SetZero()
+		}
+		syms := unexported(sc, "sym")
+		if !syms.IsValid() || syms.Kind() != reflect.Map {
+			return
+		}
+		it := syms.MapRange()
+		for it.Next() {
+			if idx := unexported(it.Value(), "index"); idx.IsValid() && idx.Kind() == reflect.Int {
+				used[int(idx.Int())] = true
+			}
+		}
+	}
+	data := globalSlots(in)
+	if m.slots < 0 || !data.IsValid() {
+		return
+	}
+	for i := m.slots; i < data.Len(); i++ {
+		if used[i] {
+			continue
+		}
+		if v, ok := data.Index(i).Interface().(reflect.Value); ok && v.IsValid() && v.Type() == funcType {
+			data.Index(i).Set(reflect.ValueOf(reflect.Value{}))
+		}
+	}
+}
