@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -108,4 +109,64 @@ func TestBackwardOnLeafAndLongChain(t *testing.T) {
 	if w.Grad().Item() != 2 {
 		t.Errorf("grad through a 20000-op chain is %v, want 2", w.Grad().Item())
 	}
+}
+
+// TestNoGradReasonPropagates checks that a result computed from a detached
+// tensor says so, however far down it is.
+func TestNoGradReasonPropagates(t *testing.T) {
+	w := Randn(3, 2).SetRequiresGrad(true)
+	h := Randn(4, 3).MatMul(w).Detach()
+	loss := h.Mul(h).Sum()
+	want := "it depends on a tensor that does not require grad: it was detached"
+	if got := loss.NoGradReason(); got != want {
+		t.Errorf("NoGradReason = %q, want %q", got, want)
+	}
+	if got := Randn(2).Add(Randn(2)).NoGradReason(); got != "" {
+		t.Errorf("plain data: NoGradReason = %q, want empty", got)
+	}
+}
+
+// TestOpHookBackwardEvents checks that hooks see each op once forward and
+// once backward, not the ops a backward uses inside.
+func TestOpHookBackwardEvents(t *testing.T) {
+	a := Randn(2, 3).SetRequiresGrad(true)
+	b := Randn(2, 3).SetRequiresGrad(true)
+	var got []string
+	remove := AddOpHook(func(ev OpEvent) {
+		name := ev.Op
+		if ev.Backward {
+			name = "∂" + name
+		}
+		got = append(got, name)
+	})
+	a.Div(b).Sum().Backward()
+	remove()
+	want := "[Div Sum ∂Sum ∂Div]"
+	if s := fmt.Sprint(got); s != want {
+		t.Errorf("hook saw %s, want %s", s, want)
+	}
+}
+
+// TestBackwardSharedGradients covers backward's handling of a gradient
+// tensor that reaches several inputs (Add hands the same g to both): an
+// intermediate used three times must get the sum of all three contributions,
+// and neither the other inputs' gradients nor the caller's upstream gradient
+// may change.
+func TestBackwardSharedGradients(t *testing.T) {
+	Seed(7)
+	f := func(xs []*Tensor) *Tensor {
+		h := xs[0].Exp()
+		s := h.Add(h)              // h twice through one Add
+		return s.Add(h).Mul(xs[1]) // and once more
+	}
+	if r := GradCheck(f, Randn(3, 4), Randn(3, 4)); !r.OK {
+		t.Fatal(r)
+	}
+	x := Randn(2, 3).SetRequiresGrad(true)
+	up := Randn(2, 3)
+	before := up.Float32s()
+	h := x.MulScalar(2)
+	h.Add(h).Add(h).BackwardWith(up)
+	assertClose(t, "grad", x.Grad(), up.MulScalar(6), 1e-6)
+	assertClose(t, "upstream unchanged", up, New(before, 2, 3), 0)
 }

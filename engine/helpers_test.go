@@ -15,8 +15,8 @@ import (
 	"testing"
 )
 
-// opSpec is one row of the op table. Every differentiable op of the engine
-// has rows in the ops_*_test.go file that mirrors its source file, and
+// opSpec is one row of the op table. Every op of the engine has rows in the
+// ops_*_test.go file that mirrors its source file (added with addOps), and
 // runOps checks each row in every way listed there.
 type opSpec struct {
 	name string                    // "Op/variant"; with torch, also the name of the PyTorch reference
@@ -29,6 +29,36 @@ type opSpec struct {
 	// kinks: the inputs sit on a kink or a tie (ReLU at 0, equal maxima), where
 	// finite differences are meaningless; PyTorch's gradient is the reference.
 	kinks bool
+}
+
+// opFamilies is the op table: each ops_*_test.go adds the rows of the ops
+// of its source file with addOps, under the family whose PyTorch references
+// (testdata/torchref_<family>.json) they use, and TestOps checks them all.
+var opFamilies = map[string][]func() []opSpec{}
+
+// addOps adds rows to family; rows is called when TestOps runs (it may
+// seed the generator and make random inputs).
+func addOps(family string, rows func() []opSpec) bool {
+	opFamilies[family] = append(opFamilies[family], rows)
+	return true
+}
+
+// TestOps checks every row of the op table with runOps.
+func TestOps(t *testing.T) {
+	families := make([]string, 0, len(opFamilies))
+	for f := range opFamilies {
+		families = append(families, f)
+	}
+	slices.Sort(families)
+	for _, f := range families {
+		t.Run(f, func(t *testing.T) {
+			var rows []opSpec
+			for _, r := range opFamilies[f] {
+				rows = append(rows, r()...)
+			}
+			runOps(t, f, rows)
+		})
+	}
 }
 
 // bigInputs is the element count above which runOps checks gradients with

@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+var _ = addOps("elementwise", elementwiseOps)
+var _ = addOps("core", elementwiseCoreOps)
+
 // elementwiseOps are the op table's rows for the elementwise and comparison
 // ops (see runOps).
 func elementwiseOps() []opSpec {
@@ -105,8 +108,6 @@ func elementwiseOps() []opSpec {
 		{name: "Where/big", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, inputs: []*Tensor{awayFrom(0.01, 300, 250), Randn(250)}},
 	}
 }
-
-func TestElementwiseOps(t *testing.T) { runOps(t, "elementwise", elementwiseOps()) }
 
 // TestMaximumTies checks the half-and-half gradient split at ties directly.
 func TestMaximumTies(t *testing.T) {
@@ -420,4 +421,52 @@ func TestReLUFloat32MatchesFloat64(t *testing.T) {
 	y64.BackwardWith(up.Float64())
 	assertClose(t, "forward", y, y64, 0)
 	assertClose(t, "backward", x.Grad(), x64.Grad(), 0)
+}
+
+// elementwiseCoreOps are the op table's rows for the core arithmetic (Add, Sub, Mul, Div, Exp, Neg and the scalar forms), with references in torchref_core.json.
+func elementwiseCoreOps() []opSpec {
+	Seed(21)
+	return []opSpec{
+		{name: "Add/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }},
+		{name: "Sub/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }},
+		{name: "Mul/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }},
+		{name: "Div/broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }},
+		{name: "Exp", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Exp() }},
+		{name: "Neg", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Neg() }},
+		{name: "AddScalar", torch: true, f: func(x []*Tensor) *Tensor { return x[0].AddScalar(2.5) }},
+		{name: "MulScalar", torch: true, f: func(x []*Tensor) *Tensor { return x[0].MulScalar(-1.5) }},
+		{name: "Sub/same", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }},
+		{name: "Mul/same", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }},
+		{name: "Div/numerator-broadcast", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }},
+		{name: "Add/same", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{name: "Add/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 1, 3), Randn(4, 1)}},
+		{name: "Sub/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, inputs: []*Tensor{Randn(3), Randn(2, 3)}},
+		{name: "Mul/scalar-tensor", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn()}},
+		{name: "Div/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(2, 3), Rand(3).AddScalar(1)}},
+		{name: "Exp", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn(3, 2)}},
+		{name: "Neg/MulScalar/AddScalar", f: func(x []*Tensor) *Tensor { return x[0].Neg().MulScalar(3).AddScalar(2) }, inputs: []*Tensor{Randn(4)}},
+		{name: "Neg", f: func(x []*Tensor) *Tensor { return x[0].Neg() }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "AddScalar", f: func(x []*Tensor) *Tensor { return x[0].AddScalar(-1.5) }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "MulScalar", f: func(x []*Tensor) *Tensor { return x[0].MulScalar(0.75) }, inputs: []*Tensor{Randn(3, 1, 2)}},
+		{name: "Sub/same", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{name: "Sub/both-broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[1]) }, inputs: []*Tensor{Randn(3, 1), Randn(1, 4)}},
+		{name: "Mul/same", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
+		{name: "Mul/broadcast", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(2, 1, 4), Randn(3, 1)}},
+		{name: "Mul/tensor-scalar", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(), Randn(2, 3)}},
+		{name: "Div/same", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(2, 3), Rand(2, 3).AddScalar(1)}},
+		{name: "Div/numerator-broadcast", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(3, 1), Rand(2, 1, 4).AddScalar(1)}},
+		{name: "Add/scalar-tensor", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3), Randn()}},
+		{name: "Exp/0d", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn()}},
+		// one tensor used twice in every family: both contributions must arrive
+		{name: "twice/Mul", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[0]) }, inputs: []*Tensor{Randn(3, 2)}},
+		{name: "twice/Div", f: func(x []*Tensor) *Tensor { return x[0].Div(x[0].Exp()) }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "twice/Sub broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[0].SumKeep(1)) }, inputs: []*Tensor{Randn(3, 4)}},
+		// above poolMin (4096 elements: pooled buffers), the 65536-element
+		// chunks of elementwise loops and the GEMM's parallel threshold
+		{name: "Add/big", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3, 40, 40), Randn(2, 3, 40, 40)}},
+		{name: "Add/big-broadcast", f: func(x []*Tensor) *Tensor { return x[0].Add(x[1]) }, inputs: []*Tensor{Randn(2, 3, 40, 40), Randn(3, 1, 1)}},
+		{name: "Mul/big-chunks", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(300, 250), Randn(250)}},
+		{name: "Div/big", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(70, 80), Rand(70, 80).AddScalar(1)}},
+		{name: "Exp/big", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn(300, 250)}},
+	}
 }

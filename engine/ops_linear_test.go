@@ -6,6 +6,8 @@ import (
 	"testing"
 )
 
+var _ = addOps("linear", linearOps)
+
 // linearOps are the op table's rows for Linear (see runOps).
 func linearOps() []opSpec {
 	Seed(3)
@@ -24,8 +26,6 @@ func linearOps() []opSpec {
 		{name: "Linear/big", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(64, 80), Randn(70, 80), Randn(70)}},
 	}
 }
-
-func TestLinearOps(t *testing.T) { runOps(t, "linear", linearOps()) }
 
 // TestLinearFloat32MatchesMatMul checks the float32 path (dbr's GEMM with a
 // transposed operand and the bias as starting value) against the unfused ops.

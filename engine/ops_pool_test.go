@@ -6,6 +6,8 @@ import (
 	"testing"
 )
 
+var _ = addOps("pool", poolOps)
+
 // TestMaxPool2x2MatchesGeneral checks the 2×2 fast path against the general
 // window rule on inputs full of ties, signed zeros, infinities and NaNs: same
 // value (bit for bit) and same index (first maximum; NaN wins).
@@ -84,4 +86,16 @@ func poolOps() []opSpec {
 	}
 }
 
-func TestPoolOps(t *testing.T) { runOps(t, "pool", poolOps()) }
+func TestConvMaxPoolTiesAndInf(t *testing.T) {
+	// All four equal: the first gets the gradient, as in PyTorch.
+	x := New64([]float64{1, 1, 1, 1}, 1, 1, 2, 2).SetRequiresGrad(true)
+	MaxPool2d(x, 2, 0, 0).Sum().Backward()
+	if got := x.Grad().Float64s(); got[0] != 1 || got[1]+got[2]+got[3] != 0 {
+		t.Errorf("tie gradient %v, want [1 0 0 0]", got)
+	}
+	// A window of -Inf values still has a maximum inside the input.
+	y := MaxPool2d(New64([]float64{math.Inf(-1), math.Inf(-1), 2, 3}, 1, 1, 2, 2), 1, 1, 0)
+	if got := y.Float64s(); !math.IsInf(got[0], -1) || got[3] != 3 {
+		t.Errorf("MaxPool2d of -Inf values: %v", got)
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+var _ = addOps("reduce", reduceOps)
+var _ = addOps("core", reduceCoreOps)
+
 // reduceOps are the op table's rows for the reductions, Softmax and
 // LogSoftmax (see runOps).
 func reduceOps() []opSpec {
@@ -43,12 +46,6 @@ func reduceOps() []opSpec {
 		{name: "ArgMax/dim", torch: true, noGrad: true, f: f(func(a *Tensor) *Tensor { return a.ArgMax(1) })},
 		{name: "ArgMax/dim0", torch: true, noGrad: true, f: f(func(a *Tensor) *Tensor { return a.ArgMax(0) })},
 		{name: "ArgMin/dim", torch: true, noGrad: true, f: f(func(a *Tensor) *Tensor { return a.ArgMin(-1) })},
-		{name: "Softmax/last", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(-1) })},
-		{name: "Softmax/mid", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(1) })},
-		{name: "Softmax/large", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(1) })},
-		{name: "LogSoftmax/first", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(0) })},
-		{name: "LogSoftmax/mid", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) })},
-		{name: "LogSoftmax/large", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) })},
 		{name: "Mean/all", f: r(func(a *Tensor) *Tensor { return a.Mean() }), inputs: []*Tensor{Randn(2, 3, 4)}},
 		{name: "Mean/dims", f: r(func(a *Tensor) *Tensor { return a.Mean(0, -1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
 		{name: "MeanKeep/dim", f: r(func(a *Tensor) *Tensor { return a.MeanKeep(1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
@@ -72,28 +69,16 @@ func reduceOps() []opSpec {
 		{name: "LogSumExp/all", f: r(func(a *Tensor) *Tensor { return a.LogSumExp() }), inputs: []*Tensor{Randn(3, 4)}},
 		{name: "LogSumExp/dim", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
 		{name: "LogSumExpKeep/dims", f: r(func(a *Tensor) *Tensor { return a.LogSumExpKeep(0, 2) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(3)}},
-		{name: "Softmax/last", f: r(func(a *Tensor) *Tensor { return a.Softmax(-1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
-		{name: "Softmax/first", f: r(func(a *Tensor) *Tensor { return a.Softmax(0) }), inputs: []*Tensor{Randn(3, 4)}},
-		{name: "Softmax/mid", f: r(func(a *Tensor) *Tensor { return a.Softmax(1) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
-		{name: "LogSoftmax/last", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), inputs: []*Tensor{Randn(3, 5)}},
-		{name: "LogSoftmax/mid", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
-		{name: "LogSoftmax/1d", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(0) }), inputs: []*Tensor{Randn(6)}},
 		// one tensor used twice in every family: both contributions must arrive
 		{name: "twice/Mean+Var", f: r(func(a *Tensor) *Tensor { return a.Var(1).Mul(a.Mean(1)) }), inputs: []*Tensor{Randn(3, 4)}},
 		{name: "twice/Max-LogSumExp", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(0).Sub(a.Max(0)) }), inputs: []*Tensor{noTies(3, 4)}},
-		{name: "twice/Softmax·x", f: r(func(a *Tensor) *Tensor { return a.Softmax(-1).Mul(a).Sum(-1) }), inputs: []*Tensor{Randn(3, 4)}},
-		{name: "twice/LogSoftmax+Std", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(0).Add(a.StdKeep(0)) }), inputs: []*Tensor{Randn(3, 4)}},
 		// above poolMin
-		{name: "Softmax/big", f: f(func(a *Tensor) *Tensor { return a.Softmax(1) }), inputs: []*Tensor{Randn(2, 3, 40, 40)}},
-		{name: "LogSoftmax/big", f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(-1) }), inputs: []*Tensor{Randn(64, 80)}},
 		{name: "Max/big", f: f(func(a *Tensor) *Tensor { return a.Max(1) }), inputs: []*Tensor{noTies(2, 3, 40, 40)}},
 		{name: "Mean/big", f: f(func(a *Tensor) *Tensor { return a.Mean(0, 2) }), inputs: []*Tensor{Randn(2, 3, 40, 40)}},
 		{name: "Var/big", f: f(func(a *Tensor) *Tensor { return a.Var(1) }), inputs: []*Tensor{Randn(300, 250)}},
 		{name: "LogSumExp/big", f: f(func(a *Tensor) *Tensor { return a.LogSumExp(0) }), inputs: []*Tensor{Randn(300, 250)}},
 	}
 }
-
-func TestReduceOps(t *testing.T) { runOps(t, "reduce", reduceOps()) }
 
 // TestNumericallyStable feeds inputs whose exp overflows float64: the results
 // must be finite and exact.
@@ -181,5 +166,20 @@ func BenchmarkSoftmax(b *testing.B) {
 	x := Randn(256, 1000).SetRequiresGrad(true)
 	for i := 0; i < b.N; i++ {
 		x.LogSoftmax(1).Mean().Backward()
+	}
+}
+
+// reduceCoreOps are the op table's rows for Sum and SumKeep, with references in torchref_core.json.
+func reduceCoreOps() []opSpec {
+	Seed(22)
+	return []opSpec{
+		{name: "Sum/all", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sum() }},
+		{name: "Sum/dims", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Sum(0, 2) }},
+		{name: "SumKeep/dim", torch: true, f: func(x []*Tensor) *Tensor { return x[0].SumKeep(1) }},
+		{name: "Sum/all", f: func(x []*Tensor) *Tensor { return x[0].Sum() }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Sum/dim", f: func(x []*Tensor) *Tensor { return x[0].Sum(-1) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "SumKeep/dims", f: func(x []*Tensor) *Tensor { return x[0].SumKeep(0, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "twice/Sum+Permute", f: func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, inputs: []*Tensor{Randn(3, 2)}},
+		{name: "Sum/big", f: func(x []*Tensor) *Tensor { return x[0].Sum(0) }, inputs: []*Tensor{Randn(300, 250)}},
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"testing"
 )
 
+var _ = addOps("shape", shapeOps)
+var _ = addOps("core", shapeCoreOps)
+
 // shapeOps are the op table's rows for the shape and indexing ops (see
 // runOps).
 func shapeOps() []opSpec {
@@ -84,8 +87,6 @@ func shapeOps() []opSpec {
 	}
 }
 
-func TestShapeOps(t *testing.T) { runOps(t, "shape", shapeOps()) }
-
 func TestSplitChunkShapes(t *testing.T) {
 	shapes := func(ps []*Tensor) [][]int { return shapesOf(ps) }
 	cases := []struct {
@@ -156,4 +157,33 @@ func TestShapeErrors(t *testing.T) {
 		{"Flatten", func() { Zeros(2, 3, 4).Flatten(2, 1) }, []string{"Flatten: [2 3 4]:", "start dim 2 comes after end dim 1"}},
 	}
 	checkErrors(t, cases)
+}
+
+// shapeCoreOps are the op table's rows for the view ops (Reshape, Permute, Transpose, T, Squeeze, Unsqueeze), with references in torchref_core.json.
+func shapeCoreOps() []opSpec {
+	Seed(24)
+	return []opSpec{
+		{name: "Permute", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1) }},
+		{name: "Reshape/infer", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Reshape(4, -1) }},
+		{name: "Transpose", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Transpose(0, 2) }},
+		{name: "Transpose/negative", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Transpose(-1, 1) }},
+		{name: "T/2d", torch: true, f: func(x []*Tensor) *Tensor { return x[0].T() }},
+		{name: "T/batch", torch: true, f: func(x []*Tensor) *Tensor { return x[0].T() }},
+		{name: "Squeeze/all", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Squeeze() }},
+		{name: "Squeeze/dim", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) }},
+		{name: "Unsqueeze/front", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Unsqueeze(0) }},
+		{name: "Unsqueeze/negative", torch: true, f: func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) }},
+		{name: "Reshape", f: func(x []*Tensor) *Tensor { return x[0].Reshape(-1, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Permute", f: func(x []*Tensor) *Tensor { return x[0].Permute(1, 2, 0) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "T", f: func(x []*Tensor) *Tensor { return x[0].T() }, inputs: []*Tensor{Randn(3, 5)}},
+		{name: "Squeeze/Unsqueeze", f: func(x []*Tensor) *Tensor { return x[0].Squeeze().Unsqueeze(0) }, inputs: []*Tensor{Randn(2, 1, 3)}},
+		{name: "Transpose/3d", f: func(x []*Tensor) *Tensor { return x[0].Transpose(0, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Transpose/negative", f: func(x []*Tensor) *Tensor { return x[0].Transpose(-1, 1) }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "T/batch", f: func(x []*Tensor) *Tensor { return x[0].T() }, inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Squeeze/dim", f: func(x []*Tensor) *Tensor { return x[0].Squeeze(-1) }, inputs: []*Tensor{Randn(2, 1, 3, 1)}},
+		{name: "Unsqueeze/negative", f: func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "Reshape/0d", f: func(x []*Tensor) *Tensor { return x[0].Reshape(1, 1) }, inputs: []*Tensor{Randn()}},
+		{name: "twice/Transpose", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[0].Transpose(0, 1)) }, inputs: []*Tensor{Randn(3, 3)}},
+		{name: "Permute/big", f: func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1) }, inputs: []*Tensor{Randn(20, 30, 40)}},
+	}
 }

@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+var _ = addOps("softmax", softmaxOps)
+var _ = addOps("reduce", softmaxReduceOps)
+
 // softmaxOps are the op table's rows for CrossEntropy (see runOps; Softmax
 // and LogSoftmax are in reduceOps with their PyTorch references).
 func softmaxOps() []opSpec {
@@ -28,8 +31,6 @@ func softmaxOps() []opSpec {
 			48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63}), inputs: []*Tensor{Randn(64, 80)}},
 	}
 }
-
-func TestSoftmaxOps(t *testing.T) { runOps(t, "softmax", softmaxOps()) }
 
 // TestCrossEntropyMatchesComposed checks the fused op against LogSoftmax,
 // Gather and Neg, bit for bit, in values and gradients, in both dtypes.
@@ -74,4 +75,32 @@ func TestCrossEntropyErrors(t *testing.T) {
 		{"class", func() { CrossEntropy(Zeros(2, 10), []int{1, 10}) }, []string{"CrossEntropy", "target 10 at position 1", "[0, 10)"}},
 		{"negative", func() { CrossEntropy(Zeros(2, 3), []int{-1, 0}) }, []string{"CrossEntropy", "target -1 at position 0"}},
 	})
+}
+
+// softmaxReduceOps are the op table's rows for Softmax and LogSoftmax,
+// with references in torchref_reduce.json.
+func softmaxReduceOps() []opSpec {
+	Seed(25)
+	f := func(g func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
+		return func(x []*Tensor) *Tensor { return g(x[0]) }
+	}
+	r := f
+	return []opSpec{
+		{name: "Softmax/last", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(-1) })},
+		{name: "Softmax/mid", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(1) })},
+		{name: "Softmax/large", torch: true, f: f(func(a *Tensor) *Tensor { return a.Softmax(1) })},
+		{name: "LogSoftmax/first", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(0) })},
+		{name: "LogSoftmax/mid", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) })},
+		{name: "LogSoftmax/large", torch: true, f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(1) })},
+		{name: "Softmax/last", f: r(func(a *Tensor) *Tensor { return a.Softmax(-1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		{name: "Softmax/first", f: r(func(a *Tensor) *Tensor { return a.Softmax(0) }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "Softmax/mid", f: r(func(a *Tensor) *Tensor { return a.Softmax(1) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
+		{name: "LogSoftmax/last", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), inputs: []*Tensor{Randn(3, 5)}},
+		{name: "LogSoftmax/mid", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(1) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(2)}},
+		{name: "LogSoftmax/1d", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(0) }), inputs: []*Tensor{Randn(6)}},
+		{name: "twice/Softmax·x", f: r(func(a *Tensor) *Tensor { return a.Softmax(-1).Mul(a).Sum(-1) }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "twice/LogSoftmax+Std", f: r(func(a *Tensor) *Tensor { return a.LogSoftmax(0).Add(a.StdKeep(0)) }), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "Softmax/big", f: f(func(a *Tensor) *Tensor { return a.Softmax(1) }), inputs: []*Tensor{Randn(2, 3, 40, 40)}},
+		{name: "LogSoftmax/big", f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(-1) }), inputs: []*Tensor{Randn(64, 80)}},
+	}
 }
