@@ -123,6 +123,27 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// A redraw shorter than the line before covers it with spaces, and the bar
+// never grows back once a metric made it shorter.
+func TestProgressRedrawCoversTheLastLine(t *testing.T) {
+	var buf bytes.Buffer
+	clock := time.Unix(0, 0)
+	p := newProgress(10, func() time.Time { return clock }, func() int { return 62 }, &buf)
+	clock = clock.Add(time.Second)
+	p.Update(1, 0.125)
+	clock = clock.Add(time.Second)
+	p.Update(2, 0.5)
+	p.Done()
+	// 62 columns: 11 for "step  1/10 ", 39 after the bar, 1 spare: a bar of 11,
+	// kept at 11 when the shorter loss would leave room for 13.
+	want := "\rstep  1/10 █░░░░░░░░░░  10% 0:01<0:09 1.0 steps/s  loss 0.125" +
+		"\rstep  2/10 ██░░░░░░░░░  20% 0:02<0:08 1.0 steps/s  loss 0.5  " +
+		"\rstep  2/10 ██░░░░░░░░░  20% 0:02<0:08 1.0 steps/s  loss 0.5\n"
+	if buf.String() != want {
+		t.Errorf("got  %q\nwant %q", buf.String(), want)
+	}
+}
+
 // Track draws a line per epoch of a DataLoader from its Next calls alone,
 // with the metrics the loop sets; the end of the epoch ends the line.
 func TestTrackDataLoader(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/nn"
@@ -42,6 +43,8 @@ type Progress struct {
 	done    bool
 	id      string // display id in a notebook; "" before the first draw
 	metrics []metric
+	bar     int // the bar's width so far: it only shrinks, so the line does not jump
+	drawn   int // characters of the line last drawn, which a shorter one must cover
 }
 
 // metric is one named value of the line, in the order first reported.
@@ -108,7 +111,9 @@ func (p *Progress) draw(t time.Time, final bool) {
 		p.done = final
 		return
 	}
-	fmt.Fprint(p.out, "\r"+line)
+	n := utf8.RuneCountInString(line)
+	fmt.Fprint(p.out, "\r"+line+strings.Repeat(" ", max(p.drawn-n, 0)))
+	p.drawn = n
 	if final {
 		fmt.Fprintln(p.out)
 		p.done = true
@@ -156,7 +161,11 @@ func (p *Progress) line(elapsed time.Duration) string {
 		tail += "  " + m.name + " " + num(m.v)
 	}
 	// The bar takes what the terminal has left, from 10 to 30 characters.
-	barWidth := min(max(p.width()-len([]rune(head+tail))-1, 10), 30)
+	barWidth := min(max(p.width()-utf8.RuneCountInString(head+tail)-1, 10), 30)
+	if p.bar > 0 {
+		barWidth = min(barWidth, p.bar)
+	}
+	p.bar = barWidth
 	fill := int(frac * float64(barWidth))
 	return head + strings.Repeat("█", fill) + strings.Repeat("░", barWidth-fill) + tail
 }
