@@ -112,7 +112,9 @@ func _dbrCallbackGuard(passedTo string) {
 		_dbr.CallbackPanic(passedTo, r)
 	}
 }
-func _dbrMin[T any](a T, bs ...T) T {
+// The type parameter is not named T: yaegi would take a type T declared
+// at the prompt for it.
+func _dbrMin[_dbrT any](a _dbrT, bs ..._dbrT) _dbrT {
 	for _, b := range bs {
 		if _dbr.Less(b, a) {
 			a = b
@@ -120,7 +122,7 @@ func _dbrMin[T any](a T, bs ...T) T {
 	}
 	return a
 }
-func _dbrMax[T any](a T, bs ...T) T {
+func _dbrMax[_dbrT any](a _dbrT, bs ..._dbrT) _dbrT {
 	for _, b := range bs {
 		if _dbr.Less(a, b) {
 			a = b

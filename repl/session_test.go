@@ -263,6 +263,12 @@ func TestMinMaxClear(t *testing.T) {
 			t.Errorf("%s = %q, want %q", c.src, got, c.want)
 		}
 	}
+	// After a type named T (yaegi takes a type parameter T for it) and in
+	// a definition.
+	evalOK(t, s, out, "type T struct{ A int }")
+	if got := evalOK(t, s, out, "k := min(3, 1); k, max(2.5, 1), min(k, 0)"); got != "1 2.5 0\n" {
+		t.Errorf("min and max after type T: %q", got)
+	}
 	// A user's own min wins.
 	evalOK(t, s, out, "func min(a, b int) int { return 42 }")
 	if got := evalOK(t, s, out, "min(1, 2)"); got != "42\n" {
