@@ -14,8 +14,9 @@ import (
 	"time"
 )
 
-// A Command is a `:name` command of the REPL. Packages add their own with
-// RegisterCommand in an init function (see commands_inspect.go).
+// A Command is a `:name` command of the REPL. Every Session starts with the
+// commands that packages register with RegisterCommand in an init function
+// (see commands_inspect.go); Session.AddCommand adds one to one session.
 type Command struct {
 	Name string // without the colon, e.g. "vars"
 	Args string // how the arguments look in help, e.g. "EXPR"; empty for none
@@ -24,23 +25,36 @@ type Command struct {
 }
 
 var (
-	cmdMu    sync.Mutex
-	commands = map[string]Command{}
+	cmdMu           sync.Mutex
+	defaultCommands = map[string]Command{}
 )
 
-// RegisterCommand adds (or replaces) a command.
+// RegisterCommand adds (or replaces) a command of every Session made after
+// it. Call it from an init function; for one session, use AddCommand.
 func RegisterCommand(c Command) {
 	cmdMu.Lock()
 	defer cmdMu.Unlock()
-	commands[c.Name] = c
+	defaultCommands[c.Name] = c
 }
 
-// Commands returns every registered command, sorted by name.
-func Commands() []Command {
+// newCommands returns a copy of the registered commands, for a new Session.
+func newCommands() map[string]Command {
 	cmdMu.Lock()
 	defer cmdMu.Unlock()
-	cs := make([]Command, 0, len(commands))
-	for _, c := range commands {
+	cs := make(map[string]Command, len(defaultCommands))
+	for n, c := range defaultCommands {
+		cs[n] = c
+	}
+	return cs
+}
+
+// AddCommand adds (or replaces) a command of this session only.
+func (s *Session) AddCommand(c Command) { s.commands[c.Name] = c }
+
+// Commands returns the session's commands, sorted by name.
+func (s *Session) Commands() []Command {
+	cs := make([]Command, 0, len(s.commands))
+	for _, c := range s.commands {
 		cs = append(cs, c)
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
@@ -58,12 +72,10 @@ func (s *Session) RunCommand(ctx context.Context, line string) error {
 	defer s.useOutput()()
 	name, args, _ := strings.Cut(strings.TrimSpace(line)[1:], " ")
 	args = strings.TrimSpace(args)
-	cmdMu.Lock()
-	c, ok := commands[name]
-	cmdMu.Unlock()
+	c, ok := s.commands[name]
 	if !ok {
 		var names []string
-		for _, c := range Commands() {
+		for _, c := range s.Commands() {
 			names = append(names, c.Name)
 		}
 		err := fmt.Errorf("unknown command :%s (try :help)", name)
@@ -111,7 +123,7 @@ func init() {
 		Run: func(_ context.Context, s *Session, _ string) error {
 			w := s.opt.Stdout
 			fmt.Fprintln(w, "Commands:")
-			cs := Commands()
+			cs := s.Commands()
 			names := make([]string, len(cs))
 			width := 0
 			for i, c := range cs {

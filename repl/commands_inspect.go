@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/inspect"
@@ -26,12 +25,6 @@ type traceState struct {
 	snap  *inspect.VarSnapshot
 }
 
-var (
-	traceMu  sync.Mutex
-	traceOn  = map[*Session]*traceState{}
-	hookOnce sync.Once
-)
-
 // sessionVars returns the session's global variables by name.
 func sessionVars(s *Session) map[string]any {
 	vars := map[string]any{}
@@ -44,9 +37,7 @@ func sessionVars(s *Session) map[string]any {
 }
 
 func traceBefore(s *Session) {
-	traceMu.Lock()
-	st := traceOn[s]
-	traceMu.Unlock()
+	st := s.traceVars
 	if st == nil {
 		return
 	}
@@ -57,9 +48,7 @@ func traceBefore(s *Session) {
 }
 
 func traceAfter(s *Session, _ error) {
-	traceMu.Lock()
-	st := traceOn[s]
-	traceMu.Unlock()
+	st := s.traceVars
 	if st == nil || st.depth == 0 {
 		return
 	}
@@ -75,22 +64,23 @@ func traceAfter(s *Session, _ error) {
 func init() {
 	RegisterCommand(Command{Name: "trace", Args: "on|off", Help: "after each input, list the tensors it created or changed",
 		Run: func(_ context.Context, s *Session, args string) error {
-			hookOnce.Do(func() { AddLineHook(LineHook{Before: traceBefore, After: traceAfter}) })
-			traceMu.Lock()
-			defer traceMu.Unlock()
 			switch args {
 			case "on":
-				if traceOn[s] == nil {
-					traceOn[s] = &traceState{}
+				if s.traceVars == nil {
+					s.traceVars = &traceState{}
+					if !s.traceHooked {
+						s.AddLineHook(LineHook{Before: traceBefore, After: traceAfter})
+						s.traceHooked = true
+					}
 				}
 			case "off":
-				delete(traceOn, s)
+				s.traceVars = nil
 			case "":
 			default:
 				return fmt.Errorf(":trace takes on or off (use :ops STMT for the ops of one statement)")
 			}
 			state := "off"
-			if traceOn[s] != nil {
+			if s.traceVars != nil {
 				state = "on"
 			}
 			fmt.Fprintf(s.Stdout(), "trace %s\n", state)
@@ -210,13 +200,13 @@ func init() {
 		Run: func(_ context.Context, s *Session, args string) error {
 			switch args {
 			case "on", "off":
-				inspect.DetectAnomaly(args == "on")
+				s.anomaly = args == "on"
 			case "":
 			default:
 				return fmt.Errorf(":anomaly takes on or off")
 			}
 			state := "off"
-			if inspect.AnomalyEnabled() {
+			if s.anomaly {
 				state = "on (ops are slower)"
 			}
 			fmt.Fprintf(s.Stdout(), "anomaly mode %s\n", state)

@@ -97,3 +97,38 @@ func TestTraceCommand(t *testing.T) {
 		t.Errorf("trace off, got:\n%s", got)
 	}
 }
+
+// TestTwoSessions: the settings of one session (:trace, :anomaly, its
+// commands and line hooks) are not another's.
+func TestTwoSessions(t *testing.T) {
+	a, outA := newSession(t)
+	b, outB := newSession(t)
+	runCmd(t, a, outA, ":trace on", false)
+	runCmd(t, a, outA, ":anomaly on", false)
+	a.AddCommand(Command{Name: "zzonlya", Help: "a's own", Run: func(context.Context, *Session, string) error { return nil }})
+	hooked := 0
+	a.AddLineHook(LineHook{Before: func(*Session) { hooked++ }})
+
+	contains(t, "b's :trace", runCmd(t, b, outB, ":trace", false), "trace off")
+	contains(t, "b's :anomaly", runCmd(t, b, outB, ":anomaly", false), "anomaly mode off")
+	if got := evalOK(t, b, outB, "x := engine.Ones(2)\nz := x.Sub(x).Div(x.Sub(x))"); got != "" {
+		t.Errorf("b printed a trace or stopped at the NaN: %q", got)
+	}
+	if err := b.RunCommand(context.Background(), ":zzonlya"); err == nil {
+		t.Error("b runs a's command")
+	}
+	if hooked != 0 {
+		t.Errorf("a's line hook ran %d times for b's input", hooked)
+	}
+
+	got := evalErr(t, a, outA, "x := engine.Ones(2)\nz := x.Sub(x).Div(x.Sub(x))")
+	contains(t, "a's anomaly mode", got, "Div: produced NaN in the forward pass")
+	contains(t, "a's trace", evalOK(t, a, outA, "y := engine.Ones(3)"), "· y")
+	runCmd(t, a, outA, ":zzonlya", false)
+	if hooked != 2 {
+		t.Errorf("a's line hook ran %d times for a's two inputs", hooked)
+	}
+	if inspect.AnomalyEnabled() {
+		t.Error("anomaly mode stayed on in the process after a's input")
+	}
+}

@@ -24,7 +24,7 @@ func (s *Session) Complete(before string) (prefix string, candidates []string) {
 		}
 	}()
 	if t := strings.TrimLeft(before, " \t"); strings.HasPrefix(t, ":") && !strings.ContainsAny(t, " \t") {
-		for _, c := range Commands() {
+		for _, c := range s.Commands() {
 			if strings.HasPrefix(":"+c.Name, t) {
 				candidates = append(candidates, ":"+c.Name)
 			}

@@ -9,12 +9,17 @@
 // operator, '.', ',', an unterminated raw string or comment). Split cuts
 // complete input into top-level units. Session.Eval then handles each unit:
 //
-//   - declarations are evaluated as they are, except `func main` (yaegi would
-//     rerun it on every later input) and `var x I = v` (split in two, since
-//     yaegi fails on it for an interpreted v);
-//   - `x := e` is evaluated at top level, so x persists; when e uses an x
-//     being redeclared it goes through a temporary (yaegi would see the new,
-//     zero x);
+//   - consecutive declarations (functions, methods, types, constants,
+//     imports) are declared together, as in a file, and kept in the
+//     session's record of declarations (decls.go): a name defined again
+//     replaces its old definition for every later use, by a rebuild of the
+//     interpreter from the record when yaegi cannot rebind in place; a
+//     declaration that fails leaves no trace; `func main` is refused (yaegi
+//     would rerun it on every later input);
+//   - `x := e` and `var x = e` evaluate e inside a function and then bind x
+//     (define.go): x is the same variable when its type does not change, so
+//     functions defined before see the new value; a definition that fails
+//     or is interrupted changes nothing;
 //   - every other statement runs inside `(func() { ... })()`, so that yaegi
 //     frees its temporaries: a 10,000-step training loop typed at the prompt
 //     keeps memory flat;
@@ -27,7 +32,6 @@
 // Before evaluation the parsed input is rewritten: `go f(x)` reports a panic
 // of the goroutine instead of killing the process; `for i := range n` over an
 // integer becomes a three-clause loop; min, max and clear call helpers;
-// top-level comma-ok forms (`v, ok := m[k]`, `x.(T)`) become two definitions;
 // variadic arguments of a compiled function whose variadic parameter is an
 // interface are passed as a slice; every named function counts its calls so
 // that unbounded recursion stops with an error before Go's fatal stack
@@ -40,11 +44,36 @@
 // A failing unit prints one line saying what failed (an op's *engine.ShapeError
 // as it is, yaegi's reflect messages translated) and the unit's line; the Go
 // stack is kept for :stack. Interrupt stops a running evaluation (interpreted
-// code through its context, compiled ops through engine.Interrupt).
+// code through its context, compiled ops through engine.Interrupt). A
+// statement that fails leaves every global variable holding what it held
+// before (a value changed in place, such as a tensor's elements, stays
+// changed).
 //
 // # Commands
 //
-// `:name args` lines run registered Commands; packages add theirs with
-// RegisterCommand in an init function (commands_inspect.go), and line hooks
-// (AddLineHook) run around every input.
+// `:name args` lines run the session's Commands: those that packages
+// register with RegisterCommand in an init function (commands_inspect.go),
+// and those added to one session with Session.AddCommand. Line hooks
+// (Session.AddLineHook) run around every input of their session.
+//
+// # Sessions and goroutines
+//
+// A Session is used by one goroutine at a time: Eval, RunCommand, Complete
+// and the rest must not be called concurrently on one session, except
+// Interrupt, which a signal handler may call at any time. Goroutines that
+// the session's code starts keep running after Eval returns and may read
+// and write its variables, as in Go.
+//
+// Sessions are independent: each has its own interpreter (so its own
+// variables, functions and types), commands, line hooks, :trace and
+// :anomaly settings, writers and callbacks, and record of declarations and
+// successful inputs. Two sessions may live in one process (a notebook
+// kernel, tests) and evaluate one after the other without seeing each
+// other's state. A few things belong to the process, and two sessions
+// evaluating at the same time share them while they overlap: Interrupt
+// stops the compiled engine ops of both (engine.Interrupt); anomaly mode
+// is on for every op while a session with :anomaly on evaluates; inspect's
+// output and display's handler point at the session that started
+// evaluating last; the standard logger's filter of yaegi's noise is
+// installed once.
 package repl

@@ -73,10 +73,18 @@ type Session struct {
 	used      []interp.Exports                    // packages added with Use
 	saved     []savedUnit                         // successful input, for :save
 
-	trace     *traceWriter // yaegi's interpreted panic traces
-	outPipe   *pipeOut     // Stdout's pipe when Stdout is not a file
-	errPipe   *pipeOut     // Stderr's pipe when Stderr is not a file
-	userStdio []*os.File   // interpreted code's os.Stdout and os.Stderr
+	trace *traceWriter // yaegi's interpreted panic traces
+
+	// Settings of this session only (see "Sessions and goroutines" in doc.go).
+	commands    map[string]Command // its :commands
+	lineHooks   []LineHook         // run around every input
+	traceVars   *traceState        // :trace on, or nil
+	anomaly     bool               // :anomaly on
+	traceHooked bool               // :trace added its line hook
+
+	outPipe   *pipeOut   // Stdout's pipe when Stdout is not a file
+	errPipe   *pipeOut   // Stderr's pipe when Stderr is not a file
+	userStdio []*os.File // interpreted code's os.Stdout and os.Stderr
 	// fileImports are the imports (as written) that whole files given as
 	// input made, which a file given again leaves out.
 	fileImports map[string]bool
@@ -151,7 +159,7 @@ func New(opt Options) (*Session, error) {
 		opt.Env = os.Environ()
 	}
 	quietLog.Do(installLogFilter)
-	s := &Session{opt: opt, trace: &traceWriter{}}
+	s := &Session{opt: opt, trace: &traceWriter{}, commands: newCommands()}
 	var err error
 	if s.opt.Stdout, s.outPipe, err = sessionWriter(opt.Stdout); err != nil {
 		return nil, err
@@ -795,6 +803,12 @@ func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err er
 	s.cancel = cancel
 	s.mu.Unlock()
 	restore := s.useOutput()
+	if s.anomaly && !inspect.AnomalyEnabled() {
+		// Anomaly mode is the engine's, for the whole process: on while
+		// this session's code runs.
+		inspect.DetectAnomaly(true)
+		defer inspect.DetectAnomaly(false)
+	}
 	defer func() {
 		restore()
 		s.mu.Lock()
@@ -993,23 +1007,11 @@ type LineHook struct {
 	After  func(s *Session, err error)
 }
 
-var (
-	lineHookMu sync.Mutex
-	lineHooks  []LineHook
-)
-
-// AddLineHook adds h to every Session.
-func AddLineHook(h LineHook) {
-	lineHookMu.Lock()
-	defer lineHookMu.Unlock()
-	lineHooks = append(lineHooks, h)
-}
+// AddLineHook adds h to the session.
+func (s *Session) AddLineHook(h LineHook) { s.lineHooks = append(s.lineHooks, h) }
 
 func runLineHooks(s *Session, before bool, err error) {
-	lineHookMu.Lock()
-	hs := append([]LineHook(nil), lineHooks...)
-	lineHookMu.Unlock()
-	for _, h := range hs {
+	for _, h := range append([]LineHook(nil), s.lineHooks...) {
 		if before && h.Before != nil {
 			h.Before(s)
 		}

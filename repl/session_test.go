@@ -524,7 +524,7 @@ func TestCommands(t *testing.T) {
 	if err := s.RunCommand(ctx, ":bogus"); err == nil || !strings.Contains(out.String(), "unknown command :bogus") {
 		t.Errorf(":bogus: %v %q", err, out.String())
 	}
-	RegisterCommand(Command{Name: "zzecho", Args: "TEXT", Help: "echo", Run: func(_ context.Context, s *Session, a string) error {
+	s.AddCommand(Command{Name: "zzecho", Args: "TEXT", Help: "echo", Run: func(_ context.Context, s *Session, a string) error {
 		_, err := s.Stdout().Write([]byte(a + "\n"))
 		return err
 	}})
@@ -684,7 +684,7 @@ func TestHostPanics(t *testing.T) {
 	if got := evalOK(t, s, out, "l"); !strings.Contains(got, "PANIC=String method") {
 		t.Errorf("printing a nil *nn.Linear: %q", got)
 	}
-	RegisterCommand(Command{Name: "zzpanic", Help: "panics", Run: func(context.Context, *Session, string) error { panic("boom") }})
+	s.AddCommand(Command{Name: "zzpanic", Help: "panics", Run: func(context.Context, *Session, string) error { panic("boom") }})
 	out.Reset()
 	if err := s.RunCommand(context.Background(), ":zzpanic"); err == nil || !strings.Contains(out.String(), ":zzpanic failed: panic: boom") {
 		t.Errorf("a panicking command: %v %q", err, out.String())
