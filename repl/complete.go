@@ -1,6 +1,8 @@
 package repl
 
 import (
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"path"
 	"reflect"
@@ -41,6 +43,15 @@ func (s *Session) Complete(before string) (prefix string, candidates []string) {
 		break
 	}
 	chain := before[i:]
+	if strings.HasPrefix(chain, ".") && i > 0 && strings.ContainsRune(")]", rune(before[i-1])) {
+		// After a call or an index: `engine.Randn(2, 3).Sof`.
+		dot := strings.LastIndex(chain, ".")
+		partial := chain[dot+1:]
+		if t := s.exprType(before[exprStart(before, i):i] + chain[:dot]); t != nil {
+			return partial, filter(s.typeMembers(t), partial)
+		}
+		return "", nil
+	}
 	if chain == "" || (chain[0] >= '0' && chain[0] <= '9') {
 		return "", nil
 	}
@@ -153,11 +164,16 @@ func (s *Session) members(chain string) []string {
 	if !v.IsValid() {
 		return nil
 	}
-	var out []string
 	t := v.Type()
 	if v.Kind() == reflect.Interface && !v.IsNil() {
 		t = v.Elem().Type()
 	}
+	return s.typeMembers(t)
+}
+
+// typeMembers lists the fields and methods of a value of type t.
+func (s *Session) typeMembers(t reflect.Type) []string {
+	var out []string
 	for _, typ := range []reflect.Type{t, reflect.PointerTo(t)} {
 		if embedsMethods(typ) {
 			break // reflect cannot list the promoted methods of such a type
@@ -184,4 +200,112 @@ func (s *Session) members(chain string) []string {
 		out = append(out, m+"(")
 	}
 	return out
+}
+
+// exprStart returns where the expression that ends at before[:end] starts:
+// back over bracketed groups (call arguments, indexes) and the identifiers
+// and dots of a selector chain, as in `nn.NewLinear(2, 3).Weight[0]`.
+func exprStart(before string, end int) int {
+	i := end
+	for i > 0 {
+		c := before[i-1]
+		switch {
+		case c == ')' || c == ']':
+			depth := 0
+			for i > 0 {
+				i--
+				if b := before[i]; b == ')' || b == ']' {
+					depth++
+				} else if b == '(' || b == '[' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
+			}
+		case c == '.' || c == '_' || unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) || c >= 0x80:
+			i--
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// exprType returns the static type of a chain of names, selectors, calls
+// and indexes (`engine.Randn(2, 3)`, `m.Params()[0]`), worked out from the
+// session's globals and the compiled symbols without running anything; nil
+// when it cannot tell.
+func (s *Session) exprType(src string) reflect.Type {
+	x, err := parser.ParseExpr(src)
+	if err != nil {
+		return nil
+	}
+	return s.typeOfExpr(x)
+}
+
+func (s *Session) typeOfExpr(x ast.Expr) reflect.Type {
+	switch x := x.(type) {
+	case *ast.ParenExpr:
+		return s.typeOfExpr(x.X)
+	case *ast.Ident:
+		v, ok := s.globals()[x.Name]
+		if !ok || !v.IsValid() {
+			return nil
+		}
+		if v.Kind() == reflect.Interface && !v.IsNil() {
+			return v.Elem().Type()
+		}
+		return v.Type()
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok && !s.isGlobal(id.Name) {
+			if v, ok := s.pkgSyms[id.Name][x.Sel.Name]; ok && v.IsValid() {
+				return v.Type()
+			}
+			return nil
+		}
+		t := s.typeOfExpr(x.X)
+		if t == nil {
+			return nil
+		}
+		for _, typ := range []reflect.Type{t, reflect.PointerTo(t)} {
+			if m, ok := typ.MethodByName(x.Sel.Name); ok {
+				// A method value: drop the receiver.
+				in := make([]reflect.Type, 0, m.Type.NumIn())
+				for i := 1; i < m.Type.NumIn(); i++ {
+					in = append(in, m.Type.In(i))
+				}
+				out := make([]reflect.Type, m.Type.NumOut())
+				for i := range out {
+					out[i] = m.Type.Out(i)
+				}
+				return reflect.FuncOf(in, out, m.Type.IsVariadic())
+			}
+		}
+		st := t
+		if st.Kind() == reflect.Ptr {
+			st = st.Elem()
+		}
+		if st.Kind() == reflect.Struct {
+			if f, ok := st.FieldByName(x.Sel.Name); ok {
+				return f.Type
+			}
+		}
+		return nil
+	case *ast.CallExpr:
+		t := s.typeOfExpr(x.Fun)
+		if t == nil || t.Kind() != reflect.Func || t.NumOut() == 0 {
+			return nil
+		}
+		return t.Out(0)
+	case *ast.IndexExpr:
+		t := s.typeOfExpr(x.X)
+		if t == nil {
+			return nil
+		}
+		switch t.Kind() {
+		case reflect.Slice, reflect.Array, reflect.Map:
+			return t.Elem()
+		}
+	}
+	return nil
 }

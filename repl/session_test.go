@@ -482,6 +482,13 @@ func TestComplete(t *testing.T) {
 		{"    ", "", nil, nil},
 		{"x := 1 + ", "", nil, nil},
 		{"for i := 0; i < 3; i++ {\n\t", "", nil, nil},
+		// After a call or an index, from the static types.
+		{"engine.Randn(2, 3).Sof", "Sof", []string{"Softmax("}, nil},
+		{"y := nn.NewFlatten().", "", []string{"Forward("}, nil},
+		{"nn.NewLinear(2, engine.Ones(3).Numel()).Weight.Sh", "Sh", []string{"Shape("}, nil},
+		{"xs.Shape()[0].", "", nil, nil},
+		{"f(mm.W.T().MatMul(xs)).Sh", "", nil, nil},
+		{"mm.W.T().MatMul(xs).Sh", "Sh", []string{"Shape("}, nil},
 	}
 	for _, c := range cases {
 		prefix, got := s.Complete(c.before)

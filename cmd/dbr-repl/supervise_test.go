@@ -95,3 +95,17 @@ func TestPipeLongRawString(t *testing.T) {
 		t.Errorf("got %q, exit status %d; want %q", out, code, want)
 	}
 }
+
+// TestFlagAfterFile: `dbr-repl file.go -i` keeps the session open as
+// `dbr-repl -i file.go` does; after `--` every argument is the program's.
+func TestFlagAfterFile(t *testing.T) {
+	file := writeFile(t, "prog.go", "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nvar answer = 41\n\nfunc main() { fmt.Println(os.Args[1:]) }\n")
+	out, code := runBinary(t, "answer + 1\n", file, "-i")
+	if code != 0 || out != "[]\n42\n" {
+		t.Errorf("file.go -i: exit status %d, output %q; want 0 and %q", code, out, "[]\n42\n")
+	}
+	out, code = runBinary(t, "answer + 1\n", file, "--", "-i", "x")
+	if code != 0 || out != "[-i x]\n" {
+		t.Errorf("file.go -- -i x: exit status %d, output %q; want 0 and %q", code, out, "[-i x]\n")
+	}
+}

@@ -99,12 +99,21 @@ func newShell(sv *supervisor) *readline.Shell {
 		return !repl.Incomplete(src)
 	}
 	rl.Completer = func(line []rune, cursor int) readline.Completions {
-		prefix, cands := sv.child().Complete(string(line[:cursor]))
+		before := string(line[:cursor])
+		prefix, cands := sv.child().Complete(before)
 		if len(cands) == 0 {
 			return readline.Completions{}
 		}
-		c := readline.CompleteValues(cands...)
-		c.PREFIX = prefix
+		// The editor replaces the text since the last blank (and finds
+		// nothing to replace when that is empty): hand it the whole of it.
+		word := before[strings.LastIndexAny(before, " \t\n")+1:]
+		head := word[:len(word)-len(prefix)]
+		values := make([]readline.Completion, len(cands))
+		for i, c := range cands {
+			values[i] = readline.Completion{Value: head + c, Display: c}
+		}
+		c := readline.CompleteRaw(values)
+		c.PREFIX = word
 		return c
 	}
 	// Ctrl-C drops the input, whatever state the editor is in: the

@@ -131,6 +131,14 @@ func TestTerminalCompletion(t *testing.T) {
 	tm.waitFor("dbr> :vars")
 	tm.keys("Enter")
 	tm.waitFor("tval *engine.Tensor shape [3 5]")
+
+	// After a call: the candidates come from the types, nothing runs.
+	tm.keys("engine.Randn(2, 3).Sof", "Tab")
+	tm.waitFor("dbr> engine.Randn(2, 3).Softmax(")
+	tm.keys("1).Shape()", "Enter")
+	tm.waitFor("\n[2 3]\n")
+	tm.keys("nn.NewFlatten().", "Tab")
+	tm.waitFor("Forward(")
 }
 
 // TestTerminalPaste pastes gofmt-formatted code: the TABs of its indentation
