@@ -39,6 +39,27 @@
 // use ... instead". Every call into yaegi is recovered: no input kills the
 // host (FuzzEval checks it).
 //
+// # Guards
+//
+// What yaegi or the Go runtime cannot survive is kept out by one set of
+// guards, each in its own file:
+//
+//   - before evaluation (refuse.go): input that would hang or disarm the
+//     session is refused with a message saying what to do instead: calling
+//     an unexported field of a compiled struct as a method (x.shape(), which
+//     deadlocks yaegi; "use x.Shape() instead"), and declaring a name that
+//     starts with _dbr (the helpers' names);
+//   - while evaluating (watchdog.go): a watchdog ends an evaluation that
+//     yaegi deadlocked, and, with Options.StallTimeout (dbr-repl's -stall,
+//     on by default for piped input), one during which the process uses no
+//     CPU for that long, with an error naming the input; the session goes
+//     on;
+//   - process-wide knobs that would make later code die (debug.SetMaxStack,
+//     signal.Ignore of Ctrl-C) are replaced by errors (guards.go), printing
+//     through fmt never recurses into a value that contains itself
+//     (printsafe.go), and a function passed to compiled code reports its
+//     panic on a goroutine of its own (callback.go).
+//
 // # Errors
 //
 // A failing unit prints one line saying what failed (an op's *engine.ShapeError

@@ -37,7 +37,8 @@ func (s *Session) report(u Unit, name string, err error) error {
 	if m := filePos.FindStringSubmatch(e.Msg); m != nil && name != "" && m[1] == name {
 		e.Msg = e.Msg[len(m[0]):] // the position is in Where
 	}
-	if e.Stack == "" || strings.HasPrefix(e.Msg, "panic: reflect") {
+	var refused *refusal
+	if !errors.As(err, &refused) && (e.Stack == "" || strings.HasPrefix(e.Msg, "panic: reflect")) {
 		e.Msg = s.hint(u.Src, e.Msg)
 	}
 	if isIndexError(e.Msg) {
@@ -126,7 +127,10 @@ func (s *Session) LastStack() string { return s.lastStack }
 // explain turns what yaegi returned into one line a learner can act on.
 func (s *Session) explain(err error) *Error {
 	var p interp.Panic
+	var stall *stallError
 	switch {
+	case errors.As(err, &stall):
+		return &Error{Msg: stall.Error()}
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return &Error{Msg: "interrupted"}
 	case errors.As(err, &p):

@@ -27,7 +27,8 @@ import (
 // staticType returns the type of e from what the session knows without
 // running anything: globals, compiled functions, methods and fields, and
 // whether e names a type rather than a value. It returns nil when it cannot
-// tell (locals, user functions, untyped constants).
+// tell (user functions, untyped constants; locals unless e was parsed with
+// object resolution: then their declarations tell, see declType).
 func (s *Session) staticType(e ast.Expr) (t reflect.Type, isType bool) {
 	defer func() {
 		if recover() != nil {
@@ -38,6 +39,9 @@ func (s *Session) staticType(e ast.Expr) (t reflect.Type, isType bool) {
 	case *ast.ParenExpr:
 		return s.staticType(e.X)
 	case *ast.Ident:
+		if e.Obj != nil {
+			return s.declType(e), false // a local, when parsed with object resolution
+		}
 		if v, ok := s.globals()[e.Name]; ok && v.IsValid() {
 			if v.Kind() == reflect.Interface && !v.IsNil() {
 				return v.Elem().Type(), false
@@ -577,14 +581,12 @@ func (s *Session) operatorHint(src string) string {
 	return hint
 }
 
-// unexportedHint finds x.name in src where x has a compiled type of another
-// package and name is not exported: Go does not allow it (and yaegi fails
-// on it with a reflect panic, or hangs). It returns the error, or "".
-func (s *Session) unexportedHint(src string) string {
-	n := parseUnit(src)
-	if n == nil {
-		return ""
-	}
+// unexportedHint finds x.name in n where x has a compiled type of another
+// package (or embeds one that has the field name) and name is not exported:
+// Go does not allow it, and yaegi fails on it with a reflect panic or, for
+// a call (x.shape()), deadlocks. It returns the error, or "". refuse calls
+// it on every input before evaluation.
+func (s *Session) unexportedHint(n ast.Node) string {
 	hint := ""
 	ast.Inspect(n, func(n ast.Node) bool {
 		sel, ok := n.(*ast.SelectorExpr)
@@ -600,7 +602,11 @@ func (s *Session) unexportedHint(src string) string {
 			nt = nt.Elem()
 		}
 		if nt.PkgPath() == "" || nt.PkgPath() == "main" {
-			return true
+			// A type of the session's embedding a compiled struct
+			// (struct{ *engine.Tensor }): the struct that has the field.
+			if t = embeddedOwner(nt, sel.Sel.Name); t == nil {
+				return true
+			}
 		}
 		x := render(token.NewFileSet(), sel.X)
 		hint = x + "." + sel.Sel.Name + ": " + s.TypeName(t) + " has no exported field or method " + sel.Sel.Name
@@ -624,6 +630,25 @@ func (s *Session) unexportedHint(src string) string {
 		return false
 	})
 	return hint
+}
+
+// embeddedOwner returns a pointer to the compiled struct embedded in st that
+// declares the unexported field name, or nil.
+func embeddedOwner(st reflect.Type, name string) reflect.Type {
+	if st.Kind() != reflect.Struct {
+		return nil
+	}
+	f, ok := st.FieldByName(name)
+	if !ok || f.PkgPath == "" || len(f.Index) < 2 {
+		return nil
+	}
+	owner := st
+	for _, i := range f.Index[:len(f.Index)-1] {
+		if owner = owner.Field(i).Type; owner.Kind() == reflect.Ptr {
+			owner = owner.Elem()
+		}
+	}
+	return reflect.PointerTo(owner)
 }
 
 // callErrors are the messages of a call whose arguments or function do not

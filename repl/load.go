@@ -48,6 +48,11 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 		s.showError(e, "error: "+e.Msg+"\n")
 		return e
 	}
+	if err := s.refuse(f); err != nil {
+		e := &Error{Msg: err.Error(), Where: name}
+		fmt.Fprintf(s.opt.Stderr, "error: %s\n", e.Msg)
+		return e
+	}
 	rw := s.newRewriter(fset)
 	base := s.addSource(name, src, 1, fset, f.Decls)
 	var body *ast.FuncDecl

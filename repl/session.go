@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/engine"
@@ -46,6 +47,11 @@ type Options struct {
 	// Error, when set, receives each error instead of its printing to
 	// Stderr.
 	Error func(*Error)
+	// StallTimeout, when > 0, ends an evaluation during which the process
+	// uses no CPU for that long (a channel, lock or sleep that never ends)
+	// with an error naming the input: for piped input, where no one can
+	// press Ctrl-C. 0 turns it off. See watchdog.go.
+	StallTimeout time.Duration
 }
 
 // A Session is one interpreter with everything typed into it so far. Its
@@ -454,6 +460,9 @@ func (s *Session) declUnit(u Unit) ([]*decl, bool, error) {
 		}
 		return nil, false, syntaxError(err, 1)
 	}
+	if err := s.refuse(f); err != nil {
+		return nil, false, err
+	}
 	rw := s.newRewriter(fset)
 	var out []*decl
 	for _, d := range f.Decls {
@@ -500,9 +509,6 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	steps, su, err := s.prepare(u)
 	if err != nil {
 		return s.report(u, name, err)
-	}
-	if h := s.unexportedHint(u.Src); h != "" {
-		return s.report(u, name, errors.New(h))
 	}
 	s.resetLine()
 	// A statement that fails changes no variable (what it changed inside a
@@ -568,6 +574,9 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 		f, err := parser.ParseFile(fset, "", "package main\n"+u.Src, 0)
 		if err == nil && len(f.Decls) > 0 {
 			su.decl = true
+			if err := s.refuse(f); err != nil {
+				return nil, su, err
+			}
 			var steps []step
 			for _, d := range f.Decls {
 				g, ok := d.(*ast.GenDecl)
@@ -592,12 +601,18 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 		// A list of expressions, `a, b`, prints all their values.
 		if x, err2 := parser.ParseExprFrom(fset, "", "_dbr.Result("+u.Src+",\n)", 0); err2 == nil {
 			if call, ok := x.(*ast.CallExpr); ok && len(call.Args) > 1 && call.Ellipsis == token.NoPos {
+				if err := s.refuse(call); err != nil {
+					return nil, su, err
+				}
 				rw.rewrite(&ast.ExprStmt{X: call})
 				su.printed = true
 				return []step{{src: "(func() { " + render(fset, call) + " })()"}}, su, nil
 			}
 		}
 		return nil, su, endOfInput(syntaxError(err, 2), u.Src)
+	}
+	if err := s.refuse(f); err != nil {
+		return nil, su, err
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body.List
 	if len(body) != 1 {
@@ -798,7 +813,8 @@ func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err er
 	// Calls cut short by an interrupt never ran their deferred leave.
 	depth.Store(0)
 	s.trace.Reset()
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, stop := context.WithCancelCause(ctx)
+	cancel := func() { stop(context.Canceled) }
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()
@@ -819,7 +835,16 @@ func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err er
 			err = interp.Panic{Value: r, Stack: stack()}
 		}
 	}()
+	end := s.watch(func(cause error) {
+		engine.Interrupt()
+		stop(cause)
+	})
 	_, err = s.in.ExecuteWithContext(ctx, prog)
+	end()
+	var stall *stallError
+	if errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &stall) {
+		return stall
+	}
 	return err
 }
 

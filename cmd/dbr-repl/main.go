@@ -7,6 +7,7 @@
 //	                          after --, everything goes to the program)
 //	dbr-repl -e 'code'        evaluate code (then exit, or continue with -i)
 //	dbr-repl < lesson.txt     read input line by line from a pipe or file
+//	dbr-repl -stall 10s       end a statement stuck (no CPU used) for 10s with an error
 //
 // The session runs in a child process (package repl/child) that this one
 // supervises: when Go kills it (fatal error: concurrent map writes, a stack
@@ -24,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/dbr-go/dbr/repl/child"
 	"golang.org/x/sys/unix"
@@ -46,6 +48,8 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return nil
 	})
 	stack := fs.Bool("stack", false, "print Go stack traces of panics")
+	stall := fs.Duration("stall", stallDefault(stdin),
+		"end a statement that uses no CPU for this `long` with an error (0: never; default $DBR_STALL, else 1m when input is not a terminal, 0 at a terminal)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dbr-repl [-i] [-stack] [-e code] [file.go [-i] [--] [args...]]")
 		fs.PrintDefaults()
@@ -60,7 +64,7 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	}
 	terminal := isTerminal(stdin)
 	interactiveRun := terminal && (*interactive || (len(args) == 0 && len(codes) == 0))
-	cfg := child.Config{Args: progArgs, Stack: *stack}
+	cfg := child.Config{Args: progArgs, Stack: *stack, Stall: *stall}
 	var tout *termOut
 	if interactiveRun {
 		tout = &termOut{w: stdout, atLineStart: true}
@@ -153,6 +157,18 @@ func fileArgs(args []string, interactive, stack *bool) []string {
 		rest = rest[1:]
 	}
 	return out
+}
+
+// stallDefault is the -stall default: $DBR_STALL if set, else one minute
+// when no one is at a terminal to press Ctrl-C, else off.
+func stallDefault(stdin *os.File) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("DBR_STALL")); err == nil {
+		return d
+	}
+	if isTerminal(stdin) {
+		return 0
+	}
+	return time.Minute
 }
 
 func isTerminal(f *os.File) bool {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -32,6 +33,8 @@ type request struct {
 	Line int      `json:",omitempty"` // eval: the line of Src's first line, from 1
 	Args []string `json:",omitempty"` // start: os.Args as the program sees it
 	Flag bool     `json:",omitempty"` // start: print Go stacks of panics; eval: print nothing (a replay)
+	// start: repl.Options.StallTimeout
+	Stall time.Duration `json:",omitempty"`
 }
 
 // An answer is the child's reply to one request.
@@ -151,7 +154,7 @@ func (srv *server) handle(r request) {
 	}
 	switch r.Op {
 	case "start":
-		ns, err := repl.New(repl.Options{Stdout: srv.out, Stderr: srv.err, Stdin: os.Stdin, Args: r.Args, Stack: r.Flag})
+		ns, err := repl.New(repl.Options{Stdout: srv.out, Stderr: srv.err, Stdin: os.Stdin, Args: r.Args, Stack: r.Flag, StallTimeout: r.Stall})
 		if err != nil {
 			a.Err = err.Error()
 		} else {

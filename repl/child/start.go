@@ -13,12 +13,16 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Config says how to start a child.
 type Config struct {
 	Args  []string // os.Args as the program sees it
 	Stack bool     // print Go stacks of panics
+	// Stall is the session's repl.Options.StallTimeout: a statement that
+	// uses no CPU for this long ends with an error (0: never).
+	Stall time.Duration
 	// Output, when set, receives everything the child prints (results,
 	// errors and the program's own output, in order) through a relay pipe;
 	// when nil the child writes to the parent's stdout and stderr itself.
@@ -164,7 +168,7 @@ func Start(cfg Config) (*Child, error) {
 		close(c.dead)
 	}()
 	// If this fails the child died: the first request reports it.
-	c.send(request{Op: "start", Args: cfg.Args, Flag: cfg.Stack})
+	c.send(request{Op: "start", Args: cfg.Args, Flag: cfg.Stack, Stall: cfg.Stall})
 	return c, nil
 }
 
