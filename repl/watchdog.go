@@ -4,15 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"reflect"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
-
-	"github.com/traefik/yaegi/interp"
 )
 
 // Every evaluation runs under a watchdog that turns a stuck evaluation into
@@ -23,10 +18,9 @@ import (
 //     refuse.go keeps the known way in out; twice a second, the watchdog
 //     also looks for a goroutine of the evaluation waiting on that lock
 //     (pprof's goroutine profile); seen twice in a row, the evaluation is
-//     stuck. If the global frame's mutex is held, it releases it, and the
-//     panic reaches the prompt as any other (left locked, it would hang
-//     every later input); otherwise it ends the evaluation. This is always
-//     on.
+//     stuck, and the watchdog ends it. This is always on. (The frame is
+//     that of a function: every statement typed runs inside one; a locked
+//     global frame would hang every later input.)
 //   - With Options.StallTimeout > 0, an evaluation during which the process
 //     uses no CPU for that long (a channel receive, a lock or a sleep that
 //     never ends) ends with an error. It is meant for piped input, where no
@@ -77,7 +71,7 @@ func (s *Session) watch(stop context.CancelCauseFunc) (end func()) {
 		defer t.Stop()
 		idleSince := time.Now()
 		nextCheck := idleSince.Add(deadlockCheck)
-		seen, unlocked := false, false
+		seen := false
 		for {
 			select {
 			case <-done:
@@ -96,23 +90,6 @@ func (s *Session) watch(stop context.CancelCauseFunc) (end func()) {
 					} else if !seen {
 						seen = true // a waiter on a frame lock, twice a second apart, is stuck
 					} else {
-						// When the lock is the global frame's, releasing it
-						// lets the panic go on to the prompt (left locked, it
-						// would hang every later input); the lock of a
-						// function's frame is out of reach.
-						if m := frameMutex(s.in); m != nil && !unlocked {
-							unlocked = true
-							switch {
-							case m.TryLock():
-								m.Unlock() // not the global frame's lock
-							case m.TryRLock():
-								m.RUnlock() // held by readers, not the stuck code
-							default:
-								m.Unlock()
-								seen = false
-								continue
-							}
-						}
 						leftDeadlocked.Add(1)
 						stop(&stallError{idle: idle, deadlock: true})
 						return
@@ -163,20 +140,4 @@ func yaegiDeadlocks() int64 {
 		}
 	}
 	return n
-}
-
-// frameMutex returns the mutex of the interpreter's global frame, or nil if
-// the interpreter's layout is not the known one (yaegi does not export its
-// frame: TestWatchdogEndsYaegiDeadlock fails if an upgrade changes it).
-func frameMutex(in *interp.Interpreter) *sync.RWMutex {
-	f := reflect.ValueOf(in).Elem().FieldByName("frame")
-	if !f.IsValid() || f.Kind() != reflect.Ptr || f.IsNil() {
-		return nil
-	}
-	fr := reflect.NewAt(f.Type().Elem(), unsafe.Pointer(f.Pointer())).Elem()
-	m := fr.FieldByName("mutex")
-	if !m.IsValid() || m.Type() != reflect.TypeOf(sync.RWMutex{}) {
-		return nil
-	}
-	return (*sync.RWMutex)(unsafe.Pointer(m.UnsafeAddr()))
 }
