@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 
@@ -69,19 +68,6 @@ func TestSubAndParamsNames(t *testing.T) {
 	}
 	if ts := Tensors(shared); len(ts) != 2 || ts[0] != m.Fc1.W || ts[1] != m.Fc1.B {
 		t.Fatalf("Tensors = %v", ts)
-	}
-}
-
-func equalValues(t *testing.T, name string, got, want *engine.Tensor) {
-	t.Helper()
-	if !slices.Equal(got.Shape(), want.Shape()) {
-		t.Fatalf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
-	}
-	g, w := got.Float64s(), want.Float64s()
-	for i := range g {
-		if g[i] != w[i] && !(math.IsNaN(g[i]) && math.IsNaN(w[i])) {
-			t.Fatalf("%s: element %d is %v, want %v", name, i, g[i], w[i])
-		}
 	}
 }
 

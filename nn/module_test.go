@@ -41,14 +41,6 @@ func (m *encoderDecoder) Params() []Param {
 	return Params(Sub("encoder", m.Encoder), Sub("head", m.Head))
 }
 
-func paramNames(ps []Param) string {
-	var names []string
-	for _, p := range ps {
-		names = append(names, p.Name)
-	}
-	return strings.Join(names, " ")
-}
-
 func TestNestedParamNames(t *testing.T) {
 	m := &encoderDecoder{Encoder: &mlp{Fc1: NewLinear(4, 8), Fc2: NewLinear(8, 3), drop: &probe{}}, Head: NewLinear(3, 2)}
 	got := paramNames(m.Params())

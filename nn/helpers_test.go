@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -217,4 +218,25 @@ func gradCheckLayer(t *testing.T, name string, m Module, fwd func(xs []*engine.T
 	} else if r.Checked == 0 {
 		t.Errorf("%s: GradCheck compared no elements", name)
 	}
+}
+
+func equalValues(t *testing.T, name string, got, want *engine.Tensor) {
+	t.Helper()
+	if !slices.Equal(got.Shape(), want.Shape()) {
+		t.Fatalf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
+	}
+	g, w := got.Float64s(), want.Float64s()
+	for i := range g {
+		if g[i] != w[i] && !(math.IsNaN(g[i]) && math.IsNaN(w[i])) {
+			t.Fatalf("%s: element %d is %v, want %v", name, i, g[i], w[i])
+		}
+	}
+}
+
+func paramNames(ps []Param) string {
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, " ")
 }
