@@ -43,6 +43,14 @@ func lessons(t *testing.T) []lesson {
 		t.Fatal("no lessons found (scripts/NN_name/main.go)")
 	}
 	sort.Strings(files)
+	// The workshop's exercise solutions (docs/workshop.md) are checked
+	// like lessons.
+	solutions, err := filepath.Glob("../docs/workshop/solutions/ex*/main.go")
+	if err != nil || len(solutions) == 0 {
+		t.Fatalf("no exercise solutions found in docs/workshop/solutions: %v", err)
+	}
+	sort.Strings(solutions)
+	files = append(files, solutions...)
 	var ls []lesson
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -190,7 +198,7 @@ func TestLessonsGoRun(t *testing.T) {
 	bin := t.TempDir()
 	args := []string{"build", "-o", bin + string(filepath.Separator)}
 	for _, l := range ls {
-		args = append(args, "./"+l.name)
+		args = append(args, "./"+filepath.Dir(l.file))
 	}
 	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -307,6 +315,9 @@ func runStdin(t *testing.T, stdin, name string, args ...string) string {
 // cmd/dbr-kernel's TestLessonNotebooks runs the notebooks in the kernel.
 func TestNotebooksFresh(t *testing.T) {
 	for _, l := range lessons(t) {
+		if strings.HasPrefix(l.file, "..") {
+			continue // an exercise solution: no notebook
+		}
 		src, err := os.ReadFile(l.file)
 		if err != nil {
 			t.Fatal(err)
