@@ -132,6 +132,9 @@ func parseIDX(r io.Reader, size int64, extra func(typ byte) int) (*idxData, erro
 		return nil, fmt.Errorf("bad magic % x: not an IDX file (IDX files start with 00 00, a type code 08/09/0b/0c/0d/0e and the number of dims)", head)
 	}
 	nd := int(head[3])
+	if nd > maxDims {
+		return nil, fmt.Errorf("the header declares %d dims; a tensor has at most %d", nd, maxDims)
+	}
 	dimBuf := make([]byte, 4*nd)
 	if n, err := io.ReadFull(in, dimBuf); err != nil {
 		return nil, idxReadErr(gz, fmt.Sprintf("truncated in the header: it declares %d dims but only %d of their %d bytes are there", nd, n, 4*nd), err)

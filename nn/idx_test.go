@@ -430,3 +430,24 @@ func TestLoadMNISTProgress(t *testing.T) {
 		t.Errorf("last line %q", end)
 	}
 }
+
+// An IDX file may declare up to 255 dims; a tensor holds at most 64, so
+// more is an error from the reader, not a panic from the engine.
+func TestReadIDXTooManyDims(t *testing.T) {
+	dims := make([]uint32, 65)
+	for i := range dims {
+		dims[i] = 1
+	}
+	p := writeFile(t, t.TempDir(), "dims", idxBytes(8, dims, []byte{7}))
+	var err error
+	if perr := engine.Try(func() { _, err = ReadIDX(p) }); perr != nil {
+		t.Fatalf("ReadIDX panicked: %v", perr)
+	}
+	if err == nil || !strings.Contains(err.Error(), "the header declares 65 dims; a tensor has at most 64") {
+		t.Errorf("65 dims: %v", err)
+	}
+	x, err := ReadIDX(writeFile(t, t.TempDir(), "dims64", idxBytes(8, dims[:64], []byte{7})))
+	if err != nil || x.Dims() != 64 || x.Item() != 7 {
+		t.Errorf("64 dims: %v %v", x, err)
+	}
+}
