@@ -157,9 +157,18 @@ func init() {
 			if err != nil {
 				return err
 			}
+			static := s.staticTypes(args, len(vals))
 			names := make([]string, len(vals))
 			for i, v := range vals {
-				names[i] = s.TypeName(reflect.TypeOf(v))
+				dynamic := s.TypeName(reflect.TypeOf(v))
+				switch {
+				case static[i].src == "":
+					names[i] = dynamic
+				case static[i].iface && v != nil:
+					names[i] = static[i].src + " (" + dynamic + ")"
+				default:
+					names[i] = static[i].src
+				}
 			}
 			fmt.Fprintln(s.opt.Stdout, strings.Join(names, ", "))
 			return nil
@@ -246,9 +255,10 @@ func (s *Session) docName(name string) string {
 func (s *Session) listVars() {
 	w := s.opt.Stdout
 	vars := s.Vars()
+	syms := mainSymbols(s.in)
 	for _, n := range vars {
 		v, _ := s.Global(n)
-		fmt.Fprintf(w, "%s %s\n", n, s.describe(v))
+		fmt.Fprintf(w, "%s %s\n", n, s.describe(v, syms[n].src))
 	}
 	funcs := sortedKeys(s.funcs)
 	for _, n := range funcs {
@@ -290,7 +300,7 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // describe says what a variable holds: its type, and a tensor's shape.
-func (s *Session) describe(v reflect.Value) string {
+func (s *Session) describe(v reflect.Value, static string) string {
 	if !v.IsValid() {
 		return "<invalid>"
 	}
@@ -299,7 +309,10 @@ func (s *Session) describe(v reflect.Value) string {
 			return "constant " + c.ExactString()
 		}
 	}
-	t := s.TypeName(v.Type())
+	t := static
+	if t == "" {
+		t = s.TypeName(v.Type())
+	}
 	if v.Kind() == reflect.Interface && !v.IsNil() {
 		t += " (" + s.TypeName(v.Elem().Type()) + ")"
 	}

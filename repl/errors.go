@@ -327,12 +327,12 @@ func (s *Session) Format(v any) (out string) {
 		return "<nil>"
 	case string:
 		return strconv.Quote(v)
+	case reflect.Type: // (a fmt.Stringer too: first)
+		return s.TypeName(v)
 	case error:
 		return v.Error()
 	case fmt.Stringer:
 		return v.String()
-	case reflect.Type:
-		return s.TypeName(v)
 	case []nn.Param:
 		return paramTable(v)
 	}

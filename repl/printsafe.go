@@ -5,6 +5,7 @@ import (
 	"io"
 	"log"
 	"reflect"
+	"strings"
 
 	"github.com/traefik/yaegi/interp"
 )
@@ -61,20 +62,31 @@ func printsItself(v reflect.Value) bool {
 func (s *Session) safeFmt() interp.Exports {
 	out := s.opt.Stdout
 	fns := map[string]reflect.Value{
-		"Print":    reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprint(out, s.safeArgs(a)...) }),
-		"Printf":   reflect.ValueOf(func(f string, a ...any) (int, error) { return fmt.Fprintf(out, f, s.safeArgs(a)...) }),
-		"Println":  reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprintln(out, s.safeArgs(a)...) }),
-		"Sprint":   reflect.ValueOf(func(a ...any) string { return fmt.Sprint(s.safeArgs(a)...) }),
-		"Sprintf":  reflect.ValueOf(func(f string, a ...any) string { return fmt.Sprintf(f, s.safeArgs(a)...) }),
+		"Print": reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprint(out, s.safeArgs(a)...) }),
+		"Printf": reflect.ValueOf(func(f string, a ...any) (int, error) {
+			f, a = s.typeVerbs(f, a)
+			return fmt.Fprintf(out, f, s.safeArgs(a)...)
+		}),
+		"Println": reflect.ValueOf(func(a ...any) (int, error) { return fmt.Fprintln(out, s.safeArgs(a)...) }),
+		"Sprint":  reflect.ValueOf(func(a ...any) string { return fmt.Sprint(s.safeArgs(a)...) }),
+		"Sprintf": reflect.ValueOf(func(f string, a ...any) string {
+			f, a = s.typeVerbs(f, a)
+			return fmt.Sprintf(f, s.safeArgs(a)...)
+		}),
 		"Sprintln": reflect.ValueOf(func(a ...any) string { return fmt.Sprintln(s.safeArgs(a)...) }),
 		"Fprint":   reflect.ValueOf(func(w io.Writer, a ...any) (int, error) { return fmt.Fprint(w, s.safeArgs(a)...) }),
 		"Fprintf": reflect.ValueOf(func(w io.Writer, f string, a ...any) (int, error) {
+			f, a = s.typeVerbs(f, a)
 			return fmt.Fprintf(w, f, s.safeArgs(a)...)
 		}),
 		"Fprintln": reflect.ValueOf(func(w io.Writer, a ...any) (int, error) { return fmt.Fprintln(w, s.safeArgs(a)...) }),
-		"Errorf":   reflect.ValueOf(func(f string, a ...any) error { return fmt.Errorf(f, s.safeArgs(a)...) }),
-		"Append":   reflect.ValueOf(func(b []byte, a ...any) []byte { return fmt.Append(b, s.safeArgs(a)...) }),
+		"Errorf": reflect.ValueOf(func(f string, a ...any) error {
+			f, a = s.typeVerbs(f, a)
+			return fmt.Errorf(f, s.safeArgs(a)...)
+		}),
+		"Append": reflect.ValueOf(func(b []byte, a ...any) []byte { return fmt.Append(b, s.safeArgs(a)...) }),
 		"Appendf": reflect.ValueOf(func(b []byte, f string, a ...any) []byte {
+			f, a = s.typeVerbs(f, a)
 			return fmt.Appendf(b, f, s.safeArgs(a)...)
 		}),
 		"Appendln": reflect.ValueOf(func(b []byte, a ...any) []byte { return fmt.Appendln(b, s.safeArgs(a)...) }),
@@ -101,10 +113,10 @@ func (s *Session) safeLog(maps map[reflect.Value][]reflect.Type, mt []reflect.Ty
 	l := log.New(s.opt.Stderr, "", log.LstdFlags)
 	fns := map[string]reflect.Value{
 		"Print":   reflect.ValueOf(func(v ...any) { l.Print(s.safeArgs(v)...) }),
-		"Printf":  reflect.ValueOf(func(f string, v ...any) { l.Printf(f, s.safeArgs(v)...) }),
+		"Printf":  reflect.ValueOf(func(f string, v ...any) { f, v = s.typeVerbs(f, v); l.Printf(f, s.safeArgs(v)...) }),
 		"Println": reflect.ValueOf(func(v ...any) { l.Println(s.safeArgs(v)...) }),
 		"Panic":   reflect.ValueOf(func(v ...any) { l.Panic(s.safeArgs(v)...) }),
-		"Panicf":  reflect.ValueOf(func(f string, v ...any) { l.Panicf(f, s.safeArgs(v)...) }),
+		"Panicf":  reflect.ValueOf(func(f string, v ...any) { f, v = s.typeVerbs(f, v); l.Panicf(f, s.safeArgs(v)...) }),
 		"Panicln": reflect.ValueOf(func(v ...any) { l.Panicln(s.safeArgs(v)...) }),
 		"Fatal":   reflect.ValueOf(func(v ...any) { l.Panic(s.safeArgs(v)...) }),
 		"Fatalf":  reflect.ValueOf(func(f string, v ...any) { l.Panicf(f, s.safeArgs(v)...) }),
@@ -121,4 +133,61 @@ func (s *Session) safeLog(maps map[reflect.Value][]reflect.Type, mt []reflect.Ty
 	fns["SetPrefix"] = reflect.ValueOf(l.SetPrefix)
 	fns["Writer"] = reflect.ValueOf(l.Writer)
 	return fns
+}
+
+// typeVerbs makes %T name the types declared in the session (which reflect
+// knows as anonymous structs): each %T whose argument has such a type
+// becomes %s with the type's name as the argument. A format with explicit
+// argument indexes ([n]) is left as it is.
+func (s *Session) typeVerbs(f string, a []any) (string, []any) {
+	if strings.IndexByte(f, 'T') < 0 {
+		return f, a
+	}
+	var out []any
+	var b strings.Builder
+	arg := 0
+	for i := 0; i < len(f); i++ {
+		b.WriteByte(f[i])
+		if f[i] != '%' {
+			continue
+		}
+		// Flags, width and precision, then the verb.
+		j := i + 1
+		for j < len(f) && strings.IndexByte("+-# 0123456789.*", f[j]) >= 0 {
+			if f[j] == '*' {
+				arg++
+			}
+			j++
+		}
+		if j >= len(f) {
+			b.WriteString(f[i+1:])
+			break
+		}
+		if f[j] == '[' {
+			return f, a
+		}
+		b.WriteString(f[i+1 : j])
+		verb := f[j]
+		i = j
+		if verb == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		if verb == 'T' && arg < len(a) && a[arg] != nil {
+			t := reflect.TypeOf(a[arg])
+			if name := s.TypeName(t); name != t.String() {
+				if out == nil {
+					out = append([]any(nil), a...)
+				}
+				out[arg] = name
+				verb = 's'
+			}
+		}
+		b.WriteByte(verb)
+		arg++
+	}
+	if out == nil {
+		return f, a
+	}
+	return b.String(), out
 }

@@ -246,3 +246,33 @@ func TestIndexCompiledSlice(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeNames: types print by their own names, even when two have the
+// same structure or one is a named basic type.
+func TestTypeNames(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "type Net2 struct{ W *engine.Tensor }; type Net3 struct{ W *engine.Tensor }; type Celsius float64")
+	evalOK(t, s, out, "n2 := &Net2{}; n3 := &Net3{}; c := Celsius(2); f := 1.5; var m nn.Module = nn.NewLinear(2, 2)")
+	for _, c := range []struct{ cmd, want string }{
+		{":type n2", "*Net2\n"},
+		{":type n3", "*Net3\n"},
+		{":type c", "Celsius\n"},
+		{":type f", "float64\n"},
+		{":type m", "nn.Module (*nn.Linear)\n"},
+		{":type []*Net2{n2}", "[]*Net2\n"},
+	} {
+		if got := runCmd(t, s, out, c.cmd, false); got != c.want {
+			t.Errorf("%s printed %q, want %q", c.cmd, got, c.want)
+		}
+	}
+	vars := runCmd(t, s, out, ":vars", false)
+	contains(t, ":vars", vars, "n2 *Net2\n", "n3 *Net3\n", "c Celsius\n", "f float64\n")
+	// (A value of Net3 is one of Net2 to reflect, and to fmt: only
+	// variables know which they are.)
+	if got := evalOK(t, s, out, `fmt.Printf("%T %5.1f%% %T %T\n", n2, 2.0, f, c)`); got != "*Net2   2.0% float64 float64\n" {
+		t.Errorf("%%T: %q", got)
+	}
+	if got := evalOK(t, s, out, "reflect.TypeOf(n2)"); got != "*Net2\n" {
+		t.Errorf("reflect.TypeOf(n2) printed %q", got)
+	}
+}

@@ -315,7 +315,16 @@ func (s *Session) helpers() map[string]reflect.Value {
 		"Less":          reflect.ValueOf(less),
 		"Clear":         reflect.ValueOf(clearValue),
 		"Type": reflect.ValueOf(func(name string, p interface{}) {
-			if t := reflect.TypeOf(p); t != nil && t.Kind() == reflect.Ptr {
+			// Only the struct types yaegi builds are anonymous to reflect: a
+			// `type Celsius float64` is float64, which is not Celsius. Of two
+			// structurally identical types (one reflect type), the first
+			// declared names the values; variables and :type know their own
+			// static types (yaegi.go).
+			t := reflect.TypeOf(p)
+			if t == nil || t.Kind() != reflect.Ptr || t.Elem().Kind() != reflect.Struct || t.Elem().Name() != "" {
+				return
+			}
+			if _, taken := s.typeOf[t.Elem()]; !taken {
 				s.typeOf[t.Elem()] = name
 			}
 		}),

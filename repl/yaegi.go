@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
@@ -41,6 +42,7 @@ type global struct {
 type varType struct {
 	src      string
 	compiled reflect.Type
+	iface    bool // an interface type
 }
 
 // mainSymbols returns the top-level names of the session's main package.
@@ -76,9 +78,18 @@ func typeOf(t reflect.Value) varType {
 	vt := varType{src: typeSource(t)}
 	if t.IsValid() && t.Kind() == reflect.Ptr && !t.IsNil() {
 		e := t.Elem()
-		if e.FieldByName("cat").Uint() == yaegiValueT && e.FieldByName("val").IsNil() {
-			if rt := e.FieldByName("rtype"); !rt.IsNil() {
-				vt.compiled = compiledType(rt)
+		for e.FieldByName("cat").Uint() == yaegiLinkedT && !e.FieldByName("val").IsNil() {
+			e = e.FieldByName("val").Elem()
+		}
+		switch e.FieldByName("cat").Uint() {
+		case yaegiInterfaceT, yaegiErrorT:
+			vt.iface = true
+		case yaegiValueT:
+			if e.FieldByName("val").IsNil() {
+				if rt := e.FieldByName("rtype"); !rt.IsNil() {
+					vt.compiled = compiledType(rt)
+					vt.iface = vt.compiled != nil && vt.compiled.Kind() == reflect.Interface
+				}
 			}
 		}
 	}
@@ -111,13 +122,16 @@ func typeSource(t reflect.Value) string {
 
 // Categories (tcat) of yaegi's types that typeSource builds from their parts.
 const (
-	yaegiArrayT  = 1
-	yaegiChanT   = 6
-	yaegiFuncT   = 16
-	yaegiMapT    = 25
-	yaegiPtrT    = 26
-	yaegiSliceT  = 27
-	yaegiStructT = 30
+	yaegiArrayT     = 1
+	yaegiErrorT     = 13
+	yaegiInterfaceT = 18
+	yaegiLinkedT    = 24
+	yaegiChanT      = 6
+	yaegiFuncT      = 16
+	yaegiMapT       = 25
+	yaegiPtrT       = 26
+	yaegiSliceT     = 27
+	yaegiStructT    = 30
 )
 
 func typeSourceDepth(t reflect.Value, depth int) string {
@@ -224,4 +238,18 @@ func (s *Session) varDecl(name string, t varType) string {
 		return "var " + name + " " + t.src
 	}
 	return "var " + name + " = _dbrzero." + fn + "()"
+}
+
+// staticTypes returns the static types of the n values of the expression
+// src, from compiling (not running) a definition of them.
+func (s *Session) staticTypes(src string, n int) []varType {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s%d", definePrefix, i)
+	}
+	prog, err := s.compile(wrap(strings.Join(names, ", ") + " := " + src + "\n_ = " + names[0]))
+	if n == 0 || err != nil {
+		return make([]varType, n)
+	}
+	return localTypes(prog, names)
 }
