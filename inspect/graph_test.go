@@ -178,3 +178,28 @@ func TestGraphRootInRepeatedBlock(t *testing.T) {
 		t.Errorf("root not shown after the block:\n%s", s)
 	}
 }
+
+// In a notebook a graph drawing is an SVG made by Graphviz's dot when it
+// is installed (here a stand-in that checks it was given the DOT text), and
+// text only otherwise.
+func TestGraphMIMEData(t *testing.T) {
+	w := engine.Randn(2, 2).SetRequiresGrad(true)
+	loss := w.MatMul(w).Sum()
+	bin := t.TempDir()
+	fake := "#!/bin/sh\n[ \"$1\" = -Tsvg ] || exit 2\nread -r first\ncase \"$first\" in digraph*) echo '<svg xmlns=\"http://www.w3.org/2000/svg\"/>';; esac\n"
+	if err := os.WriteFile(filepath.Join(bin, "dot"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	d := Graph(loss).MIMEData()
+	if string(d["text/plain"]) != Graph(loss).String() {
+		t.Errorf("text/plain is not the drawing")
+	}
+	if svg := string(d["image/svg+xml"]); !strings.HasPrefix(svg, "<svg") {
+		t.Errorf("with dot installed, image/svg+xml = %q", svg)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if _, ok := Graph(loss).MIMEData()["image/svg+xml"]; ok {
+		t.Error("an SVG without dot")
+	}
+}
