@@ -195,8 +195,16 @@ func init() {
 			fmt.Fprintln(s.opt.Stdout, d)
 			return nil
 		}})
-	RegisterCommand(Command{Name: "load", Args: "FILE", Help: "run a .go file in this session (its globals stay)",
-		Run: func(ctx context.Context, s *Session, args string) error { return s.LoadFile(ctx, args) }})
+	RegisterCommand(Command{Name: "load", Args: "[-i] FILE", Help: "run a .go file in this session (its globals stay; -i: main's variables too); main() runs it again",
+		Run: func(ctx context.Context, s *Session, args string) error {
+			if f, ok := strings.CutPrefix(args, "-i "); ok {
+				return s.LoadFileKeep(ctx, strings.TrimSpace(f))
+			}
+			if args == "" {
+				return errors.New(":load needs a file, e.g. :load train.go (or :load -i train.go to keep main's variables)")
+			}
+			return s.LoadFile(ctx, args)
+		}})
 	RegisterCommand(Command{Name: "save", Args: "FILE", Help: "write what you typed (what worked) as a runnable .go file",
 		Run: func(_ context.Context, s *Session, args string) error {
 			if args == "" {

@@ -21,8 +21,8 @@ import (
 
 // LoadFile runs a Go file of package main in the session: its imports and
 // declarations become part of the session, then the body of its func main
-// runs (func main itself is not declared: yaegi would rerun it on every later
-// evaluation). It is how scripts run, with or without -i.
+// runs (func main itself is declared as _dbrMain, which main() at the prompt
+// calls: yaegi would rerun a func main on every later evaluation).
 func (s *Session) LoadFile(ctx context.Context, file string) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -33,8 +33,27 @@ func (s *Session) LoadFile(ctx context.Context, file string) error {
 	return s.LoadSource(ctx, file, string(src))
 }
 
+// LoadFileKeep is LoadFile keeping the variables of func main as globals of
+// the session, for inspection after the script ran (`dbr-repl -i file.go`,
+// `:load -i file.go`): its statements run one by one as if typed at the
+// prompt. A main that returns, defers or jumps to a label runs as LoadFile
+// runs it, with a note.
+func (s *Session) LoadFileKeep(ctx context.Context, file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		e := &Error{Msg: err.Error(), Where: file}
+		s.showError(e, "error: "+e.Msg+"\n")
+		return e
+	}
+	return s.loadSource(ctx, file, string(src), true)
+}
+
 // LoadSource is LoadFile for source already read; name locates errors.
-func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) {
+func (s *Session) LoadSource(ctx context.Context, name, src string) error {
+	return s.loadSource(ctx, name, src, false)
+}
+
+func (s *Session) loadSource(ctx context.Context, name, src string, keep bool) (err error) {
 	defer s.flush()
 	defer func() {
 		if r := recover(); r != nil {
@@ -55,13 +74,32 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 	}
 	rw := s.newRewriter(fset)
 	base := s.addSource(name, src, 1, fset, f.Decls)
+	// The statements of main as written, to run one by one for keep.
+	var units []Unit
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" && fd.Body != nil {
+			if keep && !runsAtTopLevel(fd.Body) {
+				keep = false
+				fmt.Fprintf(s.opt.Stderr, "note: %s: func main returns, defers or uses a label, so it runs as a function: its variables are not kept\n", name)
+			}
+			for _, st := range fd.Body.List {
+				from, to := fset.Position(st.Pos()), fset.Position(st.End())
+				units = append(units, Unit{Src: src[from.Offset:to.Offset], Line: from.Line})
+			}
+		}
+	}
 	var body *ast.FuncDecl
 	var ds []*decl
 	var vars strings.Builder
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
 			body = fd
-			continue
+			if fd.Body == nil {
+				continue
+			}
+			// main itself is declared as _dbrMain (yaegi would rerun a
+			// func main on every evaluation): main() at the prompt calls it.
+			d = &ast.FuncDecl{Name: ast.NewIdent("_dbrMain"), Type: fd.Type, Body: fd.Body}
 		}
 		line := fset.Position(d.Pos()).Line
 		directive := fmt.Sprintf("//line %s:%d\n", name, line)
@@ -103,8 +141,17 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 	if body == nil || body.Body == nil {
 		return nil
 	}
+	s.hasMain = true
 	line := fset.Position(body.Body.Lbrace).Line
-	stmts := rewriteAll(rw, body.Body.List)
+	if keep {
+		for _, u := range units {
+			if err := s.evalUnit(ctx, u, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	stmts := body.Body.List // rewritten as _dbrMain's
 	// A //line comment before every statement keeps the lines of yaegi's
 	// messages and panic traces those of the file, whatever render drops.
 	var code strings.Builder
@@ -125,6 +172,49 @@ func (s *Session) LoadSource(ctx context.Context, name, src string) (err error) 
 		s.saved = append(s.saved, savedUnit{src: render(fset, st)})
 	}
 	return nil
+}
+
+// runsAtTopLevel reports whether the statements of body can run one by one
+// at the top level: no return, defer, goto or label outside a function
+// literal.
+func runsAtTopLevel(body *ast.BlockStmt) bool {
+	ok := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt, *ast.DeferStmt, *ast.LabeledStmt:
+			ok = false
+		case *ast.BranchStmt:
+			if n.Tok == token.GOTO {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
+// callMain makes the calls main() in n call the func main of the file
+// :loaded last, which is declared as _dbrMain. Without one, such a call is
+// an error that says so.
+func (s *Session) callMain(n ast.Node) error {
+	if s.isGlobal("main") {
+		return nil
+	}
+	var err error
+	ast.Inspect(n, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok && len(c.Args) == 0 {
+			if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "main" {
+				if !s.hasMain {
+					err = errors.New("main() runs the func main of a file loaded with :load FILE (or dbr-repl -i FILE); none is loaded")
+				}
+				id.Name = "_dbrMain"
+			}
+		}
+		return true
+	})
+	return err
 }
 
 // packagePaths maps the package names the session knows to their import

@@ -97,6 +97,7 @@ type Session struct {
 	lastStack   string       // Go stack of the last panic
 	lastErr     *Error       // the last error
 	sources     []codeSource // code whose lines _dbrLine records
+	hasMain     bool         // a :loaded file declared its func main (as _dbrMain)
 
 	mu       sync.Mutex
 	cancel   context.CancelFunc
@@ -264,6 +265,7 @@ func (s *Session) init() (err error) {
 	s.typeOf = map[reflect.Type]string{}
 	s.saved = nil
 	s.sources = nil
+	s.hasMain = false
 	s.declID = 0
 	s.fileImports = nil
 	s.pkgSyms = map[string]map[string]reflect.Value{}
@@ -621,6 +623,9 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 		return nil, su, endOfInput(syntaxError(err, 2), u.Src)
 	}
 	if err := s.refuse(f); err != nil {
+		return nil, su, err
+	}
+	if err := s.callMain(f); err != nil {
 		return nil, su, err
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body.List

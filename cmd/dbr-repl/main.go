@@ -2,7 +2,8 @@
 //
 //	dbr-repl                  start the REPL (engine, nn, inspect and the standard library imported)
 //	dbr-repl file.go [args]   run a Go file with package main and func main
-//	dbr-repl -i file.go       run it, then keep the session open with its globals
+//	dbr-repl -i file.go       run it, then keep the session open with its globals and
+//	                          main's variables (main() runs it again)
 //	dbr-repl file.go -i       the same (dbr-repl's flags right after the file are its own;
 //	                          after --, everything goes to the program)
 //	dbr-repl -e 'code'        evaluate code (then exit, or continue with -i)
@@ -102,7 +103,12 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	ran := false
 	if len(args) > 0 {
 		ran = true
-		res, ok := sv.do(args[0], func(c *child.Child) (child.Result, error) { return c.Load(args[0]) })
+		load := func(c *child.Child) (child.Result, error) { return c.Load(args[0]) }
+		if *interactive {
+			// main's variables stay for inspection at the prompt.
+			load = func(c *child.Child) (child.Result, error) { return c.Command(":load -i " + args[0]) }
+		}
+		res, ok := sv.do(args[0], load)
 		if res.Exited && !*interactive {
 			return res.Code
 		}

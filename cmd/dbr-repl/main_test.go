@@ -102,3 +102,16 @@ func TestTranscripts(t *testing.T) {
 		})
 	}
 }
+
+// TestInteractiveKeepsMain: -i runs the file's main with its variables kept
+// as globals, and main() runs it again.
+func TestInteractiveKeepsMain(t *testing.T) {
+	for _, args := range [][]string{{"-i", "testdata/teacher/train.go"}, {"testdata/teacher/train.go", "-i"}} {
+		out, code := runBinary(t, ":grads model\nloss.Item() > 0\nmain()\n", args...)
+		want := "loss 0.6320\n"
+		if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "weight  [1 2]") ||
+			!strings.HasSuffix(out, "true\nloss 0.6320\n") {
+			t.Errorf("dbr-repl %v: status %d\n%s", args, code, out)
+		}
+	}
+}

@@ -17,5 +17,4 @@ func main() {
 	n := &Net{W: engine.Ones(3, 2)}
 	y := n.Forward(engine.Ones(1, 3))
 	fmt.Println(y)
-	z := y.Relu()
 }
