@@ -230,17 +230,20 @@ func (c *Chart) Add(name string, values []float64) *Chart {
 // returns an error, and writes nothing, when the extension is neither, no
 // series has a finite value, or the file cannot be written. In a notebook
 // it also shows the chart.
-func (c *Chart) Save(path string) error {
+func (c *Chart) Save(path string) error { return c.save("Chart.Save", path) }
+
+// save is Save with the name of the function the user called, for errors.
+func (c *Chart) save(op, path string) error {
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	if format != "png" && format != "svg" {
-		return fmt.Errorf("SavePlot %s: the extension must be .png or .svg", path)
+		return fmt.Errorf("%s %s: the extension must be .png or .svg", op, path)
 	}
 	img, err := c.render(format)
 	if err != nil {
-		return fmt.Errorf("SavePlot %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", op, path, err)
 	}
 	if err := os.WriteFile(path, img, 0o644); err != nil {
-		return fmt.Errorf("SavePlot: %w", err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	mime := map[string]string{"png": "image/png", "svg": "image/svg+xml"}[format]
 	display.Emit(display.Output{Data: map[string][]byte{mime: img, "text/plain": []byte("[plot saved to " + path + "]")}})
@@ -251,7 +254,7 @@ func (c *Chart) Save(path string) error {
 // extension: Chart{Series: []Series{{Values: values}}}.Save(path). For
 // several series, a title or axis labels, use a Chart.
 func SavePlot(path string, values []float64) error {
-	return (&Chart{Series: []Series{{Values: values}}}).Save(path)
+	return (&Chart{Series: []Series{{Values: values}}}).save("SavePlot", path)
 }
 
 // plotPNG draws values as SavePlot does and returns the PNG file.

@@ -229,7 +229,7 @@ func TestChartSave(t *testing.T) {
 		t.Errorf("SavePlot to .svg: %v", err)
 	}
 	for _, bad := range []string{"loss.jpg", "loss"} {
-		if err := c.Save(filepath.Join(dir, bad)); err == nil || !strings.Contains(err.Error(), "the extension must be .png or .svg") {
+		if err := c.Save(filepath.Join(dir, bad)); err == nil || !strings.Contains(err.Error(), "Chart.Save "+filepath.Join(dir, bad)+": the extension must be .png or .svg") {
 			t.Errorf("%s: %v", bad, err)
 		}
 	}

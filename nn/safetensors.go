@@ -189,7 +189,7 @@ func SaveTensors(path string, ps []Param) error { return saveParams("nn.SaveTens
 // WithFileDType returns copies of ps (the same tensors) that SaveTensors
 // writes as dtype: "F16" or "BF16" for half the size of F32, "F32" or
 // "F64". Params stored as integers (BatchNorm's num_batches_tracked) keep
-// their dtype.
+// their dtype. It panics with an *engine.Error for any other dtype.
 //
 //	nn.SaveTensors("model-f16.safetensors", nn.WithFileDType(nn.StateDict(m), "F16"))
 func WithFileDType(ps []Param, dtype string) []Param {
