@@ -205,7 +205,7 @@ func init() {
 			}
 			return s.LoadFile(ctx, args)
 		}})
-	RegisterCommand(Command{Name: "save", Args: "FILE", Help: "write what you typed (what worked) as a runnable .go file",
+	RegisterCommand(Command{Name: "save", Args: "FILE", Help: "write what you typed (what worked) as a runnable .go file, with a go.mod beside it",
 		Run: func(_ context.Context, s *Session, args string) error {
 			if args == "" {
 				return fmt.Errorf(":save needs a file name")
@@ -218,6 +218,13 @@ func init() {
 				return err
 			}
 			fmt.Fprintf(s.opt.Stdout, "saved %s\n", args)
+			note, err := saveGoMod(args)
+			if err != nil {
+				return fmt.Errorf(":save: the program is saved, its go.mod is not: %v", err)
+			}
+			if note != "" {
+				fmt.Fprintln(s.opt.Stdout, note)
+			}
 			return nil
 		}})
 	RegisterCommand(Command{Name: "stack", Args: "[all]", Help: "where the last panic happened: your code, then dbr's functions (all: the whole Go stack)",

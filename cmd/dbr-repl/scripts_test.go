@@ -177,3 +177,29 @@ math.Sqrt(16)
 		t.Errorf("dbr-repl of the saved session: %d\n%s", code, interpreted)
 	}
 }
+
+// TestSaveBuildsOutside: :save writes a go.mod beside the program, and the
+// program builds and runs in a directory of its own, outside this
+// repository.
+func TestSaveBuildsOutside(t *testing.T) {
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "lesson.go")
+	input := "x := engine.Ones(2, 3)\nlin := nn.NewLinear(3, 1)\nlin.Forward(x).Shape()\nbad := x.MatMul(x)\nfmt.Println(bad)\n" +
+		"inspect.Stats(x).Rows[0].Mean\n:save " + saved + "\n"
+	session, _ := runBinaryIn(t, dir, input)
+	if !strings.Contains(session, "wrote "+filepath.Join(dir, "go.mod")) {
+		t.Fatalf("no go.mod written:\n%s", session)
+	}
+	build := exec.Command("go", "build", "-o", "prog", ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	if out, err := build.CombinedOutput(); err != nil {
+		src, _ := os.ReadFile(saved)
+		mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+		t.Fatalf("go build: %v\n%s\n--- lesson.go ---\n%s\n--- go.mod ---\n%s", err, out, src, mod)
+	}
+	out, err := exec.Command(filepath.Join(dir, "prog")).CombinedOutput()
+	if want := "[2 1]\n1\n"; err != nil || string(out) != want {
+		t.Errorf("the saved program printed %q (%v), want %q", out, err, want)
+	}
+}

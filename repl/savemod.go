@@ -1,0 +1,81 @@
+package repl
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+// dbrModule is dbr's module path, which a saved program requires.
+const dbrModule = "github.com/dbr-go/dbr"
+
+// saveGoMod writes a go.mod beside the saved program file, so that it builds
+// outside dbr's repository, unless the directory is already in a module. It
+// requires the dbr that this dbr-repl was built from: its released version,
+// or, built from a checkout, that checkout (a replace directive). It returns
+// what to tell the user.
+func saveGoMod(file string) (string, error) {
+	dir, err := filepath.Abs(filepath.Dir(file))
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return "", nil // in a module already: its go.mod decides
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	name := strings.TrimSuffix(filepath.Base(file), ".go")
+	if name = regexp.MustCompile(`[^A-Za-z0-9_.-]`).ReplaceAllString(name, "_"); name == "" {
+		name = "session"
+	}
+	version, replace := dbrVersion()
+	mod := fmt.Sprintf("module %s\n\ngo %s\n\nrequire %s %s\n", name, strings.TrimPrefix(runtime.Version(), "go"), dbrModule, version)
+	if replace != "" {
+		mod += fmt.Sprintf("\nreplace %s => %s\n", dbrModule, replace)
+	}
+	gomod := filepath.Join(dir, "go.mod")
+	if err := os.WriteFile(gomod, []byte(mod), 0o644); err != nil {
+		return "", err
+	}
+	note := fmt.Sprintf("wrote %s beside it: cd %s && go mod tidy && go run .", gomod, dir)
+	if version == develVersion && replace == "" {
+		note += fmt.Sprintf(" (after adding `replace %s => /path/to/your/dbr` to go.mod: this dbr-repl was built from a checkout)", dbrModule)
+	}
+	return note, nil
+}
+
+// develVersion is the version a go.mod requires of a module replaced by a
+// directory.
+const develVersion = "v0.0.0-00010101000000-000000000000"
+
+// dbrVersion returns the version of dbr this program was built with, or, when
+// it was built from a checkout, develVersion and the checkout's directory
+// (found from this file's path at build time; "" when it is not there).
+func dbrVersion() (version, replace string) {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path == dbrModule && strings.HasPrefix(bi.Main.Version, "v") {
+			return bi.Main.Version, ""
+		}
+		for _, d := range bi.Deps {
+			if d.Path == dbrModule && d.Replace == nil && strings.HasPrefix(d.Version, "v") {
+				return d.Version, ""
+			}
+		}
+	}
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		return develVersion, ""
+	}
+	root := filepath.Dir(filepath.Dir(self))
+	if b, err := os.ReadFile(filepath.Join(root, "go.mod")); err == nil && strings.HasPrefix(string(b), "module "+dbrModule+"\n") {
+		return develVersion, root
+	}
+	return develVersion, ""
+}
