@@ -75,8 +75,10 @@
 // that calls them and nowhere else, so eight goroutines can train eight
 // models at once, each evaluating or updating under NoGrad while the others
 // record. A new goroutine starts recording, even one started inside NoGrad.
-// The engine's own goroutines (GEMM and convolution workers, a DataLoader's
-// prefetching) run no user code under anyone else's grad mode.
+// So a DataLoader's prefetching goroutine runs Get with grad mode on,
+// whatever the training loop is doing (a Get whose ops touch no tensor that
+// requires grad records nothing); the GEMM and convolution workers run no
+// ops at all.
 //
 // A tensor is plain memory, as in PyTorch: any number of goroutines may read
 // it, but one that changes it in place (Set, CopyFrom, AddScaled_, an

@@ -371,3 +371,46 @@ func TestOptimizerSharedByGoroutines(t *testing.T) {
 		t.Errorf("8 goroutines × 10 steps: %v, 80 steps: %v", got, want)
 	}
 }
+
+// TestEightModelsOnEightGoroutines trains eight copies of a model at once,
+// each with its own optimizer on its own goroutine: one goroutine's Backward
+// or evaluation under NoGrad leaves the others recording, so each copy ends
+// where training it alone does, bit for bit.
+func TestEightModelsOnEightGoroutines(t *testing.T) {
+	engine.Seed(8)
+	x := engine.Randn(32, 3)
+	y := x.MatMul(engine.New([]float32{1, -2, 0.5}, 3, 1)).AddScalar(0.3)
+	init := NewLinear(3, 1)
+	train := func() []float32 {
+		m := NewLinear(3, 1)
+		m.Weight.CopyFrom(init.Weight)
+		m.Bias.CopyFrom(init.Bias)
+		opt := NewAdam(m.Params(), 0.05, AdamOpts{})
+		for range 40 {
+			opt.ZeroGrad()
+			MSELoss(m.Forward(x), y).Backward()
+			opt.Step()
+			engine.NoGrad(func() { MSELoss(m.Forward(x), y) }) // an evaluation
+		}
+		return m.Weight.Float32s()
+	}
+	want := train()
+	got := make([][]float32, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = engine.Try(func() { got[i] = train() })
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			t.Errorf("goroutine %d: %v", i, errs[i])
+		} else if !slices.Equal(got[i], want) {
+			t.Errorf("goroutine %d ended at %v, alone at %v", i, got[i], want)
+		}
+	}
+}

@@ -148,8 +148,8 @@ func goTest(dir, pkg string) (string, error) {
 
 var failLine = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
 
-// killer returns the failing tests named in go test's output (a test and
-// its first failing subtest), or the output's first line when there is none
+// killer returns the first failing test named in go test's output, down to
+// its deepest failing subtest, or the output's first line when there is none
 // (a build failure or a crash).
 func killer(out string) string {
 	ms := failLine.FindAllStringSubmatch(out, -1)
@@ -159,8 +159,8 @@ func killer(out string) string {
 	}
 	name := ms[0][1]
 	for _, m := range ms[1:] {
-		if strings.HasPrefix(m[1], name+"/") || !strings.Contains(name, "/") && strings.Contains(m[1], "/") {
-			return m[1]
+		if strings.HasPrefix(m[1], name+"/") {
+			name = m[1] // a subtest of it: go deeper
 		}
 	}
 	return name
