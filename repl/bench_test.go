@@ -103,3 +103,85 @@ func BenchmarkCallbacks(b *testing.B) {
 func BenchmarkClosureCalls(b *testing.B) {
 	benchEval(b, "var fibc func(int) int\nfibc = func(n int) int { if n < 2 { return n }; return fibc(n-1) + fibc(n-2) }", "_ = fibc(20)", false)
 }
+
+// bigSession returns a session after about 300 inputs: 30 types with two
+// methods each, 60 functions, and 150 variables (tensors, numbers, values
+// of the types), one input each.
+func bigSession(b *testing.B) *Session {
+	s, out := newSession(b)
+	ctx := context.Background()
+	var inputs []string
+	for i := 0; i < 30; i++ {
+		inputs = append(inputs,
+			fmt.Sprintf("type T%d struct{ W *engine.Tensor; N int }", i),
+			fmt.Sprintf("func (t *T%d) Forward(x *engine.Tensor) *engine.Tensor { return x.MatMul(t.W) }", i),
+			fmt.Sprintf("func (t *T%d) Size() int { return t.N + %d }", i, i))
+	}
+	for i := 0; i < 60; i++ {
+		inputs = append(inputs, fmt.Sprintf("func f%d(x *engine.Tensor) float64 { return x.Sum().Item() * %d }", i, i))
+	}
+	for i := 0; i < 50; i++ {
+		inputs = append(inputs,
+			fmt.Sprintf("x%d := engine.Randn(10, 10)", i),
+			fmt.Sprintf("n%d := %d", i, i),
+			fmt.Sprintf("m%d := &T%d{W: x%d, N: %d}", i, i%30, i, i))
+	}
+	for _, in := range inputs {
+		if err := s.Eval(ctx, in); err != nil {
+			b.Fatalf("%s: %v\n%s", in, err, out.String())
+		}
+	}
+	return s
+}
+
+// BenchmarkRebuild is a function defined again in a session of about 300
+// inputs: a rebuild of the interpreter (its record of 150 declarations, its
+// 150 variables declared and carried over).
+func BenchmarkRebuild(b *testing.B) {
+	s := bigSession(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Eval(ctx, fmt.Sprintf("func f0(x *engine.Tensor) float64 { return %d }", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDefine is a variable defined again (same type) in that session.
+func BenchmarkDefine(b *testing.B) {
+	s := bigSession(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Eval(ctx, "x0 := engine.Randn(10, 10)"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDeclareNew is a new function declared in that session (in place,
+// no rebuild).
+func BenchmarkDeclareNew(b *testing.B) {
+	s := bigSession(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Eval(ctx, fmt.Sprintf("func g%d() int { return %d }", i, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLineBig is BenchmarkLine in that session (every statement keeps
+// the values of its 150 variables, to restore them if it fails).
+func BenchmarkLineBig(b *testing.B) {
+	s := bigSession(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Eval(ctx, "n0 = n1 + 1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -481,6 +481,7 @@ func (s *Session) rebuild(ctx context.Context, record []*decl, vars func() strin
 	s.noteDecls()
 	s.typeOf = map[reflect.Type]string{}
 	s.registerTypes(ctx, record)
+	s.redefineFuncs(ctx)
 	if len(reset) > 0 {
 		fmt.Fprintf(s.opt.Stderr, "note: reset to zero (their type changed; define them again): %s\n", strings.Join(reset, ", "))
 	}

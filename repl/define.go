@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"sort"
 	"strings"
 )
 
@@ -94,11 +95,30 @@ func renameDefine(n ast.Node) []string {
 
 // runDefine evaluates a definition step and binds its names.
 func (s *Session) runDefine(ctx context.Context, st step) error {
+	names, typs, vals, err := s.evalDefine(ctx, st)
+	if err != nil {
+		return err
+	}
+	if err := s.bind(ctx, names, typs, vals); err != nil {
+		return err
+	}
+	for _, n := range names {
+		delete(s.funcDefs, n)
+		if st.funcLit {
+			s.funcDefs[n] = st
+		}
+	}
+	return nil
+}
+
+// evalDefine evaluates a definition step and returns the names it defines
+// with their types and values.
+func (s *Session) evalDefine(ctx context.Context, st step) (names []string, typs []varType, vals []reflect.Value, err error) {
 	defer forgetCompiled(s.in, markCompile(s.in))
 	s.held = nil
 	prog, err := s.compile(st.src)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	locals := make([]string, len(st.define))
 	for i := range locals {
@@ -106,27 +126,70 @@ func (s *Session) runDefine(ctx context.Context, st step) error {
 	}
 	types := localTypes(prog, locals)
 	if err := s.execProgram(ctx, prog); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	held := s.held
 	s.held = nil
-	var names []string
-	var typs []varType
-	var vals []reflect.Value
 	k := 0
 	for i, n := range st.define {
 		if n == "_" {
 			continue
 		}
 		if k >= len(held) || types[i].src == "" {
-			return &internalError{value: fmt.Sprintf("the definition of %s lost its value or type", n), stack: stack()}
+			return nil, nil, nil, &internalError{value: fmt.Sprintf("the definition of %s lost its value or type", n), stack: stack()}
 		}
 		names = append(names, n)
 		typs = append(typs, types[i])
 		vals = append(vals, held[k].Elem())
 		k++
 	}
-	return s.bind(ctx, names, typs, vals)
+	return names, typs, vals, nil
+}
+
+// redefineFuncs evaluates again, after a rebuild, the definitions of the
+// variables that hold a function literal or a function of the session
+// (f := func(...) {...}, g := show): the values carried from the old
+// interpreter would run the old code on the old globals. A definition that
+// no longer works keeps the carried value.
+func (s *Session) redefineFuncs(ctx context.Context) {
+	var names []string
+	for n := range s.funcDefs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ns, _, vals, err := s.evalDefine(ctx, s.funcDefs[n])
+		if err != nil {
+			continue
+		}
+		g := s.globals()
+		for i, m := range ns {
+			if v, ok := g[m]; ok && v.CanSet() && v.Type() == vals[i].Type() {
+				v.Set(vals[i])
+			}
+		}
+	}
+}
+
+// isFuncValue reports whether every value of a definition is a function
+// literal or names a function of the session: evaluating it again has no
+// effect but making the functions.
+func (s *Session) isFuncValue(values []ast.Expr) bool {
+	if len(values) == 0 {
+		return false
+	}
+	for _, v := range values {
+		switch v := ast.Unparen(v).(type) {
+		case *ast.FuncLit:
+		case *ast.Ident:
+			if !s.funcs[v.Name] {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // bind gives the global variables names, of types typs (Go source), the

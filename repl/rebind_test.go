@@ -67,6 +67,20 @@ func TestLatestValue(t *testing.T) {
 		t.Errorf("b() after redefining a printed %q", got)
 	}
 
+	// A function value kept in a variable follows a rebuild: a closure sees
+	// the globals every function sees.
+	got = evalLines(t, s, out,
+		"scale := 2.0",
+		"g := func() float64 { return scale * 10 }",
+		"h := func() int { return 1 }",
+		"h = func() int { return 2 }",
+		"func a() int { return 3 }", // a rebuild
+		"scale = 5",
+		"g(), h()")
+	if got != "50 2\n" {
+		t.Errorf("closures after a rebuild: %q, want 50 (the new scale) and 2 (h as assigned)", got)
+	}
+
 	// A new type rebinds the functions that use the name, or is refused
 	// with the function that breaks, leaving everything as it was.
 	got = evalLines(t, s, out,

@@ -64,7 +64,8 @@ type Session struct {
 	resultOK bool
 	quiet    bool // evaluate expressions without printing their values (:time, :ops)
 
-	held []reflect.Value // addresses handed to _dbr.Hold by a definition (define.go)
+	held     []reflect.Value // addresses handed to _dbr.Hold by a definition (define.go)
+	funcDefs map[string]step // variable -> its definition as a function value (define.go)
 
 	decls     []*decl                             // the declarations in effect (decls.go)
 	declID    int                                 // the last decl.id given
@@ -111,6 +112,8 @@ type savedUnit struct {
 	decl    bool     // a declaration (goes outside func main)
 	defines []string // names defined by a top-level :=
 	printed bool     // an expression whose value was printed
+	// assigned: names a statement assigns with = (for funcDefs).
+	assigned []string
 }
 
 // prelude declares the helpers that rewritten code calls.
@@ -261,6 +264,7 @@ func (s *Session) showError(e *Error, text string) {
 
 func (s *Session) init() (err error) {
 	s.decls = nil
+	s.funcDefs = map[string]step{}
 	s.noteDecls()
 	s.typeOf = map[reflect.Type]string{}
 	s.saved = nil
@@ -514,6 +518,9 @@ type step struct {
 	isCall bool     //
 	recv   string   // for a method call on a variable: the variable, "x" or "m.fc1"
 	define []string // for a definition: the names it defines (define.go)
+	// funcLit: a definition whose values are function literals or
+	// functions of the session, evaluated again after a rebuild.
+	funcLit bool
 }
 
 func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
@@ -523,8 +530,12 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	}
 	s.resetLine()
 	// A statement that fails changes no variable (what it changed inside a
-	// value, such as a tensor's elements, stays changed).
-	before := s.snapshot()
+	// value, such as a tensor's elements, stays changed). A definition
+	// binds its names only when it succeeds (define.go).
+	var before map[string]reflect.Value
+	if len(steps) > 1 || len(steps) == 1 && steps[0].define == nil {
+		before = s.snapshot()
+	}
 	for _, st := range steps {
 		printed, err := s.run(ctx, st)
 		if err != nil {
@@ -532,6 +543,9 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 			return s.report(u, name, err)
 		}
 		su.printed = su.printed || printed
+	}
+	for _, n := range su.assigned {
+		delete(s.funcDefs, n)
 	}
 	s.saved = append(s.saved, su)
 	return nil
@@ -598,7 +612,9 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 					vs := sp.(*ast.ValueSpec)
 					rw.rewrite(vs)
 					names := renameDefine(vs)
-					steps = append(steps, defineStep(names, "var "+render(fset, vs)))
+					d := defineStep(names, "var "+render(fset, vs))
+					d.funcLit = len(vs.Names) == len(vs.Values) && s.isFuncValue(vs.Values)
+					steps = append(steps, d)
 				}
 			}
 			return steps, su, nil
@@ -629,6 +645,16 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 		return nil, su, err
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body.List
+	ast.Inspect(f, func(n ast.Node) bool {
+		if a, ok := n.(*ast.AssignStmt); ok && a.Tok != token.DEFINE {
+			for _, l := range a.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					su.assigned = append(su.assigned, id.Name)
+				}
+			}
+		}
+		return true
+	})
 	if len(body) != 1 {
 		return []step{{src: wrap(render(fset, rewriteAll(rw, body)))}}, su, nil
 	}
@@ -656,7 +682,9 @@ func (s *Session) prepare(u Unit) ([]step, savedUnit, error) {
 			}
 			rw.rewrite(st)
 			names := renameDefine(st)
-			return []step{defineStep(names, render(fset, st))}, su, nil
+			d := defineStep(names, render(fset, st))
+			d.funcLit = len(st.Lhs) == len(st.Rhs) && s.isFuncValue(st.Rhs)
+			return []step{d}, su, nil
 		}
 	}
 	return []step{{src: wrap(render(fset, rw.rewrite(body[0])))}}, su, nil
