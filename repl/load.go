@@ -9,6 +9,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"path"
 	"sort"
@@ -24,7 +25,7 @@ import (
 // runs (func main itself is declared as _dbrMain, which main() at the prompt
 // calls: yaegi would rerun a func main on every later evaluation).
 func (s *Session) LoadFile(ctx context.Context, file string) error {
-	src, err := os.ReadFile(file)
+	src, err := readSource(file)
 	if err != nil {
 		e := &Error{Msg: err.Error(), Where: file}
 		s.showError(e, "error: "+e.Msg+"\n")
@@ -39,13 +40,57 @@ func (s *Session) LoadFile(ctx context.Context, file string) error {
 // prompt. A main that returns, defers or jumps to a label runs as LoadFile
 // runs it, with a note.
 func (s *Session) LoadFileKeep(ctx context.Context, file string) error {
-	src, err := os.ReadFile(file)
+	src, err := readSource(file)
 	if err != nil {
 		e := &Error{Msg: err.Error(), Where: file}
 		s.showError(e, "error: "+e.Msg+"\n")
 		return e
 	}
 	return s.loadSource(ctx, file, string(src), true)
+}
+
+// maxSource bounds the size of a file LoadFile reads: Go source, not data.
+const maxSource = 16 << 20
+
+// readSource reads the Go file name. It must be a regular file (a device
+// such as /dev/zero never ends, and opening a named pipe waits for a writer
+// past Ctrl-C) of at most maxSource bytes.
+func readSource(name string) ([]byte, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is %s, not a regular file: :load reads Go source files", name, fileKind(st.Mode()))
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSource+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSource {
+		return nil, fmt.Errorf("%s is larger than %d MiB: :load reads Go source files", name, maxSource>>20)
+	}
+	return b, nil
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // LoadSource is LoadFile for source already read; name locates errors.
