@@ -273,6 +273,15 @@ func panicMessage(r any) string {
 		}
 		r = e.Error()
 	}
+	if why := unprintable(r); why != "" {
+		t := reflect.TypeOf(r)
+		if rv, ok := r.(reflect.Value); ok { // yaegi's form of an interpreted panic's value
+			if t = rv.Type(); rv.Kind() == reflect.Interface && !rv.IsNil() {
+				t = rv.Elem().Type()
+			}
+		}
+		return "panic: a " + t.String() + " (" + why + "; not printed)"
+	}
 	msg := posPrefix.ReplaceAllString(fmt.Sprint(r), "")
 	msg = strings.TrimPrefix(msg, "CFG post-order panic: ")
 	switch {
@@ -314,9 +323,9 @@ func (s *Session) Format(v any) (out string) {
 	if t := reflect.TypeOf(v); t != nil && (embedsMethods(t) || s.userStruct(t) != "") {
 		return s.formatFields(reflect.ValueOf(v), nil)
 	}
-	if v != nil && printsItself(reflect.ValueOf(v)) {
+	if why := unprintable(v); why != "" {
 		// fmt would recurse until Go's fatal stack overflow.
-		return s.TypeName(reflect.TypeOf(v)) + " (contains itself; not printed)"
+		return s.TypeName(reflect.TypeOf(v)) + " (" + why + "; not printed)"
 	}
 	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Func {
 		// Its address means nothing to a learner (who probably forgot the ()).
@@ -452,59 +461,6 @@ func (f *logFilter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return f.w.Write(p)
-}
-
-// selfContaining reports whether v reaches itself through the slices, maps,
-// interfaces, arrays and structs that fmt prints in full (it prints nested
-// pointers as addresses). It gives up (false) after 100,000 values.
-func selfContaining(v reflect.Value, seen map[uintptr]bool, n *int) bool {
-	if *n++; *n > 100000 {
-		return false
-	}
-	switch v.Kind() {
-	case reflect.Interface:
-		return !v.IsNil() && selfContaining(v.Elem(), seen, n)
-	case reflect.Slice, reflect.Map:
-		if v.IsNil() || !canContain(v.Type().Elem()) && (v.Kind() == reflect.Slice || !canContain(v.Type().Key())) {
-			return false
-		}
-		p := v.Pointer()
-		if seen[p] {
-			return true
-		}
-		seen[p] = true
-		defer delete(seen, p)
-		if v.Kind() == reflect.Map {
-			it := v.MapRange()
-			for it.Next() {
-				if selfContaining(it.Key(), seen, n) || selfContaining(it.Value(), seen, n) {
-					return true
-				}
-			}
-			return false
-		}
-		for i := 0; i < v.Len(); i++ {
-			if selfContaining(v.Index(i), seen, n) {
-				return true
-			}
-		}
-	case reflect.Array:
-		if !canContain(v.Type().Elem()) {
-			return false
-		}
-		for i := 0; i < v.Len(); i++ {
-			if selfContaining(v.Index(i), seen, n) {
-				return true
-			}
-		}
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if selfContaining(v.Field(i), seen, n) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // canContain reports whether a value of type t may hold a slice, map or

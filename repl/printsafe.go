@@ -11,32 +11,43 @@ import (
 )
 
 // fmt prints a slice, map or interface that contains itself by recursing
-// until Go's fatal stack overflow, which no recover catches:
+// until Go's fatal stack overflow, which no recover catches, and so it does
+// for a value nested deeply enough:
 //
 //	a := []any{1}; a[0] = a; fmt.Println(a)
+//	var v any = 1; for i := 0; i < 3000000; i++ { v = []any{v} }; fmt.Println(v)
 //
-// The session gives interpreted code fmt's printing functions with each such
-// argument replaced by a note saying so, as the REPL prints such a value.
+// unprintable finds such values, within bounds of its own: the session's
+// printing of results and panics says so instead of printing them, and
+// interpreted code gets fmt's and log's printing functions with each such
+// argument replaced by a note.
 
-// selfNote prints, for every verb, the note that replaces a value that
-// contains itself. (A struct: fmt.Print puts spaces around it as around the
-// value it replaces.)
+// Bounds of what is printed: nesting (fmt recurses once per level) and the
+// values unprintable visits looking for a cycle.
+const (
+	maxPrintDepth  = 10000
+	maxPrintValues = 1000000
+)
+
+// selfNote prints, for every verb, the note that replaces an unprintable
+// value. (A struct: fmt.Print puts spaces around it as around the value it
+// replaces.)
 type selfNote struct{ note string }
 
 func (n selfNote) Format(f fmt.State, _ rune) { io.WriteString(f, n.note) }
 
-// safeArgs returns a, with every argument that contains itself replaced by
-// a note.
+// safeArgs returns a, with every unprintable argument replaced by a note.
 func (s *Session) safeArgs(a []any) []any {
 	var out []any
 	for i, v := range a {
-		if v == nil || !printsItself(reflect.ValueOf(v)) {
+		why := unprintable(v)
+		if why == "" {
 			continue
 		}
 		if out == nil {
 			out = append([]any(nil), a...)
 		}
-		out[i] = selfNote{s.TypeName(reflect.TypeOf(v)) + " (contains itself; not printed)"}
+		out[i] = selfNote{s.TypeName(reflect.TypeOf(v)) + " (" + why + "; not printed)"}
 	}
 	if out == nil {
 		return a
@@ -44,17 +55,94 @@ func (s *Session) safeArgs(a []any) []any {
 	return out
 }
 
-// printsItself reports whether fmt would recurse forever printing v: v
-// reaches itself through what fmt prints in full (at the top level, fmt also
-// prints a pointer's struct, slice, array or map).
-func printsItself(v reflect.Value) bool {
-	if selfContaining(v, map[uintptr]bool{}, new(int)) {
-		return true
+// unprintable says why fmt cannot print v ("contains itself", "nested more
+// than 10000 levels deep", "more than 1000000 values to check"), or returns
+// "". It follows what fmt prints in full: slices, maps, interfaces, arrays
+// and structs, and at the top level a pointer's value (fmt prints nested
+// pointers as addresses).
+func unprintable(v any) string {
+	if v == nil {
+		return ""
 	}
-	if v.Kind() == reflect.Ptr && !v.IsNil() {
-		return selfContaining(v.Elem(), map[uintptr]bool{}, new(int))
+	rv, ok := v.(reflect.Value) // fmt prints the value it holds
+	if !ok {
+		rv = reflect.ValueOf(v)
 	}
-	return false
+	if rv.Kind() == reflect.Interface && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Kind() == reflect.Ptr && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	w := printWalk{seen: map[uintptr]bool{}}
+	w.walk(rv, 0)
+	return w.why
+}
+
+var reflectValue = reflect.TypeOf(reflect.Value{})
+
+// printWalk is one search of unprintable.
+type printWalk struct {
+	seen map[uintptr]bool // slices and maps on the path from the top
+	n    int              // values visited
+	why  string
+}
+
+func (w *printWalk) walk(v reflect.Value, depth int) {
+	if w.why != "" {
+		return
+	}
+	if w.n++; w.n > maxPrintValues {
+		w.why = fmt.Sprintf("more than %d values to check", maxPrintValues)
+		return
+	}
+	if depth > maxPrintDepth {
+		w.why = fmt.Sprintf("nested more than %d levels deep", maxPrintDepth)
+		return
+	}
+	if v.Type() == reflectValue && v.CanInterface() {
+		v = v.Interface().(reflect.Value) // fmt prints the value it holds
+		if !v.IsValid() {
+			return
+		}
+	}
+	switch v.Kind() {
+	case reflect.Interface:
+		if !v.IsNil() {
+			w.walk(v.Elem(), depth+1)
+		}
+	case reflect.Slice, reflect.Map:
+		if v.IsNil() || !canContain(v.Type().Elem()) && (v.Kind() == reflect.Slice || !canContain(v.Type().Key())) {
+			return
+		}
+		p := v.Pointer()
+		if w.seen[p] {
+			w.why = "contains itself"
+			return
+		}
+		w.seen[p] = true
+		defer delete(w.seen, p)
+		if v.Kind() == reflect.Map {
+			for it := v.MapRange(); it.Next() && w.why == ""; {
+				w.walk(it.Key(), depth+1)
+				w.walk(it.Value(), depth+1)
+			}
+			return
+		}
+		for i := 0; i < v.Len() && w.why == ""; i++ {
+			w.walk(v.Index(i), depth+1)
+		}
+	case reflect.Array:
+		if canContain(v.Type().Elem()) {
+			for i := 0; i < v.Len() && w.why == ""; i++ {
+				w.walk(v.Index(i), depth+1)
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField() && w.why == ""; i++ {
+			w.walk(v.Field(i), depth+1)
+		}
+	}
 }
 
 // safeFmt returns fmt's printing functions for interpreted code: as yaegi's

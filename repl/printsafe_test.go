@@ -1,6 +1,10 @@
 package repl
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+)
 
 // TestFmtCyclicValue: fmt's printing functions called by interpreted code
 // print a value that contains itself as a note instead of recursing until
@@ -54,5 +58,39 @@ func TestLogPrints(t *testing.T) {
 	}
 	if got := evalErr(t, s, out, "log.Fatalf(\"bad %d\", 4)"); got != "bad 4\nerror: panic: bad 4\n  in: log.Fatalf(\"bad %d\", 4)\n" {
 		t.Errorf("log.Fatalf: %q", got)
+	}
+}
+
+// Printing is bounded in depth and in the values checked for a cycle: each
+// of these ended the process with Go's fatal stack overflow, printed as a
+// result, by fmt in interpreted code, or as a panic's value.
+func TestPrintBounded(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "var deep any = 1\nfor i := 0; i < 3000000; i++ { deep = []any{deep} }")
+	evalOK(t, s, out, "far := make([]any, 200000)\nfar[199999] = far")
+	evalOK(t, s, out, "huge := make([]any, 1500000)\nhuge[1499999] = huge")
+	evalOK(t, s, out, "var ok any = 1\nfor i := 0; i < 5000; i++ { ok = []any{ok} }")
+	for src, want := range map[string]string{
+		"deep":                "[]interface {} (nested more than 10000 levels deep; not printed)\n",
+		"fmt.Println(deep)":   "[]interface {} (nested more than 10000 levels deep; not printed)\n",
+		"far":                 "[]interface {} (contains itself; not printed)\n",
+		"fmt.Println(far)":    "[]interface {} (contains itself; not printed)\n",
+		"huge":                "[]interface {} (more than 1000000 values to check; not printed)\n",
+		"len(fmt.Sprint(ok))": "10001\n", // 5000 [ and 5000 ] around the 1: printed
+	} {
+		if got := evalOK(t, s, out, src); got != want {
+			t.Errorf("%s printed %q, want %q", src, got, want)
+		}
+	}
+	for src, want := range map[string]string{
+		"a := []any{1}; a[0] = a; panic(a)": "error: panic: a []interface {} (contains itself; not printed)\n",
+		"panic(deep)":                       "error: panic: a []interface {} (nested more than 10000 levels deep; not printed)\n",
+		"go func() { panic(far) }(); time.Sleep(100 * time.Millisecond)": "error in goroutine: panic: a []interface {} (contains itself; not printed)\n",
+	} {
+		out.Reset()
+		s.Eval(context.Background(), src)
+		if got := out.String(); !strings.HasPrefix(got, want) {
+			t.Errorf("%s printed %q, want it to start with %q", src, got, want)
+		}
 	}
 }
