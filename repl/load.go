@@ -58,6 +58,9 @@ const maxSource = 16 << 20
 func readSource(name string) ([]byte, error) {
 	st, err := os.Stat(name)
 	if err != nil {
+		if pe, ok := err.(*os.PathError); ok {
+			pe.Op = "open" // what :load does, as the learner sees it
+		}
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
