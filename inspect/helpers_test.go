@@ -60,3 +60,24 @@ func (m *twice) Forward(x *engine.Tensor) *engine.Tensor {
 	return h.Add(m.Res.Forward(h).Tanh())
 }
 func (m *twice) Params() []nn.Param { return nn.Params(nn.Sub("fc", m.Fc), nn.Sub("res", m.Res)) }
+
+// resNet is a residual block (whose Add reads the block's input) followed
+// by a ReLU and a head outside it.
+type resBlock struct{ L1, L2 *nn.Linear }
+
+func (b *resBlock) Forward(x *engine.Tensor) *engine.Tensor {
+	return b.L2.Forward(b.L1.Forward(x).ReLU()).Add(x)
+}
+func (b *resBlock) Params() []nn.Param { return nn.Params(nn.Sub("l1", b.L1), nn.Sub("l2", b.L2)) }
+
+type resNet struct {
+	Block *resBlock
+	Head  *nn.Linear
+}
+
+func (m *resNet) Forward(x *engine.Tensor) *engine.Tensor {
+	return m.Head.Forward(m.Block.Forward(x).ReLU())
+}
+func (m *resNet) Params() []nn.Param {
+	return nn.Params(nn.Sub("block", m.Block), nn.Sub("head", m.Head))
+}

@@ -295,6 +295,17 @@ func SummaryWith(m nn.Module, x *engine.Tensor) *ModelSummary {
 				inCall[ek.out] = true
 				last = k
 			}
+			// A residual connection: ops right after c's last one that read
+			// the data the call was given (the Add of l2(l1(x)) + x) are c's.
+			// (An op after the call that reads only its output is not.)
+			given := map[*engine.Tensor]bool{}
+			for _, d := range e.data {
+				given[d] = true
+			}
+			for k := last + 1; k < hi && !events[k].owned && internal(events[k]) && readsAny(events[k].data, given); k++ {
+				inCall[events[k].out] = true
+				last = k
+			}
 			used[c] = true
 			r := SummaryRow{Depth: depth, Path: c, Type: types[c], Shape: events[last].shape, Params: count[c], Calls: 1}
 			out = append(out, r)
@@ -618,4 +629,14 @@ func (s *ModelSummary) String() string {
 		fmt.Fprintf(&b, "\nthe forward pass stopped after the last row: %v", s.Err)
 	}
 	return b.String()
+}
+
+// readsAny reports whether one of ts is in set.
+func readsAny(ts []*engine.Tensor, set map[*engine.Tensor]bool) bool {
+	for _, t := range ts {
+		if set[t] {
+			return true
+		}
+	}
+	return false
 }

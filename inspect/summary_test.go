@@ -112,3 +112,22 @@ func TestSummarySequentialError(t *testing.T) {
 		t.Errorf("rows %+v err %v", s.Rows, s.Err)
 	}
 }
+
+// A residual block's Add, which reads the block's input, is in the block;
+// the ReLU after the block, which reads only its output, is not.
+func TestSummaryResidualAdd(t *testing.T) {
+	engine.Seed(1)
+	s := Summary(&resNet{&resBlock{nn.NewLinear(4, 4), nn.NewLinear(4, 4)}, nn.NewLinear(4, 2)}, 2, 4)
+	var got []string
+	for _, r := range s.Rows {
+		name := r.Path
+		if name == "" {
+			name = r.Op
+		}
+		got = append(got, fmt.Sprintf("%d %s", r.Depth, name))
+	}
+	want := "0 block, 1 block.l1, 1 ReLU, 1 block.l2, 1 Add, 0 ReLU, 0 head"
+	if strings.Join(got, ", ") != want {
+		t.Errorf("rows %s, want %s\n%s", strings.Join(got, ", "), want, s)
+	}
+}
