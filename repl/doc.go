@@ -22,7 +22,8 @@
 //     or is interrupted changes nothing;
 //   - every other statement runs inside `(func() { ... })()`, so that yaegi
 //     frees its temporaries: a 10,000-step training loop typed at the prompt
-//     keeps memory flat;
+//     keeps memory flat; one that fails changes no variable, one that is
+//     interrupted keeps what it did until then;
 //   - a bare expression (or a list `a, b`) runs as `_dbr.Result(e)`, which
 //     hands its values to the session for printing; a call without results
 //     falls back to running as a statement; fmt.Print* results are not shown.

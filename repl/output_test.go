@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dbr-go/dbr/display"
 )
@@ -225,5 +226,35 @@ func TestMemoryFlatOverManyInputs(t *testing.T) {
 	t.Logf("%.2f KB kept per input", perInput)
 	if perInput > 1.5 {
 		t.Errorf("the session keeps %.1f KB per input (want under 1.5 KB: flat)", perInput)
+	}
+}
+
+// An interrupted statement keeps what it did until the interrupt (a
+// training loop stopped with Ctrl-C or a notebook's interrupt keeps its
+// progress), while a failing one changes no variable.
+func TestInterruptKeepsProgress(t *testing.T) {
+	s, out := newSession(t)
+	defer s.Close()
+	evalOK(t, s, out, "n := 0\nvar losses []float64")
+	done := make(chan error)
+	go func() { done <- s.Eval(context.Background(), "for {\n\tn++\n\tlosses = append(losses, 1)\n}") }()
+	for {
+		time.Sleep(50 * time.Millisecond)
+		s.Interrupt()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Fatal("the loop ended without an error")
+			}
+			if got := evalOK(t, s, out, "n > 0 && n == len(losses)"); got != "true\n" {
+				t.Errorf("after the interrupt, n > 0 && n == len(losses) = %q", got)
+			}
+			evalErr(t, s, out, "for i := 0; i < 5; i++ {\n\tn = -1\n\tpanic(\"boom\")\n}")
+			if got := evalOK(t, s, out, "n > 0"); got != "true\n" {
+				t.Errorf("a failing statement changed n: n > 0 = %q", got)
+			}
+			return
+		default:
+		}
 	}
 }

@@ -530,8 +530,10 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	}
 	s.resetLine()
 	// A statement that fails changes no variable (what it changed inside a
-	// value, such as a tensor's elements, stays changed). A definition
-	// binds its names only when it succeeds (define.go).
+	// value, such as a tensor's elements, stays changed); one that is
+	// interrupted keeps what it did until then: a training loop stopped
+	// with Ctrl-C keeps its step count and losses. A definition binds its
+	// names only when it succeeds (define.go).
 	var before map[string]reflect.Value
 	if len(steps) > 1 || len(steps) == 1 && steps[0].define == nil {
 		before = s.snapshot()
@@ -539,7 +541,9 @@ func (s *Session) evalUnit(ctx context.Context, u Unit, name string) error {
 	for _, st := range steps {
 		printed, err := s.run(ctx, st)
 		if err != nil {
-			s.restore(before)
+			if s.explain(err).Msg != "interrupted" {
+				s.restore(before)
+			}
 			return s.report(u, name, err)
 		}
 		su.printed = su.printed || printed
