@@ -50,6 +50,7 @@ type decl struct {
 	key      string   // "func f", "method Net.Forward", "type Net", "const a", "import fmt"
 	names    []string // the top-level names it declares (none for a method or an import)
 	src      string   // what yaegi evaluates (rewritten, maybe instrumented)
+	orig     string   // as written, for :save
 	funcType string   // a function's type as Go source ("" if generic or not a function)
 	recv     string   // a method's receiver type
 	typeName string   // a non-generic type's name, for the names of values

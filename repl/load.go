@@ -151,6 +151,8 @@ func (s *Session) loadSource(ctx context.Context, name, src string, keep bool) (
 		}
 		line := fset.Position(d.Pos()).Line
 		directive := fmt.Sprintf("//line %s:%d\n", name, line)
+		u := Unit{Src: strings.TrimSpace(strings.Split(src, "\n")[line-1]), Line: line}
+		origs := newDecls(fset, d, u, name)
 		if g, ok := d.(*ast.GenDecl); !ok || g.Tok != token.IMPORT {
 			rw.rewrite(d)
 		}
@@ -158,8 +160,8 @@ func (s *Session) loadSource(ctx context.Context, name, src string, keep bool) (
 			vars.WriteString(directive + instrumentLines(render(fset, d), false, fset, []ast.Node{d}, name, base) + "\n")
 			continue
 		}
-		u := Unit{Src: strings.TrimSpace(strings.Split(src, "\n")[line-1]), Line: line}
-		for _, e := range newDecls(fset, d, u, name) {
+		for k, e := range newDecls(fset, d, u, name) {
+			e.orig = origs[k].src
 			s.declID++
 			e.id = s.declID
 			if _, isFunc := d.(*ast.FuncDecl); isFunc {
@@ -182,7 +184,8 @@ func (s *Session) loadSource(ctx context.Context, name, src string, keep bool) (
 		}
 		for _, d := range f.Decls {
 			if d != body {
-				s.saved = append(s.saved, savedUnit{src: render(fset, d), decl: true})
+				g, isGen := d.(*ast.GenDecl)
+				s.saved = append(s.saved, savedUnit{src: render(fset, d), decl: true, recorded: !isGen || g.Tok != token.VAR})
 			}
 		}
 	}
@@ -284,9 +287,15 @@ func (s *Session) packagePaths() map[string]string {
 func (s *Session) SaveSource() ([]byte, error) {
 	var decls, body strings.Builder
 	defined := map[string]bool{}
+	// Functions, methods, types and constants as last defined.
+	for _, d := range s.decls {
+		if !strings.HasPrefix(d.key, "import ") {
+			decls.WriteString(d.orig + "\n\n")
+		}
+	}
 	for _, u := range s.saved {
 		if u.decl {
-			if !strings.HasPrefix(u.src, "import") {
+			if !u.recorded && !strings.HasPrefix(u.src, "import") {
 				decls.WriteString(u.src + "\n\n")
 			}
 			continue

@@ -112,6 +112,9 @@ type savedUnit struct {
 	decl    bool     // a declaration (goes outside func main)
 	defines []string // names defined by a top-level :=
 	printed bool     // an expression whose value was printed
+	// recorded: a declaration in the record (decls.go), which :save
+	// writes from there, as last defined.
+	recorded bool
 	// assigned: names a statement assigns with = (for funcDefs).
 	assigned []string
 }
@@ -454,7 +457,7 @@ func (s *Session) EvalSource(ctx context.Context, src, name string, line int) (e
 			return s.report(u, name, err)
 		}
 		for _, u := range units[i:j] {
-			s.saved = append(s.saved, savedUnit{src: u.Src, decl: true})
+			s.saved = append(s.saved, savedUnit{src: u.Src, decl: true, recorded: true})
 		}
 		i = j
 	}
@@ -489,6 +492,7 @@ func (s *Session) declUnit(u Unit) ([]*decl, bool, error) {
 			return nil, false, &errUnsupported{"declaring func " + fd.Name.Name + " at the prompt",
 				"statements typed directly (or :load for a file with func main)"}
 		}
+		origs := newDecls(fset, d, u, "")
 		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
 			if s.noteImported(g) {
 				continue
@@ -496,7 +500,8 @@ func (s *Session) declUnit(u Unit) ([]*decl, bool, error) {
 		} else {
 			rw.rewrite(d)
 		}
-		for _, e := range newDecls(fset, d, u, "") {
+		for k, e := range newDecls(fset, d, u, "") {
+			e.orig = origs[k].src
 			s.declID++
 			e.id = s.declID
 			if isFunc {

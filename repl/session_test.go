@@ -397,15 +397,24 @@ func TestSaveAndLoad(t *testing.T) {
 	evalOK(t, s, out, "x := twice(x)")
 	evalOK(t, s, out, "for i := 0; i < 2; i++ { fmt.Println(i) }")
 	evalOK(t, s, out, "x.Sum().Item()")
+	// A function defined again is saved once, as last defined; one that
+	// failed is not saved.
+	evalOK(t, s, out, "func half() float64 { return 0.25 }")
+	evalErr(t, s, out, "func half() float64 { return nope }")
+	evalOK(t, s, out, "func half() float64 { return 0.5 }")
 	src, err := s.SaveSource()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"package main", `"github.com/dbr-go/dbr/engine"`, `"fmt"`,
-		"func twice(", "x := engine.Ones(2, 3)", "fmt.Println(x.Shape())", "x = twice(x)", "fmt.Println(x.Sum().Item())"} {
+		"func twice(", "x := engine.Ones(2, 3)", "fmt.Println(x.Shape())", "x = twice(x)", "fmt.Println(x.Sum().Item())",
+		"return 0.5"} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("saved source lacks %q:\n%s", want, src)
 		}
+	}
+	if strings.Count(string(src), "func half") != 1 || strings.Contains(string(src), "_dbr") {
+		t.Errorf("saved source has half other than once as last defined, or the REPL's rewrites:\n%s", src)
 	}
 	if strings.Contains(string(src), "MatMul") {
 		t.Errorf("saved source keeps a failed line:\n%s", src)
