@@ -148,9 +148,17 @@ func pureExpr(e ast.Expr) bool {
 		if id, ok := e.Fun.(*ast.Ident); ok && (id.Name == "len" || id.Name == "cap") && id.Obj == nil && len(e.Args) == 1 {
 			return pureExpr(e.Args[0])
 		}
+		// A tensor's getters, as in x.Shape()[5].
+		if sel, ok := e.Fun.(*ast.SelectorExpr); ok && pureGetters[sel.Sel.Name] && len(e.Args) == 0 {
+			return pureExpr(sel.X)
+		}
 	}
 	return false
 }
+
+// pureGetters are methods of engine.Tensor without side effects (and
+// arguments) whose results an error message may show.
+var pureGetters = map[string]bool{"Shape": true, "Dims": true, "Numel": true, "Float64s": true, "Float32s": true}
 
 // isIndexError reports whether msg is yaegi's report of an index or slice
 // bound out of range.
