@@ -101,6 +101,7 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 
 	status := 0
 	ran := false
+	sv.final = !*interactive && (len(args) > 0 || len(codes) > 0)
 	if len(args) > 0 {
 		ran = true
 		load := func(c *child.Child) (child.Result, error) { return c.Load(args[0]) }

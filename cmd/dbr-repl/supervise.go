@@ -23,6 +23,9 @@ type supervisor struct {
 	// rebuilt is set by a rebuild and cleared by the next input that
 	// succeeds: a death while it is set does not replay again.
 	rebuilt bool
+	// final is set when nothing runs after the current request (a script
+	// without -i): a death is reported and the session not rebuilt.
+	final bool
 }
 
 func newSupervisor(cfg child.Config, report io.Writer) (*supervisor, error) {
@@ -81,6 +84,9 @@ func (sv *supervisor) died(d *child.Died) {
 		fmt.Fprintf(sv.report, "  in: %s\n", firstLine(d.Input))
 	} else {
 		fmt.Fprintln(sv.report, "  between inputs (a goroutine started earlier?)")
+	}
+	if sv.final {
+		return
 	}
 	old := sv.child()
 	inputs := old.Inputs()

@@ -109,3 +109,14 @@ func TestFlagAfterFile(t *testing.T) {
 		t.Errorf("file.go -- -i x: exit status %d, output %q; want 0 and %q", code, out, "[-i x]\n")
 	}
 }
+
+// TestScriptDeath: a script that kills the process is reported, with exit
+// status 1, and nothing is rebuilt after it.
+func TestScriptDeath(t *testing.T) {
+	file := writeFile(t, "crash.go", "package main\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n\nfunc main() {\n\tfmt.Println(\"start\")\n\tvar mu sync.Mutex\n\tmu.Unlock()\n}\n")
+	out, code := runBinary(t, "", file)
+	want := "start\nerror: the session's process died: fatal error: sync: unlock of unlocked mutex\n  in: :load " + file + "\n"
+	if code != 1 || out != want {
+		t.Errorf("exit status %d, output\n%s--- want status 1 and ---\n%s", code, out, want)
+	}
+}

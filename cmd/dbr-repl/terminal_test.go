@@ -331,3 +331,25 @@ func TestTerminalOutputWithoutNewline(t *testing.T) {
 		t.Errorf("output was drawn over:\n%s", s)
 	}
 }
+
+// TestTerminalChildDeath: at a terminal, a fatal error is reported with its
+// input, the prompt asks whether to rebuild, and the rebuilt session has the
+// variables and functions of before; completion and history go on.
+func TestTerminalChildDeath(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys("kept := engine.Ones(2, 4)", "Enter")
+	tm.keys("func twice(n int) int { return 2 * n }", "Enter")
+	tm.keys("var mu sync.Mutex; mu.Unlock()", "Enter")
+	tm.waitFor("error: the session's process died: fatal error: sync: unlock of unlocked mutex\n  in: var mu sync.Mutex; mu.Unlock()")
+	tm.waitFor("Rebuild the session by replaying its 2 successful inputs (without the one that killed it)? [Y/n]")
+	tm.keys("Enter")
+	tm.waitFor("session rebuilt (2 inputs replayed)")
+	tm.keys("twice(kept.Numel())", "Enter")
+	tm.waitFor("\n16\n")
+	tm.keys("kep", "Tab")
+	tm.waitFor("dbr> kept")
+	tm.keys(".Shape()", "Enter")
+	tm.waitFor("[2 4]")
+	tm.keys("Up", "Up")
+	tm.waitFor("dbr> twice(kept.Numel())")
+}
