@@ -54,6 +54,10 @@ type kernel struct {
 	curMu   sync.Mutex
 	failed  *repl.Error // the error of the running cell
 	result  string      // text of the running cell's last result
+	// abortBefore: execute requests sent before this time are answered
+	// "aborted" without running, as the cells queued behind one that
+	// failed with stop_on_error (Run All stops at the first error).
+	abortBefore time.Time
 
 	done chan struct{}
 }
@@ -298,6 +302,10 @@ func (k *kernel) execute(sock zmq4.Socket, m *message) {
 		k.logger.Printf("execute_request: %v", err)
 		return
 	}
+	if sent, err := time.Parse(time.RFC3339Nano, m.header.Date); err == nil && sent.Before(k.abortBefore) {
+		k.send(sock, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
+		return
+	}
 	store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
 	if store {
 		k.count++
@@ -323,6 +331,9 @@ func (k *kernel) execute(sock zmq4.Socket, m *message) {
 	}
 	content := map[string]any{"execution_count": k.count}
 	if e := k.failed; e != nil {
+		if req.StopOnError {
+			k.abortBefore = time.Now()
+		}
 		content["status"] = "error"
 		content["ename"], content["evalue"], content["traceback"] = errorParts(e)
 	} else {

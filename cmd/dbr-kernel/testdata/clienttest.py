@@ -174,6 +174,19 @@ class KernelClientTests(unittest.TestCase):
         self.stderr.seek(0)
         self.assertIn(b"bad signature", self.stderr.read())
 
+    def test_error_aborts_queued_cells(self):
+        first = self.kc.execute("time.Sleep(300 * time.Millisecond)\nundefinedName", stop_on_error=True)
+        second = self.kc.execute("queued := 1", stop_on_error=True)
+        replies = {}
+        while len(replies) < 2:
+            r = self.kc.get_shell_msg(timeout=TIMEOUT)
+            replies[r["parent_header"]["msg_id"]] = r["content"]["status"]
+        self.assertEqual(replies, {first: "error", second: "aborted"})
+        content, msgs = run(self.kc, "queued")
+        self.assertEqual(content["status"], "error")
+        content, msgs = run(self.kc, "later := 2\nlater")
+        self.assertEqual(text_of(msgs), "2\n")
+
     def test_silent_and_history(self):
         content, msgs = run(self.kc, 'fmt.Println("quiet")\n1 + 1', silent=True)
         self.assertEqual(content["status"], "ok")
