@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/nn"
@@ -391,27 +390,6 @@ func (s *Session) TypeName(t reflect.Type) string {
 	}
 	return t.String()
 }
-
-// maxDepth bounds the calls of interpreted named functions in progress, in
-// all goroutines together. yaegi runs an interpreted call on the Go stack;
-// unbounded recursion would hit Go's fatal, unrecoverable stack overflow
-// after about 300,000 calls. The bound is low because yaegi unwinds a panic
-// in time quadratic in the depth (5,000 calls: about a second); Python's
-// default limit is 1,000.
-const maxDepth = 5000
-
-var depth atomic.Int64
-
-// enter counts a call of an interpreted function; rewritten code calls it at
-// the start of every named function and method, and defers leave.
-func enter() {
-	if depth.Add(1) > maxDepth {
-		depth.Add(-1)
-		panic(&engine.Error{Op: "call", Msg: fmt.Sprintf("stack overflow: more than %d nested calls (a recursion that does not stop?)", maxDepth)})
-	}
-}
-
-func leave() { depth.Add(-1) }
 
 // less orders two values of the same kind, for min and max.
 func less(a, b any) bool {

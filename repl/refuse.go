@@ -18,6 +18,10 @@ import (
 //     panics (a value obtained from an unexported field), and runCfg's
 //     deferred recover then locks the same mutex again (unexportedHint
 //     says what to write instead).
+//   - A generic function that calls itself: a panic inside it (the
+//     recursion guard's own included) ends the process with a stack
+//     overflow, because yaegi v0.16.1's panic handler walks the function's
+//     code, which refers to itself through the instantiation, forever.
 //   - Names starting with _dbr belong to the helpers that rewritten code
 //     calls (_dbrGoRecover, the _dbr package): declaring one would switch
 //     the guards off.
@@ -60,6 +64,10 @@ func (s *Session) refuse(n ast.Node) error {
 		case *ast.FuncDecl:
 			reserved(n.Name)
 			fields(n.Recv)
+			if err == nil && n.Type.TypeParams != nil && callsItself(n) {
+				err = &refusal{fmt.Sprintf("%s is a generic function that calls itself, which the interpreter cannot run safely "+
+					"(a panic inside it crashes the session); write it for one concrete type, or turn the recursion into a loop", n.Name.Name)}
+			}
 		case *ast.FuncType:
 			fields(n.TypeParams)
 			fields(n.Params)
@@ -167,4 +175,28 @@ func (s *Session) typeExpr(e ast.Expr) reflect.Type {
 		}
 	}
 	return nil
+}
+
+// callsItself reports whether the body of the function fd calls fd by name
+// (f(x), f[T](x)).
+func callsItself(fd *ast.FuncDecl) bool {
+	found := false
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		fun := ast.Unparen(c.Fun)
+		switch x := fun.(type) {
+		case *ast.IndexExpr:
+			fun = x.X
+		case *ast.IndexListExpr:
+			fun = x.X
+		}
+		if id, ok := fun.(*ast.Ident); ok && id.Name == fd.Name.Name {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -861,8 +861,6 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 // itself.
 func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err error) {
 	engine.ClearInterrupt()
-	// Calls cut short by an interrupt never ran their deferred leave.
-	depth.Store(0)
 	s.trace.Reset()
 	ctx, stop := context.WithCancelCause(ctx)
 	cancel := func() { stop(context.Canceled) }

@@ -1,0 +1,55 @@
+package repl
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A generic function that calls itself is refused: a panic inside it sent
+// yaegi round its code until Go's fatal stack overflow.
+func TestGenericRecursionRefused(t *testing.T) {
+	s, out := newSession(t)
+	for _, src := range []string{
+		"func H[T any](n int, x T) int { if n == 0 { panic(\"deep\") }; return H(n-1, x) }",
+		"func H[T any](n int, x T) int { if n == 0 { return 0 }; return H[T](n-1, x) + 1 }",
+	} {
+		wantErrWithin(t, s, out, src, "H is a generic function that calls itself")
+	}
+	// One that does not call itself panics as any other function.
+	evalOK(t, s, out, "func G[T any](x T) T { panic(\"boom\") }")
+	wantErrWithin(t, s, out, "G(1)", "panic: boom")
+}
+
+// The recursion guard counts per goroutine: goroutines blocked inside
+// interpreted calls do not add up to a false overflow of another.
+func TestDepthPerGoroutine(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "ch := make(chan int)\nvar wg sync.WaitGroup\nfunc wait() { wg.Done(); <-ch }\nfunc one() int { return 1 }")
+	evalOK(t, s, out, "wg.Add(6000)\nfor i := 0; i < 6000; i++ { go wait() }\nwg.Wait()")
+	if got := evalOK(t, s, out, "one()"); got != "1\n" {
+		t.Errorf("one() with 6000 goroutines blocked printed %q, want 1", got)
+	}
+	evalOK(t, s, out, "close(ch)")
+	// A recursion still stops, on any goroutine.
+	evalOK(t, s, out, "func down(n int) int { return down(n+1) + 1 }")
+	wantErrWithin(t, s, out, "down(0)", "stack overflow: more than 5000 nested calls")
+}
+
+// The count is not reset by later inputs: a goroutine that recurses one
+// level per token it receives, fed by many inputs, is stopped at the bound.
+func TestDepthAcrossInputs(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "step := make(chan bool)\nfunc climb(n int) int { <-step; return climb(n+1) + 1 }\ngo climb(0)")
+	feed := "for i := 0; i < 250; i++ { select { case step <- true: case <-time.After(time.Second): return } }"
+	for i := 0; i < 40; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		s.Eval(ctx, feed)
+		cancel()
+		if strings.Contains(out.String(), "stack overflow: more than 5000 nested calls") {
+			return
+		}
+	}
+	t.Fatalf("10,000 levels of recursion over 40 inputs were not stopped:\n%s", out.String())
+}
