@@ -240,8 +240,8 @@ func (s *Session) declare(ctx context.Context, ds []*decl, vars string) error {
 	inPlace := true
 	for _, d := range ds {
 		old := s.findDecl(d.key)
-		if old != nil && old.src == d.src && len(old.blanked) == 0 {
-			continue // the same definition again (a pasted block, a file loaded again)
+		if old != nil && (old.src == d.src && len(old.blanked) == 0 || strings.HasPrefix(d.key, "import ")) {
+			continue // the same definition again (a pasted block, a file loaded again), an import again
 		}
 		fresh = append(fresh, d)
 		if old != nil {

@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -288,5 +289,30 @@ func TestTypeNames(t *testing.T) {
 	}
 	if got := evalOK(t, s, out, "reflect.TypeOf(n2)"); got != "*Net2\n" {
 		t.Errorf("reflect.TypeOf(n2) printed %q", got)
+	}
+}
+
+// TestLoadOtherFile: a second file importing the same packages loads
+// without a rebuild (its imports are the session's already).
+func TestLoadOtherFile(t *testing.T) {
+	s, out := newSession(t)
+	dir := t.TempDir()
+	for i, body := range []string{"func A() int { return 1 }", "func B() int { return A() + 1 }"} {
+		file := filepath.Join(dir, fmt.Sprintf("f%d.go", i))
+		src := "package main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/dbr-go/dbr/engine\"\n)\n\nvar _ = fmt.Sprint\nvar _ = engine.Ones\n\n" + body + "\n"
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := s.in
+		out.Reset()
+		if err := s.LoadFile(context.Background(), file); err != nil {
+			t.Fatalf("loading %s: %v\n%s", file, err, out.String())
+		}
+		if s.in != before {
+			t.Errorf("loading %s rebuilt the interpreter", file)
+		}
+	}
+	if got := evalOK(t, s, out, "B()"); got != "2\n" {
+		t.Errorf("B() = %q", got)
 	}
 }

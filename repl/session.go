@@ -344,7 +344,8 @@ func (s *Session) helpers() map[string]reflect.Value {
 // (packages added with Use stay).
 func (s *Session) Reset() error { return s.init() }
 
-// Interpreter returns the session's yaegi interpreter.
+// Interpreter returns the session's yaegi interpreter. A rebuild (decls.go)
+// replaces it: do not keep it across evaluations.
 func (s *Session) Interpreter() *interp.Interpreter { return s.in }
 
 // Stdout is where results and the program's output go: the Stdout of the
