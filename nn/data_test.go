@@ -484,3 +484,27 @@ func TestDataLoaderBatchBeforeNext(t *testing.T) {
 		t.Errorf("after the epoch: %v", err)
 	}
 }
+
+// OnNext's function runs after every Next: with more true at each batch
+// (BatchIndex already advanced), false once at the end of the epoch.
+func TestDataLoaderOnNext(t *testing.T) {
+	for _, o := range []LoaderOpts{{BatchSize: 2}, {BatchSize: 2, NoPrefetch: true}, {BatchSize: 2, DropLast: true}} {
+		dl := NewDataLoader(&indexDataset{n: 5, panicAt: -1}, o)
+		var calls []string
+		dl.OnNext(func(d *DataLoader, more bool) {
+			calls = append(calls, fmt.Sprintf("%v:%d/%d", more, d.BatchIndex(), d.Len()))
+		})
+		for dl.Next() {
+		}
+		dl.OnNext(nil)
+		dl.Next()
+		want := "[true:0/3 true:1/3 true:2/3 false:2/3]"
+		if o.DropLast {
+			want = "[true:0/2 true:1/2 false:1/2]"
+		}
+		if got := fmt.Sprint(calls); got != want {
+			t.Errorf("%+v: %s, want %s", o, got, want)
+		}
+		dl.Close()
+	}
+}
