@@ -146,7 +146,10 @@ func goTest(dir, pkg string) (string, error) {
 	return string(out), err
 }
 
-var failLine = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
+var (
+	failLine = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
+	crashIn  = regexp.MustCompile(`(?m)^\S+\.(Test\w+)\(`) // a test function in a crash's stack trace
+)
 
 // killer returns the first failing test named in go test's output, down to
 // its deepest failing subtest, or the output's first line when there is none
@@ -155,6 +158,9 @@ func killer(out string) string {
 	ms := failLine.FindAllStringSubmatch(out, -1)
 	if len(ms) == 0 {
 		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if m := crashIn.FindStringSubmatch(out); m != nil {
+			return m[1] + ", which crashed: " + lines[0]
+		}
 		return "no test: " + lines[0]
 	}
 	name := ms[0][1]
