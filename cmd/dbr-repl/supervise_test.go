@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -118,5 +120,20 @@ func TestScriptDeath(t *testing.T) {
 	want := "start\nerror: the session's process died: fatal error: sync: unlock of unlocked mutex\n  in: :load " + file + "\n"
 	if code != 1 || out != want {
 		t.Errorf("exit status %d, output\n%s--- want status 1 and ---\n%s", code, out, want)
+	}
+}
+
+// TestChildOutOfMemory: an allocation past the memory the process may use
+// (here a 2.5 GB address-space limit, so as not to use the machine's) is
+// Go's fatal "out of memory"; it is reported and the session rebuilt.
+func TestChildOutOfMemory(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "ulimit -v 2500000 && exec "+binary)
+	cmd.Stdin = strings.NewReader("keep := 41\nbig := make([]byte, 3<<30)\nkeep + 1\n")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	out, _ := cmd.CombinedOutput()
+	for _, want := range []string{"error: the session's process died: fatal error: out of memory\n  in: big := make([]byte, 3<<30)\n", "session rebuilt", "\n42\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

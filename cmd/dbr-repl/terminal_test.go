@@ -350,6 +350,8 @@ func TestTerminalChildDeath(t *testing.T) {
 	tm.waitFor("dbr> kept")
 	tm.keys(".Shape()", "Enter")
 	tm.waitFor("[2 4]")
-	tm.keys("Up", "Up")
+	tm.keys(":doc engine.Zeros", "Enter")
+	tm.waitFor("func Zeros(shape ...int) *Tensor")
+	tm.keys("Up", "Up", "Up")
 	tm.waitFor("dbr> twice(kept.Numel())")
 }
