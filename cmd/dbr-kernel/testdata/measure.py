@@ -1,5 +1,5 @@
 """Measures the dbr kernel: start to kernel_info_reply, a trivial cell's
-round trip, and the kernel's memory over 1,000 executed cells.
+round trip, and the kernel's memory over 2,000 executed cells.
 
 usage: JUPYTER_PATH=... /usr/bin/python3 measure.py
 (the README's numbers; not a test: timings do not belong in tests).
@@ -60,9 +60,9 @@ print("trivial cell (1 + 1) round trip, reply and idle: median %.1f ms, 90th per
 pid = km.provisioner.process.pid
 cells = ["y := x.MatMul(x).ReLU()", "s := y.Sum().Item()", "fmt.Println(s > 0)", "x.Shape()"]
 marks = {}
-for i in range(1, 1001):
+for i in range(1, 2001):
     run(kc, cells[i % len(cells)])
-    if i in (100, 250, 500, 750, 1000):
+    if i in (100, 500, 1000, 1500, 2000):
         marks[i] = rss_mb(pid)
 print("kernel RSS after N cells: " + ", ".join("%d: %.1f MB" % (n, mb) for n, mb in sorted(marks.items())))
 kc.stop_channels()
