@@ -354,6 +354,9 @@ func errorParts(e *repl.Error) (string, string, []string) {
 	if e.Where != "" {
 		tb = append(tb, "  in: "+e.Where)
 	}
+	if e.At != "" {
+		tb = append(tb, "  at: "+e.At)
+	}
 	return name, e.Msg, tb
 }
 

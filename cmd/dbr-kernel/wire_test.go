@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/dbr-go/dbr/repl"
 )
 
 func TestSignatures(t *testing.T) {
@@ -60,5 +63,15 @@ func TestHistoryGlob(t *testing.T) {
 		if got := glob(c.pattern).MatchString(c.input); got != c.want {
 			t.Errorf("glob(%q) on %q = %v", c.pattern, c.input, got)
 		}
+	}
+}
+
+// TestErrorParts: a notebook's traceback has the line of the cell and,
+// for a panic inside a function of the user's, that function's line.
+func TestErrorParts(t *testing.T) {
+	name, value, tb := errorParts(&repl.Error{Msg: "MatMul: bad", Where: "line 3: y := m.Forward(x)", At: "line 2 of Forward: h := x.MatMul(w)"})
+	want := []string{"error: MatMul: bad", "  in: line 3: y := m.Forward(x)", "  at: line 2 of Forward: h := x.MatMul(w)"}
+	if name != "error" || value != "MatMul: bad" || strings.Join(tb, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errorParts: %q %q %q", name, value, tb)
 	}
 }
