@@ -87,3 +87,23 @@ func Try(f func()) (err error) {
 	f()
 	return nil
 }
+
+// nilWhy explains a nil *Tensor, the usual causes first.
+const nilWhy = "a Grad() taken before Backward(), or an unassigned *engine.Tensor"
+
+// needTensors panics with an *Error naming op and the nil one when the
+// receiver or an argument is nil, instead of a nil-pointer crash inside the
+// op; names[i] says which ts[i] is ("the tensor it is called on", "its
+// argument", "b").
+func needTensors(op string, names []string, ts ...*Tensor) {
+	for i, t := range ts {
+		if t == nil {
+			errorf(op, "%s is nil (%s)", names[i], nilWhy)
+		}
+	}
+}
+
+var (
+	recvArg  = []string{"the tensor it is called on", "its argument"}
+	recvOnly = []string{"the tensor it is called on"}
+)

@@ -87,6 +87,7 @@ func (t *Tensor) NeScalar(s float64) *Tensor {
 // when they differ); it is differentiable in a and b, not in cond.
 // It panics with a *ShapeError when the three shapes do not broadcast.
 func Where(cond, a, b *Tensor) *Tensor {
+	needTensors("Where", []string{"cond", "a", "b"}, cond, a, b)
 	if a.dtype != b.dtype {
 		a, b = a.To(Float64), b.To(Float64)
 	}

@@ -48,6 +48,7 @@ func binary(op string, a, b *Tensor, f func(x, y float64) float64, grad func(a, 
 // binaryArith is binary with an optional specialized loop k, which must compute
 // the same values as f.
 func binaryArith(op string, k arith, a, b *Tensor, f func(x, y float64) float64, grad func(a, b, out, g *Tensor) (ga, gb *Tensor)) *Tensor {
+	needTensors(op, recvArg, a, b)
 	if a.dtype != b.dtype {
 		a, b = a.To(Float64), b.To(Float64)
 	}
@@ -315,6 +316,7 @@ func apply(t *Tensor, f func(x float64) float64) *Tensor {
 // input x, the output y and the upstream gradient g; nil marks the op as not
 // differentiable.
 func unary(op string, t *Tensor, f func(x float64) float64, grad func(x, y, g *Tensor) *Tensor) *Tensor {
+	needTensors(op, recvOnly, t)
 	return unaryRecord(op, t, apply(t, f), grad)
 }
 

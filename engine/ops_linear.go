@@ -13,6 +13,7 @@ import (
 // It panics with a *ShapeError when x's last dim is not w's second, w is not
 // 2-d, or b is not [out].
 func Linear(x, w, b *Tensor) *Tensor {
+	needTensors("Linear", []string{"x", "w"}, x, w)
 	shapes := [][]int{x.Shape(), w.Shape()}
 	if b != nil {
 		shapes = append(shapes, b.Shape())

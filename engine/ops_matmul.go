@@ -15,6 +15,7 @@ import (
 // It panics with a *ShapeError when the inner sizes differ or the batch dims
 // do not broadcast.
 func (t *Tensor) MatMul(o *Tensor) *Tensor {
+	needTensors("MatMul", recvArg, t, o)
 	if t.Dims() == 0 || o.Dims() == 0 {
 		matmulShapeErr(t, o, "MatMul needs operands with at least 1 dim", "use Mul to multiply by a scalar")
 	}

@@ -88,8 +88,10 @@ func (t *Tensor) Transpose(d0, d1 int) *Tensor {
 	return t.Permute(perm...)
 }
 
-// T returns the transpose of a matrix; for more dims it swaps the last two
-// (a batch of matrices), and a 0-d or 1-d tensor is returned unchanged.
+// T returns the transpose of a matrix. For more dims it swaps the last two
+// dims (a batch of matrices), as PyTorch's x.mT, not PyTorch's x.T, which
+// reverses every dim: for that, use Permute (x.Permute(2, 1, 0) for 3-d).
+// A 0-d or 1-d tensor is returned unchanged.
 func (t *Tensor) T() *Tensor {
 	if len(t.shape) < 2 {
 		return t

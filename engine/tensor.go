@@ -207,15 +207,27 @@ func Linspace(start, end float64, steps int) *Tensor {
 	return t
 }
 
-// Eye returns the n×n identity matrix.
-// It panics with an *Error when n < 0.
-func Eye(n int) *Tensor {
+// Eye returns the n×n identity matrix, or with a second size m the n×m
+// matrix with ones on its main diagonal, as torch.eye(n, m).
+// It panics with an *Error when a size is negative or more than one m is given.
+func Eye(n int, m ...int) *Tensor {
+	cols := n
+	switch len(m) {
+	case 0:
+	case 1:
+		cols = m[0]
+	default:
+		errorf("Eye", "takes n or n, m (rows, columns), got %d sizes", 1+len(m))
+	}
 	if n < 0 {
 		errorf("Eye", "n must be >= 0, got %d", n)
 	}
-	t := Zeros(n, n)
-	for i := 0; i < n; i++ {
-		t.set(i*n+i, 1)
+	if cols < 0 {
+		errorf("Eye", "m must be >= 0, got %d", cols)
+	}
+	t := Zeros(n, cols)
+	for i := 0; i < min(n, cols); i++ {
+		t.set(i*cols+i, 1)
 	}
 	return t
 }

@@ -74,3 +74,23 @@ func equalF32(a, b []float32) bool {
 	}
 	return true
 }
+
+// wrapLayer is a user's layer wrapping a Linear without a name prefix, so both
+// sit at the same path.
+type wrapLayer struct{ L *nn.Linear }
+
+func (b *wrapLayer) Forward(x *engine.Tensor) *engine.Tensor { return b.L.Forward(x).ReLU() }
+func (b *wrapLayer) Params() []nn.Param                      { return b.L.Params() }
+
+// TestSummaryLabelsUserLayerByItsType: a user's layer in a Sequential is
+// labelled by its own type, not by the Linear it wraps, and prints by it.
+func TestSummaryLabelsUserLayerByItsType(t *testing.T) {
+	m := nn.NewSequential([]nn.Module{&wrapLayer{nn.NewLinear(3, 4)}, nn.NewLinear(4, 2)})
+	s := Summary(m, 2, 3)
+	if len(s.Rows) != 2 || s.Rows[0].Type != "wrapLayer" || s.Rows[1].Type != "Linear" {
+		t.Fatalf("rows %+v", s.Rows)
+	}
+	if str := m.String(); !strings.Contains(str, "(0): wrapLayer()") {
+		t.Errorf("Sequential prints:\n%s", str)
+	}
+}

@@ -474,6 +474,9 @@ func walkModules(m nn.Module, visit func(v reflect.Value)) {
 			}
 			walk(v.Elem(), depth+1)
 		case reflect.Struct:
+			if strings.HasPrefix(v.Type().Name(), "_") && v.CanInterface() {
+				visit(v) // the REPL's wrapper of a user's module passed as an nn.Module
+			}
 			for i := 0; i < v.NumField(); i++ {
 				if f := v.Field(i); f.CanInterface() {
 					walk(f, depth+1)
@@ -516,13 +519,13 @@ func evalForSummary(m nn.Module) (restore func()) {
 }
 
 // moduleTypes finds, by reflection, the submodules of m whose Go type has a
-// name (nn layers, a user's compiled types) and maps their parameter prefix
-// to it. A module is recognised by its first parameter tensor. Interpreted
-// types have no name and are left out.
+// name (nn layers, a user's compiled types, types declared at the REPL: see
+// nn.TypeName) and maps their parameter prefix to it. A module is recognised
+// by its first parameter tensor and its parameter names.
 func moduleTypes(m nn.Module) map[string]string {
 	type found struct {
-		name string
-		n    int
+		name  string
+		names string // its parameter names, joined: what it holds, as a path's names relative to it
 	}
 	byTensor := map[*engine.Tensor][]found{}
 	walkModules(m, func(v reflect.Value) {
@@ -530,16 +533,22 @@ func moduleTypes(m nn.Module) map[string]string {
 		if !ok {
 			return
 		}
-		if name := v.Type().Elem().Name(); name != "" && !strings.HasPrefix(name, "_") {
+		if name := nn.TypeName(mod); name != "" {
 			if ps := uniqueParams(mod.Params()); len(ps) > 0 {
-				byTensor[ps[0].t] = append(byTensor[ps[0].t], found{name, len(ps)})
+				names := make([]string, len(ps))
+				for i, p := range ps {
+					names[i] = p.name
+				}
+				byTensor[ps[0].t] = append(byTensor[ps[0].t], found{name, strings.Join(names, ",")})
 			}
 		}
 	})
-	// A module path's type is the module found whose parameters start with
-	// the path's first parameter and number as many.
+	// A module path's type is the module found whose parameters are the
+	// path's, by the names relative to the path; when a module and the one
+	// layer it wraps both fit (a user's Block around a Linear), the outer
+	// one, found first, is the layer the user wrote.
 	first := map[string]*engine.Tensor{}
-	count := map[string]int{}
+	rel := map[string][]string{}
 	var order []string
 	for _, p := range uniqueParams(m.Params()) {
 		for q := modulePath(p.name); q != ""; q = parentPath(q) {
@@ -547,14 +556,16 @@ func moduleTypes(m nn.Module) map[string]string {
 				first[q] = p.t
 				order = append(order, q)
 			}
-			count[q]++
+			rel[q] = append(rel[q], strings.TrimPrefix(p.name, q+"."))
 		}
 	}
 	types := map[string]string{}
 	for _, q := range order {
+		want := strings.Join(rel[q], ",")
 		for _, f := range byTensor[first[q]] {
-			if f.n == count[q] {
+			if f.names == want {
 				types[q] = f.name
+				break
 			}
 		}
 	}

@@ -31,6 +31,11 @@ type CSVOpts struct {
 	Header string
 	// Comma is the field separator; 0 means ','.
 	Comma rune
+	// Classes gives the order of the classes of a text target: the value
+	// Classes[i] becomes class i, and a value not listed is an error. Nil
+	// sorts the distinct values (so "red, green, blue" becomes blue 0,
+	// green 1, red 2); give the order the data means instead.
+	Classes []string
 }
 
 // CSVDataset is a table read by ReadCSV: a TensorDataset whose x is
@@ -39,8 +44,8 @@ type CSVDataset struct {
 	*TensorDataset
 	Features []string // names of the feature columns, in order ("col3" without a header)
 	Target   string   // name of the target column ("" with NoTarget)
-	// Classes lists the distinct values of a non-numeric target column,
-	// sorted; y holds each row's index into it. Nil for a numeric target,
+	// Classes lists the classes of a non-numeric target column, in
+	// CSVOpts.Classes' order or else sorted; y holds each row's index into it. Nil for a numeric target,
 	// whose values y holds as they are.
 	Classes []string
 }
@@ -253,8 +258,11 @@ func readCSV(in io.Reader, path string, o CSVOpts) (*CSVDataset, error) {
 	}
 	ds.Target = names[target]
 	ys := make([]float32, len(data))
-	numeric := true
+	numeric := o.Classes == nil
 	for _, row := range data {
+		if !numeric {
+			break
+		}
 		if _, err := csvNumber(row.fields[target]); err != nil {
 			numeric = false
 			break
@@ -266,16 +274,30 @@ func readCSV(in io.Reader, path string, o CSVOpts) (*CSVDataset, error) {
 		}
 	} else {
 		index := map[string]int{}
+		for i, c := range o.Classes {
+			if _, dup := index[c]; dup {
+				return nil, fmt.Errorf("%s: CSVOpts.Classes lists %s twice", path, quoteShort(c))
+			}
+			index[c] = i
+		}
 		for _, row := range data {
-			if row.fields[target] == "" {
+			v := row.fields[target]
+			if v == "" {
 				return nil, fmt.Errorf("%s:%d: column %d (%s): the target is empty", path, row.line, target, clip(names[target]))
 			}
-			index[row.fields[target]] = 0
+			if _, ok := index[v]; !ok && o.Classes != nil {
+				return nil, fmt.Errorf("%s:%d: column %d (%s): the target %s is not one of CSVOpts.Classes %q", path, row.line, target, clip(names[target]), quoteShort(v), o.Classes)
+			}
+			index[v] = 0
 		}
-		for c := range index {
-			ds.Classes = append(ds.Classes, c)
+		if o.Classes != nil {
+			ds.Classes = append([]string(nil), o.Classes...)
+		} else {
+			for c := range index {
+				ds.Classes = append(ds.Classes, c)
+			}
+			sort.Strings(ds.Classes)
 		}
-		sort.Strings(ds.Classes)
 		for i, c := range ds.Classes {
 			index[c] = i
 		}
@@ -285,6 +307,28 @@ func readCSV(in io.Reader, path string, o CSVOpts) (*CSVDataset, error) {
 	}
 	ds.TensorDataset = NewTensorDataset(x, engine.New(ys, len(data)))
 	return ds, nil
+}
+
+// String describes the table: its size, its columns and its classes.
+func (d *CSVDataset) String() string {
+	if d == nil || d.TensorDataset == nil {
+		return "CSVDataset(nil)"
+	}
+	feats := d.Features
+	more := ""
+	if len(feats) > 8 {
+		feats, more = feats[:8], fmt.Sprintf(", … (%d in all)", len(d.Features))
+	}
+	s := fmt.Sprintf("CSVDataset(%d rows, %d features: %s%s", d.Len(), len(d.Features), strings.Join(feats, ", "), more)
+	switch {
+	case d.Target == "":
+		s += "; no target"
+	case d.Classes != nil:
+		s += fmt.Sprintf("; target %s: %d classes %v", d.Target, len(d.Classes), d.Classes)
+	default:
+		s += "; target " + d.Target
+	}
+	return s + ")"
 }
 
 // csvHasHeader detects a header: some column holds a non-number in the

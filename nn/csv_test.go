@@ -149,3 +149,36 @@ func TestReadCSVBounds(t *testing.T) {
 		t.Errorf("20 MB field: %.300v, want %s", err, want)
 	}
 }
+
+// TestReadCSVClassOrder: CSVOpts.Classes fixes which text value becomes which
+// class index (red 0, as the data means), instead of the sorted order; a
+// value it does not list is an error naming the line.
+func TestReadCSVClassOrder(t *testing.T) {
+	p := csvFile(t, "a,color\n1,red\n2,green\n3,blue\n4,red\n")
+	ds, err := ReadCSV(p, CSVOpts{Classes: []string{"red", "green", "blue"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, y := ds.Tensors()
+	if got := y.Float32s(); !slices.Equal(got, []float32{0, 1, 2, 0}) || strings.Join(ds.Classes, " ") != "red green blue" {
+		t.Fatalf("y %v, classes %v", got, ds.Classes)
+	}
+	sorted, err := ReadCSV(p, CSVOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, y := sorted.Tensors(); !slices.Equal(y.Float32s(), []float32{2, 1, 0, 2}) {
+		t.Fatalf("without Classes: y %v (sorted: blue green red)", y.Float32s())
+	}
+	if got := ds.String(); got != "CSVDataset(4 rows, 1 features: a; target color: 3 classes [red green blue])" {
+		t.Errorf("String: %q", got)
+	}
+	for opts, want := range map[*CSVOpts]string{
+		{Classes: []string{"red", "green"}}:        `data.csv:4: column 1 (color): the target "blue" is not one of CSVOpts.Classes`,
+		{Classes: []string{"red", "red", "green"}}: `CSVOpts.Classes lists "red" twice`,
+	} {
+		if _, err := ReadCSV(p, *opts); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Classes %v: %v, want %q", opts.Classes, err, want)
+		}
+	}
+}

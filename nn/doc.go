@@ -80,7 +80,8 @@
 // place, in compiled loops, without recording a graph; ZeroGrad clears the
 // gradients. State and LoadState give the step counts and moments as tensors
 // for checkpoints. The schedulers StepLR, ExponentialLR, CosineAnnealingLR and
-// ReduceLROnPlateau change an Optimizer's learning rate; ClipGradNorm and
+// ReduceLROnPlateau change an Optimizer's learning rate, and have State and
+// LoadState too, so a resumed run follows the same schedule; ClipGradNorm and
 // ClipGradValue clip gradients between Backward and Step.
 //
 //	opt := nn.NewSGD(model.Params(), 0.1, nn.SGDOpts{Momentum: 0.9})

@@ -156,3 +156,29 @@ func TestTrainEvalWalk(t *testing.T) {
 	}
 	Eval(nil) // nothing to do, no panic
 }
+
+// TestZeroGradModuleTorchRef: nn.ZeroGrad works on any Module (a user's
+// struct too) and leaves zeros, as PyTorch 1.13's model.zero_grad().
+func TestZeroGradModuleTorchRef(t *testing.T) {
+	c := ref(t, "Module.zero_grad")
+	if c.Scalars["grad_is_none"] != 0 {
+		t.Fatal("reference: PyTorch 1.13 left None")
+	}
+	l := NewLinear(3, 2)
+	m := &mlpModule{l} // a Module that is not one of nn's layers
+	l.Forward(engine.Randn(4, 3)).Sum().Backward()
+	ZeroGrad(m)
+	assertClose(t, "weight grad", l.Weight.Grad(), c.T(t, "weight.grad"), 0)
+	assertClose(t, "bias grad", l.Bias.Grad(), c.T(t, "bias.grad"), 0)
+	s := NewSequential([]Module{NewLinear(2, 2)})
+	s.Forward(engine.Randn(1, 2)).Sum().Backward()
+	s.ZeroGrad()
+	if g := s.Layer(0).Params()[0].Tensor.Grad(); g == nil || g.Sum().Item() != 0 {
+		t.Errorf("Sequential.ZeroGrad left %v", g)
+	}
+}
+
+type mlpModule struct{ l *Linear }
+
+func (m *mlpModule) Forward(x *engine.Tensor) *engine.Tensor { return m.l.Forward(x) }
+func (m *mlpModule) Params() []Param                         { return Sub("l", m.l) }

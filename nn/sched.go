@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/dbr-go/dbr/engine"
 )
 
 // The learning-rate schedulers change an optimizer's learning rate as
@@ -222,4 +224,128 @@ func (s *ReduceLROnPlateau) Best() float64 { return s.best }
 
 func (s *ReduceLROnPlateau) String() string {
 	return fmt.Sprintf("ReduceLROnPlateau(patience=%d, factor=%g, best=%g, bad_epochs=%d, lr=%g)", s.Patience, s.Factor, s.best, s.bad, s.LR())
+}
+
+// Scheduler state, so that a resumed run follows the same schedule: State
+// returns the scheduler's counters as named one-value tensors (PyTorch's
+// state_dict names: last_epoch, base_lrs, best, num_bad_epochs,
+// cooldown_counter), and LoadState restores them. Save them beside the
+// optimizer's State; the learning rate itself is in the optimizer's.
+
+// schedValue is one named number of a scheduler's state.
+type schedValue struct {
+	name string
+	v    *float64
+}
+
+func schedState(vals ...schedValue) []Param {
+	ps := make([]Param, len(vals))
+	for i, v := range vals {
+		ps[i] = Param{Name: v.name, Tensor: engine.New64([]float64{*v.v}).Reshape(), Buffer: true}
+	}
+	return ps
+}
+
+// loadSchedState sets each of vals from ps, checking every entry first: an
+// unknown or missing name, or an entry that is not one value, is an error and
+// changes nothing.
+func loadSchedState(op string, ps []Param, vals ...schedValue) error {
+	got := map[string]float64{}
+	for _, p := range ps {
+		known := false
+		for _, v := range vals {
+			known = known || v.name == p.Name
+		}
+		if !known {
+			return fmt.Errorf("%s.LoadState: unknown entry %q (a %s keeps %s)", op, p.Name, op, schedNames(vals))
+		}
+		if p.Tensor == nil || p.Tensor.Numel() != 1 {
+			return fmt.Errorf("%s.LoadState: entry %q must hold one value", op, p.Name)
+		}
+		got[p.Name] = p.Tensor.Item()
+	}
+	for _, v := range vals {
+		if _, ok := got[v.name]; !ok {
+			return fmt.Errorf("%s.LoadState: entry %q is missing (a %s keeps %s)", op, v.name, op, schedNames(vals))
+		}
+	}
+	for _, v := range vals {
+		*v.v = got[v.name]
+	}
+	return nil
+}
+
+func schedNames(vals []schedValue) string {
+	s := ""
+	for i, v := range vals {
+		if i > 0 {
+			s += ", "
+		}
+		s += v.name
+	}
+	return s
+}
+
+// values returns the epoch counter and extra as state entries, and a
+// function that stores a loaded epoch back.
+func (s *schedule) values(extra ...schedValue) (vals []schedValue, done func()) {
+	e := float64(s.epoch)
+	vals = append([]schedValue{{"last_epoch", &e}}, extra...)
+	return vals, func() { s.epoch = int(e) }
+}
+
+// State returns the scheduler's state: last_epoch.
+func (s *StepLR) State() []Param { v, _ := s.values(); return schedState(v...) }
+
+// LoadState restores a state returned by State.
+func (s *StepLR) LoadState(ps []Param) error { return s.load("StepLR", ps) }
+
+// State returns the scheduler's state: last_epoch.
+func (s *ExponentialLR) State() []Param { v, _ := s.values(); return schedState(v...) }
+
+// LoadState restores a state returned by State.
+func (s *ExponentialLR) LoadState(ps []Param) error { return s.load("ExponentialLR", ps) }
+
+func (s *schedule) load(op string, ps []Param, extra ...schedValue) error {
+	v, done := s.values(extra...)
+	if err := loadSchedState(op, ps, v...); err != nil {
+		return err
+	}
+	done()
+	return nil
+}
+
+// State returns the scheduler's state: last_epoch and base_lrs (the rate
+// the cosine starts from).
+func (s *CosineAnnealingLR) State() []Param {
+	v, _ := s.values(schedValue{"base_lrs", &s.baseLR})
+	return schedState(v...)
+}
+
+// LoadState restores a state returned by State.
+func (s *CosineAnnealingLR) LoadState(ps []Param) error {
+	base := s.baseLR
+	if err := s.load("CosineAnnealingLR", ps, schedValue{"base_lrs", &base}); err != nil {
+		return err
+	}
+	s.baseLR = base
+	return nil
+}
+
+// State returns the scheduler's state: last_epoch, best, num_bad_epochs and
+// cooldown_counter.
+func (s *ReduceLROnPlateau) State() []Param {
+	bad, cool := float64(s.bad), float64(s.cooldown)
+	v, _ := s.values(schedValue{"best", &s.best}, schedValue{"num_bad_epochs", &bad}, schedValue{"cooldown_counter", &cool})
+	return schedState(v...)
+}
+
+// LoadState restores a state returned by State.
+func (s *ReduceLROnPlateau) LoadState(ps []Param) error {
+	best, bad, cool := s.best, float64(s.bad), float64(s.cooldown)
+	if err := s.load("ReduceLROnPlateau", ps, schedValue{"best", &best}, schedValue{"num_bad_epochs", &bad}, schedValue{"cooldown_counter", &cool}); err != nil {
+		return err
+	}
+	s.best, s.bad, s.cooldown = best, int(bad), int(cool)
+	return nil
 }

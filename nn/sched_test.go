@@ -92,3 +92,78 @@ func TestClipTorchRef(t *testing.T) {
 		assertClose(t, name+" grad 1", b.Grad(), c.T(t, "after.1"), 1e-6)
 	}
 }
+
+// TestSchedulersResumeTorchRef: a run stopped after 5 epochs and resumed
+// from the optimizer's and the scheduler's State in fresh objects follows
+// PyTorch's uninterrupted schedule (without the scheduler's state, StepLR
+// would restart at epoch 0).
+func TestSchedulersResumeTorchRef(t *testing.T) {
+	type sched interface {
+		State() []Param
+		LoadState([]Param) error
+	}
+	for _, c := range []struct {
+		name string
+		make func(opt Optimizer, s map[string]float64) (sched, func(float64))
+	}{
+		{"StepLR", func(opt Optimizer, s map[string]float64) (sched, func(float64)) {
+			sch := NewStepLR(opt, int(s["step_size"]), s["gamma"])
+			return sch, func(float64) { sch.Step() }
+		}},
+		{"ExponentialLR", func(opt Optimizer, s map[string]float64) (sched, func(float64)) {
+			sch := NewExponentialLR(opt, s["gamma"])
+			return sch, func(float64) { sch.Step() }
+		}},
+		{"CosineAnnealingLR", func(opt Optimizer, s map[string]float64) (sched, func(float64)) {
+			sch := NewCosineAnnealingLR(opt, int(s["T_max"]), s["eta_min"])
+			return sch, func(float64) { sch.Step() }
+		}},
+		{"ReduceLROnPlateau", func(opt Optimizer, s map[string]float64) (sched, func(float64)) {
+			sch := NewReduceLROnPlateau(opt, int(s["patience"]), s["factor"], PlateauOpts{})
+			return sch, func(m float64) { sch.Step(m) }
+		}},
+	} {
+		ref := ref(t, c.name)
+		want := ref.T(t, "lrs").Float64s()
+		metrics := make([]float64, len(want))
+		if ref.Has("metrics") {
+			metrics = ref.T(t, "metrics").Float64s()
+		}
+		newOpt := func() Optimizer {
+			return NewSGD([]Param{{Name: "p", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, 0.5, SGDOpts{})
+		}
+		opt := newOpt()
+		sch, step := c.make(opt, ref.Scalars)
+		for i := 0; i < 5; i++ {
+			step(metrics[i])
+		}
+		optState, schedState := opt.State(), sch.State()
+		opt2 := newOpt()
+		sch2, step2 := c.make(opt2, ref.Scalars)
+		if err := opt2.LoadState(optState); err != nil {
+			t.Fatal(err)
+		}
+		if err := sch2.LoadState(schedState); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got := []float64{}
+		for i := 5; i < len(want); i++ {
+			step2(metrics[i])
+			got = append(got, opt2.LR())
+		}
+		assertClose(t, c.name+" resumed rates", engine.New64(got), engine.New64(want[5:]), 1e-12)
+	}
+	s := NewStepLR(NewSGD(nil, 0.1, SGDOpts{}), 2, 0.5)
+	for _, bad := range [][]Param{
+		{{Name: "epoch", Tensor: engine.Scalar(1)}},
+		{},
+		{{Name: "last_epoch", Tensor: engine.Zeros(2)}},
+	} {
+		if err := s.LoadState(bad); err == nil {
+			t.Errorf("LoadState(%v) accepted", bad)
+		}
+	}
+	if s.Epoch() != 0 {
+		t.Errorf("a failed LoadState changed the epoch to %d", s.Epoch())
+	}
+}

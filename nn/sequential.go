@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -102,6 +101,9 @@ func layerName(i int, l Module) (name string) {
 	return fmt.Sprintf("Sequential layer %d (%s): ", i, desc)
 }
 
+// ZeroGrad sets the gradient of every parameter to zero, as ZeroGrad(s).
+func (s *Sequential) ZeroGrad() { ZeroGrad(s) }
+
 // Params returns the parameters of every layer, prefixed by the layer's
 // position, each shared tensor listed once.
 func (s *Sequential) Params() []Param {
@@ -134,12 +136,8 @@ func moduleString(m Module) string {
 	if st, ok := m.(fmt.Stringer); ok {
 		return st.String()
 	}
-	t := reflect.TypeOf(m)
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t != nil && t.Name() != "" && !strings.HasPrefix(t.Name(), "_") {
-		return t.Name() + "()"
+	if name := TypeName(m); name != "" {
+		return name + "()"
 	}
 	return "Module()"
 }

@@ -45,11 +45,14 @@ func (s *Session) report(u Unit, name string, err error) error {
 			e.Msg = d
 		}
 	}
-	if strings.HasPrefix(e.Msg, "runtime error: nil pointer dereference") {
+	// A nil pointer crash, or the engine's own refusal of a nil tensor
+	// ("Mul: its argument is nil (…)"): name the nil value of the input.
+	const engineNil = " (a Grad() taken before Backward(), or an unassigned *engine.Tensor)"
+	if strings.HasPrefix(e.Msg, "runtime error: nil pointer dereference") || strings.Contains(e.Msg, " is nil"+engineNil) {
 		if why := s.nilGrad(u.Src); why != "" {
 			e.Msg = why
 		} else if names := s.nilVars(u.Src); names != "" {
-			e.Msg = strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1) + ": " + names
+			e.Msg = strings.Replace(strings.Replace(e.Msg, " (a field or method of a nil pointer)", "", 1), engineNil, "", 1) + ": " + names
 		}
 	}
 	first, _, multi := strings.Cut(u.Src, "\n")

@@ -22,6 +22,7 @@ import (
 	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/inspect"
+	"github.com/dbr-go/dbr/nn"
 	"github.com/dbr-go/dbr/symbols"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -335,6 +336,7 @@ func (s *Session) helpers() map[string]reflect.Value {
 			}
 			if _, taken := s.typeOf[t.Elem()]; !taken {
 				s.typeOf[t.Elem()] = name
+				nn.NameType(p, name) // Sequential's String and inspect's Summary name user modules
 			}
 		}),
 	}

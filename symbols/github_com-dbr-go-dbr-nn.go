@@ -40,6 +40,7 @@ func init() {
 		"Mean":                    reflect.ValueOf(nn.Mean),
 		"NLLLoss":                 reflect.ValueOf(nn.NLLLoss),
 		"NLLLossIndices":          reflect.ValueOf(nn.NLLLossIndices),
+		"NameType":                reflect.ValueOf(nn.NameType),
 		"NewAdagrad":              reflect.ValueOf(nn.NewAdagrad),
 		"NewAdam":                 reflect.ValueOf(nn.NewAdam),
 		"NewAdamW":                reflect.ValueOf(nn.NewAdamW),
@@ -91,10 +92,12 @@ func init() {
 		"Train":                   reflect.ValueOf(nn.Train),
 		"TrimPrefix":              reflect.ValueOf(nn.TrimPrefix),
 		"TripletMarginLoss":       reflect.ValueOf(nn.TripletMarginLoss),
+		"TypeName":                reflect.ValueOf(nn.TypeName),
 		"UniformInit":             reflect.ValueOf(nn.UniformInit),
 		"WithFileDType":           reflect.ValueOf(nn.WithFileDType),
 		"XavierNormal":            reflect.ValueOf(nn.XavierNormal),
 		"XavierUniform":           reflect.ValueOf(nn.XavierUniform),
+		"ZeroGrad":                reflect.ValueOf(nn.ZeroGrad),
 
 		// type definitions
 		"Adagrad":           reflect.ValueOf((*nn.Adagrad)(nil)),

@@ -308,6 +308,13 @@ add("calculate_gain/leaky_relu-0", {}, {"gain": nn.init.calculate_gain("leaky_re
 optim("Adam/wd", torch.optim.Adam, lr=0.02, weight_decay=0.1)
 
 
+# ---- Module.zero_grad in 1.13: set_to_none=False, gradients become zeros
+zm = nn.Linear(3, 2)
+zm(torch.randn(4, 3)).sum().backward()
+zm.zero_grad()
+add("Module.zero_grad", {"weight.grad": zm.weight.grad, "bias.grad": zm.bias.grad},
+    {"grad_is_none": float(zm.weight.grad is None)})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nnref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
