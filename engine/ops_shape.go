@@ -351,6 +351,9 @@ func Cat(ts []*Tensor, dim int) *Tensor {
 	if len(ts) == 0 {
 		errorf("Cat", "needs at least one tensor")
 	}
+	for i, t := range ts {
+		needTensors("Cat", []string{fmt.Sprintf("tensor %d of the list", i)}, t)
+	}
 	shapes := shapesOf(ts)
 	nd := len(ts[0].shape)
 	if nd == 0 {

@@ -37,10 +37,17 @@ func (t *Tensor) version() uint32 {
 	return t.ver.n
 }
 
-// MarkChanged counts an in-place change made by by (such as "SGD.Step")
-// through the slices of RawFloat32 or RawFloat64, so that Backward's message
-// names it. The engine's own in-place methods count their changes already.
-func (t *Tensor) MarkChanged(by string) { t.bump(by) }
+// MarkChanged names by (such as "SGD.Step") as the maker of t's last
+// in-place change, for Backward's message: call it after writing through the
+// slices of RawFloat32 or RawFloat64 (which counted the change). On a tensor
+// never changed yet it counts one change.
+func (t *Tensor) MarkChanged(by string) {
+	if t.ver == nil || t.ver.n == 0 {
+		t.bump(by)
+		return
+	}
+	t.ver.by = by
+}
 
 // bump counts an in-place change of t's data made by by.
 func (t *Tensor) bump(by string) {

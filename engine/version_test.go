@@ -127,8 +127,7 @@ func TestVersionCounts(t *testing.T) {
 		{"Fill_", func() { x.Fill_(2) }},
 		{"CopyFrom", func() { x.CopyFrom(Ones(2, 2)) }},
 		{"AddScaled_", func() { x.AddScaled_(Ones(2, 2), 1) }},
-		{"RawFloat32", func() { x.RawFloat32()[0] = 3 }},
-		{"MarkChanged", func() { x.MarkChanged("mine") }},
+		{"RawFloat32", func() { x.RawFloat32()[0] = 3; x.MarkChanged("mine") }}, // names the change, counts none
 	}
 	for i, s := range steps {
 		s.f()
@@ -137,6 +136,14 @@ func TestVersionCounts(t *testing.T) {
 				t.Fatalf("after %s: version %d, want %d", s.name, y.Version(), i+1)
 			}
 		}
+	}
+	if x.ver.by != "mine" {
+		t.Errorf("MarkChanged did not name the change: %q", x.ver.by)
+	}
+	y := Zeros(2)
+	y.MarkChanged("first")
+	if y.Version() != 1 {
+		t.Errorf("MarkChanged on an unchanged tensor: version %d, want 1", y.Version())
 	}
 	x.Add(x).Exp().Sum()
 	if x.Version() != len(steps) {

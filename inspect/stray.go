@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/dbr-go/dbr/engine"
 	"github.com/dbr-go/dbr/nn"
@@ -71,9 +72,13 @@ func strayTensors(m nn.Module) []stray {
 			}
 			walk(v.Elem(), path, layer, typ, depth+1)
 		case reflect.Struct:
+			wrapper := strings.HasPrefix(v.Type().Name(), "_") // the REPL's wrapper of a user's module: its IValue is the module
 			for i := 0; i < v.NumField(); i++ {
 				name := v.Type().Field(i).Name
-				if path != "" {
+				switch {
+				case wrapper:
+					name = path
+				case path != "":
 					name = path + "." + name
 				}
 				walk(v.Field(i), name, layer, typ, depth+1)

@@ -50,7 +50,7 @@ func TestNilNames(t *testing.T) {
 	evalOK(t, s, out, "x := engine.Ones(2)\ng := x.Grad()\nvar m *nn.Linear\nvar e error")
 	for src, want := range map[string]string{
 		"g.Sum()":      "error: runtime error: nil pointer dereference in Tensor.Sum: g is a nil *engine.Tensor (unassigned, or a Grad() taken before Backward())\n",
-		"x.Add(g)":     "error: runtime error: nil pointer dereference in Tensor.Add: g is a nil *engine.Tensor",
+		"x.Add(g)":     "error: Add: its argument is nil: g is a nil *engine.Tensor",
 		"m.Forward(x)": "error: runtime error: nil pointer dereference in Linear.Forward: m is a nil *nn.Linear\n",
 		"e.Error()":    "error: runtime error: nil pointer dereference: e is a nil error\n",
 	} {
