@@ -65,6 +65,10 @@ func Serve() int {
 	// Ctrl-C at a terminal reaches the whole process group: the parent
 	// forwards it as an "interrupt" request.
 	signal.Ignore(os.Interrupt)
+	// Programs the session starts (a dbr-repl of its own) are no children.
+	marker := os.Getenv(envSync)
+	os.Unsetenv(envChild)
+	os.Unsetenv(envSync)
 
 	// Own copies of descriptors 1 and 2 for results and errors; interpreted
 	// code gets another copy of 2 as os.Stderr; then 2 becomes the crash
@@ -90,7 +94,7 @@ func Serve() int {
 	srv := &server{
 		out:  out,
 		err:  errOut,
-		sync: os.Getenv(envSync),
+		sync: marker,
 		enc:  json.NewEncoder(answers),
 	}
 	if err := srv.initMute(); err != nil {
