@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -42,7 +43,11 @@ const cryptoRand = "crypto/rand/rand"
 // do; globals whose type changed are reset to their zero value and named.
 //
 // Global variables are not in the record: they live in the interpreter and
-// are carried from one to the next by value.
+// are carried from one to the next by value. Values that hold code of the
+// old interpreter are made again in the new one: a variable defined as a
+// function literal or a function is defined again (define.go), a value of
+// the session's types held in an interface variable is assigned again
+// (rewrap).
 
 // A decl is one top-level declaration in the record.
 type decl struct {
@@ -467,6 +472,7 @@ func (s *Session) rebuild(ctx context.Context, record []*decl, vars func() strin
 	}
 	var reset []string
 	now := s.globals()
+	wrapped := map[string]heldValue{}
 	for _, n := range names {
 		v, ok := now[n]
 		old := oldVals[n]
@@ -474,6 +480,9 @@ func (s *Session) rebuild(ctx context.Context, record []*decl, vars func() strin
 		case !ok:
 		case old.IsValid() && v.CanSet() && v.Type() == old.Type():
 			v.Set(old)
+			if h, ok := s.inInterface(old); ok {
+				wrapped[n] = h
+			}
 		default:
 			reset = append(reset, n)
 		}
@@ -483,6 +492,7 @@ func (s *Session) rebuild(ctx context.Context, record []*decl, vars func() strin
 	s.typeOf = map[reflect.Type]string{}
 	s.registerTypes(ctx, record)
 	s.redefineFuncs(ctx)
+	s.rewrap(ctx, wrapped)
 	if len(reset) > 0 {
 		fmt.Fprintf(s.opt.Stderr, "note: reset to zero (their type changed; define them again): %s\n", strings.Join(reset, ", "))
 	}
@@ -616,4 +626,84 @@ func (s *Session) newInterpreter() (in *interp.Interpreter, err error) {
 		return nil, fmt.Errorf("starting the interpreter: %v", err)
 	}
 	return in, nil
+}
+
+// A heldValue is a value of one of the session's types held by an interface
+// variable, and its type's name.
+type heldValue struct {
+	v    reflect.Value
+	name string
+}
+
+// inInterface returns the value of one of the session's types that v (a
+// global of the old interpreter) holds as an interface: yaegi's own
+// valueInterface for an interface declared in the session, or a compiled
+// interface's wrapper (nn.Module). Such a value carries the methods of the
+// interpreter that made it, so a rebuild makes it again (rewrap).
+func (s *Session) inInterface(v reflect.Value) (h heldValue, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	t := v.Type()
+	switch {
+	case t.Kind() == reflect.Struct && t.Name() == "valueInterface" && t.PkgPath() == "github.com/traefik/yaegi/interp":
+		node := v.Field(0)
+		if node.IsNil() || !v.Field(1).CanAddr() {
+			return h, false
+		}
+		name := typeSource(node.Elem().FieldByName("typ"))
+		inner := *(*reflect.Value)(unsafe.Pointer(v.Field(1).UnsafeAddr()))
+		if name == "" || !inner.IsValid() {
+			return h, false
+		}
+		return heldValue{inner, name}, true
+	case t.Kind() == reflect.Interface && !v.IsNil():
+		// A wrapper that yaegi made for the interface (symbols' _pkg_Name).
+		w := v.Elem()
+		if w.Kind() == reflect.Ptr && !w.IsNil() {
+			w = w.Elem()
+		}
+		if w.Kind() != reflect.Struct {
+			return h, false
+		}
+		iv := w.FieldByName("IValue")
+		if !iv.IsValid() || iv.Kind() != reflect.Interface || iv.IsNil() {
+			return h, false
+		}
+		inner := iv.Elem()
+		name, named := s.typeOf[inner.Type()]
+		if inner.Kind() == reflect.Ptr {
+			name, named = s.typeOf[inner.Type().Elem()]
+			name = "*" + name
+		}
+		if !named {
+			return h, false
+		}
+		return heldValue{inner, name}, true
+	}
+	return h, false
+}
+
+// rewrap makes the interface values of the session's types held by
+// variables again in the interpreter (after a rebuild), so that their
+// methods are the current ones. One that cannot be made keeps its value.
+func (s *Session) rewrap(ctx context.Context, vars map[string]heldValue) {
+	slot, ok := s.globals()["_dbrLast"]
+	if !ok || !slot.CanSet() {
+		return
+	}
+	defer slot.Set(reflect.Zero(slot.Type()))
+	names := make([]string, 0, len(vars))
+	for n := range vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		h := vars[n]
+		v := h.v.Interface()
+		slot.Set(reflect.ValueOf(&v).Elem())
+		s.exec(ctx, wrap(n+" = _dbrLast.("+h.name+")"))
+	}
 }

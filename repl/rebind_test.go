@@ -316,3 +316,24 @@ func TestLoadOtherFile(t *testing.T) {
 		t.Errorf("B() = %q", got)
 	}
 }
+
+// TestInterfaceAfterRebuild: a value of the session's type held by an
+// interface variable has the current methods after a rebuild.
+func TestInterfaceAfterRebuild(t *testing.T) {
+	s, out := newSession(t)
+	got := evalLines(t, s, out,
+		"type S interface{ Get() int }",
+		"type A struct{ N int }",
+		"func (a A) Get() int { return a.N }",
+		"var sv S = A{N: 1}",
+		"type Net struct{ L *nn.Linear }",
+		"func (n *Net) Forward(x *engine.Tensor) *engine.Tensor { return x }",
+		"func (n *Net) Params() []nn.Param { return nil }",
+		"var m nn.Module = &Net{}",
+		"func (a A) Get() int { return a.N * 10 }",
+		"func (n *Net) Forward(x *engine.Tensor) *engine.Tensor { return x.MulScalar(3) }",
+		"sv.Get(), m.Forward(engine.Ones(1)).Item()")
+	if got != "10 3\n" {
+		t.Errorf("after redefining the methods: %q, want 10 3", got)
+	}
+}
