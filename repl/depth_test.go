@@ -53,3 +53,19 @@ func TestDepthAcrossInputs(t *testing.T) {
 	}
 	t.Fatalf("10,000 levels of recursion over 40 inputs were not stopped:\n%s", out.String())
 }
+
+// Starting goroutines in a loop is ordinary code: yaegi starting its own
+// function literals as goroutines killed about 1 run in 8 of this loop
+// ("reflect.Value.Call: call of nil function" on a new goroutine), on the
+// first run in a session; go statements now start in compiled code.
+func TestGoroutinesInALoop(t *testing.T) {
+	for i := 0; i < 16; i++ {
+		s, out := newSession(t)
+		evalOK(t, s, out, "var wg sync.WaitGroup\nwg.Add(2000)\nfor i := 0; i < 2000; i++ { go func() { defer wg.Done(); _ = i }() }\nwg.Wait()")
+	}
+	s, out := newSession(t)
+	evalOK(t, s, out, "go func() { panic(\"boom\") }(); time.Sleep(50 * time.Millisecond)")
+	if got := out.String(); got != "error in goroutine: panic: boom\n" {
+		t.Errorf("a goroutine's panic printed %q", got)
+	}
+}

@@ -23,7 +23,7 @@ import (
 //     overflow, because yaegi v0.16.1's panic handler walks the function's
 //     code, which refers to itself through the instantiation, forever.
 //   - Names starting with _dbr belong to the helpers that rewritten code
-//     calls (_dbrGoRecover, the _dbr package): declaring one would switch
+//     calls (_dbrCallbackGuard, the _dbr package): declaring one would switch
 //     the guards off.
 //
 // The receiver's type is worked out from the session's globals and compiled

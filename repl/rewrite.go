@@ -166,11 +166,15 @@ func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
 // fixGo makes `go CALL` report a panic of the goroutine instead of crashing
 // the process:
 //
-//	go func(f func()) { defer _dbrGoRecover(); f() }(func() func() { a0 := x; return func() { CALL(a0) } }())
+//	go _dbr.Go(func() func() { a0 := x; return func() { CALL(a0) } }())
 //
 // The arguments are evaluated when the go statement runs, as in Go (yaegi
 // evaluates the arguments of a go statement's call there, but not a call in
-// its function position).
+// its function position). The goroutine starts in a compiled function,
+// _dbr.Go, which recovers the panic: yaegi starting a function literal of
+// its own as a goroutine read the literal's function value while another
+// goroutine wrote it, and about 1 loop in 8 starting 2,000 goroutines died
+// with "reflect.Value.Call: call of nil function".
 func (r *rewriter) fixGo(g *ast.GoStmt) {
 	call := g.Call
 	if isGoWrapped(call) {
@@ -202,23 +206,17 @@ func (r *rewriter) fixGo(g *ast.GoStmt) {
 		Type: &ast.FuncType{Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: funcType()}}}},
 		Body: &ast.BlockStmt{List: body},
 	}
-	f := ast.NewIdent("_dbrF")
-	runner := &ast.FuncLit{
-		Type: &ast.FuncType{Params: &ast.FieldList{List: []*ast.Field{{Names: []*ast.Ident{f}, Type: funcType()}}}},
-		Body: &ast.BlockStmt{List: []ast.Stmt{
-			&ast.DeferStmt{Call: &ast.CallExpr{Fun: ast.NewIdent("_dbrGoRecover")}},
-			&ast.ExprStmt{X: &ast.CallExpr{Fun: ast.NewIdent("_dbrF")}},
-		}},
-	}
-	g.Call = &ast.CallExpr{Fun: runner, Args: []ast.Expr{&ast.CallExpr{Fun: bind}}}
+	g.Call = &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Go")},
+		Args: []ast.Expr{&ast.CallExpr{Fun: bind}}}
 }
 
 func isGoWrapped(c *ast.CallExpr) bool {
-	f, ok := c.Fun.(*ast.FuncLit)
-	if !ok || len(f.Type.Params.List) != 1 || len(f.Type.Params.List[0].Names) != 1 {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
 		return false
 	}
-	return f.Type.Params.List[0].Names[0].Name == "_dbrF"
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == "_dbr" && sel.Sel.Name == "Go"
 }
 
 // fixBuiltin routes min, max and clear (missing in yaegi) to the session's

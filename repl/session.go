@@ -124,11 +124,6 @@ type savedUnit struct {
 const prelude = `var _dbrLast interface{}
 var _dbrLine int
 
-func _dbrGoRecover() {
-	if r := recover(); r != nil {
-		_dbr.GoPanic(r)
-	}
-}
 func _dbrCallbackGuard(passedTo string) {
 	if r := recover(); r != nil {
 		_dbr.CallbackPanic(passedTo, r)
@@ -316,8 +311,15 @@ func (s *Session) helpers() map[string]reflect.Value {
 				s.held[i] = reflect.ValueOf(p)
 			}
 		}),
-		"GoPanic": reflect.ValueOf(func(r interface{}) {
-			fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
+		// Go runs the function of a go statement (rewrite.go's fixGo),
+		// reporting its panic instead of letting it end the process.
+		"Go": reflect.ValueOf(func(f func()) {
+			defer func() {
+				if r := recover(); r != nil {
+					fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
+				}
+			}()
+			f()
 		}),
 		"CallbackPanic": reflect.ValueOf(s.callbackPanic),
 		"Enter":         reflect.ValueOf(enter),
