@@ -82,8 +82,6 @@ func (r *rewriter) rewrite(n ast.Node) ast.Node {
 			r.fixList(n.Body)
 		case *ast.CommClause:
 			r.fixList(n.Body)
-		case *ast.GoStmt:
-			r.fixGo(n)
 		case *ast.CallExpr:
 			r.fixBuiltin(n)
 			r.fixVariadic(n)
@@ -130,6 +128,13 @@ func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
 	if ls, ok := s.(*ast.LabeledStmt); ok {
 		label, s = ls, ls.Stmt
 	}
+	if g, ok := s.(*ast.GoStmt); ok {
+		if label != nil {
+			label.Stmt = r.fixGo(g)
+			return label
+		}
+		return r.fixGo(g)
+	}
 	rs, ok := s.(*ast.RangeStmt)
 	if !ok || rs.Value != nil || !r.intish(rs.X) {
 		if label != nil {
@@ -163,23 +168,19 @@ func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
 	}}
 }
 
-// fixGo makes `go CALL` report a panic of the goroutine instead of crashing
-// the process:
+// fixGo returns the statement that replaces `go CALL`, so that a panic of
+// the goroutine is reported instead of crashing the process:
 //
-//	go _dbr.Go(func() func() { a0 := x; return func() { CALL(a0) } }())
+//	_dbr.Go(func() func() { a0 := x; return func() { CALL(a0) } }())
 //
-// The arguments are evaluated when the go statement runs, as in Go (yaegi
-// evaluates the arguments of a go statement's call there, but not a call in
-// its function position). The goroutine starts in a compiled function,
-// _dbr.Go, which recovers the panic: yaegi starting a function literal of
-// its own as a goroutine read the literal's function value while another
-// goroutine wrote it, and about 1 loop in 8 starting 2,000 goroutines died
-// with "reflect.Value.Call: call of nil function".
-func (r *rewriter) fixGo(g *ast.GoStmt) {
+// The arguments are evaluated when the statement runs, as in Go. The
+// compiled _dbr.Go starts the goroutine and recovers its panic: yaegi
+// starting a function literal of its own as a goroutine read the literal's
+// function value while another goroutine wrote it, and about 1 loop in 8
+// that started 2,000 goroutines died with "reflect.Value.Call: call of nil
+// function".
+func (r *rewriter) fixGo(g *ast.GoStmt) ast.Stmt {
 	call := g.Call
-	if isGoWrapped(call) {
-		return
-	}
 	var names, values []ast.Expr
 	args := make([]ast.Expr, len(call.Args))
 	for i, a := range call.Args {
@@ -206,17 +207,8 @@ func (r *rewriter) fixGo(g *ast.GoStmt) {
 		Type: &ast.FuncType{Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: funcType()}}}},
 		Body: &ast.BlockStmt{List: body},
 	}
-	g.Call = &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Go")},
-		Args: []ast.Expr{&ast.CallExpr{Fun: bind}}}
-}
-
-func isGoWrapped(c *ast.CallExpr) bool {
-	sel, ok := c.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	id, ok := sel.X.(*ast.Ident)
-	return ok && id.Name == "_dbr" && sel.Sel.Name == "Go"
+	return &ast.ExprStmt{X: &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("Go")},
+		Args: []ast.Expr{&ast.CallExpr{Fun: bind}}}}
 }
 
 // fixBuiltin routes min, max and clear (missing in yaegi) to the session's

@@ -311,15 +311,18 @@ func (s *Session) helpers() map[string]reflect.Value {
 				s.held[i] = reflect.ValueOf(p)
 			}
 		}),
-		// Go runs the function of a go statement (rewrite.go's fixGo),
-		// reporting its panic instead of letting it end the process.
+		// Go runs the function of a go statement on a new goroutine
+		// (rewrite.go's fixGo), reporting its panic instead of letting it
+		// end the process.
 		"Go": reflect.ValueOf(func(f func()) {
-			defer func() {
-				if r := recover(); r != nil {
-					fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
-				}
+			go func() {
+				defer func() {
+					if r := recover(); r != nil {
+						fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
+					}
+				}()
+				f()
 			}()
-			f()
 		}),
 		"CallbackPanic": reflect.ValueOf(s.callbackPanic),
 		"Enter":         reflect.ValueOf(enter),
