@@ -74,8 +74,12 @@ type DataLoader struct {
 	// current epoch
 	cur  *cursor // the epoch's order (NoPrefetch: and position)
 	pump *pump   // background producer; nil without one
-	live bool    // an epoch is in progress
-	run  uint64  // engine.RunNumber at the last Next: a later evaluation starts afresh
+	// halted is a producer that Ctrl-C stopped without waiting for it (it
+	// may be inside a slow Get); the next epoch waits for it to exit, so
+	// that Get never runs on two goroutines at once.
+	halted *pump
+	live   bool   // an epoch is in progress
+	run    uint64 // engine.RunNumber at the last Next: a later evaluation starts afresh
 
 	x, y   *engine.Tensor
 	err    error
@@ -297,12 +301,30 @@ func (dl *DataLoader) receive() (batchResult, bool) {
 	}
 }
 
+// awaitExit waits for the halted producer p to exit, panicking with
+// engine.ErrInterrupted on Ctrl-C (p stays halted for the next start).
+func (dl *DataLoader) awaitExit(p *pump) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-tick.C:
+			if engine.Interrupted() {
+				panic(engine.ErrInterrupted)
+			}
+		}
+	}
+}
+
 // interrupted ends the epoch on Ctrl-C and panics with engine.ErrInterrupted.
 // It does not wait for the producer: it may be stuck in a slow Get, and
 // stops as soon as that returns.
 func (dl *DataLoader) interrupted() {
 	if dl.pump != nil {
 		dl.pump.halt()
+		dl.halted = dl.pump
 		dl.pump = nil
 		dl.ctl.set(nil)
 	}
@@ -314,6 +336,10 @@ func (dl *DataLoader) interrupted() {
 // permutation here, on the caller's goroutine, so that engine.Seed makes it
 // reproducible) and starts the producer.
 func (dl *DataLoader) start() {
+	if p := dl.halted; p != nil {
+		dl.awaitExit(p)
+		dl.halted = nil
+	}
 	dl.n = dl.ds.Len()
 	if dl.n < 0 {
 		errorf("DataLoader", "the dataset's Len() is %d; Len must return the number of examples (0 or more)", dl.n)

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -506,5 +508,57 @@ func TestDataLoaderOnNext(t *testing.T) {
 			t.Errorf("%+v: %s, want %s", o, got, want)
 		}
 		dl.Close()
+	}
+}
+
+// stuckDataset's Get(2) waits at a gate the first time (a slow Get); every
+// Get notes whether another Get was running at the same time.
+type stuckDataset struct {
+	in      atomic.Int32
+	overlap atomic.Bool
+	entered chan struct{}
+	gate    chan struct{}
+	once    sync.Once
+}
+
+func (d *stuckDataset) Len() int { return 6 }
+func (d *stuckDataset) Get(i int) (x, y *engine.Tensor) {
+	if d.in.Add(1) > 1 {
+		d.overlap.Store(true)
+	}
+	defer d.in.Add(-1)
+	if i == 2 {
+		d.once.Do(func() {
+			close(d.entered)
+			<-d.gate
+		})
+	}
+	return engine.Scalar(float64(i)), engine.Scalar(float64(i))
+}
+
+// TestDataLoaderGetNeverConcurrent: Ctrl-C leaves the producer inside a slow
+// Get; the next epoch waits for that Get to return before calling Get again.
+func TestDataLoaderGetNeverConcurrent(t *testing.T) {
+	defer engine.ClearInterrupt()
+	ds := &stuckDataset{entered: make(chan struct{}), gate: make(chan struct{})}
+	dl := NewDataLoader(ds, LoaderOpts{})
+	defer dl.Close()
+	dl.Next()
+	<-ds.entered // the producer is inside Get(2)
+	engine.Interrupt()
+	if err := engine.Try(func() { dl.Next() }); err != engine.ErrInterrupted {
+		t.Fatalf("Next after Ctrl-C: %v", err)
+	}
+	engine.ClearInterrupt()
+	go func() {
+		time.Sleep(50 * time.Millisecond) // let a new epoch's producer start, if it would
+		close(ds.gate)
+	}()
+	n := 0
+	for dl.Next() {
+		n++
+	}
+	if n != 6 || ds.overlap.Load() {
+		t.Errorf("the new epoch gave %d batches; Get ran on two goroutines at once: %v", n, ds.overlap.Load())
 	}
 }
