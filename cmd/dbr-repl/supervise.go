@@ -107,7 +107,7 @@ func (sv *supervisor) died(d *child.Died) {
 	if d.Input != "" {
 		what += " (without the one that killed it)"
 	}
-	if sv.ask != nil && !sv.ask(fmt.Sprintf("Rebuild the session by replaying its %s? [Y/n] ", what)) {
+	if sv.ask != nil && !sv.ask(fmt.Sprintf("Rebuild the session by replaying its %s?", what)) {
 		sv.fresh(old, "started a new, empty session")
 		return
 	}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/reeflective/readline"
 
@@ -27,6 +29,8 @@ type termOut struct {
 	rl          *readline.Shell
 	prompting   bool
 	atLineStart bool
+	pending     []byte      // output that came while prompting, not yet a whole line
+	flush       *time.Timer // prints pending if its line does not end soon
 }
 
 func (t *termOut) Write(p []byte) (int, error) {
@@ -36,15 +40,35 @@ func (t *termOut) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	if t.prompting && t.rl != nil {
-		// The terminal is in raw mode: a newline does not return the
-		// carriage.
-		msg := strings.ReplaceAll(strings.TrimSuffix(string(p), "\n"), "\n", "\r\n")
-		t.rl.PrintTransientf("%s\r", msg)
+		// Whole lines go above the prompt at once; the start of a line
+		// waits a moment for its end (fmt.Print("tick ") in a loop).
+		t.pending = append(t.pending, p...)
+		if i := bytes.LastIndexByte(t.pending, '\n'); i >= 0 {
+			t.above(t.pending[:i])
+			t.pending = append(t.pending[:0], t.pending[i+1:]...)
+		}
+		if len(t.pending) > 0 && t.flush == nil {
+			t.flush = time.AfterFunc(300*time.Millisecond, func() {
+				t.mu.Lock()
+				defer t.mu.Unlock()
+				t.flush = nil
+				if len(t.pending) > 0 && t.prompting {
+					t.above(t.pending)
+					t.pending = t.pending[:0]
+				}
+			})
+		}
 		return len(p), nil
 	}
 	n, err := t.w.Write(p)
 	t.atLineStart = p[len(p)-1] == '\n'
 	return n, err
+}
+
+// above prints text as lines above the prompt.
+func (t *termOut) above(text []byte) {
+	// The terminal is in raw mode: a newline does not return the carriage.
+	t.rl.PrintTransientf("%s\r", strings.ReplaceAll(string(text), "\n", "\r\n"))
 }
 
 // prompt marks the start of a prompt, ending a line that output left open.
@@ -64,6 +88,11 @@ func (t *termOut) promptDone() {
 	defer t.mu.Unlock()
 	t.prompting = false
 	t.atLineStart = true
+	if len(t.pending) > 0 {
+		// The start of a line that came while the prompt waited.
+		t.w.Write(append(t.pending, '\n'))
+		t.pending = t.pending[:0]
+	}
 }
 
 func historyPath() string {
@@ -146,7 +175,8 @@ func interactiveLoop(sv *supervisor, out *termOut) int {
 	rl := newShell(sv)
 	out.rl = rl
 	sv.ask = func(question string) bool {
-		rl.Prompt.Primary(func() string { return question })
+		fmt.Fprintln(out, question)
+		rl.Prompt.Primary(func() string { return "[Y/n] " })
 		defer rl.Prompt.Primary(func() string { return "dbr> " })
 		out.prompt()
 		answer, err := rl.Readline()

@@ -341,7 +341,7 @@ func TestTerminalChildDeath(t *testing.T) {
 	tm.keys("func twice(n int) int { return 2 * n }", "Enter")
 	tm.keys("var mu sync.Mutex; mu.Unlock()", "Enter")
 	tm.waitFor("error: the session's process died: fatal error: sync: unlock of unlocked mutex\n  in: var mu sync.Mutex; mu.Unlock()")
-	tm.waitFor("Rebuild the session by replaying its 2 successful inputs (without the one that killed it)? [Y/n]")
+	tm.waitFor("Rebuild the session by replaying its 2 successful inputs (without the one that killed it)?\n[Y/n]")
 	tm.keys("Enter")
 	tm.waitFor("session rebuilt (2 inputs replayed)")
 	tm.keys("twice(kept.Numel())", "Enter")
@@ -354,4 +354,17 @@ func TestTerminalChildDeath(t *testing.T) {
 	tm.waitFor("func Zeros(shape ...int) *Tensor")
 	tm.keys("Up", "Up", "Up")
 	tm.waitFor("dbr> twice(kept.Numel())")
+}
+
+// TestTerminalGoroutinePartialLines: a goroutine that prints a line in
+// pieces while the prompt waits gets it printed as one line above the
+// prompt.
+func TestTerminalGoroutinePartialLines(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys(`go func() { for i := 0; i < 4; i++ { time.Sleep(30 * time.Millisecond); fmt.Print("tick ") }; fmt.Println("done") }()`, "Enter")
+	s := tm.waitFor("tick tick tick tick done\n")
+	lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "dbr>" {
+		t.Errorf("the prompt is not below the goroutine's line; the screen ends with %q:\n%s", last, s)
+	}
 }
