@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dbr-go/dbr/engine"
 )
 
 // evalLines evaluates each input in turn, as typed at the prompt, and
@@ -335,5 +338,35 @@ func TestInterfaceAfterRebuild(t *testing.T) {
 		"sv.Get(), m.Forward(engine.Ones(1)).Item()")
 	if got != "10 3\n" {
 		t.Errorf("after redefining the methods: %q, want 10 3", got)
+	}
+}
+
+// TestYaegiLayout: what yaegi.go reads of yaegi's unexported state is where
+// it looks (a yaegi upgrade that moves it fails here first).
+func TestYaegiLayout(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, "type Net struct{ Next *Net }; x := engine.Ones(2); n := &Net{}; func f() {}; const c = 3")
+	syms := mainSymbols(s.in)
+	want := map[string]global{
+		"x": {kind: yaegiVarSym, varType: varType{src: "*engine.Tensor", compiled: reflect.TypeOf(engine.Ones(1))}},
+		"n": {kind: yaegiVarSym, varType: varType{src: "*Net"}},
+	}
+	for name, w := range want {
+		if g := syms[name]; g != w {
+			t.Errorf("mainSymbols()[%q] = %+v, want %+v", name, g, w)
+		}
+	}
+	for name, kind := range map[string]uint64{"Net": yaegiTypeSym, "f": yaegiFuncSym, "c": yaegiConstSym} {
+		if syms[name].kind != kind {
+			t.Errorf("mainSymbols()[%q].kind = %d, want %d", name, syms[name].kind, kind)
+		}
+	}
+	prog, err := s.compile(wrap("_dbrV0 := []*Net{n}\n_dbrV1 := x.Shape()\n_ = _dbrV0\n_ = _dbrV1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := localTypes(prog, []string{"_dbrV0", "_dbrV1"})
+	if got[0].src != "[]*Net" || got[1].src != "[]int" {
+		t.Errorf("localTypes = %+v, want []*Net and []int", got)
 	}
 }
