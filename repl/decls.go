@@ -240,7 +240,12 @@ func containsName(list []string, s string) bool {
 // in place when they only add names, else by a rebuild. vars are the
 // declarations of global variables of a file (var x = ...), run with them.
 func (s *Session) declare(ctx context.Context, ds []*decl, vars string) error {
-	syms := mainSymbols(s.in)
+	var names []string
+	for _, d := range ds {
+		names = append(names, d.names...)
+	}
+	names = append(names, varNames(vars)...)
+	syms := mainSymbols(s.in, append(names, "_")...)
 	var fresh []*decl
 	inPlace := true
 	for _, d := range ds {

@@ -195,7 +195,7 @@ func (s *Session) isFuncValue(values []ast.Expr) bool {
 // bind gives the global variables names, of types typs (Go source), the
 // values vals: see the comment at the top of this file.
 func (s *Session) bind(ctx context.Context, names []string, typs []varType, vals []reflect.Value) error {
-	syms := mainSymbols(s.in)
+	syms := mainSymbols(s.in, names...)
 	g := s.globals()
 	var fresh, changed []int
 	for i, n := range names {

@@ -45,8 +45,9 @@ type varType struct {
 	iface    bool // an interface type
 }
 
-// mainSymbols returns the top-level names of the session's main package.
-func mainSymbols(in *interp.Interpreter) (syms map[string]global) {
+// mainSymbols returns the top-level names of the session's main package:
+// all of them, or only those of only.
+func mainSymbols(in *interp.Interpreter, only ...string) (syms map[string]global) {
 	syms = map[string]global{}
 	defer func() {
 		if recover() != nil {
@@ -61,14 +62,24 @@ func mainSymbols(in *interp.Interpreter) (syms map[string]global) {
 	if !main.IsValid() || main.Kind() != reflect.Map {
 		return syms
 	}
-	it := main.MapRange()
-	for it.Next() {
-		sym := it.Value()
+	add := func(name string, sym reflect.Value) {
 		if sym.Kind() != reflect.Ptr || sym.IsNil() {
-			continue
+			return
 		}
 		sym = sym.Elem()
-		syms[it.Key().String()] = global{kind: sym.FieldByName("kind").Uint(), varType: typeOf(sym.FieldByName("typ"))}
+		syms[name] = global{kind: sym.FieldByName("kind").Uint(), varType: typeOf(sym.FieldByName("typ"))}
+	}
+	if len(only) > 0 {
+		for _, n := range only {
+			if sym := main.MapIndex(reflect.ValueOf(n)); sym.IsValid() {
+				add(n, sym)
+			}
+		}
+		return syms
+	}
+	it := main.MapRange()
+	for it.Next() {
+		add(it.Key().String(), it.Value())
 	}
 	return syms
 }
