@@ -5,7 +5,8 @@
 // while a cell runs; Show, Image and HTML then hand it an Output, which the
 // kernel sends as display_data. In a compiled program or at the dbr-repl
 // prompt there is no handler, and each function prints its text to
-// os.Stdout instead, so a lesson prints the same both ways.
+// os.Stdout instead (or to the writer SetOutput names: the REPL's), so a
+// lesson prints the same both ways.
 //
 //	display.Show(x)                        // a tensor as a table (its String elsewhere)
 //	display.HTML("<b>epoch 3</b>")
@@ -17,6 +18,7 @@ package display
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 
@@ -43,7 +45,28 @@ type Handler func(Output)
 var (
 	mu      sync.Mutex
 	handler Handler
+	out     io.Writer // nil: os.Stdout at the time of printing
 )
+
+// SetOutput sets where the functions print their text when no handler is
+// installed, and returns the previous writer; nil, the default, means
+// os.Stdout at the time of printing. The REPL points it at its own output.
+func SetOutput(w io.Writer) io.Writer {
+	mu.Lock()
+	defer mu.Unlock()
+	prev := out
+	out = w
+	return prev
+}
+
+func output() io.Writer {
+	mu.Lock()
+	defer mu.Unlock()
+	if out == nil {
+		return os.Stdout
+	}
+	return out
+}
 
 // SetHandler installs h (nil: none) and returns the previous handler. The
 // REPL session installs its own while it evaluates code.
@@ -86,14 +109,14 @@ type Rich interface {
 // elsewhere as fmt.Println(v) prints it.
 func Show(v any) {
 	if !Emit(Output{Data: Bundle(v, fmt.Sprint(v))}) {
-		fmt.Fprintln(os.Stdout, v)
+		fmt.Fprintln(output(), v)
 	}
 }
 
 // HTML shows HTML in a notebook; elsewhere it prints the HTML source.
 func HTML(html string) {
 	if !Emit(Output{Data: map[string][]byte{"text/html": []byte(html), "text/plain": []byte(html)}}) {
-		fmt.Fprintln(os.Stdout, html)
+		fmt.Fprintln(output(), html)
 	}
 }
 
@@ -105,7 +128,7 @@ func Image(img []byte) {
 		panic(fmt.Errorf("display.Image: not a PNG or SVG image (%d bytes starting %q)", len(img), head(img)))
 	}
 	if !Emit(Output{Data: map[string][]byte{mime: img, "text/plain": []byte(desc)}}) {
-		fmt.Fprintln(os.Stdout, desc)
+		fmt.Fprintln(output(), desc)
 	}
 }
 

@@ -34,6 +34,7 @@ fmt.Fprintln(os.Stderr, "to stderr")
 log.SetFlags(0)
 log.Println("from log")
 inspect.Plot([]float64{1, 2, 3})
+display.HTML("<i>no handler: its source</i>")
 `
 	if err := s.Eval(context.Background(), src); err != nil {
 		t.Fatalf("%v\n%s", err, errOut.String())
@@ -48,6 +49,9 @@ inspect.Plot([]float64{1, 2, 3})
 	}
 	if rest := got[want.Len():]; !strings.Contains(rest, "┤") {
 		t.Errorf("inspect.Plot did not print its chart to the session's Stdout; after the loop:\n%s", rest)
+	}
+	if !strings.HasSuffix(got, "<i>no handler: its source</i>\n") {
+		t.Errorf("display.HTML without a Display callback did not print to the session's Stdout; it ends:\n%s", got[len(got)-80:])
 	}
 	if e := errOut.String(); e != "to stderr\nfrom log\n" {
 		t.Errorf("stderr = %q, want os.Stderr's and log's lines", e)

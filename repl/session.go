@@ -219,6 +219,7 @@ func (s *Session) displayHandler() display.Handler {
 // the function that restores them and flushes the session's output.
 func (s *Session) useOutput() (restore func()) {
 	prevOut := inspect.SetOutput(s.opt.Stdout)
+	prevText := display.SetOutput(s.opt.Stdout)
 	prevDisplay := display.SetHandler(s.displayHandler())
 	prevWarn := engine.Warnings
 	if s.opt.Stderr != nil {
@@ -227,6 +228,7 @@ func (s *Session) useOutput() (restore func()) {
 	return func() {
 		engine.Warnings = prevWarn
 		inspect.SetOutput(prevOut)
+		display.SetOutput(prevText)
 		display.SetHandler(prevDisplay)
 		s.flush()
 	}

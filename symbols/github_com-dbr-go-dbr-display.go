@@ -17,6 +17,7 @@ func init() {
 		"HTML":       reflect.ValueOf(display.HTML),
 		"Image":      reflect.ValueOf(display.Image),
 		"SetHandler": reflect.ValueOf(display.SetHandler),
+		"SetOutput":  reflect.ValueOf(display.SetOutput),
 		"Show":       reflect.ValueOf(display.Show),
 		"TensorHTML": reflect.ValueOf(display.TensorHTML),
 
