@@ -115,3 +115,19 @@ func TestInteractiveKeepsMain(t *testing.T) {
 		}
 	}
 }
+
+// TestFixMethodAfterLoad: lesson 09's exercise at the prompt after -i: fix
+// Net.Forward, run the backward pass again, and the gradient reaches fc1.
+func TestFixMethodAfterLoad(t *testing.T) {
+	in := "func (n *Net) Forward(x *engine.Tensor) *engine.Tensor {\n\th := n.Fc1.Forward(x).ReLU()\n\treturn n.Fc2.Forward(h)\n}\n\n" +
+		"loss := nn.CrossEntropyLoss(net.Forward(x), y)\nloss.Backward()\ninspect.GradsFrom(loss, net)\n"
+	out, _ := runBinary(t, in, "-i", "../../scripts/09_debugging/main.go")
+	i := strings.LastIndex(out, "param ")
+	if i < 0 {
+		t.Fatalf("no gradient table:\n%s", out)
+	}
+	after := out[i:]
+	if !strings.Contains(after, "fc1.weight") || strings.Contains(after, "no gradient reached") {
+		t.Errorf("after fixing Forward, fc1 still gets no gradient:\n%s", after)
+	}
+}
