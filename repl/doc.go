@@ -30,36 +30,47 @@
 //
 // # Rewrites for yaegi's traps
 //
-// Before evaluation the parsed input is rewritten: `go f(x)` reports a panic
-// of the goroutine instead of killing the process; `for i := range n` over an
-// integer becomes a three-clause loop; min, max and clear call helpers;
-// variadic arguments of a compiled function whose variadic parameter is an
-// interface are passed as a slice; every named function counts its calls so
-// that unbounded recursion stops with an error before Go's fatal stack
-// overflow. What cannot be rewritten gets "not supported in dbr-repl: ...;
-// use ... instead". Every call into yaegi is recovered: no input kills the
-// host (FuzzEval checks it).
+// Before evaluation the parsed input is rewritten: `go f(x)` becomes a call
+// of a compiled helper that starts the goroutine and reports its panic
+// instead of killing the process; `for i := range n` over an integer becomes
+// a three-clause loop; min, max and clear call helpers; variadic arguments
+// of a compiled function whose variadic parameter is an interface are passed
+// as a slice; every function body starts by counting the call (see Guards).
+// What cannot be rewritten gets "not supported in dbr-repl: ...; use ...
+// instead". Every call into yaegi is recovered: no input kills the host
+// (FuzzEval checks it).
 //
 // # Guards
 //
 // What yaegi or the Go runtime cannot survive is kept out by one set of
-// guards, each in its own file:
+// guards, each in its own file. An input ends in a result or an error, and
+// the session goes on; what no Go process survives (a fatal error such as
+// concurrent map writes) is left to the supervising process (repl/child).
 //
-//   - before evaluation (refuse.go): input that would hang or disarm the
-//     session is refused with a message saying what to do instead: calling
-//     an unexported field of a compiled struct as a method (x.shape(), which
-//     deadlocks yaegi; "use x.Shape() instead"), and declaring a name that
-//     starts with _dbr (the helpers' names);
-//   - while evaluating (watchdog.go): a watchdog ends an evaluation that
-//     yaegi deadlocked, and, with Options.StallTimeout (dbr-repl's -stall,
-//     on by default for piped input), one during which the process uses no
-//     CPU for that long, with an error naming the input; the session goes
-//     on;
-//   - process-wide knobs that would make later code die (debug.SetMaxStack,
-//     signal.Ignore of Ctrl-C) are replaced by errors (guards.go), printing
-//     through fmt never recurses into a value that contains itself
-//     (printsafe.go), and a function passed to compiled code reports its
-//     panic on a goroutine of its own (callback.go).
+//   - Before evaluation (refuse.go), input that would hang or crash the
+//     session is refused with what to write instead: an unexported field or
+//     method of a compiled type (x.shape(), which deadlocks yaegi; "Go
+//     methods are capitalised and called: x.Shape()"), a generic function
+//     that calls itself (a panic inside it loops yaegi's panic handler until
+//     a fatal stack overflow), and a declaration of a name starting with
+//     _dbr (the helpers' names).
+//   - While evaluating (watchdog.go), a watchdog ends an evaluation that
+//     yaegi deadlocked and, with Options.StallTimeout (dbr-repl's -stall, on
+//     by default for piped input), one during which the process uses no CPU
+//     for that long, with an error naming the input.
+//   - Recursion (depth.go): every interpreted call counts, per goroutine and
+//     across inputs; more than 5,000 nested calls on a goroutine stop it
+//     with an error before Go's fatal stack overflow.
+//   - Printing (printsafe.go): a value nested more than 10,000 levels deep
+//     or containing itself is named instead of printed, as a result, as a
+//     panic's value and through fmt and log in interpreted code.
+//   - Process-wide knobs that would make later code die (debug.SetMaxStack,
+//     signal.Ignore of Ctrl-C) are replaced by errors (guards.go); a function
+//     passed to compiled code reports its panic on a goroutine of its own
+//     (callback.go); :load reads regular files of at most 16 MiB (load.go).
+//
+// cmd/dbr-repl's TestAttacks pipes the known killers to the binary, and
+// TestFuzzInputsPiped every FuzzEval input (testdata/fuzz_seeds.txt).
 //
 // # Errors
 //
