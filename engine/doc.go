@@ -21,7 +21,16 @@
 // (im2col, from zero-padded planes) so that one BLAS matrix product per image
 // and group does the work. CrossEntropy fuses LogSoftmax and the pick of each
 // row's target into one op.
-// MaxPool2d and AvgPool2d pool square windows.
+// MaxPool2d and AvgPool2d pool square windows. Tril and Triu keep a
+// triangle of each matrix (a causal mask is Ones(n, n).Triu(1)), and
+// MaskedFill puts a value where a mask is non-zero.
+//
+// # Elementwise ops
+//
+// Arithmetic (Add, Sub, Mul, Div, Pow and the *Scalar forms), Neg, Abs, Exp,
+// Log, Log1p, Sqrt, Square, Sin, Cos, Floor, Round, Sign, Clamp, Maximum,
+// Minimum, the activations ReLU, LeakyReLU, ELU, GELU, SiLU, Softplus, Tanh
+// and Sigmoid, comparisons returning float masks (Gt, Eq, …) and Where.
 //
 // A tensor's shape and dtype never change. Its values change only through the
 // explicit in-place methods: Set and Fill_ (for building inputs), CopyFrom and

@@ -275,7 +275,7 @@ func maskGrad(g, w *Tensor) *Tensor {
 			return 0
 		}
 		return x * y
-	}, nil)
+	}, func(_, w, _, g *Tensor) (*Tensor, *Tensor) { return maskGrad(g, w), nil }) // ∂g = maskGrad(g', w)
 }
 
 func nanMax(x, y float64) float64 {
@@ -426,13 +426,13 @@ func (t *Tensor) Square() *Tensor {
 // Sin returns sin t elementwise.
 func (t *Tensor) Sin() *Tensor {
 	// ∂t = g·cos t
-	return unary("Sin", t, math.Sin, func(x, y, g *Tensor) *Tensor { return g.Mul(apply(x, math.Cos)) })
+	return unary("Sin", t, math.Sin, func(x, y, g *Tensor) *Tensor { return g.Mul(x.Cos()) })
 }
 
 // Cos returns cos t elementwise.
 func (t *Tensor) Cos() *Tensor {
 	// ∂t = -g·sin t
-	return unary("Cos", t, math.Cos, func(x, y, g *Tensor) *Tensor { return g.Mul(apply(x, math.Sin)).Neg() })
+	return unary("Cos", t, math.Cos, func(x, y, g *Tensor) *Tensor { return g.Mul(x.Sin()).Neg() })
 }
 
 // Tanh returns tanh t elementwise.
@@ -548,6 +548,99 @@ func (t *Tensor) Clamp(lo, hi float64) *Tensor {
 			return 0
 		}))
 	})
+}
+
+// creatingGraph reports, inside a backward closure, whether Grad runs it
+// with CreateGraph: only then does gradient recording stay on. A backward
+// with a fast loop of its own (a function of the input computed by apply,
+// or a kernel) builds its result from recorded ops instead, so that the
+// gradient can be differentiated again.
+func creatingGraph() bool { return GradEnabled() }
+
+// SiLU returns t·σ(t) elementwise (also called swish), as torch.nn.functional.silu.
+func (t *Tensor) SiLU() *Tensor {
+	// ∂t = g·σ(t)·(1 + t·(1 - σ(t)))
+	return unary("SiLU", t, func(x float64) float64 { return x * sigmoid(x) }, func(x, y, g *Tensor) *Tensor {
+		if creatingGraph() {
+			s := x.Sigmoid()
+			return g.Mul(s.Mul(x.Mul(s.Neg().AddScalar(1)).AddScalar(1)))
+		}
+		return g.Mul(apply(x, func(v float64) float64 { s := sigmoid(v); return s * (1 + v*(1-s)) }))
+	})
+}
+
+// Softplus returns log(1 + e^(beta·t))/beta elementwise, and t itself where
+// beta·t > threshold (for stability), as torch.nn.functional.softplus(t,
+// beta, threshold); PyTorch's defaults are beta 1 and threshold 20.
+// It panics with an *Error when beta is 0.
+func (t *Tensor) Softplus(beta, threshold float64) *Tensor {
+	if beta == 0 {
+		errorf("Softplus", "beta must be non-zero (PyTorch's default is 1)")
+	}
+	// ∂t = g·σ(beta·t), and g where beta·t > threshold
+	return unary("Softplus", t, func(x float64) float64 {
+		if x*beta > threshold {
+			return x
+		}
+		return math.Log1p(math.Exp(x*beta)) / beta
+	}, func(x, y, g *Tensor) *Tensor {
+		if creatingGraph() {
+			bx := x.MulScalar(beta)
+			return Where(bx.GtScalar(threshold), g, g.Mul(bx.Sigmoid()))
+		}
+		return g.Mul(apply(x, func(v float64) float64 {
+			if v*beta > threshold {
+				return 1
+			}
+			return sigmoid(v * beta)
+		}))
+	})
+}
+
+// ELU returns t where t > 0 and alpha·(eᵗ - 1) elsewhere, as
+// torch.nn.functional.elu(t, alpha) (PyTorch's default alpha is 1).
+func (t *Tensor) ELU(alpha float64) *Tensor {
+	// ∂t = g where t > 0, else g·alpha·eᵗ = g·(y + alpha)
+	return unary("ELU", t, func(x float64) float64 {
+		if x > 0 {
+			return x
+		}
+		return alpha * math.Expm1(x)
+	}, func(x, y, g *Tensor) *Tensor {
+		if creatingGraph() {
+			return Where(x.GtScalar(0), g, g.Mul(y.AddScalar(alpha)))
+		}
+		return g.Mul(apply(x, func(v float64) float64 {
+			if v > 0 {
+				return 1
+			}
+			return alpha * math.Exp(v)
+		}))
+	})
+}
+
+// Log1p returns log(1 + t) elementwise, accurate for small t.
+func (t *Tensor) Log1p() *Tensor {
+	// ∂t = g/(1 + t)
+	return unary("Log1p", t, math.Log1p, func(x, y, g *Tensor) *Tensor { return g.Div(x.AddScalar(1)) })
+}
+
+// Floor returns the largest whole number <= each element. Its gradient is 0,
+// as in PyTorch.
+func (t *Tensor) Floor() *Tensor {
+	return unary("Floor", t, math.Floor, func(x, y, g *Tensor) *Tensor { return ZerosLike(g) })
+}
+
+// Round returns each element rounded to the nearest whole number, halves to
+// even (as torch.round: 0.5 → 0, 1.5 → 2). Its gradient is 0, as in PyTorch.
+func (t *Tensor) Round() *Tensor {
+	return unary("Round", t, math.RoundToEven, func(x, y, g *Tensor) *Tensor { return ZerosLike(g) })
+}
+
+// Sign returns -1, 0 or 1 by the sign of each element (NaN stays NaN). Its
+// gradient is 0, as in PyTorch.
+func (t *Tensor) Sign() *Tensor {
+	return unary("Sign", t, sign, func(x, y, g *Tensor) *Tensor { return ZerosLike(g) })
 }
 
 // To returns t converted to dtype (t itself when it already has that dtype).
