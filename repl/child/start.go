@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -32,21 +33,22 @@ type Config struct {
 // A Child is a session running in a child process. Its methods are not safe
 // for concurrent use, except Interrupt.
 type Child struct {
-	cfg     Config
-	cmd     *exec.Cmd
-	reqs    *os.File
-	writeMu sync.Mutex
-	answers chan answer
-	dead    chan struct{} // closed when the process has exited and its crash output is read
-	crash   bytes.Buffer  // the head of the runtime's fatal error text
-	status  string        // how the process ended
-	synced  chan struct{} // a sync marker was relayed (Config.Output only)
-	sync    string
-	started bool // the start request was answered
-	startE  error
-	id      int
-	inputs  []string
-	running string // the input of the request in progress, for a *Died
+	cfg      Config
+	cmd      *exec.Cmd
+	reqs     *os.File
+	writeMu  sync.Mutex
+	answers  chan answer
+	launched chan struct{} // closed when the process has started (or failed to)
+	dead     chan struct{} // closed when the process has exited and its crash output is read
+	crash    bytes.Buffer  // the head of the runtime's fatal error text
+	status   string        // how the process ended
+	synced   chan struct{} // a sync marker was relayed (Config.Output only)
+	sync     string
+	started  bool // the start request was answered
+	startE   error
+	id       int
+	inputs   []string
+	running  string // the input of the request in progress, for a *Died
 }
 
 // Died is the error of a request during which the child process died, or
@@ -107,13 +109,21 @@ func Start(cfg Config) (*Child, error) {
 		c.cmd.Stdout, c.cmd.Stderr = outW, outW
 	}
 	c.cmd.ExtraFiles = []*os.File{reqR, ansW, crashW}
-	if err := c.cmd.Start(); err != nil {
-		return nil, err
-	}
-	reqR.Close()
-	ansW.Close()
-	crashW.Close()
 	c.reqs = reqW
+	// Starting a process waits for its exec, which takes tens of
+	// milliseconds for a big binary: the caller goes on meanwhile (a prompt
+	// shows), and requests queue in the pipe.
+	c.launched = make(chan struct{})
+	launch := func() error {
+		err := c.cmd.Start()
+		close(c.launched)
+		for _, f := range []*os.File{reqR, ansW, crashW, outW} {
+			if f != nil {
+				f.Close()
+			}
+		}
+		return err
+	}
 
 	var readers sync.WaitGroup
 	readers.Add(2)
@@ -142,7 +152,6 @@ func Start(cfg Config) (*Child, error) {
 		}
 	}()
 	if outR != nil {
-		outW.Close()
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
@@ -150,7 +159,12 @@ func Start(cfg Config) (*Child, error) {
 		}()
 	}
 	go func() {
-		err := c.cmd.Wait()
+		err := launch()
+		if err == nil {
+			err = c.cmd.Wait()
+		} else {
+			err = fmt.Errorf("could not start the session's process: %w", err)
+		}
 		readers.Wait()
 		c.status = "exited"
 		if err != nil {
@@ -391,10 +405,13 @@ func (c *Child) Dead() bool {
 // Close ends the child.
 func (c *Child) Close() {
 	c.reqs.Close()
+	<-c.launched
 	select {
 	case <-c.dead:
 	default:
-		c.cmd.Process.Kill()
+		if c.cmd.Process != nil {
+			c.cmd.Process.Kill()
+		}
 		<-c.dead
 	}
 }
