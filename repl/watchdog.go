@@ -15,12 +15,13 @@ import (
 //
 //   - yaegi v0.16.1 can deadlock itself handling a panic (runCfg's deferred
 //     recover locks the frame's mutex that the panicking code held).
-//     refuse.go keeps the known way in out; twice a second, the watchdog
-//     also looks for a goroutine of the evaluation waiting on that lock
-//     (pprof's goroutine profile); seen twice in a row, the evaluation is
-//     stuck, and the watchdog ends it. This is always on. (The frame is
-//     that of a function: every statement typed runs inside one; a locked
-//     global frame would hang every later input.)
+//     refuse.go keeps the known way in out; after half a second, then at
+//     doubling intervals, the watchdog also looks for a goroutine of the
+//     evaluation waiting on that lock (pprof's goroutine profile, which
+//     stops the world); seen twice in a row, the evaluation is stuck, and
+//     the watchdog ends it. This is always on. (The frame is that of a
+//     function: every statement typed runs inside one; a locked global
+//     frame would hang every later input.)
 //   - With Options.StallTimeout > 0, an evaluation during which the process
 //     uses no CPU for that long (a channel receive, a lock or a sleep that
 //     never ends) ends with an error. It is meant for piped input, where no
@@ -33,9 +34,12 @@ import (
 // watchTick is how often the watchdog samples the process's CPU time; a
 // tick in which it used less than idleCPU counts as idle.
 const (
-	watchTick     = 100 * time.Millisecond
-	idleCPU       = 2 * time.Millisecond
-	deadlockCheck = 500 * time.Millisecond // how often to look for yaegi's deadlock
+	watchTick = 100 * time.Millisecond
+	idleCPU   = 2 * time.Millisecond
+	// yaegi's deadlock is looked for after deadlockCheck, then at doubling
+	// intervals up to maxDeadlockCheck.
+	deadlockCheck    = 500 * time.Millisecond
+	maxDeadlockCheck = 16 * time.Second
 )
 
 // A stallError ends an evaluation that the watchdog found stuck.
@@ -70,7 +74,8 @@ func (s *Session) watch(stop context.CancelCauseFunc) (end func()) {
 		t := time.NewTicker(watchTick)
 		defer t.Stop()
 		idleSince := time.Now()
-		nextCheck := idleSince.Add(deadlockCheck)
+		every := deadlockCheck
+		nextCheck := idleSince.Add(every)
 		seen := false
 		for {
 			select {
@@ -84,7 +89,10 @@ func (s *Session) watch(stop context.CancelCauseFunc) (end func()) {
 				last = cpu
 				idle := now.Sub(idleSince)
 				if now.After(nextCheck) {
-					nextCheck = now.Add(deadlockCheck)
+					// Looking stops the world: a long evaluation looks ever
+					// more rarely (a deadlock is found within twice its age).
+					every = min(2*every, maxDeadlockCheck)
+					nextCheck = now.Add(every)
 					if yaegiDeadlocks() <= leftDeadlocked.Load() {
 						seen = false
 					} else if !seen {
