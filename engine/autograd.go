@@ -251,7 +251,8 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	// Refuse before any gradient changes when a saved tensor was changed in
 	// place; checked again per op, for changes made by this backward itself
 	// (accumulating into a Grad that an op of the graph used).
-	var leaves []leafUse
+	var leafBuf [16]leafUse // on the stack: most graphs reach a few leaves
+	leaves := leafBuf[:0]
 	for _, r := range order {
 		checkVersions(r)
 		leaves = reachedLeaves(leaves, r)

@@ -31,7 +31,10 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 		shapeErr("Reshape", fmt.Sprintf("target shape %v holds %d elements but the tensor has %d", shape, numelOf(ns), t.Numel()),
 			"the product of the sizes must stay the same; use -1 for one size to infer it", t.shape)
 	}
-	out := &Tensor{shape: ns, dtype: t.dtype, f32: t.f32, f64: t.f64, ver: t.sharedVersion()}
+	out := &Tensor{shape: ns, dtype: t.dtype, f32: t.f32, f64: t.f64}
+	if !inBackwardClosure() { // a backward's own views never reach user code, nor its in-place calls
+		out.ver = t.sharedVersion()
+	}
 	in := t.shape
 	// ∂t = g reshaped back
 	return record("Reshape", out, func(g *Tensor) []*Tensor { return []*Tensor{g.Reshape(in...)} }, t)
