@@ -133,7 +133,7 @@ func TestTerminalCompletion(t *testing.T) {
 	tm.waitFor("tval *engine.Tensor shape [3 5]")
 
 	// After a call: the candidates come from the types, nothing runs.
-	tm.keys("engine.Randn(2, 3).Sof", "Tab")
+	tm.keys("engine.Randn(2, 3).Softm", "Tab")
 	tm.waitFor("dbr> engine.Randn(2, 3).Softmax(")
 	tm.keys("1).Shape()", "Enter")
 	tm.waitFor("\n[2 3]\n")
