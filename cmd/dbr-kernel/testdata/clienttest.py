@@ -6,6 +6,7 @@ kernelspec "dbr" for the binary under test, and Debian's /usr/bin/python3.
 import base64
 import os
 import queue
+import shutil
 import struct
 import tempfile
 import time
@@ -133,6 +134,17 @@ class KernelClientTests(unittest.TestCase):
         self.assertIn("┤", data["text/plain"])
         content, msgs = run(self.kc, ":plot losses")
         self.assertEqual(png_size(base64.b64decode(msgs[0]["content"]["data"]["image/png"])), (800, 500))
+
+    @unittest.skipUnless(shutil.which("dot"), "Graphviz's dot is missing (apt-get install graphviz)")
+    def test_graph_is_svg(self):
+        content, msgs = run(self.kc, "gw := engine.Randn(2, 2).SetRequiresGrad(true)\ngl := gw.MatMul(gw).Sum()\n:graph gl")
+        self.assertEqual(content["status"], "ok")
+        results = [m for m in msgs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1, msgs)
+        data = results[0]["content"]["data"]
+        self.assertIn("graph of [] made by Sum", data["text/plain"])
+        self.assertIn("<svg", data["image/svg+xml"])
+        self.assertIn("MatMul", data["image/svg+xml"])
 
     def test_progress_updates_in_place(self):
         content, msgs = run(self.kc, "p := inspect.NewProgress(3)\nfor i := 1; i <= 3; i++ {\n\tp.Update(i, 1/float64(i))\n\ttime.Sleep(150 * time.Millisecond)\n}")
