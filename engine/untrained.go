@@ -20,7 +20,13 @@ import (
 // output. Set it to io.Discard to silence them.
 var Warnings io.Writer = os.Stderr
 
-var warnMu sync.Mutex
+var (
+	warnMu sync.Mutex
+	// warnedKinds holds the dtype, shape and op of every leaf warned about:
+	// a new input tensor each step (an input that requires grad, for a
+	// saliency map) warns once, not once per step.
+	warnedKinds = map[string]bool{}
+)
 
 // MarkOptimized records that the optimizer named by (such as "Adam") updates
 // t; nn's optimizers call it for their parameters.
@@ -73,12 +79,17 @@ func warnUntrained(leaves []leafUse) {
 			continue
 		}
 		l.t.warnedUntrained = true
+		kind := fmt.Sprint(l.t.dtype, l.t.shape, l.op)
+		if warnedKinds[kind] {
+			continue
+		}
+		warnedKinds[kind] = true
 		what := ""
 		if l.t.name != "" {
 			what = fmt.Sprintf(" %q", l.t.name)
 		}
 		fmt.Fprintf(Warnings, "warning: a %v %v tensor%s that requires grad got a gradient through %s, but no optimizer updates it (the %s optimizer updates others): "+
-			"it will never train. Is it a layer left out of Params()? (:grads shows it; warned once per tensor)\n",
+			"it will never train. Is it a layer left out of Params()? (:grads shows it; warned once per shape and op)\n",
 			l.t.dtype, l.t.shape, what, l.op, trained)
 	}
 }

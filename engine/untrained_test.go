@@ -39,6 +39,13 @@ func TestUntrainedLeafWarning(t *testing.T) {
 	if strings.Count(out.String(), "warning:") != 1 {
 		t.Errorf("the warning repeated:\n%s", out)
 	}
+	// A new tensor of the same shape, used by the same op (an input that
+	// requires grad, made each step), does not warn again.
+	v = Randn(2, 4).SetRequiresGrad(true)
+	step()
+	if strings.Count(out.String(), "warning:") != 1 {
+		t.Errorf("a new tensor of the same kind warned again:\n%s", out)
+	}
 }
 
 // TestNoUntrainedWarningWithoutOptimizer: gradients computed with no
