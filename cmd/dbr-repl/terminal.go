@@ -185,6 +185,20 @@ func interactiveLoop(sv *supervisor, out *termOut) int {
 		return err == nil && (a == "" || a == "y" || a == "yes")
 	}
 	fmt.Fprintln(out, banner)
+	// A child that dies while the prompt waits (a goroutine of an earlier
+	// input) is noticed at once; the next input reports it and rebuilds.
+	go func() {
+		for {
+			c := sv.child()
+			<-c.Done()
+			if !sv.busy.Load() && c == sv.child() {
+				fmt.Fprintf(out, "the session's process died: %s; your next input rebuilds it\n", c.Death().Fatal)
+			}
+			for c == sv.child() {
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}()
 	for {
 		out.prompt()
 		line, err := rl.Readline()

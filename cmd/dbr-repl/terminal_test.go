@@ -368,3 +368,19 @@ func TestTerminalGoroutinePartialLines(t *testing.T) {
 		t.Errorf("the prompt is not below the goroutine's line; the screen ends with %q:\n%s", last, s)
 	}
 }
+
+// TestTerminalDeathWhileWaiting: a goroutine that kills the process while
+// the prompt waits is noticed at once; the next input rebuilds the session
+// and runs in it.
+func TestTerminalDeathWhileWaiting(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys("keep := 5", "Enter")
+	tm.waitFor("dbr> keep := 5")
+	tm.keys(`go func() { time.Sleep(300 * time.Millisecond); var mu sync.Mutex; mu.Unlock() }()`, "Enter")
+	tm.waitFor("the session's process died: fatal error: sync: unlock of unlocked mutex; your next input rebuilds it")
+	tm.keys("keep + 1", "Enter")
+	tm.waitFor("between inputs (a goroutine started earlier?)")
+	tm.waitFor("[Y/n]")
+	tm.keys("Enter")
+	tm.waitFor("\n6\n")
+}

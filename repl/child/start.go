@@ -402,6 +402,13 @@ func (c *Child) Dead() bool {
 	}
 }
 
+// Done is closed when the child process has ended; Death then says how.
+func (c *Child) Done() <-chan struct{} { return c.dead }
+
+// Death says how the ended child process died (Input is the input that
+// was running, if any).
+func (c *Child) Death() *Died { return c.died() }
+
 // Close ends the child.
 func (c *Child) Close() {
 	c.reqs.Close()
