@@ -51,6 +51,7 @@ type kernel struct {
 	count   int       // execution count
 	history []histRow // executed cells with store_history
 	current *message  // the execute request running, for its outputs
+	last    *message  // the last one that was not silent
 	curMu   sync.Mutex
 	failed  *repl.Error // the error of the running cell
 	result  string      // text of the running cell's last result
@@ -284,7 +285,22 @@ func (k *kernel) running() *message {
 func (k *kernel) setRunning(m *message) {
 	k.curMu.Lock()
 	k.current = m
+	if m != nil {
+		k.last = m
+	}
 	k.curMu.Unlock()
+}
+
+// latest returns the running execute request, else the last one: what a
+// goroutine prints after its cell ended goes under that cell, as in
+// ipykernel.
+func (k *kernel) latest() *message {
+	k.curMu.Lock()
+	defer k.curMu.Unlock()
+	if k.current != nil {
+		return k.current
+	}
+	return k.last
 }
 
 type executeRequest struct {
@@ -504,7 +520,7 @@ func (w *streamWriter) flush() {
 	if text == "" {
 		return
 	}
-	if m := w.k.running(); m != nil {
+	if m := w.k.latest(); m != nil {
 		w.k.publish(m, "stream", map[string]string{"name": w.name, "text": text})
 	}
 }

@@ -164,6 +164,18 @@ class KernelClientTests(unittest.TestCase):
         content, msgs = run(self.kc, ":doc engine.Zeros")
         self.assertIn("func Zeros(", text_of(msgs))
 
+    def test_goroutine_output_after_the_cell(self):
+        msg_id = self.kc.execute('timer := time.AfterFunc(200*time.Millisecond, func() { fmt.Println("later") })\nfmt.Println("now")')
+        self.assertEqual(text_of(outputs(self.kc, msg_id)), "now\n")
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["msg_type"] == "stream":
+                self.assertEqual(msg["content"]["text"], "later\n")
+                self.assertEqual(msg["parent_header"]["msg_id"], msg_id)
+                return
+        self.fail("the goroutine's output never came")
+
     def test_stdin(self):
         msg_id = self.kc.execute('var name string\nn, _ := fmt.Scanln(&name)\nfmt.Println("hello", name)', allow_stdin=True)
         req = self.kc.get_stdin_msg(timeout=TIMEOUT)
