@@ -146,10 +146,10 @@ func (s *Session) docKey(fun ast.Expr) string {
 	return path.Base(t.PkgPath()) + "." + t.Name() + "." + sel.Sel.Name
 }
 
-// signature is the declaration :doc shows for the call's function, or the
-// Go type of the function.
-func (s *Session) signature(fun ast.Expr, ft reflect.Type) string {
-	if d, ok := symbols.Docs[s.docKey(fun)]; ok {
+// signature is the declaration :doc shows under key, or the Go type of the
+// function.
+func (s *Session) signature(key string, ft reflect.Type) string {
+	if d, ok := symbols.Docs[key]; ok {
 		first, _, _ := strings.Cut(d, "\n")
 		return first
 	}
@@ -186,6 +186,12 @@ func (s *Session) callHint(src string) string {
 			return hint == ""
 		}
 		ft, isType := s.staticType(c.Fun)
+		key := s.docKey(c.Fun)
+		if sel, ok := c.Fun.(*ast.SelectorExpr); ok && ft == nil {
+			// A method of a value whose type is not known here (a local
+			// variable): the dbr method of that name, if only one type has it.
+			ft, key = s.uniqueMethod(sel.Sel.Name)
+		}
 		if ft == nil {
 			return true
 		}
@@ -201,10 +207,41 @@ func (s *Session) callHint(src string) string {
 			}
 			return false
 		}
-		hint = s.argsHint(c, name, ft)
+		hint = s.argsHint(c, name, ft, key)
 		return hint == ""
 	})
 	return hint
+}
+
+// uniqueMethod returns the func type (without receiver) and :doc name of the
+// method name of the one type of engine, nn and inspect that has it, when
+// the user declared no method of that name.
+func (s *Session) uniqueMethod(name string) (reflect.Type, string) {
+	for _, ms := range s.methods {
+		if ms[name] {
+			return nil, ""
+		}
+	}
+	var found reflect.Type
+	key := ""
+	for _, pkg := range []string{"engine", "nn", "inspect"} {
+		for tn, v := range s.pkgSyms[pkg] {
+			if v.Kind() != reflect.Ptr || !v.IsNil() {
+				continue
+			}
+			t := v.Type() // *T
+			if t.Elem().Kind() == reflect.Interface {
+				continue
+			}
+			if m, ok := t.MethodByName(name); ok {
+				if found != nil {
+					return nil, ""
+				}
+				found, key = methodFunc(m.Type), pkg+"."+tn+"."+name
+			}
+		}
+	}
+	return found, key
 }
 
 // conversionHint is for a type used as a function, pkg.T(a, b), when the
@@ -231,7 +268,7 @@ func renderArgs(args []ast.Expr) string {
 }
 
 // argsHint says how the arguments of c do not fit ft, or "" if they may.
-func (s *Session) argsHint(c *ast.CallExpr, name string, ft reflect.Type) string {
+func (s *Session) argsHint(c *ast.CallExpr, name string, ft reflect.Type, key string) string {
 	if c.Ellipsis.IsValid() {
 		return ""
 	}
@@ -245,7 +282,7 @@ func (s *Session) argsHint(c *ast.CallExpr, name string, ft reflect.Type) string
 	if ft.IsVariadic() {
 		fixed--
 	}
-	sig := s.signature(c.Fun, ft)
+	sig := s.signature(key, ft)
 	want := func() string {
 		switch {
 		case ft.IsVariadic():
@@ -255,9 +292,9 @@ func (s *Session) argsHint(c *ast.CallExpr, name string, ft reflect.Type) string
 		}
 	}
 	if nargs < fixed || (!ft.IsVariadic() && nargs > fixed) {
-		h := name + " takes " + want() + ", got " + itoa(nargs) + ": " + sig
+		h := name + " takes " + want() + ", got " + strconv.Itoa(nargs) + ": " + sig
 		if last := ft.In(ft.NumIn() - 1); !ft.IsVariadic() && nargs > fixed && last.Kind() == reflect.Slice {
-			h += " (put the last " + itoa(nargs-fixed+1) + " in one " + s.TypeName(last) + "{…})"
+			h += " (put the last " + strconv.Itoa(nargs-fixed+1) + " in one " + s.TypeName(last) + "{…})"
 		}
 		for i := nargs; i < fixed; i++ {
 			if p := ft.In(i); p.Kind() == reflect.Struct && strings.HasSuffix(p.Name(), "Opts") {
@@ -284,7 +321,7 @@ func (s *Session) argsHint(c *ast.CallExpr, name string, ft reflect.Type) string
 				}
 			}
 		}
-		return name + ": argument " + itoa(i+1) + " is " + article(s.TypeName(at)) + ", not " + article(s.TypeName(p)) + ": " + sig
+		return name + ": argument " + strconv.Itoa(i+1) + " is " + article(s.TypeName(at)) + ", not " + article(s.TypeName(p)) + ": " + sig
 	}
 	return ""
 }
@@ -336,10 +373,8 @@ func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return itoa(n) + " " + what + "s"
+	return strconv.Itoa(n) + " " + what + "s"
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 var (
 	undefinedMethod = regexp.MustCompile(`^undefined (?:method|selector):? (\w+)$`)

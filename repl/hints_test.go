@@ -47,3 +47,29 @@ func TestImportedAgrees(t *testing.T) {
 		t.Errorf("rand.Intn(1) = %q", got)
 	}
 }
+
+// TestMainWithoutFile: main() with no file loaded says what main() does.
+func TestMainWithoutFile(t *testing.T) {
+	s, out := newSession(t)
+	got := evalErr(t, s, out, "main()")
+	if !strings.Contains(got, "main() runs the func main of a file loaded with :load FILE") {
+		t.Errorf("main(): %q", got)
+	}
+}
+
+// TestUniqueMethod: the signature of a method called on a value of unknown
+// type is the one dbr type's that has it; a name several types have, or
+// that the user declared, gives none.
+func TestUniqueMethod(t *testing.T) {
+	s, out := newSession(t)
+	if ft, key := s.uniqueMethod("Transpose"); ft == nil || key != "engine.Tensor.Transpose" || ft.NumIn() != 2 {
+		t.Errorf("Transpose: %v %q", ft, key)
+	}
+	if ft, _ := s.uniqueMethod("Forward"); ft != nil {
+		t.Errorf("Forward (every layer has one): %v", ft)
+	}
+	evalOK(t, s, out, "type T struct{}\nfunc (T) Transpose() {}")
+	if ft, _ := s.uniqueMethod("Transpose"); ft != nil {
+		t.Errorf("Transpose declared by the user too: %v", ft)
+	}
+}
