@@ -244,6 +244,9 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	defer enter(noGradOf)()
 
 	if t.node == nil { // a leaf
+		if t.gradHooks != nil {
+			g = runGradHooks(t, g)
+		}
 		accumulate(&t.grad, g)
 		return
 	}
@@ -272,6 +275,10 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	}
 	grads[t] = g.clone()
 	hold(grads[t], 1)
+	// leaves with tensor hooks: their gradient is summed here, and the hooks
+	// see the sum once every contribution has arrived
+	var hookedLeaves []*Tensor
+	hookedSums := map[*Tensor]*Tensor{}
 	for _, r := range order {
 		gr := grads[r]
 		if gr == nil {
@@ -279,6 +286,9 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 		}
 		delete(grads, r)
 		hold(gr, -1)
+		if r.gradHooks != nil {
+			gr = runGradHooks(r, gr.clone()) // a copy, which a hook may keep: the pool never takes it
+		}
 		if r.retainGrad {
 			accumulate(&r.grad, gr)
 		}
@@ -305,6 +315,14 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 				gi = gi.To(in.dtype)
 			}
 			switch cur := grads[in]; {
+			case in.node == nil && in.gradHooks != nil:
+				if s := hookedSums[in]; s != nil {
+					addInto(s, gi)
+				} else {
+					hookedLeaves = append(hookedLeaves, in)
+					hookedSums[in] = gi.clone()
+				}
+				dead = append(dead, gi)
 			case in.node == nil:
 				accumulate(&in.grad, gi)
 				dead = append(dead, gi)
@@ -334,6 +352,9 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 				}
 			}
 		}
+	}
+	for _, in := range hookedLeaves {
+		accumulate(&in.grad, runGradHooks(in, hookedSums[in]))
 	}
 	warnUntrained(leaves)
 }

@@ -66,6 +66,16 @@
 //
 // NoGrad(f) runs f without recording, Detach cuts a tensor from its history,
 // and RetainGrad keeps the gradient of an intermediate result.
+// t.RegisterHook(h) lets h see, and replace, the gradient of t as a backward
+// computes it.
+//
+// Grad(outputs, inputs, GradOpts{…}) returns gradients instead of adding
+// them into Grad, as torch.autograd.grad. With CreateGraph the backward pass
+// is itself recorded, so a gradient can enter a loss (a WGAN-GP gradient
+// penalty) or be differentiated again (a Hessian-vector product). The ops
+// whose backward is built from recorded ops allow this (see Grad); a
+// gradient through another op panics naming it when differentiated again,
+// never giving a wrong second derivative.
 //
 // # Memory
 //

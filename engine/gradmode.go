@@ -25,6 +25,7 @@ type goState struct {
 	noGrad   int32 // NoGrad and Backward calls under way: ops record no graph
 	backward int32 // backward closures under way: their ops are part of one backward event
 	hook     int32 // op hooks under way: their ops fire no hooks
+	grad     int32 // Grad calls under way: backward closures return every gradient
 }
 
 var (
@@ -61,7 +62,7 @@ func enter(field func(*goState) *int32) (leave func()) {
 	*c++
 	return func() {
 		*c--
-		if s.noGrad == 0 && s.backward == 0 && s.hook == 0 {
+		if s.noGrad == 0 && s.backward == 0 && s.hook == 0 && s.grad == 0 {
 			goStates.Delete(k)
 			nStates.Add(-1)
 		}
@@ -71,6 +72,15 @@ func enter(field func(*goState) *int32) (leave func()) {
 func noGradOf(s *goState) *int32   { return &s.noGrad }
 func backwardOf(s *goState) *int32 { return &s.backward }
 func hookOf(s *goState) *int32     { return &s.hook }
+func gradOf(s *goState) *int32     { return &s.grad }
+
+// inGrad reports whether the calling goroutine is inside Grad, whose
+// backward closures must return each gradient rather than add it into a
+// leaf's Grad (Linear's shortcut).
+func inGrad() bool {
+	s := current()
+	return s != nil && s.grad > 0
+}
 
 // GradEnabled reports whether ops on the calling goroutine record the
 // autograd graph.

@@ -351,7 +351,9 @@ func checkTorchCase(t *testing.T, s opSpec, c *torchCase, dtype DType, tol float
 			continue
 		}
 		if xs[i].Grad() == nil {
-			t.Errorf("%s: input %d got no gradient, PyTorch gives one", label, i)
+			if slices.ContainsFunc(g.Data, func(v float64) bool { return v != 0 }) {
+				t.Errorf("%s: input %d got no gradient, PyTorch gives one", label, i)
+			} // else the gradient is 0 and no path leads to the input (a second derivative through LeakyReLU)
 			continue
 		}
 		assertClose(t, label+" gradient", xs[i].Grad(), g.tensor(), tol)

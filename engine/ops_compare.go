@@ -112,7 +112,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 	}
 	// ∂a = g where m, ∂b = g where not m, each summed back to its operand's shape
 	return record("Where", out, func(g *Tensor) []*Tensor {
-		return []*Tensor{nil, sumTo(maskGrad(g, m), a.shape), sumTo(maskGrad(g, m.Neg().AddScalar(1)), b.shape)}
+		return []*Tensor{nil, sumToGrad(maskGrad(g, m), a.shape), sumToGrad(maskGrad(g, m.Neg().AddScalar(1)), b.shape)}
 	}, cond, a, b)
 }
 

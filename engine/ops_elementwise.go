@@ -64,10 +64,10 @@ func binaryArith(op string, k arith, a, b *Tensor, f func(x, y float64) float64,
 		bw = func(g *Tensor) []*Tensor {
 			ga, gb := grad(a, b, out, g)
 			if ga != nil {
-				ga = sumTo(ga, a.shape)
+				ga = sumToGrad(ga, a.shape)
 			}
 			if gb != nil {
-				gb = sumTo(gb, b.shape)
+				gb = sumToGrad(gb, b.shape)
 			}
 			return []*Tensor{ga, gb}
 		}
@@ -471,6 +471,9 @@ func (t *Tensor) ReLU() *Tensor {
 	})
 	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays out)
 	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor {
+		if creatingGraph() {
+			return maskGrad(g, x.GtScalar(0))
+		}
 		gx := reuse(g) // element i of g is read only to write element i
 		chunks(x.Numel(), func(lo, hi int) {
 			if x.dtype == Float64 {
@@ -628,20 +631,24 @@ func (t *Tensor) Log1p() *Tensor {
 // Floor returns the largest whole number <= each element. Its gradient is 0,
 // as in PyTorch.
 func (t *Tensor) Floor() *Tensor {
-	return unary("Floor", t, math.Floor, func(x, y, g *Tensor) *Tensor { return ZerosLike(g) })
+	return unary("Floor", t, math.Floor, zeroGrad)
 }
 
 // Round returns each element rounded to the nearest whole number, halves to
 // even (as torch.round: 0.5 → 0, 1.5 → 2). Its gradient is 0, as in PyTorch.
 func (t *Tensor) Round() *Tensor {
-	return unary("Round", t, math.RoundToEven, func(x, y, g *Tensor) *Tensor { return ZerosLike(g) })
+	return unary("Round", t, math.RoundToEven, zeroGrad)
 }
 
 // Sign returns -1, 0 or 1 by the sign of each element (NaN stays NaN). Its
 // gradient is 0, as in PyTorch.
 func (t *Tensor) Sign() *Tensor {
-	return unary("Sign", t, sign, func(x, y, g *Tensor) *Tensor { return ZerosLike(g) })
+	return unary("Sign", t, sign, zeroGrad)
 }
+
+// zeroGrad is the backward of a piecewise constant op: zeros, recorded as a
+// function of g (maskGrad) so that Grad with CreateGraph can go on through it.
+func zeroGrad(x, y, g *Tensor) *Tensor { return maskGrad(g, ZerosLike(g)) }
 
 // To returns t converted to dtype (t itself when it already has that dtype).
 // The conversion is differentiable.

@@ -51,6 +51,15 @@ func Linear(x, w, b *Tensor) *Tensor {
 	// ∂x = g·w, ∂w = gᵀ·x (summed over all rows of x), ∂b = Σ_rows g
 	return record("Linear", y, func(g *Tensor) []*Tensor {
 		gs := make([]*Tensor, len(inputs))
+		if creatingGraph() { // from recorded ops, for a second derivative
+			g2 := g.Reshape(-1, out)
+			gs[0] = g.MatMul(w)
+			gs[1] = g2.Transpose(0, 1).MatMul(x.Reshape(-1, in))
+			if b != nil {
+				gs[2] = g2.Sum(0)
+			}
+			return gs
+		}
 		dst := make([]*Tensor, len(inputs)) // where each gradient is added
 		for i, in := range inputs {
 			if !in.requiresGrad {
@@ -77,7 +86,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 // has a gradient of its dtype, and no op hook is installed (hooks are promised
 // every computed gradient). Otherwise it returns nil.
 func leafGradBuffer(t *Tensor) *Tensor {
-	if t.node != nil || !t.requiresGrad || t.grad == nil || t.grad.dtype != t.dtype || hooks.Load() != nil {
+	if t.node != nil || !t.requiresGrad || t.grad == nil || t.grad.dtype != t.dtype || hooks.Load() != nil || inGrad() {
 		return nil
 	}
 	t.grad.bump("Backward (accumulating into Grad)")

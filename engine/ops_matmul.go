@@ -76,6 +76,15 @@ func matmulND(a, b *Tensor) *Tensor {
 	return record("MatMul", out, func(g *Tensor) []*Tensor {
 		// only the gradients some input needs: x·w with a constant x skips ∂x
 		var ga, gb *Tensor
+		if creatingGraph() { // from recorded ops, for a second derivative
+			if a.requiresGrad {
+				ga = sumToGrad(g.MatMul(b.Transpose(-1, -2)), a.shape)
+			}
+			if b.requiresGrad {
+				gb = sumToGrad(a.Transpose(-1, -2).MatMul(g), b.shape)
+			}
+			return []*Tensor{ga, gb}
+		}
 		if a.requiresGrad {
 			ga = sumTo(bmm(g, b, false, true), a.shape)
 		}

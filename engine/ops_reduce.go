@@ -143,7 +143,7 @@ func (t *Tensor) mean(dims []int, keep bool) *Tensor {
 	out := finishReduce(fromValues(t.dtype, keepShape, s), keep, outShape)
 	// ∂t = g/n broadcast back over the reduced dims
 	return record("Mean", out, func(g *Tensor) []*Tensor {
-		return []*Tensor{g.view(keepShape).MulScalar(1 / n).Add(ZerosLike(t))}
+		return []*Tensor{g.Reshape(keepShape...).MulScalar(1 / n).Add(ZerosLike(t))}
 	}, t)
 }
 
@@ -302,6 +302,9 @@ func (t *Tensor) logSumExp(dims []int, keep bool) *Tensor {
 	out := finishReduce(outK.view(keepShape), keep, outShape)
 	// ∂t = g·exp(t - out), the softmax of t over dims
 	return record("LogSumExp", out, func(g *Tensor) []*Tensor {
+		if creatingGraph() { // the recorded result, for a second derivative
+			return []*Tensor{g.Reshape(keepShape...).Mul(t.Sub(out.Reshape(keepShape...)).Exp())}
+		}
 		return []*Tensor{g.view(keepShape).Mul(t.Sub(outK).Exp())}
 	}, t)
 }

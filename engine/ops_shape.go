@@ -201,7 +201,7 @@ func (t *Tensor) Expand(shape ...int) *Tensor {
 	}
 	in := t.shape
 	// ∂t = g summed over the expanded dims (the backward of any broadcast)
-	return record("Expand", out, func(g *Tensor) []*Tensor { return []*Tensor{sumTo(g, in)} }, t)
+	return record("Expand", out, func(g *Tensor) []*Tensor { return []*Tensor{sumToGrad(g, in)} }, t)
 }
 
 // Narrow returns the length elements of dim starting at start (negative

@@ -49,6 +49,8 @@ type Tensor struct {
 	reusable     bool     // a gradient its op's backward may overwrite: see reuse
 	ver          *version // in-place changes of the data, shared with views: see version.go; nil until needed
 
+	gradHooks []*func(*Tensor) *Tensor // see RegisterHook
+
 	optimizedBy     string // the optimizer that updates t: see untrained.go
 	warnedUntrained bool
 }

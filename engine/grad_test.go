@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// grad1 is the first derivative of y with respect to x, recorded.
+func grad1(y, x *Tensor) *Tensor {
+	return Grad([]*Tensor{y}, []*Tensor{x}, GradOpts{CreateGraph: true})[0]
+}
+
+// penalty is a WGAN-GP gradient penalty of a two-layer critic at x, as
+// torchref_grad.py computes it.
+func penalty(x []*Tensor, act func(*Tensor) *Tensor) *Tensor {
+	w1, b1, w2, b2, in := x[0], x[1], x[2], x[3], x[4]
+	d := Linear(act(Linear(in, w1, b1)), w2, b2)
+	g := grad1(d.Sum(), in)
+	return g.Norm(2, 1).SubScalar(1).Square().Mean()
+}
+
+// gradRows are functions built from first derivatives (Grad with
+// CreateGraph); their gradients are second derivatives.
+func gradRows() []opSpec {
+	Seed(21)
+	second := func(f func(*Tensor) *Tensor) func([]*Tensor) *Tensor {
+		// Σ u·∂(Σ w·f(x))/∂x for fixed random u and w
+		return func(x []*Tensor) *Tensor {
+			y := f(x[0])
+			w := randNormal(rand.New(rand.NewPCG(1, 2)), y.shape).To(y.dtype)
+			g := grad1(y.Mul(w).Sum(), x[0])
+			u := randNormal(rand.New(rand.NewPCG(3, 4)), g.shape).To(g.dtype)
+			return g.Mul(u).Sum()
+		}
+	}
+	return []opSpec{
+		{name: "WGAN-GP/leaky", torch: true, f: func(x []*Tensor) *Tensor {
+			return penalty(x, func(h *Tensor) *Tensor { return h.LeakyReLU(0.2) })
+		}},
+		{name: "WGAN-GP/tanh-sigmoid-relu", torch: true, f: func(x []*Tensor) *Tensor {
+			return penalty(x, func(h *Tensor) *Tensor { return h.Tanh().MulScalar(2).Add(h.ReLU()).Sigmoid() })
+		}},
+		{name: "HVP", torch: true, f: func(x []*Tensor) *Tensor {
+			a, in, v := x[0], x[1], x[2]
+			f := in.MatMul(a).Tanh().Mul(in.Sigmoid()).Sum().Add(in.Square().Sum().DivScalar(3)).Add(in.Exp().Sum())
+			return grad1(grad1(f, in).Mul(v).Sum(), in)
+		}},
+		{name: "second/Mul-Div-Sub", f: func(x []*Tensor) *Tensor {
+			g := grad1(x[0].Mul(x[1]).Div(x[1].AddScalar(3)).Sub(x[0].Square()).Sum(), x[0])
+			return g.Mul(x[1]).Sum()
+		}, inputs: []*Tensor{Randn(2, 3), positive(3)}},
+		{name: "second/MatMul-batch", f: func(x []*Tensor) *Tensor {
+			g := Grad([]*Tensor{x[0].MatMul(x[1]).Tanh().Sum()}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum())
+		}, inputs: []*Tensor{Randn(2, 3, 4), Randn(4, 2)}},
+		{name: "second/Linear-3d", f: func(x []*Tensor) *Tensor {
+			g := Grad([]*Tensor{Linear(x[0], x[1], x[2]).Sigmoid().Sum()}, []*Tensor{x[0], x[1], x[2]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Exp().Sum()).Add(g[2].Square().Sum())
+		}, inputs: []*Tensor{Randn(2, 3, 4), Randn(5, 4), Randn(5)}},
+		{name: "second/Exp-Log-Sqrt-Pow", f: second(func(a *Tensor) *Tensor {
+			return a.Exp().Add(a.Log()).Add(a.Sqrt()).Add(a.PowScalar(2.5)).Add(a.Pow(a.Cos().AddScalar(2)))
+		}), inputs: []*Tensor{positive(2, 3)}},
+		{name: "second/Sin-Cos-Neg-Scalars", f: second(func(a *Tensor) *Tensor {
+			return a.Sin().Mul(a.Cos().Neg()).MulScalar(1.5).AddScalar(2).SubScalar(1).DivScalar(4).Add(a.Log1p())
+		}), inputs: []*Tensor{positive(3, 2)}},
+		{name: "second/activations", f: second(func(a *Tensor) *Tensor {
+			return a.SiLU().Add(a.Softplus(1, 20)).Add(a.ELU(0.7)).Add(a.Tanh().Square()).Add(a.Sigmoid()).Mul(a.LeakyReLU(0.1)).Add(a.ReLU().Square())
+		}), inputs: []*Tensor{awayFrom(0.1, 3, 4)}},
+		{name: "second/Abs-Clamp-Maximum", f: second(func(a *Tensor) *Tensor {
+			return a.Abs().Square().Add(a.Clamp(-0.5, 0.5).Mul(a)).Add(a.Maximum(a.Sin().MulScalar(0.5)).Square())
+		}), inputs: []*Tensor{New64([]float64{-2, -0.8, -0.3, 0.25, 0.4, 0.69, 0.9, 3}, 2, 4)}},
+		{name: "second/broadcast-Where", f: func(x []*Tensor) *Tensor {
+			y := Where(x[0].GtScalar(0), x[0].Mul(x[1]), x[1].Exp()).Add(x[1].Square())
+			g := Grad([]*Tensor{y.Sum()}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Square().Sum())
+		}, inputs: []*Tensor{awayFrom(0.1, 2, 3), Randn(3)}},
+		{name: "second/reductions-shapes", f: second(func(a *Tensor) *Tensor {
+			s := a.Permute(1, 0).Reshape(6).Expand(2, 6).Sum(0).Square().Sum()
+			return a.Mean(0).Square().Sum().Add(a.LogSumExp(1).Sum()).Add(s).Add(a.Clone().Tanh().Sum())
+		}), inputs: []*Tensor{Randn(2, 3)}},
+		{name: "second/Norm", f: second(func(a *Tensor) *Tensor {
+			return a.Norm(2, 1).Square().Add(a.Norm(2).Tanh()).Add(a.Norm(1, 0).Sum().Square()).Add(a.Norm(math.Inf(1), 1).Square())
+		}), inputs: []*Tensor{noTies(3, 4).SubScalar(0.5)}},
+		{name: "second/Tril-MaskedFill", f: second(func(a *Tensor) *Tensor {
+			return a.Tril(0).Square().Add(a.Triu(1).Exp()).MaskedFill(Ones(3, 3).Triu(2), 0).Mul(a)
+		}), inputs: []*Tensor{Randn(3, 3)}},
+	}
+}
+
+// TestSecondOrder checks gradRows against PyTorch and checks the gradients of
+// each (second derivatives, computed by Backward through a graph that Grad
+// recorded) against central differences of the function, which is itself
+// made of first derivatives, in float64.
+func TestSecondOrder(t *testing.T) {
+	cases := map[string]*torchCase{}
+	for _, c := range loadTorchCases(t, "grad") {
+		cases[c.Name] = &c
+	}
+	for _, s := range gradRows() {
+		t.Run(s.name, func(t *testing.T) {
+			xs := s.inputs
+			if s.torch {
+				c := cases[s.name]
+				if c == nil {
+					t.Fatalf("no reference %q in testdata/torchref_grad.json", s.name)
+				}
+				delete(cases, s.name)
+				checkTorchCase(t, s, c, Float64, 1e-9)
+				checkTorchCase(t, s, c, Float32, 2e-5)
+				for _, in := range c.Inputs {
+					xs = append(xs, in.tensor())
+				}
+			}
+			checkSecondOrder(t, s.f, xs)
+		})
+	}
+	for name := range cases {
+		t.Errorf("reference %q of testdata/torchref_grad.json is checked by no row", name)
+	}
+}
+
+// checkSecondOrder is GradCheck for a function that calls Grad (GradCheck
+// evaluates f under NoGrad, where Grad has no graph to walk): Backward from a
+// random upstream gradient into pre-filled gradients against central
+// differences of Σ f·u, element by element, in float64.
+func checkSecondOrder(t *testing.T, f func([]*Tensor) *Tensor, xs []*Tensor) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, 6))
+	req := make([]bool, len(xs))
+	for i := range req {
+		req[i] = true
+	}
+	cs := copies(xs, Float64, req)
+	pre := make([]*Tensor, len(cs))
+	for i, c := range cs {
+		pre[i] = randNormal(r, c.shape)
+		c.grad = pre[i].clone()
+	}
+	y := f(cs)
+	u := randNormal(r, y.shape)
+	y.BackwardWith(u)
+	loss := func() float64 {
+		s := 0.0
+		for i, v := range f(cs).f64 {
+			s += v * u.f64[i]
+		}
+		return s
+	}
+	const eps = 1e-6
+	checked := 0
+	for i, c := range cs {
+		for j := range c.f64 {
+			analytic := c.grad.f64[j] - pre[i].f64[j]
+			v := c.f64[j]
+			c.f64[j] = v + eps
+			lp := loss()
+			c.f64[j] = v - eps
+			lm := loss()
+			c.f64[j] = v
+			numeric := (lp - lm) / (2 * eps)
+			if !(math.Abs(analytic-numeric) <= 1e-5+1e-4*math.Abs(numeric)) {
+				t.Errorf("input %d element %d: gradient %v, finite differences %v", i, j, analytic, numeric)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Error("no element compared")
+	}
+}
+
+// TestNotTwice: a gradient through an op whose backward is not built from
+// recorded ops refuses to be differentiated again, naming the op, instead of
+// giving a wrong second derivative.
+func TestNotTwice(t *testing.T) {
+	for _, c := range []struct {
+		op string
+		f  func(x *Tensor) *Tensor
+	}{
+		{"GELU", (*Tensor).GELU},
+		{"Softmax", func(x *Tensor) *Tensor { return x.Softmax(1).Square() }},
+		{"Max", func(x *Tensor) *Tensor { return x.Max(1).Square() }},
+		{"Var", func(x *Tensor) *Tensor { return x.Var(1) }},
+		{"Narrow", func(x *Tensor) *Tensor { return x.Narrow(1, 0, 2).Square() }},
+	} {
+		x := Randn(2, 3).SetRequiresGrad(true)
+		g := grad1(c.f(x).Sum(), x)
+		if !g.RequiresGrad() {
+			t.Errorf("%s: the gradient does not require grad", c.op)
+			continue
+		}
+		err := Try(func() { g.Square().Sum().Backward() })
+		if err == nil || !strings.Contains(err.Error(), c.op+": its backward is not differentiable") {
+			t.Errorf("%s: Backward through the gradient gave %v", c.op, err)
+		}
+		// the first derivative itself is right
+		var want *Tensor
+		x2 := x.Detach().clone().SetRequiresGrad(true)
+		c.f(x2).Sum().Backward()
+		want = x2.Grad()
+		assertClose(t, c.op+" first derivative", g, want, 1e-6)
+	}
+}
+
+func TestGradLeavesGradAlone(t *testing.T) {
+	x := Randn(3, 4).SetRequiresGrad(true)
+	w := Randn(2, 4).SetRequiresGrad(true)
+	w.SetGrad(Ones(2, 4)) // Linear's backward would add into an existing Grad
+	y := Linear(x, w, nil).Tanh().Sum()
+	gs := Grad([]*Tensor{y}, []*Tensor{w, x}, GradOpts{})
+	if x.Grad() != nil {
+		t.Error("Grad set x.Grad")
+	}
+	assertClose(t, "w.Grad unchanged", w.Grad(), Ones(2, 4), 0)
+	if gs[0].RequiresGrad() || gs[1].RequiresGrad() {
+		t.Error("without CreateGraph the gradients require grad")
+	}
+	y.Backward()
+	assertClose(t, "Grad vs Backward (w)", gs[0], w.Grad().SubScalar(1), 1e-6)
+	assertClose(t, "Grad vs Backward (x)", gs[1], x.Grad(), 1e-6)
+}
+
+func TestGradOptions(t *testing.T) {
+	x := Randn(3).SetRequiresGrad(true)
+	z := Randn(3).SetRequiresGrad(true)
+	y := x.Square()
+	// GradOutputs and an intermediate input
+	u := New([]float32{1, 2, 3})
+	gs := Grad([]*Tensor{y}, []*Tensor{x, y}, GradOpts{GradOutputs: []*Tensor{u}})
+	assertClose(t, "∂x", gs[0], x.Detach().MulScalar(2).Mul(u), 1e-6)
+	assertClose(t, "∂y", gs[1], u, 0)
+	// two outputs add up
+	gs = Grad([]*Tensor{x.Sum(), x.MulScalar(3).Sum()}, []*Tensor{x}, GradOpts{})
+	assertClose(t, "two outputs", gs[0], Full(4, 3), 0)
+	gs = Grad([]*Tensor{x.Sum()}, []*Tensor{x, z}, GradOpts{AllowUnused: true})
+	if gs[1] != nil {
+		t.Error("AllowUnused: an unused input got a gradient")
+	}
+	checkErrors(t, []errorCase{
+		{"unused", func() { Grad([]*Tensor{x.Sum()}, []*Tensor{z}, GradOpts{}) }, []string{"Grad", "input 0 [3] is not used", "AllowUnused"}},
+		{"vector output", func() { Grad([]*Tensor{y}, []*Tensor{x}, GradOpts{}) }, []string{"Grad", "output 0 has shape [3]", "GradOutputs"}},
+		{"no grad input", func() { Grad([]*Tensor{y.Sum()}, []*Tensor{Randn(3)}, GradOpts{}) }, []string{"Grad", "input 0 [3] does not require grad"}},
+		{"no grad output", func() { Grad([]*Tensor{Randn(1)}, []*Tensor{x}, GradOpts{}) }, []string{"Grad", "output 0 [1] does not require grad"}},
+		{"bad GradOutputs", func() { Grad([]*Tensor{y}, []*Tensor{x}, GradOpts{GradOutputs: []*Tensor{Ones(2)}}) }, []string{"Grad", "[3]", "[2]", "GradOutputs[0]"}},
+		{"GradOutputs count", func() { Grad([]*Tensor{y}, []*Tensor{x}, GradOpts{GradOutputs: []*Tensor{}}) }, []string{"Grad", "1 outputs but 0 GradOutputs"}},
+	})
+}
+
+func TestRegisterHook(t *testing.T) {
+	x := Randn(2, 3).SetRequiresGrad(true)
+	h := x.Tanh()
+	var seen []*Tensor
+	removeH := h.RegisterHook(func(g *Tensor) *Tensor { seen = append(seen, g); return g.MulScalar(2) })
+	// a leaf reached twice: its hook sees the sum once
+	var leafSeen int
+	x.RegisterHook(func(g *Tensor) *Tensor { leafSeen++; return nil })
+	y := h.Mul(h).Add(x.Sin()).Sum()
+	y.Backward()
+	if len(seen) != 1 || leafSeen != 1 {
+		t.Fatalf("hooks ran %d and %d times, want once each", len(seen), leafSeen)
+	}
+	hv, xv := h.Detach(), x.Detach()
+	assertClose(t, "hook saw ∂h", seen[0], hv.MulScalar(2), 1e-6)
+	want := hv.MulScalar(4).Mul(hv.Square().Neg().AddScalar(1)).Add(xv.Cos())
+	assertClose(t, "doubled through the hook", x.Grad(), want, 1e-6)
+	// the gradient a hook kept is its own: later backwards do not change it
+	kept := seen[0].Float64s()
+	for range 3 {
+		x.Tanh().Square().Sum().Backward()
+	}
+	assertClose(t, "kept gradient", seen[0], New64(kept, 2, 3), 0)
+	removeH()
+	x.ZeroGrad()
+	h.Mul(h).Add(x.Sin()).Sum().Backward()
+	assertClose(t, "after remove", x.Grad(), hv.MulScalar(2).Mul(hv.Square().Neg().AddScalar(1)).Add(xv.Cos()), 1e-6)
+	// Grad runs hooks too
+	x2 := Randn(3).SetRequiresGrad(true)
+	x2.RegisterHook(func(g *Tensor) *Tensor { return g.Neg() })
+	gs := Grad([]*Tensor{x2.Sum()}, []*Tensor{x2}, GradOpts{})
+	assertClose(t, "Grad with a hook", gs[0], Full(-1, 3), 0)
+	checkErrors(t, []errorCase{
+		{"no grad", func() { Randn(2).RegisterHook(func(g *Tensor) *Tensor { return nil }) }, []string{"RegisterHook", "does not require grad"}},
+		{"bad shape", func() {
+			z := Randn(2).SetRequiresGrad(true)
+			z.RegisterHook(func(g *Tensor) *Tensor { return Ones(3) })
+			z.Sum().Backward()
+		}, []string{"RegisterHook", "[2]", "[3]", "wrong shape"}},
+	})
+}

@@ -1,0 +1,32 @@
+"""References for Grad with CreateGraph (see torchref.py): a WGAN-GP gradient
+penalty and a Hessian-vector product. Each output is computed from first
+derivatives taken with create_graph=True; the gradients of sum(output * up)
+are therefore second (and for HVP third) derivatives."""
+import torch
+import torch.nn.functional as F
+from torchref import case, rand, write
+
+
+def grad(y, x):
+    return torch.autograd.grad(y, x, create_graph=True)[0]
+
+
+def penalty(w1, b1, w2, b2, x, act):
+    d = F.linear(act(F.linear(x, w1, b1)), w2, b2)
+    g = grad(d.sum(), x)
+    return ((g.norm(2, dim=1) - 1) ** 2).mean()
+
+
+case("WGAN-GP/leaky", lambda w1, b1, w2, b2, x: penalty(w1, b1, w2, b2, x, lambda h: F.leaky_relu(h, 0.2)),
+     rand(8, 4), rand(8), rand(1, 8), rand(1), rand(5, 4))
+case("WGAN-GP/tanh-sigmoid-relu", lambda w1, b1, w2, b2, x: penalty(w1, b1, w2, b2, x, lambda h: torch.sigmoid(torch.tanh(h) * 2 + torch.relu(h))),
+     rand(8, 4), rand(8), rand(1, 8), rand(1), rand(5, 4))
+
+
+def hvp(a, x, v):
+    f = (torch.tanh(x @ a) * torch.sigmoid(x)).sum() + (x ** 2).sum() / 3 + x.exp().sum()
+    return grad((grad(f, x) * v).sum(), x)
+
+
+case("HVP", hvp, rand(6, 6), rand(6), rand(6))
+write()
