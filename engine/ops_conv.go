@@ -10,8 +10,25 @@ import (
 // Stride 1, Padding 0 (zeros on every side), Dilation 1, Groups 1. Zero is
 // not an allowed stride, dilation or group count, so 0 there stands for
 // nothing but the default (the rule of every options struct: see package nn).
+// StrideHW and PaddingHW give the height's and the width's value apart
+// (PyTorch's stride=(2, 1), padding=(1, 0)); when one is set, the scalar
+// field must be unset: ConvOpts{PaddingHW: [2]int{1, 0}}.
 type ConvOpts struct {
 	Stride, Padding, Dilation, Groups int
+	StrideHW, PaddingHW               [2]int
+}
+
+// hw returns the (height, width) pair of a scalar option v and its per-dim
+// form pair, def standing for an unset scalar.
+func (o ConvOpts) hw(name string, v int, pair [2]int, def int) (int, int) {
+	if pair == [2]int{} {
+		v = max(v, def)
+		return v, v
+	}
+	if v != 0 {
+		errorf("Conv2d", "set %s or %sHW, not both (got %s=%d, %sHW=%v)", name, name, name, v, name, pair)
+	}
+	return pair[0], pair[1]
 }
 
 // convGeom is the geometry of one Conv2d call.
@@ -19,7 +36,8 @@ type convGeom struct {
 	n, c, h, w     int // input N, C, H, W
 	oc, cg, kh, kw int // weight: out channels, in channels per group, kernel
 	groups, ocg    int // groups and out channels per group
-	s, p, d        int // stride, padding, dilation
+	sh, sw, ph, pw int // stride and padding of the height and the width
+	d              int // dilation
 	oh, ow         int // output H, W
 }
 
@@ -80,10 +98,15 @@ func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
 	fail := func(reason, hint string) {
 		panic(&ShapeError{Op: "Conv2d", Shapes: shapes, Labels: labels, Reason: reason, Hint: hint})
 	}
-	if o.Stride < 0 || o.Padding < 0 || o.Dilation < 0 || o.Groups < 0 {
+	if o.Stride < 0 || o.Padding < 0 || o.Dilation < 0 || o.Groups < 0 || min(o.StrideHW[0], o.StrideHW[1], o.PaddingHW[0], o.PaddingHW[1]) < 0 {
 		errorf("Conv2d", "options must be >= 0 (0 means the default), got %+v", o)
 	}
-	q := &convGeom{s: max(o.Stride, 1), p: o.Padding, d: max(o.Dilation, 1), groups: max(o.Groups, 1)}
+	q := &convGeom{d: max(o.Dilation, 1), groups: max(o.Groups, 1)}
+	q.sh, q.sw = o.hw("Stride", o.Stride, o.StrideHW, 1)
+	q.ph, q.pw = o.hw("Padding", o.Padding, o.PaddingHW, 0)
+	if q.sh == 0 || q.sw == 0 {
+		errorf("Conv2d", "StrideHW %v: both strides must be positive", o.StrideHW)
+	}
 	if len(x.shape) != 4 {
 		fail(fmt.Sprintf("input must be 4-d [N, C, H, W], got %d-d", len(x.shape)), "for one image use x.Unsqueeze(0)")
 	}
@@ -110,12 +133,12 @@ func convGeometry(x, w, b *Tensor, o ConvOpts) *convGeom {
 	}
 	q.ocg = q.oc / q.groups
 	ekh, ekw := q.d*(q.kh-1)+1, q.d*(q.kw-1)+1
-	ph, pw := q.h+2*q.p, q.w+2*q.p
+	ph, pw := q.h+2*q.ph, q.w+2*q.pw
 	if ph < ekh || pw < ekw {
 		fail(fmt.Sprintf("the padded input is %dx%d but the (dilated) kernel is %dx%d", ph, pw, ekh, ekw),
 			"use a smaller kernel or more padding")
 	}
-	q.oh, q.ow = (ph-ekh)/q.s+1, (pw-ekw)/q.s+1
+	q.oh, q.ow = (ph-ekh)/q.sh+1, (pw-ekw)/q.sw+1
 	return q
 }
 
@@ -285,10 +308,10 @@ type unroll[T float] struct {
 }
 
 func newUnroll[T float](q *convGeom) *unroll[T] {
-	u := &unroll[T]{q: q, lw: q.l(), wp: q.w + 2*q.p}
-	u.plane = (q.h+2*q.p)*u.wp + q.d*(q.kw-1)
+	u := &unroll[T]{q: q, lw: q.l(), wp: q.w + 2*q.pw}
+	u.plane = (q.h+2*q.ph)*u.wp + q.d*(q.kw-1)
 	u.pad = make([]T, q.cg*u.plane) // the borders stay 0: only the insides are written
-	if u.wide = q.s == 1 && 2*q.ocg < q.k(); u.wide {
+	if u.wide = q.sh == 1 && q.sw == 1 && 2*q.ocg < q.k(); u.wide {
 		u.lw = q.oh * u.wp
 	}
 	u.cols = make([]T, q.k()*u.lw)
@@ -316,20 +339,20 @@ func (u *unroll[T]) columns(x []T, n, grp int) []T {
 	q := u.q
 	for c := 0; c < q.cg; c++ {
 		src := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:]
-		copyRows(u.pad[c*u.plane+q.p*u.wp+q.p:], u.wp, src, q.w, q.h, q.w)
+		copyRows(u.pad[c*u.plane+q.ph*u.wp+q.pw:], u.wp, src, q.w, q.h, q.w)
 	}
 	for k := range q.k() {
 		row, src := u.cols[k*u.lw:][:u.lw], u.pad[u.taps[k]:]
 		switch {
 		case u.wide:
 			copy(row, src)
-		case q.s == 1:
+		case q.sh == 1 && q.sw == 1:
 			copyRows(row, q.ow, src, u.wp, q.oh, q.ow)
 		default:
 			for oy := 0; oy < q.oh; oy++ {
-				r, in := row[oy*q.ow:][:q.ow], src[oy*q.s*u.wp:]
+				r, in := row[oy*q.ow:][:q.ow], src[oy*q.sh*u.wp:]
 				for ox := range r {
-					r[ox] = in[ox*q.s]
+					r[ox] = in[ox*q.sw]
 				}
 			}
 		}
@@ -347,22 +370,22 @@ func (u *unroll[T]) addBack(cols, dpad []T, n, grp int, dx []T) {
 		switch {
 		case u.wide:
 			addTo(dst[:u.lw], row)
-		case q.s == 1:
+		case q.sh == 1 && q.sw == 1:
 			for oy := 0; oy < q.oh; oy++ {
 				addTo(dst[oy*u.wp:][:q.ow], row[oy*q.ow:][:q.ow])
 			}
 		default:
 			for oy := 0; oy < q.oh; oy++ {
-				r, out := row[oy*q.ow:][:q.ow], dst[oy*q.s*u.wp:]
+				r, out := row[oy*q.ow:][:q.ow], dst[oy*q.sh*u.wp:]
 				for ox, v := range r {
-					out[ox*q.s] += v
+					out[ox*q.sw] += v
 				}
 			}
 		}
 	}
 	for c := 0; c < q.cg; c++ {
 		dst := dx[((n*q.c)+grp*q.cg+c)*q.h*q.w:]
-		copyRows(dst, q.w, dpad[c*u.plane+q.p*u.wp+q.p:], u.wp, q.h, q.w)
+		copyRows(dst, q.w, dpad[c*u.plane+q.ph*u.wp+q.pw:], u.wp, q.h, q.w)
 	}
 }
 

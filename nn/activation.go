@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -141,4 +142,74 @@ func (f *Flatten) Forward(x *engine.Tensor) *engine.Tensor { return x.Flatten(f.
 func (*Flatten) Params() []Param { return nil }
 func (f *Flatten) String() string {
 	return fmt.Sprintf("Flatten(start_dim=%d, end_dim=%d)", f.StartDim, f.EndDim)
+}
+
+// Identity returns its input unchanged, as torch.nn.Identity: a placeholder
+// where a layer is optional.
+type Identity struct{}
+
+// NewIdentity returns an Identity layer.
+func NewIdentity() *Identity { return &Identity{} }
+
+// Forward returns x.
+func (*Identity) Forward(x *engine.Tensor) *engine.Tensor { return x }
+
+// Params returns nil: Identity has no parameters.
+func (*Identity) Params() []Param { return nil }
+func (*Identity) String() string  { return "Identity()" }
+
+// Unflatten splits dim Dim into the dims Sizes, as torch.nn.Unflatten: the
+// inverse of Flatten ([N, 784] → [N, 1, 28, 28] with Dim 1, Sizes [1 28 28]).
+// One size may be -1, inferred from the others.
+type Unflatten struct {
+	Dim   int
+	Sizes []int
+}
+
+// NewUnflatten returns an Unflatten layer splitting dim into sizes.
+func NewUnflatten(dim int, sizes []int) *Unflatten {
+	if len(sizes) == 0 {
+		errorf("NewUnflatten", "sizes must have at least one dim")
+	}
+	return &Unflatten{Dim: dim, Sizes: append([]int(nil), sizes...)}
+}
+
+// Forward returns x with dim Dim split into Sizes.
+// It panics with a *engine.ShapeError when the sizes do not multiply to the dim's size.
+func (u *Unflatten) Forward(x *engine.Tensor) *engine.Tensor {
+	xs := x.Shape()
+	d := u.Dim
+	if d < 0 {
+		d += len(xs)
+	}
+	if d < 0 || d >= len(xs) {
+		shapeError("Unflatten", fmt.Sprintf("dim %d is out of range for a %d-d input", u.Dim, len(xs)), "", xs)
+	}
+	prod, infer := 1, 0
+	for _, s := range u.Sizes {
+		if s == -1 {
+			infer++
+		} else {
+			prod *= s
+		}
+	}
+	if infer > 1 || (infer == 0 && prod != xs[d]) || (infer == 1 && (prod == 0 || xs[d]%prod != 0)) {
+		shapeError("Unflatten", fmt.Sprintf("sizes %v do not multiply to dim %d's size %d", u.Sizes, u.Dim, xs[d]), "", xs)
+	}
+	shape := append(append(append([]int{}, xs[:d]...), u.Sizes...), xs[d+1:]...)
+	return x.Reshape(shape...)
+}
+
+// Params returns nil: Unflatten has no parameters.
+func (*Unflatten) Params() []Param { return nil }
+func (u *Unflatten) String() string {
+	parts := make([]string, len(u.Sizes))
+	for i, s := range u.Sizes {
+		parts[i] = fmt.Sprint(s)
+	}
+	t := strings.Join(parts, ", ")
+	if len(parts) == 1 {
+		t += ","
+	}
+	return fmt.Sprintf("Unflatten(dim=%d, unflattened_size=(%s))", u.Dim, t)
 }

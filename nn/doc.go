@@ -28,8 +28,11 @@
 // Params lists it once. NewSequential chains modules; its parameters are named
 // by position ("0.weight").
 //
-// The layers: Linear, Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
-// LayerNorm, Dropout, Embedding, Flatten, the activations ReLU, Tanh, Sigmoid,
+// The layers: Linear, Conv1d, Conv2d (square or KH×KW kernels, stride and
+// padding per dim), ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+// Upsample (nearest, bilinear), BatchNorm1d, BatchNorm2d, LayerNorm,
+// GroupNorm, Dropout, Embedding, Flatten, Unflatten, Identity, the
+// activations ReLU, Tanh, Sigmoid,
 // GELU, LeakyReLU, Softmax and LogSoftmax, and the recurrent cells RNNCell,
 // LSTMCell and GRUCell, which compute one time step (Step) so that a sequence
 // of any length is a plain Go loop. Each prints as PyTorch's repr does.

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,7 +15,8 @@ import (
 	"github.com/dbr-go/dbr/engine"
 )
 
-// refCase is one reference computed by PyTorch 1.13 (testdata/nnref.py).
+// refCase is one reference computed by PyTorch 1.13 (testdata/nnref.py and
+// testdata/layersref.py).
 type refCase struct {
 	Name    string               `json:"name"`
 	Tensors map[string]refTensor `json:"tensors"`
@@ -36,21 +38,23 @@ var (
 func ref(t *testing.T, name string) *refCase {
 	t.Helper()
 	refOnce.Do(func() {
-		raw, err := os.ReadFile(filepath.Join("testdata", "nnref.json"))
-		if err != nil {
-			refErr = err
-			return
-		}
-		var file struct {
-			Cases []*refCase `json:"cases"`
-		}
-		if err := json.Unmarshal(raw, &file); err != nil {
-			refErr = err
-			return
-		}
 		refCases = map[string]*refCase{}
-		for _, c := range file.Cases {
-			refCases[c.Name] = c
+		for _, name := range []string{"nnref.json", "layersref.json"} {
+			raw, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				refErr = err
+				return
+			}
+			var file struct {
+				Cases []*refCase `json:"cases"`
+			}
+			if err := json.Unmarshal(raw, &file); err != nil {
+				refErr = fmt.Errorf("%s: %v", name, err)
+				return
+			}
+			for _, c := range file.Cases {
+				refCases[c.Name] = c
+			}
 		}
 	})
 	if refErr != nil {
@@ -58,7 +62,7 @@ func ref(t *testing.T, name string) *refCase {
 	}
 	c, ok := refCases[name]
 	if !ok {
-		t.Fatalf("no reference case %q in testdata/nnref.json; run /usr/bin/python3 nn/testdata/nnref.py", name)
+		t.Fatalf("no reference case %q in testdata/nnref.json; run /usr/bin/python3 nn/testdata/nnref.py and layersref.py", name)
 	}
 	return c
 }

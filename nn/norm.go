@@ -256,3 +256,69 @@ func (l *LayerNorm) String() string {
 	shape += ")"
 	return fmt.Sprintf("LayerNorm(%s, eps=%g, elementwise_affine=%t)", shape, l.Eps, l.Weight != nil)
 }
+
+// GroupNorm normalizes each sample's channels in NumGroups groups, as
+// torch.nn.GroupNorm: the mean and biased variance are taken over the
+// channels of a group and every spatial position, the same in training and
+// evaluation; Weight and Bias ([NumChannels], nil for no affine transform)
+// then scale and shift each channel.
+type GroupNorm struct {
+	NumGroups, NumChannels int
+	Eps                    float64
+	Weight, Bias           *engine.Tensor
+}
+
+// NewGroupNorm returns a GroupNorm of numChannels channels in numGroups
+// groups, with Eps 1e-5, Weight ones and Bias zeros.
+// It panics with an *engine.Error when the groups do not divide the channels.
+func NewGroupNorm(numGroups, numChannels int) *GroupNorm {
+	if numGroups <= 0 || numChannels <= 0 || numChannels%numGroups != 0 {
+		errorf("NewGroupNorm", "num_channels=%d must be a positive multiple of num_groups=%d", numChannels, numGroups)
+	}
+	return &GroupNorm{NumGroups: numGroups, NumChannels: numChannels, Eps: 1e-5,
+		Weight: engine.Ones(numChannels).SetRequiresGrad(true), Bias: param(numChannels)}
+}
+
+// Forward normalizes x of shape [N, C, *].
+// It panics with a *engine.ShapeError when dim 1 is not NumChannels.
+func (g *GroupNorm) Forward(x *engine.Tensor) *engine.Tensor {
+	xs := x.Shape()
+	if len(xs) < 2 || xs[1] != g.NumChannels {
+		hint := ""
+		if len(xs) >= 2 && xs[1]%g.NumGroups == 0 {
+			hint = fmt.Sprintf("NewGroupNorm(%d, %d) fits this input", g.NumGroups, xs[1])
+		}
+		shapeError("GroupNorm", fmt.Sprintf("expected input [N, %d, *] (num_channels=%d)", g.NumChannels, g.NumChannels), hint, xs)
+	}
+	y := x.Reshape(xs[0], g.NumGroups, -1)
+	yc := y.Sub(y.MeanKeep(2))
+	y = yc.Div(yc.Square().MeanKeep(2).AddScalar(g.Eps).Sqrt()).Reshape(xs...)
+	bshape := make([]int, len(xs))
+	for i := range bshape {
+		bshape[i] = 1
+	}
+	bshape[1] = g.NumChannels
+	if g.Weight != nil {
+		y = y.Mul(g.Weight.Reshape(bshape...))
+	}
+	if g.Bias != nil {
+		y = y.Add(g.Bias.Reshape(bshape...))
+	}
+	return y
+}
+
+// Params returns weight and bias (when not nil).
+func (g *GroupNorm) Params() []Param {
+	var ps []Param
+	if g.Weight != nil {
+		ps = append(ps, Param{Name: "weight", Tensor: g.Weight})
+	}
+	if g.Bias != nil {
+		ps = append(ps, Param{Name: "bias", Tensor: g.Bias})
+	}
+	return ps
+}
+
+func (g *GroupNorm) String() string {
+	return fmt.Sprintf("GroupNorm(%d, %d, eps=%g, affine=%t)", g.NumGroups, g.NumChannels, g.Eps, g.Weight != nil)
+}

@@ -1,0 +1,89 @@
+"""Reference values from PyTorch 1.13 for the layers of issue 14 (sequence,
+attention, resampling and the convolutions beyond Conv2d), in the format of
+nnref.py (see there). Run with Debian's python3 from the repository root:
+
+    /usr/bin/python3 nn/testdata/layersref.py
+
+It writes nn/testdata/layersref.json. New cases go at the end so that the
+random inputs of the cases above do not change.
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float64)
+cases = []
+
+
+def enc(t):
+    t = torch.as_tensor(t).detach().to(torch.float64)
+    return {"shape": list(t.shape), "data": t.reshape(-1).tolist()}
+
+
+def add(name, tensors, scalars=None):
+    cases.append({"name": name, "tensors": {k: enc(v) for k, v in tensors.items()},
+                  "scalars": scalars or {}})
+
+
+def randomize(mod):
+    """Give every parameter random values (PyTorch's ones and zeros would hide mistakes)."""
+    with torch.no_grad():
+        for p in mod.parameters():
+            p.copy_(torch.randn(p.shape) * 0.5)
+
+
+def layer(name, mod, *inputs, call=None, extra=None):
+    """Forward inputs through mod; store params, inputs, outputs, an upstream
+    gradient per output and the gradients of sum(out*up)."""
+    mod = mod.double()
+    ts = dict(mod.state_dict())
+    xs = [x.detach().clone().requires_grad_(x.is_floating_point()) for x in inputs]
+    for i, x in enumerate(xs):
+        ts["in%d" % i] = x.detach().clone()
+    out = call(mod, *xs) if call else mod(*xs)
+    outs = out if isinstance(out, tuple) else (out,)
+    loss = 0
+    for i, o in enumerate(outs):
+        up = torch.randn(o.shape)
+        ts["out%d" % i] = o
+        ts["up%d" % i] = up
+        loss = loss + (o * up).sum()
+    loss.backward()
+    for i, x in enumerate(xs):
+        if x.grad is not None:
+            ts["grad.in%d" % i] = x.grad
+    for k, p in mod.named_parameters():
+        ts["grad." + k] = p.grad
+    ts.update(extra or {})
+    add(name, ts)
+
+
+# ---- convolutions, pooling, resampling, normalization
+layer("Conv2d/hw", nn.Conv2d(2, 3, (2, 3), stride=(2, 1), padding=(1, 0)), torch.randn(2, 2, 5, 6))
+layer("Conv1d", nn.Conv1d(4, 6, 3, stride=2, padding=1, groups=2), torch.randn(2, 4, 7))
+layer("Conv1d/dilation", nn.Conv1d(2, 3, 2, dilation=2, bias=False), torch.randn(3, 2, 6))
+layer("ConvTranspose2d", nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), torch.randn(2, 2, 3, 4))
+layer("ConvTranspose2d/hw", nn.ConvTranspose2d(4, 2, (2, 3), stride=(1, 2), padding=(0, 2), groups=2, dilation=2),
+      torch.randn(1, 4, 3, 3))
+layer("ConvTranspose2d/plain", nn.ConvTranspose2d(3, 2, 2, bias=False), torch.randn(2, 3, 2, 3))
+layer("AdaptiveAvgPool2d", nn.AdaptiveAvgPool2d((3, 2)), torch.randn(2, 3, 7, 5))
+layer("AdaptiveAvgPool2d/up", nn.AdaptiveAvgPool2d((4, 1)), torch.randn(1, 2, 3, 3))
+gn = nn.GroupNorm(2, 6)
+randomize(gn)
+layer("GroupNorm", gn, torch.randn(2, 6, 3, 2))
+layer("GroupNorm/3d", nn.GroupNorm(3, 3, eps=1e-3), torch.randn(4, 3, 5))
+layer("Upsample/nearest", nn.Upsample(scale_factor=2), torch.randn(2, 2, 3, 4))
+layer("Upsample/nearest-size", nn.Upsample(size=(5, 7)), torch.randn(1, 2, 3, 4))
+layer("Upsample/bilinear", nn.Upsample(scale_factor=2, mode="bilinear"), torch.randn(2, 2, 3, 4))
+layer("Upsample/bilinear-1.5", nn.Upsample(scale_factor=1.5, mode="bilinear"), torch.randn(1, 1, 4, 5))
+layer("Upsample/bilinear-align", nn.Upsample(size=(5, 3), mode="bilinear", align_corners=True), torch.randn(1, 2, 3, 4))
+layer("Identity", nn.Identity(), torch.randn(3, 4))
+layer("Unflatten", nn.Unflatten(1, (2, 3)), torch.randn(4, 6))
+
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
+with open(path, "w") as f:
+    json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
+print("wrote %d cases to %s" % (len(cases), path))

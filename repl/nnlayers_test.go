@@ -1,0 +1,32 @@
+package repl
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNNLayersAtPrompt: the layers of issue 14 built and run from the prompt.
+func TestNNLayersAtPrompt(t *testing.T) {
+	s, out := newSession(t)
+	got := evalLines(t, s, out,
+		"x := engine.Randn(2, 4, 6, 6)",
+		"c := nn.NewConv2dHW(4, 3, 3, 1, engine.ConvOpts{StrideHW: [2]int{2, 1}, PaddingHW: [2]int{1, 0}})",
+		"c.Forward(x).Shape()",
+		"ct := nn.NewConvTranspose2d(4, 2, 3, engine.ConvOpts{Stride: 2, Padding: 1})",
+		"ct.OutputPadding = [2]int{1, 1}",
+		"ct.Forward(x).Shape()",
+		"nn.NewConv1d(4, 5, 3, engine.ConvOpts{Padding: 1}).Forward(engine.Randn(2, 4, 9)).Shape()",
+		"nn.NewAdaptiveAvgPool2d(1, 1).Forward(x).Shape()",
+		"nn.NewUpsample(2, \"bilinear\").Forward(x).Shape()",
+		"nn.NewGroupNorm(2, 4).Forward(x).Shape()",
+		"nn.NewSequential([]nn.Module{nn.NewIdentity(), nn.NewFlatten(), nn.NewUnflatten(1, []int{4, 36})}).Forward(x).Shape()",
+		"nn.NewGroupNorm(2, 6).Forward(x)",
+	)
+	want := "[2 3 3 6]\n[2 2 12 12]\n[2 5 9]\n[2 4 1 1]\n[2 4 12 12]\n[2 4 6 6]\n[2 4 36]\n"
+	if !strings.HasPrefix(got, want) {
+		t.Fatalf("printed %q, want it to start with %q", got, want)
+	}
+	if !strings.Contains(got[len(want):], "GroupNorm: [2 4 6 6]: expected input [N, 6, *]") {
+		t.Errorf("the shape error printed %q", got[len(want):])
+	}
+}
