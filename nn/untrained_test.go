@@ -14,8 +14,10 @@ import (
 // forgetful uses B in Forward but its Params() lists only A.
 type forgetful struct{ A, B *Linear }
 
-func (m *forgetful) Forward(x *engine.Tensor) *engine.Tensor { return m.B.Forward(m.A.Forward(x).ReLU()) }
-func (m *forgetful) Params() []Param                         { return Sub("a", m.A) }
+func (m *forgetful) Forward(x *engine.Tensor) *engine.Tensor {
+	return m.B.Forward(m.A.Forward(x).ReLU())
+}
+func (m *forgetful) Params() []Param { return Sub("a", m.A) }
 
 // TestLayerLeftOutOfParamsTorchRef: trained for five steps, a model whose
 // Params() forgets a layer computes what PyTorch computes (the forgotten
