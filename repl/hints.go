@@ -42,7 +42,7 @@ func (s *Session) staticType(e ast.Expr) (t reflect.Type, isType bool) {
 		if e.Obj != nil {
 			return s.declType(e), false // a local, when parsed with object resolution
 		}
-		if v, ok := s.globals()[e.Name]; ok && v.IsValid() {
+		if v, ok := s.hintGlobals()[e.Name]; ok && v.IsValid() {
 			if v.Kind() == reflect.Interface && !v.IsNil() {
 				return v.Elem().Type(), false
 			}
@@ -104,6 +104,28 @@ func (s *Session) staticType(e ast.Expr) (t reflect.Type, isType bool) {
 		}
 	}
 	return nil, false
+}
+
+// memoGlobals makes staticType read the globals once, until the function
+// it returns is called: a unit may have many selectors, and reading the
+// globals builds a map of them all.
+func (s *Session) memoGlobals() func() {
+	if s.globalsMemo != nil {
+		return func() {}
+	}
+	s.globalsMemo = s.globals()
+	if s.globalsMemo == nil {
+		s.globalsMemo = map[string]reflect.Value{}
+	}
+	return func() { s.globalsMemo = nil }
+}
+
+// hintGlobals returns the globals, as memoGlobals keeps them.
+func (s *Session) hintGlobals() map[string]reflect.Value {
+	if s.globalsMemo != nil {
+		return s.globalsMemo
+	}
+	return s.globals()
 }
 
 // methodFunc drops the receiver of a method's func type.
@@ -622,6 +644,7 @@ func (s *Session) operatorHint(src string) string {
 // a call (x.shape()), deadlocks. It returns the error, or "". refuse calls
 // it on every input before evaluation.
 func (s *Session) unexportedHint(n ast.Node) string {
+	defer s.memoGlobals()()
 	hint := ""
 	ast.Inspect(n, func(n ast.Node) bool {
 		sel, ok := n.(*ast.SelectorExpr)
@@ -694,6 +717,7 @@ var callErrors = []string{"arguments in call to", "reflect: Call with too", "ref
 // hint rewrites msg, the error of the unit src, into what to type instead,
 // or returns it unchanged.
 func (s *Session) hint(src, msg string) string {
+	defer s.memoGlobals()()
 	for _, c := range callErrors {
 		if strings.Contains(msg, c) {
 			if h := s.callHint(src); h != "" {

@@ -96,10 +96,11 @@ type Session struct {
 	// fileImports are the imports (as written) that whole files given as
 	// input made, which a file given again leaves out.
 	fileImports map[string]bool
-	lastStack   string       // Go stack of the last panic
-	lastErr     *Error       // the last error
-	sources     []codeSource // code whose lines _dbrLine records
-	hasMain     bool         // a :loaded file declared its func main (as _dbrMain)
+	lastStack   string                   // Go stack of the last panic
+	lastErr     *Error                   // the last error
+	sources     []codeSource             // code whose lines _dbrLine records
+	hasMain     bool                     // a :loaded file declared its func main (as _dbrMain)
+	globalsMemo map[string]reflect.Value // the globals while a hint reads them (memoGlobals)
 
 	mu       sync.Mutex
 	cancel   context.CancelFunc
