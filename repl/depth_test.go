@@ -17,6 +17,20 @@ func TestGenericRecursionRefused(t *testing.T) {
 	} {
 		wantErrWithin(t, s, out, src, "H is a generic function that calls itself")
 	}
+	// A function's name used as a type in its own signature sent yaegi's
+	// type resolution round it forever.
+	for _, src := range []string{
+		"func A(x ...A) int { return 0 }",
+		"func A[T any](x T) A { return nil }",
+		"func A[T int8|t](x...A) T { var s T; for _, x= range x{ s += x }; return s }",
+	} {
+		wantErrWithin(t, s, out, src, "A is a function, used as a type in its own signature")
+	}
+	// A parameter may have the function's name.
+	evalOK(t, s, out, "func f(f int) int { return f + 1 }")
+	if got := evalOK(t, s, out, "f(1)"); got != "2\n" {
+		t.Errorf("f(1) printed %q, want 2", got)
+	}
 	// One that does not call itself panics as any other function.
 	evalOK(t, s, out, "func G[T any](x T) T { panic(\"boom\") }")
 	wantErrWithin(t, s, out, "G(1)", "panic: boom")

@@ -22,6 +22,8 @@ import (
 //     recursion guard's own included) ends the process with a stack
 //     overflow, because yaegi v0.16.1's panic handler walks the function's
 //     code, which refers to itself through the instantiation, forever.
+//   - A function whose signature uses its own name as a type (invalid Go,
+//     func A(x ...A)): yaegi resolves the type forever, to a stack overflow.
 //   - Names starting with _dbr belong to the helpers that rewritten code
 //     calls (_dbrCallbackGuard, the _dbr package): declaring one would switch
 //     the guards off.
@@ -64,6 +66,9 @@ func (s *Session) refuse(n ast.Node) error {
 		case *ast.FuncDecl:
 			reserved(n.Name)
 			fields(n.Recv)
+			if err == nil && n.Recv == nil && namesItself(n) {
+				err = &refusal{fmt.Sprintf("%s is a function, used as a type in its own signature; write a type there", n.Name.Name)}
+			}
 			if err == nil && n.Type.TypeParams != nil && callsItself(n) {
 				err = &refusal{fmt.Sprintf("%s is a generic function that calls itself, which the interpreter cannot run safely "+
 					"(a panic inside it crashes the session); write it for one concrete type, or turn the recursion into a loop", n.Name.Name)}
@@ -198,5 +203,25 @@ func callsItself(fd *ast.FuncDecl) bool {
 		}
 		return !found
 	})
+	return found
+}
+
+// namesItself reports whether a type in the signature of the function fd
+// mentions its name.
+func namesItself(fd *ast.FuncDecl) bool {
+	found := false
+	for _, fl := range []*ast.FieldList{fd.Type.TypeParams, fd.Type.Params, fd.Type.Results} {
+		if fl == nil {
+			continue
+		}
+		for _, f := range fl.List {
+			ast.Inspect(f.Type, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && id.Name == fd.Name.Name {
+					found = true
+				}
+				return !found
+			})
+		}
+	}
 	return found
 }
