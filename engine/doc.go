@@ -40,8 +40,8 @@
 // such as Detach and Reshape results); an op notes the versions of its inputs
 // and result, and Backward refuses, naming the op, the tensor and the
 // in-place call, when one changed in between, as PyTorch does: the gradient
-// would be wrong. (dbr checks every input; PyTorch only those an op's
-// backward reads, so changing an input of Add in place is refused here only.)
+// would be wrong. Ops whose backward reads no values (Add, Sum, Reshape, …)
+// are not checked, as PyTorch saves nothing for them.
 //
 // # Autograd
 //

@@ -11,9 +11,9 @@ import "fmt"
 // read changed values and give a wrong gradient. Tensors that share data
 // (Detach, Reshape) share one counter.
 //
-// dbr checks every input of an op, where PyTorch checks only the tensors an
-// op's backward reads: changing an input of Add in place between the forward
-// and Backward is refused here although the gradient would still be right.
+// As PyTorch saves nothing for ops whose backward reads only the incoming
+// gradient and shapes (Add, Sub, Sum, Reshape, …: see readsNoData), changing
+// their operands in place before Backward is allowed, as there.
 
 // version is the counter shared by the tensors that share one data buffer.
 type version struct {
@@ -92,9 +92,25 @@ func (s *savedVersions) input(i int) uint32 {
 	return s.more[i-len(s.in)]
 }
 
+// readsNoData reports whether op's backward reads neither its inputs' nor
+// its result's values, only the incoming gradient and shapes: PyTorch saves
+// no tensor for these ops, so an in-place change of their operands leaves
+// the gradient right.
+func readsNoData(op string) bool {
+	switch op {
+	case "Add", "Sub", "Neg", "AddScalar", "SubScalar", "MulScalar", "DivScalar",
+		"Sum", "Mean", "Reshape", "Permute", "Expand", "Cat", "ToFloat32", "ToFloat64":
+		return true
+	}
+	return false
+}
+
 // checkVersions panics with an *Error when r or one of its inputs was changed
-// in place since r's op ran.
+// in place since r's op ran, unless r's backward reads none of them.
 func checkVersions(r *Tensor) {
+	if readsNoData(r.op) {
+		return
+	}
 	n := r.node
 	if v := r.version(); v != n.vers.out {
 		versionErr(r.op, "its result", r, n.vers.out)

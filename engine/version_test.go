@@ -74,6 +74,13 @@ func TestInPlaceChangeTorchRef(t *testing.T) {
 			x.SetGrad(nil)
 			return x.Mul(x).Sum()
 		}, nil},
+		{"change_add_input", func(x *Tensor) *Tensor {
+			w := New64([]float64{4, 5, 6})
+			u := x.Add(w).Sum()
+			w.Set(7, 0)
+			x.Set(9, 2)
+			return u
+		}, nil},
 		{"change_other_input", func(x *Tensor) *Tensor {
 			w := New64([]float64{4, 5, 6}).SetName("w")
 			u := x.Mul(w).Sum()

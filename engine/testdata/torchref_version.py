@@ -69,7 +69,16 @@ def change_other_input(x):  # w is saved by Mul for x's gradient
     return u
 
 
-for f in (set_after_mul, step_between, fill_detached_result, copy_into_view, change_after_backward, change_other_input):
+def change_add_input(x):  # Add saves nothing: its gradient stays right
+    w = torch.tensor([4.0, 5.0, 6.0])
+    u = (x + w).sum()
+    w[0] = 7
+    with torch.no_grad():
+        x[2] = 9
+    return u
+
+
+for f in (change_add_input, set_after_mul, step_between, fill_detached_result, copy_into_view, change_after_backward, change_other_input):
     case(f.__name__, f)
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torchref_version.json")
