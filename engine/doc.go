@@ -23,7 +23,18 @@
 // row's target into one op.
 // MaxPool2d and AvgPool2d pool square windows. Tril and Triu keep a
 // triangle of each matrix (a causal mask is Ones(n, n).Triu(1)), and
-// MaskedFill puts a value where a mask is non-zero.
+// MaskedFill puts a value where a mask is non-zero. Repeat tiles, Clone
+// copies, CumSum sums along a dim, Einsum("bqd,bkd->bqk", q, k) contracts two
+// operands.
+//
+// # Indices and sampling
+//
+// Index results (ArgMax, ArgMin, ArgSort, the indices of Sort and TopK,
+// Multinomial) are tensors of the input's dtype holding whole numbers,
+// which Gather and OneHot take; Ints turns one into []int, the form of
+// CrossEntropy's targets and IndexSelect's indices. Multinomial and Bernoulli
+// draw from the generator that Seed sets. Reductions: Sum, Mean, Max, Min,
+// Var, Std, LogSumExp, Norm (p = 1, 2, inf), and the masks All and Any.
 //
 // # Elementwise ops
 //

@@ -202,7 +202,7 @@ var twiceDifferentiable = map[string]bool{
 	"Where": true, "maskGrad": true, "SumTo": true, "ToFloat32": true, "ToFloat64": true,
 	"Reshape": true, "Permute": true, "Expand": true,
 	"Sum": true, "Mean": true, "LogSumExp": true,
-	"Linear": true, "MatMul": true, "Tril": true, "Triu": true, "MaskedFill": true, "Norm": true, "Clone": true,
+	"Linear": true, "MatMul": true, "CumSum": true, "Tril": true, "Triu": true, "MaskedFill": true, "Norm": true, "Clone": true,
 }
 
 // notTwice returns g as the result of a node whose backward panics: the

@@ -83,6 +83,11 @@ func gradRows() []opSpec {
 		{name: "second/Norm", f: second(func(a *Tensor) *Tensor {
 			return a.Norm(2, 1).Square().Add(a.Norm(2).Tanh()).Add(a.Norm(1, 0).Sum().Square()).Add(a.Norm(math.Inf(1), 1).Square())
 		}), inputs: []*Tensor{noTies(3, 4).SubScalar(0.5)}},
+		{name: "second/Einsum-CumSum-Repeat", f: func(x []*Tensor) *Tensor {
+			y := Einsum("bqd,bkd->bqk", x[0], x[1]).Tanh().CumSum(2).Repeat(1, 2, 1).Sum()
+			g := Grad([]*Tensor{y}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum())
+		}, inputs: []*Tensor{Randn(2, 3, 4), Randn(2, 2, 4)}},
 		{name: "second/Tril-MaskedFill", f: second(func(a *Tensor) *Tensor {
 			return a.Tril(0).Square().Add(a.Triu(1).Exp()).MaskedFill(Ones(3, 3).Triu(2), 0).Mul(a)
 		}), inputs: []*Tensor{Randn(3, 3)}},

@@ -134,3 +134,27 @@ func whereKernel[T float](dst, m, a, b []T, shape, sa, sb []int) {
 		}
 	})
 }
+
+// All returns 1 where every element over dims is non-zero and 0 elsewhere
+// (over all elements when no dim is given; the reduced dims are removed), as
+// torch.all, as a mask of t's dtype. It is not differentiable.
+// It panics with a *ShapeError for a bad dim.
+func (t *Tensor) All(dims ...int) *Tensor { return t.logical("All", dims, true) }
+
+// Any returns 1 where some element over dims is non-zero; see All.
+func (t *Tensor) Any(dims ...int) *Tensor { return t.logical("Any", dims, false) }
+
+func (t *Tensor) logical(op string, dims []int, all bool) *Tensor {
+	needTensors(op, recvOnly, t)
+	_, keepShape, outShape := reduceDims(op, t.shape, dims)
+	v := make([]float64, numelOf(keepShape))
+	for i := range v {
+		v[i] = b2f(all)
+	}
+	eachReduced(t, keepShape, func(i, o int) {
+		if nz := t.get(i) != 0; nz != all {
+			v[o] = b2f(nz)
+		}
+	})
+	return record(op, fromValues(t.dtype, outShape, v), nil, t)
+}

@@ -65,12 +65,3 @@ func (t *Tensor) norm(p float64, dims []int, keep bool) *Tensor {
 		return []*Tensor{gk.Mul(w)}
 	}, t)
 }
-
-// Clone returns a copy of t with its own data, as torch.Tensor.clone; the
-// gradient passes through unchanged. Changing the copy in place leaves t as
-// it was.
-func (t *Tensor) Clone() *Tensor {
-	needTensors("Clone", recvOnly, t)
-	// ∂t = g
-	return record("Clone", t.clone(), func(g *Tensor) []*Tensor { return []*Tensor{g} }, t)
-}

@@ -521,3 +521,40 @@ func rowStrides(shape []int) []int {
 	}
 	return st
 }
+
+// Clone returns a copy of t with its own data, as torch.Tensor.clone; the
+// gradient passes through unchanged. Changing the copy in place leaves t as
+// it was.
+func (t *Tensor) Clone() *Tensor {
+	needTensors("Clone", recvOnly, t)
+	// ∂t = g
+	return record("Clone", t.clone(), func(g *Tensor) []*Tensor { return []*Tensor{g} }, t)
+}
+
+// Repeat returns t tiled reps[i] times along dim i, as torch.Tensor.repeat:
+// reps may have more entries than t has dims (new dims go in front). It is
+// built from Expand and Reshape, so its gradient sums the copies.
+// It panics with a *ShapeError when reps has fewer entries than t has dims or
+// one is negative.
+func (t *Tensor) Repeat(reps ...int) *Tensor {
+	needTensors("Repeat", recvOnly, t)
+	lead := len(reps) - len(t.shape)
+	if lead < 0 {
+		shapeErr("Repeat", fmt.Sprintf("%d repeat counts %v for a %d-d tensor", len(reps), reps, len(t.shape)),
+			"give one count per dim (more go in front as new dims)", t.shape)
+	}
+	in := append(make([]int, lead), t.shape...)
+	pairs, expanded, final := []int{}, []int{}, []int{}
+	for i, r := range reps {
+		if r < 0 {
+			shapeErr("Repeat", fmt.Sprintf("repeat count %d at dim %d is negative", r, i), "counts are >= 0", t.shape)
+		}
+		if i < lead {
+			in[i] = 1
+		}
+		pairs = append(pairs, 1, in[i])
+		expanded = append(expanded, r, in[i])
+		final = append(final, r*in[i])
+	}
+	return t.Reshape(pairs...).Expand(expanded...).Reshape(final...)
+}

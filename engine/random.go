@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"math/rand/v2"
 	"sync"
 	"unsafe"
@@ -87,4 +88,79 @@ func RandInt(n int) int {
 	var v int
 	withRNG(func(r *rand.Rand) { v = r.IntN(n) })
 	return v
+}
+
+// Multinomial draws numSamples category indices from each row of t, whose
+// non-negative values are the categories' weights (probabilities, or any
+// scale), as torch.multinomial: t is [C] or [N, C], the result [numSamples]
+// or [N, numSamples], an index tensor of t's dtype (see Sort). Without
+// replacement a category is drawn at most once per row. It draws from the
+// generator that Seed sets.
+// It panics with an *Error when a weight is negative or not finite, a row
+// sums to 0, or more samples than categories are asked without replacement.
+func (t *Tensor) Multinomial(numSamples int, replacement bool) *Tensor {
+	needTensors("Multinomial", recvOnly, t)
+	if len(t.shape) != 1 && len(t.shape) != 2 {
+		shapeErr("Multinomial", "the weights must be [C] or [N, C]", "", t.shape)
+	}
+	c := t.shape[len(t.shape)-1]
+	rows := t.Numel() / max(c, 1)
+	if numSamples < 0 || !replacement && numSamples > c {
+		errorf("Multinomial", "cannot draw %d samples from %d categories without replacement", numSamples, c)
+	}
+	outShape := append(append([]int{}, t.shape[:len(t.shape)-1]...), numSamples)
+	out := empty(t.dtype, outShape)
+	w := make([]float64, c)
+	withRNG(func(r *rand.Rand) {
+		for row := 0; row < rows; row++ {
+			for k := range w {
+				w[k] = t.get(row*c + k)
+				if w[k] < 0 || math.IsInf(w[k], 0) || w[k] != w[k] {
+					errorf("Multinomial", "weight %v at row %d, category %d: weights must be finite and >= 0", w[k], row, k)
+				}
+			}
+			for s := 0; s < numSamples; s++ {
+				total := 0.0
+				for _, v := range w {
+					total += v
+				}
+				if total <= 0 {
+					errorf("Multinomial", "the weights of row %d sum to 0 (with %d categories drawn)", row, s)
+				}
+				u, k := r.Float64()*total, 0
+				for ; k < c-1; k++ {
+					if u -= w[k]; u < 0 && w[k] > 0 {
+						break
+					}
+				}
+				for w[k] == 0 { // rounding at the end: the last category with weight
+					k--
+				}
+				out.set(row*numSamples+s, float64(k))
+				if !replacement {
+					w[k] = 0
+				}
+			}
+		}
+	})
+	return record("Multinomial", out, nil, t)
+}
+
+// Bernoulli returns 1 with probability t and 0 otherwise, elementwise, as
+// torch.bernoulli, drawing from the generator that Seed sets. It is not
+// differentiable.
+// It panics with an *Error when a probability is outside [0, 1].
+func (t *Tensor) Bernoulli() *Tensor {
+	needTensors("Bernoulli", recvOnly, t)
+	out := empty(t.dtype, t.shape)
+	withRNG(func(r *rand.Rand) {
+		for i := range t.Numel() {
+			p := t.get(i)
+			if !(p >= 0 && p <= 1) {
+				errorf("Bernoulli", "probability %v at %v is outside [0, 1]", p, unflatten(i, t.shape))
+			}
+			out.set(i, b2f(r.Float64() < p))
+		}
+	})
+	return record("Bernoulli", out, nil, t)
 }
