@@ -230,12 +230,14 @@ func init() {
 	RegisterCommand(Command{Name: "stack", Args: "[all]", Help: "where the last panic happened: your code, then dbr's functions (all: the whole Go stack)",
 		Run: func(_ context.Context, s *Session, args string) error {
 			switch {
-			case s.lastStack == "" || s.lastErr == nil:
-				fmt.Fprintln(s.opt.Stdout, "no panic yet")
+			case args != "" && args != "all":
+				return fmt.Errorf(":stack takes nothing or all")
+			case s.lastErr == nil:
+				fmt.Fprintln(s.opt.Stdout, "no error yet")
+			case s.lastStack == "":
+				fmt.Fprintf(s.opt.Stdout, "the last error (%s) was found before anything ran: it has no stack\n", s.lastErr.Msg)
 			case args == "all":
 				fmt.Fprintln(s.opt.Stdout, s.lastStack)
-			case args != "":
-				return fmt.Errorf(":stack takes nothing or all")
 			default:
 				fmt.Fprint(s.opt.Stdout, userStack(s.lastErr))
 			}
