@@ -111,4 +111,48 @@ func forgetCompiled(in *interp.Interpreter, m compileMark) {
 			data.Index(i).Set(reflect.ValueOf(reflect.Value{}))
 		}
 	}
+	shrinkFrame(in, scopes, data, used)
+}
+
+// shrinkFrame gives back the global frame's last slots that forgetCompiled
+// emptied and no name uses, so that the next input's function literal gets
+// the same slot again. Without it the global frame grows by a slot for
+// every input, and as yaegi copies the whole frame to make each function
+// literal (and again each time it grows the frame), every input took time
+// proportional to the number of inputs before it: a piped script of 10,000
+// lines ran in time quadratic in its length. The slots are cut from the
+// frame and from the layout (types) that yaegi's universe and package
+// scopes share, only when all of those agree on the frame's length.
+func shrinkFrame(in *interp.Interpreter, scopes, data reflect.Value, used map[int]bool) {
+	n := data.Len()
+	keep := n
+	for keep > 0 && !used[keep-1] {
+		if v, ok := data.Index(keep - 1).Interface().(reflect.Value); !ok || v.IsValid() {
+			break
+		}
+		keep--
+	}
+	if keep == n {
+		return
+	}
+	layouts := []reflect.Value{unexported(unexported(reflect.ValueOf(in), "universe"), "types")}
+	iter := scopes.MapRange()
+	for iter.Next() {
+		sc := iter.Value()
+		if level := unexported(sc, "level"); !level.IsValid() || level.Kind() != reflect.Int || level.Int() != 0 {
+			continue
+		}
+		layouts = append(layouts, unexported(sc, "types"))
+	}
+	for _, l := range layouts {
+		if !l.IsValid() || l.Kind() != reflect.Slice || (l.Len() > keep && l.Len() != n) {
+			return
+		}
+	}
+	for _, l := range layouts {
+		if l.Len() == n {
+			l.SetLen(keep)
+		}
+	}
+	data.SetLen(keep)
 }
