@@ -35,7 +35,9 @@
 // activations ReLU, Tanh, Sigmoid,
 // GELU, LeakyReLU, Softmax and LogSoftmax, and the recurrent cells RNNCell,
 // LSTMCell and GRUCell, which compute one time step (Step) so that a sequence
-// of any length is a plain Go loop. Each prints as PyTorch's repr does.
+// of any length is a plain Go loop, and RNN, LSTM and GRU, which run them over
+// whole sequences (stacked, bidirectional, batches of different lengths) with
+// PyTorch's parameter names. Each prints as PyTorch's repr does.
 //
 // Train and Eval switch Dropout and BatchNorm between training and evaluation
 // for a module and every layer reachable from it through struct fields

@@ -103,3 +103,142 @@ func panicMsg(f func()) (msg string) {
 	f()
 	return ""
 }
+
+func TestSeqTorchRef(t *testing.T) {
+	withFloat64(func() { seqTorchRef(t) })
+	seqTorchRef(t)
+}
+
+func seqTorchRef(t *testing.T) {
+	t.Helper()
+	lstm := func(name string, m *LSTM) {
+		runRef(t, name, m, func(xs []*engine.Tensor) []*engine.Tensor {
+			var lengths []int
+			if c := ref(t, name); c.Has("lengths") {
+				lengths = c.Ints(t, "lengths")
+			}
+			var h0, c0 *engine.Tensor
+			if len(xs) == 3 {
+				h0, c0 = xs[1], xs[2]
+			}
+			out, hn, cn := m.RunLengths(xs[0], lengths, h0, c0)
+			return []*engine.Tensor{out, hn, cn}
+		})
+	}
+	type oneState interface {
+		Module
+		RunLengths(x *engine.Tensor, lengths []int, h0 *engine.Tensor) (out, hn *engine.Tensor)
+	}
+	one := func(name string, m oneState) {
+		runRef(t, name, m, func(xs []*engine.Tensor) []*engine.Tensor {
+			var lengths []int
+			if c := ref(t, name); c.Has("lengths") {
+				lengths = c.Ints(t, "lengths")
+			}
+			var h0 *engine.Tensor
+			if len(xs) == 2 {
+				h0 = xs[1]
+			}
+			out, hn := m.RunLengths(xs[0], lengths, h0)
+			return []*engine.Tensor{out, hn}
+		})
+	}
+	lstm("LSTM/2layer-bidir-batchfirst", NewLSTM(3, 4, RNNOpts{NumLayers: 2, Bidirectional: true, BatchFirst: true}))
+	lstm("LSTM/lengths-bidir", NewLSTM(3, 4, RNNOpts{Bidirectional: true}))
+	lstm("LSTM/unbatched", NewLSTM(3, 4, RNNOpts{}))
+	one("GRU/2layer-bidir", NewGRU(3, 4, RNNOpts{NumLayers: 2, Bidirectional: true}))
+	one("GRU/lengths-2layer-batchfirst", NewGRU(2, 3, RNNOpts{NumLayers: 2, BatchFirst: true}))
+	one("RNN/relu-2layer", NewRNN(3, 4, RNNOpts{NumLayers: 2, Nonlinearity: "relu"}))
+	one("RNN/tanh-bidir-lengths", NewRNN(3, 4, RNNOpts{Bidirectional: true}))
+}
+
+func TestSeqGradCheck(t *testing.T) {
+	engine.Seed(23)
+	x := engine.Randn(4, 2, 3)
+	lengths := []int{4, 2}
+	lstm := NewLSTM(3, 2, RNNOpts{NumLayers: 2, Bidirectional: true})
+	h0, c0 := engine.Randn(4, 2, 2), engine.Randn(4, 2, 2)
+	for i, cell := range lstm.Cells {
+		gradCheckLayer(t, "LSTM cell "+string(rune('0'+i)), cell, func(xs []*engine.Tensor) *engine.Tensor {
+			out, hn, cn := lstm.RunLengths(xs[0], lengths, xs[1], xs[2])
+			return flatCat(out, hn, cn.MulScalar(0.5))
+		}, x, h0, c0)
+	}
+	gru := NewGRU(3, 2, RNNOpts{NumLayers: 2, Bidirectional: true, BatchFirst: true})
+	for i, cell := range gru.Cells {
+		gradCheckLayer(t, "GRU cell "+string(rune('0'+i)), cell, func(xs []*engine.Tensor) *engine.Tensor {
+			out, hn := gru.RunLengths(xs[0], []int{1, 4}, xs[1])
+			return flatCat(out, hn)
+		}, x.Transpose(0, 1), h0)
+	}
+	rnn := NewRNN(3, 2, RNNOpts{Bidirectional: true, Nonlinearity: "tanh"})
+	for i, cell := range rnn.Cells {
+		gradCheckLayer(t, "RNN cell "+string(rune('0'+i)), cell, func(xs []*engine.Tensor) *engine.Tensor {
+			out, hn := rnn.Run(xs[0], nil)
+			return flatCat(out, hn)
+		}, x)
+	}
+}
+
+func TestSeqDropoutBetweenLayers(t *testing.T) {
+	engine.Seed(3)
+	m := NewLSTM(3, 4, RNNOpts{NumLayers: 2, Dropout: 0.5})
+	plain := NewLSTM(3, 4, RNNOpts{NumLayers: 2})
+	for i, c := range m.Cells {
+		plain.Cells[i] = c
+	}
+	x := engine.Randn(5, 2, 3)
+	Eval(m)
+	equalValues(t, "eval output", m.Forward(x), plain.Forward(x))
+	Train(m)
+	trained := m.Forward(x)
+	if d := trained.Sub(plain.Forward(x)).Abs().Max().Item(); d == 0 {
+		t.Errorf("in training, dropout between the layers changed nothing")
+	}
+	// one layer: nothing between layers, so dropout has no effect (PyTorch warns)
+	one := NewGRU(3, 4, RNNOpts{Dropout: 0.5})
+	Train(one)
+	a := one.Forward(x)
+	Eval(one)
+	equalValues(t, "one-layer GRU, train vs eval", a, one.Forward(x))
+}
+
+func TestSeqErrors(t *testing.T) {
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { NewLSTM(10, 4, RNNOpts{}).Forward(engine.Zeros(5, 3, 7)) }, "LSTM: [5 3 7]: input_size=10: expected input [T, N, 10], or [T, 10] for one sequence"},
+		{func() { NewGRU(3, 4, RNNOpts{BatchFirst: true}).Forward(engine.Zeros(5, 2)) }, "GRU: [5 2]: input_size=3: expected input [N, T, 3], or [T, 3] for one sequence"},
+		{func() { NewRNN(3, 4, RNNOpts{NumLayers: 2}).Run(engine.Zeros(5, 2, 3), engine.Zeros(1, 2, 4)) }, "RNN: [5 2 3], [1 2 4]: h0 [1 2 4] but it must be [num_layers·directions, N, hidden_size] = [2, 2, 4] for input [5 2 3]"},
+		{func() { NewLSTM(3, 4, RNNOpts{}).RunLengths(engine.Zeros(5, 2, 3), []int{5, 6}, nil, nil) }, "LSTM: lengths [5 6]: each must be from 1 to the padded length T = 5"},
+		{func() { NewRNN(3, 4, RNNOpts{Nonlinearity: "sigmoid"}) }, `NewRNN: unknown nonlinearity "sigmoid"`},
+		{func() { NewLSTM(3, 4, RNNOpts{Dropout: 1}) }, "NewLSTM: dropout must be in [0, 1), got 1"},
+	} {
+		msg := panicMsg(c.f)
+		if !strings.Contains(msg, c.want) {
+			t.Errorf("got %q, want it to contain %q", msg, c.want)
+		}
+	}
+}
+
+func TestSeqParamNamesAndStrings(t *testing.T) {
+	m := NewLSTM(3, 4, RNNOpts{NumLayers: 2, Bidirectional: true, BatchFirst: true})
+	want := "weight_ih_l0 weight_hh_l0 bias_ih_l0 bias_hh_l0 weight_ih_l0_reverse weight_hh_l0_reverse bias_ih_l0_reverse bias_hh_l0_reverse " +
+		"weight_ih_l1 weight_hh_l1 bias_ih_l1 bias_hh_l1 weight_ih_l1_reverse weight_hh_l1_reverse bias_ih_l1_reverse bias_hh_l1_reverse"
+	if got := paramNames(m.Params()); got != want {
+		t.Errorf("names %q\nwant  %q", got, want)
+	}
+	if got := m.Cells[2].WeightIH.Shape(); got[1] != 8 {
+		t.Errorf("layer 1 reads both directions: weight_ih_l1 is %v, want [16 8]", got)
+	}
+	for m, want := range map[Module]string{
+		m: "LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True)",
+		NewGRU(2, 5, RNNOpts{Dropout: 0.1, NumLayers: 2}): "GRU(2, 5, num_layers=2, dropout=0.1)",
+		NewRNN(2, 5, RNNOpts{Nonlinearity: "relu"}):       "RNN(2, 5, nonlinearity=relu)",
+	} {
+		if got := moduleString(m); got != want {
+			t.Errorf("String() = %q, want %q", got, want)
+		}
+	}
+}

@@ -121,16 +121,24 @@ func NewRNNCell(input, hidden int) *RNNCell {
 // It panics with a *engine.ShapeError when the shapes do not fit.
 func (c *RNNCell) Step(x, h *engine.Tensor) *engine.Tensor {
 	x, st, ub := cellInputs("RNNCell", x, c.WeightIH.Size(1), c.WeightHH.Size(1), []*engine.Tensor{h})
-	pre := affine(x, c.WeightIH, c.BiasIH).Add(affine(st[0], c.WeightHH, c.BiasHH))
+	return unbatch(c.next(affine(x, c.WeightIH, c.BiasIH), st)[0], ub)
+}
+
+// next is a step from the input's projection gi = x·W_ihᵀ + b_ih and the
+// states (here h): the part of Step a whole sequence (RNN) shares.
+func (c *RNNCell) next(gi *engine.Tensor, st []*engine.Tensor) []*engine.Tensor {
+	pre := gi.Add(affine(st[0], c.WeightHH, c.BiasHH))
 	switch c.Nonlinearity {
 	case "tanh", "":
-		return unbatch(pre.Tanh(), ub)
+		return []*engine.Tensor{pre.Tanh()}
 	case "relu":
-		return unbatch(pre.ReLU(), ub)
+		return []*engine.Tensor{pre.ReLU()}
 	}
 	errorf("RNNCell", "unknown nonlinearity %q (use \"tanh\" or \"relu\")", c.Nonlinearity)
 	return nil
 }
+
+func (c *RNNCell) inputWeights() (w, b *engine.Tensor) { return c.WeightIH, c.BiasIH }
 
 // Forward is Step(x, nil).
 func (c *RNNCell) Forward(x *engine.Tensor) *engine.Tensor { return c.Step(x, nil) }
@@ -170,12 +178,19 @@ func NewLSTMCell(input, hidden int) *LSTMCell {
 func (l *LSTMCell) Step(x, h, c *engine.Tensor) (h2, c2 *engine.Tensor) {
 	hid := l.WeightHH.Size(1)
 	x, st, ub := cellInputs("LSTMCell", x, l.WeightIH.Size(1), hid, []*engine.Tensor{h, c})
-	gates := affine(x, l.WeightIH, l.BiasIH).Add(affine(st[0], l.WeightHH, l.BiasHH)).Chunk(4, 1)
-	i, f, g, o := gates[0].Sigmoid(), gates[1].Sigmoid(), gates[2].Tanh(), gates[3].Sigmoid()
-	c2 = f.Mul(st[1]).Add(i.Mul(g))
-	h2 = o.Mul(c2.Tanh())
-	return unbatch(h2, ub), unbatch(c2, ub)
+	hc := l.next(affine(x, l.WeightIH, l.BiasIH), st)
+	return unbatch(hc[0], ub), unbatch(hc[1], ub)
 }
+
+// next is a step from the input's projection gi and the states h, c.
+func (l *LSTMCell) next(gi *engine.Tensor, st []*engine.Tensor) []*engine.Tensor {
+	gates := gi.Add(affine(st[0], l.WeightHH, l.BiasHH)).Chunk(4, -1)
+	i, f, g, o := gates[0].Sigmoid(), gates[1].Sigmoid(), gates[2].Tanh(), gates[3].Sigmoid()
+	c2 := f.Mul(st[1]).Add(i.Mul(g))
+	return []*engine.Tensor{o.Mul(c2.Tanh()), c2}
+}
+
+func (l *LSTMCell) inputWeights() (w, b *engine.Tensor) { return l.WeightIH, l.BiasIH }
 
 // Forward returns the hidden state of Step(x, nil, nil).
 func (l *LSTMCell) Forward(x *engine.Tensor) *engine.Tensor {
@@ -213,14 +228,21 @@ func NewGRUCell(input, hidden int) *GRUCell {
 // zeros). It panics with a *engine.ShapeError when the shapes do not fit.
 func (c *GRUCell) Step(x, h *engine.Tensor) *engine.Tensor {
 	x, st, ub := cellInputs("GRUCell", x, c.WeightIH.Size(1), c.WeightHH.Size(1), []*engine.Tensor{h})
-	gi := affine(x, c.WeightIH, c.BiasIH).Chunk(3, 1)
-	gh := affine(st[0], c.WeightHH, c.BiasHH).Chunk(3, 1)
+	return unbatch(c.next(affine(x, c.WeightIH, c.BiasIH), st)[0], ub)
+}
+
+// next is a step from the input's projection gi and the state h.
+func (c *GRUCell) next(gi0 *engine.Tensor, st []*engine.Tensor) []*engine.Tensor {
+	gi := gi0.Chunk(3, -1)
+	gh := affine(st[0], c.WeightHH, c.BiasHH).Chunk(3, -1)
 	r := gi[0].Add(gh[0]).Sigmoid()
 	z := gi[1].Add(gh[1]).Sigmoid()
 	n := gi[2].Add(r.Mul(gh[2])).Tanh()
 	// h' = (1-z)·n + z·h = n + z·(h-n)
-	return unbatch(n.Add(z.Mul(st[0].Sub(n))), ub)
+	return []*engine.Tensor{n.Add(z.Mul(st[0].Sub(n)))}
 }
+
+func (c *GRUCell) inputWeights() (w, b *engine.Tensor) { return c.WeightIH, c.BiasIH }
 
 // Forward is Step(x, nil).
 func (c *GRUCell) Forward(x *engine.Tensor) *engine.Tensor { return c.Step(x, nil) }

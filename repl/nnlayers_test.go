@@ -30,3 +30,24 @@ func TestNNLayersAtPrompt(t *testing.T) {
 		t.Errorf("the shape error printed %q", got[len(want):])
 	}
 }
+
+// TestNNSequenceAtPrompt: the recurrent networks from the prompt, with
+// multiple results and lengths.
+func TestNNSequenceAtPrompt(t *testing.T) {
+	s, out := newSession(t)
+	got := evalLines(t, s, out,
+		"lstm := nn.NewLSTM(3, 4, nn.RNNOpts{NumLayers: 2, Bidirectional: true, BatchFirst: true})",
+		"o, h, c := lstm.RunLengths(engine.Randn(2, 5, 3), []int{5, 3}, nil, nil)",
+		"o.Shape(), h.Shape(), c.Shape()",
+		"len(lstm.Params()), lstm.Params()[4].Name",
+		"nn.NewGRU(3, 4, nn.RNNOpts{}).Forward(engine.Randn(6, 3)).Shape()",
+		"nn.NewRNN(3, 4, nn.RNNOpts{}).Forward(engine.Randn(6, 2, 5))",
+	)
+	want := "[2 5 8] [4 2 4] [4 2 4]\n16 \"weight_ih_l0_reverse\"\n[6 4]\n"
+	if !strings.HasPrefix(got, want) {
+		t.Fatalf("printed %q, want it to start with %q", got, want)
+	}
+	if !strings.Contains(got[len(want):], "RNN: [6 2 5]: input_size=3") {
+		t.Errorf("the shape error printed %q", got[len(want):])
+	}
+}

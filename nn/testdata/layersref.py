@@ -83,6 +83,37 @@ layer("Upsample/bilinear-align", nn.Upsample(size=(5, 3), mode="bilinear", align
 layer("Identity", nn.Identity(), torch.randn(3, 4))
 layer("Unflatten", nn.Unflatten(1, (2, 3)), torch.randn(4, 6))
 
+# ---- recurrent networks over whole sequences: outputs out, hn (and cn)
+def rnn_call(lengths=None, batch_first=False):
+    def call(m, x, *states):
+        st = states[0] if len(states) == 1 else (tuple(states) if states else None)
+        if lengths is None:
+            out, hn = m(x, st)
+        else:
+            T = x.shape[1] if batch_first else x.shape[0]
+            p = nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths), batch_first=batch_first, enforce_sorted=False)
+            out, hn = m(p, st)
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=batch_first, total_length=T)
+        return (out,) + (hn if isinstance(hn, tuple) else (hn,))
+    return call
+
+
+def seq(name, mod, *inputs, lengths=None):
+    layer(name, mod, *inputs, call=rnn_call(lengths, mod.batch_first),
+          extra={"lengths": torch.tensor(lengths)} if lengths else None)
+
+
+seq("LSTM/2layer-bidir-batchfirst", nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+    torch.randn(2, 5, 3), torch.randn(4, 2, 4), torch.randn(4, 2, 4))
+seq("LSTM/lengths-bidir", nn.LSTM(3, 4, bidirectional=True), torch.randn(5, 3, 3), torch.randn(2, 3, 4), torch.randn(2, 3, 4),
+    lengths=[5, 2, 4])
+seq("LSTM/unbatched", nn.LSTM(3, 4), torch.randn(5, 3))
+seq("GRU/2layer-bidir", nn.GRU(3, 4, num_layers=2, bidirectional=True), torch.randn(4, 2, 3), torch.randn(4, 2, 4))
+seq("GRU/lengths-2layer-batchfirst", nn.GRU(2, 3, num_layers=2, batch_first=True), torch.randn(2, 3, 2), torch.randn(2, 2, 3),
+    lengths=[3, 1])
+seq("RNN/relu-2layer", nn.RNN(3, 4, num_layers=2, nonlinearity="relu"), torch.randn(4, 2, 3), torch.randn(2, 2, 4))
+seq("RNN/tanh-bidir-lengths", nn.RNN(3, 4, bidirectional=True), torch.randn(4, 3, 3), lengths=[2, 4, 3])
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
