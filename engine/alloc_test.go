@@ -8,6 +8,7 @@ import (
 )
 
 func TestAllocTooLarge(t *testing.T) {
+	skip32(t)
 	old := maxAllocBytes
 	maxAllocBytes = 1 << 20
 	defer func() { maxAllocBytes = old }()
@@ -23,7 +24,7 @@ func TestAllocTooLarge(t *testing.T) {
 		{"Zeros", func() { Zeros(1000, 1000) }, "Zeros: shape [1000 1000] (float32) needs"},
 		{"Randn", func() { Randn(1000, 1000) }, "Randn: shape [1000 1000]"},
 		{"MatMul", func() { Ones(1000, 1).MatMul(Ones(1, 1000)) }, "shape [1000 1000] (float32) needs"},
-		{"overflow", func() { Zeros(1<<40, 1<<40) }, "has too many elements to allocate"},
+		{"overflow", func() { Zeros(wide(1<<40), wide(1<<40)) }, "has too many elements to allocate"},
 	} {
 		err := Try(c.f)
 		var e *Error
@@ -36,6 +37,7 @@ func TestAllocTooLarge(t *testing.T) {
 // Every way a shape is built rejects a product that overflows an int (it
 // would otherwise wrap to a small number of elements) and more than 64 dims.
 func TestShapeValidated(t *testing.T) {
+	skip32(t)
 	dims65 := make([]int, 65)
 	for i := range dims65 {
 		dims65[i] = 1
@@ -45,16 +47,16 @@ func TestShapeValidated(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"Reshape overflow", func() { Ones(1).Reshape(7, 0x6DB6DB6DB6DB6DB7) }, "Reshape: shape [7 7905747460161236407] has too many elements"},
-		{"Reshape infer overflow", func() { Ones(1).Reshape(-1, 1<<32, 1<<32) }, "has too many elements"},
-		{"Zeros overflow", func() { Zeros(7, 0x6DB6DB6DB6DB6DB7) }, "Zeros: shape [7 7905747460161236407] has too many elements"},
-		{"New overflow", func() { New([]float32{1}, 7, 0x6DB6DB6DB6DB6DB7) }, "New: shape [7 7905747460161236407] has too many elements"},
+		{"Reshape overflow", func() { Ones(1).Reshape(7, wide(0x6DB6DB6DB6DB6DB7)) }, "Reshape: shape [7 7905747460161236407] has too many elements"},
+		{"Reshape infer overflow", func() { Ones(1).Reshape(-1, wide(1<<32), wide(1<<32)) }, "has too many elements"},
+		{"Zeros overflow", func() { Zeros(7, wide(0x6DB6DB6DB6DB6DB7)) }, "Zeros: shape [7 7905747460161236407] has too many elements"},
+		{"New overflow", func() { New([]float32{1}, 7, wide(0x6DB6DB6DB6DB6DB7)) }, "New: shape [7 7905747460161236407] has too many elements"},
 		{"Reshape 65 dims", func() { Ones(1).Reshape(dims65...) }, "Reshape: a shape of 65 dims; a tensor has at most 64 dims"},
 		{"Ones 65 dims", func() { Ones(dims65...) }, "Ones: a shape of 65 dims"},
 		{"Unsqueeze to 65 dims", func() { Ones(dims65[:64]...).Unsqueeze(0) }, "a shape of 65 dims"},
-		{"Expand overflow", func() { Ones(1, 1).Expand(1<<40, 1<<40) }, "too many elements"},
+		{"Expand overflow", func() { Ones(1, 1).Expand(wide(1<<40), wide(1<<40)) }, "too many elements"},
 		{"Arange", func() { Arange(0, 1e300) }, "Arange(0, 1e+300, 1) would hold 1e+300 values"},
-		{"RandPerm", func() { RandPerm(1 << 62) }, "RandPerm: 4611686018427387904 values of 8 bytes need"},
+		{"RandPerm", func() { RandPerm(wide(1 << 62)) }, "RandPerm: 4611686018427387904 values of 8 bytes need"},
 	} {
 		err := Try(c.f)
 		var e *Error
@@ -66,7 +68,7 @@ func TestShapeValidated(t *testing.T) {
 	if n := Ones(dims65[:64]...).Dims(); n != 64 {
 		t.Errorf("Ones of 64 dims has %d dims", n)
 	}
-	if n := Zeros(0, 1<<62, 1<<62).Numel(); n != 0 {
+	if n := Zeros(0, wide(1<<62), wide(1<<62)).Numel(); n != 0 {
 		t.Errorf("Zeros(0, 1<<62, 1<<62).Numel() = %d", n)
 	}
 	if got := Zeros(6, 0).Reshape(3, 0, 5).Shape(); len(got) != 3 {
@@ -75,6 +77,7 @@ func TestShapeValidated(t *testing.T) {
 }
 
 func TestCheckMemory(t *testing.T) {
+	skip32(t)
 	old := maxAllocBytes
 	maxAllocBytes = 1 << 20
 	defer func() { maxAllocBytes = old }()
@@ -84,7 +87,7 @@ func TestCheckMemory(t *testing.T) {
 	if err := CheckMemory("Load", 1<<18+1, 4); err == nil || err.Error() != "Load: 262145 values of 4 bytes need 1048580 bytes, more than this machine's memory (1048576 bytes)" {
 		t.Errorf("one value more: %v", err)
 	}
-	if err := CheckMemory("Load", 1<<62, 8); err == nil || !strings.Contains(err.Error(), "need more than 16 EiB") {
+	if err := CheckMemory("Load", wide(1<<62), 8); err == nil || !strings.Contains(err.Error(), "need more than 16 EiB") {
 		t.Errorf("overflow: %v", err)
 	}
 	if err := Try(func() { RandPerm(1 << 18) }); err == nil || !strings.Contains(err.Error(), "RandPerm: 262144 values of 8 bytes need 2097152 bytes") {

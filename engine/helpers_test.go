@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -507,4 +508,16 @@ func flatCat(ps []*Tensor) *Tensor {
 		fs[i] = p.Flatten()
 	}
 	return Cat(fs, 0)
+}
+
+// wide gives a size that only a 64-bit int holds, at run time, so that the
+// tests using it still compile (and skip, see skip32) for 32-bit targets.
+func wide(u uint64) int { return int(u) }
+
+// skip32 skips a test whose sizes need a 64-bit int.
+func skip32(t *testing.T) {
+	t.Helper()
+	if strconv.IntSize < 64 {
+		t.Skip("the sizes of this test need a 64-bit int")
+	}
 }

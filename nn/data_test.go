@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -457,8 +458,13 @@ func TestTensorDataset(t *testing.T) {
 // A Dataset whose Len is too large for the order of its examples to fit in
 // memory gives an error from Next, not the runtime's fatal out of memory.
 func TestDataLoaderHugeLen(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("a Len of 1<<40 needs a 64-bit int")
+	}
+	big := uint64(1) << 40
+	n := int(big)
 	for _, o := range []LoaderOpts{{}, {Shuffle: true}, {Shuffle: true, Seed: 3}, {NoPrefetch: true}} {
-		dl := NewDataLoader(&indexDataset{n: 1 << 40, panicAt: -1}, o)
+		dl := NewDataLoader(&indexDataset{n: n, panicAt: -1}, o)
 		err := engine.Try(func() { dl.Next() })
 		if err == nil || !strings.Contains(err.Error(), "DataLoader: the dataset's Len() is 1099511627776: the order of its examples does not fit in memory") {
 			t.Errorf("%+v: got %v", o, err)
