@@ -6,6 +6,10 @@ package engine
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -520,4 +524,79 @@ func skip32(t *testing.T) {
 	if strconv.IntSize < 64 {
 		t.Skip("the sizes of this test need a 64-bit int")
 	}
+}
+
+// TestOpsCovered fails when an exported function or *Tensor method of the
+// engine that returns a *Tensor (an op) has no row in the op table (a row
+// named "Op" or "Op/variant") and is not listed in notOps with the reason.
+func TestOpsCovered(t *testing.T) {
+	rows := map[string]bool{}
+	for _, fam := range opFamilies {
+		for _, r := range fam {
+			for _, s := range r() {
+				name, _, _ := strings.Cut(s.name, "/")
+				rows[name] = true
+			}
+		}
+	}
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range pkgs["engine"].Files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || !fd.Name.IsExported() || !returnsTensor(fd.Type) {
+				continue
+			}
+			if fd.Recv != nil {
+				star, ok := fd.Recv.List[0].Type.(*ast.StarExpr)
+				if id, isID := star.X.(*ast.Ident); !ok || !isID || id.Name != "Tensor" {
+					continue
+				}
+			}
+			name := fd.Name.Name
+			if _, ok := notOps[name]; !ok && !rows[name] {
+				t.Errorf("%s (%s) returns a *Tensor and has no row in the op table: add rows in the ops_*_test.go of its file, or list it in notOps saying why it needs none",
+					name, fset.Position(fd.Pos()))
+			}
+			if _, ok := notOps[name]; ok && rows[name] {
+				t.Errorf("%s has rows in the op table and is listed in notOps", name)
+			}
+		}
+	}
+}
+
+func returnsTensor(ft *ast.FuncType) bool {
+	if ft.Results == nil {
+		return false
+	}
+	for _, r := range ft.Results.List {
+		if star, ok := r.Type.(*ast.StarExpr); ok {
+			if id, ok := star.X.(*ast.Ident); ok && id.Name == "Tensor" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// notOps are the exported functions and methods returning a *Tensor that
+// need no row in the op table, each with the reason.
+var notOps = map[string]string{
+	// autograd and in-place methods: no op is recorded
+	"SetRequiresGrad": "marks a leaf", "Grad": "reads the gradient", "RetainGrad": "marks a result",
+	"Detach": "cuts the graph (autograd_test.go)", "SetName": "names a tensor",
+	"AddScaled_": "in place, refused on recorded results (inplace_ops_test.go)",
+	"CopyFrom":   "in place (inplace_test.go)", "Fill_": "in place (inplace_test.go)",
+	// constructors and random values: no inputs to differentiate
+	"New": "constructor", "New64": "constructor", "Scalar": "constructor", "Zeros": "constructor",
+	"Ones": "constructor", "Full": "constructor", "Arange": "constructor", "Linspace": "constructor",
+	"Eye": "constructor (eye_test.go)", "ZerosLike": "constructor", "OnesLike": "constructor", "FullLike": "constructor",
+	"Rand": "random values", "Randn": "random values", "RandLike": "random values", "RandnLike": "random values",
+	"Uniform": "random values", "Multinomial": "random indices", "Bernoulli": "random mask",
+	// a row runs in float64 and float32 alike, so it cannot hold a dtype
+	// conversion; TestToGrad checks both directions' gradients
+	"To": "dtype conversion (TestToGrad)", "Float32": "To(Float32)", "Float64": "To(Float64)",
 }
