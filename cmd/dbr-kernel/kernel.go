@@ -8,6 +8,7 @@ import (
 	"log"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dbr-go/dbr/display"
@@ -55,10 +56,14 @@ type kernel struct {
 	curMu   sync.Mutex
 	failed  *repl.Error // the error of the running cell
 	result  string      // text of the running cell's last result
-	// abortBefore: execute requests sent before this time are answered
-	// "aborted" without running, as the cells queued behind one that
-	// failed with stop_on_error (Run All stops at the first error).
-	abortBefore time.Time
+	askExit bool        // the running cell ran :quit
+	// received counts the shell messages received so far (the receiving
+	// goroutine numbers each one); abortThrough: execute requests numbered
+	// up to it are answered "aborted" without running, as the cells that
+	// were queued behind one that failed with stop_on_error (Run All stops
+	// at the first error). Message order decides, not clocks.
+	received     atomic.Uint64
+	abortThrough uint64
 
 	done chan struct{}
 }
@@ -111,6 +116,12 @@ func newKernel(conn connection, logger *log.Logger) (*kernel, error) {
 		return nil, err
 	}
 	k.s = s
+	s.AddCommand(repl.Command{Name: "quit", Help: "end the session: in a notebook, Kernel > Shut Down (or Restart)",
+		Run: func(context.Context, *repl.Session, string) error {
+			k.askExit = true
+			fmt.Fprintln(s.Stdout(), quitText)
+			return nil
+		}})
 	return k, nil
 }
 
@@ -145,7 +156,45 @@ func (k *kernel) heartbeat() {
 }
 
 // loop receives requests on sock and handles them one after the other.
+// Shell requests are received on their own goroutine and numbered as they
+// arrive, so that a cell that fails knows which requests were queued
+// behind it.
 func (k *kernel) loop(sock zmq4.Socket, control bool) {
+	if control {
+		for {
+			m, ok := k.receive(sock)
+			if !ok {
+				return
+			}
+			k.handle(sock, m, 0)
+		}
+	}
+	queue := make(chan numbered, 1024)
+	go func() {
+		defer close(queue)
+		for {
+			m, ok := k.receive(sock)
+			if !ok {
+				return
+			}
+			queue <- numbered{m, k.received.Add(1)}
+		}
+	}()
+	for r := range queue {
+		k.handle(sock, r.m, r.n)
+	}
+}
+
+// A numbered message is a shell request with its place in the order of
+// arrival (1 for the first).
+type numbered struct {
+	m *message
+	n uint64
+}
+
+// receive returns the next message on sock whose signature is good; it
+// drops and logs the others.
+func (k *kernel) receive(sock zmq4.Socket) (*message, bool) {
 	for {
 		raw, err := sock.Recv()
 		if err != nil {
@@ -154,26 +203,27 @@ func (k *kernel) loop(sock zmq4.Socket, control bool) {
 			default:
 				k.logger.Printf("receiving: %v", err)
 			}
-			return
+			return nil, false
 		}
 		m, err := k.sig.decode(raw.Frames)
 		if err != nil {
 			k.logger.Printf("dropped a message: %v", err)
 			continue
 		}
-		k.handle(sock, m, control)
+		return m, true
 	}
 }
 
-// handle answers one request, between status busy and idle on iopub.
-func (k *kernel) handle(sock zmq4.Socket, m *message, control bool) {
+// handle answers one request, between status busy and idle on iopub; n is
+// a shell request's number (0 on control).
+func (k *kernel) handle(sock zmq4.Socket, m *message, n uint64) {
 	k.publish(m, "status", map[string]string{"execution_state": "busy"})
 	defer k.publish(m, "status", map[string]string{"execution_state": "idle"})
 	switch t := m.header.MsgType; t {
 	case "kernel_info_request":
 		k.send(sock, m, "kernel_info_reply", kernelInfo())
 	case "execute_request":
-		k.execute(sock, m)
+		k.execute(sock, m, n)
 	case "complete_request":
 		k.complete(sock, m)
 	case "inspect_request":
@@ -312,13 +362,13 @@ type executeRequest struct {
 	StopOnError     bool              `json:"stop_on_error"`
 }
 
-func (k *kernel) execute(sock zmq4.Socket, m *message) {
+func (k *kernel) execute(sock zmq4.Socket, m *message, n uint64) {
 	var req executeRequest
 	if err := json.Unmarshal(m.content, &req); err != nil {
 		k.logger.Printf("execute_request: %v", err)
 		return
 	}
-	if sent, err := time.Parse(time.RFC3339Nano, m.header.Date); err == nil && sent.Before(k.abortBefore) {
+	if n != 0 && n <= k.abortThrough {
 		k.send(sock, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
 		return
 	}
@@ -331,12 +381,15 @@ func (k *kernel) execute(sock zmq4.Socket, m *message) {
 		k.setRunning(m)
 	}
 	k.in.start(m, req.AllowStdin)
-	k.failed, k.result = nil, ""
+	k.failed, k.result, k.askExit = nil, "", false
 	var payload []any
 	if name, ok := pageRequest(req.Code); ok {
 		payload = k.page(name)
 	} else {
 		k.s.EvalCell(context.Background(), req.Code)
+		if k.askExit {
+			payload = append(payload, map[string]any{"source": "ask_exit", "keepkernel": false})
+		}
 	}
 	k.out.flush()
 	k.errOut.flush()
@@ -348,7 +401,7 @@ func (k *kernel) execute(sock zmq4.Socket, m *message) {
 	content := map[string]any{"execution_count": k.count}
 	if e := k.failed; e != nil {
 		if req.StopOnError {
-			k.abortBefore = time.Now()
+			k.abortThrough = k.received.Load()
 		}
 		content["status"] = "error"
 		content["ename"], content["evalue"], content["traceback"] = errorParts(e)
@@ -359,6 +412,12 @@ func (k *kernel) execute(sock zmq4.Socket, m *message) {
 	}
 	k.send(sock, m, "execute_reply", content)
 }
+
+// quitText is what :quit prints in a cell. A notebook outlives its
+// kernel, so :quit cannot close it; a console frontend (jupyter console)
+// exits on the ask_exit payload that comes with it, as on IPython's exit.
+const quitText = "The kernel keeps running: a notebook ends its session with Kernel > Shut Down, " +
+	"or starts afresh with Kernel > Restart (:reset forgets every variable but keeps the kernel)."
 
 // errorParts are the ename, evalue and short traceback of an error.
 func errorParts(e *repl.Error) (string, string, []string) {

@@ -4,6 +4,7 @@ Run by kernel_test.go (TestJupyterClient) with JUPYTER_PATH pointing at a
 kernelspec "dbr" for the binary under test, and Debian's /usr/bin/python3.
 """
 import base64
+import datetime
 import os
 import queue
 import shutil
@@ -210,6 +211,48 @@ class KernelClientTests(unittest.TestCase):
         self.assertEqual(content["status"], "error")
         content, msgs = run(self.kc, "later := 2\nlater")
         self.assertEqual(text_of(msgs), "2\n")
+
+    def test_abort_follows_message_order_not_clocks(self):
+        # A frontend's clock may be ahead of or behind the kernel's: a cell
+        # queued behind the failing one is aborted even dated an hour
+        # later, and a cell sent after the failure runs even dated an hour
+        # earlier.
+        def send(code, shift):
+            msg = self.kc.session.msg("execute_request", {
+                "code": code, "silent": False, "store_history": True, "user_expressions": {},
+                "allow_stdin": False, "stop_on_error": True})
+            msg["header"]["date"] = datetime.datetime.now(datetime.timezone.utc) + shift
+            self.kc.shell_channel.send(msg)
+            return msg["header"]["msg_id"]
+
+        def replies(*ids):
+            got = {}
+            while len(got) < len(ids):
+                r = self.kc.get_shell_msg(timeout=TIMEOUT)
+                if r["parent_header"]["msg_id"] in ids:
+                    got[r["parent_header"]["msg_id"]] = r["content"]["status"]
+            return got
+
+        hour = datetime.timedelta(hours=1)
+        first = send("time.Sleep(300 * time.Millisecond)\nundefinedName", datetime.timedelta(0))
+        ahead = send("ahead := 1", hour)
+        self.assertEqual(replies(first, ahead), {first: "error", ahead: "aborted"})
+        behind = send("behind := 2\nbehind", -hour)
+        self.assertEqual(replies(behind), {behind: "ok"})
+        content, msgs = run(self.kc, "behind")
+        self.assertEqual(text_of(msgs), "2\n")
+
+    def test_quit_in_a_cell(self):
+        # :quit cannot close the notebook: it says how to end the session,
+        # asks a console frontend to exit (IPython's ask_exit payload), and
+        # the kernel and its variables stay.
+        run(self.kc, "kept := 7")
+        content, msgs = run(self.kc, ":quit")
+        self.assertEqual(content["status"], "ok")
+        self.assertEqual(content["payload"], [{"source": "ask_exit", "keepkernel": False}])
+        self.assertIn("Kernel > Shut Down", text_of(msgs))
+        content, msgs = run(self.kc, "kept")
+        self.assertEqual(text_of(msgs), "7\n")
 
     def test_silent_and_history(self):
         content, msgs = run(self.kc, 'fmt.Println("quiet")\n1 + 1', silent=True)
