@@ -156,17 +156,28 @@ type GraphDrawing struct {
 func (d *GraphDrawing) String() string { return d.text }
 
 // MIMEData is the drawing as a notebook shows it: the text, and an SVG
-// image drawn by Graphviz when its dot program is installed.
+// image drawn by Graphviz when its dot program is installed. Without dot
+// (or when it fails) the text ends with a line that says so and how to
+// install it.
 func (d *GraphDrawing) MIMEData() map[string][]byte {
 	data := map[string][]byte{"text/plain": []byte(d.text)}
 	if d.dot == nil {
 		return data
 	}
-	if svg, err := runDot(d.dot(), "svg"); err == nil {
+	svg, err := runDot(d.dot(), "svg")
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		data["text/plain"] = []byte(d.text + "\n" + noDotNote)
+	case err != nil:
+		data["text/plain"] = []byte(d.text + "\n(no image of this graph: " + err.Error() + ")")
+	default:
 		data["image/svg+xml"] = svg
 	}
 	return data
 }
+
+// noDotNote ends a notebook's graph drawing when Graphviz is missing.
+const noDotNote = "(no image of this graph: the Graphviz program \"dot\" is not installed; Debian: apt install graphviz, then run the cell again)"
 
 // Graph draws the graph behind t in the terminal: its parameters (with
 // gradient norms once Backward ran), then one line per op, oldest first,

@@ -199,7 +199,20 @@ func TestGraphMIMEData(t *testing.T) {
 		t.Errorf("with dot installed, image/svg+xml = %q", svg)
 	}
 	t.Setenv("PATH", t.TempDir())
-	if _, ok := Graph(loss).MIMEData()["image/svg+xml"]; ok {
+	d = Graph(loss).MIMEData()
+	if _, ok := d["image/svg+xml"]; ok {
 		t.Error("an SVG without dot")
+	}
+	want := Graph(loss).String() + "\n(no image of this graph: the Graphviz program \"dot\" is not installed; Debian: apt install graphviz, then run the cell again)"
+	if got := string(d["text/plain"]); got != want {
+		t.Errorf("without dot, text/plain = %q, want the drawing and how to install dot", got)
+	}
+	// A dot that fails: its message, not a silent text-only drawing.
+	if err := os.WriteFile(filepath.Join(bin, "dot"), []byte("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	if got := string(Graph(loss).MIMEData()["text/plain"]); !strings.HasSuffix(got, "syntax error in line 1)") {
+		t.Errorf("with a failing dot, text/plain = %q, want dot's message at its end", got)
 	}
 }
