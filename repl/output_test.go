@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/token"
 	"image/png"
 	"runtime"
 	"strconv"
@@ -192,10 +193,11 @@ func heapMB() float64 {
 }
 
 // A long session's memory stays flat: yaegi kept the syntax tree of every
-// input (about 9 KB for each `1 + 1`) until forgetCompiled. (What is left
-// is about 0.5 KB per input in yaegi's FileSet; and a top-level `x := ...`
-// of an existing x keeps the old value in a new slot, as yaegi's functions
-// compiled earlier still read it.)
+// input (about 9 KB for each `1 + 1`) and its file in its FileSet (0.5 to
+// 0.8 KB) until forgetCompiled. (What is left, about 0.1 KB per input, is
+// the source :save writes, the files of the inputs that declare functions,
+// and a top-level `x := ...` of an existing x, which keeps the old value in
+// a new slot, as yaegi's functions compiled earlier still read it.)
 func TestMemoryFlatOverManyInputs(t *testing.T) {
 	s, _ := newSession(t)
 	defer s.Close()
@@ -228,8 +230,8 @@ func TestMemoryFlatOverManyInputs(t *testing.T) {
 	}
 	perInput := (heapMB() - before) * 1024 / n
 	t.Logf("%.2f KB kept per input", perInput)
-	if perInput > 1.5 {
-		t.Errorf("the session keeps %.1f KB per input (want under 1.5 KB: flat)", perInput)
+	if perInput > 0.4 {
+		t.Errorf("the session keeps %.2f KB per input (want under 0.4 KB: flat)", perInput)
 	}
 }
 
@@ -261,4 +263,46 @@ func TestInterruptKeepsProgress(t *testing.T) {
 		default:
 		}
 	}
+}
+
+// files counts the files in the session's yaegi FileSet.
+func files(s *Session) int {
+	n := 0
+	s.Interpreter().FileSet().Iterate(func(*token.File) bool { n++; return true })
+	return n
+}
+
+// yaegi adds every input to its FileSet; the session removes the files of
+// inputs that made no function once they ran, so that a notebook of a
+// thousand cells does not keep a thousand line tables, and keeps those of
+// functions and closures, whose panics still name their lines.
+func TestFileSetKeepsOnlyFunctions(t *testing.T) {
+	s, out := newSession(t)
+	defer s.Close()
+	evalOK(t, s, out, "x := engine.Randn(4, 4)\nvar n int")
+	evalOK(t, s, out, "func boom(v int) int {\n\tif v > 2 {\n\t\tpanic(\"too big\")\n\t}\n\treturn v\n}")
+	evalOK(t, s, out, "later := func() int {\n\treturn boom(3)\n}")
+	before := files(s)
+	cells := []string{"y := x.MatMul(x).ReLU()", "n = n + 1", "x.Shape()", "fmt.Println(n)",
+		"for i := 0; i < 2; i++ {\n\tn++\n}", "if n > 0 {\n\tn--\n}", "var z = 3", ":type x"}
+	for i := 0; i < 400; i++ {
+		c := cells[i%len(cells)]
+		var err error
+		if IsCommand(c) {
+			err = s.RunCommand(context.Background(), c)
+		} else {
+			err = s.Eval(context.Background(), c)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+	}
+	if after := files(s); after != before {
+		t.Errorf("the FileSet had %d files before 400 inputs without functions, %d after", before, after)
+	}
+	got := evalErr(t, s, out, "later()")
+	if !strings.Contains(got, "too big") || !strings.Contains(got, "boom") {
+		t.Errorf("a panic in a function declared 400 inputs earlier:\n%s", got)
+	}
+	t.Logf("%s", got)
 }

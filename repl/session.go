@@ -848,7 +848,7 @@ func (s *Session) userString(ctx context.Context, v any) (string, bool) {
 
 // exec compiles and runs src, recovering every panic of yaegi itself.
 func (s *Session) exec(ctx context.Context, src string) error {
-	mark := markCompile(s.in)
+	mark := markCompile(s.in, src)
 	prog, err := s.compile(src)
 	if err != nil {
 		return err

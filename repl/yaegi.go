@@ -258,7 +258,9 @@ func (s *Session) staticTypes(src string, n int) []varType {
 	for i := range names {
 		names[i] = fmt.Sprintf("%s%d", definePrefix, i)
 	}
-	prog, err := s.compile(wrap(strings.Join(names, ", ") + " := " + src + "\n_ = " + names[0]))
+	def := wrap(strings.Join(names, ", ") + " := " + src + "\n_ = " + names[0])
+	defer forgetCompiled(s.in, markCompile(s.in, def))
+	prog, err := s.compile(def)
 	if n == 0 || err != nil {
 		return make([]varType, n)
 	}

@@ -1,7 +1,10 @@
 package repl
 
 import (
+	"go/scanner"
+	"go/token"
 	"reflect"
+	"strings"
 	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
@@ -28,7 +31,18 @@ import (
 // functions, types and variables stay reachable through their symbols. It
 // reaches into yaegi's unexported fields, so it checks each field's type
 // and does nothing if a later yaegi changes them.
-type compileMark struct{ slots int }
+//
+// yaegi also adds each input to its FileSet (about 0.8 KB for a one-line
+// input: the file and its line table, kept for the positions of error
+// messages). Once the input ran, only the functions it made can still
+// report a position (a panic in a function or closure called later), so
+// forgetCompiled also removes the input's files when it made none: no func
+// besides the `(func() { ... })()` that statements run in, no type.
+type compileMark struct {
+	slots     int
+	fileBase  int  // yaegi's FileSet's Base before the input compiled
+	keepFiles bool // the input declares functions or types
+}
 
 // funcType is the type of the function literals statements run in.
 var funcType = reflect.TypeOf(func() {})
@@ -62,17 +76,55 @@ func globalSlots(in *interp.Interpreter) reflect.Value {
 	return data
 }
 
-// markCompile records the global frame's size before an input compiles.
-func markCompile(in *interp.Interpreter) compileMark {
+// markCompile records the global frame's size and the FileSet's base
+// before src compiles.
+func markCompile(in *interp.Interpreter, src string) compileMark {
+	m := compileMark{slots: -1, fileBase: in.FileSet().Base(), keepFiles: makesFuncs(src)}
 	if data := globalSlots(in); data.IsValid() {
-		return compileMark{slots: data.Len()}
+		m.slots = data.Len()
 	}
-	return compileMark{slots: -1}
+	return m
+}
+
+// makesFuncs reports whether src declares a type or has a func other than
+// a leading `(func() {` (wrap's).
+func makesFuncs(src string) bool {
+	funcs := 0
+	if strings.HasPrefix(src, "(func() {") {
+		funcs = -1
+	}
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	sc.Init(fset.AddFile("", fset.Base(), len(src)), []byte(src), nil, 0)
+	for {
+		_, tok, _ := sc.Scan()
+		switch tok {
+		case token.EOF:
+			return funcs > 0
+		case token.TYPE:
+			return true
+		case token.FUNC:
+			funcs++
+		}
+	}
 }
 
 // forgetCompiled drops what yaegi kept of the inputs compiled since m
 // that ran (see above).
 func forgetCompiled(in *interp.Interpreter, m compileMark) {
+	if !m.keepFiles {
+		fset := in.FileSet()
+		var added []*token.File
+		fset.Iterate(func(f *token.File) bool {
+			if f.Base() >= m.fileBase {
+				added = append(added, f)
+			}
+			return true
+		})
+		for _, f := range added {
+			fset.RemoveFile(f)
+		}
+	}
 	root := reflect.ValueOf(in)
 	if roots := unexported(root, "roots"); roots.IsValid() && roots.Kind() == reflect.Slice {
 		roots.SetZero()
