@@ -2,7 +2,6 @@ package nn
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
@@ -54,20 +53,22 @@ type idxData struct {
 // gzipped file that declares or holds gigabytes is an error, not an
 // out-of-memory crash.
 func ReadIDX(path string) (*engine.Tensor, error) {
-	// Per value, besides the file's bytes: the float slice built below and
-	// the tensor's copy of it, 4 or 8 bytes each.
+	// Per value, besides the file's bytes: the tensor the values are
+	// converted into, 4 or 8 bytes.
 	d, err := readIDXFile(path, func(typ byte) int {
 		if typ == 0x0C || typ == 0x0E {
-			return 16
+			return 8
 		}
-		return 8
+		return 4
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("nn.ReadIDX %w", err)
 	}
-	n := len(d.data) / idxTypes[d.typ].size
+	// Convert straight into the tensor's memory: no intermediate slice that
+	// the tensor would copy (it doubled the peak memory of a load).
 	if d.typ == 0x0C || d.typ == 0x0E {
-		vals := make([]float64, n)
+		out := engine.Zeros(d.dims...).Float64()
+		vals := out.RawFloat64()
 		for i := range vals {
 			if d.typ == 0x0C {
 				vals[i] = float64(int32(binary.BigEndian.Uint32(d.data[4*i:])))
@@ -75,10 +76,10 @@ func ReadIDX(path string) (*engine.Tensor, error) {
 				vals[i] = math.Float64frombits(binary.BigEndian.Uint64(d.data[8*i:]))
 			}
 		}
-		d.data = nil // collectable while the tensor copies vals
-		return newTensor64(vals, d.dims), nil
+		return out, nil
 	}
-	vals := make([]float32, n)
+	out := engine.Zeros(d.dims...)
+	vals := out.RawFloat32()
 	for i := range vals {
 		switch d.typ {
 		case 0x08:
@@ -91,8 +92,7 @@ func ReadIDX(path string) (*engine.Tensor, error) {
 			vals[i] = math.Float32frombits(binary.BigEndian.Uint32(d.data[4*i:]))
 		}
 	}
-	d.data = nil
-	return newTensor32(vals, d.dims), nil
+	return out, nil
 }
 
 // readIDXFile opens and parses path; errors start with the path. extra is
@@ -164,26 +164,38 @@ func parseIDX(r io.Reader, size int64, extra func(typ byte) int) (*idxData, erro
 			return nil, fmt.Errorf("the header declares %v %s values (%d bytes) but the file holds %d bytes of data; the sizes in the header are wrong", dims, t.name, total, remaining)
 		}
 	}
-	// Read at most total+1 bytes, growing the buffer as data arrives, so that
-	// a gzip stream declaring more than it holds allocates only what it holds.
-	// (An uncompressed file's size was checked above: its buffer is exact.)
-	var buf bytes.Buffer
+	// Read exactly total bytes into a buffer that grows as data arrives,
+	// doubling but never past total (a gzip stream declaring more than it
+	// holds allocates about what it holds; an uncompressed file's size was
+	// checked above, so its buffer is exact from the start), then make sure
+	// nothing follows.
+	size0 := total
 	if gz {
-		buf.Grow(int(min(total, 1<<20)))
-	} else {
-		buf.Grow(int(total) + 1)
+		size0 = min(total, 1<<20)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(in, total+1)); err != nil {
-		return nil, idxReadErr(gz, fmt.Sprintf("truncated: the header declares %v %s values (%d bytes) but the data ends after %d bytes", dims, t.name, total, buf.Len()), err)
+	data := make([]byte, 0, size0)
+	for int64(len(data)) < total {
+		if len(data) == cap(data) {
+			grown := make([]byte, len(data), min(total, 2*int64(cap(data))))
+			copy(grown, data)
+			data = grown
+		}
+		n, err := in.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF && int64(len(data)) < total {
+			return nil, fmt.Errorf("truncated: the header declares %v %s values (%d bytes) but the file holds %d bytes of data", dims, t.name, total, len(data))
+		}
+		if err != nil && err != io.EOF {
+			return nil, idxReadErr(gz, fmt.Sprintf("truncated: the header declares %v %s values (%d bytes) but the data ends after %d bytes", dims, t.name, total, len(data)), err)
+		}
 	}
-	got := int64(buf.Len())
-	switch {
-	case got < total:
-		return nil, fmt.Errorf("truncated: the header declares %v %s values (%d bytes) but the file holds %d bytes of data", dims, t.name, total, got)
-	case got > total:
+	var one [1]byte
+	if n, err := io.ReadFull(in, one[:]); n > 0 {
 		return nil, fmt.Errorf("the file holds more data than its header declares (%v %s values, %d bytes); the sizes in the header are wrong", dims, t.name, total)
+	} else if err != io.EOF {
+		return nil, idxReadErr(gz, fmt.Sprintf("after the %d bytes of data its header declares", total), err)
 	}
-	return &idxData{typ: head[2], dims: dims, data: buf.Bytes()}, nil
+	return &idxData{typ: head[2], dims: dims, data: data}, nil
 }
 
 func dimsSoFar(b []byte, nd int) []uint32 {
