@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dbr-go/dbr/engine"
 )
@@ -502,48 +503,67 @@ func readSafetensorsHeader(r io.ReaderAt, size int64) ([]stEntry, int64, error) 
 }
 
 // parseHeader decodes the JSON header, rejecting repeated names and unknown
-// keys. It reads the JSON token by token, so that memory stays a small
-// multiple of the header's size and a shape of millions of dims is refused
-// at its 65th.
+// keys. It scans the bytes itself, copying out only the names and dtypes it
+// keeps, so that parsing allocates little more than the entries it returns
+// (encoding/json's tokens allocated 19 times the size of a header of 200k
+// entries), and a shape of millions of dims is refused at its 65th.
 func parseHeader(hdr []byte) ([]stEntry, error) {
-	dec := json.NewDecoder(bytes.NewReader(hdr))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	s := &hdrScanner{b: hdr}
+	if !s.delim('{') {
 		return nil, fmt.Errorf("the header is not a JSON object")
 	}
-	var entries []stEntry
-	seen := map[string]bool{}
-	for dec.More() {
-		name, err := jsonString(dec)
+	// Every entry has a "data_offsets" key and takes at least 50 bytes, so
+	// this many entries make room for them all without growing.
+	n := min(bytes.Count(hdr, []byte(`"data_offsets"`)), len(hdr)/50+1)
+	entries := make([]stEntry, 0, n)
+	seen := make(map[string]struct{}, n)
+	err := s.object(func() error {
+		name, err := s.str()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if name == "" {
-			return nil, fmt.Errorf("the header has a tensor with an empty name")
+			return fmt.Errorf("the header has a tensor with an empty name")
 		}
-		if seen[name] {
-			return nil, fmt.Errorf("the header names tensor %s twice", quoteShort(name))
+		if _, ok := seen[name]; ok {
+			return fmt.Errorf("the header names tensor %s twice", quoteShort(name))
 		}
-		seen[name] = true
+		seen[name] = struct{}{}
+		if !s.delim(':') {
+			return s.invalid("expected a colon after a name")
+		}
 		if name == "__metadata__" {
-			var meta map[string]string
-			if err := dec.Decode(&meta); err != nil {
-				return nil, fmt.Errorf("__metadata__ must map strings to strings")
+			if s.null() {
+				return nil
 			}
-			continue
+			if !s.delim('{') {
+				return fmt.Errorf("__metadata__ must map strings to strings")
+			}
+			return s.object(func() error {
+				if _, err := s.str(); err != nil {
+					return fmt.Errorf("__metadata__ must map strings to strings")
+				}
+				if !s.delim(':') {
+					return s.invalid("expected a colon after a name")
+				}
+				if _, err := s.str(); err != nil {
+					return fmt.Errorf("__metadata__ must map strings to strings")
+				}
+				return nil
+			})
 		}
-		e, err := parseEntry(dec, name)
+		e, err := parseEntry(s, name)
 		if err != nil {
-			return nil, fmt.Errorf("tensor %s: %v", quoteShort(name), err)
+			return fmt.Errorf("tensor %s: %v", quoteShort(name), err)
 		}
 		entries = append(entries, e)
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("the header is not valid JSON: %v", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Only padding may follow the object.
-	rest, _ := io.ReadAll(dec.Buffered())
-	if len(bytes.TrimRight(rest, " \x00")) != 0 {
+	if len(bytes.TrimRight(s.b[s.i:], " \x00")) != 0 {
 		return nil, fmt.Errorf("the header has extra data after its JSON object")
 	}
 	return entries, nil
@@ -554,44 +574,53 @@ const entryForm = `a header entry is {"dtype": string, "shape": [ints], "data_of
 
 // parseEntry reads one header entry: an object with exactly the keys dtype,
 // shape and data_offsets.
-func parseEntry(dec *json.Decoder, name string) (stEntry, error) {
+func parseEntry(s *hdrScanner, name string) (stEntry, error) {
 	e := stEntry{name: name}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	if !s.delim('{') {
 		return e, fmt.Errorf("the entry is not an object; %s", entryForm)
 	}
 	var haveDType, haveShape, haveOffsets bool
-	for dec.More() {
-		key, err := jsonString(dec)
+	err := s.object(func() error {
+		key, err := s.str()
 		if err != nil {
-			return e, err
+			return err
+		}
+		if !s.delim(':') {
+			return s.invalid("expected a colon after a key")
 		}
 		switch key {
 		case "dtype":
-			if e.dtype, err = jsonString(dec); err != nil {
-				return e, fmt.Errorf("dtype must be a string")
+			if e.dtype, err = s.str(); err != nil {
+				return fmt.Errorf("dtype must be a string")
+			}
+			for k := range stDTypes { // one string per dtype, not one per entry
+				if k == e.dtype {
+					e.dtype = k
+				}
 			}
 			haveDType = true
 		case "shape":
-			if e.shape, err = jsonInts(dec, maxDims, "shape"); err != nil {
-				return e, err
+			if e.shape, err = s.ints(maxDims, "shape"); err != nil {
+				return err
 			}
 			haveShape = true
 		case "data_offsets":
 			var offs []int64
-			if offs, err = jsonInts(dec, 2, "data_offsets"); err != nil {
-				return e, err
+			if offs, err = s.ints(2, "data_offsets"); err != nil {
+				return err
 			}
 			if len(offs) != 2 {
-				return e, fmt.Errorf("data_offsets must be [begin, end], got %d numbers", len(offs))
+				return fmt.Errorf("data_offsets must be [begin, end], got %d numbers", len(offs))
 			}
 			e.begin, e.end = offs[0], offs[1]
 			haveOffsets = true
 		default:
-			return e, fmt.Errorf("unknown key %s; %s and nothing else", quoteShort(key), entryForm)
+			return fmt.Errorf("unknown key %s; %s and nothing else", quoteShort(key), entryForm)
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return e, fmt.Errorf("the header is not valid JSON: %v", err)
+		return nil
+	})
+	if err != nil {
+		return e, err
 	}
 	if !haveDType || !haveShape || !haveOffsets {
 		return e, fmt.Errorf("the entry lacks dtype, shape or data_offsets; %s", entryForm)
@@ -599,37 +628,122 @@ func parseEntry(dec *json.Decoder, name string) (stEntry, error) {
 	return e, nil
 }
 
-// jsonString reads a string token.
-func jsonString(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("the header is not valid JSON: %v", err)
-	}
-	s, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("the header is not valid JSON: expected a string, got %v", tok)
-	}
-	return s, nil
+// hdrScanner reads the JSON of a safetensors header: the few forms it
+// may hold (objects, strings, arrays of integers, null).
+type hdrScanner struct {
+	b []byte
+	i int
 }
 
-// jsonInts reads an array of at most max integers >= 0.
-func jsonInts(dec *json.Decoder, max int, what string) ([]int64, error) {
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+func (s *hdrScanner) invalid(msg string) error {
+	return fmt.Errorf("the header is not valid JSON: %s at byte %d", msg, s.i)
+}
+
+func (s *hdrScanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// delim skips white space and c, reporting whether c was there.
+func (s *hdrScanner) delim(c byte) bool {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+func (s *hdrScanner) null() bool {
+	s.ws()
+	if bytes.HasPrefix(s.b[s.i:], []byte("null")) {
+		s.i += 4
+		return true
+	}
+	return false
+}
+
+// object calls member for each member of an object whose '{' was read,
+// then reads its '}'.
+func (s *hdrScanner) object(member func() error) error {
+	if s.delim('}') {
+		return nil
+	}
+	for {
+		if err := member(); err != nil {
+			return err
+		}
+		if s.delim(',') {
+			continue
+		}
+		if s.delim('}') {
+			return nil
+		}
+		return s.invalid("expected a comma or '}'")
+	}
+}
+
+// str reads a string; only one with escapes or invalid UTF-8 goes through
+// encoding/json.
+func (s *hdrScanner) str() (string, error) {
+	if !s.delim('"') {
+		return "", s.invalid("expected a string")
+	}
+	start, plain := s.i, true
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			raw := s.b[start:s.i]
+			s.i++
+			if plain && utf8.Valid(raw) {
+				return string(raw), nil
+			}
+			var out string
+			if err := json.Unmarshal(s.b[start-1:s.i], &out); err != nil {
+				return "", fmt.Errorf("the header is not valid JSON: %v", err)
+			}
+			return out, nil
+		case c == '\\':
+			plain = false
+			s.i += 2
+		case c < 0x20:
+			return "", s.invalid("a control character in a string")
+		default:
+			s.i++
+		}
+	}
+	return "", s.invalid("a string that does not end")
+}
+
+// ints reads an array of at most max integers >= 0.
+func (s *hdrScanner) ints(max int, what string) ([]int64, error) {
+	if !s.delim('[') {
 		return nil, fmt.Errorf("%s must be an array of integers", what)
 	}
 	var out []int64
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("the header is not valid JSON: %v", err)
+	if s.delim(']') {
+		return out, nil
+	}
+	for {
+		s.ws()
+		start := s.i
+		for s.i < len(s.b) && strings.IndexByte("0123456789+-.eE", s.b[s.i]) >= 0 {
+			s.i++
 		}
-		num, ok := tok.(json.Number)
-		if !ok {
+		if start == s.i {
 			return nil, fmt.Errorf("%s must be an array of integers", what)
 		}
-		v, err := strconv.ParseInt(string(num), 10, 64)
+		num := string(s.b[start:s.i])
+		v, err := strconv.ParseInt(num, 10, 64)
 		if err != nil || v < 0 {
-			return nil, fmt.Errorf("invalid %s: %s is not an integer >= 0", what, quoteShort(string(num)))
+			return nil, fmt.Errorf("invalid %s: %s is not an integer >= 0", what, quoteShort(num))
 		}
 		if len(out) == max {
 			if what == "shape" {
@@ -638,11 +752,14 @@ func jsonInts(dec *json.Decoder, max int, what string) ([]int64, error) {
 			return nil, fmt.Errorf("%s must be [begin, end], got more numbers", what)
 		}
 		out = append(out, v)
+		if s.delim(',') {
+			continue
+		}
+		if s.delim(']') {
+			return out, nil
+		}
+		return nil, s.invalid("expected a comma or ']'")
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("the header is not valid JSON: %v", err)
-	}
-	return out, nil
 }
 
 // checkEntry validates e against the data part's length and fills e.format.
