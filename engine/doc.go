@@ -25,7 +25,9 @@
 // triangle of each matrix (a causal mask is Ones(n, n).Triu(1)), and
 // MaskedFill puts a value where a mask is non-zero. Repeat tiles, Clone
 // copies, CumSum sums along a dim, Einsum("bqd,bkd->bqk", q, k) contracts two
-// operands.
+// operands. ScaledDotProductAttention(q, k, v, AttentionOpts{Causal: true})
+// is softmax(q·kᵀ/√E)·v composed of those ops (its masks hide where
+// non-zero, as MaskedFill's); AttentionWeights returns the softmax alone.
 //
 // # Indices and sampling
 //

@@ -37,7 +37,10 @@
 // LSTMCell and GRUCell, which compute one time step (Step) so that a sequence
 // of any length is a plain Go loop, and RNN, LSTM and GRU, which run them over
 // whole sequences (stacked, bidirectional, batches of different lengths) with
-// PyTorch's parameter names. Each prints as PyTorch's repr does.
+// PyTorch's parameter names; MultiheadAttention (with key-padding, attention
+// and causal Masks), TransformerEncoderLayer (post- or pre-norm, ReLU or
+// GELU) and TransformerEncoder, on engine.ScaledDotProductAttention. Each
+// prints as PyTorch's repr does.
 //
 // Train and Eval switch Dropout and BatchNorm between training and evaluation
 // for a module and every layer reachable from it through struct fields

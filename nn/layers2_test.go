@@ -242,3 +242,163 @@ func TestSeqParamNamesAndStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestAttentionTorchRef(t *testing.T) {
+	withFloat64(func() { attentionTorchRef(t) })
+	attentionTorchRef(t)
+}
+
+// refMasks returns the reference's masks ("pad", "attn"; 1 = hidden).
+func refMasks(t *testing.T, name string) Masks {
+	c := ref(t, name)
+	var mk Masks
+	if c.Has("pad") {
+		mk.KeyPadding = c.T(t, "pad").To(engine.DefaultDType())
+	}
+	if c.Has("attn") {
+		mk.Attn = c.T(t, "attn").To(engine.DefaultDType())
+	}
+	return mk
+}
+
+func attentionTorchRef(t *testing.T) {
+	t.Helper()
+	mha := func(name string, m *MultiheadAttention) {
+		mk := refMasks(t, name)
+		runRef(t, name, m, func(xs []*engine.Tensor) []*engine.Tensor {
+			out, w := m.Attend(xs[0], xs[1], xs[2], mk)
+			return []*engine.Tensor{out, w}
+		})
+	}
+	mha("MHA/self-causal-pad", NewMultiheadAttention(6, 2, MHAOpts{}))
+	mha("MHA/cross-batchfirst-headmask", NewMultiheadAttention(6, 3, MHAOpts{BatchFirst: true}))
+	mha("MHA/unbatched", NewMultiheadAttention(4, 1, MHAOpts{}))
+	type runner interface {
+		Module
+		Run(x *engine.Tensor, mk Masks) *engine.Tensor
+	}
+	enc := func(name string, m runner) {
+		mk := refMasks(t, name)
+		runRef(t, name, m, func(xs []*engine.Tensor) []*engine.Tensor { return []*engine.Tensor{m.Run(xs[0], mk)} })
+	}
+	enc("TransformerEncoderLayer/post-relu", NewTransformerEncoderLayer(6, 2, TransformerOpts{DimFeedforward: 8, Dropout: Float(0)}))
+	enc("TransformerEncoderLayer/pre-gelu-batchfirst", NewTransformerEncoderLayer(6, 3, TransformerOpts{DimFeedforward: 5, Dropout: Float(0),
+		Activation: "gelu", NormFirst: true, BatchFirst: true, LayerNormEps: Float(1e-3)}))
+	el := NewTransformerEncoderLayer(6, 2, TransformerOpts{DimFeedforward: 8, Dropout: Float(0), NormFirst: true})
+	enc("TransformerEncoder/2layers-norm", NewTransformerEncoder(el, 2, NewLayerNorm([]int{6})))
+}
+
+// The same causal mask three ways: Masks.Causal, an explicit Attn mask, and
+// engine.ScaledDotProductAttention against softmax written out.
+func TestCausalMaskAndSDPA(t *testing.T) {
+	engine.Seed(4)
+	m := NewMultiheadAttention(4, 2, MHAOpts{BatchFirst: true})
+	x := engine.Randn(2, 5, 4)
+	a, wa := m.Attend(x, x, x, Masks{Causal: true})
+	b, wb := m.Attend(x, x, x, Masks{Attn: engine.Ones(5, 5).Triu(1)})
+	equalValues(t, "Causal vs Attn", a, b)
+	equalValues(t, "Causal vs Attn weights", wa, wb)
+	// a query never looks ahead: weights above the diagonal are 0
+	wv := wa.Float64s()
+	for n := 0; n < 2; n++ {
+		for i := 0; i < 5; i++ {
+			for j := i + 1; j < 5; j++ {
+				if w := wv[(n*5+i)*5+j]; w != 0 {
+					t.Fatalf("batch %d query %d gives key %d weight %v", n, i, j, w)
+				}
+			}
+		}
+	}
+	withFloat64(func() {
+		q, k, v := engine.Randn(2, 3, 4), engine.Randn(2, 5, 4), engine.Randn(2, 5, 6)
+		mask := engine.New64([]float64{0, 0, 0, 1, 1}, 5)
+		got := engine.ScaledDotProductAttention(q, k, v, engine.AttentionOpts{Mask: mask})
+		// by hand: keys 3 and 4 hidden, so only the first three take part
+		k3, v3 := k.Narrow(1, 0, 3), v.Narrow(1, 0, 3)
+		want := q.MatMul(k3.Transpose(1, 2)).MulScalar(0.5).Softmax(-1).MatMul(v3)
+		assertClose(t, "SDPA with a key mask", got, want, 1e-12)
+		r := engine.GradCheck(func(in []*engine.Tensor) *engine.Tensor {
+			return engine.ScaledDotProductAttention(in[0], in[1], in[2], engine.AttentionOpts{Mask: mask.Narrow(0, 2, 3), Causal: true})
+		}, q, k.Narrow(1, 0, 3), v.Narrow(1, 0, 3))
+		if !r.OK || r.Checked == 0 {
+			t.Errorf("SDPA GradCheck: %v", r)
+		}
+	})
+}
+
+func TestAttentionGradCheck(t *testing.T) {
+	engine.Seed(31)
+	m := NewMultiheadAttention(4, 2, MHAOpts{})
+	NormalInit(m.InProjBias, 0, 0.5)
+	NormalInit(m.OutProj.Bias, 0, 0.5)
+	q, kv := engine.Randn(3, 2, 4), engine.Randn(5, 2, 4)
+	pad := engine.New([]float32{0, 0, 0, 0, 1, 0, 1, 0, 0, 0}, 2, 5)
+	in := &inProj{m.InProjWeight, m.InProjBias}
+	gradCheckLayer(t, "MultiheadAttention", in, func(xs []*engine.Tensor) *engine.Tensor {
+		m.InProjWeight, m.InProjBias = in.InProjWeight, in.InProjBias
+		out, w := m.Attend(xs[0], xs[1], xs[2], Masks{KeyPadding: pad})
+		return flatCat(out, w)
+	}, q, kv, kv)
+	gradCheckLayer(t, "MultiheadAttention.OutProj", m.OutProj, func(xs []*engine.Tensor) *engine.Tensor {
+		out, _ := m.Attend(xs[0], xs[0], xs[0], Masks{Causal: true})
+		return out
+	}, q)
+	for _, nf := range []bool{false, true} {
+		l := NewTransformerEncoderLayer(4, 2, TransformerOpts{DimFeedforward: 6, Dropout: Float(0), NormFirst: nf, Activation: "gelu"})
+		NormalInit(l.Norm1.Weight, 1, 0.5)
+		NormalInit(l.Norm2.Bias, 0, 0.5)
+		lin := &inProj{l.SelfAttn.InProjWeight, l.SelfAttn.InProjBias}
+		for _, sub := range []Module{lin, l.SelfAttn.OutProj, l.Linear1, l.Linear2, l.Norm1, l.Norm2} {
+			gradCheckLayer(t, "TransformerEncoderLayer "+moduleString(sub), sub, func(xs []*engine.Tensor) *engine.Tensor {
+				l.SelfAttn.InProjWeight, l.SelfAttn.InProjBias = lin.InProjWeight, lin.InProjBias
+				return l.Run(xs[0], Masks{Causal: true, KeyPadding: pad.Narrow(1, 0, 3)})
+			}, q)
+		}
+	}
+}
+
+func TestAttentionErrorsAndNames(t *testing.T) {
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { NewMultiheadAttention(96, 4, MHAOpts{}).Forward(engine.Zeros(16, 64, 128)) }, "MultiheadAttention: [16 64 128], [16 64 128], [16 64 128]: query [16 64 128] but embed_dim=96"},
+		{func() {
+			NewMultiheadAttention(4, 2, MHAOpts{}).Attend(engine.Zeros(3, 2, 4), engine.Zeros(5, 2, 4), engine.Zeros(5, 2, 4), Masks{KeyPadding: engine.Zeros(2, 3)})
+		}, "key_padding_mask [2 3] must be [N, S] = [2 5]"},
+		{func() {
+			NewMultiheadAttention(4, 2, MHAOpts{}).Attend(engine.Zeros(3, 2, 4), engine.Zeros(5, 2, 4), engine.Zeros(4, 2, 4), Masks{})
+		}, "key [5 2 4] and value [4 2 4] must have the same length"},
+		{func() { NewMultiheadAttention(6, 4, MHAOpts{}) }, "embed_dim=6 must be a positive multiple of num_heads=4"},
+		{func() { NewTransformerEncoderLayer(8, 2, TransformerOpts{Activation: "tanh"}) }, `unknown activation "tanh"`},
+		{func() {
+			engine.ScaledDotProductAttention(engine.Zeros(2, 3, 4), engine.Zeros(2, 5, 4), engine.Zeros(2, 5, 3), engine.AttentionOpts{Mask: engine.Zeros(4)})
+		}, "the mask must broadcast to the scores [..., L, S] = [2 3 5]"},
+	} {
+		if msg := panicMsg(c.f); !strings.Contains(msg, c.want) {
+			t.Errorf("got %q, want it to contain %q", msg, c.want)
+		}
+	}
+	el := NewTransformerEncoderLayer(8, 2, TransformerOpts{})
+	want := "self_attn.in_proj_weight self_attn.in_proj_bias self_attn.out_proj.weight self_attn.out_proj.bias linear1.weight linear1.bias linear2.weight linear2.bias norm1.weight norm1.bias norm2.weight norm2.bias"
+	if got := paramNames(el.Params()); got != want {
+		t.Errorf("names %q\nwant  %q", got, want)
+	}
+	if got := el.Linear1.Weight.Shape(); got[0] != 2048 || *el.Opts.Dropout != 0.1 {
+		t.Errorf("defaults: linear1 %v, dropout %v; want dim_feedforward 2048 and dropout 0.1", got, *el.Opts.Dropout)
+	}
+	enc := NewTransformerEncoder(el, 2, nil)
+	if enc.Layers[0].Linear1.Weight == enc.Layers[1].Linear1.Weight || enc.Layers[1].Linear1.Weight == el.Linear1.Weight {
+		t.Errorf("the encoder's layers share tensors; each must have its own")
+	}
+	equalValues(t, "copied layer", enc.Layers[1].Linear1.Weight, el.Linear1.Weight)
+}
+
+// inProj holds MultiheadAttention's own parameters as the exported fields
+// gradCheckLayer repoints; the function under check copies them into the layer.
+type inProj struct{ InProjWeight, InProjBias *engine.Tensor }
+
+func (p *inProj) Forward(x *engine.Tensor) *engine.Tensor { return x }
+func (p *inProj) Params() []Param {
+	return []Param{{Name: "in_proj_weight", Tensor: p.InProjWeight}, {Name: "in_proj_bias", Tensor: p.InProjBias}}
+}

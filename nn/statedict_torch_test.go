@@ -38,6 +38,17 @@ var torchKinds = []torchKind{
 			out, h := m.(*GRU).Run(io["_x"], nil)
 			return flatCat(out, h)
 		}},
+	{"mha", func() Module { return NewMultiheadAttention(8, 2, MHAOpts{BatchFirst: true}) },
+		func(m Module, io map[string]*engine.Tensor) *engine.Tensor {
+			x := io["_x"]
+			out, w := m.(*MultiheadAttention).Attend(x, x, x, Masks{KeyPadding: io["_pad"], Causal: true})
+			return flatCat(out, w)
+		}},
+	{"encoder", func() Module {
+		return NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 16, Dropout: Float(0), BatchFirst: true, NormFirst: true, Activation: "gelu"})
+	}, func(m Module, io map[string]*engine.Tensor) *engine.Tensor {
+		return m.(*TransformerEncoderLayer).Run(io["_x"], Masks{KeyPadding: io["_pad"], Causal: true}).Reshape(-1)
+	}},
 }
 
 // TestStateDictTorch moves state dicts between dbr and PyTorch 1.13 both

@@ -51,3 +51,26 @@ func TestNNSequenceAtPrompt(t *testing.T) {
 		t.Errorf("the shape error printed %q", got[len(want):])
 	}
 }
+
+// TestNNAttentionAtPrompt: attention and the transformer encoder from the prompt.
+func TestNNAttentionAtPrompt(t *testing.T) {
+	s, out := newSession(t)
+	got := evalLines(t, s, out,
+		"x := engine.Randn(2, 5, 8)",
+		"mha := nn.NewMultiheadAttention(8, 2, nn.MHAOpts{BatchFirst: true})",
+		"o, w := mha.Attend(x, x, x, nn.Masks{Causal: true, KeyPadding: engine.Zeros(2, 5)})",
+		"o.Shape(), w.Shape()",
+		"el := nn.NewTransformerEncoderLayer(8, 2, nn.TransformerOpts{DimFeedforward: 16, Dropout: nn.Float(0), BatchFirst: true, NormFirst: true})",
+		"enc := nn.NewTransformerEncoder(el, 2, nn.NewLayerNorm([]int{8}))",
+		"enc.Run(x, nn.Masks{Causal: true}).Shape(), enc.Params()[0].Name",
+		"engine.ScaledDotProductAttention(x, x, x, engine.AttentionOpts{Causal: true}).Shape()",
+		"nn.NewMultiheadAttention(96, 4, nn.MHAOpts{}).Forward(engine.Randn(16, 64, 128))",
+	)
+	want := "[2 5 8] [2 5 5]\n[2 5 8] \"layers.0.self_attn.in_proj_weight\"\n[2 5 8]\n"
+	if !strings.HasPrefix(got, want) {
+		t.Fatalf("printed %q, want it to start with %q", got, want)
+	}
+	if !strings.Contains(got[len(want):], "MultiheadAttention: [16 64 128], [16 64 128], [16 64 128]: query [16 64 128] but embed_dim=96") {
+		t.Errorf("the shape error printed %q", got[len(want):])
+	}
+}

@@ -114,6 +114,58 @@ seq("GRU/lengths-2layer-batchfirst", nn.GRU(2, 3, num_layers=2, batch_first=True
 seq("RNN/relu-2layer", nn.RNN(3, 4, num_layers=2, nonlinearity="relu"), torch.randn(4, 2, 3), torch.randn(2, 2, 4))
 seq("RNN/tanh-bidir-lengths", nn.RNN(3, 4, bidirectional=True), torch.randn(4, 3, 3), lengths=[2, 4, 3])
 
+# ---- attention: masks are boolean (True = hidden) in PyTorch, 0/1 in dbr
+def mha_call(pad=None, attn=None):
+    def call(m, q, k, v):
+        return m(q, k, v, key_padding_mask=pad, attn_mask=attn)
+    return call
+
+
+causal4 = torch.triu(torch.ones(4, 4, dtype=torch.bool), 1)
+pad24 = torch.tensor([[False, False, False, False], [False, False, True, True]])
+mha = nn.MultiheadAttention(6, 2)
+randomize(mha)
+x = torch.randn(4, 2, 6)
+layer("MHA/self-causal-pad", mha, x, x.clone(), x.clone(), call=mha_call(pad24, causal4),
+      extra={"pad": pad24, "attn": causal4})
+mha = nn.MultiheadAttention(6, 3, batch_first=True)
+randomize(mha)
+hmask = torch.rand(2 * 3, 3, 5) < 0.3
+hmask[:, :, 0] = False  # every query sees key 0
+layer("MHA/cross-batchfirst-headmask", mha, torch.randn(2, 3, 6), torch.randn(2, 5, 6), torch.randn(2, 5, 6),
+      call=mha_call(None, hmask), extra={"attn": hmask})
+mha = nn.MultiheadAttention(4, 1)
+randomize(mha)
+layer("MHA/unbatched", mha, torch.randn(3, 4), torch.randn(5, 4), torch.randn(5, 4))
+
+
+def enc_call(mask=None, pad=None):
+    def call(m, x):
+        return m(x, mask=mask, src_key_padding_mask=pad)
+    return call
+
+
+def enc_layer_call(mask=None, pad=None):
+    def call(m, x):
+        return m(x, src_mask=mask, src_key_padding_mask=pad)
+    return call
+
+
+el = nn.TransformerEncoderLayer(6, 2, dim_feedforward=8, dropout=0.0)
+randomize(el)
+layer("TransformerEncoderLayer/post-relu", el, torch.randn(4, 2, 6), call=enc_layer_call(causal4, pad24),
+      extra={"pad": pad24, "attn": causal4})
+el = nn.TransformerEncoderLayer(6, 3, dim_feedforward=5, dropout=0.0, activation="gelu", norm_first=True,
+                                batch_first=True, layer_norm_eps=1e-3)
+randomize(el)
+layer("TransformerEncoderLayer/pre-gelu-batchfirst", el, torch.randn(2, 4, 6), call=enc_layer_call(None, pad24),
+      extra={"pad": pad24})
+el = nn.TransformerEncoderLayer(6, 2, dim_feedforward=8, dropout=0.0, norm_first=True)
+tenc = nn.TransformerEncoder(el, 2, norm=nn.LayerNorm(6))
+randomize(tenc)
+layer("TransformerEncoder/2layers-norm", tenc, torch.randn(4, 2, 6), call=enc_call(causal4, None),
+      extra={"attn": causal4})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
