@@ -27,7 +27,7 @@ func machine() string {
 				var keep []string
 				for _, f := range strings.Fields(v) {
 					switch f {
-					case "avx", "avx2", "fma", "avx512f":
+					case "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16":
 						keep = append(keep, f)
 					}
 				}

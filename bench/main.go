@@ -11,7 +11,12 @@
 // PyTorch calls whichever libblas.so.3 the system selects, which is the slow
 // reference BLAS unless OpenBLAS is installed; by default the bench puts
 // OpenBLAS (libopenblas0-pthread) first on PyTorch's LD_LIBRARY_PATH when it
-// is there (-torchblas chooses). Without python3-torch only dbr is measured.
+// is there and removes OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from that
+// worker's environment, so OpenBLAS picks its best kernel for the CPU
+// (-torchblas chooses). Each worker reports its OpenBLAS core and checks one
+// torch.mm against a float64 product first; a wrong one is not timed. The
+// bench also measures the CPU's FMA peak (AVX2, AVX-512) and shows GEMM rates
+// as a percentage of it. Without python3-torch only dbr is measured.
 package main
 
 import (
@@ -34,7 +39,7 @@ var (
 	cpuprof   = flag.String("cpuprofile", "", "write a CPU profile of the dbr side to this file")
 	data      = flag.String("data", "/usr/share/datasets/fashion-mnist", "Fashion-MNIST directory (Debian's dataset-fashion-mnist) for the epoch rows")
 	openblas  = flag.String("openblas", "/usr/lib/x86_64-linux-gnu/openblas-pthread", "directory with OpenBLAS's libblas.so.3, put first on PyTorch's LD_LIBRARY_PATH")
-	torchBLAS = flag.String("torchblas", "openblas", "PyTorch columns: openblas (OpenBLAS when found, else as installed), installed (the system's libblas.so.3), or both")
+	torchBLAS = flag.String("torchblas", "best", "PyTorch columns, comma-separated: best (OpenBLAS without the machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE), held (OpenBLAS with them), installed (the system's libblas.so.3)")
 )
 
 // workload is one table row: a dbr step and the matching torch_worker.py request.
@@ -60,8 +65,13 @@ func main() {
 	}
 	var workers []*torchWorker
 	if *python != "" {
-		for _, env := range torchEnvs() {
-			tw, err := startTorch(*python, env)
+		setups, err := torchSetups()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		for _, setup := range setups {
+			tw, err := startTorch(*python, setup)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "bench: PyTorch side skipped:", err)
 				continue
@@ -72,7 +82,11 @@ func main() {
 	}
 	fmt.Print(machine())
 	for _, tw := range workers {
-		fmt.Printf("PyTorch %s (%s)\n", tw.version, tw.label)
+		fmt.Printf("PyTorch %s (%s): BLAS core %q, torch.mm error %.2g of the float32 bound\n", tw.version, tw.label, tw.core, tw.gemmErr)
+	}
+	peaks = fmaPeaks()
+	for _, p := range peaks {
+		fmt.Printf("FMA peak, one thread, %s: %.1f GFLOP/s (float32)\n", p.name, p.gflops)
 	}
 	fmt.Printf("dbr: %s, gemm kernel %s, GOMAXPROCS %d\n\n", runtime.Version(), gemmKernel(), runtime.GOMAXPROCS(0))
 
@@ -210,7 +224,7 @@ func format(w workload, v float64) string {
 	case v == 0:
 		return "-"
 	case w.flops > 0:
-		return fmt.Sprintf("%.1f GFLOP/s", v)
+		return fmt.Sprintf("%.1f GFLOP/s", v) + ofPeak(v, w.threads)
 	case v >= 1:
 		return fmt.Sprintf("%.2f s", v)
 	case v >= 1e-3:

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,30 +28,74 @@ type request struct {
 
 type torchWorker struct {
 	label, version string
+	core           string  // OpenBLAS's openblas_get_corename ("" for another BLAS)
+	gemmErr        float64 // torch.mm's largest error over the float32 bound (see gemm_check)
 	cmd            *exec.Cmd
 	in             io.WriteCloser
 	out            *bufio.Scanner
 	script         string
 }
 
-// torchEnvs lists the environments of the PyTorch workers to run, as -torchblas says.
-func torchEnvs() [][]string {
-	var ob []string
-	if *openblas != "" {
-		if _, err := os.Stat(filepath.Join(*openblas, "libblas.so.3")); err == nil {
-			ob = []string{"LD_LIBRARY_PATH=" + *openblas}
-		}
-	}
-	switch {
-	case *torchBLAS == "installed" || ob == nil:
-		return [][]string{nil}
-	case *torchBLAS == "both":
-		return [][]string{nil, ob}
-	}
-	return [][]string{ob}
+// heldBack are the environment variables through which this machine holds
+// OpenBLAS back (OPENBLAS_CORETYPE=Haswell picks its AVX2 kernel on an
+// AVX-512 CPU). The PyTorch worker measured "at its best" runs without them;
+// only that child process: tests and CI keep the machine's setting.
+var heldBack = []string{"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"}
+
+// torchSetup is one PyTorch worker's library choice: its column label and
+// its environment.
+type torchSetup struct {
+	label string
+	env   []string
 }
 
-func startTorch(python string, env []string) (*torchWorker, error) {
+// torchSetups lists the PyTorch workers to run, as -torchblas says: a
+// comma-separated list of best (OpenBLAS, with the held-back variables
+// removed), held (OpenBLAS with the machine's environment as it is) and
+// installed (the system's libblas.so.3).
+func torchSetups() ([]torchSetup, error) {
+	var ld string
+	if *openblas != "" {
+		if _, err := os.Stat(filepath.Join(*openblas, "libblas.so.3")); err == nil {
+			ld = "LD_LIBRARY_PATH=" + *openblas
+		}
+	}
+	var out []torchSetup
+	for _, name := range strings.Split(*torchBLAS, ",") {
+		switch name {
+		case "best":
+			out = append(out, torchSetup{"best", withOpenBLAS(ld, withoutVars(os.Environ(), heldBack))})
+		case "held":
+			out = append(out, torchSetup{"held", withOpenBLAS(ld, os.Environ())})
+		case "installed":
+			out = append(out, torchSetup{"installed", os.Environ()})
+		default:
+			return nil, fmt.Errorf("-torchblas %q: want a comma-separated list of best, held, installed", *torchBLAS)
+		}
+	}
+	return out, nil
+}
+
+func withOpenBLAS(ld string, env []string) []string {
+	if ld == "" {
+		return env
+	}
+	return append(withoutVars(env, []string{"LD_LIBRARY_PATH"}), ld)
+}
+
+// withoutVars returns env without the variables named in drop.
+func withoutVars(env, drop []string) []string {
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(drop, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func startTorch(python string, setup torchSetup) (*torchWorker, error) {
 	f, err := os.CreateTemp("", "dbr-torch-worker-*.py")
 	if err != nil {
 		return nil, err
@@ -60,7 +105,7 @@ func startTorch(python string, env []string) (*torchWorker, error) {
 	}
 	f.Close()
 	cmd := exec.Command(python, f.Name())
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = setup.env
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -75,13 +120,24 @@ func startTorch(python string, env []string) (*torchWorker, error) {
 		return nil, err
 	}
 	tw := &torchWorker{cmd: cmd, in: in, out: bufio.NewScanner(outp), script: f.Name()}
-	var info struct{ Torch, Blas, Error string }
+	var info struct {
+		Torch, Blas, Core, Error string
+		GemmErr                  float64 `json:"gemm_err"`
+	}
 	if err := tw.call(request{Name: "info"}, &info); err != nil {
 		tw.close()
 		return nil, fmt.Errorf("%s cannot run PyTorch: %v", python, err)
 	}
-	tw.version = info.Torch
+	tw.version, tw.core, tw.gemmErr = info.Torch, info.Core, info.GemmErr
 	tw.label = info.Blas
+	if info.Blas == "openblas" {
+		tw.label = setup.label
+	}
+	// A BLAS kernel that computes wrong results is not timed.
+	if !(info.GemmErr <= 1) {
+		tw.close()
+		return nil, fmt.Errorf("PyTorch %s (%s %s): torch.mm is wrong, error %.3g times the float32 bound", setup.label, info.Blas, info.Core, info.GemmErr)
+	}
 	return tw, nil
 }
 

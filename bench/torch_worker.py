@@ -29,6 +29,30 @@ def blas_name():
     return "openblas" if _set_blas_threads else "reference"
 
 
+def blas_core():
+    """The OpenBLAS kernel family in use (e.g. Haswell, SkylakeX, Cooperlake)."""
+    f = getattr(_blas, "openblas_get_corename", None) if _set_blas_threads else None
+    if f is None:
+        return ""
+    f.restype = ctypes.c_char_p
+    return f().decode()
+
+
+def gemm_check(n=512, rows=16):
+    """Largest error of torch.mm on n×n float32 operands over some rows, as a
+    fraction of the error bound n·2⁻²³·(|A|·|B|) of float32 accumulation,
+    against a float64 product computed without BLAS (elementwise product and
+    sum): above 1 the BLAS computes wrong results."""
+    g = torch.Generator().manual_seed(1)
+    a, b = torch.randn(n, n, generator=g), torch.randn(n, n, generator=g)
+    c = torch.mm(a, b).double()
+    idx = torch.linspace(0, n - 1, rows).long()
+    a64, b64 = a[idx].double(), b.double()
+    terms = a64[:, :, None] * b64[None, :, :]
+    ref, mag = terms.sum(1), terms.abs().sum(1)
+    return ((c[idx] - ref).abs() / (n * 2.0 ** -23 * mag)).max().item()
+
+
 def gemm(n):
     a, b = torch.randn(n, n), torch.randn(n, n)
     return lambda: torch.mm(a, b)
@@ -152,7 +176,8 @@ def main():
         req = json.loads(line)
         try:
             if req["name"] == "info":
-                print(json.dumps({"torch": torch.__version__, "blas": blas_name()}), flush=True)
+                print(json.dumps({"torch": torch.__version__, "blas": blas_name(), "core": blas_core(),
+                                  "gemm_err": gemm_check()}), flush=True)
                 continue
             torch.set_num_threads(req.get("threads", 1))
             if _set_blas_threads:
