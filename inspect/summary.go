@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -447,6 +448,12 @@ func commonPath(a, b string) string {
 // Sequential: compiled layers, also inside interpreted structs (yaegi gives
 // those real fields, exporting lower-case ones with an X prefix).
 func walkModules(m nn.Module, visit func(v reflect.Value)) {
+	walkFrom(reflect.ValueOf(m), visit, nil)
+}
+
+// walkFrom is walkModules from any value; onTensor, when not nil, is called
+// with every tensor reached.
+func walkFrom(start reflect.Value, visit func(v reflect.Value), onTensor func(*engine.Tensor)) {
 	seen := map[uintptr]bool{}
 	tensorType := reflect.TypeOf((*engine.Tensor)(nil))
 	var walk func(v reflect.Value, depth int)
@@ -460,7 +467,13 @@ func walkModules(m nn.Module, visit func(v reflect.Value)) {
 				walk(v.Elem(), depth)
 			}
 		case reflect.Pointer:
-			if v.IsNil() || v.Type() == tensorType || seen[v.Pointer()] {
+			if v.IsNil() || seen[v.Pointer()] {
+				return
+			}
+			if v.Type() == tensorType {
+				if onTensor != nil {
+					onTensor(v.Interface().(*engine.Tensor))
+				}
 				return
 			}
 			seen[v.Pointer()] = true
@@ -490,7 +503,7 @@ func walkModules(m nn.Module, visit func(v reflect.Value)) {
 			}
 		}
 	}
-	walk(reflect.ValueOf(m), 0)
+	walk(start, 0)
 }
 
 // evalForSummary puts m's layers in evaluation mode and returns a function
@@ -528,9 +541,24 @@ func moduleTypes(m nn.Module) map[string]string {
 		names string // its parameter names, joined: what it holds, as a path's names relative to it
 	}
 	byTensor := map[*engine.Tensor][]found{}
+	// A type declared at the REPL has no methods reflection can call: its
+	// value is known by the tensors it holds (all of them, through its
+	// fields), to be matched with a path's tensors.
+	type held struct {
+		name    string
+		tensors map[*engine.Tensor]bool
+	}
+	var interpreted []held
 	walkModules(m, func(v reflect.Value) {
 		mod, ok := v.Interface().(nn.Module)
 		if !ok {
+			if name := nn.TypeName(v.Interface()); name != "" && v.Kind() == reflect.Pointer {
+				h := held{name, map[*engine.Tensor]bool{}}
+				walkFrom(v, func(reflect.Value) {}, func(t *engine.Tensor) { h.tensors[t] = true })
+				if len(h.tensors) > 0 {
+					interpreted = append(interpreted, h)
+				}
+			}
 			return
 		}
 		if name := nn.TypeName(mod); name != "" {
@@ -549,14 +577,17 @@ func moduleTypes(m nn.Module) map[string]string {
 	// one, found first, is the layer the user wrote.
 	first := map[string]*engine.Tensor{}
 	rel := map[string][]string{}
+	under := map[string]map[*engine.Tensor]bool{}
 	var order []string
 	for _, p := range uniqueParams(m.Params()) {
 		for q := modulePath(p.name); q != ""; q = parentPath(q) {
 			if _, ok := first[q]; !ok {
 				first[q] = p.t
 				order = append(order, q)
+				under[q] = map[*engine.Tensor]bool{}
 			}
 			rel[q] = append(rel[q], strings.TrimPrefix(p.name, q+"."))
+			under[q][p.t] = true
 		}
 	}
 	types := map[string]string{}
@@ -565,6 +596,30 @@ func moduleTypes(m nn.Module) map[string]string {
 		for _, f := range byTensor[first[q]] {
 			if f.names == want {
 				types[q] = f.name
+				break
+			}
+		}
+	}
+	// The model itself, when declared at the REPL, is the first found.
+	all := map[*engine.Tensor]bool{}
+	for _, p := range uniqueParams(m.Params()) {
+		all[p.t] = true
+	}
+	if len(interpreted) > 0 && sameTensors(interpreted[0].tensors, all) {
+		interpreted = interpreted[1:]
+	}
+	// Paths no compiled module fits take a declared type holding exactly
+	// their tensors, outer paths first: a user's Block around a Linear is
+	// the block's path, the Linear keeps its own.
+	sort.SliceStable(order, func(i, j int) bool { return strings.Count(order[i], ".") < strings.Count(order[j], ".") })
+	taken := make([]bool, len(interpreted))
+	for _, q := range order {
+		if types[q] != "" {
+			continue
+		}
+		for i, h := range interpreted {
+			if !taken[i] && sameTensors(h.tensors, under[q]) {
+				types[q], taken[i] = h.name, true
 				break
 			}
 		}
@@ -650,4 +705,16 @@ func readsAny(ts []*engine.Tensor, set map[*engine.Tensor]bool) bool {
 		}
 	}
 	return false
+}
+
+func sameTensors(a, b map[*engine.Tensor]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for t := range a {
+		if !b[t] {
+			return false
+		}
+	}
+	return true
 }
