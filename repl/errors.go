@@ -317,8 +317,13 @@ func panicMessage(r any) string {
 func (s *Session) Format(v any) (out string) {
 	defer func() {
 		if r := recover(); r != nil {
-			// As fmt does for a String method that panics (a nil pointer
-			// of a type whose String does not check for nil).
+			// As fmt does for a String method that panics: a nil pointer
+			// (whose String does not check for nil) is <nil>, another
+			// panic is shown.
+			if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+				out = "<nil>"
+				return
+			}
 			out = fmt.Sprintf("%%!v(PANIC=String method: %v)", r)
 		}
 	}()
