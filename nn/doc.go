@@ -87,8 +87,11 @@
 // struct (see Options below). Step updates each parameter in
 // place, in compiled loops, without recording a graph; ZeroGrad clears the
 // gradients. State and LoadState give the step counts and moments as tensors
-// for checkpoints. The schedulers StepLR, ExponentialLR, CosineAnnealingLR and
-// ReduceLROnPlateau change an Optimizer's learning rate, and have State and
+// for checkpoints. The schedulers StepLR, MultiStepLR, ExponentialLR,
+// LinearLR (warm-up), LambdaLR (any Go function of the epoch),
+// CosineAnnealingLR, CosineAnnealingWarmRestarts, OneCycleLR (stepped per
+// batch; the momentum is not cycled) and ReduceLROnPlateau change an
+// Optimizer's learning rate, and have State and
 // LoadState too, so a resumed run follows the same schedule; ClipGradNorm and
 // ClipGradValue clip gradients between Backward and Step.
 //

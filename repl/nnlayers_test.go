@@ -74,3 +74,23 @@ func TestNNAttentionAtPrompt(t *testing.T) {
 		t.Errorf("the shape error printed %q", got[len(want):])
 	}
 }
+
+// TestNNSchedulersAtPrompt: LambdaLR with a function typed at the prompt,
+// and the other new schedulers.
+func TestNNSchedulersAtPrompt(t *testing.T) {
+	s, out := newSession(t)
+	got := evalLines(t, s, out,
+		"opt := nn.NewSGD(nn.NewLinear(2, 1).Params(), 1, nn.SGDOpts{})",
+		"func warm(e int) float64 { if e < 3 { return float64(e+1) / 4 }; return 1 }",
+		"sch := nn.NewLambdaLR(opt, warm)",
+		"for i := 0; i < 4; i++ { sch.Step(); fmt.Println(opt.LR()) }",
+		"nn.NewLambdaLR(opt, func(e int) float64 { return 0.5 }).LR()",
+		"m := nn.NewMultiStepLR(opt, []int{1}, 0.1)",
+		"m.Step()",
+		"opt.LR()",
+	)
+	want := "0.5\n0.75\n1\n1\n0.5\n0.05\n"
+	if got != want {
+		t.Fatalf("printed %q, want %q", got, want)
+	}
+}

@@ -166,6 +166,30 @@ randomize(tenc)
 layer("TransformerEncoder/2layers-norm", tenc, torch.randn(4, 2, 6), call=enc_call(causal4, None),
       extra={"attn": causal4})
 
+# ---- schedulers: the lr after each of 12 scheduler steps from lr 0.5 (as nnref.py's)
+def sched(name, make, **kw):
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.5)
+    s = make(opt, **kw)
+    lrs = [opt.param_groups[0]["lr"]]  # after construction
+    for i in range(12):
+        opt.step()
+        s.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    add(name, {"lrs": torch.tensor(lrs)}, {k: float(v) for k, v in kw.items() if isinstance(v, (int, float))})
+
+
+S = torch.optim.lr_scheduler
+sched("MultiStepLR", lambda o: S.MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.5))
+sched("LinearLR", S.LinearLR, start_factor=0.25, end_factor=1.0, total_iters=4)
+sched("LinearLR/decay", S.LinearLR, start_factor=1.0, end_factor=0.1, total_iters=7)
+sched("LambdaLR", lambda o: S.LambdaLR(o, lambda e: 0.9 ** e if e < 6 else 0.1 * e))
+sched("OneCycleLR", S.OneCycleLR, max_lr=2.0, total_steps=13, cycle_momentum=False)
+sched("OneCycleLR/linear-3phase", S.OneCycleLR, max_lr=1.0, total_steps=13, pct_start=0.25, anneal_strategy="linear",
+      div_factor=10.0, final_div_factor=100.0, three_phase=True, cycle_momentum=False)
+sched("CosineAnnealingWarmRestarts", S.CosineAnnealingWarmRestarts, T_0=3, T_mult=2, eta_min=0.05)
+sched("CosineAnnealingWarmRestarts/mult1", S.CosineAnnealingWarmRestarts, T_0=4)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))

@@ -1,0 +1,276 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// MultiStepLR multiplies the learning rate by Gamma at each epoch in
+// Milestones, as torch.optim.lr_scheduler.MultiStepLR (a milestone listed
+// twice multiplies twice).
+type MultiStepLR struct {
+	schedule
+	Milestones []int
+	Gamma      float64
+}
+
+// NewMultiStepLR returns a MultiStepLR for opt.
+func NewMultiStepLR(opt Optimizer, milestones []int, gamma float64) *MultiStepLR {
+	return &MultiStepLR{schedule: schedule{opt: opt}, Milestones: append([]int(nil), milestones...), Gamma: gamma}
+}
+
+// Step ends an epoch; at a milestone the rate is multiplied by Gamma.
+func (s *MultiStepLR) Step() {
+	s.epoch++
+	for _, m := range s.Milestones {
+		if m == s.epoch {
+			s.opt.SetLR(s.opt.LR() * s.Gamma)
+		}
+	}
+}
+
+// State returns the scheduler's state: last_epoch.
+func (s *MultiStepLR) State() []Param { v, _ := s.values(); return schedState(v...) }
+
+// LoadState restores a state returned by State.
+func (s *MultiStepLR) LoadState(ps []Param) error { return s.load("MultiStepLR", ps) }
+
+func (s *MultiStepLR) String() string {
+	return fmt.Sprintf("MultiStepLR(milestones=%v, gamma=%g, epoch=%d, lr=%g)", s.Milestones, s.Gamma, s.epoch, s.LR())
+}
+
+// LinearLR scales the learning rate by a factor going linearly from
+// StartFactor to EndFactor over TotalIters epochs, then keeps it, as
+// torch.optim.lr_scheduler.LinearLR: a warm-up with StartFactor < 1 and
+// EndFactor 1 (PyTorch's defaults are 1/3, 1 and 5). The rate is multiplied
+// by StartFactor when the scheduler is made.
+type LinearLR struct {
+	schedule
+	StartFactor, EndFactor float64
+	TotalIters             int
+}
+
+// NewLinearLR returns a LinearLR for opt and scales its rate by start.
+// It panics with an *engine.Error when start is not in (0, 1], end not in
+// [0, 1] or totalIters not positive.
+func NewLinearLR(opt Optimizer, start, end float64, totalIters int) *LinearLR {
+	if !(start > 0 && start <= 1) || !(end >= 0 && end <= 1) || totalIters <= 0 {
+		errorf("NewLinearLR", "start_factor must be in (0, 1], end_factor in [0, 1] and total_iters positive, got %g, %g, %d", start, end, totalIters)
+	}
+	opt.SetLR(opt.LR() * start)
+	return &LinearLR{schedule: schedule{opt: opt}, StartFactor: start, EndFactor: end, TotalIters: totalIters}
+}
+
+// Step ends an epoch and moves the factor one step towards EndFactor.
+func (s *LinearLR) Step() {
+	s.epoch++
+	if s.epoch > s.TotalIters {
+		return
+	}
+	d := s.EndFactor - s.StartFactor
+	s.opt.SetLR(s.opt.LR() * (1 + d/(float64(s.TotalIters)*s.StartFactor+float64(s.epoch-1)*d)))
+}
+
+// State returns the scheduler's state: last_epoch.
+func (s *LinearLR) State() []Param { v, _ := s.values(); return schedState(v...) }
+
+// LoadState restores a state returned by State.
+func (s *LinearLR) LoadState(ps []Param) error { return s.load("LinearLR", ps) }
+
+func (s *LinearLR) String() string {
+	return fmt.Sprintf("LinearLR(start_factor=%g, end_factor=%g, total_iters=%d, epoch=%d, lr=%g)", s.StartFactor, s.EndFactor, s.TotalIters, s.epoch, s.LR())
+}
+
+// LambdaLR sets the learning rate to the initial rate times Fn(epoch), as
+// torch.optim.lr_scheduler.LambdaLR; Fn may be a function typed at the
+// prompt. The rate becomes lr₀·Fn(0) when the scheduler is made.
+type LambdaLR struct {
+	schedule
+	Fn     func(epoch int) float64
+	baseLR float64
+}
+
+// NewLambdaLR returns a LambdaLR for opt starting from its current rate.
+// It panics with an *engine.Error when fn is nil.
+func NewLambdaLR(opt Optimizer, fn func(epoch int) float64) *LambdaLR {
+	if fn == nil {
+		errorf("NewLambdaLR", "the function is nil")
+	}
+	s := &LambdaLR{schedule: schedule{opt: opt}, Fn: fn, baseLR: opt.LR()}
+	opt.SetLR(s.baseLR * fn(0))
+	return s
+}
+
+// Step ends an epoch and sets the rate to lr₀·Fn(epoch).
+func (s *LambdaLR) Step() {
+	s.epoch++
+	s.opt.SetLR(s.baseLR * s.Fn(s.epoch))
+}
+
+// State returns the scheduler's state: last_epoch and base_lrs (the
+// function itself is code: make the scheduler with it again).
+func (s *LambdaLR) State() []Param {
+	v, _ := s.values(schedValue{"base_lrs", &s.baseLR})
+	return schedState(v...)
+}
+
+// LoadState restores a state returned by State.
+func (s *LambdaLR) LoadState(ps []Param) error {
+	base := s.baseLR
+	if err := s.load("LambdaLR", ps, schedValue{"base_lrs", &base}); err != nil {
+		return err
+	}
+	s.baseLR = base
+	return nil
+}
+
+func (s *LambdaLR) String() string {
+	return fmt.Sprintf("LambdaLR(epoch=%d, lr=%g)", s.epoch, s.LR())
+}
+
+// OneCycleOpts are the optional settings of OneCycleLR; unset fields mean
+// PyTorch's defaults.
+type OneCycleOpts struct {
+	PctStart       *float64 // the share of the steps spent rising; nil means 0.3
+	AnnealStrategy string   // "cos" (default) or "linear"
+	DivFactor      *float64 // the initial rate is MaxLR/DivFactor; nil means 25
+	FinalDivFactor *float64 // the last rate is the initial one/FinalDivFactor; nil means 1e4
+	ThreePhase     bool     // fall back to the initial rate before the final annealing
+}
+
+// OneCycleLR is the 1cycle policy, as torch.optim.lr_scheduler.OneCycleLR
+// with cycle_momentum=False: the rate rises from MaxLR/DivFactor to MaxLR
+// over PctStart of TotalSteps, then anneals to a far smaller rate. Call Step
+// after every batch (not every epoch); the rate is set to the initial one
+// when the scheduler is made. dbr does not cycle the momentum.
+type OneCycleLR struct {
+	schedule
+	MaxLR      float64
+	TotalSteps int
+	Opts       OneCycleOpts
+	phases     []cyclePhase
+}
+
+type cyclePhase struct{ end, from, to float64 }
+
+// NewOneCycleLR returns a OneCycleLR for opt.
+// It panics with an *engine.Error for options out of range.
+func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, o OneCycleOpts) *OneCycleLR {
+	o.PctStart, o.DivFactor, o.FinalDivFactor = orDefault(o.PctStart, 0.3), orDefault(o.DivFactor, 25), orDefault(o.FinalDivFactor, 1e4)
+	if o.AnnealStrategy == "" {
+		o.AnnealStrategy = "cos"
+	}
+	if totalSteps <= 0 || !(*o.PctStart >= 0 && *o.PctStart <= 1) || !(maxLR >= 0) || !(*o.DivFactor > 0) || !(*o.FinalDivFactor > 0) {
+		errorf("NewOneCycleLR", "total_steps must be positive, pct_start in [0, 1] and the rates and factors positive, got total_steps=%d pct_start=%g max_lr=%g", totalSteps, *o.PctStart, maxLR)
+	}
+	if o.AnnealStrategy != "cos" && o.AnnealStrategy != "linear" {
+		errorf("NewOneCycleLR", "anneal_strategy must be \"cos\" or \"linear\", got %q", o.AnnealStrategy)
+	}
+	initial := maxLR / *o.DivFactor
+	low := initial / *o.FinalDivFactor
+	up := *o.PctStart*float64(totalSteps) - 1
+	s := &OneCycleLR{schedule: schedule{opt: opt}, MaxLR: maxLR, TotalSteps: totalSteps, Opts: o}
+	if o.ThreePhase {
+		s.phases = []cyclePhase{{up, initial, maxLR}, {2 * up, maxLR, initial}, {float64(totalSteps) - 1, initial, low}}
+	} else {
+		s.phases = []cyclePhase{{up, initial, maxLR}, {float64(totalSteps) - 1, maxLR, low}}
+	}
+	opt.SetLR(initial)
+	return s
+}
+
+// Step ends a batch and moves the rate along the cycle.
+// It panics with an *engine.Error after TotalSteps steps, as PyTorch raises.
+func (s *OneCycleLR) Step() {
+	if s.epoch+1 >= s.TotalSteps {
+		errorf("OneCycleLR", "stepped %d times but total_steps is %d", s.epoch+1, s.TotalSteps)
+	}
+	s.epoch++
+	s.opt.SetLR(s.rate(float64(s.epoch)))
+}
+
+func (s *OneCycleLR) rate(step float64) float64 {
+	start := 0.0
+	for i, p := range s.phases {
+		if step <= p.end || i == len(s.phases)-1 {
+			pct := (step - start) / (p.end - start)
+			if s.Opts.AnnealStrategy == "linear" {
+				return (p.to-p.from)*pct + p.from
+			}
+			return p.to + (p.from-p.to)/2*(math.Cos(math.Pi*pct)+1)
+		}
+		start = p.end
+	}
+	return s.opt.LR()
+}
+
+// State returns the scheduler's state: last_epoch.
+func (s *OneCycleLR) State() []Param { v, _ := s.values(); return schedState(v...) }
+
+// LoadState restores a state returned by State.
+func (s *OneCycleLR) LoadState(ps []Param) error { return s.load("OneCycleLR", ps) }
+
+func (s *OneCycleLR) String() string {
+	return fmt.Sprintf("OneCycleLR(max_lr=%g, total_steps=%d, step=%d, lr=%g)", s.MaxLR, s.TotalSteps, s.epoch, s.LR())
+}
+
+// CosineAnnealingWarmRestarts follows the cosine of CosineAnnealingLR from
+// the initial rate down to EtaMin over T0 epochs, then restarts, each cycle
+// TMult times longer than the one before, as
+// torch.optim.lr_scheduler.CosineAnnealingWarmRestarts (SGDR):
+//
+//	lr = EtaMin + (lr₀ − EtaMin)·(1 + cos(π·T_cur/T_i))/2
+type CosineAnnealingWarmRestarts struct {
+	schedule
+	T0, TMult int
+	EtaMin    float64
+	baseLR    float64
+	tCur, tI  int
+}
+
+// NewCosineAnnealingWarmRestarts returns the scheduler for opt starting from
+// its current rate (PyTorch's TMult default is 1).
+// It panics with an *engine.Error when t0 or tMult is not positive.
+func NewCosineAnnealingWarmRestarts(opt Optimizer, t0, tMult int, etaMin float64) *CosineAnnealingWarmRestarts {
+	if t0 <= 0 || tMult < 1 {
+		errorf("NewCosineAnnealingWarmRestarts", "T_0 must be positive and T_mult at least 1, got %d and %d", t0, tMult)
+	}
+	return &CosineAnnealingWarmRestarts{schedule: schedule{opt: opt}, T0: t0, TMult: tMult, EtaMin: etaMin, baseLR: opt.LR(), tI: t0}
+}
+
+// Step ends an epoch and moves the rate along the cosine, restarting at the
+// end of a cycle.
+func (s *CosineAnnealingWarmRestarts) Step() {
+	s.epoch++
+	s.tCur++
+	if s.tCur >= s.tI {
+		s.tCur -= s.tI
+		s.tI *= s.TMult
+	}
+	s.opt.SetLR(s.EtaMin + (s.baseLR-s.EtaMin)*(1+math.Cos(math.Pi*float64(s.tCur)/float64(s.tI)))/2)
+}
+
+// State returns the scheduler's state: last_epoch, base_lrs, T_cur and T_i.
+func (s *CosineAnnealingWarmRestarts) State() []Param {
+	cur, ti := float64(s.tCur), float64(s.tI)
+	v, _ := s.values(schedValue{"base_lrs", &s.baseLR}, schedValue{"T_cur", &cur}, schedValue{"T_i", &ti})
+	return schedState(v...)
+}
+
+// LoadState restores a state returned by State.
+func (s *CosineAnnealingWarmRestarts) LoadState(ps []Param) error {
+	base, cur, ti, epoch := s.baseLR, float64(s.tCur), float64(s.tI), s.epoch
+	if err := s.load("CosineAnnealingWarmRestarts", ps, schedValue{"base_lrs", &base}, schedValue{"T_cur", &cur}, schedValue{"T_i", &ti}); err != nil {
+		return err
+	}
+	if ti < 1 {
+		s.epoch = epoch
+		return fmt.Errorf("CosineAnnealingWarmRestarts.LoadState: T_i must be at least 1, got %v", ti)
+	}
+	s.baseLR, s.tCur, s.tI = base, int(cur), int(ti)
+	return nil
+}
+
+func (s *CosineAnnealingWarmRestarts) String() string {
+	return fmt.Sprintf("CosineAnnealingWarmRestarts(T_0=%d, T_mult=%d, eta_min=%g, epoch=%d, lr=%g)", s.T0, s.TMult, s.EtaMin, s.epoch, s.LR())
+}

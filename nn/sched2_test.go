@@ -1,0 +1,105 @@
+package nn
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/dbr-go/dbr/engine"
+)
+
+type stateful interface {
+	Step()
+	State() []Param
+	LoadState([]Param) error
+}
+
+// sched2Cases make each scheduler of testdata/layersref.py as PyTorch made it.
+var sched2Cases = []struct {
+	name string
+	make func(opt Optimizer) stateful
+}{
+	{"MultiStepLR", func(opt Optimizer) stateful { return NewMultiStepLR(opt, []int{2, 5, 5, 9}, 0.5) }},
+	{"LinearLR", func(opt Optimizer) stateful { return NewLinearLR(opt, 0.25, 1, 4) }},
+	{"LinearLR/decay", func(opt Optimizer) stateful { return NewLinearLR(opt, 1, 0.1, 7) }},
+	{"LambdaLR", func(opt Optimizer) stateful {
+		return NewLambdaLR(opt, func(e int) float64 {
+			if e < 6 {
+				return math.Pow(0.9, float64(e))
+			}
+			return 0.1 * float64(e)
+		})
+	}},
+	{"OneCycleLR", func(opt Optimizer) stateful { return NewOneCycleLR(opt, 2, 13, OneCycleOpts{}) }},
+	{"OneCycleLR/linear-3phase", func(opt Optimizer) stateful {
+		return NewOneCycleLR(opt, 1, 13, OneCycleOpts{PctStart: Float(0.25), AnnealStrategy: "linear", DivFactor: Float(10), FinalDivFactor: Float(100), ThreePhase: true})
+	}},
+	{"CosineAnnealingWarmRestarts", func(opt Optimizer) stateful { return NewCosineAnnealingWarmRestarts(opt, 3, 2, 0.05) }},
+	{"CosineAnnealingWarmRestarts/mult1", func(opt Optimizer) stateful { return NewCosineAnnealingWarmRestarts(opt, 4, 1, 0) }},
+}
+
+// TestSchedulers2TorchRef compares the rates after construction and after
+// each of 12 steps with PyTorch's, and a run resumed after 5 steps from the
+// optimizer's and the scheduler's State in fresh objects with the rest.
+func TestSchedulers2TorchRef(t *testing.T) {
+	newOpt := func() Optimizer {
+		return NewSGD([]Param{{Name: "p", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, 0.5, SGDOpts{})
+	}
+	for _, c := range sched2Cases {
+		want := ref(t, c.name).T(t, "lrs").Float64s()
+		opt := newOpt()
+		s := c.make(opt)
+		got := []float64{opt.LR()}
+		var optState, schedState []Param
+		for i := 1; i < len(want); i++ {
+			s.Step()
+			got = append(got, opt.LR())
+			if i == 5 {
+				optState, schedState = opt.State(), s.State()
+			}
+		}
+		assertClose(t, c.name+" learning rates", engine.New64(got), engine.New64(want), 1e-12)
+		opt2 := newOpt()
+		s2 := c.make(opt2)
+		if err := opt2.LoadState(optState); err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.LoadState(schedState); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var resumed []float64
+		for i := 6; i < len(want); i++ {
+			s2.Step()
+			resumed = append(resumed, opt2.LR())
+		}
+		assertClose(t, c.name+" resumed rates", engine.New64(resumed), engine.New64(want[6:]), 1e-12)
+	}
+}
+
+func TestSchedulers2Errors(t *testing.T) {
+	opt := NewSGD(nil, 0.1, SGDOpts{})
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { NewLinearLR(opt, 0, 1, 5) }, "NewLinearLR: start_factor must be in (0, 1]"},
+		{func() { NewLambdaLR(opt, nil) }, "NewLambdaLR: the function is nil"},
+		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{AnnealStrategy: "exp"}) }, `anneal_strategy must be "cos" or "linear"`},
+		{func() {
+			s := NewOneCycleLR(opt, 1, 2, OneCycleOpts{})
+			s.Step()
+			s.Step()
+		}, "OneCycleLR: stepped 2 times but total_steps is 2"},
+		{func() { NewCosineAnnealingWarmRestarts(opt, 0, 1, 0) }, "T_0 must be positive"},
+	} {
+		if msg := panicMsg(c.f); !strings.Contains(msg, c.want) {
+			t.Errorf("got %q, want it to contain %q", msg, c.want)
+		}
+	}
+	s := NewCosineAnnealingWarmRestarts(opt, 3, 1, 0)
+	if err := s.LoadState([]Param{{Name: "last_epoch", Tensor: engine.Scalar(4)}, {Name: "base_lrs", Tensor: engine.Scalar(1)},
+		{Name: "T_cur", Tensor: engine.Scalar(1)}, {Name: "T_i", Tensor: engine.Scalar(0)}}); err == nil || s.Epoch() != 0 {
+		t.Errorf("LoadState with T_i 0: err %v, epoch %d; want an error and nothing changed", err, s.Epoch())
+	}
+}
+
