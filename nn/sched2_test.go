@@ -102,4 +102,3 @@ func TestSchedulers2Errors(t *testing.T) {
 		t.Errorf("LoadState with T_i 0: err %v, epoch %d; want an error and nothing changed", err, s.Epoch())
 	}
 }
-
