@@ -18,9 +18,9 @@
 //     (repeated structure such as an unrolled RNN collapsed to "×50"), as
 //     Graphviz DOT, or as an image through the dot program.
 //   - DetectAnomaly: stop at the first op that produces NaN or Inf.
-//   - Plot, SavePlot, Chart: loss curves in the terminal as wide as the
-//     window, or as PNG or SVG with several named series, a title and axis
-//     labels; NewProgress and Track: a live progress line for training loops
+//   - Plot, SavePlot: loss curves in the terminal as wide as the window, or
+//     as PNG or SVG with several named series, a title and axis labels (a
+//     Chart); NewProgress and Track: a live progress line for training loops
 //     (Track: for every epoch of a DataLoader, from its Next calls alone).
 //
 // Functions that compute a report return a value whose String method prints

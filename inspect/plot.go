@@ -203,12 +203,11 @@ type Series struct {
 	Values []float64
 }
 
-// Chart is a line chart of one or more series, such as the training and
-// validation loss of a run, for SavePlot and Chart.Save:
+// Chart is a line chart of one or more named series, such as the training
+// and validation loss of a run, with a title and axis labels, for SavePlot:
 //
 //	c := inspect.Chart{Title: "Fashion-MNIST", XLabel: "epoch", YLabel: "loss"}
-//	c.Add("train", trainLoss).Add("validation", valLoss)
-//	err := c.Save("loss.svg")
+//	err := inspect.SavePlot("loss.svg", c.Add("train", trainLoss).Add("validation", valLoss))
 //
 // Each series has its own color; named series get a legend. NaN and Inf
 // values are left out.
@@ -219,47 +218,40 @@ type Chart struct {
 	Series []Series
 }
 
-// Add appends a series and returns c, so calls can be chained.
-func (c *Chart) Add(name string, values []float64) *Chart {
-	c.Series = append(c.Series, Series{Name: name, Values: values})
+// Add returns c with one more series, so calls chain and a chart of one
+// series is a single expression: inspect.Chart{}.Add("loss", losses).
+// c itself is left as it was.
+func (c Chart) Add(name string, values []float64) Chart {
+	c.Series = append(c.Series[:len(c.Series):len(c.Series)], Series{Name: name, Values: values})
 	return c
 }
 
-// Save writes the chart to path, 800×500 pixels, as a PNG image or an SVG
-// drawing by the extension (.png or .svg), made with gonum.org/v1/plot. It
-// returns an error, and writes nothing, when the extension is neither, no
-// series has a finite value, or the file cannot be written. In a notebook
-// it also shows the chart.
-func (c *Chart) Save(path string) error { return c.save("Chart.Save", path) }
-
-// save is Save with the name of the function the user called, for errors.
-func (c *Chart) save(op, path string) error {
+// SavePlot writes c to path, 800×500 pixels, as a PNG image or an SVG
+// drawing by the extension (.png or .svg), made with gonum.org/v1/plot:
+// every series of c, its title and its axis labels. It returns an error,
+// and writes nothing, when the extension is neither, no series has a
+// finite value, or the file cannot be written. In a notebook it also shows
+// the chart.
+func SavePlot(path string, c Chart) error {
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	if format != "png" && format != "svg" {
-		return fmt.Errorf("%s %s: the extension must be .png or .svg", op, path)
+		return fmt.Errorf("SavePlot %s: the extension must be .png or .svg", path)
 	}
 	img, err := c.render(format)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", op, path, err)
+		return fmt.Errorf("SavePlot %s: %w", path, err)
 	}
 	if err := os.WriteFile(path, img, 0o644); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("SavePlot: %w", err)
 	}
 	mime := map[string]string{"png": "image/png", "svg": "image/svg+xml"}[format]
 	display.Emit(display.Output{Data: map[string][]byte{mime: img, "text/plain": []byte("[plot saved to " + path + "]")}})
 	return nil
 }
 
-// SavePlot writes values as a line chart to path, a PNG or SVG file by its
-// extension: Chart{Series: []Series{{Values: values}}}.Save(path). For
-// several series, a title or axis labels, use a Chart.
-func SavePlot(path string, values []float64) error {
-	return (&Chart{Series: []Series{{Values: values}}}).save("SavePlot", path)
-}
-
 // plotPNG draws values as SavePlot does and returns the PNG file.
 func plotPNG(values []float64) ([]byte, error) {
-	return (&Chart{Series: []Series{{Values: values}}}).render("png")
+	return Chart{Series: []Series{{Values: values}}}.render("png")
 }
 
 // seriesColors are matplotlib's first colors ("tab10"), so that charts look
@@ -270,7 +262,7 @@ var seriesColors = []color.RGBA{
 }
 
 // render draws c as a PNG or SVG file.
-func (c *Chart) render(format string) ([]byte, error) {
+func (c Chart) render(format string) ([]byte, error) {
 	p := plot.New()
 	p.Title.Text = c.Title
 	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel

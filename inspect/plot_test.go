@@ -63,7 +63,7 @@ func TestPlotWidth(t *testing.T) {
 func TestSavePlot(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "loss.png")
-	if err := SavePlot(path, lossCurve(100)); err != nil {
+	if err := SavePlot(path, Chart{}.Add("", lossCurve(100))); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
@@ -78,13 +78,13 @@ func TestSavePlot(t *testing.T) {
 		t.Errorf("size %dx%d, want 800x500", b.Dx(), b.Dy())
 	}
 	bad := filepath.Join(dir, "nan.png")
-	if err := SavePlot(bad, []float64{math.NaN()}); err == nil || !strings.Contains(err.Error(), "no finite values") {
+	if err := SavePlot(bad, Chart{}.Add("", []float64{math.NaN()})); err == nil || !strings.Contains(err.Error(), "no finite values") {
 		t.Errorf("all NaN: %v", err)
 	}
 	if _, err := os.Stat(bad); err == nil {
 		t.Error("file written for a failed plot")
 	}
-	if err := SavePlot(filepath.Join(dir, "missing", "x.png"), lossCurve(3)); err == nil || !strings.Contains(err.Error(), "missing") {
+	if err := SavePlot(filepath.Join(dir, "missing", "x.png"), Chart{}.Add("", lossCurve(3))); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("bad directory: %v", err)
 	}
 }
@@ -173,17 +173,20 @@ func TestTrackDataLoader(t *testing.T) {
 
 // A Chart holds several named series, a title and axis labels, and saves as
 // PNG or SVG by the extension.
-func TestChartSave(t *testing.T) {
+func TestSavePlotSeries(t *testing.T) {
 	dir := t.TempDir()
 	train, val := lossCurve(100), make([]float64, 100)
 	for i := range val {
 		val[i] = train[i] + 0.3
 	}
-	c := Chart{Title: "Fashion-MNIST run", XLabel: "epoch", YLabel: "cross-entropy"}
-	c.Add("train", train).Add("validation", val)
+	c0 := Chart{Title: "Fashion-MNIST run", XLabel: "epoch", YLabel: "cross-entropy"}
+	c := c0.Add("train", train).Add("validation", val)
+	if len(c0.Series) != 0 || len(c.Series) != 2 {
+		t.Fatalf("Add changed its receiver (%d series) or lost a series (%d)", len(c0.Series), len(c.Series))
+	}
 
 	svgPath := filepath.Join(dir, "loss.svg")
-	if err := c.Save(svgPath); err != nil {
+	if err := SavePlot(svgPath, c); err != nil {
 		t.Fatal(err)
 	}
 	svg, _ := os.ReadFile(svgPath)
@@ -203,7 +206,7 @@ func TestChartSave(t *testing.T) {
 	}
 
 	pngPath := filepath.Join(dir, "loss.PNG")
-	if err := c.Save(pngPath); err != nil {
+	if err := SavePlot(pngPath, c); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(pngPath)
@@ -225,16 +228,13 @@ func TestChartSave(t *testing.T) {
 		t.Errorf("the PNG has %d orange pixels: the second series is not drawn", orange)
 	}
 
-	if err := SavePlot(filepath.Join(dir, "one.svg"), train); err != nil {
-		t.Errorf("SavePlot to .svg: %v", err)
-	}
 	for _, bad := range []string{"loss.jpg", "loss"} {
-		if err := c.Save(filepath.Join(dir, bad)); err == nil || !strings.Contains(err.Error(), "Chart.Save "+filepath.Join(dir, bad)+": the extension must be .png or .svg") {
+		if err := SavePlot(filepath.Join(dir, bad), c); err == nil || !strings.Contains(err.Error(), "SavePlot "+filepath.Join(dir, bad)+": the extension must be .png or .svg") {
 			t.Errorf("%s: %v", bad, err)
 		}
 	}
 	half := Chart{Series: []Series{{Name: "nan", Values: []float64{math.NaN()}}, {Name: "ok", Values: []float64{1, 2}}}}
-	if err := half.Save(filepath.Join(dir, "half.png")); err != nil {
+	if err := SavePlot(filepath.Join(dir, "half.png"), half); err != nil {
 		t.Errorf("one series all NaN, the other fine: %v", err)
 	}
 }

@@ -121,7 +121,7 @@ inspect.Plot([]float64{3, 1, 2})
 p := inspect.NewProgress(2)
 p.Update(1, 0.5)
 p.Update(2, 0.25)
-inspect.SavePlot("` + dir + `/l.png", []float64{1, 2})
+inspect.SavePlot("` + dir + `/l.png", inspect.Chart{Title: "t"}.Add("a", []float64{1, 2}))
 `
 	if err := s.Eval(ctx, src); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
