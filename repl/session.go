@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,6 +54,13 @@ type Options struct {
 	// with an error naming the input: for piped input, where no one can
 	// press Ctrl-C. 0 turns it off. See watchdog.go.
 	StallTimeout time.Duration
+	// Goroutine, when set, is called by each go statement of the session's
+	// code, on the goroutine that runs it (by is that goroutine's id); the
+	// function it returns is called on the new goroutine with its id
+	// before the goroutine runs, and the function that returns when it
+	// ends. repl/child uses them to blame a fatal error in a goroutine on
+	// the input that started it.
+	Goroutine func(by uint64) (started func(id uint64) (ended func()))
 }
 
 // A Session is one interpreter with everything typed into it so far. Its
@@ -318,7 +326,14 @@ func (s *Session) helpers() map[string]reflect.Value {
 		// (rewrite.go's fixGo), reporting its panic instead of letting it
 		// end the process.
 		"Go": reflect.ValueOf(func(f func()) {
+			var started func(uint64) func()
+			if s.opt.Goroutine != nil {
+				started = s.opt.Goroutine(goroutineID())
+			}
 			go func() {
+				if started != nil {
+					defer started(goroutineID())()
+				}
 				defer func() {
 					if r := recover(); r != nil {
 						fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
@@ -906,6 +921,22 @@ func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err er
 		return stall
 	}
 	return err
+}
+
+// goroutineID returns the calling goroutine's id, from the header of its
+// stack trace ("goroutine 123 [running]:"), as the runtime prints it in a
+// fatal error.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	var id uint64
+	for _, c := range bytes.TrimPrefix(b, []byte("goroutine ")) {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
 }
 
 func stack() []byte {

@@ -158,6 +158,9 @@ var attacks = []attack{
 	{"concurrent map writes", "m := map[int]int{}; for i := 0; i < 4; i++ { go func() { for j := 0; ; j++ { m[j%100] = j } }() }; time.Sleep(2 * time.Second)",
 		[]string{"died: fatal error: concurrent map writes"}},
 	{"unlock of unlocked mutex", "var mu sync.Mutex; mu.Unlock()", []string{"died: fatal error: sync: unlock of unlocked mutex"}},
+	{"goroutine of an earlier input", "go func() { time.Sleep(300 * time.Millisecond); var mu sync.Mutex; mu.Unlock() }()\nkeep := 5\ntime.Sleep(3 * time.Second)\nkeep",
+		[]string{"died: fatal error: sync: unlock of unlocked mutex", "in a goroutine started by: go func()", "while running (it did not finish): time.Sleep",
+			"replaying its 1 successful input (without the one that killed it)", "5\n"}},
 	{"SetFinalizer of a non-pointer", "runtime.SetFinalizer(5, nil)", []string{"died: fatal error: runtime.SetFinalizer: first argument is int, not pointer"}},
 }
 

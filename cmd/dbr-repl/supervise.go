@@ -80,9 +80,15 @@ func (sv *supervisor) do(input string, f func(c *child.Child) (child.Result, err
 // died reports a death and rebuilds the session.
 func (sv *supervisor) died(d *child.Died) {
 	fmt.Fprintf(sv.report, "error: the session's process died: %s\n", d.Fatal)
-	if d.Input != "" {
+	switch {
+	case d.Goroutine != "":
+		fmt.Fprintf(sv.report, "  in a goroutine started by: %s\n", firstLine(d.Goroutine))
+		if d.Input != "" {
+			fmt.Fprintf(sv.report, "  while running (it did not finish): %s\n", firstLine(d.Input))
+		}
+	case d.Input != "":
 		fmt.Fprintf(sv.report, "  in: %s\n", firstLine(d.Input))
-	} else {
+	default:
 		fmt.Fprintln(sv.report, "  between inputs (a goroutine started earlier?)")
 	}
 	if sv.final {
@@ -103,8 +109,12 @@ func (sv *supervisor) died(d *child.Died) {
 			"so an input it replays kills it (a goroutine that input starts?); started a new, empty session")
 		return
 	}
-	what := fmt.Sprintf("%d successful input%s", len(inputs), plural(len(inputs)))
-	if d.Input != "" {
+	count := len(inputs)
+	if d.Goroutine != "" {
+		count--
+	}
+	what := fmt.Sprintf("%d successful input%s", count, plural(count))
+	if d.Input != "" || d.Goroutine != "" {
 		what += " (without the one that killed it)"
 	}
 	if sv.ask != nil && !sv.ask(fmt.Sprintf("Rebuild the session by replaying its %s?", what)) {

@@ -370,8 +370,8 @@ func TestTerminalGoroutinePartialLines(t *testing.T) {
 }
 
 // TestTerminalDeathWhileWaiting: a goroutine that kills the process while
-// the prompt waits is noticed at once; the next input rebuilds the session
-// and runs in it.
+// the prompt waits is noticed at once and blamed on the input that started
+// it; the next input rebuilds the session without that input and runs in it.
 func TestTerminalDeathWhileWaiting(t *testing.T) {
 	tm := startTerm(t, "")
 	tm.keys("keep := 5", "Enter")
@@ -379,8 +379,8 @@ func TestTerminalDeathWhileWaiting(t *testing.T) {
 	tm.keys(`go func() { time.Sleep(300 * time.Millisecond); var mu sync.Mutex; mu.Unlock() }()`, "Enter")
 	tm.waitFor("the session's process died: fatal error: sync: unlock of unlocked mutex; your next input rebuilds it")
 	tm.keys("keep + 1", "Enter")
-	tm.waitFor("between inputs (a goroutine started earlier?)")
-	tm.waitFor("[Y/n]")
+	tm.waitFor("  in a goroutine started by: go func() { time.Sleep(300 * time.Millisecond); var mu sync.Mutex; mu.Unlock() }()\n" +
+		"Rebuild the session by replaying its 1 successful input (without the one that killed it)?\n[Y/n]")
 	tm.keys("Enter")
 	tm.waitFor("\n6\n")
 }

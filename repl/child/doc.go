@@ -19,9 +19,11 @@
 // each and wait for its answer; Interrupt stops the running request
 // (engine.Interrupt and the cancellation of its context: variables stay as
 // they were). When the child dies, the waiting call returns a *Died that
-// names the fatal error's first line and the input that was running;
-// Restart starts a new child and replays, printing nothing, the inputs the
-// old one had succeeded with (Inputs), without the one that killed it.
+// names the fatal error's first line and the input that was running, and,
+// when the fatal error happened in a goroutine that an earlier input's go
+// statement started, that input (Goroutine); Restart starts a new child and
+// replays, printing nothing, the inputs the old one had succeeded with
+// (Inputs), without the one that killed it.
 //
 // # File descriptors of the child
 //
@@ -32,7 +34,10 @@
 //	4  answers, child to parent
 //	5  crash output: the child moves descriptor 2 here once it has kept its
 //	   own copies of 1 and 2, so the Go runtime's fatal error text reaches the
-//	   parent, which reports its first line instead of a page of stacks
+//	   parent, which reports its first line instead of a page of stacks; the
+//	   child also notes there which input started each live goroutine of the
+//	   session's code, so that the parent can blame the goroutine a fatal
+//	   error names
 //
 // Interpreted code gets its own os.Stdout and os.Stderr: closing them does
 // not silence the session's results, and closing os.Stdin ends nothing but

@@ -92,10 +92,11 @@ func Serve() int {
 	os.Stderr = userErr
 
 	srv := &server{
-		out:  out,
-		err:  errOut,
-		sync: marker,
-		enc:  json.NewEncoder(answers),
+		out:   out,
+		err:   errOut,
+		crash: os.NewFile(2, "crash"),
+		sync:  marker,
+		enc:   json.NewEncoder(answers),
 	}
 	if err := srv.initMute(); err != nil {
 		return fail(err)
@@ -143,8 +144,13 @@ type server struct {
 	sync                      string
 	session                   atomic.Pointer[repl.Session]
 	reported                  int // inputs already sent to the parent
-	encMu                     sync.Mutex
-	enc                       *json.Encoder
+	// crash is the crash pipe (descriptor 2); goroutine notes on it which
+	// input started each goroutine of the session's code (see goroutine).
+	crash   *os.File
+	current atomic.Int64 // the index the running request's input gets in the record
+	inputOf sync.Map     // goroutine id → the index of the input that started it
+	encMu   sync.Mutex
+	enc     *json.Encoder
 }
 
 func (srv *server) handle(r request) {
@@ -156,9 +162,11 @@ func (srv *server) handle(r request) {
 		srv.reply(a)
 		return
 	}
+	srv.current.Store(int64(srv.reported))
 	switch r.Op {
 	case "start":
-		ns, err := repl.New(repl.Options{Stdout: srv.out, Stderr: srv.err, Stdin: os.Stdin, Args: r.Args, Stack: r.Flag, StallTimeout: r.Stall})
+		ns, err := repl.New(repl.Options{Stdout: srv.out, Stderr: srv.err, Stdin: os.Stdin, Args: r.Args, Stack: r.Flag, StallTimeout: r.Stall,
+			Goroutine: srv.goroutine})
 		if err != nil {
 			a.Err = err.Error()
 		} else {
@@ -192,6 +200,26 @@ func (srv *server) handle(r request) {
 		srv.reported = total
 	}
 	srv.reply(a)
+}
+
+// goroutine notes, on the crash pipe, the input that starts a goroutine:
+// that of the goroutine by that runs the go statement, if it is one of the
+// session's, else the running request's. When a fatal error kills the
+// process in that goroutine, the parent blames that input (goroutineNote in
+// start.go).
+func (srv *server) goroutine(by uint64) func(id uint64) func() {
+	input := srv.current.Load()
+	if v, ok := srv.inputOf.Load(by); ok {
+		input = v.(int64)
+	}
+	return func(id uint64) func() {
+		srv.inputOf.Store(id, input)
+		fmt.Fprintf(srv.crash, "%s%d %d\n", goroutineNote, id, input)
+		return func() {
+			srv.inputOf.Delete(id)
+			fmt.Fprintf(srv.crash, "%s%d -1\n", goroutineNote, id)
+		}
+	}
 }
 
 func (srv *server) result(a *answer, err error) {

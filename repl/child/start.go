@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -49,6 +51,10 @@ type Child struct {
 	id       int
 	inputs   []string
 	running  string // the input of the request in progress, for a *Died
+	// goMu guards inputOf: for each live goroutine of the session's code,
+	// the index in inputs of the input that started it (goroutineNote).
+	goMu    sync.Mutex
+	inputOf map[uint64]int
 }
 
 // Died is the error of a request during which the child process died, or
@@ -56,14 +62,28 @@ type Child struct {
 type Died struct {
 	Fatal string // the first line of the fatal error ("fatal error: concurrent map writes"), or how the process ended
 	Input string // the input that was running; "" when none was
+	// Goroutine is the earlier input that started the goroutine the fatal
+	// error happened in, when it was not the running one; Restart leaves
+	// it out of the replay.
+	Goroutine string
+	blamed    int // Goroutine's index in the inputs, or -1
 }
 
 func (d *Died) Error() string {
-	if d.Input == "" {
-		return "the session's process died: " + d.Fatal
+	msg := "the session's process died: " + d.Fatal
+	if d.Goroutine != "" {
+		msg += " (in a goroutine started by " + firstLine(d.Goroutine) + ")"
 	}
-	return "the session's process died: " + d.Fatal + " (running " + firstLine(d.Input) + ")"
+	if d.Input != "" {
+		msg += " (running " + firstLine(d.Input) + ")"
+	}
+	return msg
 }
+
+// goroutineNote starts a line the child writes on the crash pipe for each
+// goroutine of the session's code: "<note><id> <input index>" when it
+// starts, "<note><id> -1" when it ends.
+const goroutineNote = "dbr-repl goroutine "
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
@@ -140,13 +160,15 @@ func Start(cfg Config) (*Child, error) {
 	}()
 	go func() {
 		defer readers.Done()
-		buf := make([]byte, 4096)
+		r := bufio.NewReaderSize(crashR, 4096)
 		for {
-			n, err := crashR.Read(buf)
-			if c.crash.Len() < 16<<10 {
-				c.crash.Write(buf[:n])
+			line, err := r.ReadSlice('\n')
+			if note, ok := bytes.CutPrefix(line, []byte(goroutineNote)); ok && err == nil {
+				c.noteGoroutine(string(bytes.TrimSpace(note)))
+			} else if c.crash.Len() < 16<<10 {
+				c.crash.Write(line)
 			}
-			if err != nil {
+			if err != nil && err != bufio.ErrBufferFull {
 				return
 			}
 		}
@@ -291,11 +313,44 @@ func (c *Child) Ready() error {
 }
 
 func (c *Child) died() *Died {
-	d := &Died{Fatal: fatalLine(c.crash.String()), Input: c.running}
+	d := &Died{Fatal: fatalLine(c.crash.String()), Input: c.running, blamed: -1}
 	if d.Fatal == "" {
 		d.Fatal = c.status
 	}
+	// A fatal error names the goroutine it happened in first; if an
+	// earlier input started it, that input killed the process.
+	if m := crashGoroutine.FindStringSubmatch(c.crash.String()); m != nil {
+		id, _ := strconv.ParseUint(m[1], 10, 64)
+		c.goMu.Lock()
+		i, ok := c.inputOf[id]
+		c.goMu.Unlock()
+		if ok && i >= 0 && i < len(c.inputs) {
+			d.Goroutine, d.blamed = c.inputs[i], i
+		}
+	}
 	return d
+}
+
+var crashGoroutine = regexp.MustCompile(`(?m)^goroutine (\d+) \[`)
+
+// noteGoroutine records a note of the child's (see goroutineNote).
+func (c *Child) noteGoroutine(note string) {
+	idS, inS, _ := strings.Cut(note, " ")
+	id, err1 := strconv.ParseUint(idS, 10, 64)
+	in, err2 := strconv.Atoi(inS)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	c.goMu.Lock()
+	defer c.goMu.Unlock()
+	if in < 0 {
+		delete(c.inputOf, id)
+		return
+	}
+	if c.inputOf == nil {
+		c.inputOf = map[uint64]int{}
+	}
+	c.inputOf[id] = in
 }
 
 // fatalLine picks what killed a Go process from its crash output: the
@@ -436,6 +491,9 @@ type Rebuild struct {
 // starts again without it, up to three times.
 func (c *Child) Restart() (*Child, Rebuild, error) {
 	inputs := c.inputs
+	if d := c.died(); d.blamed >= 0 {
+		inputs = append(append([]string(nil), inputs[:d.blamed]...), inputs[d.blamed+1:]...)
+	}
 	var rb Rebuild
 	n, err := c.Fresh()
 	for attempt := 0; err == nil; attempt++ {
