@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/engine"
 	"golang.org/x/term"
 )
@@ -323,13 +324,17 @@ func (d *MNISTDataset) String() string {
 
 // loadProgress prints a progress line to notices ("nn.FashionMNIST: reading
 // /usr/share/datasets/fashion-mnist  45%") while LoadMNIST or FashionMNIST
-// reads its files, once the reading has taken more than a second, when
-// notices is a terminal (a line redrawn with "\r" is noise in a log).
+// reads its files, once the reading has taken more than a second, where a
+// person watches: when notices is a terminal, or a pipe while standard
+// input is a terminal (dbr-repl's session, whose output its parent relays
+// to the terminal), or in a notebook, as one output updated in place. Not
+// to a log file (a line redrawn with "\r" is noise there).
 type loadProgress struct {
 	op, dir     string
 	start, last time.Time
 	read, total int64
 	shown       bool
+	id          string // the notebook output's ID
 }
 
 // loadClock is the clock of loadProgress, and loadProgressOn says whether
@@ -337,8 +342,18 @@ type loadProgress struct {
 var (
 	loadClock      = time.Now
 	loadProgressOn = func() bool {
+		if display.Active() {
+			return true
+		}
 		f, ok := notices.(*os.File)
-		return ok && term.IsTerminal(int(f.Fd()))
+		if !ok {
+			return false
+		}
+		if term.IsTerminal(int(f.Fd())) {
+			return true
+		}
+		st, err := f.Stat()
+		return err == nil && st.Mode()&os.ModeNamedPipe != 0 && term.IsTerminal(int(os.Stdin.Fd()))
 	}
 )
 
@@ -382,8 +397,26 @@ func (p *loadProgress) add(n int) {
 	if t.Sub(p.start) < time.Second || t.Sub(p.last) < 100*time.Millisecond || p.total == 0 {
 		return
 	}
-	p.last, p.shown = t, true
-	fmt.Fprintf(notices, "\r%s: reading %s %3d%%", p.op, p.dir, min(100*p.read/p.total, 100))
+	p.last = t
+	p.show(fmt.Sprintf("%s: reading %s %3d%%", p.op, p.dir, min(100*p.read/p.total, 100)), false)
+}
+
+// show draws line: in a notebook as the one output it updates, elsewhere
+// redrawn with "\r" (ended with a newline when final).
+func (p *loadProgress) show(line string, final bool) {
+	o := display.Output{Data: map[string][]byte{"text/plain": []byte(line)}, ID: p.id, Update: p.id != ""}
+	if o.ID == "" {
+		o.ID = fmt.Sprintf("dbr-load-%p", p)
+	}
+	switch {
+	case display.Emit(o):
+		p.id = o.ID
+	case final:
+		fmt.Fprintf(notices, "\r%s\n", line)
+	default:
+		fmt.Fprintf(notices, "\r%s", line)
+	}
+	p.shown = true
 }
 
 // end ends the line, if one was shown.
@@ -392,8 +425,10 @@ func (p *loadProgress) end(ok bool) {
 		return
 	}
 	if !ok {
-		fmt.Fprintln(notices)
+		if p.id == "" {
+			fmt.Fprintln(notices)
+		}
 		return
 	}
-	fmt.Fprintf(notices, "\r%s: read %s (%.1f MB) in %.1f s\n", p.op, p.dir, float64(p.total)/1e6, loadClock().Sub(p.start).Seconds())
+	p.show(fmt.Sprintf("%s: read %s (%.1f MB) in %.1f s", p.op, p.dir, float64(p.total)/1e6, loadClock().Sub(p.start).Seconds()), true)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/engine"
 )
 
@@ -477,5 +478,37 @@ func TestReadIDXTooManyDims(t *testing.T) {
 	x, err := ReadIDX(writeFile(t, t.TempDir(), "dims64", idxBytes(8, dims[:64], []byte{7})))
 	if err != nil || x.Dims() != 64 || x.Item() != 7 {
 		t.Errorf("64 dims: %v %v", x, err)
+	}
+}
+
+// In a notebook (a display handler installed) the load progress is shown,
+// though no terminal is there, as one output updated in place that ends
+// with the "read" line; nothing goes to notices.
+func TestLoadMNISTProgressNotebook(t *testing.T) {
+	dir := t.TempDir()
+	mnistFiles(t, dir, "train", 3000, false)
+	var out strings.Builder
+	oldOut, oldClock := notices, loadClock
+	defer func() { notices, loadClock = oldOut, oldClock }()
+	notices = &out
+	var got []display.Output
+	prev := display.SetHandler(func(o display.Output) { got = append(got, o) })
+	defer display.SetHandler(prev)
+	clock := time.Unix(0, 0)
+	loadClock = func() time.Time { clock = clock.Add(400 * time.Millisecond); return clock }
+	if _, err := LoadMNIST(dir, "train"); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 || len(got) < 3 {
+		t.Fatalf("%d notebook outputs, notices %q: want several outputs and no text", len(got), out.String())
+	}
+	for i, o := range got {
+		if o.ID != got[0].ID || o.ID == "" || o.Update != (i > 0) {
+			t.Errorf("output %d: ID %q (first %q), Update %v", i, o.ID, got[0].ID, o.Update)
+		}
+	}
+	if first, last := string(got[0].Data["text/plain"]), string(got[len(got)-1].Data["text/plain"]); !strings.HasPrefix(first, "nn.LoadMNIST: reading "+dir) ||
+		!strings.HasPrefix(last, "nn.LoadMNIST: read "+dir+" (0.0 MB) in ") {
+		t.Errorf("first %q, last %q", first, last)
 	}
 }
