@@ -42,6 +42,11 @@
 // GELU) and TransformerEncoder, on engine.ScaledDotProductAttention. Each
 // prints as PyTorch's repr does.
 //
+// RegisterForwardHook(m, h) makes h see (and may replace) m's output each
+// time m runs through Call, as torch's forward hooks; a Sequential runs its
+// layers through Call. Inside a forward hook, y.RegisterHook (the engine's
+// tensor hook) watches or changes the gradient reaching the module's output.
+//
 // Train and Eval switch Dropout and BatchNorm between training and evaluation
 // for a module and every layer reachable from it through struct fields
 // (exported or not), slices, arrays and maps. They walk the fields with

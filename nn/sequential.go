@@ -61,7 +61,7 @@ func (s *Sequential) Forward(x *engine.Tensor) *engine.Tensor {
 		}
 	}()
 	for ; i < len(s.layers); i++ {
-		x = s.layers[i].Forward(x)
+		x = Call(s.layers[i], x) // with the layer's forward hooks
 	}
 	return x
 }
