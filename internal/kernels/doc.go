@@ -10,10 +10,17 @@
 // in), and a register-tiled micro-kernel multiplies one 6×16 tile at a time,
 // holding the tile in 12 ymm accumulators (Dgemm: 6×8 doubles in the same
 // registers). One generic driver (gemm.go) blocks, packs and splits both
-// element types; impl holds what differs. On amd64 CPUs with AVX2 and FMA the
-// micro-kernel is written in Go assembly; elsewhere (other CPUs, other
-// architectures) a pure-Go micro-kernel over the same packed panels is chosen
-// at run time. Both paths give the same results up to float32 rounding.
+// element types; impl holds what differs.
+//
+// Three kernel sets (paths) are chosen from at run time, the widest the CPU
+// and OS run: "avx512" (CPUID and XGETBV for the zmm state, via
+// golang.org/x/sys/cpu) multiplies 6×32 float32 tiles (6×16 float64) in 12
+// zmm accumulators, with B packed in 32-column panels; "avx2" (AVX2 and FMA)
+// the 6×16 tiles above in ymm; "go" a pure-Go micro-kernel over the same
+// packed panels (other CPUs, other architectures). DBR_CPU=avx2 or
+// DBR_CPU=generic forces a lower one. Both assembly sets sum each element
+// over k in the same order with one FMA per term, so they give the same
+// bits; the Go kernel rounds each product, which differs in the last bits.
 //
 // Large products are split over GOMAXPROCS goroutines along the larger of the
 // two output dimensions (when splitting rows, the workers pack each block of B

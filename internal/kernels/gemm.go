@@ -266,7 +266,7 @@ func (p *mat[T]) block(i0, i1, j0, j1 int) {
 // of B (columns jc… of C) tile by tile, adding into C (storing when store).
 func (p *mat[T]) tiles(pa, pb []T, ic, mcur, jc, ncur, kcur int, store bool) {
 	nr := p.nr
-	var edge [mr * 16]T // an edge tile, computed whole
+	var edge [mr * 32]T // an edge tile, computed whole
 	tile := edge[:mr*nr]
 	for jr := 0; jr < ncur; jr += nr {
 		nn := min(nr, ncur-jr)

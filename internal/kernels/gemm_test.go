@@ -49,22 +49,21 @@ func randSlice[T elem](r *rand.Rand, n int) []T {
 	return s
 }
 
-// kernels runs f once per available set of micro-kernels and packing
-// routines of both element types (the pure-Go ones, then the assembly ones
-// when the CPU has them), restoring the default.
+// kernels runs f once per kernel set this machine runs (paths: go, then
+// avx2 and avx512 where the CPU has them), on the same cases, restoring the
+// one in use.
 func kernels(t *testing.T, f func(t *testing.T)) {
-	k32, trans, rows, cp, k64, name := f32.kernel, f32.packTrans, f32.packRows, f32.packCopy, f64.kernel, kernelName
-	restore := func() {
-		f32.kernel, f32.packTrans, f32.packRows, f32.packCopy, f64.kernel, kernelName = k32, trans, rows, cp, k64, name
-	}
-	defer restore()
-	f32.kernel = func(k int, a, b, c []float32, ldc int, store bool) { kernelGo(16, k, a, b, c, ldc, store) }
-	f64.kernel = func(k int, a, b, c []float64, ldc int, store bool) { kernelGo(8, k, a, b, c, ldc, store) }
-	f32.packTrans, f32.packRows, f32.packCopy, kernelName = nil, nil, nil, "go"
-	t.Run("go", f)
-	if name != "go" {
-		restore()
-		t.Run(name, f)
+	name := kernelName
+	defer func() {
+		for _, p := range paths {
+			if p.name == name {
+				p.install()
+			}
+		}
+	}()
+	for _, p := range paths {
+		p.install()
+		t.Run(p.name, f)
 	}
 }
 
@@ -142,8 +141,8 @@ func runCases(t *testing.T, seed int64, cases []gemmCase) {
 	}
 }
 
-// TestGemmAgainstReference covers odd sizes around the tiles (6×16 for
-// float32, 6×8 for float64) and the blocks, transposed operands, row
+// TestGemmAgainstReference covers odd sizes around the tiles (float32 6×16
+// and 6×32, float64 6×8 and 6×16) and the blocks, transposed operands, row
 // padding, alpha and beta (beta 0 must not read C).
 func TestGemmAgainstReference(t *testing.T) {
 	cases := []gemmCase{
@@ -168,6 +167,11 @@ func TestGemmAgainstReference(t *testing.T) {
 		{13, 40, 270, 0.5, 0, 0, 0, 0},
 		{2, 3, 0, 1, 0.5, 1, 1, 0},
 		{4, 4, 4, 0, 2, 0, 0, 0},
+		{6, 32, 9, 1, 0, 0, 0, 0},
+		{12, 33, 17, 1, 1, 0, 0, 0},
+		{7, 63, 40, 1, 0, 1, 2, 1},
+		{18, 64, 264, -0.5, 0.5, 0, 0, 0},
+		{11, 95, 8, 1, 1, 3, 1, 0},
 	}
 	kernels(t, func(t *testing.T) { runCases(t, 1, cases) })
 }
@@ -318,4 +322,92 @@ func TestSgemmPanicMidProduct(t *testing.T) {
 	SetCheck(nil)
 	r := rand.New(rand.NewSource(4))
 	runCase[float32](t, r, gemmCase{300, 200, 300, 1, 0, 0, 0, 0}, false, true)
+}
+
+// TestGemmAssemblySameBits checks that the assembly kernel sets (avx2,
+// avx512) give the same bits: their tiles differ in width, but each element
+// is summed over k in the same order with one FMA per term.
+func TestGemmAssemblySameBits(t *testing.T) {
+	cases := []gemmCase{
+		{37, 75, 300, 1, 0, 0, 0, 0},
+		{13, 129, 520, 0.5, 1, 1, 2, 3},
+		{70, 40, 33, 1, 0.25, 0, 0, 0},
+	}
+	name := kernelName
+	defer choosePath(name)
+	var got32 [][]float32
+	var got64 [][]float64
+	var names []string
+	for _, p := range paths[1:] {
+		p.install()
+		names = append(names, p.name)
+		r := rand.New(rand.NewSource(3))
+		var out32 []float32
+		var out64 []float64
+		for _, tc := range cases {
+			for _, tA := range []bool{false, true} {
+				for _, tB := range []bool{false, true} {
+					a, b := randSlice[float32](r, tc.m*tc.k), randSlice[float32](r, tc.k*tc.n)
+					c := randSlice[float32](r, tc.m*tc.n)
+					lda, ldb := tc.k, tc.n
+					if tA {
+						lda = tc.m
+					}
+					if tB {
+						ldb = tc.k
+					}
+					Sgemm(tA, tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, tc.n)
+					out32 = append(out32, c...)
+					a64, b64, c64 := make([]float64, len(a)), make([]float64, len(b)), make([]float64, len(c))
+					for i := range a {
+						a64[i] = float64(a[i])
+					}
+					for i := range b {
+						b64[i] = float64(b[i])
+					}
+					Dgemm(tA, tB, tc.m, tc.n, tc.k, float64(tc.alpha), a64, lda, b64, ldb, float64(tc.beta), c64, tc.n)
+					out64 = append(out64, c64...)
+				}
+			}
+		}
+		got32, got64 = append(got32, out32), append(got64, out64)
+	}
+	if len(names) < 2 {
+		t.Skipf("this CPU runs one assembly kernel set (%v)", names)
+	}
+	for i := range got32[0] {
+		if math.Float32bits(got32[0][i]) != math.Float32bits(got32[1][i]) {
+			t.Fatalf("float32 element %d: %s %v, %s %v", i, names[0], got32[0][i], names[1], got32[1][i])
+		}
+	}
+	for i := range got64[0] {
+		if math.Float64bits(got64[0][i]) != math.Float64bits(got64[1][i]) {
+			t.Fatalf("float64 element %d: %s %v, %s %v", i, names[0], got64[0][i], names[1], got64[1][i])
+		}
+	}
+}
+
+// TestChoosePath checks that DBR_CPU chooses a lower kernel set and that a
+// name this machine does not run keeps the widest.
+func TestChoosePath(t *testing.T) {
+	name := kernelName
+	defer choosePath(name)
+	widest := paths[len(paths)-1].name
+	for _, tc := range []struct{ env, want string }{
+		{"", widest},
+		{"generic", "go"},
+		{"go", "go"},
+		{"no-such-cpu", widest},
+	} {
+		choosePath(tc.env)
+		if kernelName != tc.want || (tc.want == "go" && f32.nr != 16) {
+			t.Errorf("DBR_CPU=%q: kernels %q (nr %d), want %q", tc.env, kernelName, f32.nr, tc.want)
+		}
+	}
+	for _, p := range paths {
+		choosePath(p.name)
+		if kernelName != p.name {
+			t.Errorf("DBR_CPU=%s: kernels %q", p.name, kernelName)
+		}
+	}
 }

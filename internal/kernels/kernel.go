@@ -1,8 +1,72 @@
 package kernels
 
-// kernelName names the micro-kernels in use (see Kernel); kernel_amd64.go
-// sets "avx2" when it installs the assembly.
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// kernelName names the micro-kernels in use (see Kernel).
 var kernelName = "go"
+
+// path is one set of kernels: the pure-Go ones, or assembly for an
+// instruction set. install swaps it in (the GEMM's micro-kernels, tile width
+// and packing, and the elementwise loops).
+type path struct {
+	name    string
+	install func()
+}
+
+// paths lists the kernel sets this CPU and OS run, lowest first: "go"
+// everywhere, then what archPaths finds (kernel_amd64.go: avx2, avx512).
+var paths = append([]path{{"go", installGo}}, archPaths()...)
+
+// installGo installs the pure-Go kernels.
+func installGo() {
+	kernelName = "go"
+	setGemm(f32, 16, nil, nil, nil, nil)
+	setGemm(f64, 8, nil, nil, nil, nil)
+	relu, reluGrad, maxPoolRow = reluGo, reluGradGo, maxPoolRowNone
+	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
+}
+
+// setGemm sets an element type's tile width, micro-kernel (nil: kernelGo)
+// and assembly packing routines (nil: the Go loops).
+func setGemm[T elem](im *impl[T], nr int, kernel func(k int, a, b, c []T, ldc int, store bool), packTrans, packRows, packCopy func(dst, src *T, ld, k int)) {
+	if kernel == nil {
+		kernel = func(k int, a, b, c []T, ldc int, store bool) { kernelGo(nr, k, a, b, c, ldc, store) }
+	}
+	im.nr, im.kernel, im.packTrans, im.packRows, im.packCopy = nr, kernel, packTrans, packRows, packCopy
+}
+
+// choosePath installs the widest path unless DBR_CPU names a lower one
+// ("generic" or "go", "avx2"), which tests of the lower paths and
+// comparisons use; a path this machine cannot run is refused on stderr and
+// the widest is kept.
+func choosePath(env string) {
+	best := paths[len(paths)-1]
+	if env == "generic" {
+		env = "go"
+	}
+	if env != "" {
+		found := false
+		for _, p := range paths {
+			if p.name == env {
+				best, found = p, true
+			}
+		}
+		if !found {
+			var names []string
+			for _, p := range paths {
+				names = append(names, p.name)
+			}
+			fmt.Fprintf(os.Stderr, "dbr: DBR_CPU=%s is not a kernel set this CPU runs (%s); using %s\n", env, strings.Join(names, ", "), best.name)
+		}
+	}
+	best.install()
+}
+
+func init() { choosePath(os.Getenv("DBR_CPU")) }
 
 // saxpy is Saxpy's loop; init in kernel_amd64.go swaps in AVX2.
 var saxpy = saxpyGo
@@ -21,5 +85,5 @@ func Saxpy(a float32, x, y []float32) {
 	saxpy(a, x, y)
 }
 
-// Kernel names the micro-kernel in use: "avx2" or "go".
+// Kernel names the kernels in use: "avx512", "avx2" or "go".
 func Kernel() string { return kernelName }

@@ -1,5 +1,7 @@
 package kernels
 
+import "golang.org/x/sys/cpu"
+
 // kernel6x16 is kernelGo in AVX2+FMA assembly (kernel_amd64.s).
 //
 //go:noescape
@@ -161,15 +163,70 @@ func kernelAsm(k int, a, b, c []float32, ldc int, store bool) {
 	kernel6x16(k, &a[0], &b[0], &c[0], ldc, store)
 }
 
-func init() {
+// hasAVX512 reports whether the CPU and the OS support AVX-512F (x/sys/cpu
+// checks CPUID and XGETBV for the opmask and zmm state).
+func hasAVX512() bool { return cpu.X86.HasAVX512F && hasAVX2FMA() }
+
+// kernel6x32 and kernel6x16d are the AVX-512 micro-kernels (6×32 float32,
+// 6×16 float64; kernel512_amd64.s).
+//
+//go:noescape
+func kernel6x32(k int, a, b, c *float32, ldc int, store bool)
+
+//go:noescape
+func kernel6x16d(k int, a, b, c *float64, ldc int, store bool)
+
+// packBTrans32 and packBCopy32 are packBTrans16 and packBCopy16 for
+// 32-column panels (kernel512_amd64.s).
+//
+//go:noescape
+func packBTrans32(dst, src *float32, ld, k int)
+
+//go:noescape
+func packBCopy32(dst, src *float32, ld, k int)
+
+func kernelAsm512(k int, a, b, c []float32, ldc int, store bool) {
+	_ = a[k*mr-1]
+	_ = b[k*32-1]
+	_ = c[(mr-1)*ldc+32-1]
+	kernel6x32(k, &a[0], &b[0], &c[0], ldc, store)
+}
+
+func kernelAsm512D(k int, a, b, c []float64, ldc int, store bool) {
+	_ = a[k*mr-1]
+	_ = b[k*16-1]
+	_ = c[(mr-1)*ldc+16-1]
+	kernel6x16d(k, &a[0], &b[0], &c[0], ldc, store)
+}
+
+func archPaths() []path {
+	var ps []path
 	if hasAVX2FMA() {
-		kernelName = "avx2"
-		f32.kernel, f32.packTrans, f32.packRows, f32.packCopy = kernelAsm, packBTrans16, packA6, packBCopy16
-		f64.kernel = kernelAsmD
-		relu, reluGrad = reluAsm, reluGradAsm
-		maxPoolRow = maxPoolRowAsm
-		saxpy = saxpyAsm
-		adam = adamAsm
-		arith = arithAsm
+		ps = append(ps, path{"avx2", installAVX2})
 	}
+	if hasAVX512() {
+		ps = append(ps, path{"avx512", installAVX512})
+	}
+	return ps
+}
+
+func installAVX2() {
+	kernelName = "avx2"
+	setGemm(f32, 16, kernelAsm, packBTrans16, packA6, packBCopy16)
+	setGemm(f64, 8, kernelAsmD, nil, nil, nil)
+	relu, reluGrad = reluAsm, reluGradAsm
+	maxPoolRow = maxPoolRowAsm
+	saxpy = saxpyAsm
+	adam = adamAsm
+	arith = arithAsm
+}
+
+// installAVX512 is installAVX2 with the GEMM's AVX-512 micro-kernels: their
+// wider tiles (6×32 float32, 6×16 float64) sum each element in the same
+// order, so the products are the same bits as with AVX2.
+func installAVX512() {
+	installAVX2()
+	kernelName = "avx512"
+	setGemm(f32, 32, kernelAsm512, packBTrans32, packA6, packBCopy32)
+	setGemm(f64, 16, kernelAsm512D, nil, nil, nil)
 }

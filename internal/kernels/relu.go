@@ -46,7 +46,10 @@ func reluGradGo(dst, x, g []float32) {
 
 // maxPoolRow, when AVX2 is there, pools the leading windows of a row; it
 // returns how many outputs it did (stopping at a window holding a NaN).
-var maxPoolRow = func(out []float32, arg []int, r0, r1 []float32, base, w int) int { return 0 }
+var maxPoolRow = maxPoolRowNone
+
+// maxPoolRowNone pools nothing: MaxPool2x2Row32's Go loop does it all.
+func maxPoolRowNone(out []float32, arg []int, r0, r1 []float32, base, w int) int { return 0 }
 
 // MaxPool2x2Row32 computes leading outputs of one row of a 2×2, stride-2 max
 // pool with AVX2: out[o] = the first maximum of r0[2o], r0[2o+1], r1[2o],
