@@ -30,10 +30,14 @@ type batcher interface {
 // LoaderOpts are the settings of a DataLoader; the zero value gives batches of
 // one example in order, as PyTorch's defaults.
 type LoaderOpts struct {
-	BatchSize int   // examples per batch; unset (0, not an allowed size) means PyTorch's 1
-	Shuffle   bool  // a new random order every epoch
-	DropLast  bool  // drop the last batch when it is smaller than BatchSize
-	Seed      int64 // if not 0, shuffle with a generator of the loader's own seeded with it, instead of engine's
+	BatchSize int  // examples per batch; unset (0, not an allowed size) means PyTorch's 1
+	Shuffle   bool // a new random order every epoch
+	DropLast  bool // drop the last batch when it is smaller than BatchSize
+	// Seed, when set (nn.Int64(5); 0 is a seed like any other), shuffles with
+	// a generator of the loader's own seeded with it, as PyTorch's
+	// generator=torch.Generator().manual_seed(5); nil shuffles with engine's
+	// generator (engine.Seed), as PyTorch's default.
+	Seed *int64
 	// NoPrefetch builds each batch in Next instead of on a background
 	// goroutine. Use it when Get draws random numbers and the run must be
 	// reproducible under engine.Seed, or when Get must not run concurrently
@@ -137,8 +141,8 @@ func NewDataLoader(ds Dataset, o LoaderOpts) *DataLoader {
 		o.BatchSize = 1
 	}
 	dl := &DataLoader{ds: ds, opts: o, ctl: &loaderCtl{}}
-	if o.Seed != 0 {
-		dl.rng = rand.New(rand.NewPCG(uint64(o.Seed), 0x5851f42d4c957f2d))
+	if o.Seed != nil {
+		dl.rng = rand.New(rand.NewPCG(uint64(*o.Seed), 0x5851f42d4c957f2d))
 	}
 	runtime.AddCleanup(dl, (*loaderCtl).halt, dl.ctl)
 	return dl

@@ -223,7 +223,8 @@ func TestDataLoaderShuffle(t *testing.T) {
 		for _, opts := range []LoaderOpts{
 			{BatchSize: 8, Shuffle: true},
 			{BatchSize: 8, Shuffle: true, NoPrefetch: true},
-			{BatchSize: 8, Shuffle: true, Seed: 99},
+			{BatchSize: 8, Shuffle: true, Seed: Int64(99)},
+			{BatchSize: 8, Shuffle: true, Seed: Int64(0)},
 		} {
 			a, b := run(opts), run(opts)
 			for e := range a {
@@ -252,13 +253,17 @@ func TestDataLoaderShuffle(t *testing.T) {
 	if fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Fatalf("prefetch changes the order:\n%v\n%v", a, b)
 	}
-	// A loader with its own Seed does not depend on engine's generator.
-	engine.Seed(1)
-	c, _ := epochOrder(t, NewDataLoader(ds, LoaderOpts{BatchSize: 3, Shuffle: true, Seed: 5}))
-	engine.Seed(2)
-	d, _ := epochOrder(t, NewDataLoader(ds, LoaderOpts{BatchSize: 3, Shuffle: true, Seed: 5}))
-	if fmt.Sprint(c) != fmt.Sprint(d) {
-		t.Fatalf("LoaderOpts.Seed order depends on engine.Seed:\n%v\n%v", c, d)
+	// A loader with its own Seed does not depend on engine's generator, and
+	// 0 is a seed like any other (as torch.Generator().manual_seed(0)): it
+	// does not fall back to engine's generator.
+	for _, seed := range []int64{5, 0} {
+		engine.Seed(1)
+		c, _ := epochOrder(t, NewDataLoader(ds, LoaderOpts{BatchSize: 3, Shuffle: true, Seed: Int64(seed)}))
+		engine.Seed(2)
+		d, _ := epochOrder(t, NewDataLoader(ds, LoaderOpts{BatchSize: 3, Shuffle: true, Seed: Int64(seed)}))
+		if fmt.Sprint(c) != fmt.Sprint(d) {
+			t.Fatalf("LoaderOpts.Seed %d: order depends on engine.Seed:\n%v\n%v", seed, c, d)
+		}
 	}
 }
 
@@ -463,7 +468,7 @@ func TestDataLoaderHugeLen(t *testing.T) {
 	}
 	big := uint64(1) << 40
 	n := int(big)
-	for _, o := range []LoaderOpts{{}, {Shuffle: true}, {Shuffle: true, Seed: 3}, {NoPrefetch: true}} {
+	for _, o := range []LoaderOpts{{}, {Shuffle: true}, {Shuffle: true, Seed: Int64(3)}, {NoPrefetch: true}} {
 		dl := NewDataLoader(&indexDataset{n: n, panicAt: -1}, o)
 		err := engine.Try(func() { dl.Next() })
 		if err == nil || !strings.Contains(err.Error(), "DataLoader: the dataset's Len() is 1099511627776: the order of its examples does not fit in memory") {

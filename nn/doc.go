@@ -110,13 +110,14 @@
 //
 // # Options
 //
-// Every options struct of dbr (engine.ConvOpts, LossOpts, SGDOpts, AdamOpts,
-// RMSpropOpts, AdagradOpts, PlateauOpts, LoaderOpts, CSVOpts) follows one
-// rule: a field left unset means PyTorch's default, and a field that can
-// be set to zero is set to zero. Where zero is an allowed value and PyTorch's
+// Every options struct of dbr (engine.ConvOpts, engine.GradOpts, LossOpts,
+// SGDOpts, AdamOpts, RMSpropOpts, AdagradOpts, PlateauOpts, RNNOpts,
+// LoaderOpts, CSVOpts) follows one rule: a field left unset means
+// PyTorch's default, and a field that can be set to zero is set to zero. Where zero is an allowed value and PyTorch's
 // default is not zero (Adam's betas and eps, AdamW's weight decay, RMSprop's
-// alpha, SmoothL1Loss's beta, …), the field is a *float64, nil when unset;
-// nn.Float makes one:
+// alpha, SmoothL1Loss's beta, …), the field is a pointer, nil when unset;
+// nn.Float makes a *float64 and nn.Int64 a *int64 (a DataLoader's Seed: 0
+// is a seed like any other):
 //
 //	nn.NewAdam(ps, 1e-3, nn.AdamOpts{})                                    // betas (0.9, 0.999), as PyTorch
 //	nn.NewAdam(ps, 1e-3, nn.AdamOpts{Beta1: nn.Float(0), Beta2: nn.Float(0.9)}) // betas (0, 0.9)

@@ -13,3 +13,7 @@ func orDefault(p *float64, def float64) *float64 {
 	}
 	return Float(*p)
 }
+
+// Int64 returns a pointer to v, for an options field whose value may be
+// zero: nn.LoaderOpts{Seed: nn.Int64(0)}. Nil means PyTorch's default.
+func Int64(v int64) *int64 { return &v }

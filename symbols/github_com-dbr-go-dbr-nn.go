@@ -29,6 +29,7 @@ func init() {
 		"FashionMNISTSubset":             reflect.ValueOf(nn.FashionMNISTSubset),
 		"Float":                          reflect.ValueOf(nn.Float),
 		"IgnoreIndex":                    reflect.ValueOf(constant.MakeFromLiteral("-100", token.INT, 0)),
+		"Int64":                          reflect.ValueOf(nn.Int64),
 		"KaimingNormal":                  reflect.ValueOf(nn.KaimingNormal),
 		"KaimingUniform":                 reflect.ValueOf(nn.KaimingUniform),
 		"L1Loss":                         reflect.ValueOf(nn.L1Loss),

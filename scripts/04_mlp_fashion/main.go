@@ -84,7 +84,7 @@ func main() {
 
 	model := &MLP{Fc1: nn.NewLinear(784, 128), Fc2: nn.NewLinear(128, 10)}
 	opt := nn.NewSGD(model.Params(), 0.05, nn.SGDOpts{Momentum: 0.9})
-	loader := nn.NewDataLoader(train, nn.LoaderOpts{BatchSize: 50, Shuffle: true, Seed: 4})
+	loader := nn.NewDataLoader(train, nn.LoaderOpts{BatchSize: 50, Shuffle: true, Seed: nn.Int64(4)})
 	testX, testY := test.Tensors()
 	fmt.Printf("test accuracy before training: %.3f\n", accuracy(model, testX, testY))
 

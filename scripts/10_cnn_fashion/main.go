@@ -44,7 +44,7 @@ func main() {
 	fmt.Println(inspect.Summary(model, 1, 1, 28, 28))
 
 	opt := nn.NewAdam(model.Params(), 0.003, nn.AdamOpts{})
-	loader := nn.NewDataLoader(train, nn.LoaderOpts{BatchSize: 50, Shuffle: true, Seed: 10})
+	loader := nn.NewDataLoader(train, nn.LoaderOpts{BatchSize: 50, Shuffle: true, Seed: nn.Int64(10)})
 	testX, testY := test.Tensors() // [200 1 28 28], [200]
 	for epoch := 1; epoch <= 5; epoch++ {
 		total := 0.0
