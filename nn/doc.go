@@ -91,7 +91,8 @@
 // (usually m.Params(); buffers are skipped), a learning rate and an options
 // struct (see Options below). Step updates each parameter in
 // place, in compiled loops, without recording a graph; ZeroGrad clears the
-// gradients. State and LoadState give the step counts and moments as tensors
+// gradients. AddParamGroup adds parameters with their own learning rate and
+// weight decay (PyTorch's parameter groups). State and LoadState give the step counts and moments as tensors
 // for checkpoints. The schedulers StepLR, MultiStepLR, ExponentialLR,
 // LinearLR (warm-up), LambdaLR (any Go function of the epoch),
 // CosineAnnealingLR, CosineAnnealingWarmRestarts, OneCycleLR (stepped per

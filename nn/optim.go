@@ -38,6 +38,111 @@ type optimizer struct {
 	// mu serialises Step, ZeroGrad, State and LoadState: an optimizer
 	// shared by goroutines updates its parameters one step at a time.
 	mu *sync.Mutex
+	// group[i] is the parameter group of parameter i, an index into groups
+	// (group 0: the parameters given to the constructor).
+	group  []int
+	groups []groupOpts
+}
+
+// groupOpts are what a parameter group sets apart: its learning rate as a
+// multiple of the optimizer's (the first group's), and its weight decay (nil:
+// the optimizer's).
+type groupOpts struct {
+	ratio float64
+	wd    *float64
+}
+
+// ParamGroup is a group of parameters with its own learning rate and weight
+// decay, for an optimizer's AddParamGroup (PyTorch's param_groups). A nil LR
+// or WeightDecay means the optimizer's.
+type ParamGroup struct {
+	Params      []Param
+	LR          *float64
+	WeightDecay *float64
+}
+
+// AddParamGroup adds the trainable tensors of g.Params to the optimizer with
+// their own learning rate and weight decay, as PyTorch's add_param_group:
+//
+//	opt := nn.NewSGD(m.Body.Params(), 0.01, nn.SGDOpts{Momentum: 0.9})
+//	opt.AddParamGroup(nn.ParamGroup{Params: m.Head.Params(), LR: nn.Float(0.1), WeightDecay: nn.Float(0)})
+//
+// A group's rate stays the same multiple of the optimizer's: SetLR (and so
+// every scheduler) scales all groups alike, which is what PyTorch's
+// schedulers do for multiplicative schedules (StepLR, MultiStepLR,
+// ExponentialLR, LinearLR, LambdaLR, OneCycleLR, and the cosine ones with
+// eta_min 0); LR reports the first group's rate and GroupLR the others'.
+// State and LoadState cover every group's parameters; the groups themselves
+// are code: add them again before LoadState.
+// It panics with an *engine.Error when a tensor is already in the optimizer,
+// the rate or decay is negative, or the optimizer's rate is 0 while the
+// group's is not (the multiple would be undefined).
+func (o *optimizer) AddParamGroup(g ParamGroup) {
+	defer o.lock()()
+	ratio := 1.0
+	if g.LR != nil {
+		if *g.LR < 0 || math.IsNaN(*g.LR) {
+			errorf(o.op+".AddParamGroup", "learning rate must be >= 0, got %v", *g.LR)
+		}
+		switch {
+		case *g.LR == o.lr:
+		case o.lr == 0:
+			errorf(o.op+".AddParamGroup", "the optimizer's learning rate is 0, so a group's rate %v is no multiple of it; give the optimizer its rate first", *g.LR)
+		default:
+			ratio = *g.LR / o.lr
+		}
+	}
+	if g.WeightDecay != nil && !(*g.WeightDecay >= 0) {
+		errorf(o.op+".AddParamGroup", "weight decay must be >= 0, got %v", *g.WeightDecay)
+	}
+	var wd *float64
+	if g.WeightDecay != nil {
+		wd = Float(*g.WeightDecay)
+	}
+	add := newOptimizer(o.op+".AddParamGroup", g.Params, o.lr)
+	for _, t := range add.params {
+		if slices.Contains(o.params, t) {
+			errorf(o.op+".AddParamGroup", "parameter %s is already in the optimizer; a tensor belongs to one group", paramName(g.Params, t))
+		}
+	}
+	o.groups = append(o.groups, groupOpts{ratio: ratio, wd: wd})
+	for range add.params {
+		o.group = append(o.group, len(o.groups)-1)
+		o.step = append(o.step, 0)
+		o.bufs = append(o.bufs, map[string][]float64{})
+	}
+	o.params = append(o.params, add.params...)
+}
+
+// lrOf is the learning rate of parameter i.
+func (o *optimizer) lrOf(i int) float64 { return o.lr * o.groups[o.group[i]].ratio }
+
+// wdOf is the weight decay of parameter i, def unless its group sets one.
+func (o *optimizer) wdOf(i int, def float64) float64 {
+	if wd := o.groups[o.group[i]].wd; wd != nil {
+		return *wd
+	}
+	return def
+}
+
+// anyDecay reports whether some group decays, def being the optimizer's decay.
+func (o *optimizer) anyDecay(def float64) bool {
+	for _, g := range o.groups {
+		if (g.wd == nil && def != 0) || (g.wd != nil && *g.wd != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// GroupLR returns the learning rate of parameter group i (0: the
+// parameters given to the constructor; 1, …: those of AddParamGroup).
+// It panics with an *engine.Error when there is no group i.
+func (o *optimizer) GroupLR(i int) float64 {
+	if i < 0 || i >= len(o.groups) {
+		errorf(o.op+".GroupLR", "group %d does not exist; the optimizer has %d", i, len(o.groups))
+	}
+	return o.lr * o.groups[i].ratio
 }
 
 // lock holds o's mutex until the returned function is called.
@@ -66,7 +171,8 @@ func newOptimizer(op string, params []Param, lr float64, keys ...string) optimiz
 			t.MarkOptimized(op) // a Backward reaching a leaf of no optimizer beside these warns
 		}
 	}
-	o := optimizer{op: op, params: uniq, lr: lr, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq)), mu: new(sync.Mutex)}
+	o := optimizer{op: op, params: uniq, lr: lr, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq)), mu: new(sync.Mutex),
+		group: make([]int, len(uniq)), groups: []groupOpts{{ratio: 1}}}
 	for i := range o.bufs {
 		o.bufs[i] = map[string][]float64{}
 	}
@@ -263,8 +369,8 @@ func NewSGD(params []Param, lr float64, o SGDOpts) *SGD {
 
 // Step updates every parameter that has a gradient, in place.
 func (s *SGD) Step() {
-	o, lr := s.Opts, s.lr
-	if o.WeightDecay == 0 && o.Momentum == 0 {
+	o := s.Opts
+	if !s.anyDecay(o.WeightDecay) && o.Momentum == 0 {
 		// Plain SGD, p ← p - lr·g, in place in the parameter's own dtype: no
 		// float64 copies, as PyTorch's p.add_(g, alpha=-lr).
 		defer s.lock()()
@@ -275,7 +381,7 @@ func (s *SGD) Step() {
 			}
 			engine.CheckInterrupt()
 			s.step[i]++
-			t.AddScaled_(g, -lr)
+			t.AddScaled_(g, -s.lrOf(i))
 			t.MarkChanged("SGD.Step")
 		}
 		return
@@ -284,7 +390,7 @@ func (s *SGD) Step() {
 }
 
 func sgdUpdate[T float](s *SGD, i int, p, g []T) {
-	o, lr := s.Opts, s.lr
+	o, lr, wd := s.Opts, s.lrOf(i), s.wdOf(i, s.Opts.WeightDecay)
 	s.step[i]++
 	var buf []float64
 	had := false
@@ -295,8 +401,8 @@ func sgdUpdate[T float](s *SGD, i int, p, g []T) {
 	g = g[:len(p)]
 	for j := range p {
 		pj, gj := float64(p[j]), float64(g[j])
-		if o.WeightDecay != 0 {
-			gj += o.WeightDecay * pj
+		if wd != 0 {
+			gj += wd * pj
 		}
 		if buf != nil {
 			if had {

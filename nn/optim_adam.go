@@ -75,8 +75,8 @@ func (a *Adam) Step() {
 }
 
 func adamUpdate[T float](a *Adam, i int, p, g []T) {
-	lr := a.lr
-	beta1, beta2, eps, wd := *a.Opts.Beta1, *a.Opts.Beta2, *a.Opts.Eps, *a.Opts.WeightDecay
+	lr := a.lrOf(i)
+	beta1, beta2, eps, wd := *a.Opts.Beta1, *a.Opts.Beta2, *a.Opts.Eps, a.wdOf(i, *a.Opts.WeightDecay)
 	a.step[i]++
 	t := a.step[i]
 	m := a.buf(i, "exp_avg", len(p), 0)
@@ -160,7 +160,7 @@ func (r *RMSprop) Step() {
 }
 
 func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
-	o, lr := r.Opts, r.lr
+	o, lr, wd := r.Opts, r.lrOf(i), r.wdOf(i, r.Opts.WeightDecay)
 	alpha, eps := *o.Alpha, *o.Eps
 	r.step[i]++
 	sq := r.buf(i, "square_avg", len(p), 0)
@@ -174,8 +174,8 @@ func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 	g = g[:len(p)]
 	for j := range p {
 		pj, gj := float64(p[j]), float64(g[j])
-		if o.WeightDecay != 0 {
-			gj += o.WeightDecay * pj
+		if wd != 0 {
+			gj += wd * pj
 		}
 		sq[j] = alpha*sq[j] + (1-alpha)*gj*gj
 		s := sq[j]
@@ -237,13 +237,14 @@ func (a *Adagrad) Step() {
 func adagradUpdate[T float](a *Adagrad, i int, p, g []T) {
 	o := a.Opts
 	a.step[i]++
-	clr := a.lr / (1 + (a.step[i]-1)*o.LRDecay)
+	clr := a.lrOf(i) / (1 + (a.step[i]-1)*o.LRDecay)
+	wd := a.wdOf(i, o.WeightDecay)
 	s := a.buf(i, "sum", len(p), o.InitialAccumulatorValue)
 	g = g[:len(p)]
 	for j := range p {
 		pj, gj := float64(p[j]), float64(g[j])
-		if o.WeightDecay != 0 {
-			gj += o.WeightDecay * pj
+		if wd != 0 {
+			gj += wd * pj
 		}
 		s[j] += gj * gj
 		p[j] = T(pj - clr*gj/(math.Sqrt(s[j])+*o.Eps))

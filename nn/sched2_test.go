@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -100,5 +101,72 @@ func TestSchedulers2Errors(t *testing.T) {
 	if err := s.LoadState([]Param{{Name: "last_epoch", Tensor: engine.Scalar(4)}, {Name: "base_lrs", Tensor: engine.Scalar(1)},
 		{Name: "T_cur", Tensor: engine.Scalar(1)}, {Name: "T_i", Tensor: engine.Scalar(0)}}); err == nil || s.Epoch() != 0 {
 		t.Errorf("LoadState with T_i 0: err %v, epoch %d; want an error and nothing changed", err, s.Epoch())
+	}
+}
+
+// TestParamGroupsTorchRef: a second parameter group with its own learning
+// rate and weight decay, and a StepLR over both groups, step by step as
+// PyTorch 1.13 (float32 and float64 parameters).
+func TestParamGroupsTorchRef(t *testing.T) {
+	for _, dt := range []engine.DType{engine.Float64, engine.Float32} {
+		for _, c := range []struct {
+			name  string
+			make  func(ps []Param) Optimizer
+			group ParamGroup
+		}{
+			{"Groups/SGD", func(ps []Param) Optimizer { return NewSGD(ps, 0.1, SGDOpts{Momentum: 0.9, WeightDecay: 0.01}) }, ParamGroup{LR: Float(0.3), WeightDecay: Float(0)}},
+			{"Groups/Adam", func(ps []Param) Optimizer { return NewAdam(ps, 0.01, AdamOpts{}) }, ParamGroup{LR: Float(0.05), WeightDecay: Float(0.1)}},
+			{"Groups/AdamW", func(ps []Param) Optimizer { return NewAdamW(ps, 0.01, AdamOpts{}) }, ParamGroup{WeightDecay: Float(0)}},
+			{"Groups/SGD-plain", func(ps []Param) Optimizer { return NewSGD(ps, 0.1, SGDOpts{}) }, ParamGroup{WeightDecay: Float(0.5)}},
+		} {
+			r := ref(t, c.name)
+			var ps []*engine.Tensor
+			for i := 0; i < 3; i++ {
+				ps = append(ps, r.T(t, fmt.Sprintf("p0.%d", i)).To(dt).SetRequiresGrad(true))
+			}
+			opt := c.make([]Param{{Name: "a", Tensor: ps[0]}})
+			c.group.Params = []Param{{Name: "b", Tensor: ps[1]}, {Name: "c", Tensor: ps[2]}}
+			opt.(interface{ AddParamGroup(ParamGroup) }).AddParamGroup(c.group)
+			sch := NewStepLR(opt, 2, 0.5)
+			tol := 1e-12
+			if dt == engine.Float32 {
+				tol = 2e-6
+			}
+			for s := 1; s <= int(r.Scalars["steps"]); s++ {
+				for i, p := range ps {
+					p.SetGrad(r.T(t, fmt.Sprintf("g%d.%d", s, i)).To(dt))
+				}
+				opt.Step()
+				sch.Step()
+				for i, p := range ps {
+					assertClose(t, fmt.Sprintf("%s %v step %d param %d", c.name, dt, s, i), p, r.T(t, fmt.Sprintf("p%d.%d", s, i)), tol)
+				}
+			}
+			if got := opt.(interface{ GroupLR(int) float64 }).GroupLR(1); math.Abs(got-r.Scalars["lr1"]) > 1e-15 {
+				t.Errorf("%s: group 1's rate %v, PyTorch %v", c.name, got, r.Scalars["lr1"])
+			}
+		}
+	}
+}
+
+func TestParamGroupErrors(t *testing.T) {
+	a := engine.Zeros(2).SetRequiresGrad(true)
+	opt := NewSGD([]Param{{Name: "a", Tensor: a}}, 0.1, SGDOpts{})
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { opt.AddParamGroup(ParamGroup{Params: []Param{{Name: "a", Tensor: a}}}) }, `SGD.AddParamGroup: parameter "a" is already in the optimizer`},
+		{func() {
+			opt.AddParamGroup(ParamGroup{Params: []Param{{Name: "b", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, LR: Float(-1)})
+		}, "SGD.AddParamGroup: learning rate must be >= 0, got -1"},
+		{func() {
+			NewSGD(nil, 0, SGDOpts{}).AddParamGroup(ParamGroup{Params: []Param{{Name: "b", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, LR: Float(0.1)})
+		}, "the optimizer's learning rate is 0"},
+		{func() { opt.GroupLR(1) }, "SGD.GroupLR: group 1 does not exist; the optimizer has 1"},
+	} {
+		if msg := panicMsg(c.f); !strings.Contains(msg, c.want) {
+			t.Errorf("got %q, want it to contain %q", msg, c.want)
+		}
 	}
 }

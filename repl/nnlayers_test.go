@@ -94,3 +94,19 @@ func TestNNSchedulersAtPrompt(t *testing.T) {
 		t.Fatalf("printed %q, want %q", got, want)
 	}
 }
+
+// TestNNParamGroupsAtPrompt: a second parameter group from the prompt.
+func TestNNParamGroupsAtPrompt(t *testing.T) {
+	s, out := newSession(t)
+	got := evalLines(t, s, out,
+		"body, head := nn.NewLinear(2, 2), nn.NewLinear(2, 1)",
+		"opt := nn.NewAdam(body.Params(), 0.01, nn.AdamOpts{})",
+		"opt.AddParamGroup(nn.ParamGroup{Params: head.Params(), LR: nn.Float(0.1), WeightDecay: nn.Float(0)})",
+		"sch := nn.NewStepLR(opt, 1, 0.5)",
+		"sch.Step()",
+		"opt.LR(), opt.GroupLR(1)",
+	)
+	if want := "0.005 0.05\n"; got != want {
+		t.Fatalf("printed %q, want %q", got, want)
+	}
+}

@@ -173,6 +173,7 @@ func init() {
 		"OneCycleOpts":                reflect.ValueOf((*nn.OneCycleOpts)(nil)),
 		"Optimizer":                   reflect.ValueOf((*nn.Optimizer)(nil)),
 		"Param":                       reflect.ValueOf((*nn.Param)(nil)),
+		"ParamGroup":                  reflect.ValueOf((*nn.ParamGroup)(nil)),
 		"PlateauOpts":                 reflect.ValueOf((*nn.PlateauOpts)(nil)),
 		"RMSprop":                     reflect.ValueOf((*nn.RMSprop)(nil)),
 		"RMSpropOpts":                 reflect.ValueOf((*nn.RMSpropOpts)(nil)),

@@ -190,6 +190,31 @@ sched("OneCycleLR/linear-3phase", S.OneCycleLR, max_lr=1.0, total_steps=13, pct_
 sched("CosineAnnealingWarmRestarts", S.CosineAnnealingWarmRestarts, T_0=3, T_mult=2, eta_min=0.05)
 sched("CosineAnnealingWarmRestarts/mult1", S.CosineAnnealingWarmRestarts, T_0=4)
 
+# ---- parameter groups: three parameters, the last two in a second group with
+# its own lr and weight decay; a StepLR halves every group's rate each 2 steps
+def groups(name, make, steps=4, **group):
+    p0 = [torch.randn(3, 2), torch.randn(4), torch.randn(2, 2)]
+    ps = [p.clone().requires_grad_(True) for p in p0]
+    opt = make([{"params": ps[:1]}, dict(params=ps[1:], **group)])
+    sch = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    ts = {"p0.%d" % i: p for i, p in enumerate(p0)}
+    for s in range(1, steps + 1):
+        for i, p in enumerate(ps):
+            g = torch.randn(p.shape)
+            p.grad = g.clone()
+            ts["g%d.%d" % (s, i)] = g
+        opt.step()
+        sch.step()
+        for i, p in enumerate(ps):
+            ts["p%d.%d" % (s, i)] = p.detach().clone()
+    add(name, ts, {"steps": steps, "lr1": opt.param_groups[1]["lr"]})
+
+
+groups("Groups/SGD", lambda g: torch.optim.SGD(g, lr=0.1, momentum=0.9, weight_decay=0.01), lr=0.3, weight_decay=0.0)
+groups("Groups/Adam", lambda g: torch.optim.Adam(g, lr=0.01), lr=0.05, weight_decay=0.1)
+groups("Groups/AdamW", lambda g: torch.optim.AdamW(g, lr=0.01), weight_decay=0.0)
+groups("Groups/SGD-plain", lambda g: torch.optim.SGD(g, lr=0.1), weight_decay=0.5)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
