@@ -140,6 +140,16 @@ def epoch(directory):
     return run
 
 
+def softmax_ce(n, c):
+    x = torch.randn(n, c, requires_grad=True)
+    y = torch.randint(0, c, (n,))
+
+    def step():
+        x.grad = None
+        F.cross_entropy(x, y).backward()
+    return step
+
+
 def build(name, args):
     if name == "gemm":
         return gemm(args["n"])
@@ -147,6 +157,8 @@ def build(name, args):
         return add(args["n"], args["grad"])
     if name == "tiny":
         return tiny()
+    if name == "softmax_ce":
+        return softmax_ce(args["n"], args["c"])
     if name == "mlp":
         return train_step(MLP(), (784,), args["batch"])
     if name == "epoch":

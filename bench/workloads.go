@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/nn"
 )
 
 func workloads() []workload {
@@ -43,6 +44,22 @@ func workloads() []workload {
 			x := engine.Randn(8, 16)
 			w, b := engine.Randn(16, 4).SetRequiresGrad(true), engine.Randn(4).SetRequiresGrad(true)
 			return func() { x.MatMul(w).Add(b).Sum().Backward() }
+		},
+	})
+	ws = append(ws, workload{
+		name: "softmax+ce [256 1000] fwd+bwd", threads: 1, target: "<=1.0",
+		torch: request{Name: "softmax_ce", Args: map[string]any{"n": 256, "c": 1000}},
+		setup: func() func() {
+			x := engine.Randn(256, 1000).SetRequiresGrad(true)
+			labels := make([]float32, 256)
+			for i := range labels {
+				labels[i] = float32(engine.RandInt(1000))
+			}
+			y := engine.New(labels)
+			return func() {
+				x.SetGrad(nil)
+				nn.CrossEntropyLoss(x, y).Backward()
+			}
 		},
 	})
 	ws = append(ws, trainWorkloads()...)
