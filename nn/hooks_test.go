@@ -12,6 +12,41 @@ func init() {
 	yaegiSymbols["github.com/dbr-go/dbr/nn/nn"]["RegisterForwardHook"] = reflect.ValueOf(RegisterForwardHook)
 	yaegiSymbols["github.com/dbr-go/dbr/nn/nn"]["Call"] = reflect.ValueOf(Call)
 	yaegiSymbols["github.com/dbr-go/dbr/nn/nn"]["ForwardHook"] = reflect.ValueOf((*ForwardHook)(nil))
+	yaegiSymbols["github.com/dbr-go/dbr/engine/engine"]["Grad"] = reflect.ValueOf(engine.Grad)
+	yaegiSymbols["github.com/dbr-go/dbr/engine/engine"]["GradOpts"] = reflect.ValueOf((*engine.GradOpts)(nil))
+}
+
+// TestGradFromTheInterpreter computes a gradient penalty with engine.Grad
+// and CreateGraph from interpreted code and compares the critic's gradient
+// with the same computation compiled.
+func TestGradFromTheInterpreter(t *testing.T) {
+	penalty := func(l *Linear, x *engine.Tensor) *engine.Tensor {
+		y := l.Forward(x).Tanh().Sum()
+		g := engine.Grad([]*engine.Tensor{y}, []*engine.Tensor{x}, engine.GradOpts{CreateGraph: true})[0]
+		return g.Norm(2, 1).SubScalar(1).Square().Mean()
+	}
+	engine.Seed(4)
+	l := NewLinear(3, 2)
+	x := engine.Randn(4, 3).SetRequiresGrad(true)
+	penalty(l, x).Backward()
+	want := l.Weight.Grad()
+	if want == nil {
+		t.Fatal("the compiled penalty gave the weight no gradient")
+	}
+	i := newInterp(t)
+	eval(t, i, `
+var lin *nn.Linear
+func penalty() {
+	engine.Seed(4)
+	lin = nn.NewLinear(3, 2)
+	x := engine.Randn(4, 3).SetRequiresGrad(true)
+	y := lin.Forward(x).Tanh().Sum()
+	g := engine.Grad([]*engine.Tensor{y}, []*engine.Tensor{x}, engine.GradOpts{CreateGraph: true})[0]
+	g.Norm(2, 1).SubScalar(1).Square().Mean().Backward()
+}`)
+	eval(t, i, "penalty()")
+	got := eval(t, i, "lin.Weight.Grad()").Interface().(*engine.Tensor)
+	assertTensorsClose(t, "weight gradient of the penalty", got, want)
 }
 
 func TestForwardHooks(t *testing.T) {
