@@ -402,3 +402,23 @@ func (p *inProj) Forward(x *engine.Tensor) *engine.Tensor { return x }
 func (p *inProj) Params() []Param {
 	return []Param{{Name: "in_proj_weight", Tensor: p.InProjWeight}, {Name: "in_proj_bias", Tensor: p.InProjBias}}
 }
+
+// Eval turns off the dropout inside attention and the encoder layer (found
+// through unexported fields); Train turns it on.
+func TestAttentionDropoutTrainEval(t *testing.T) {
+	engine.Seed(9)
+	x := engine.Randn(4, 2, 8)
+	el := NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 16}) // PyTorch's dropout 0.1
+	plain := NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 16, Dropout: Float(0)})
+	engine.NoGrad(func() {
+		for i, p := range plain.Params() {
+			p.Tensor.CopyFrom(el.Params()[i].Tensor)
+		}
+	})
+	Eval(el)
+	equalValues(t, "encoder layer in eval", el.Forward(x), plain.Forward(x))
+	Train(el)
+	if d := el.Forward(x).Sub(plain.Forward(x)).Abs().Max().Item(); d == 0 {
+		t.Errorf("in training, the encoder layer's dropout changed nothing")
+	}
+}
