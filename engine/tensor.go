@@ -53,6 +53,7 @@ type Tensor struct {
 
 	optimizedBy     string // the optimizer that updates t: see untrained.go
 	warnedUntrained bool
+	warnedKinds     map[string]bool // of an optimized tensor: the untrained leaves warned about beside it
 }
 
 // float is the constraint of the engine's generic kernels.

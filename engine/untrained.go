@@ -20,13 +20,8 @@ import (
 // output. Set it to io.Discard to silence them.
 var Warnings io.Writer = os.Stderr
 
-var (
-	warnMu sync.Mutex
-	// warnedKinds holds the dtype, shape and op of every leaf warned about:
-	// a new input tensor each step (an input that requires grad, for a
-	// saliency map) warns once, not once per step.
-	warnedKinds = map[string]bool{}
-)
+// warnMu guards optimizedBy, warnedUntrained and warnedKinds of every tensor.
+var warnMu sync.Mutex
 
 // MarkOptimized records that the optimizer named by (such as "Adam") updates
 // t; nn's optimizers call it for their parameters.
@@ -64,15 +59,31 @@ func reachedLeaves(leaves []leafUse, r *Tensor) []leafUse {
 func warnUntrained(leaves []leafUse) {
 	warnMu.Lock()
 	defer warnMu.Unlock()
+	// The optimized leaves of this Backward (the model being trained) keep
+	// the dtype, shape and op of every leaf warned about beside them: a new
+	// input tensor each step (an input that requires grad, for a saliency
+	// map) warns once, not once per step, while a second model with the
+	// same mistake is warned about too.
 	trained := ""
+	var optimized []*Tensor
 	for _, l := range leaves {
 		if l.t.optimizedBy != "" {
-			trained = l.t.optimizedBy
-			break
+			if trained == "" {
+				trained = l.t.optimizedBy
+			}
+			optimized = append(optimized, l.t)
 		}
 	}
 	if trained == "" {
 		return
+	}
+	warned := func(kind string) bool {
+		for _, o := range optimized {
+			if o.warnedKinds[kind] {
+				return true
+			}
+		}
+		return false
 	}
 	for _, l := range leaves {
 		if l.t.optimizedBy != "" || l.t.warnedUntrained {
@@ -80,16 +91,21 @@ func warnUntrained(leaves []leafUse) {
 		}
 		l.t.warnedUntrained = true
 		kind := fmt.Sprint(l.t.dtype, l.t.shape, l.op)
-		if warnedKinds[kind] {
+		if warned(kind) {
 			continue
 		}
-		warnedKinds[kind] = true
+		for _, o := range optimized {
+			if o.warnedKinds == nil {
+				o.warnedKinds = map[string]bool{}
+			}
+			o.warnedKinds[kind] = true
+		}
 		what := ""
 		if l.t.name != "" {
 			what = fmt.Sprintf(" %q", l.t.name)
 		}
 		fmt.Fprintf(Warnings, "warning: a %v %v tensor%s that requires grad got a gradient through %s, but no optimizer updates it (the %s optimizer updates others): "+
-			"it will never train. Is it a layer left out of Params()? (:grads shows it; warned once per shape and op)\n",
+			"it will never train. Is it a layer left out of Params()? (:grads shows it; warned once per model, shape and op)\n",
 			l.t.dtype, l.t.shape, what, l.op, trained)
 	}
 }

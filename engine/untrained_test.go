@@ -46,6 +46,15 @@ func TestUntrainedLeafWarning(t *testing.T) {
 	if strings.Count(out.String(), "warning:") != 1 {
 		t.Errorf("a new tensor of the same kind warned again:\n%s", out)
 	}
+	// A second model with the same mistake (its own optimized weight, a
+	// forgotten layer of the same shape) is warned about too.
+	w = Randn(3, 2).SetRequiresGrad(true)
+	w.MarkOptimized("SGD")
+	v = Randn(2, 4).SetRequiresGrad(true)
+	step()
+	if strings.Count(out.String(), "warning:") != 2 {
+		t.Errorf("want a warning about the second model's forgotten layer:\n%s", out)
+	}
 }
 
 // TestNoUntrainedWarningWithoutOptimizer: gradients computed with no
