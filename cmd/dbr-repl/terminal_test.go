@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // term is dbr-repl running in a tmux pane: the tests type into it as a user
@@ -383,4 +384,20 @@ func TestTerminalDeathWhileWaiting(t *testing.T) {
 		"Rebuild the session by replaying its 1 successful input (without the one that killed it)?\n[Y/n]")
 	tm.keys("Enter")
 	tm.waitFor("\n6\n")
+}
+
+// TestTerminalPlotWidth: a plot at the prompt is as wide as the terminal
+// (120 columns here), not $COLUMNS's or the default 80, though the session
+// runs in a child process.
+func TestTerminalPlotWidth(t *testing.T) {
+	tm := startTerm(t, "")
+	tm.keys(`inspect.Plot([]float64{3, 1, 2, 5, 4})`, "Enter")
+	s := tm.waitFor("dbr>", 2)
+	widest := 0
+	for _, l := range strings.Split(s, "\n") {
+		widest = max(widest, utf8.RuneCountInString(strings.TrimRight(l, " ")))
+	}
+	if widest <= 100 {
+		t.Errorf("the widest line is %d columns in a 120-column terminal:\n%s", widest, s)
+	}
 }
