@@ -11,9 +11,10 @@ import (
 // the progress lines print to: the output's own window when the output is a
 // terminal (golang.org/x/term asks it, so the width follows resizes); else
 // $COLUMNS when set (shells do not export it, so it is a deliberate
-// setting, such as a test's); else the window of standard output or
-// standard error, which is the REPL's terminal when the output is the REPL's
-// own writer; else 80.
+// setting, such as a test's); else the window of standard output, standard
+// error or standard input, which is the REPL's terminal when the output is
+// the REPL's own writer (in dbr-repl's session, a child process whose
+// output its parent relays, only standard input is the terminal); else 80.
 func terminalWidth() int {
 	size := func(f *os.File) int {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w >= minPlotWidth {
@@ -29,7 +30,7 @@ func terminalWidth() int {
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= minPlotWidth {
 		return n
 	}
-	for _, f := range []*os.File{os.Stdout, os.Stderr} {
+	for _, f := range []*os.File{os.Stdout, os.Stderr, os.Stdin} {
 		if w := size(f); w > 0 {
 			return w
 		}

@@ -393,11 +393,13 @@ func TestTerminalPlotWidth(t *testing.T) {
 	tm := startTerm(t, "")
 	tm.keys(`inspect.Plot([]float64{3, 1, 2, 5, 4})`, "Enter")
 	s := tm.waitFor("dbr>", 2)
+	_, plot, _ := strings.Cut(s, "inspect.Plot([]float64{3, 1, 2, 5, 4})\n")
+	plot, _, _ = strings.Cut(plot, "dbr>")
 	widest := 0
-	for _, l := range strings.Split(s, "\n") {
+	for _, l := range strings.Split(plot, "\n") {
 		widest = max(widest, utf8.RuneCountInString(strings.TrimRight(l, " ")))
 	}
 	if widest <= 100 {
-		t.Errorf("the widest line is %d columns in a 120-column terminal:\n%s", widest, s)
+		t.Errorf("the plot's widest line is %d columns in a 120-column terminal:\n%s", widest, s)
 	}
 }
