@@ -1,13 +1,15 @@
 """The PyTorch side of TestStateDictTorch (nn/layers2_test.go): state dicts
 of dbr's sequence and attention layers in PyTorch 1.13 and back, float32.
 
-    /usr/bin/python3 torch_statedict.py write KIND DIR
-        writes DIR/torch.safetensors: the state dict of a freshly initialized
-        PyTorch layer, its input(s) and its output ("_x", "_out", ...)
-    /usr/bin/python3 torch_statedict.py check KIND DIR
-        loads DIR/dbr.safetensors (nn.Save of the dbr layer) with strict=True,
-        runs it on the inputs in DIR/io.safetensors and prints "ok <max diff>"
-        when the output is within 1e-5 of dbr's ("_out")
+    /usr/bin/python3 torch_statedict.py write DIR KIND...
+        writes DIR/KIND.torch.safetensors for each KIND: the state dict of a
+        freshly initialized PyTorch layer, its input(s) and its output ("_x",
+        "_out", ...)
+    /usr/bin/python3 torch_statedict.py check DIR KIND...
+        loads DIR/KIND.dbr.safetensors (nn.Save of the dbr layer) with
+        strict=True, runs it on the inputs in DIR/KIND.io.safetensors and
+        prints "ok KIND <max diff>" when the output is within 1e-5 of dbr's
+        ("_out"); it stops at the first that is not
 
 KIND names a layer and its configuration; the Go test builds the same.
 """
@@ -60,26 +62,27 @@ def run(kind, m, io):
         return m(x, src_mask=causal, src_key_padding_mask=pad).reshape(-1)
 
 
-def write(kind, d):
+def write(d, kind):
     m = build(kind)
     io = inputs(kind)
     sd = dict(m.state_dict())
     sd.update(io)
     sd["_out"] = run(kind, m, io)
-    save(d + "/torch.safetensors", {k: v.float().contiguous() for k, v in sd.items()})
+    save("%s/%s.torch.safetensors" % (d, kind), {k: v.float().contiguous() for k, v in sd.items()})
 
 
-def check(kind, d):
+def check(d, kind):
     m = build(kind)
-    sd = load(d + "/dbr.safetensors")
+    sd = load("%s/%s.dbr.safetensors" % (d, kind))
     m.load_state_dict(sd, strict=True)
-    io = load(d + "/io.safetensors")
+    io = load("%s/%s.io.safetensors" % (d, kind))
     got = run(kind, m, io)
     diff = (got - io["_out"].reshape(-1)).abs().max().item()
     if got.numel() != io["_out"].numel() or not diff <= 1e-5:
-        raise SystemExit("outputs differ: max abs difference %g (%d vs %d values)" % (diff, got.numel(), io["_out"].numel()))
-    print("ok", diff)
+        raise SystemExit("%s: outputs differ: max abs difference %g (%d vs %d values)" % (kind, diff, got.numel(), io["_out"].numel()))
+    print("ok", kind, diff)
 
 
 if __name__ == "__main__":
-    {"write": write, "check": check}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    for k in sys.argv[3:]:
+        {"write": write, "check": check}[sys.argv[1]](sys.argv[2], k)
