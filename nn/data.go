@@ -84,6 +84,10 @@ type DataLoader struct {
 	halted *pump
 	live   bool   // an epoch is in progress
 	run    uint64 // engine.RunNumber at the last Next: a later evaluation starts afresh
+	// caller is where the last Next was called from, and resumed is set
+	// once a notice said that a loop resumed an unfinished epoch.
+	caller  uintptr
+	resumed bool
 
 	x, y   *engine.Tensor
 	err    error
@@ -215,6 +219,9 @@ func (dl *DataLoader) Err() error { return dl.err }
 // or Ctrl-C begins a new epoch, as PyTorch's `for x, y in loader` does (the
 // abandoned epoch is not counted). Within one evaluation, and in a compiled
 // program, Next continues the unfinished epoch; call Reset to start over.
+// In a compiled program, when Next is called from another place in the code
+// than the call before it in the same unfinished epoch (a second loop after a
+// break), it says so once on engine.Warnings, naming the batch it resumes at.
 //
 // It panics with an *engine.Error when a batch cannot be built (see
 // DataLoader), and with engine.ErrInterrupted on Ctrl-C; either ends the epoch.
@@ -222,6 +229,14 @@ func (dl *DataLoader) Next() bool {
 	if dl.live && dl.run != engine.RunNumber() {
 		dl.finish() // left by an earlier evaluation: start afresh
 	}
+	var pc [1]uintptr
+	runtime.Callers(2, pc[:])
+	if dl.live && pc[0] != dl.caller && !dl.resumed && dl.batchN > 0 {
+		dl.resumed = true
+		fmt.Fprintf(engine.Warnings, "notice: DataLoader.Next resumes an unfinished epoch after %d of its %d batches (a loop before this one stopped early); "+
+			"call Reset() before the loop for a fresh epoch, as PyTorch's for x, y in loader (said once per loader)\n", dl.batchN, dl.Len())
+	}
+	dl.caller = pc[0]
 	if !dl.live {
 		dl.start()
 	}

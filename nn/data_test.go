@@ -573,3 +573,44 @@ func TestDataLoaderGetNeverConcurrent(t *testing.T) {
 		t.Errorf("the new epoch gave %d batches; Get ran on two goroutines at once: %v", n, ds.overlap.Load())
 	}
 }
+
+// TestDataLoaderResumeNotice: in compiled code a second loop after a break
+// continues the unfinished epoch (PyTorch's for x, y in loader would start a
+// new one), and dbr says so once, naming where it resumes; a loop that
+// starts a fresh epoch, or runs on alone, says nothing.
+func TestDataLoaderResumeNotice(t *testing.T) {
+	var warn strings.Builder
+	prev := engine.Warnings
+	engine.Warnings = &warn
+	defer func() { engine.Warnings = prev }()
+	dl := NewDataLoader(&indexDataset{n: 10, panicAt: -1}, LoaderOpts{BatchSize: 4})
+	for dl.Next() {
+	}
+	for dl.Next() {
+	}
+	if warn.Len() != 0 {
+		t.Fatalf("whole epochs gave a notice: %s", warn.String())
+	}
+	for dl.Next() {
+		break
+	}
+	var seen []int
+	for dl.Next() {
+		seen = append(seen, dl.BatchIndex())
+	}
+	if fmt.Sprint(seen) != "[1 2]" {
+		t.Fatalf("the second loop saw batches %v, want the rest of the epoch [1 2]", seen)
+	}
+	want := "notice: DataLoader.Next resumes an unfinished epoch after 1 of its 3 batches (a loop before this one stopped early); call Reset() before the loop for a fresh epoch"
+	if !strings.Contains(warn.String(), want) || strings.Count(warn.String(), "notice:") != 1 {
+		t.Fatalf("got notice %q, want one containing %q", warn.String(), want)
+	}
+	for dl.Next() {
+		break
+	}
+	for dl.Next() {
+	}
+	if strings.Count(warn.String(), "notice:") != 1 {
+		t.Fatalf("the notice repeated: %s", warn.String())
+	}
+}
