@@ -243,7 +243,12 @@ func TestInterruptKeepsProgress(t *testing.T) {
 	defer s.Close()
 	evalOK(t, s, out, "n := 0\nvar losses []float64")
 	done := make(chan error)
-	go func() { done <- s.Eval(context.Background(), "for {\n\tn++\n\tlosses = append(losses, 1)\n}") }()
+	// The loop waits (select {}, which an interrupt ends) once it has made
+	// 1000 steps, so the interrupt lands at a known point whenever it comes.
+	go func() {
+		done <- s.Eval(context.Background(), "for {\n\tn++\n\tlosses = append(losses, 1)\n\tif n == 1000 {\n\t\tselect {}\n\t}\n}")
+	}()
+	time.Sleep(time.Second) // a thousand steps take a few milliseconds
 	for {
 		time.Sleep(50 * time.Millisecond)
 		s.Interrupt()
@@ -252,8 +257,8 @@ func TestInterruptKeepsProgress(t *testing.T) {
 			if err == nil {
 				t.Fatal("the loop ended without an error")
 			}
-			if got := evalOK(t, s, out, "n > 0 && n == len(losses)"); got != "true\n" {
-				t.Errorf("after the interrupt, n > 0 && n == len(losses) = %q", got)
+			if got := evalOK(t, s, out, "n, len(losses)"); got != "1000 1000\n" {
+				t.Errorf("after the interrupt, n, len(losses) = %q; want 1000 1000 (the steps made before it)", got)
 			}
 			evalErr(t, s, out, "for i := 0; i < 5; i++ {\n\tn = -1\n\tpanic(\"boom\")\n}")
 			if got := evalOK(t, s, out, "n > 0"); got != "true\n" {

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dbr-go/dbr/display"
@@ -72,6 +73,8 @@ type Session struct {
 	results  []any // values handed to _dbr.Result by the last expression
 	resultOK bool
 	quiet    bool // evaluate expressions without printing their values (:time, :ops)
+
+	stragglers atomic.Int64 // cancelled programs still running (yaegirun.go)
 
 	held     []reflect.Value // addresses handed to _dbr.Hold by a definition (define.go)
 	funcDefs map[string]step // variable -> its definition as a function value (define.go)
@@ -869,7 +872,9 @@ func (s *Session) exec(ctx context.Context, src string) error {
 		return err
 	}
 	err = s.execProgram(ctx, prog)
-	forgetCompiled(s.in, mark)
+	if s.stragglers.Load() == 0 { // a cancelled program still running may write to the frame
+		forgetCompiled(s.in, mark)
+	}
 	return err
 }
 
@@ -914,7 +919,7 @@ func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err er
 		engine.Interrupt()
 		stop(cause)
 	})
-	_, err = s.in.ExecuteWithContext(ctx, prog)
+	err = s.execute(ctx, prog)
 	end()
 	var stall *stallError
 	if errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &stall) {

@@ -113,8 +113,8 @@ func (s *Session) watch(stop context.CancelCauseFunc) (end func()) {
 	return func() { close(done) }
 }
 
-// yaegiDeadlocks counts the goroutines running an evaluation (yaegi's
-// ExecuteWithContext) that wait in runCfg's deferred recover for a frame
+// yaegiDeadlocks counts the goroutines running an evaluation (execute's,
+// or yaegi's ExecuteWithContext's) that wait in runCfg's deferred recover for a frame
 // lock: a lock nothing will release.
 func yaegiDeadlocks() int64 {
 	var b bytes.Buffer
@@ -139,7 +139,8 @@ func yaegiDeadlocks() int64 {
 				strings.HasPrefix(frames[i-1], "sync.(*RWMutex).Lock+") {
 				stuck = true
 			}
-			if strings.HasPrefix(f, "github.com/traefik/yaegi/interp.(*Interpreter).ExecuteWithContext.func1+") {
+			if strings.HasPrefix(f, "github.com/traefik/yaegi/interp.(*Interpreter).ExecuteWithContext.func1+") ||
+				strings.HasPrefix(f, "github.com/dbr-go/dbr/repl.(*Session).execute.func") {
 				eval = true
 			}
 		}
