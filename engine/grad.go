@@ -30,7 +30,7 @@ type GradOpts struct {
 // gradient can go into a loss whose Backward (or another Grad) gives second
 // derivatives. The ops whose backward is built from recorded ops support
 // this (the elementwise and activation ops, Linear, MatMul, the shape ops
-// Reshape/Permute/Transpose/Expand, Sum, Mean, LogSumExp, Norm,
+// Reshape/Permute/Transpose/Expand, Sum, Mean, Var, Std, LogSumExp, Norm,
 // Where, Clamp, Tril/Triu, MaskedFill, …); a gradient that went through any
 // other op panics with an *Error naming that op when it is differentiated
 // again, rather than giving a wrong second derivative.
@@ -201,7 +201,7 @@ var twiceDifferentiable = map[string]bool{
 	"ELU": true, "SiLU": true, "Softplus": true, "Clamp": true, "Floor": true, "Round": true, "Sign": true,
 	"Where": true, "maskGrad": true, "SumTo": true, "ToFloat32": true, "ToFloat64": true,
 	"Reshape": true, "Permute": true, "Expand": true,
-	"Sum": true, "Mean": true, "LogSumExp": true,
+	"Sum": true, "Mean": true, "Var": true, "Std": true, "LogSumExp": true,
 	"Linear": true, "MatMul": true, "CumSum": true, "Tril": true, "Triu": true, "MaskedFill": true, "Norm": true, "Clone": true,
 }
 

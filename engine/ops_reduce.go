@@ -256,6 +256,14 @@ func (t *Tensor) variance(op string, dims []int, keep bool) *Tensor {
 	out := finishReduce(outK.view(keepShape), keep, outShape)
 	meanT := fromValues(t.dtype, keepShape, mean)
 	return record(op, out, func(g *Tensor) []*Tensor {
+		if creatingGraph() { // from recorded ops (the mean and the result depend on t), for a second derivative
+			gk, dev := g.Reshape(keepShape...), t.Sub(t.MeanKeep(dims...))
+			if op == "Var" {
+				return []*Tensor{gk.Mul(dev).MulScalar(2 / (n - 1))}
+			}
+			sk := out.Reshape(keepShape...)
+			return []*Tensor{Where(sk.EqScalar(0), ZerosLike(gk), gk.Div(sk)).Mul(dev).MulScalar(1 / (n - 1))}
+		}
 		gk := g.view(keepShape)
 		if op == "Var" {
 			// ∂t = g·2(t - mean)/(n-1)
