@@ -51,9 +51,8 @@ type Tensor struct {
 
 	gradHooks []*func(*Tensor) *Tensor // see RegisterHook
 
-	optimizedBy     string // the optimizer that updates t: see untrained.go
+	opt             *optimized // the optimizer that updates t, nil for none: see untrained.go
 	warnedUntrained bool
-	warnedKinds     map[string]bool // of an optimized tensor: the untrained leaves warned about beside it
 }
 
 // float is the constraint of the engine's generic kernels.

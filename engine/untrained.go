@@ -20,14 +20,21 @@ import (
 // output. Set it to io.Discard to silence them.
 var Warnings io.Writer = os.Stderr
 
-// warnMu guards optimizedBy, warnedUntrained and warnedKinds of every tensor.
+// warnMu guards opt and warnedUntrained of every tensor.
 var warnMu sync.Mutex
+
+// optimized is what an optimized tensor keeps (behind one pointer, so that
+// the tensors no optimizer updates pay 8 bytes for it).
+type optimized struct {
+	by    string          // the optimizer's name
+	kinds map[string]bool // the untrained leaves warned about beside t
+}
 
 // MarkOptimized records that the optimizer named by (such as "Adam") updates
 // t; nn's optimizers call it for their parameters.
 func (t *Tensor) MarkOptimized(by string) {
 	warnMu.Lock()
-	t.optimizedBy = by
+	t.opt = &optimized{by: by}
 	warnMu.Unlock()
 }
 
@@ -35,7 +42,10 @@ func (t *Tensor) MarkOptimized(by string) {
 func (t *Tensor) OptimizedBy() string {
 	warnMu.Lock()
 	defer warnMu.Unlock()
-	return t.optimizedBy
+	if t.opt == nil {
+		return ""
+	}
+	return t.opt.by
 }
 
 // leafUse is a leaf that requires grad and the op of a graph that used it.
@@ -67,9 +77,9 @@ func warnUntrained(leaves []leafUse) {
 	trained := ""
 	var optimized []*Tensor
 	for _, l := range leaves {
-		if l.t.optimizedBy != "" {
+		if l.t.opt != nil {
 			if trained == "" {
-				trained = l.t.optimizedBy
+				trained = l.t.opt.by
 			}
 			optimized = append(optimized, l.t)
 		}
@@ -79,14 +89,14 @@ func warnUntrained(leaves []leafUse) {
 	}
 	warned := func(kind string) bool {
 		for _, o := range optimized {
-			if o.warnedKinds[kind] {
+			if o.opt.kinds[kind] {
 				return true
 			}
 		}
 		return false
 	}
 	for _, l := range leaves {
-		if l.t.optimizedBy != "" || l.t.warnedUntrained {
+		if l.t.opt != nil || l.t.warnedUntrained {
 			continue
 		}
 		l.t.warnedUntrained = true
@@ -95,10 +105,10 @@ func warnUntrained(leaves []leafUse) {
 			continue
 		}
 		for _, o := range optimized {
-			if o.warnedKinds == nil {
-				o.warnedKinds = map[string]bool{}
+			if o.opt.kinds == nil {
+				o.opt.kinds = map[string]bool{}
 			}
-			o.warnedKinds[kind] = true
+			o.opt.kinds[kind] = true
 		}
 		what := ""
 		if l.t.name != "" {
