@@ -30,7 +30,7 @@ func epochWorkloads() []workload {
 	if out, err := exec.Command("go", "build", "-o", repl, "./cmd/dbr-repl").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: epoch through dbr-repl skipped: building cmd/dbr-repl: %v\n%s", err, out)
 	} else {
-		ws = append(ws, workload{name: "mlp epoch (dbr-repl)", threads: 1, target: "<=1.0", torch: torch,
+		ws = append(ws, workload{name: "mlp epoch (dbr-repl)", threads: 1, target: "<=0.8", torch: torch,
 			run: func() (float64, error) { return runEpoch(repl, "bench/epoch/main.go") }})
 	}
 	if out, err := exec.Command("go", "build", "-o", epoch, "./bench/epoch").CombinedOutput(); err != nil {

@@ -70,13 +70,13 @@ func trainWorkloads() []workload {
 	for _, batch := range []int{64, 256} {
 		batch := batch
 		ws = append(ws, workload{
-			name: "mlp step b=" + itoa(batch), threads: 1, target: "<=1.0",
+			name: "mlp step b=" + itoa(batch), threads: 1, target: "<=0.8",
 			torch: request{Name: "mlp", Args: map[string]any{"batch": batch}},
 			setup: func() func() { return trainStep(newMLP(), []int{batch, 784}) },
 		})
 	}
 	ws = append(ws, workload{
-		name: "cnn step b=64", threads: 1, target: "<=1.0",
+		name: "cnn step b=64", threads: 1, target: "<=0.8",
 		torch: request{Name: "cnn", Args: map[string]any{"batch": 64}},
 		setup: func() func() { return trainStep(newCNN(), []int{64, 1, 28, 28}) },
 	})
