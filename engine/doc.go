@@ -54,7 +54,11 @@
 // and result, and Backward refuses, naming the op, the tensor and the
 // in-place call, when one changed in between, as PyTorch does: the gradient
 // would be wrong. Ops whose backward reads no values (Add, Sum, Reshape, …)
-// are not checked, as PyTorch saves nothing for them.
+// are not checked, as PyTorch saves nothing for them. A leaf that requires
+// grad is checked the same way, at Backward: PyTorch refuses an in-place
+// change of such a leaf outside no_grad at the call itself, while dbr lets
+// the change through when no recorded op needs the old value (the gradients
+// are then the ones PyTorch would give after the change).
 //
 // # Autograd
 //
