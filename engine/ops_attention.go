@@ -11,10 +11,14 @@ import (
 // hidden); it broadcasts to the scores [..., L, S]. Causal hides every key
 // after the query's position (key j > query i), as is_causal=True. Dropout
 // zeroes attention weights with that probability (0: none), as dropout_p.
+// Bias (nil for none) is added to the scores before the softmax, as
+// PyTorch's float attn_mask (a relative-position bias, or −∞ to hide); it
+// broadcasts to the scores too.
 type AttentionOpts struct {
 	Mask    *Tensor
 	Causal  bool
 	Dropout float64
+	Bias    *Tensor
 }
 
 // AttentionWeights returns softmax(q·kᵀ/√E) over the keys, the attention
@@ -38,6 +42,13 @@ func AttentionWeights(q, k *Tensor, o AttentionOpts) *Tensor {
 				fmt.Sprintf("a mask [%d %d] hides the same keys for every batch", l, n), q.shape, k.shape, o.Mask.shape)
 		}
 		s = s.MaskedFill(o.Mask, math.Inf(-1))
+	}
+	if o.Bias != nil {
+		if !broadcastsTo(o.Bias.shape, s.shape) {
+			shapeErr("ScaledDotProductAttention", fmt.Sprintf("the bias must broadcast to the scores [..., L, S] = %v", s.shape),
+				"", q.shape, k.shape, o.Bias.shape)
+		}
+		s = s.Add(o.Bias)
 	}
 	if o.Causal {
 		s = s.MaskedFill(Ones(l, n).To(s.dtype).Triu(1), math.Inf(-1))

@@ -11,10 +11,12 @@ import (
 // from a comparison is one): KeyPadding [N, S] hides padded keys of each
 // sequence; Attn [L, S] (or [N·NumHeads, L, S]) hides keys from queries;
 // Causal hides the keys after each query's position (Attn = Triu of ones,
-// diagonal 1). nil tensors hide nothing.
+// diagonal 1). nil tensors hide nothing. AttnBias, of Attn's shapes, is
+// added to the scores instead: PyTorch's float attn_mask (−∞ hides).
 type Masks struct {
 	KeyPadding, Attn *engine.Tensor
 	Causal           bool
+	AttnBias         *engine.Tensor
 }
 
 // MHAOpts are the options of MultiheadAttention. Zero values are PyTorch's
@@ -80,7 +82,7 @@ func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) 
 	labels := "query, key, value"
 	fail := func(reason string) {
 		shapes := [][]int{qs, ks, vs}
-		for _, t := range []*engine.Tensor{mk.KeyPadding, mk.Attn} {
+		for _, t := range []*engine.Tensor{mk.KeyPadding, mk.Attn, mk.AttnBias} {
 			if t != nil {
 				shapes = append(shapes, t.Shape())
 			}
@@ -116,18 +118,20 @@ func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) 
 		return affine(x, w[i], b[i]).Reshape(t, n, h, e/h).Permute(1, 2, 0, 3)
 	}
 	q, k, v := heads(query, 0), heads(key, 1), heads(value, 2)
-	var mask *engine.Tensor // [N, H, L, S] or broadcastable, non-zero = hidden
-	if mk.Attn != nil {
-		a := mk.Attn
+	// attn is an attention mask or bias as [L, S] or [N, H, L, S]
+	attn := func(a *engine.Tensor, what string) *engine.Tensor {
 		switch {
+		case a == nil:
 		case a.Dims() == 2 && a.Size(0) == l && a.Size(1) == s:
 		case a.Dims() == 3 && a.Size(0) == n*h && a.Size(1) == l && a.Size(2) == s:
 			a = a.Reshape(n, h, l, s)
 		default:
-			fail(fmt.Sprintf("attn_mask %v must be [L, S] = [%d %d] or [N·num_heads, L, S] = [%d %d %d]", a.Shape(), l, s, n*h, l, s))
+			fail(fmt.Sprintf("%s %v must be [L, S] = [%d %d] or [N·num_heads, L, S] = [%d %d %d]", what, a.Shape(), l, s, n*h, l, s))
 		}
-		mask = a
+		return a
 	}
+	mask := attn(mk.Attn, "attn_mask") // [N, H, L, S] or broadcastable, non-zero = hidden
+	bias := attn(mk.AttnBias, "attn_bias")
 	if kp := mk.KeyPadding; kp != nil {
 		if unbatched && kp.Dims() == 1 {
 			kp = kp.Unsqueeze(0)
@@ -143,7 +147,7 @@ func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) 
 		}
 	}
 	// the weights [N, H, L, S] after dropout, which PyTorch 1.13 also returns
-	att := m.drop.Forward(engine.AttentionWeights(q, k, engine.AttentionOpts{Mask: mask, Causal: mk.Causal}))
+	att := m.drop.Forward(engine.AttentionWeights(q, k, engine.AttentionOpts{Mask: mask, Causal: mk.Causal, Bias: bias}))
 	out = m.OutProj.Forward(att.MatMul(v).Permute(2, 0, 1, 3).Reshape(l, n, e)) // [L, N, E]
 	weights = att.Mean(1)
 	switch {

@@ -258,6 +258,9 @@ func refMasks(t *testing.T, name string) Masks {
 	if c.Has("attn") {
 		mk.Attn = c.T(t, "attn").To(engine.DefaultDType())
 	}
+	if c.Has("bias") {
+		mk.AttnBias = c.T(t, "bias").To(engine.DefaultDType())
+	}
 	return mk
 }
 
@@ -273,6 +276,7 @@ func attentionTorchRef(t *testing.T) {
 	mha("MHA/self-causal-pad", NewMultiheadAttention(6, 2, MHAOpts{}))
 	mha("MHA/cross-batchfirst-headmask", NewMultiheadAttention(6, 3, MHAOpts{BatchFirst: true}))
 	mha("MHA/unbatched", NewMultiheadAttention(4, 1, MHAOpts{}))
+	mha("MHA/float-mask", NewMultiheadAttention(6, 2, MHAOpts{}))
 	type runner interface {
 		Module
 		Run(x *engine.Tensor, mk Masks) *engine.Tensor
@@ -318,8 +322,8 @@ func TestCausalMaskAndSDPA(t *testing.T) {
 		want := q.MatMul(k3.Transpose(1, 2)).MulScalar(0.5).Softmax(-1).MatMul(v3)
 		assertClose(t, "SDPA with a key mask", got, want, 1e-12)
 		r := engine.GradCheck(func(in []*engine.Tensor) *engine.Tensor {
-			return engine.ScaledDotProductAttention(in[0], in[1], in[2], engine.AttentionOpts{Mask: mask.Narrow(0, 2, 3), Causal: true})
-		}, q, k.Narrow(1, 0, 3), v.Narrow(1, 0, 3))
+			return engine.ScaledDotProductAttention(in[0], in[1], in[2], engine.AttentionOpts{Mask: mask.Narrow(0, 2, 3), Causal: true, Bias: in[3]})
+		}, q, k.Narrow(1, 0, 3), v.Narrow(1, 0, 3), engine.Randn(3, 3))
 		if !r.OK || r.Checked == 0 {
 			t.Errorf("SDPA GradCheck: %v", r)
 		}

@@ -215,6 +215,15 @@ groups("Groups/Adam", lambda g: torch.optim.Adam(g, lr=0.01), lr=0.05, weight_de
 groups("Groups/AdamW", lambda g: torch.optim.AdamW(g, lr=0.01), weight_decay=0.0)
 groups("Groups/SGD-plain", lambda g: torch.optim.SGD(g, lr=0.1), weight_decay=0.5)
 
+# ---- a float attn_mask (added to the scores; dbr: Masks.AttnBias) with a key padding mask
+mha = nn.MultiheadAttention(6, 2)
+randomize(mha)
+fbias = torch.randn(3, 4)
+fbias[0, 1] = -1e9  # hides key 1 from query 0 (JSON has no -inf)
+layer("MHA/float-mask", mha, torch.randn(3, 2, 6), torch.randn(4, 2, 6), torch.randn(4, 2, 6),
+      call=mha_call(torch.tensor([[False, False, False, True], [False, False, False, False]]), fbias),
+      extra={"bias": fbias, "pad": torch.tensor([[0., 0, 0, 1], [0, 0, 0, 0]])})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
