@@ -37,7 +37,18 @@ func saveGoMod(file string) (string, error) {
 	}
 	version, replace := dbrVersion()
 	mod := fmt.Sprintf("module %s\n\ngo %s\n\nrequire %s %s\n", name, strings.TrimPrefix(runtime.Version(), "go"), dbrModule, version)
+	var sum []byte
 	if replace != "" {
+		// The checkout's own requirements and sums, so that go build
+		// works as it is, without go mod tidy.
+		if reqs := checkoutRequires(replace); len(reqs) > 0 {
+			mod += "\nrequire (\n"
+			for _, r := range reqs {
+				mod += "\t" + r + " // indirect\n"
+			}
+			mod += ")\n"
+			sum, _ = os.ReadFile(filepath.Join(replace, "go.sum"))
+		}
 		mod += fmt.Sprintf("\nreplace %s => %s\n", dbrModule, replace)
 	}
 	gomod := filepath.Join(dir, "go.mod")
@@ -45,6 +56,12 @@ func saveGoMod(file string) (string, error) {
 		return "", err
 	}
 	note := fmt.Sprintf("wrote %s beside it: cd %s && go mod tidy && go run .", gomod, dir)
+	if sum != nil {
+		if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
+			return "", err
+		}
+		note = fmt.Sprintf("wrote %s and go.sum beside it: cd %s && go run .", gomod, dir)
+	}
 	if version == develVersion && replace == "" {
 		note += fmt.Sprintf(" (after adding `replace %s => /path/to/your/dbr` to go.mod: this dbr-repl was built from a checkout)", dbrModule)
 	}
@@ -78,4 +95,30 @@ func dbrVersion() (version, replace string) {
 		return develVersion, root
 	}
 	return develVersion, ""
+}
+
+// checkoutRequires returns the "path version" requirements of the go.mod in
+// the dbr checkout root.
+func checkoutRequires(root string) []string {
+	b, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil
+	}
+	var reqs []string
+	block := false
+	for _, l := range strings.Split(string(b), "\n") {
+		l, _, _ = strings.Cut(l, "//")
+		f := strings.Fields(l)
+		switch {
+		case block && len(f) == 1 && f[0] == ")":
+			block = false
+		case block && len(f) == 2:
+			reqs = append(reqs, f[0]+" "+f[1])
+		case len(f) == 2 && f[0] == "require" && f[1] == "(":
+			block = true
+		case len(f) == 3 && f[0] == "require":
+			reqs = append(reqs, f[1]+" "+f[2])
+		}
+	}
+	return reqs
 }

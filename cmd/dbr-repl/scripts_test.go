@@ -192,7 +192,7 @@ func TestSaveBuildsOutside(t *testing.T) {
 	}
 	build := exec.Command("go", "build", "-o", "prog", ".")
 	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=readonly") // as written, without go mod tidy
 	if out, err := build.CombinedOutput(); err != nil {
 		src, _ := os.ReadFile(saved)
 		mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
