@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dbr-go/dbr/display"
+	"github.com/dbr-go/dbr/inspect"
 	"github.com/dbr-go/dbr/repl"
 	"github.com/go-zeromq/zmq4"
 )
@@ -53,6 +54,7 @@ type kernel struct {
 	history []histRow // executed cells with store_history
 	current *message  // the execute request running, for its outputs
 	last    *message  // the last one that was not silent
+	quiet   bool      // a silent request runs
 	curMu   sync.Mutex
 	failed  *repl.Error // the error of the running cell
 	result  string      // text of the running cell's last result
@@ -116,6 +118,15 @@ func newKernel(conn connection, logger *log.Logger) (*kernel, error) {
 		return nil, err
 	}
 	k.s = s
+	// A kernel is one session in its process: inspect's output and the
+	// display handler, which are process-wide and which the session points
+	// at itself while its code runs, point at it between cells too, so
+	// that a plot or a progress line from a goroutine of an earlier cell
+	// shows under that cell (as its fmt output does), not in the kernel's
+	// log.
+	inspect.SetOutput(s.Stdout())
+	display.SetOutput(s.Stdout())
+	display.SetHandler(k.onDisplay)
 	s.AddCommand(repl.Command{Name: "quit", Help: "end the session: in a notebook, Kernel > Shut Down (or Restart)",
 		Run: func(context.Context, *repl.Session, string) error {
 			k.askExit = true
@@ -332,21 +343,27 @@ func (k *kernel) running() *message {
 	return k.current
 }
 
-func (k *kernel) setRunning(m *message) {
+// setRunning marks m as the execute request running (nil: none); silent
+// tells whether it is silent, whose output is published nowhere.
+func (k *kernel) setRunning(m *message, silent bool) {
 	k.curMu.Lock()
-	k.current = m
+	k.current, k.quiet = m, silent
 	if m != nil {
 		k.last = m
 	}
 	k.curMu.Unlock()
 }
 
-// latest returns the running execute request, else the last one: what a
-// goroutine prints after its cell ended goes under that cell, as in
-// ipykernel.
+// latest returns the execute request that output goes under: the running
+// one, else the last one (what a goroutine prints or shows after its cell
+// ended goes under that cell, as in ipykernel), or nil while a silent
+// request runs.
 func (k *kernel) latest() *message {
 	k.curMu.Lock()
 	defer k.curMu.Unlock()
+	if k.quiet {
+		return nil
+	}
 	if k.current != nil {
 		return k.current
 	}
@@ -378,7 +395,9 @@ func (k *kernel) execute(sock zmq4.Socket, m *message, n uint64) {
 	}
 	if !req.Silent {
 		k.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": k.count})
-		k.setRunning(m)
+		k.setRunning(m, false)
+	} else {
+		k.setRunning(nil, true)
 	}
 	k.in.start(m, req.AllowStdin)
 	k.failed, k.result, k.askExit = nil, "", false
@@ -394,7 +413,7 @@ func (k *kernel) execute(sock zmq4.Socket, m *message, n uint64) {
 	k.out.flush()
 	k.errOut.flush()
 	k.in.stop()
-	k.setRunning(nil)
+	k.setRunning(nil, false)
 	if store {
 		k.history = append(k.history, histRow{line: k.count, input: req.Code, output: k.result})
 	}
@@ -464,7 +483,7 @@ func (k *kernel) onResult(vals []any, text string) {
 }
 
 func (k *kernel) onDisplay(o display.Output) {
-	m := k.running()
+	m := k.latest()
 	if m == nil {
 		return
 	}

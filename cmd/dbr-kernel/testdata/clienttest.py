@@ -167,6 +167,8 @@ class KernelClientTests(unittest.TestCase):
 
     def test_goroutine_output_after_the_cell(self):
         msg_id = self.kc.execute('timer := time.AfterFunc(200*time.Millisecond, func() { fmt.Println("later") })\nfmt.Println("now")')
+        while self.kc.get_shell_msg(timeout=TIMEOUT)["parent_header"]["msg_id"] != msg_id:
+            pass
         self.assertEqual(text_of(outputs(self.kc, msg_id)), "now\n")
         deadline = time.time() + 5
         while time.time() < deadline:
@@ -176,6 +178,24 @@ class KernelClientTests(unittest.TestCase):
                 self.assertEqual(msg["parent_header"]["msg_id"], msg_id)
                 return
         self.fail("the goroutine's output never came")
+
+    def test_display_after_the_cell(self):
+        # A plot or HTML shown by a goroutine after its cell ended goes
+        # under that cell, as its fmt output does, not to the kernel's log.
+        msg_id = self.kc.execute('lateTimer := time.AfterFunc(200*time.Millisecond, func() {\n'
+                                 '\tdisplay.HTML("<b>late</b>")\n\tinspect.Plot([]float64{3, 2, 1})\n})')
+        while self.kc.get_shell_msg(timeout=TIMEOUT)["parent_header"]["msg_id"] != msg_id:
+            pass
+        self.assertEqual(outputs(self.kc, msg_id), [])
+        shown, deadline = [], time.time() + 10
+        while len(shown) < 2 and time.time() < deadline:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["msg_type"] == "display_data":
+                self.assertEqual(msg["parent_header"]["msg_id"], msg_id)
+                shown.append(msg["content"]["data"])
+        self.assertEqual(len(shown), 2, "the goroutine's displays never came")
+        self.assertEqual(shown[0]["text/html"], "<b>late</b>")
+        self.assertEqual(png_size(base64.b64decode(shown[1]["image/png"])), (800, 500))
 
     def test_stdin(self):
         msg_id = self.kc.execute('var name string\nn, _ := fmt.Scanln(&name)\nfmt.Println("hello", name)', allow_stdin=True)
@@ -255,9 +275,21 @@ class KernelClientTests(unittest.TestCase):
         self.assertEqual(text_of(msgs), "7\n")
 
     def test_silent_and_history(self):
-        content, msgs = run(self.kc, 'fmt.Println("quiet")\n1 + 1', silent=True)
-        self.assertEqual(content["status"], "ok")
-        self.assertEqual(msgs, [])
+        run(self.kc, "1")
+        # A silent cell's output is published under no cell (not under the
+        # one before it either).
+        msg_id = self.kc.execute('fmt.Println("quiet")\ndisplay.HTML("<i>quiet</i>")\n1 + 1', silent=True)
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertEqual(reply["content"]["status"], "ok")
+        published = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
+                    and msg["content"]["execution_state"] == "idle":
+                break
+            if msg["msg_type"] != "status":
+                published.append(msg)
+        self.assertEqual(published, [])
         before, _ = run(self.kc, "1")
         content, msgs = run(self.kc, "2 + 2", store_history=False)
         self.assertEqual(content["execution_count"], before["execution_count"])
