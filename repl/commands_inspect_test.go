@@ -10,27 +10,6 @@ import (
 	"github.com/dbr-go/dbr/inspect"
 )
 
-// runCmd runs a `:` command and returns its output; wantErr says whether
-// it must fail.
-func runCmd(t *testing.T, s *Session, out *syncBuffer, line string, wantErr bool) string {
-	t.Helper()
-	out.Reset()
-	err := s.RunCommand(context.Background(), line)
-	if (err != nil) != wantErr {
-		t.Fatalf("%s: error %v, want error %v\noutput:\n%s", line, err, wantErr, out.String())
-	}
-	return out.String()
-}
-
-func contains(t *testing.T, what, got string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("%s: output lacks %q:\n%s", what, w, got)
-		}
-	}
-}
-
 const inspectNet = `type Net struct { fc1, fc2 *nn.Linear }
 func (m *Net) Forward(x *engine.Tensor) *engine.Tensor { return m.fc2.Forward(m.fc1.Forward(x).ReLU()) }
 func (m *Net) Params() []nn.Param { return nn.Params(nn.Sub("fc1", m.fc1), nn.Sub("fc2", m.fc2)) }

@@ -3,7 +3,6 @@ package repl
 import (
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -110,8 +109,6 @@ func TestInterpretedModules(t *testing.T) {
 		t.Errorf("nn.Load into an interpreted module: %q", got)
 	}
 }
-
-func quote(s string) string { return strconv.Quote(s) }
 
 // TestInterpretedDataset: a dataset typed at the prompt feeds a DataLoader,
 // whose background goroutine calls it; when its Get panics the REPL lives on.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"go/token"
 	"image/png"
 	"runtime"
 	"strconv"
@@ -268,13 +267,6 @@ func TestInterruptKeepsProgress(t *testing.T) {
 		default:
 		}
 	}
-}
-
-// files counts the files in the session's yaegi FileSet.
-func files(s *Session) int {
-	n := 0
-	s.Interpreter().FileSet().Iterate(func(*token.File) bool { n++; return true })
-	return n
 }
 
 // yaegi adds every input to its FileSet; the session removes the files of

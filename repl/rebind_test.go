@@ -12,17 +12,6 @@ import (
 	"github.com/dbr-go/dbr/engine"
 )
 
-// evalLines evaluates each input in turn, as typed at the prompt, and
-// returns what the session printed.
-func evalLines(t *testing.T, s *Session, out *syncBuffer, inputs ...string) string {
-	t.Helper()
-	out.Reset()
-	for _, in := range inputs {
-		s.Eval(context.Background(), in)
-	}
-	return out.String()
-}
-
 // TestLatestValue: a name means its latest value, in the functions defined
 // before it too.
 func TestLatestValue(t *testing.T) {

@@ -35,36 +35,6 @@ func (b *syncBuffer) Reset() {
 	b.mu.Unlock()
 }
 
-func newSession(t testing.TB) (*Session, *syncBuffer) {
-	t.Helper()
-	out := &syncBuffer{}
-	s, err := New(Options{Stdout: out, Stderr: out, Args: []string{"test"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, out
-}
-
-// evalOK evaluates src, fails the test on an error, and returns the output.
-func evalOK(t *testing.T, s *Session, out *syncBuffer, src string) string {
-	t.Helper()
-	out.Reset()
-	if err := s.Eval(context.Background(), src); err != nil {
-		t.Fatalf("Eval(%q): %v\noutput:\n%s", src, err, out.String())
-	}
-	return out.String()
-}
-
-// evalErr evaluates src, which must fail, and returns the output.
-func evalErr(t *testing.T, s *Session, out *syncBuffer, src string) string {
-	t.Helper()
-	out.Reset()
-	if err := s.Eval(context.Background(), src); err == nil {
-		t.Fatalf("Eval(%q) succeeded, want an error\noutput:\n%s", src, out.String())
-	}
-	return out.String()
-}
-
 func TestPrintValues(t *testing.T) {
 	s, out := newSession(t)
 	cases := []struct{ src, want string }{

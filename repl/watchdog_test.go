@@ -23,21 +23,6 @@ func evalWithin(t *testing.T, s *Session, out *syncBuffer, src string) (string, 
 	return out.String(), err
 }
 
-// wantErrWithin is evalWithin for input that must fail with a message
-// containing each of wants.
-func wantErrWithin(t *testing.T, s *Session, out *syncBuffer, src string, wants ...string) {
-	t.Helper()
-	got, err := evalWithin(t, s, out, src)
-	if err == nil {
-		t.Fatalf("Eval(%q) succeeded, want an error\noutput:\n%s", src, got)
-	}
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("Eval(%q): output lacks %q:\n%s", src, w, got)
-		}
-	}
-}
-
 // A call of an unexported field of a compiled struct deadlocks yaegi; it is
 // refused before evaluation, wherever the receiver's type can be worked out.
 func TestUnexportedFieldCallRefused(t *testing.T) {
