@@ -1,7 +1,7 @@
 // Command mutants checks that the tests catch a list of deliberate bugs
 // (mutants.txt beside this file): for each line "file: old => new" it copies
-// the repository, replaces old (which must occur exactly once) by new in
-// file, runs the tests of file's package and reports the first test that
+// the repository, replaces old (which must occur exactly once; \n and \t
+// stand for a newline and a tab) by new in file, runs the tests of file's package and reports the first test that
 // failed. A mutant that no test kills, or that no longer applies, makes it
 // exit 1.
 //
@@ -104,10 +104,14 @@ func readList(path, only string) ([]mutant, error) {
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("%s:%d: want \"file: old => new\"", path, n)
 		}
-		ms = append(ms, mutant{file, old, new})
+		ms = append(ms, mutant{file, unescape.Replace(old), unescape.Replace(new)})
 	}
 	return ms, sc.Err()
 }
+
+// unescape turns \n and \t in a mutant's texts into a newline and a tab,
+// so that old can take in the next line when one line is not unique.
+var unescape = strings.NewReplacer(`\n`, "\n", `\t`, "\t")
 
 // copyRepo copies the files git knows of (tracked or not ignored) into a
 // temporary directory.
