@@ -75,6 +75,11 @@ type Session struct {
 	quiet    bool // evaluate expressions without printing their values (:time, :ops)
 
 	stragglers atomic.Int64 // cancelled programs still running (yaegirun.go)
+	// overflow is the error of a recursion that stopped the evaluation's
+	// goroutine; overflowed holds those of the session's goroutines it
+	// stopped, by goroutine id (depth.go).
+	overflow   atomic.Pointer[stopped]
+	overflowed sync.Map
 
 	held     []reflect.Value // addresses handed to _dbr.Hold by a definition (define.go)
 	funcDefs map[string]step // variable -> its definition as a function value (define.go)
@@ -333,20 +338,10 @@ func (s *Session) helpers() map[string]reflect.Value {
 			if s.opt.Goroutine != nil {
 				started = s.opt.Goroutine(goroutineID())
 			}
-			go func() {
-				if started != nil {
-					defer started(goroutineID())()
-				}
-				defer func() {
-					if r := recover(); r != nil {
-						fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
-					}
-				}()
-				f()
-			}()
+			go s.runGoroutine(f, started)
 		}),
 		"CallbackPanic": reflect.ValueOf(s.callbackPanic),
-		"Enter":         reflect.ValueOf(enter),
+		"Enter":         reflect.ValueOf(s.enter),
 		"Leave":         reflect.ValueOf(leave),
 		"Less":          reflect.ValueOf(less),
 		"Clear":         reflect.ValueOf(clearValue),
@@ -921,11 +916,37 @@ func (s *Session) execProgram(ctx context.Context, prog *interp.Program) (err er
 	})
 	err = s.execute(ctx, prog)
 	end()
+	if st := s.overflow.Swap(nil); st != nil {
+		s.overflowed.Delete(st.id)
+		return st.err
+	}
 	var stall *stallError
 	if errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &stall) {
 		return stall
 	}
 	return err
+}
+
+// runGoroutine runs the function of a go statement of the session's code
+// (the helper _dbr.Go, which rewrite.go's fixGo calls), reporting its panic,
+// or the recursion that stopped it (depth.go), instead of letting it end the
+// process.
+func (s *Session) runGoroutine(f func(), started func(uint64) func()) {
+	if started != nil {
+		defer started(goroutineID())()
+	}
+	finished := false
+	defer func() {
+		r := recover()
+		if r == nil && !finished {
+			r, _ = s.overflowed.LoadAndDelete(goroutineID())
+		}
+		if r != nil {
+			fmt.Fprintf(s.opt.Stderr, "error in goroutine: %s\n", panicMessage(r))
+		}
+	}()
+	f()
+	finished = true
 }
 
 // goroutineID returns the calling goroutine's id, from the header of its
