@@ -114,7 +114,7 @@ func (s *Session) runDefine(ctx context.Context, st step) error {
 // evalDefine evaluates a definition step and returns the names it defines
 // with their types and values.
 func (s *Session) evalDefine(ctx context.Context, st step) (names []string, typs []varType, vals []reflect.Value, err error) {
-	defer forgetCompiled(s.in, markCompile(s.in, st.src))
+	defer s.forget(markCompile(s.in, st.src))
 	s.held = nil
 	prog, err := s.compile(st.src)
 	if err != nil {

@@ -867,9 +867,7 @@ func (s *Session) exec(ctx context.Context, src string) error {
 		return err
 	}
 	err = s.execProgram(ctx, prog)
-	if s.stragglers.Load() == 0 { // a cancelled program still running may write to the frame
-		forgetCompiled(s.in, mark)
-	}
+	s.forget(mark)
 	return err
 }
 

@@ -259,7 +259,7 @@ func (s *Session) staticTypes(src string, n int) []varType {
 		names[i] = fmt.Sprintf("%s%d", definePrefix, i)
 	}
 	def := wrap(strings.Join(names, ", ") + " := " + src + "\n_ = " + names[0])
-	defer forgetCompiled(s.in, markCompile(s.in, def))
+	defer s.forget(markCompile(s.in, def))
 	prog, err := s.compile(def)
 	if n == 0 || err != nil {
 		return make([]varType, n)

@@ -111,3 +111,11 @@ func (s *Session) execute(ctx context.Context, prog *interp.Program) error {
 	}
 	return ctx.Err()
 }
+
+// forget is forgetCompiled, skipped while a stopped program is still running
+// (it may still write to the global frame).
+func (s *Session) forget(m compileMark) {
+	if s.stragglers.Load() == 0 {
+		forgetCompiled(s.in, m)
+	}
+}
