@@ -43,8 +43,26 @@ type RNNOpts struct {
 // seqCell is a cell a sequence runs: its input projection and its step from
 // that projection.
 type seqCell interface {
+	Params() []Param
 	inputWeights() (w, b *engine.Tensor)
 	next(gi *engine.Tensor, st []*engine.Tensor) []*engine.Tensor
+}
+
+// asSeqCells returns cs as the interface runSeq takes.
+func asSeqCells[C seqCell](cs []C) []seqCell {
+	out := make([]seqCell, len(cs))
+	for i, c := range cs {
+		out[i] = c
+	}
+	return out
+}
+
+// dirs is the number of directions: 2 when bidirectional.
+func (o RNNOpts) dirs() int {
+	if o.Bidirectional {
+		return 2
+	}
+	return 1
 }
 
 // seqConfig checks the options and returns the layer and direction counts.
@@ -71,14 +89,14 @@ func seqIn(l, in, hidden, dirs int) int {
 }
 
 // seqParams names the cells' parameters as PyTorch does.
-func seqParams(cells []seqCell, ps func(i int) []Param, dirs int) []Param {
+func seqParams(cells []seqCell, dirs int) []Param {
 	var out []Param
 	for i := range cells {
 		suffix := fmt.Sprintf("_l%d", i/dirs)
 		if i%dirs == 1 {
 			suffix += "_reverse"
 		}
-		for _, p := range ps(i) {
+		for _, p := range cells[i].Params() {
 			p.Name += suffix
 			out = append(out, p)
 		}
@@ -89,7 +107,8 @@ func seqParams(cells []seqCell, ps func(i int) []Param, dirs int) []Param {
 // runSeq runs the stacked cells over x. init holds the initial states (h0,
 // and c0 for an LSTM), each nil or [layers·dirs, N, hidden]; it returns the
 // output and the final states.
-func runSeq(op string, cells []seqCell, in, hidden, dirs int, o RNNOpts, drop *Dropout, x *engine.Tensor, lengths []int, init []*engine.Tensor) (*engine.Tensor, []*engine.Tensor) {
+func runSeq(op string, cells []seqCell, in, hidden int, o RNNOpts, drop *Dropout, x *engine.Tensor, lengths []int, init []*engine.Tensor) (*engine.Tensor, []*engine.Tensor) {
+	dirs := o.dirs()
 	layers := len(cells) / dirs
 	xshape := x.Shape()
 	unbatched := x.Dims() == 2
@@ -256,20 +275,7 @@ func NewLSTM(input, hidden int, o RNNOpts) *LSTM {
 	return m
 }
 
-func (m *LSTM) cells() []seqCell {
-	cs := make([]seqCell, len(m.Cells))
-	for i, c := range m.Cells {
-		cs[i] = c
-	}
-	return cs
-}
-
-func (m *LSTM) dirs() int {
-	if m.Opts.Bidirectional {
-		return 2
-	}
-	return 1
-}
+func (m *LSTM) cells() []seqCell { return asSeqCells(m.Cells) }
 
 // Forward returns the output of Run(x, nil, nil).
 func (m *LSTM) Forward(x *engine.Tensor) *engine.Tensor {
@@ -288,7 +294,7 @@ func (m *LSTM) Run(x, h0, c0 *engine.Tensor) (out, hn, cn *engine.Tensor) {
 // steps (nil: all have T).
 func (m *LSTM) RunLengths(x *engine.Tensor, lengths []int, h0, c0 *engine.Tensor) (out, hn, cn *engine.Tensor) {
 	m.check()
-	out, st := runSeq("LSTM", m.cells(), m.InputSize, m.HiddenSize, m.dirs(), m.Opts, m.drop, x, lengths, []*engine.Tensor{h0, c0})
+	out, st := runSeq("LSTM", m.cells(), m.InputSize, m.HiddenSize, m.Opts, m.drop, x, lengths, []*engine.Tensor{h0, c0})
 	return out, st[0], st[1]
 }
 
@@ -300,7 +306,7 @@ func (m *LSTM) check() {
 
 // Params returns every cell's weights with PyTorch's names (weight_ih_l0, …).
 func (m *LSTM) Params() []Param {
-	return seqParams(m.cells(), func(i int) []Param { return m.Cells[i].Params() }, m.dirs())
+	return seqParams(m.cells(), m.Opts.dirs())
 }
 
 func (m *LSTM) String() string { return seqString("LSTM", m.InputSize, m.HiddenSize, m.Opts, false) }
@@ -325,20 +331,7 @@ func NewGRU(input, hidden int, o RNNOpts) *GRU {
 	return m
 }
 
-func (m *GRU) cells() []seqCell {
-	cs := make([]seqCell, len(m.Cells))
-	for i, c := range m.Cells {
-		cs[i] = c
-	}
-	return cs
-}
-
-func (m *GRU) dirs() int {
-	if m.Opts.Bidirectional {
-		return 2
-	}
-	return 1
-}
+func (m *GRU) cells() []seqCell { return asSeqCells(m.Cells) }
 
 // Forward returns the output of Run(x, nil).
 func (m *GRU) Forward(x *engine.Tensor) *engine.Tensor {
@@ -357,13 +350,13 @@ func (m *GRU) RunLengths(x *engine.Tensor, lengths []int, h0 *engine.Tensor) (ou
 	if len(m.Cells) == 0 || m.drop == nil {
 		errorf("GRU", "the layer has no cells; make it with nn.NewGRU(input, hidden, nn.RNNOpts{})")
 	}
-	out, st := runSeq("GRU", m.cells(), m.InputSize, m.HiddenSize, m.dirs(), m.Opts, m.drop, x, lengths, []*engine.Tensor{h0})
+	out, st := runSeq("GRU", m.cells(), m.InputSize, m.HiddenSize, m.Opts, m.drop, x, lengths, []*engine.Tensor{h0})
 	return out, st[0]
 }
 
 // Params returns every cell's weights with PyTorch's names (weight_ih_l0, …).
 func (m *GRU) Params() []Param {
-	return seqParams(m.cells(), func(i int) []Param { return m.Cells[i].Params() }, m.dirs())
+	return seqParams(m.cells(), m.Opts.dirs())
 }
 
 func (m *GRU) String() string { return seqString("GRU", m.InputSize, m.HiddenSize, m.Opts, false) }
@@ -395,20 +388,7 @@ func NewRNN(input, hidden int, o RNNOpts) *RNN {
 	return m
 }
 
-func (m *RNN) cells() []seqCell {
-	cs := make([]seqCell, len(m.Cells))
-	for i, c := range m.Cells {
-		cs[i] = c
-	}
-	return cs
-}
-
-func (m *RNN) dirs() int {
-	if m.Opts.Bidirectional {
-		return 2
-	}
-	return 1
-}
+func (m *RNN) cells() []seqCell { return asSeqCells(m.Cells) }
 
 // Forward returns the output of Run(x, nil).
 func (m *RNN) Forward(x *engine.Tensor) *engine.Tensor {
@@ -427,13 +407,13 @@ func (m *RNN) RunLengths(x *engine.Tensor, lengths []int, h0 *engine.Tensor) (ou
 	if len(m.Cells) == 0 || m.drop == nil {
 		errorf("RNN", "the layer has no cells; make it with nn.NewRNN(input, hidden, nn.RNNOpts{})")
 	}
-	out, st := runSeq("RNN", m.cells(), m.InputSize, m.HiddenSize, m.dirs(), m.Opts, m.drop, x, lengths, []*engine.Tensor{h0})
+	out, st := runSeq("RNN", m.cells(), m.InputSize, m.HiddenSize, m.Opts, m.drop, x, lengths, []*engine.Tensor{h0})
 	return out, st[0]
 }
 
 // Params returns every cell's weights with PyTorch's names (weight_ih_l0, …).
 func (m *RNN) Params() []Param {
-	return seqParams(m.cells(), func(i int) []Param { return m.Cells[i].Params() }, m.dirs())
+	return seqParams(m.cells(), m.Opts.dirs())
 }
 
 func (m *RNN) String() string {
