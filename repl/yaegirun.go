@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
@@ -22,10 +21,8 @@ import (
 // `for {}`, then `kept.Shape()`, hung about one time in eight).
 //
 // execute runs prog as ExecuteWithContext does (the same fields set, the same
-// stop), but on cancellation it waits, up to grace, for the program's
-// goroutine to end. A goroutine still running after that (blocked in a
-// compiled call that does not check engine.Interrupt) is counted in
-// stragglers until it ends; forgetCompiled leaves the frame alone meanwhile.
+// stop), and on cancellation counts the program's goroutine in stragglers
+// until it has really ended; forgetCompiled leaves the frame alone meanwhile.
 
 // yaegiRun holds what execute needs of an Interpreter's unexported fields.
 type yaegiRun struct {
@@ -66,10 +63,6 @@ func runFields(in *interp.Interpreter) (y yaegiRun, ok bool) {
 	}, true
 }
 
-// stopGrace is how long execute waits for a cancelled program to leave
-// interpreted code.
-const stopGrace = 5 * time.Second
-
 // execute runs prog until it ends or ctx is cancelled (see above).
 func (s *Session) execute(ctx context.Context, prog *interp.Program) error {
 	y, ok := runFields(s.in)
@@ -96,19 +89,11 @@ func (s *Session) execute(ctx context.Context, prog *interp.Program) error {
 	}
 	atomic.AddUint64(y.id, 1) // yaegi's stop: every frame's run id is now stale
 	close(stopCh)
-	grace := stopGrace
-	if c, ok := context.Cause(ctx).(*stallError); ok && c.deadlock {
-		grace = 0 // a goroutine stuck on yaegi's lock never leaves
-	}
-	select {
-	case <-ended:
-	case <-time.After(grace):
-		s.stragglers.Add(1)
-		go func() {
-			<-ended
-			s.stragglers.Add(-1)
-		}()
-	}
+	s.stragglers.Add(1)
+	go func() {
+		<-ended
+		s.stragglers.Add(-1)
+	}()
 	return ctx.Err()
 }
 
