@@ -86,6 +86,9 @@ func gradRows() []opSpec {
 		{name: "second/Norm", f: second(func(a *Tensor) *Tensor {
 			return a.Norm(2, 1).Square().Add(a.Norm(2).Tanh()).Add(a.Norm(1, 0).Sum().Square()).Add(a.Norm(math.Inf(1), 1).Square())
 		}), inputs: []*Tensor{noTies(3, 4).SubScalar(0.5)}},
+		{name: "second/Norm-p", f: second(func(a *Tensor) *Tensor {
+			return a.Norm(3, 1).Square().Add(a.Norm(1.5).Tanh()).Add(a.Norm(0.5, 0).Square().Sum()).Add(a.Norm(-1.5, 1).Exp())
+		}), inputs: []*Tensor{awayFrom(0.1, 3, 4)}},
 		{name: "second/Einsum-CumSum-Repeat", f: func(x []*Tensor) *Tensor {
 			y := Einsum("bqd,bkd->bqk", x[0], x[1]).Tanh().CumSum(2).Repeat(1, 2, 1).Sum()
 			g := Grad([]*Tensor{y}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
