@@ -159,7 +159,9 @@
 // table, ReadIDX, ReadMNIST and LoadMNIST read MNIST's IDX files, and
 // NewSubset and RandomSplit cut a dataset into parts (train/validation).
 // FashionMNIST reads Debian's dataset-fashion-mnist files and falls back,
-// with a notice, to a 1200-example subset built into dbr.
+// with a notice, to a 1200-example subset built into dbr. Words reads a word
+// list for character-level models (Debian's wamerican by default) and falls
+// back the same way to a 2224-word sample.
 //
 // # Errors
 //

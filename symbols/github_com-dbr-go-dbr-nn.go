@@ -118,6 +118,7 @@ func init() {
 		"TypeName":                       reflect.ValueOf(nn.TypeName),
 		"UniformInit":                    reflect.ValueOf(nn.UniformInit),
 		"WithFileDType":                  reflect.ValueOf(nn.WithFileDType),
+		"Words":                          reflect.ValueOf(nn.Words),
 		"XavierNormal":                   reflect.ValueOf(nn.XavierNormal),
 		"XavierUniform":                  reflect.ValueOf(nn.XavierUniform),
 		"ZeroGrad":                       reflect.ValueOf(nn.ZeroGrad),
