@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -177,6 +179,108 @@ func TestSeqGradCheck(t *testing.T) {
 			out, hn := rnn.Run(xs[0], nil)
 			return flatCat(out, hn)
 		}, x)
+	}
+}
+
+// The padding of a variable-length batch never reaches the cells, as with
+// PyTorch's packed sequences: NaN or huge values there change no output, no
+// final state and no gradient, the input's gradient is 0 there, and each
+// sequence's final state is exactly its output at its last step.
+func TestSeqPaddingIgnored(t *testing.T) {
+	withFloat64(func() { seqPaddingIgnored(t) })
+	seqPaddingIgnored(t)
+}
+
+func seqPaddingIgnored(t *testing.T) {
+	t.Helper()
+	engine.Seed(41)
+	const steps, in, hid = 4, 3, 4
+	lengths := []int{4, 2, 1}
+	n := len(lengths)
+	padded := func(s, i int) bool { return s >= lengths[i] }
+	// pad returns x [T, N, in] with the steps beyond each length set to v
+	pad := func(x *engine.Tensor, v float64) *engine.Tensor {
+		d := x.Float64s()
+		for s := 0; s < steps; s++ {
+			for i := 0; i < n; i++ {
+				for k := 0; k < in && padded(s, i); k++ {
+					d[(s*n+i)*in+k] = v
+				}
+			}
+		}
+		return engine.New64(d, steps, n, in).To(x.DType())
+	}
+	lstm := NewLSTM(in, hid, RNNOpts{NumLayers: 2, Bidirectional: true})
+	gru := NewGRU(in, hid, RNNOpts{Bidirectional: true})
+	rnn := NewRNN(in, hid, RNNOpts{NumLayers: 2, Nonlinearity: "relu"})
+	h0 := engine.Randn(2, n, hid)
+	for _, c := range []struct {
+		name string
+		m    Module
+		dirs int
+		run  func(x *engine.Tensor) []*engine.Tensor // output, then final states
+	}{
+		{"LSTM", lstm, 2, func(x *engine.Tensor) []*engine.Tensor {
+			out, hn, cn := lstm.RunLengths(x, lengths, nil, nil)
+			return []*engine.Tensor{out, hn, cn}
+		}},
+		{"GRU", gru, 2, func(x *engine.Tensor) []*engine.Tensor {
+			out, hn := gru.RunLengths(x, lengths, h0)
+			return []*engine.Tensor{out, hn}
+		}},
+		{"RNN", rnn, 1, func(x *engine.Tensor) []*engine.Tensor {
+			out, hn := rnn.RunLengths(x, lengths, nil)
+			return []*engine.Tensor{out, hn}
+		}},
+	} {
+		x := engine.Randn(steps, n, in)
+		var upstream []*engine.Tensor // a random upstream gradient per result
+		var want []*engine.Tensor     // results, then parameter gradients, with zeros as padding
+		for _, v := range []float64{0, math.NaN(), math.Inf(-1), 1e30} {
+			xv := pad(x, v).SetRequiresGrad(true)
+			got := c.run(xv)
+			if upstream == nil {
+				for _, r := range got {
+					upstream = append(upstream, engine.Randn(r.Shape()...).To(r.DType()))
+				}
+			}
+			loss := engine.Scalar(0).To(x.DType())
+			for k, r := range got {
+				loss = loss.Add(r.Mul(upstream[k]).Sum())
+			}
+			for _, p := range c.m.Params() {
+				p.Tensor.ZeroGrad()
+			}
+			loss.Backward()
+			for _, p := range c.m.Params() {
+				got = append(got, p.Tensor.Grad())
+			}
+			name := fmt.Sprintf("%s %v, padding %v", c.name, x.DType(), v)
+			if v == 0 {
+				want = got
+			}
+			for k := range got {
+				equalValues(t, fmt.Sprintf("%s: result %d", name, k), got[k], want[k])
+			}
+			g := xv.Grad().Float64s()
+			for s := 0; s < steps; s++ {
+				for i := 0; i < n; i++ {
+					if padded(s, i) && (g[(s*n+i)*in] != 0 || g[(s*n+i)*in+in-1] != 0) {
+						t.Errorf("%s: the input's gradient at padded step %d of sequence %d is %v, want 0", name, s, i, g[(s*n+i)*in:(s*n+i+1)*in])
+					}
+				}
+			}
+		}
+		// the last layer's final states are its outputs at each sequence's
+		// last step (forward) and at step 0 (backward), bit for bit
+		out, hn := want[0], want[1]
+		last := hn.Size(0) - c.dirs
+		for i, l := range lengths {
+			equalValues(t, c.name+" forward final state", hn.Select(0, last).Select(0, i), out.Select(0, l-1).Select(0, i).Narrow(0, 0, hid))
+			if c.dirs == 2 {
+				equalValues(t, c.name+" backward final state", hn.Select(0, last+1).Select(0, i), out.Select(0, 0).Select(0, i).Narrow(0, hid, hid))
+			}
+		}
 	}
 }
 

@@ -26,8 +26,10 @@ import (
 // PyTorch's pack_padded_sequence (enforce_sorted=False) followed by
 // pad_packed_sequence: sequence n is steps 0 … lengths[n]−1; the output is 0
 // beyond its end and the final state is the one at its last step (the
-// backward direction starts from its last step). The output keeps T steps
-// (pad_packed_sequence would cut it to the longest length).
+// backward direction starts from its last step). The padding is never read:
+// whatever it holds (NaN too) changes nothing, and its gradient is 0. The
+// output keeps T steps (pad_packed_sequence would cut it to the longest
+// length).
 
 // RNNOpts are the options of RNN, LSTM and GRU. Zero values are PyTorch's
 // defaults: one layer, tanh (RNN only; "relu" is the other choice), time-major
@@ -157,16 +159,22 @@ func runSeq(op string, cells []seqCell, in, hidden int, o RNNOpts, drop *Dropout
 			short = short || l < steps
 		}
 		if short {
-			masks = make([]*engine.Tensor, steps)
-			for t := range masks {
-				m := make([]float64, n)
+			keep := make([]float64, steps*n)
+			for t := 0; t < steps; t++ {
 				for i, l := range lengths {
 					if t < l {
-						m[i] = 1
+						keep[t*n+i] = 1
 					}
 				}
-				masks[t] = engine.New64(m, n, 1).To(x.DType())
 			}
+			inside := engine.New64(keep, steps, n, 1).To(x.DType())
+			masks = make([]*engine.Tensor, steps)
+			for t := range masks {
+				masks[t] = inside.Select(0, t)
+			}
+			// the padding never reaches the cells, as with PyTorch's packed
+			// sequences: whatever it holds (NaN too), its steps read zeros
+			x = x.MaskedFill(inside.EqScalar(0), 0)
 		}
 	}
 	final := make([][]*engine.Tensor, len(init))
@@ -197,9 +205,10 @@ func runSeq(op string, cells []seqCell, in, hidden int, o RNNOpts, drop *Dropout
 					outs[t] = nx[0]
 					continue
 				}
+				// a sequence that has ended keeps its state, bit for bit
 				m := masks[t]
 				for k := range st {
-					st[k] = st[k].Add(m.Mul(nx[k].Sub(st[k])))
+					st[k] = engine.Where(m, nx[k], st[k])
 				}
 				outs[t] = nx[0].Mul(m)
 			}
