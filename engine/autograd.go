@@ -19,8 +19,14 @@ type backwardFn func(g *Tensor) []*Tensor
 type node struct {
 	inputs   []*Tensor
 	backward backwardFn
-	seq      uint64 // creation order: a topological order of the graph
-	vers     savedVersions
+	// into, when set (ops of one input whose gradient is zero outside a
+	// block: Select, Narrow, Chunk, …), adds the input's gradient for g into
+	// dst, a gradient of the input's shape. The backward loop uses it to sum
+	// the pieces' gradients in one buffer instead of a zero-filled tensor of
+	// the input's size per piece (T steps of a sequence: T² work).
+	into func(g, dst *Tensor)
+	seq  uint64 // creation order: a topological order of the graph
+	vers savedVersions
 }
 
 var seqCounter atomic.Uint64
@@ -273,6 +279,16 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			held[bufKey(g)] += d
 		}
 	}
+	// releaseDead returns the buffers of dead that nothing holds any more.
+	releaseDead := func() {
+		if pooling {
+			for _, d := range dead {
+				if k := bufKey(d); d.scratch && k != nil && held[k] == 0 {
+					release(d) // also clears d: a buffer appearing twice in dead goes back once
+				}
+			}
+		}
+	}
 	grads[t] = g.clone()
 	hold(grads[t], 1)
 	// leaves with tensor hooks: their gradient is summed here, and the hooks
@@ -294,6 +310,28 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 		}
 		CheckInterrupt()
 		checkVersions(r)
+		dead = append(dead[:0], gr)
+		if in := r.node.inputs[0]; r.node.into != nil && pooling && !creatingGraph() && in.node != nil && in.requiresGrad && in.gradHooks == nil {
+			// Add into the input's pending gradient, made ours first.
+			cur := grads[in]
+			switch {
+			case cur == nil:
+				cur = empty(in.dtype, in.shape)
+			case !owned[cur]:
+				hold(cur, -1)
+				dead = append(dead, cur)
+				cur = cur.clone()
+			}
+			if !owned[cur] {
+				cur.scratch = true
+				owned[cur] = true
+				grads[in] = cur
+				hold(cur, 1)
+			}
+			r.node.into(gr, cur)
+			releaseDead()
+			continue
+		}
 		// Nothing else holds gr's data: the backward may write its result there.
 		gr.reusable = pooling && gr.scratch && held[bufKey(gr)] == 0
 		gs := runBackward(r, gr)
@@ -302,7 +340,6 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 			pooling = false
 			runHooks(OpEvent{Op: r.op, Inputs: r.node.inputs, Output: gr, Grads: gs, Backward: true})
 		}
-		dead = append(dead[:0], gr)
 		for i, in := range r.node.inputs {
 			if i >= len(gs) || gs[i] == nil || !in.requiresGrad {
 				continue
@@ -345,13 +382,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 				dead = append(dead, gi)
 			}
 		}
-		if pooling {
-			for _, d := range dead {
-				if k := bufKey(d); d.scratch && k != nil && held[k] == 0 {
-					release(d) // also clears d: a buffer appearing twice in dead goes back once
-				}
-			}
-		}
+		releaseDead()
 	}
 	for _, in := range hookedLeaves {
 		accumulate(&in.grad, runGradHooks(in, hookedSums[in]))

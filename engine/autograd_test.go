@@ -170,3 +170,51 @@ func TestBackwardSharedGradients(t *testing.T) {
 	assertClose(t, "grad", x.Grad(), up.MulScalar(6), 1e-6)
 	assertClose(t, "upstream unchanged", up, New(before, 2, 3), 0)
 }
+
+// TestBackwardPiecesAddedInPlace covers the backward of ops that take a
+// block of one input (Select, Narrow, Chunk), whose gradients the backward
+// loop adds into one buffer of the input's shape: many pieces of one
+// intermediate, overlapping pieces, and a whole-tensor use besides, must
+// give the sum of every contribution, in float32 and float64, and the same
+// with an op hook installed (which takes each backward's own result).
+func TestBackwardPiecesAddedInPlace(t *testing.T) {
+	Seed(11)
+	f := func(xs []*Tensor) *Tensor {
+		h := xs[0].Exp() // [5, 3, 4], not a leaf
+		var steps []*Tensor
+		for s := 0; s < 5; s++ {
+			steps = append(steps, h.Select(0, s).MulScalar(float64(s+1)))
+		}
+		y := Stack(steps, 0).Add(h.Mul(xs[1]))
+		c := h.Chunk(2, 2) // two [5, 3, 2] pieces
+		return y.Narrow(2, 0, 2).Add(c[0]).Mul(c[1]).Add(h.Narrow(2, 1, 2))
+	}
+	if r := GradCheck(f, Randn(5, 3, 4), Randn(5, 3, 4)); !r.OK {
+		t.Fatal(r)
+	}
+	for _, dt := range []DType{Float32, Float64} {
+		for _, hooked := range []bool{false, true} {
+			x := Randn(6, 2, 3).To(dt).SetRequiresGrad(true)
+			h := x.MulScalar(1)
+			remove := func() {}
+			if hooked {
+				remove = AddOpHook(func(OpEvent) {})
+			}
+			loss := h.Narrow(2, 1, 2).Sum()
+			for s := 0; s < 6; s++ {
+				loss = loss.Add(h.Select(0, s).MulScalar(float64(s + 1)).Sum())
+			}
+			loss.Backward()
+			remove()
+			want := make([]float64, 6*2*3)
+			for i := range want {
+				s, j := i/6, i%3
+				want[i] = float64(s + 1)
+				if j >= 1 {
+					want[i]++
+				}
+			}
+			assertClose(t, fmt.Sprintf("%v hooked=%v", dt, hooked), x.Grad(), New64(want, 6, 2, 3), 0)
+		}
+	}
+}

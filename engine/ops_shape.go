@@ -269,10 +269,17 @@ func (t *Tensor) narrow(op string, d, s, length int, drop bool) *Tensor {
 	}
 	in := t.shape
 	// ∂t = g placed at [s, s+length) of dim d, zeros elsewhere
-	return record(op, out, func(g *Tensor) []*Tensor {
+	out = record(op, out, func(g *Tensor) []*Tensor {
 		gb := &Tensor{shape: block, dtype: g.dtype, f32: g.f32, f64: g.f64} // g with dim d back
 		return []*Tensor{place(gb, make([]int, len(block)), block, in, start, 0)}
 	}, t)
+	if out.node != nil {
+		out.node.into = func(g, dst *Tensor) {
+			gb := &Tensor{shape: block, dtype: g.dtype, f32: g.f32, f64: g.f64}
+			blockAdd(dst, start, gb, make([]int, len(block)), block)
+		}
+	}
+	return out
 }
 
 // Split cuts dim into pieces of size elements (the last may be smaller), as
@@ -501,6 +508,21 @@ func blockCopy(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block [
 		copyBlock(dst.f64, ds, do, src.f64, ss, so, block)
 	} else {
 		copyBlock(dst.f32, ds, do, src.f32, ss, so, block)
+	}
+}
+
+// blockAdd is blockCopy adding into dst instead of overwriting it.
+func blockAdd(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block []int) {
+	ds, ss := rowStrides(dst.shape), rowStrides(src.shape)
+	do, so := 0, 0
+	for d := range block {
+		do += dstStart[d] * ds[d]
+		so += srcStart[d] * ss[d]
+	}
+	if dst.dtype == Float64 {
+		walkRows(block, ds, ss, func(_, d, s, n int) { addTo(dst.f64[do+d:do+d+n], src.f64[so+s:so+s+n]) })
+	} else {
+		walkRows(block, ds, ss, func(_, d, s, n int) { addTo(dst.f32[do+d:do+d+n], src.f32[so+s:so+s+n]) })
 	}
 }
 
