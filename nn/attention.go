@@ -115,7 +115,7 @@ func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) 
 	}
 	heads := func(x *engine.Tensor, i int) *engine.Tensor {
 		t := x.Size(0)
-		return affine(x, w[i], b[i]).Reshape(t, n, h, e/h).Permute(1, 2, 0, 3)
+		return engine.Linear(x, w[i], b[i]).Reshape(t, n, h, e/h).Permute(1, 2, 0, 3)
 	}
 	q, k, v := heads(query, 0), heads(key, 1), heads(value, 2)
 	// attn is an attention mask or bias as [L, S] or [N, H, L, S]

@@ -44,15 +44,6 @@ func rnnParams(wih, whh, bih, bhh *engine.Tensor) []Param {
 	return ps
 }
 
-// affine returns x·Wᵀ + b (b may be nil).
-func affine(x, w, b *engine.Tensor) *engine.Tensor {
-	y := x.MatMul(w.T())
-	if b != nil {
-		y = y.Add(b)
-	}
-	return y
-}
-
 // cellInputs checks x and the states, adds a batch dim to unbatched input and
 // replaces nil states by zeros. It returns whether the batch dim was added.
 func cellInputs(op string, x *engine.Tensor, in, hidden int, states []*engine.Tensor) (*engine.Tensor, []*engine.Tensor, bool) {
@@ -121,13 +112,13 @@ func NewRNNCell(input, hidden int) *RNNCell {
 // It panics with a *engine.ShapeError when the shapes do not fit.
 func (c *RNNCell) Step(x, h *engine.Tensor) *engine.Tensor {
 	x, st, ub := cellInputs("RNNCell", x, c.WeightIH.Size(1), c.WeightHH.Size(1), []*engine.Tensor{h})
-	return unbatch(c.next(affine(x, c.WeightIH, c.BiasIH), st)[0], ub)
+	return unbatch(c.next(engine.Linear(x, c.WeightIH, c.BiasIH), st)[0], ub)
 }
 
 // next is a step from the input's projection gi = x·W_ihᵀ + b_ih and the
 // states (here h): the part of Step a whole sequence (RNN) shares.
 func (c *RNNCell) next(gi *engine.Tensor, st []*engine.Tensor) []*engine.Tensor {
-	pre := gi.Add(affine(st[0], c.WeightHH, c.BiasHH))
+	pre := gi.Add(engine.Linear(st[0], c.WeightHH, c.BiasHH))
 	switch c.Nonlinearity {
 	case "tanh", "":
 		return []*engine.Tensor{pre.Tanh()}
@@ -178,13 +169,13 @@ func NewLSTMCell(input, hidden int) *LSTMCell {
 func (l *LSTMCell) Step(x, h, c *engine.Tensor) (h2, c2 *engine.Tensor) {
 	hid := l.WeightHH.Size(1)
 	x, st, ub := cellInputs("LSTMCell", x, l.WeightIH.Size(1), hid, []*engine.Tensor{h, c})
-	hc := l.next(affine(x, l.WeightIH, l.BiasIH), st)
+	hc := l.next(engine.Linear(x, l.WeightIH, l.BiasIH), st)
 	return unbatch(hc[0], ub), unbatch(hc[1], ub)
 }
 
 // next is a step from the input's projection gi and the states h, c.
 func (l *LSTMCell) next(gi *engine.Tensor, st []*engine.Tensor) []*engine.Tensor {
-	gates := gi.Add(affine(st[0], l.WeightHH, l.BiasHH)).Chunk(4, -1)
+	gates := gi.Add(engine.Linear(st[0], l.WeightHH, l.BiasHH)).Chunk(4, -1)
 	i, f, g, o := gates[0].Sigmoid(), gates[1].Sigmoid(), gates[2].Tanh(), gates[3].Sigmoid()
 	c2 := f.Mul(st[1]).Add(i.Mul(g))
 	return []*engine.Tensor{o.Mul(c2.Tanh()), c2}
@@ -228,13 +219,13 @@ func NewGRUCell(input, hidden int) *GRUCell {
 // zeros). It panics with a *engine.ShapeError when the shapes do not fit.
 func (c *GRUCell) Step(x, h *engine.Tensor) *engine.Tensor {
 	x, st, ub := cellInputs("GRUCell", x, c.WeightIH.Size(1), c.WeightHH.Size(1), []*engine.Tensor{h})
-	return unbatch(c.next(affine(x, c.WeightIH, c.BiasIH), st)[0], ub)
+	return unbatch(c.next(engine.Linear(x, c.WeightIH, c.BiasIH), st)[0], ub)
 }
 
 // next is a step from the input's projection gi and the state h.
 func (c *GRUCell) next(gi0 *engine.Tensor, st []*engine.Tensor) []*engine.Tensor {
 	gi := gi0.Chunk(3, -1)
-	gh := affine(st[0], c.WeightHH, c.BiasHH).Chunk(3, -1)
+	gh := engine.Linear(st[0], c.WeightHH, c.BiasHH).Chunk(3, -1)
 	r := gi[0].Add(gh[0]).Sigmoid()
 	z := gi[1].Add(gh[1]).Sigmoid()
 	n := gi[2].Add(r.Mul(gh[2])).Tanh()

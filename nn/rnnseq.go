@@ -184,7 +184,7 @@ func runSeq(op string, cells []seqCell, in, hidden int, o RNNOpts, drop *Dropout
 			idx := l*dirs + d
 			cell := cells[idx]
 			w, b := cell.inputWeights()
-			gi := affine(x, w, b) // [T, N, gates·hidden] for every step at once
+			gi := engine.Linear(x, w, b) // [T, N, gates·hidden] for every step at once
 			st := make([]*engine.Tensor, len(init))
 			for k := range st {
 				if states[k] != nil {
