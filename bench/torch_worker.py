@@ -150,6 +150,31 @@ def softmax_ce(n, c):
     return step
 
 
+def lstm_step():
+    """As bench/seq.go's lstmStep: a one-layer LSTM (input 256, hidden 256)
+    over x [35, 32, 256], the sum of its output backpropagated."""
+    m = torch.nn.LSTM(256, 256)
+    x = torch.randn(35, 32, 256)
+
+    def step():
+        m.zero_grad()
+        m(x)[0].sum().backward()
+    return step
+
+
+def transformer_step():
+    """As bench/seq.go's transformerStep: one encoder block (d_model 128,
+    4 heads, feed-forward 512, ReLU, no dropout, norms after the blocks) over
+    x [64, 16, 128], the sum of its output backpropagated."""
+    m = torch.nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0)
+    x = torch.randn(64, 16, 128)
+
+    def step():
+        m.zero_grad()
+        m(x).sum().backward()
+    return step
+
+
 def build(name, args):
     if name == "gemm":
         return gemm(args["n"])
@@ -159,6 +184,10 @@ def build(name, args):
         return tiny()
     if name == "softmax_ce":
         return softmax_ce(args["n"], args["c"])
+    if name == "lstm":
+        return lstm_step()
+    if name == "transformer":
+        return transformer_step()
     if name == "mlp":
         return train_step(MLP(), (784,), args["batch"])
     if name == "epoch":

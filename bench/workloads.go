@@ -66,6 +66,7 @@ func workloads() []workload {
 			}
 		},
 	})
+	ws = append(ws, seqWorkloads()...)
 	ws = append(ws, trainWorkloads()...)
 	if selected("epoch") {
 		ws = append(ws, epochWorkloads()...)
