@@ -20,32 +20,51 @@ type Masks struct {
 }
 
 // MHAOpts are the options of MultiheadAttention. Zero values are PyTorch's
-// defaults: no dropout on the attention weights, time-major input.
+// defaults: no dropout on the attention weights, time-major input, keys and
+// values of EmbedDim features, no extra key.
 type MHAOpts struct {
 	Dropout    float64
 	BatchFirst bool
+	// KDim and VDim are the feature sizes of the keys and values (kdim,
+	// vdim); 0 means EmbedDim. When either differs from EmbedDim the
+	// projections are three weights, QProjWeight, KProjWeight and
+	// VProjWeight, as in PyTorch.
+	KDim, VDim int
+	// AddBiasKV appends a learned key BiasK and value BiasV [1, 1, E] to
+	// every sequence's keys and values (add_bias_kv).
+	AddBiasKV bool
+	// AddZeroAttn appends a key and a value of zeros after the projections
+	// (add_zero_attn).
+	AddZeroAttn bool
 }
 
-// MultiheadAttention is torch.nn.MultiheadAttention with keys and values of
-// the query's size: NumHeads heads of EmbedDim/NumHeads features, the
-// query, key and value projections stacked in InProjWeight [3·E, E] and
-// InProjBias [3·E] and the output projection OutProj, named as PyTorch names
-// them (in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias).
+// MultiheadAttention is torch.nn.MultiheadAttention: NumHeads heads of
+// EmbedDim/NumHeads features. The query, key and value projections are
+// stacked in InProjWeight [3·E, E] when keys and values have E features,
+// else they are QProjWeight [E, E], KProjWeight [E, kdim] and VProjWeight
+// [E, vdim] (InProjWeight nil); their biases are InProjBias [3·E]. With
+// AddBiasKV, BiasK and BiasV [1, 1, E] are appended to the projected keys
+// and values. OutProj is the output projection. The parameters are named as
+// PyTorch names them (in_proj_weight or q_proj_weight, k_proj_weight,
+// v_proj_weight; in_proj_bias, bias_k, bias_v, out_proj.weight,
+// out_proj.bias), so state dicts move both ways.
 // Inputs are [L, N, E] ([N, L, E] with BatchFirst, [L, E] for one sequence).
 // Dropout on the attention weights applies in training mode.
 type MultiheadAttention struct {
-	EmbedDim, NumHeads       int
-	Opts                     MHAOpts
-	InProjWeight, InProjBias *engine.Tensor
-	OutProj                  *Linear
-	drop                     *Dropout
+	EmbedDim, NumHeads                    int
+	Opts                                  MHAOpts
+	InProjWeight                          *engine.Tensor
+	QProjWeight, KProjWeight, VProjWeight *engine.Tensor
+	InProjBias, BiasK, BiasV              *engine.Tensor
+	OutProj                               *Linear
+	drop                                  *Dropout
 }
 
 // NewMultiheadAttention returns a MultiheadAttention with PyTorch's
-// initialization: InProjWeight Xavier-uniform, OutProj.Weight as a Linear's,
-// the biases 0.
-// It panics with an *engine.Error when numHeads does not divide embedDim or
-// the dropout is not in [0, 1).
+// initialization: the projection weights Xavier-uniform, OutProj.Weight as a
+// Linear's, BiasK and BiasV Xavier-normal, the other biases 0.
+// It panics with an *engine.Error when numHeads does not divide embedDim,
+// KDim or VDim is negative or the dropout is not in [0, 1).
 func NewMultiheadAttention(embedDim, numHeads int, o MHAOpts) *MultiheadAttention {
 	if embedDim <= 0 || numHeads <= 0 || embedDim%numHeads != 0 {
 		errorf("NewMultiheadAttention", "embed_dim=%d must be a positive multiple of num_heads=%d", embedDim, numHeads)
@@ -53,30 +72,65 @@ func NewMultiheadAttention(embedDim, numHeads int, o MHAOpts) *MultiheadAttentio
 	if !(o.Dropout >= 0 && o.Dropout < 1) {
 		errorf("NewMultiheadAttention", "dropout must be in [0, 1), got %v", o.Dropout)
 	}
-	m := &MultiheadAttention{EmbedDim: embedDim, NumHeads: numHeads, Opts: o,
-		InProjWeight: param(3*embedDim, embedDim), InProjBias: param(3 * embedDim),
+	if o.KDim < 0 || o.VDim < 0 {
+		errorf("NewMultiheadAttention", "kdim=%d and vdim=%d must be positive (0 means embed_dim=%d)", o.KDim, o.VDim, embedDim)
+	}
+	if o.KDim == 0 {
+		o.KDim = embedDim
+	}
+	if o.VDim == 0 {
+		o.VDim = embedDim
+	}
+	m := &MultiheadAttention{EmbedDim: embedDim, NumHeads: numHeads, Opts: o, InProjBias: param(3 * embedDim),
 		OutProj: NewLinear(embedDim, embedDim), drop: NewDropout(o.Dropout)}
-	XavierUniform(m.InProjWeight, 1)
+	if o.KDim == embedDim && o.VDim == embedDim {
+		m.InProjWeight = XavierUniform(param(3*embedDim, embedDim), 1)
+	} else {
+		m.QProjWeight = XavierUniform(param(embedDim, embedDim), 1)
+		m.KProjWeight = XavierUniform(param(embedDim, o.KDim), 1)
+		m.VProjWeight = XavierUniform(param(embedDim, o.VDim), 1)
+	}
+	if o.AddBiasKV {
+		m.BiasK = XavierNormal(param(1, 1, embedDim), 1)
+		m.BiasV = XavierNormal(param(1, 1, embedDim), 1)
+	}
 	ConstantInit(m.OutProj.Bias, 0)
 	return m
 }
 
 // Forward is self-attention without masks: the output of Attend(x, x, x, Masks{}).
 func (m *MultiheadAttention) Forward(x *engine.Tensor) *engine.Tensor {
-	out, _ := m.Attend(x, x, x, Masks{})
+	out, _ := m.AttendWeights(x, x, x, Masks{}, WeightOpts{NoWeights: true})
 	return out
 }
 
+// WeightOpts say which attention weights AttendWeights returns. Zero values
+// are PyTorch's defaults (need_weights=True, average_attn_weights=True).
+type WeightOpts struct {
+	NoWeights bool // need_weights=False: no weights (nil)
+	PerHead   bool // average_attn_weights=False: the weights of each head, [N, H, L, S]
+}
+
 // Attend returns the attention output [L, N, E] of query [L, N, E] on key
-// and value [S, N, E] (batch first with Opts.BatchFirst), and the attention
-// weights averaged over the heads, [N, L, S] (PyTorch's need_weights=True,
-// average_attn_weights=True).
+// [S, N, kdim] and value [S, N, vdim] (batch first with Opts.BatchFirst),
+// and the attention weights averaged over the heads, [N, L, S] (PyTorch's
+// need_weights=True, average_attn_weights=True). With AddBiasKV and
+// AddZeroAttn the weights have a column for each appended key, after the S
+// columns of the given keys; masks cover the given keys only, and the
+// appended ones are never hidden (PyTorch pads the masks so).
 // It panics with a *engine.ShapeError naming every operand's shape when the
 // shapes do not fit.
 func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) (out, weights *engine.Tensor) {
-	if m.InProjWeight == nil || m.OutProj == nil || m.drop == nil {
-		errorf("MultiheadAttention", "the layer has no weights; make it with nn.NewMultiheadAttention(embedDim, numHeads, nn.MHAOpts{})")
-	}
+	return m.AttendWeights(query, key, value, mk, WeightOpts{})
+}
+
+// AttendWeights is Attend returning the weights wo asks for: none, the
+// average over the heads [N, L, S], or each head's [N, H, L, S] ([H, L, S]
+// for one sequence).
+// It panics with a *engine.ShapeError naming every operand's shape when the
+// shapes do not fit.
+func (m *MultiheadAttention) AttendWeights(query, key, value *engine.Tensor, mk Masks, wo WeightOpts) (out, weights *engine.Tensor) {
+	wq, wk, wv := m.projWeights()
 	e, h := m.EmbedDim, m.NumHeads
 	qs, ks, vs := query.Shape(), key.Shape(), value.Shape()
 	labels := "query, key, value"
@@ -90,9 +144,10 @@ func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) 
 		panic(&engine.ShapeError{Op: "MultiheadAttention", Shapes: shapes, Reason: reason + " (" + labels + " and masks)"})
 	}
 	for i, t := range []*engine.Tensor{query, key, value} {
-		if (t.Dims() != 3 && t.Dims() != 2) || t.Dims() != query.Dims() || t.Size(-1) != e {
-			fail(fmt.Sprintf("%s %v but embed_dim=%d: expected [L, N, %d] (batch_first: [N, L, %d]) or [L, %d]",
-				[]string{"query", "key", "value"}[i], t.Shape(), e, e, e, e))
+		name, size, want, seq := []string{"query", "key", "value"}[i], []string{"embed_dim", "kdim", "vdim"}[i], []*engine.Tensor{wq, wk, wv}[i].Size(1), "LSS"[i:i+1]
+		if (t.Dims() != 3 && t.Dims() != 2) || t.Dims() != query.Dims() || t.Size(-1) != want {
+			fail(fmt.Sprintf("%s %v but %s=%d: expected [%s, N, %d] (batch_first: [N, %s, %d]) or [%s, %d]",
+				name, t.Shape(), size, want, seq, want, seq, want, seq, want))
 		}
 	}
 	unbatched := query.Dims() == 2
@@ -105,19 +160,6 @@ func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) 
 	if key.Size(1) != n || value.Size(1) != n || value.Size(0) != s {
 		fail(fmt.Sprintf("key %v and value %v must have the same length and the query's batch", ks, vs))
 	}
-	// projections: [T, N, E] → [N, H, T, E/H]
-	w := m.InProjWeight.Chunk(3, 0)
-	var b []*engine.Tensor
-	if m.InProjBias != nil {
-		b = m.InProjBias.Chunk(3, 0)
-	} else {
-		b = []*engine.Tensor{nil, nil, nil}
-	}
-	heads := func(x *engine.Tensor, i int) *engine.Tensor {
-		t := x.Size(0)
-		return engine.Linear(x, w[i], b[i]).Reshape(t, n, h, e/h).Permute(1, 2, 0, 3)
-	}
-	q, k, v := heads(query, 0), heads(key, 1), heads(value, 2)
 	// attn is an attention mask or bias as [L, S] or [N, H, L, S]
 	attn := func(a *engine.Tensor, what string) *engine.Tensor {
 		switch {
@@ -146,30 +188,118 @@ func (m *MultiheadAttention) Attend(query, key, value *engine.Tensor, mk Masks) 
 			mask = mask.Abs().Add(kp.Abs()) // non-zero where either hides
 		}
 	}
+	// projections [T, N, E], then the appended keys and values
+	var b []*engine.Tensor
+	if m.InProjBias != nil {
+		b = m.InProjBias.Chunk(3, 0)
+	} else {
+		b = []*engine.Tensor{nil, nil, nil}
+	}
+	q, k, v := engine.Linear(query, wq, b[0]), engine.Linear(key, wk, b[1]), engine.Linear(value, wv, b[2])
+	extra := 0
+	if m.BiasK != nil || m.BiasV != nil {
+		if m.BiasK == nil || m.BiasV == nil {
+			errorf("MultiheadAttention", "bias_k and bias_v go together; the layer has only one of them")
+		}
+		k = engine.Cat([]*engine.Tensor{k, m.BiasK.Expand(1, n, e).To(k.DType())}, 0)
+		v = engine.Cat([]*engine.Tensor{v, m.BiasV.Expand(1, n, e).To(v.DType())}, 0)
+		extra++
+	}
+	if m.Opts.AddZeroAttn {
+		k = engine.Cat([]*engine.Tensor{k, engine.ZerosLike(k.Narrow(0, 0, 1))}, 0)
+		v = engine.Cat([]*engine.Tensor{v, engine.ZerosLike(v.Narrow(0, 0, 1))}, 0)
+		extra++
+	}
+	causal := mk.Causal
+	if extra > 0 {
+		// the appended keys are seen by every query: the masks get visible
+		// columns, and the causal mask becomes one over the given keys
+		if causal {
+			c := engine.Ones(l, s).To(k.DType()).Triu(1)
+			if mask == nil {
+				mask = c
+			} else {
+				mask = mask.Abs().Add(c)
+			}
+			causal = false
+		}
+		pad := []int{0, extra}
+		if mask != nil {
+			mask = mask.Pad(pad, 0)
+		}
+		if bias != nil {
+			bias = bias.Pad(pad, 0)
+		}
+	}
+	// heads: [T, N, E] → [N, H, T, E/H]
+	heads := func(x *engine.Tensor) *engine.Tensor {
+		return x.Reshape(x.Size(0), n, h, e/h).Permute(1, 2, 0, 3)
+	}
 	// the weights [N, H, L, S] after dropout, which PyTorch 1.13 also returns
-	att := m.drop.Forward(engine.AttentionWeights(q, k, engine.AttentionOpts{Mask: mask, Causal: mk.Causal, Bias: bias}))
-	out = m.OutProj.Forward(att.MatMul(v).Permute(2, 0, 1, 3).Reshape(l, n, e)) // [L, N, E]
-	weights = att.Mean(1)
+	att := m.drop.Forward(engine.AttentionWeights(heads(q), heads(k), engine.AttentionOpts{Mask: mask, Causal: causal, Bias: bias}))
+	out = m.OutProj.Forward(att.MatMul(heads(v)).Permute(2, 0, 1, 3).Reshape(l, n, e)) // [L, N, E]
+	switch {
+	case wo.NoWeights:
+	case wo.PerHead:
+		weights = att
+	default:
+		weights = att.Mean(1)
+	}
 	switch {
 	case unbatched:
-		out, weights = out.Squeeze(1), weights.Squeeze(0)
+		out = out.Squeeze(1)
+		if weights != nil {
+			weights = weights.Squeeze(0)
+		}
 	case m.Opts.BatchFirst:
 		out = out.Transpose(0, 1)
 	}
 	return out, weights
 }
 
-// Params returns in_proj_weight, in_proj_bias, out_proj.weight and out_proj.bias.
+// projWeights returns the query, key and value projection weights: the
+// thirds of InProjWeight or QProjWeight, KProjWeight and VProjWeight.
+// It panics with an *engine.Error when the layer has neither.
+func (m *MultiheadAttention) projWeights() (wq, wk, wv *engine.Tensor) {
+	switch {
+	case m.OutProj == nil || m.drop == nil:
+	case m.InProjWeight != nil && m.QProjWeight == nil && m.KProjWeight == nil && m.VProjWeight == nil:
+		w := m.InProjWeight.Chunk(3, 0)
+		return w[0], w[1], w[2]
+	case m.InProjWeight == nil && m.QProjWeight != nil && m.KProjWeight != nil && m.VProjWeight != nil:
+		return m.QProjWeight, m.KProjWeight, m.VProjWeight
+	}
+	errorf("MultiheadAttention", "the layer has no weights (or both in_proj_weight and q/k/v_proj_weight); make it with nn.NewMultiheadAttention(embedDim, numHeads, nn.MHAOpts{})")
+	return nil, nil, nil
+}
+
+// Params returns in_proj_weight (or q_proj_weight, k_proj_weight and
+// v_proj_weight), in_proj_bias, bias_k, bias_v, out_proj.weight and
+// out_proj.bias, in PyTorch's order, leaving out those the layer does not have.
 func (m *MultiheadAttention) Params() []Param {
-	ps := []Param{{Name: "in_proj_weight", Tensor: m.InProjWeight}}
-	if m.InProjBias != nil {
-		ps = append(ps, Param{Name: "in_proj_bias", Tensor: m.InProjBias})
+	var ps []Param
+	for _, p := range []Param{{Name: "in_proj_weight", Tensor: m.InProjWeight}, {Name: "q_proj_weight", Tensor: m.QProjWeight},
+		{Name: "k_proj_weight", Tensor: m.KProjWeight}, {Name: "v_proj_weight", Tensor: m.VProjWeight},
+		{Name: "in_proj_bias", Tensor: m.InProjBias}, {Name: "bias_k", Tensor: m.BiasK}, {Name: "bias_v", Tensor: m.BiasV}} {
+		if p.Tensor != nil {
+			ps = append(ps, p)
+		}
 	}
 	return append(ps, Sub("out_proj", m.OutProj)...)
 }
 
 func (m *MultiheadAttention) String() string {
-	return fmt.Sprintf("MultiheadAttention(embed_dim=%d, num_heads=%d)", m.EmbedDim, m.NumHeads)
+	s := fmt.Sprintf("MultiheadAttention(embed_dim=%d, num_heads=%d", m.EmbedDim, m.NumHeads)
+	if o := m.Opts; o.KDim != m.EmbedDim || o.VDim != m.EmbedDim {
+		s += fmt.Sprintf(", kdim=%d, vdim=%d", o.KDim, o.VDim)
+	}
+	if m.Opts.AddBiasKV {
+		s += ", add_bias_kv=True"
+	}
+	if m.Opts.AddZeroAttn {
+		s += ", add_zero_attn=True"
+	}
+	return s + ")"
 }
 
 // TransformerOpts are the options of TransformerEncoderLayer. Unset fields

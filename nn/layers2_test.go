@@ -370,17 +370,30 @@ func refMasks(t *testing.T, name string) Masks {
 
 func attentionTorchRef(t *testing.T) {
 	t.Helper()
-	mha := func(name string, m *MultiheadAttention) {
+	mhaWith := func(name string, m *MultiheadAttention, causal bool, wo WeightOpts) {
 		mk := refMasks(t, name)
+		mk.Causal = causal
 		runRef(t, name, m, func(xs []*engine.Tensor) []*engine.Tensor {
-			out, w := m.Attend(xs[0], xs[1], xs[2], mk)
+			out, w := m.AttendWeights(xs[0], xs[1], xs[2], mk, wo)
+			if wo.NoWeights {
+				if w != nil {
+					t.Errorf("%s: NoWeights returned weights %v", name, w.Shape())
+				}
+				return []*engine.Tensor{out}
+			}
 			return []*engine.Tensor{out, w}
 		})
 	}
+	mha := func(name string, m *MultiheadAttention) { mhaWith(name, m, false, WeightOpts{}) }
 	mha("MHA/self-causal-pad", NewMultiheadAttention(6, 2, MHAOpts{}))
 	mha("MHA/cross-batchfirst-headmask", NewMultiheadAttention(6, 3, MHAOpts{BatchFirst: true}))
 	mha("MHA/unbatched", NewMultiheadAttention(4, 1, MHAOpts{}))
 	mha("MHA/float-mask", NewMultiheadAttention(6, 2, MHAOpts{}))
+	// PyTorch's attn_mask there is the causal one: Masks.Causal must cover the given keys only
+	mhaWith("MHA/kdim-vdim-biaskv-zeroattn-causal", NewMultiheadAttention(6, 2, MHAOpts{KDim: 4, VDim: 5, AddBiasKV: true, AddZeroAttn: true}), true, WeightOpts{})
+	mhaWith("MHA/biaskv-perhead-batchfirst-headmask", NewMultiheadAttention(6, 3, MHAOpts{BatchFirst: true, AddBiasKV: true}), false, WeightOpts{PerHead: true})
+	mhaWith("MHA/zeroattn-kdim-unbatched-perhead", NewMultiheadAttention(4, 2, MHAOpts{KDim: 3, AddZeroAttn: true}), false, WeightOpts{PerHead: true})
+	mhaWith("MHA/kdim-noweights-float-mask", NewMultiheadAttention(6, 2, MHAOpts{KDim: 3, VDim: 3}), false, WeightOpts{NoWeights: true})
 	type runner interface {
 		Module
 		Run(x *engine.Tensor, mk Masks) *engine.Tensor
@@ -451,6 +464,32 @@ func TestAttentionGradCheck(t *testing.T) {
 		out, _ := m.Attend(xs[0], xs[0], xs[0], Masks{Causal: true})
 		return out
 	}, q)
+	// separate projections, bias_k/bias_v and the zero key, with masks over
+	// the given keys; only the inputs, then only the parameters require grad
+	withFloat64(func() {
+		m := NewMultiheadAttention(4, 2, MHAOpts{KDim: 3, VDim: 5, AddBiasKV: true, AddZeroAttn: true, BatchFirst: true})
+		NormalInit(m.InProjBias, 0, 0.5)
+		sp := &sepProj{m.QProjWeight, m.KProjWeight, m.VProjWeight, m.InProjBias, m.BiasK, m.BiasV}
+		q, k, v := engine.Randn(2, 3, 4), engine.Randn(2, 4, 3), engine.Randn(2, 4, 5)
+		attn := engine.New64([]float64{0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0}, 3, 4)
+		mk := Masks{KeyPadding: pad.Narrow(1, 0, 4), Attn: attn, Causal: true}
+		fwd := func(xs []*engine.Tensor, wo WeightOpts) *engine.Tensor {
+			m.QProjWeight, m.KProjWeight, m.VProjWeight = sp.QProjWeight, sp.KProjWeight, sp.VProjWeight
+			m.InProjBias, m.BiasK, m.BiasV = sp.InProjBias, sp.BiasK, sp.BiasV
+			out, w := m.AttendWeights(xs[0], xs[1], xs[2], mk, wo)
+			if w == nil {
+				return out
+			}
+			return flatCat(out, w)
+		}
+		gradCheckLayer(t, "MultiheadAttention kdim/vdim/bias_kv/zero_attn", sp, func(xs []*engine.Tensor) *engine.Tensor {
+			return fwd(xs, WeightOpts{PerHead: true})
+		}, q, k, v)
+		r := engine.GradCheck(func(xs []*engine.Tensor) *engine.Tensor { return fwd(xs, WeightOpts{NoWeights: true}) }, q, k, v)
+		if !r.OK || r.Checked == 0 {
+			t.Errorf("MultiheadAttention inputs only, no weights: %v", r)
+		}
+	})
 	for _, nf := range []bool{false, true} {
 		l := NewTransformerEncoderLayer(4, 2, TransformerOpts{DimFeedforward: 6, Dropout: Float(0), NormFirst: nf, Activation: "gelu"})
 		NormalInit(l.Norm1.Weight, 1, 0.5)
@@ -478,6 +517,19 @@ func TestAttentionErrorsAndNames(t *testing.T) {
 			NewMultiheadAttention(4, 2, MHAOpts{}).Attend(engine.Zeros(3, 2, 4), engine.Zeros(5, 2, 4), engine.Zeros(4, 2, 4), Masks{})
 		}, "key [5 2 4] and value [4 2 4] must have the same length"},
 		{func() { NewMultiheadAttention(6, 4, MHAOpts{}) }, "embed_dim=6 must be a positive multiple of num_heads=4"},
+		{func() {
+			NewMultiheadAttention(4, 2, MHAOpts{KDim: 3}).Attend(engine.Zeros(3, 2, 4), engine.Zeros(5, 2, 4), engine.Zeros(5, 2, 4), Masks{})
+		}, "MultiheadAttention: [3 2 4], [5 2 4], [5 2 4]: key [5 2 4] but kdim=3: expected [S, N, 3] (batch_first: [N, S, 3]) or [S, 3]"},
+		{func() {
+			NewMultiheadAttention(4, 2, MHAOpts{VDim: 6}).Attend(engine.Zeros(3, 4), engine.Zeros(5, 4), engine.Zeros(5, 4), Masks{})
+		}, "value [5 4] but vdim=6: expected [S, N, 6]"},
+		{func() { NewMultiheadAttention(4, 2, MHAOpts{KDim: -1}) }, "kdim=-1 and vdim=0 must be positive (0 means embed_dim=4)"},
+		{func() {
+			m := NewMultiheadAttention(4, 2, MHAOpts{AddBiasKV: true})
+			m.BiasV = nil
+			m.Forward(engine.Zeros(3, 2, 4))
+		}, "bias_k and bias_v go together"},
+		{func() { (&MultiheadAttention{}).Forward(engine.Zeros(3, 2, 4)) }, "the layer has no weights"},
 		{func() { NewTransformerEncoderLayer(8, 2, TransformerOpts{Activation: "tanh"}) }, `unknown activation "tanh"`},
 		{func() {
 			engine.ScaledDotProductAttention(engine.Zeros(2, 3, 4), engine.Zeros(2, 5, 4), engine.Zeros(2, 5, 3), engine.AttentionOpts{Mask: engine.Zeros(4)})
@@ -485,6 +537,21 @@ func TestAttentionErrorsAndNames(t *testing.T) {
 	} {
 		if msg := panicMsg(c.f); !strings.Contains(msg, c.want) {
 			t.Errorf("got %q, want it to contain %q", msg, c.want)
+		}
+	}
+	for m, want := range map[*MultiheadAttention][2]string{
+		NewMultiheadAttention(6, 2, MHAOpts{KDim: 4, VDim: 5, AddBiasKV: true, AddZeroAttn: true}): {
+			"q_proj_weight k_proj_weight v_proj_weight in_proj_bias bias_k bias_v out_proj.weight out_proj.bias",
+			"MultiheadAttention(embed_dim=6, num_heads=2, kdim=4, vdim=5, add_bias_kv=True, add_zero_attn=True)"},
+		NewMultiheadAttention(6, 2, MHAOpts{KDim: 6, VDim: 6, AddBiasKV: true}): {
+			"in_proj_weight in_proj_bias bias_k bias_v out_proj.weight out_proj.bias",
+			"MultiheadAttention(embed_dim=6, num_heads=2, add_bias_kv=True)"},
+	} {
+		if got := paramNames(m.Params()); got != want[0] {
+			t.Errorf("names %q\nwant  %q", got, want[0])
+		}
+		if got := moduleString(m); got != want[1] {
+			t.Errorf("String() = %q, want %q", got, want[1])
 		}
 	}
 	el := NewTransformerEncoderLayer(8, 2, TransformerOpts{})
@@ -509,6 +576,17 @@ type inProj struct{ InProjWeight, InProjBias *engine.Tensor }
 func (p *inProj) Forward(x *engine.Tensor) *engine.Tensor { return x }
 func (p *inProj) Params() []Param {
 	return []Param{{Name: "in_proj_weight", Tensor: p.InProjWeight}, {Name: "in_proj_bias", Tensor: p.InProjBias}}
+}
+
+// sepProj holds MultiheadAttention's separate projections and appended
+// key and value biases for gradCheckLayer, as inProj does.
+type sepProj struct{ QProjWeight, KProjWeight, VProjWeight, InProjBias, BiasK, BiasV *engine.Tensor }
+
+func (p *sepProj) Forward(x *engine.Tensor) *engine.Tensor { return x }
+func (p *sepProj) Params() []Param {
+	return []Param{{Name: "q_proj_weight", Tensor: p.QProjWeight}, {Name: "k_proj_weight", Tensor: p.KProjWeight},
+		{Name: "v_proj_weight", Tensor: p.VProjWeight}, {Name: "in_proj_bias", Tensor: p.InProjBias},
+		{Name: "bias_k", Tensor: p.BiasK}, {Name: "bias_v", Tensor: p.BiasV}}
 }
 
 // Eval turns off the dropout inside attention and the encoder layer (found

@@ -44,6 +44,12 @@ var torchKinds = []torchKind{
 			out, w := m.(*MultiheadAttention).Attend(x, x, x, Masks{KeyPadding: io["_pad"], Causal: true})
 			return flatCat(out, w)
 		}},
+	{"mha-kv", func() Module {
+		return NewMultiheadAttention(8, 2, MHAOpts{BatchFirst: true, KDim: 5, VDim: 3, AddBiasKV: true, AddZeroAttn: true})
+	}, func(m Module, io map[string]*engine.Tensor) *engine.Tensor {
+		out, w := m.(*MultiheadAttention).AttendWeights(io["_x"], io["_k"], io["_v"], Masks{KeyPadding: io["_pad"], Causal: true}, WeightOpts{PerHead: true})
+		return flatCat(out, w)
+	}},
 	{"encoder", func() Module {
 		return NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 16, Dropout: Float(0), BatchFirst: true, NormFirst: true, Activation: "gelu"})
 	}, func(m Module, io map[string]*engine.Tensor) *engine.Tensor {

@@ -200,6 +200,7 @@ func init() {
 		"TransformerOpts":             reflect.ValueOf((*nn.TransformerOpts)(nil)),
 		"Unflatten":                   reflect.ValueOf((*nn.Unflatten)(nil)),
 		"Upsample":                    reflect.ValueOf((*nn.Upsample)(nil)),
+		"WeightOpts":                  reflect.ValueOf((*nn.WeightOpts)(nil)),
 
 		// interface wrapper definitions
 		"_Dataset":   reflect.ValueOf((*_github_com_dbr_go_dbr_nn_Dataset)(nil)),

@@ -224,6 +224,37 @@ layer("MHA/float-mask", mha, torch.randn(3, 2, 6), torch.randn(4, 2, 6), torch.r
       call=mha_call(torch.tensor([[False, False, False, True], [False, False, False, False]]), fbias),
       extra={"bias": fbias, "pad": torch.tensor([[0., 0, 0, 1], [0, 0, 0, 0]])})
 
+# ---- MultiheadAttention's kdim/vdim (q/k/v_proj_weight), add_bias_kv, add_zero_attn, need_weights and
+# average_attn_weights; the masks cover the given keys only (PyTorch pads them for the appended ones)
+def mha_call2(pad=None, attn=None, need=True, average=True):
+    def call(m, q, k, v):
+        out, w = m(q, k, v, key_padding_mask=pad, attn_mask=attn, need_weights=need, average_attn_weights=average)
+        return (out, w) if need else out
+    return call
+
+
+mha = nn.MultiheadAttention(6, 2, kdim=4, vdim=5, add_bias_kv=True, add_zero_attn=True)
+randomize(mha)
+pad = torch.tensor([[False, False, True, False], [False, False, False, False]])
+layer("MHA/kdim-vdim-biaskv-zeroattn-causal", mha, torch.randn(3, 2, 6), torch.randn(4, 2, 4), torch.randn(4, 2, 5),
+      call=mha_call2(pad, torch.triu(torch.ones(3, 4, dtype=torch.bool), 1)), extra={"pad": pad})
+mha = nn.MultiheadAttention(6, 3, batch_first=True, add_bias_kv=True)
+randomize(mha)
+hmask = torch.rand(2 * 3, 4, 5) < 0.3
+hmask[:, :, 1] = False
+layer("MHA/biaskv-perhead-batchfirst-headmask", mha, torch.randn(2, 4, 6), torch.randn(2, 5, 6), torch.randn(2, 5, 6),
+      call=mha_call2(pad=torch.tensor([[False] * 4 + [True], [False] * 5]), attn=hmask, average=False),
+      extra={"attn": hmask, "pad": torch.tensor([[0.] * 4 + [1.], [0.] * 5])})
+mha = nn.MultiheadAttention(4, 2, kdim=3, add_zero_attn=True)
+randomize(mha)
+layer("MHA/zeroattn-kdim-unbatched-perhead", mha, torch.randn(3, 4), torch.randn(5, 3), torch.randn(5, 4),
+      call=mha_call2(average=False))
+mha = nn.MultiheadAttention(6, 2, kdim=3, vdim=3)
+randomize(mha)
+fbias = torch.randn(2, 4)
+layer("MHA/kdim-noweights-float-mask", mha, torch.randn(2, 3, 6), torch.randn(4, 3, 3), torch.randn(4, 3, 3),
+      call=mha_call2(attn=fbias, need=False), extra={"bias": fbias})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))

@@ -28,6 +28,8 @@ def build(kind):
         return torch.nn.GRU(3, 5, num_layers=2, bidirectional=True)
     if kind == "mha":
         return torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    if kind == "mha-kv":
+        return torch.nn.MultiheadAttention(8, 2, batch_first=True, kdim=5, vdim=3, add_bias_kv=True, add_zero_attn=True)
     if kind == "encoder":
         return torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True, norm_first=True, activation="gelu")
     raise SystemExit("unknown kind " + kind)
@@ -42,6 +44,9 @@ def inputs(kind):
     if kind in ("mha", "encoder"):
         # the key padding mask hides the last key of the second sequence
         return {"_x": torch.randn(2, 4, 8, generator=g), "_pad": torch.tensor([[0., 0, 0, 0], [0, 0, 0, 1]])}
+    if kind == "mha-kv":
+        return {"_x": torch.randn(2, 4, 8, generator=g), "_k": torch.randn(2, 4, 5, generator=g),
+                "_v": torch.randn(2, 4, 3, generator=g), "_pad": torch.tensor([[0., 0, 0, 0], [0, 0, 0, 1]])}
 
 
 def run(kind, m, io):
@@ -58,6 +63,9 @@ def run(kind, m, io):
         causal = torch.triu(torch.ones(4, 4, dtype=torch.bool), 1)
         if kind == "mha":
             out, w = m(x, x, x, key_padding_mask=pad, attn_mask=causal)
+            return torch.cat([out.reshape(-1), w.reshape(-1)])
+        if kind == "mha-kv":
+            out, w = m(x, io["_k"], io["_v"], key_padding_mask=pad, attn_mask=causal, average_attn_weights=False)
             return torch.cat([out.reshape(-1), w.reshape(-1)])
         return m(x, src_mask=causal, src_key_padding_mask=pad).reshape(-1)
 
