@@ -14,8 +14,12 @@
 //
 // Three kernel sets (paths) are chosen from at run time, the widest the CPU
 // and OS run: "avx512" (CPUID and XGETBV for the zmm state, via
-// golang.org/x/sys/cpu) multiplies 6×32 float32 tiles (6×16 float64) in 12
-// zmm accumulators, with B packed in 32-column panels; "avx2" (AVX2 and FMA)
+// golang.org/x/sys/cpu) multiplies 12×32 float32 tiles (12×16 float64, two
+// panels of A at once) in 24 zmm accumulators, with B packed in 32-column
+// panels, and computes an edge tile (a narrow output such as a 10-class
+// layer, or a few rows) with the smallest kernel that covers it (6 or 12
+// rows, one or two zmm a row), writing only what exists through AVX-512
+// masks; "avx2" (AVX2 and FMA)
 // the 6×16 tiles above in ymm; "go" a pure-Go micro-kernel over the same
 // packed panels (other CPUs, other architectures). DBR_CPU=avx2 or
 // DBR_CPU=generic forces a lower one. Both assembly sets sum each element

@@ -52,6 +52,10 @@ type impl[T elem] struct {
 	// kernel sets or adds the mr×nr tile C[r*ldc+j] (+)= Σ_p a[p*mr+r]·b[p*nr+j]
 	// over k packed columns of A and rows of B; store sets instead of adding.
 	kernel func(k int, a, b, c []T, ldc int, store bool)
+	// tile, where set, replaces kernel: it sets or adds a rows×cols corner
+	// (rows ≤ 2·mr, cols ≤ nr) of the tile over one or two consecutive
+	// panels of A, writing only that corner, so edge tiles need no scratch.
+	tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int)
 	// packTrans packs a full nr-column panel of a transposed B for k a
 	// multiple of 8: dst[q*nr+j] = src[j*ld+q].
 	packTrans func(dst, src *T, ld, k int)
@@ -266,6 +270,18 @@ func (p *mat[T]) block(i0, i1, j0, j1 int) {
 // of B (columns jc… of C) tile by tile, adding into C (storing when store).
 func (p *mat[T]) tiles(pa, pb []T, ic, mcur, jc, ncur, kcur int, store bool) {
 	nr := p.nr
+	if p.tile != nil {
+		for jr := 0; jr < ncur; jr += nr {
+			nn := min(nr, ncur-jr)
+			bp := pb[jr*kcur : (jr+nr)*kcur]
+			for ir := 0; ir < mcur; ir += 2 * mr {
+				mm := min(2*mr, mcur-ir)
+				ap := pa[ir*kcur : (ir+roundUp(mm, mr))*kcur]
+				p.tile(kcur, ap, bp, p.c[(ic+ir)*p.ldc+jc+jr:], p.ldc, store, mm, nn)
+			}
+		}
+		return
+	}
 	var edge [mr * 32]T // an edge tile, computed whole
 	tile := edge[:mr*nr]
 	for jr := 0; jr < ncur; jr += nr {

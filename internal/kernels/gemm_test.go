@@ -88,7 +88,12 @@ func runCase[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
 	lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.padC
 	a := randSlice[T](r, max(ar*lda, 1))
 	b := randSlice[T](r, max(br*ldb, 1))
-	c := randSlice[T](r, max(tc.m*ldc, 1))
+	// C is followed by a guard row of NaNs that the product must not touch.
+	size := max(tc.m*ldc, 1)
+	c := randSlice[T](r, size+ldc)
+	for i := size; i < len(c); i++ {
+		c[i] = T(math.NaN())
+	}
 	if tc.beta == 0 {
 		// beta 0 must not read C: NaNs there must not leak into the result.
 		for i := range c {
@@ -98,14 +103,21 @@ func runCase[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
 	alpha, beta := T(tc.alpha), T(tc.beta)
 	want := reference(tA, tB, tc.m, tc.n, tc.k, alpha, a, lda, b, ldb, beta, c, ldc)
 	got := append([]T(nil), c...)
+	defer func() {
+		for i := size; i < len(c); i++ {
+			if !sameBits(got[i], c[i]) {
+				t.Fatalf("%T %+v tA=%v tB=%v: the guard after C changed at %d to %v", alpha, tc, tA, tB, i-size, got[i])
+			}
+		}
+	}()
 	// accumulating k terms of size ~1: the error grows like sqrt(k)·eps
 	tol := 1e-13 * float64(tc.k+4)
 	switch any(got).(type) {
 	case []float32:
 		tol = 1e-5 * float64(tc.k+4)
-		Sgemm(tA, tB, tc.m, tc.n, tc.k, float32(alpha), any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), any(got).([]float32), ldc)
+		Sgemm(tA, tB, tc.m, tc.n, tc.k, float32(alpha), any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), any(got[:size]).([]float32), ldc)
 	case []float64:
-		Dgemm(tA, tB, tc.m, tc.n, tc.k, float64(alpha), any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), any(got).([]float64), ldc)
+		Dgemm(tA, tB, tc.m, tc.n, tc.k, float64(alpha), any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), any(got[:size]).([]float64), ldc)
 	}
 	for i := 0; i < tc.m; i++ {
 		for j := 0; j < ldc; j++ {
@@ -142,7 +154,8 @@ func runCases(t *testing.T, seed int64, cases []gemmCase) {
 }
 
 // TestGemmAgainstReference covers odd sizes around the tiles (float32 6×16
-// and 6×32, float64 6×8 and 6×16) and the blocks, transposed operands, row
+// and 12×32, float64 6×8 and 12×16, and the AVX-512 kernels' corners) and
+// the blocks, transposed operands, row
 // padding, alpha and beta (beta 0 must not read C).
 func TestGemmAgainstReference(t *testing.T) {
 	cases := []gemmCase{
@@ -172,6 +185,19 @@ func TestGemmAgainstReference(t *testing.T) {
 		{7, 63, 40, 1, 0, 1, 2, 1},
 		{18, 64, 264, -0.5, 0.5, 0, 0, 0},
 		{11, 95, 8, 1, 1, 3, 1, 0},
+		// Around the AVX-512 tiles (12×32 float32, 12×16 float64, and their
+		// 6-row and one-zmm corners), kc (256) and mc (168).
+		{11, 15, 255, 1, 0, 0, 0, 0},
+		{12, 16, 256, 1, 1, 0, 0, 0},
+		{13, 17, 257, 1, 0, 0, 1, 2},
+		{23, 31, 40, 1, 0.5, 0, 0, 0},
+		{24, 48, 512, 1, 0, 0, 0, 0},
+		{25, 49, 9, -1, 1, 1, 0, 0},
+		{1, 10, 784, 1, 0, 0, 0, 0},
+		{64, 10, 128, 1, 0, 0, 0, 1},
+		{167, 33, 20, 1, 1, 0, 0, 0},
+		{169, 9, 300, 1, 0, 0, 0, 0},
+		{180, 1, 30, 1, 0, 0, 0, 0},
 	}
 	kernels(t, func(t *testing.T) { runCases(t, 1, cases) })
 }
@@ -332,6 +358,8 @@ func TestGemmAssemblySameBits(t *testing.T) {
 		{37, 75, 300, 1, 0, 0, 0, 0},
 		{13, 129, 520, 0.5, 1, 1, 2, 3},
 		{70, 40, 33, 1, 0.25, 0, 0, 0},
+		{25, 10, 260, 1, 0, 0, 0, 0},
+		{5, 47, 17, 1, 1, 0, 0, 0},
 	}
 	name := kernelName
 	defer choosePath(name)

@@ -24,19 +24,20 @@ var paths = append([]path{{"go", installGo}}, archPaths()...)
 // installGo installs the pure-Go kernels.
 func installGo() {
 	kernelName = "go"
-	setGemm(f32, 16, nil, nil, nil, nil)
-	setGemm(f64, 8, nil, nil, nil, nil)
+	setGemm(f32, 16, nil, nil, nil, nil, nil)
+	setGemm(f64, 8, nil, nil, nil, nil, nil)
 	relu, reluGrad, maxPoolRow = reluGo, reluGradGo, maxPoolRowNone
 	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
 }
 
-// setGemm sets an element type's tile width, micro-kernel (nil: kernelGo)
-// and assembly packing routines (nil: the Go loops).
-func setGemm[T elem](im *impl[T], nr int, kernel func(k int, a, b, c []T, ldc int, store bool), packTrans, packRows, packCopy func(dst, src *T, ld, k int)) {
+// setGemm sets an element type's tile width, micro-kernel (nil: kernelGo),
+// edge-aware tile kernel (nil: none) and assembly packing routines (nil: the
+// Go loops).
+func setGemm[T elem](im *impl[T], nr int, kernel func(k int, a, b, c []T, ldc int, store bool), tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int), packTrans, packRows, packCopy func(dst, src *T, ld, k int)) {
 	if kernel == nil {
 		kernel = func(k int, a, b, c []T, ldc int, store bool) { kernelGo(nr, k, a, b, c, ldc, store) }
 	}
-	im.nr, im.kernel, im.packTrans, im.packRows, im.packCopy = nr, kernel, packTrans, packRows, packCopy
+	im.nr, im.kernel, im.tile, im.packTrans, im.packRows, im.packCopy = nr, kernel, tile, packTrans, packRows, packCopy
 }
 
 // choosePath installs the widest path unless DBR_CPU names a lower one

@@ -167,14 +167,33 @@ func kernelAsm(k int, a, b, c []float32, ldc int, store bool) {
 // checks CPUID and XGETBV for the opmask and zmm state).
 func hasAVX512() bool { return cpu.X86.HasAVX512F && hasAVX2FMA() }
 
-// kernel6x32 and kernel6x16d are the AVX-512 micro-kernels (6×32 float32,
-// 6×16 float64; kernel512_amd64.s).
+// The AVX-512 micro-kernels (gemm512_amd64.s, written by gen_gemm512.go):
+// rows×cols corners of 12×32 and 6×32 float32 tiles (12×16 and 6×16
+// float64), in one or two zmm per row.
 //
 //go:noescape
-func kernel6x32(k int, a, b, c *float32, ldc int, store bool)
+func gemm512s12x32(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
 
 //go:noescape
-func kernel6x16d(k int, a, b, c *float64, ldc int, store bool)
+func gemm512s12x16(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
+
+//go:noescape
+func gemm512s6x32(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
+
+//go:noescape
+func gemm512s6x16(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
+
+//go:noescape
+func gemm512d12x16(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
+
+//go:noescape
+func gemm512d12x8(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
+
+//go:noescape
+func gemm512d6x16(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
+
+//go:noescape
+func gemm512d6x8(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
 
 // packBTrans32 and packBCopy32 are packBTrans16 and packBCopy16 for
 // 32-column panels (kernel512_amd64.s).
@@ -185,18 +204,40 @@ func packBTrans32(dst, src *float32, ld, k int)
 //go:noescape
 func packBCopy32(dst, src *float32, ld, k int)
 
-func kernelAsm512(k int, a, b, c []float32, ldc int, store bool) {
-	_ = a[k*mr-1]
+// tile512s is impl.tile for float32: the corner of a 12×32 tile, computed by
+// the kernel that covers it with the fewest rows (6 or 12) and zmm (1 or 2),
+// so a narrow or short output does not pay for a full tile.
+func tile512s(k int, a, b, c []float32, ldc int, store bool, rows, cols int) {
+	_ = a[roundUp(rows, mr)*k-1]
 	_ = b[k*32-1]
-	_ = c[(mr-1)*ldc+32-1]
-	kernel6x32(k, &a[0], &b[0], &c[0], ldc, store)
+	_ = c[(rows-1)*ldc+cols-1]
+	switch {
+	case rows > mr && cols > 16:
+		gemm512s12x32(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-16)-1, store)
+	case rows > mr:
+		gemm512s12x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
+	case cols > 16:
+		gemm512s6x32(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-16)-1, store)
+	default:
+		gemm512s6x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
+	}
 }
 
-func kernelAsm512D(k int, a, b, c []float64, ldc int, store bool) {
-	_ = a[k*mr-1]
+// tile512d is tile512s for float64 (12×16 tiles, 8 doubles a zmm).
+func tile512d(k int, a, b, c []float64, ldc int, store bool, rows, cols int) {
+	_ = a[roundUp(rows, mr)*k-1]
 	_ = b[k*16-1]
-	_ = c[(mr-1)*ldc+16-1]
-	kernel6x16d(k, &a[0], &b[0], &c[0], ldc, store)
+	_ = c[(rows-1)*ldc+cols-1]
+	switch {
+	case rows > mr && cols > 8:
+		gemm512d12x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-8)-1, store)
+	case rows > mr:
+		gemm512d12x8(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
+	case cols > 8:
+		gemm512d6x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-8)-1, store)
+	default:
+		gemm512d6x8(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
+	}
 }
 
 func archPaths() []path {
@@ -212,8 +253,8 @@ func archPaths() []path {
 
 func installAVX2() {
 	kernelName = "avx2"
-	setGemm(f32, 16, kernelAsm, packBTrans16, packA6, packBCopy16)
-	setGemm(f64, 8, kernelAsmD, nil, nil, nil)
+	setGemm(f32, 16, kernelAsm, nil, packBTrans16, packA6, packBCopy16)
+	setGemm(f64, 8, kernelAsmD, nil, nil, nil, nil)
 	relu, reluGrad = reluAsm, reluGradAsm
 	maxPoolRow = maxPoolRowAsm
 	saxpy = saxpyAsm
@@ -222,11 +263,11 @@ func installAVX2() {
 }
 
 // installAVX512 is installAVX2 with the GEMM's AVX-512 micro-kernels: their
-// wider tiles (6×32 float32, 6×16 float64) sum each element in the same
+// larger tiles (12×32 float32, 12×16 float64) sum each element in the same
 // order, so the products are the same bits as with AVX2.
 func installAVX512() {
 	installAVX2()
 	kernelName = "avx512"
-	setGemm(f32, 32, kernelAsm512, packBTrans32, packA6, packBCopy32)
-	setGemm(f64, 16, kernelAsm512D, nil, nil, nil)
+	setGemm(f32, 32, nil, tile512s, packBTrans32, packA6, packBCopy32)
+	setGemm(f64, 16, nil, tile512d, nil, nil, nil)
 }

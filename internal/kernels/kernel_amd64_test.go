@@ -1,0 +1,71 @@
+package kernels
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// TestTile512 runs the AVX-512 tile kernels on every corner of their tiles
+// (rows 1…12 over one or two panels of A, every column count up to nr) in
+// both element types, adding and storing, and checks each written element
+// against a float64 sum and each other element of C (row padding and the
+// rows after the corner, poisoned with NaN) for being left alone.
+func TestTile512(t *testing.T) {
+	if !hasAVX512() {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	r := rand.New(rand.NewSource(12))
+	for _, k := range []int{1, 3, 4, 9} {
+		for _, store := range []bool{false, true} {
+			checkTile(t, r, "float32", tile512s, 32, k, store)
+			checkTile(t, r, "float64", tile512d, 16, k, store)
+		}
+	}
+}
+
+func checkTile[T elem](t *testing.T, r *rand.Rand, name string, tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int), nr, k int, store bool) {
+	t.Helper()
+	a := randSlice[T](r, 2*mr*k) // two panels: a[p*mr+i], rows 6… at a[mr*k+p*mr+i-6]
+	b := randSlice[T](r, k*nr)
+	for rows := 1; rows <= 2*mr; rows++ {
+		for cols := 1; cols <= nr; cols++ {
+			ldc := cols + 3
+			c := randSlice[T](r, (2*mr+1)*ldc) // a row more than the tile: all past the corner must stay
+			for i := range c {
+				if i%ldc >= cols || i >= rows*ldc {
+					c[i] = T(math.NaN())
+				}
+			}
+			got := append([]T(nil), c...)
+			tile(k, a[:roundUp(rows, mr)*k], b, got, ldc, store, rows, cols)
+			for i := range c {
+				row, col := i/ldc, i%ldc
+				if col >= cols || row >= rows {
+					if !sameBits(got[i], c[i]) {
+						t.Fatalf("%s k=%d store=%v %d×%d: C[%d][%d] outside the corner changed to %v", name, k, store, rows, cols, row, col, got[i])
+					}
+					continue
+				}
+				panel, pr := a, row
+				if row >= mr {
+					panel, pr = a[mr*k:], row-mr
+				}
+				var want float64
+				if !store {
+					want = float64(c[i])
+				}
+				for p := 0; p < k; p++ {
+					want += float64(panel[p*mr+pr]) * float64(b[p*nr+col])
+				}
+				tol := 1e-6 * float64(k+2) // float32's eps over k+1 roundings
+				if _, double := any(a).([]float64); double {
+					tol = 1e-15 * float64(k+2)
+				}
+				if d := math.Abs(float64(got[i]) - want); !(d <= tol*(1+math.Abs(want))) {
+					t.Fatalf("%s k=%d store=%v %d×%d: C[%d][%d] = %v, want %v", name, k, store, rows, cols, row, col, got[i], want)
+				}
+			}
+		}
+	}
+}
