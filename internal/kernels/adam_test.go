@@ -7,13 +7,16 @@ import (
 	"testing"
 )
 
-// TestAdam32 checks the Adam loop in use (AVX2 where the CPU has it) against
-// the Go loop bit for bit, and the Go loop against the formula computed
-// element by element, over lengths around the vector width and gradients
-// that include zeros and extremes.
-func TestAdam32(t *testing.T) {
+// TestAdam32 checks the Adam loop of every kernel set this machine runs
+// (go, avx2, avx512) against the Go loop bit for bit, and the Go loop
+// against the formula computed element by element, over lengths around the
+// 4- and 8-element blocks of the assembly and gradients that include zeros
+// and extremes.
+func TestAdam32(t *testing.T) { kernels(t, testAdam32) }
+
+func testAdam32(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
-	for _, n := range []int{0, 1, 3, 4, 5, 17, 1000} {
+	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 12, 17, 1000} {
 		p, g := randSlice[float32](r, n), randSlice[float32](r, n)
 		m, v := make([]float64, n), make([]float64, n)
 		for i := range m {

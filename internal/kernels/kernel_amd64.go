@@ -262,12 +262,84 @@ func installAVX2() {
 	arith = arithAsm
 }
 
-// installAVX512 is installAVX2 with the GEMM's AVX-512 micro-kernels: their
-// larger tiles (12×32 float32, 12×16 float64) sum each element in the same
-// order, so the products are the same bits as with AVX2.
+// installAVX512 is installAVX2 with the GEMM's AVX-512 micro-kernels and
+// elementwise loops (all but the max pool's, which stays AVX2): the larger
+// tiles (12×32 float32, 12×16 float64) sum each element in the same order,
+// and the loops do the same operations 16 floats at a time, so the results
+// are the same bits as with AVX2.
 func installAVX512() {
 	installAVX2()
 	kernelName = "avx512"
 	setGemm(f32, 32, nil, tile512s, packBTrans32, packA6, packBCopy32)
 	setGemm(f64, 16, nil, tile512d, nil, nil, nil)
+	relu, reluGrad = reluAsm512, reluGradAsm512
+	saxpy = saxpyAsm512
+	adam = adamAsm512
+	arith = arithAsm512
+}
+
+// The AVX-512 elementwise loops (elem512_amd64.s); each wrapper hands the
+// rest of the slice to the AVX2 one.
+
+//go:noescape
+func saxpy512(a float32, x, y *float32, n int)
+
+//go:noescape
+func relu512(dst, src *float32, n int)
+
+//go:noescape
+func reluGrad512(dst, x, grad *float32, n int)
+
+//go:noescape
+func adam512(p, grad *float32, m, v *float64, n int, c *adamConsts)
+
+//go:noescape
+func arith512(op int, dst, a, b *float32, n int)
+
+func saxpyAsm512(a float32, x, y []float32) {
+	n := len(x) &^ 63
+	if n > 0 {
+		_ = y[n-1]
+		saxpy512(a, &x[0], &y[0], n)
+	}
+	saxpyAsm(a, x[n:], y[n:len(x)])
+}
+
+func reluAsm512(dst, src []float32) {
+	n := len(src) &^ 31
+	if n > 0 {
+		_ = dst[n-1]
+		relu512(&dst[0], &src[0], n)
+	}
+	reluAsm(dst[n:], src[n:])
+}
+
+func reluGradAsm512(dst, x, g []float32) {
+	n := len(x) &^ 31
+	if n > 0 {
+		_, _ = dst[n-1], g[n-1]
+		reluGrad512(&dst[0], &x[0], &g[0], n)
+	}
+	reluGradAsm(dst[n:], x[n:], g[n:])
+}
+
+func adamAsm512(p, g []float32, m, v []float64, c *adamConsts) {
+	n := len(p) &^ 7
+	if n > 0 {
+		_, _, _ = g[n-1], m[n-1], v[n-1]
+		adam512(&p[0], &g[0], &m[0], &v[0], n, c)
+	}
+	adamAsm(p[n:], g[n:], m[n:], v[n:], c)
+}
+
+func arithAsm512(op int, dst, a, b []float32) {
+	if op < Add || op > Div {
+		arithGo(op, dst, a, b) // panics
+	}
+	n := len(dst) &^ 31
+	if n > 0 {
+		_, _ = a[n-1], b[n-1]
+		arith512(op, &dst[0], &a[0], &b[0], n)
+	}
+	arithAsm(op, dst[n:], a[n:], b[n:])
 }
