@@ -300,7 +300,9 @@ func (m *LSTM) Run(x, h0, c0 *engine.Tensor) (out, hn, cn *engine.Tensor) {
 }
 
 // RunLengths is Run over a padded batch whose sequence n has lengths[n]
-// steps (nil: all have T).
+// steps (nil: all have T), as PyTorch's packed sequences: the output is 0
+// beyond a sequence's end, hn and cn are the states after its last step
+// (the backward direction starts there), and the padding is never read.
 func (m *LSTM) RunLengths(x *engine.Tensor, lengths []int, h0, c0 *engine.Tensor) (out, hn, cn *engine.Tensor) {
 	m.check()
 	out, st := runSeq("LSTM", m.cells(), m.InputSize, m.HiddenSize, m.Opts, m.drop, x, lengths, []*engine.Tensor{h0, c0})
@@ -354,7 +356,9 @@ func (m *GRU) Forward(x *engine.Tensor) *engine.Tensor {
 func (m *GRU) Run(x, h0 *engine.Tensor) (out, hn *engine.Tensor) { return m.RunLengths(x, nil, h0) }
 
 // RunLengths is Run over a padded batch whose sequence n has lengths[n]
-// steps (nil: all have T).
+// steps (nil: all have T), as PyTorch's packed sequences: the output is 0
+// beyond a sequence's end, hn is the state after its last step (the
+// backward direction starts there), and the padding is never read.
 func (m *GRU) RunLengths(x *engine.Tensor, lengths []int, h0 *engine.Tensor) (out, hn *engine.Tensor) {
 	if len(m.Cells) == 0 || m.drop == nil {
 		errorf("GRU", "the layer has no cells; make it with nn.NewGRU(input, hidden, nn.RNNOpts{})")
@@ -411,7 +415,9 @@ func (m *RNN) Forward(x *engine.Tensor) *engine.Tensor {
 func (m *RNN) Run(x, h0 *engine.Tensor) (out, hn *engine.Tensor) { return m.RunLengths(x, nil, h0) }
 
 // RunLengths is Run over a padded batch whose sequence n has lengths[n]
-// steps (nil: all have T).
+// steps (nil: all have T), as PyTorch's packed sequences: the output is 0
+// beyond a sequence's end, hn is the state after its last step (the
+// backward direction starts there), and the padding is never read.
 func (m *RNN) RunLengths(x *engine.Tensor, lengths []int, h0 *engine.Tensor) (out, hn *engine.Tensor) {
 	if len(m.Cells) == 0 || m.drop == nil {
 		errorf("RNN", "the layer has no cells; make it with nn.NewRNN(input, hidden, nn.RNNOpts{})")
