@@ -96,8 +96,8 @@
 // for checkpoints. The schedulers StepLR, MultiStepLR, ExponentialLR,
 // LinearLR (warm-up), LambdaLR (any Go function of the epoch),
 // CosineAnnealingLR, CosineAnnealingWarmRestarts, OneCycleLR (stepped per
-// batch; the momentum is not cycled) and ReduceLROnPlateau change an
-// Optimizer's learning rate, and have State and
+// batch; it cycles the momentum too, and takes a peak rate per parameter
+// group) and ReduceLROnPlateau change an Optimizer's learning rate, and have State and
 // LoadState too, so a resumed run follows the same schedule; ClipGradNorm and
 // ClipGradValue clip gradients between Backward and Step.
 //

@@ -72,6 +72,7 @@ type ParamGroup struct {
 // schedulers do for multiplicative schedules (StepLR, MultiStepLR,
 // ExponentialLR, LinearLR, LambdaLR, OneCycleLR, and the cosine ones with
 // eta_min 0); LR reports the first group's rate and GroupLR the others'.
+// OneCycleLR's GroupMaxLR sets the multiples anew (PyTorch's max_lr list).
 // State and LoadState cover every group's parameters; the groups themselves
 // are code: add them again before LoadState.
 // It panics with an *engine.Error when a tensor is already in the optimizer,

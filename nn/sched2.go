@@ -136,27 +136,80 @@ type OneCycleOpts struct {
 	DivFactor      *float64 // the initial rate is MaxLR/DivFactor; nil means 25
 	FinalDivFactor *float64 // the last rate is the initial one/FinalDivFactor; nil means 1e4
 	ThreePhase     bool     // fall back to the initial rate before the final annealing
+	// NoCycleMomentum leaves the momentum alone (cycle_momentum=False). By
+	// default the momentum (SGD's and RMSprop's Opts.Momentum, Adam's and
+	// AdamW's Opts.Beta1) moves opposite to the rate, from MaxMomentum down
+	// to BaseMomentum while the rate rises and back up while it falls.
+	NoCycleMomentum bool
+	BaseMomentum    *float64 // nil means 0.85
+	MaxMomentum     *float64 // nil means 0.95 (the momentum set when the scheduler is made)
+	// GroupMaxLR is the peak rate of each parameter group (PyTorch's max_lr
+	// as a list), group 0 first; nil means MaxLR for every group. Every
+	// group's rate follows the same cycle scaled to its own peak.
+	GroupMaxLR []float64
 }
 
-// OneCycleLR is the 1cycle policy, as torch.optim.lr_scheduler.OneCycleLR
-// with cycle_momentum=False: the rate rises from MaxLR/DivFactor to MaxLR
-// over PctStart of TotalSteps, then anneals to a far smaller rate. Call Step
-// after every batch (not every epoch); the rate is set to the initial one
-// when the scheduler is made. dbr does not cycle the momentum.
+// OneCycleLR is the 1cycle policy, as torch.optim.lr_scheduler.OneCycleLR:
+// the rate rises from MaxLR/DivFactor to MaxLR over PctStart of TotalSteps,
+// then anneals to a far smaller rate, while the momentum cycles the other
+// way (see OneCycleOpts). Call Step after every batch (not every epoch); the
+// rate is set to the initial one, and the momentum to MaxMomentum, when the
+// scheduler is made.
 type OneCycleLR struct {
 	schedule
 	MaxLR      float64
 	TotalSteps int
 	Opts       OneCycleOpts
 	phases     []cyclePhase
+	momentum   momentumCycler // nil with NoCycleMomentum
 }
 
-type cyclePhase struct{ end, from, to float64 }
+// cyclePhase is one phase of OneCycleLR: it ends at step end, moving the
+// rate from from to to and the momentum from mFrom to mTo.
+type cyclePhase struct{ end, from, to, mFrom, mTo float64 }
+
+// momentumCycler is an optimizer whose momentum OneCycleLR can cycle
+// (PyTorch's group["momentum"] or group["betas"][0]).
+type momentumCycler interface{ setMomentum(m float64) }
+
+func (s *SGD) setMomentum(m float64) {
+	defer s.lock()()
+	s.Opts.Momentum = m
+}
+
+func (r *RMSprop) setMomentum(m float64) {
+	defer r.lock()()
+	r.Opts.Momentum = m
+}
+
+func (a *Adam) setMomentum(m float64) {
+	defer a.lock()()
+	a.Opts.Beta1 = Float(m)
+}
+
+// groupScaler is an optimizer with parameter groups whose rates OneCycleLR
+// can set apart (GroupMaxLR).
+type groupScaler interface {
+	numGroups() int
+	setGroupRatios(r []float64)
+}
+
+func (o *optimizer) numGroups() int { return len(o.groups) }
+
+func (o *optimizer) setGroupRatios(r []float64) {
+	defer o.lock()()
+	for i := range o.groups {
+		o.groups[i].ratio = r[i]
+	}
+}
 
 // NewOneCycleLR returns a OneCycleLR for opt.
-// It panics with an *engine.Error for options out of range.
+// It panics with an *engine.Error for options out of range, for an
+// optimizer without momentum (Adagrad) unless NoCycleMomentum is set, and
+// when GroupMaxLR does not have a rate for each group.
 func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, o OneCycleOpts) *OneCycleLR {
 	o.PctStart, o.DivFactor, o.FinalDivFactor = orDefault(o.PctStart, 0.3), orDefault(o.DivFactor, 25), orDefault(o.FinalDivFactor, 1e4)
+	o.BaseMomentum, o.MaxMomentum = orDefault(o.BaseMomentum, 0.85), orDefault(o.MaxMomentum, 0.95)
 	if o.AnnealStrategy == "" {
 		o.AnnealStrategy = "cos"
 	}
@@ -166,49 +219,104 @@ func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, o OneCycleOpts)
 	if o.AnnealStrategy != "cos" && o.AnnealStrategy != "linear" {
 		errorf("NewOneCycleLR", "anneal_strategy must be \"cos\" or \"linear\", got %q", o.AnnealStrategy)
 	}
+	s := &OneCycleLR{schedule: schedule{opt: opt}, MaxLR: maxLR, TotalSteps: totalSteps, Opts: o}
+	if !o.NoCycleMomentum {
+		m, ok := opt.(momentumCycler)
+		if !ok {
+			errorf("NewOneCycleLR", "%T has no momentum to cycle (SGD, RMSprop, Adam and AdamW have); set OneCycleOpts{NoCycleMomentum: true}", opt)
+		}
+		if !(*o.BaseMomentum >= 0 && *o.BaseMomentum < 1 && *o.MaxMomentum >= 0 && *o.MaxMomentum < 1) {
+			errorf("NewOneCycleLR", "base_momentum and max_momentum must be in [0, 1), got %g and %g", *o.BaseMomentum, *o.MaxMomentum)
+		}
+		s.momentum = m
+	}
+	if o.GroupMaxLR != nil {
+		g, ok := opt.(groupScaler)
+		n := 1
+		if ok {
+			n = g.numGroups()
+		}
+		if len(o.GroupMaxLR) != n {
+			errorf("NewOneCycleLR", "GroupMaxLR has %d rates but the optimizer has %d parameter groups", len(o.GroupMaxLR), n)
+		}
+		ratios := make([]float64, n)
+		for i, r := range o.GroupMaxLR {
+			if !(r >= 0) || (o.GroupMaxLR[0] == 0 && r != 0) {
+				errorf("NewOneCycleLR", "GroupMaxLR %v: the rates must be >= 0, and group 0's not 0 unless all are", o.GroupMaxLR)
+			}
+			ratios[i] = 1
+			if o.GroupMaxLR[0] != 0 {
+				ratios[i] = r / o.GroupMaxLR[0]
+			}
+		}
+		if ok {
+			g.setGroupRatios(ratios)
+		}
+		maxLR = o.GroupMaxLR[0]
+		s.MaxLR = maxLR
+	}
 	initial := maxLR / *o.DivFactor
 	low := initial / *o.FinalDivFactor
 	up := *o.PctStart*float64(totalSteps) - 1
-	s := &OneCycleLR{schedule: schedule{opt: opt}, MaxLR: maxLR, TotalSteps: totalSteps, Opts: o}
-	if o.ThreePhase {
-		s.phases = []cyclePhase{{up, initial, maxLR}, {2 * up, maxLR, initial}, {float64(totalSteps) - 1, initial, low}}
-	} else {
-		s.phases = []cyclePhase{{up, initial, maxLR}, {float64(totalSteps) - 1, maxLR, low}}
+	if up == 0 {
+		errorf("NewOneCycleLR", "pct_start·total_steps = %g·%d = 1 leaves the rising phase no step (PyTorch divides by zero there); change pct_start or total_steps", *o.PctStart, totalSteps)
 	}
-	opt.SetLR(initial)
+	hi, lo := *o.MaxMomentum, *o.BaseMomentum
+	if o.ThreePhase {
+		s.phases = []cyclePhase{{up, initial, maxLR, hi, lo}, {2 * up, maxLR, initial, lo, hi}, {float64(totalSteps) - 1, initial, low, hi, hi}}
+	} else {
+		s.phases = []cyclePhase{{up, initial, maxLR, hi, lo}, {float64(totalSteps) - 1, maxLR, low, lo, hi}}
+	}
+	s.set(0)
 	return s
 }
 
-// Step ends a batch and moves the rate along the cycle.
+// Step ends a batch and moves the rate and the momentum along the cycle.
 // It panics with an *engine.Error after TotalSteps steps, as PyTorch raises.
 func (s *OneCycleLR) Step() {
 	if s.epoch+1 >= s.TotalSteps {
 		errorf("OneCycleLR", "stepped %d times but total_steps is %d", s.epoch+1, s.TotalSteps)
 	}
 	s.epoch++
-	s.opt.SetLR(s.rate(float64(s.epoch)))
+	s.set(float64(s.epoch))
 }
 
-func (s *OneCycleLR) rate(step float64) float64 {
+// set sets the rate and the momentum of step.
+func (s *OneCycleLR) set(step float64) {
 	start := 0.0
+	anneal := func(from, to, pct float64) float64 {
+		if s.Opts.AnnealStrategy == "linear" {
+			return (to-from)*pct + from
+		}
+		return to + (from-to)/2*(math.Cos(math.Pi*pct)+1)
+	}
 	for i, p := range s.phases {
 		if step <= p.end || i == len(s.phases)-1 {
 			pct := (step - start) / (p.end - start)
-			if s.Opts.AnnealStrategy == "linear" {
-				return (p.to-p.from)*pct + p.from
+			s.opt.SetLR(anneal(p.from, p.to, pct))
+			if s.momentum != nil {
+				s.momentum.setMomentum(anneal(p.mFrom, p.mTo, pct))
 			}
-			return p.to + (p.from-p.to)/2*(math.Cos(math.Pi*pct)+1)
+			return
 		}
 		start = p.end
 	}
-	return s.opt.LR()
 }
 
 // State returns the scheduler's state: last_epoch.
 func (s *OneCycleLR) State() []Param { v, _ := s.values(); return schedState(v...) }
 
-// LoadState restores a state returned by State.
-func (s *OneCycleLR) LoadState(ps []Param) error { return s.load("OneCycleLR", ps) }
+// LoadState restores a state returned by State. The momentum is set from
+// the loaded step (an optimizer's State does not hold it).
+func (s *OneCycleLR) LoadState(ps []Param) error {
+	if err := s.load("OneCycleLR", ps); err != nil {
+		return err
+	}
+	if s.momentum != nil {
+		s.set(float64(s.epoch))
+	}
+	return nil
+}
 
 func (s *OneCycleLR) String() string {
 	return fmt.Sprintf("OneCycleLR(max_lr=%g, total_steps=%d, step=%d, lr=%g)", s.MaxLR, s.TotalSteps, s.epoch, s.LR())

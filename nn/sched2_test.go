@@ -31,9 +31,9 @@ var sched2Cases = []struct {
 			return 0.1 * float64(e)
 		})
 	}},
-	{"OneCycleLR", func(opt Optimizer) stateful { return NewOneCycleLR(opt, 2, 13, OneCycleOpts{}) }},
+	{"OneCycleLR", func(opt Optimizer) stateful { return NewOneCycleLR(opt, 2, 13, OneCycleOpts{NoCycleMomentum: true}) }},
 	{"OneCycleLR/linear-3phase", func(opt Optimizer) stateful {
-		return NewOneCycleLR(opt, 1, 13, OneCycleOpts{PctStart: Float(0.25), AnnealStrategy: "linear", DivFactor: Float(10), FinalDivFactor: Float(100), ThreePhase: true})
+		return NewOneCycleLR(opt, 1, 13, OneCycleOpts{PctStart: Float(0.25), AnnealStrategy: "linear", DivFactor: Float(10), FinalDivFactor: Float(100), ThreePhase: true, NoCycleMomentum: true})
 	}},
 	{"CosineAnnealingWarmRestarts", func(opt Optimizer) stateful { return NewCosineAnnealingWarmRestarts(opt, 3, 2, 0.05) }},
 	{"CosineAnnealingWarmRestarts/mult1", func(opt Optimizer) stateful { return NewCosineAnnealingWarmRestarts(opt, 4, 1, 0) }},
@@ -77,6 +77,90 @@ func TestSchedulers2TorchRef(t *testing.T) {
 	}
 }
 
+// TestOneCycleMomentumTorchRef trains three parameters for 7 steps under
+// OneCycleLR as PyTorch 1.13 did, cycling SGD's and RMSprop's momentum and
+// Adam's β₁, with a peak rate per parameter group, in float64 and float32,
+// and compares the parameters, every group's rate and the momentum after
+// each step.
+func TestOneCycleMomentumTorchRef(t *testing.T) {
+	momentum := func(opt Optimizer) float64 {
+		switch o := opt.(type) {
+		case *SGD:
+			return o.Opts.Momentum
+		case *RMSprop:
+			return o.Opts.Momentum
+		case *Adam:
+			return *o.Opts.Beta1
+		}
+		return math.NaN() // AdamW: not cycled in its case
+	}
+	for _, dt := range []engine.DType{engine.Float64, engine.Float32} {
+		for _, c := range []struct {
+			name  string
+			make  func(ps []Param) Optimizer
+			group *ParamGroup
+			max   float64
+			o     OneCycleOpts
+		}{
+			{"OneCycle/SGD-momentum", func(ps []Param) Optimizer { return NewSGD(ps, 0.1, SGDOpts{Momentum: 0.9}) }, nil, 0.5, OneCycleOpts{}},
+			{"OneCycle/SGD-plain-groups", func(ps []Param) Optimizer { return NewSGD(ps, 0.1, SGDOpts{}) }, &ParamGroup{LR: Float(0.3)}, 0,
+				OneCycleOpts{GroupMaxLR: []float64{0.5, 1.5}}},
+			{"OneCycle/Adam-3phase-linear", func(ps []Param) Optimizer { return NewAdam(ps, 0.01, AdamOpts{}) }, nil, 0.05,
+				OneCycleOpts{ThreePhase: true, AnnealStrategy: "linear", BaseMomentum: Float(0.8), MaxMomentum: Float(0.9)}},
+			{"OneCycle/RMSprop", func(ps []Param) Optimizer { return NewRMSprop(ps, 0.01, RMSpropOpts{Momentum: 0.5}) }, nil, 0.02, OneCycleOpts{PctStart: Float(0.5)}},
+			{"OneCycle/AdamW-groups-nocycle", func(ps []Param) Optimizer { return NewAdamW(ps, 0.01, AdamOpts{}) }, &ParamGroup{LR: Float(0.02), WeightDecay: Float(0)}, 0,
+				OneCycleOpts{GroupMaxLR: []float64{0.01, 0.03}, NoCycleMomentum: true}},
+		} {
+			r := ref(t, c.name)
+			var ps []*engine.Tensor
+			for i := 0; i < 3; i++ {
+				ps = append(ps, r.T(t, fmt.Sprintf("p0.%d", i)).To(dt).SetRequiresGrad(true))
+			}
+			named := []Param{{Name: "a", Tensor: ps[0]}, {Name: "b", Tensor: ps[1]}, {Name: "c", Tensor: ps[2]}}
+			var opt Optimizer
+			if c.group != nil {
+				opt = c.make(named[:1])
+				g := *c.group
+				g.Params = named[1:]
+				opt.(interface{ AddParamGroup(ParamGroup) }).AddParamGroup(g)
+			} else {
+				opt = c.make(named)
+			}
+			sch := NewOneCycleLR(opt, c.max, 8, c.o)
+			lrs, moms := r.T(t, "lrs"), r.T(t, "moms").Float64s()
+			groups := lrs.Shape()[1]
+			check := func(s int) {
+				t.Helper()
+				for g := 0; g < groups; g++ {
+					got := opt.(interface{ GroupLR(int) float64 }).GroupLR(g)
+					if want := lrs.Float64s()[s*groups+g]; math.Abs(got-want) > 1e-12*math.Max(1, want) {
+						t.Errorf("%s %v step %d: group %d's rate %v, PyTorch %v", c.name, dt, s, g, got, want)
+					}
+				}
+				if m := momentum(opt); !c.o.NoCycleMomentum && math.Abs(m-moms[s]) > 1e-12 {
+					t.Errorf("%s %v step %d: momentum %v, PyTorch %v", c.name, dt, s, m, moms[s])
+				}
+			}
+			check(0)
+			tol := 1e-12
+			if dt == engine.Float32 {
+				tol = 2e-6
+			}
+			for s := 1; s <= int(r.Scalars["steps"]); s++ {
+				for i, p := range ps {
+					p.SetGrad(r.T(t, fmt.Sprintf("g%d.%d", s, i)).To(dt))
+				}
+				opt.Step()
+				sch.Step()
+				for i, p := range ps {
+					assertClose(t, fmt.Sprintf("%s %v step %d param %d", c.name, dt, s, i), p, r.T(t, fmt.Sprintf("p%d.%d", s, i)), tol)
+				}
+				check(s)
+			}
+		}
+	}
+}
+
 func TestSchedulers2Errors(t *testing.T) {
 	opt := NewSGD(nil, 0.1, SGDOpts{})
 	for _, c := range []struct {
@@ -92,6 +176,10 @@ func TestSchedulers2Errors(t *testing.T) {
 			s.Step()
 		}, "OneCycleLR: stepped 2 times but total_steps is 2"},
 		{func() { NewCosineAnnealingWarmRestarts(opt, 0, 1, 0) }, "T_0 must be positive"},
+		{func() { NewOneCycleLR(NewAdagrad(nil, 0.1, AdagradOpts{}), 1, 10, OneCycleOpts{}) }, "NewOneCycleLR: *nn.Adagrad has no momentum to cycle (SGD, RMSprop, Adam and AdamW have); set OneCycleOpts{NoCycleMomentum: true}"},
+		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{MaxMomentum: Float(1)}) }, "base_momentum and max_momentum must be in [0, 1), got 0.85 and 1"},
+		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{GroupMaxLR: []float64{1, 2}}) }, "GroupMaxLR has 2 rates but the optimizer has 1 parameter groups"},
+		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{PctStart: Float(0.1)}) }, "pct_start·total_steps = 0.1·10 = 1 leaves the rising phase no step"},
 	} {
 		if msg := panicMsg(c.f); !strings.Contains(msg, c.want) {
 			t.Errorf("got %q, want it to contain %q", msg, c.want)

@@ -255,6 +255,40 @@ fbias = torch.randn(2, 4)
 layer("MHA/kdim-noweights-float-mask", mha, torch.randn(2, 3, 6), torch.randn(4, 3, 3), torch.randn(4, 3, 3),
       call=mha_call2(attn=fbias, need=False), extra={"bias": fbias})
 
+# ---- OneCycleLR cycling the momentum (SGD's and RMSprop's momentum, Adam's beta1) and a max_lr per
+# parameter group: three parameters (the last two in a second group when groups is set), 7 steps of
+# random gradients; the parameters, every group's lr and the momentum after construction and each step
+def onecycle(name, make, groups=None, steps=7, **kw):
+    p0 = [torch.randn(3, 2), torch.randn(4), torch.randn(2, 2)]
+    ps = [p.clone().requires_grad_(True) for p in p0]
+    opt = make([{"params": ps[:1]}, dict(params=ps[1:], **groups)] if groups is not None else [{"params": ps}])
+    sch = torch.optim.lr_scheduler.OneCycleLR(opt, total_steps=steps + 1, **kw)
+    mom = lambda: opt.param_groups[0]["betas"][0] if "betas" in opt.defaults else opt.param_groups[0]["momentum"]
+    ts = {"p0.%d" % i: p for i, p in enumerate(p0)}
+    lrs, moms = [[g["lr"] for g in opt.param_groups]], [mom()]
+    for s in range(1, steps + 1):
+        for i, p in enumerate(ps):
+            g = torch.randn(p.shape)
+            p.grad = g.clone()
+            ts["g%d.%d" % (s, i)] = g
+        opt.step()
+        sch.step()
+        for i, p in enumerate(ps):
+            ts["p%d.%d" % (s, i)] = p.detach().clone()
+        lrs.append([g["lr"] for g in opt.param_groups])
+        moms.append(mom())
+    ts["lrs"], ts["moms"] = torch.tensor(lrs), torch.tensor(moms)
+    add(name, ts, {"steps": steps})
+
+
+onecycle("OneCycle/SGD-momentum", lambda g: torch.optim.SGD(g, lr=0.1, momentum=0.9), max_lr=0.5)
+onecycle("OneCycle/SGD-plain-groups", lambda g: torch.optim.SGD(g, lr=0.1), groups={"lr": 0.3}, max_lr=[0.5, 1.5])
+onecycle("OneCycle/Adam-3phase-linear", lambda g: torch.optim.Adam(g, lr=0.01), max_lr=0.05, three_phase=True,
+         anneal_strategy="linear", base_momentum=0.8, max_momentum=0.9)
+onecycle("OneCycle/RMSprop", lambda g: torch.optim.RMSprop(g, lr=0.01, momentum=0.5), max_lr=0.02, pct_start=0.5)
+onecycle("OneCycle/AdamW-groups-nocycle", lambda g: torch.optim.AdamW(g, lr=0.01), groups={"lr": 0.02, "weight_decay": 0.0},
+         max_lr=[0.01, 0.03], cycle_momentum=False)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
