@@ -21,6 +21,16 @@ func penalty(x []*Tensor, act func(*Tensor) *Tensor) *Tensor {
 	return g.Norm(2, 1).SubScalar(1).Square().Mean()
 }
 
+// convPenalty is penalty for a convolutional critic (Conv2d, act, flatten,
+// Linear), as torchref_grad.py's conv_penalty.
+func convPenalty(x []*Tensor, act func(*Tensor) *Tensor, o ConvOpts) *Tensor {
+	w1, b1, w2, b2, in := x[0], x[1], x[2], x[3], x[4]
+	h := act(Conv2d(in, w1, b1, o))
+	d := Linear(h.Reshape(h.shape[0], -1), w2, b2)
+	g := grad1(d.Sum(), in)
+	return g.Reshape(g.shape[0], -1).Norm(2, 1).SubScalar(1).Square().Mean()
+}
+
 // gradRows are functions built from first derivatives (Grad with
 // CreateGraph); their gradients are second derivatives.
 func gradRows() []opSpec {
@@ -41,6 +51,13 @@ func gradRows() []opSpec {
 		}},
 		{name: "WGAN-GP/tanh-sigmoid-relu", torch: true, f: func(x []*Tensor) *Tensor {
 			return penalty(x, func(h *Tensor) *Tensor { return h.Tanh().MulScalar(2).Add(h.ReLU()).Sigmoid() })
+		}},
+		{name: "WGAN-GP/conv", torch: true, f: func(x []*Tensor) *Tensor {
+			return convPenalty(x, func(h *Tensor) *Tensor { return h.LeakyReLU(0.2) }, ConvOpts{Stride: 2, Padding: 1})
+		}},
+		// the last input row is beyond the stride's reach: its gradient is 0
+		{name: "WGAN-GP/conv-groups", torch: true, f: func(x []*Tensor) *Tensor {
+			return convPenalty(x, (*Tensor).Tanh, ConvOpts{StrideHW: [2]int{2, 1}, PaddingHW: [2]int{1, 0}, Dilation: 2, Groups: 2})
 		}},
 		{name: "HVP", torch: true, f: func(x []*Tensor) *Tensor {
 			a, in, v := x[0], x[1], x[2]
@@ -94,6 +111,18 @@ func gradRows() []opSpec {
 			g := Grad([]*Tensor{y}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
 			return g[0].Square().Sum().Add(g[1].Sin().Sum())
 		}, inputs: []*Tensor{Randn(2, 3, 4), Randn(2, 2, 4)}},
+		// second derivatives through both recorded gradients of Conv2d (∂x
+		// and ∂w), two layers deep, grouped and strided
+		{name: "second/Conv2d-input-weights", f: func(x []*Tensor) *Tensor {
+			h := Conv2d(x[0], x[1], nil, ConvOpts{Stride: 2, Dilation: 2}).Sigmoid()
+			y := Conv2d(h, x[2], x[3], ConvOpts{Padding: 1, Groups: 2}).Tanh().Sum()
+			g := Grad([]*Tensor{y}, []*Tensor{x[0], x[1], x[2], x[3]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum()).Add(g[2].Square().Sum()).Add(g[3].Exp().Sum())
+		}, inputs: []*Tensor{Randn(2, 2, 7, 6), Randn(4, 2, 2, 2), Randn(2, 2, 3, 3), Randn(2)}},
+		{name: "second/Dropout", f: second(func(a *Tensor) *Tensor {
+			Seed(7) // the same mask at every evaluation
+			return a.Dropout(0.4, true).Tanh().Mul(a)
+		}), inputs: []*Tensor{Randn(3, 4)}},
 		{name: "second/Tril-MaskedFill", f: second(func(a *Tensor) *Tensor {
 			return a.Tril(0).Square().Add(a.Triu(1).Exp()).MaskedFill(Ones(3, 3).Triu(2), 0).Mul(a)
 		}), inputs: []*Tensor{Randn(3, 3)}},

@@ -29,4 +29,18 @@ def hvp(a, x, v):
 
 
 case("HVP", hvp, rand(6, 6), rand(6), rand(6))
+
+
+def conv_penalty(w1, b1, w2, b2, x, act, **opts):
+    """A WGAN-GP penalty of a convolutional critic: conv2d, act, flatten, linear."""
+    h = act(F.conv2d(x, w1, b1, **opts))
+    d = F.linear(h.reshape(h.shape[0], -1), w2, b2)
+    g = grad(d.sum(), x)
+    return ((g.reshape(g.shape[0], -1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+case("WGAN-GP/conv", lambda w1, b1, w2, b2, x: conv_penalty(w1, b1, w2, b2, x, lambda h: F.leaky_relu(h, 0.2), stride=2, padding=1),
+     rand(3, 2, 3, 3), rand(3), rand(1, 12), rand(1), rand(4, 2, 4, 4))
+case("WGAN-GP/conv-groups", lambda w1, b1, w2, b2, x: conv_penalty(w1, b1, w2, b2, x, torch.tanh, stride=(2, 1), padding=(1, 0), dilation=2, groups=2),
+     rand(4, 2, 2, 3), rand(4), rand(1, 64), rand(1), rand(3, 4, 8, 8))
 write()
