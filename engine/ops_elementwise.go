@@ -439,15 +439,53 @@ func (t *Tensor) Cos() *Tensor {
 func (t *Tensor) Tanh() *Tensor {
 	// ∂t = g·(1 - y²)
 	return unary("Tanh", t, math.Tanh, func(x, y, g *Tensor) *Tensor {
-		return g.Mul(y.Square().Neg().AddScalar(1))
+		if creatingGraph() {
+			return g.Mul(y.Square().Neg().AddScalar(1))
+		}
+		return gradFromOutput(g, y, tanhGrad[float32], tanhGrad[float64])
 	})
+}
+
+// gradFromOutput returns a unary op's input gradient computed from g and
+// the op's output y by one loop (f32 or f64 by dtype) in place of a chain of
+// ops, each with its own pass and buffer; it writes into g's buffer when
+// the backward loop allows.
+func gradFromOutput(g, y *Tensor, f32 func(dst, g, y []float32), f64 func(dst, g, y []float64)) *Tensor {
+	gx := reuse(g) // element i of g is read only to write element i
+	chunks(g.Numel(), func(lo, hi int) {
+		if g.dtype == Float64 {
+			f64(gx.f64[lo:hi], g.f64[lo:hi], y.f64[lo:hi])
+		} else {
+			f32(gx.f32[lo:hi], g.f32[lo:hi], y.f32[lo:hi])
+		}
+	})
+	return gx
+}
+
+// tanhGrad sets dst = g·(1 - y²), as PyTorch's tanh_backward.
+func tanhGrad[T float](dst, g, y []T) {
+	g, y = g[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		dst[i] = g[i] * (1 - y[i]*y[i])
+	}
+}
+
+// sigmoidGrad sets dst = g·(1 - y)·y, as PyTorch's sigmoid_backward.
+func sigmoidGrad[T float](dst, g, y []T) {
+	g, y = g[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		dst[i] = g[i] * (1 - y[i]) * y[i]
+	}
 }
 
 // Sigmoid returns 1/(1+e⁻ᵗ) elementwise, computed without overflow for large |t|.
 func (t *Tensor) Sigmoid() *Tensor {
 	// ∂t = g·y·(1 - y)
 	return unary("Sigmoid", t, sigmoid, func(x, y, g *Tensor) *Tensor {
-		return g.Mul(y.Mul(y.Neg().AddScalar(1)))
+		if creatingGraph() {
+			return g.Mul(y.Mul(y.Neg().AddScalar(1)))
+		}
+		return gradFromOutput(g, y, sigmoidGrad[float32], sigmoidGrad[float64])
 	})
 }
 
