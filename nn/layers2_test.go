@@ -211,7 +211,7 @@ func seqPaddingIgnored(t *testing.T) {
 		return engine.New64(d, steps, n, in).To(x.DType())
 	}
 	lstm := NewLSTM(in, hid, RNNOpts{NumLayers: 2, Bidirectional: true})
-	gru := NewGRU(in, hid, RNNOpts{Bidirectional: true})
+	gru := NewGRU(in, hid, RNNOpts{Bidirectional: true, BatchFirst: true})
 	rnn := NewRNN(in, hid, RNNOpts{NumLayers: 2, Nonlinearity: "relu"})
 	h0 := engine.Randn(2, n, hid)
 	for _, c := range []struct {
@@ -224,9 +224,9 @@ func seqPaddingIgnored(t *testing.T) {
 			out, hn, cn := lstm.RunLengths(x, lengths, nil, nil)
 			return []*engine.Tensor{out, hn, cn}
 		}},
-		{"GRU", gru, 2, func(x *engine.Tensor) []*engine.Tensor {
-			out, hn := gru.RunLengths(x, lengths, h0)
-			return []*engine.Tensor{out, hn}
+		{"GRU", gru, 2, func(x *engine.Tensor) []*engine.Tensor { // batch first
+			out, hn := gru.RunLengths(x.Transpose(0, 1), lengths, h0)
+			return []*engine.Tensor{out.Transpose(0, 1), hn}
 		}},
 		{"RNN", rnn, 1, func(x *engine.Tensor) []*engine.Tensor {
 			out, hn := rnn.RunLengths(x, lengths, nil)
