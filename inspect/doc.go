@@ -7,6 +7,8 @@
 //
 //   - Stats, StatsOf, ParamStats: shape, dtype, min, max, mean, std and counts
 //     of zeros, NaN and Inf, one line per tensor.
+//   - Heatmap: a matrix such as attention weights as a labeled table
+//     (shaded cells in a notebook), exact zeros shown as 0.
 //   - Summary: each submodule's output shape and parameter count, found by
 //     running a forward pass, so loops and ifs in Forward are fine.
 //   - Trace and TraceOps: one row per op run inside a function; Snapshot and

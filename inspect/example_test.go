@@ -48,3 +48,16 @@ func ExamplePlot() {
 	//         └───────────────────────────────
 	//          0                            39
 }
+
+func ExampleHeatmap() {
+	// attention weights under a causal mask: each row spreads evenly over
+	// its position and the ones before it
+	scores := engine.Zeros(3, 3).MaskedFill(engine.Ones(3, 3).Triu(1), math.Inf(-1))
+	w := scores.Softmax(1)
+	fmt.Println(inspect.Heatmap(w, []string{"a", "b", "c"}, []string{"a", "b", "c"}))
+	// Output:
+	//       a     b     c
+	// a  1.00     0     0
+	// b  0.50  0.50     0
+	// c  0.33  0.33  0.33
+}
