@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/dbr-go/dbr/engine"
+	"github.com/dbr-go/dbr/inspect"
 	"github.com/dbr-go/dbr/nn"
 )
 
@@ -118,34 +119,10 @@ func sample(g *GPT, temperature float64) string {
 	return word
 }
 
-// showAttention prints attention weights w [T, T] of a word as a table:
-// row i is the letter at position i, and its numbers say how much of each
-// earlier position that letter's output takes (each row sums to 1).
-func showAttention(word string, w *engine.Tensor) {
-	seq := "." + word
-	fmt.Print(" ")
-	for j := 0; j < len(seq); j++ {
-		fmt.Printf("%6c", seq[j])
-	}
-	fmt.Println()
-	for i := 0; i < len(seq); i++ {
-		fmt.Printf("%c", seq[i])
-		for j := 0; j < len(seq); j++ {
-			fmt.Printf("%6.2f", w.At(i, j))
-		}
-		fmt.Println()
-	}
-}
-
-// showChange prints one row: for each position of ".planet", the largest
-// change of the 27 scores there between outputs a and b.
-func showChange(label string, a, b *engine.Tensor) {
-	d := a.Sub(b).Abs().Max(0, 2) // [7]
-	fmt.Printf("%-8s", label)
-	for i := 0; i < d.Size(0); i++ {
-		fmt.Printf("%6.2g", d.At(i))
-	}
-	fmt.Println()
+// change returns, for each position, the largest change of the 27 scores
+// there between outputs a and b [1, T, 27]: [T].
+func change(a, b *engine.Tensor) *engine.Tensor {
+	return a.Sub(b).Abs().Max(0, 2)
 }
 
 func main() {
@@ -237,27 +214,25 @@ func main() {
 		fmt.Printf("temperature %.1f: %s\n", temp, strings.Join(out, " "))
 	}
 
-	// Where does each letter of "planet" look? The weights above the
-	// diagonal are 0: the causal mask hides every later letter.
+	// Where does each letter of "planet" look? Row i holds how much the
+	// output at letter i takes from each letter up to it (each row sums to
+	// 1). Above the diagonal, every weight is exactly 0: the causal mask
+	// hides the later letters.
 	var att *engine.Tensor
 	engine.NoGrad(func() { att = model.Attention(engine.New(tokens("planet"), 1, 7)) })
-	showAttention("planet", att)
-	fmt.Println("sum above the diagonal:", att.Triu(1).Sum().Item())
+	labels := strings.Split(".planet", "")
+	fmt.Println(inspect.Heatmap(att, labels, labels))
 
 	// The mask at work: change the last letter (planet → planes). With the
 	// mask, the scores at every earlier position stay exactly the same, so
 	// what the model predicts for a position never depends on the letters
 	// after it. Without the mask, every position would see the change.
-	fmt.Printf("%-8s", "change")
-	for _, c := range ".planet" {
-		fmt.Printf("%6c", c)
-	}
-	fmt.Println()
 	engine.NoGrad(func() {
 		a := engine.New(tokens("planet"), 1, 7)
 		b := engine.New(tokens("planes"), 1, 7)
-		showChange("mask", model.Forward(a), model.Forward(b))
-		showChange("no mask", model.Run(a, nn.Masks{}), model.Run(b, nn.Masks{}))
+		masked := change(model.Forward(a), model.Forward(b))
+		unmasked := change(model.Run(a, nn.Masks{}), model.Run(b, nn.Masks{}))
+		fmt.Println(inspect.Heatmap(engine.Stack([]*engine.Tensor{masked, unmasked}, 0), []string{"mask", "no mask"}, labels))
 	})
 }
 
@@ -274,14 +249,13 @@ func main() {
 // temperature 1.0: whord jatched scaping spees cander vurelmed scunnin unfins
 // temperature 0.5: stare cander cheating promp ralais trounes cargens sappine
 //       .     p     l     a     n     e     t
-// .  1.00  0.00  0.00  0.00  0.00  0.00  0.00
-// p  0.36  0.64  0.00  0.00  0.00  0.00  0.00
-// l  0.13  0.68  0.19  0.00  0.00  0.00  0.00
-// a  0.26  0.01  0.72  0.01  0.00  0.00  0.00
-// n  0.00  0.24  0.28  0.31  0.17  0.00  0.00
-// e  0.25  0.03  0.20  0.13  0.38  0.01  0.00
+// .  1.00     0     0     0     0     0     0
+// p  0.36  0.64     0     0     0     0     0
+// l  0.13  0.68  0.19     0     0     0     0
+// a  0.26  0.01  0.72  0.01     0     0     0
+// n  0.00  0.24  0.28  0.31  0.17     0     0
+// e  0.25  0.03  0.20  0.13  0.38  0.01     0
 // t  0.21  0.14  0.07  0.07  0.05  0.42  0.03
-// sum above the diagonal: 0
-// change       .     p     l     a     n     e     t
-// mask         0     0     0     0     0     0   3.6
-// no mask   0.14  0.21  0.23  0.37  0.29  0.04   3.6
+//             .     p     l     a     n     e     t
+// mask        0     0     0     0     0     0  3.57
+// no mask  0.14  0.21  0.23  0.37  0.29  0.04  3.57
