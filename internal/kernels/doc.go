@@ -27,9 +27,11 @@
 // bits; the Go kernel rounds each product, which differs in the last bits.
 //
 // Large products are split over GOMAXPROCS goroutines along the larger of the
-// two output dimensions (when splitting rows, the workers pack each block of B
-// together and share it); small ones stay on the calling goroutine, where the
-// cost of starting workers would exceed the gain. Between blocks every worker
+// two output dimensions; small ones stay on the calling goroutine, where the
+// cost of starting workers would exceed the gain. When splitting rows, the
+// workers pack each block of B together and share it, and claim chunks of
+// rows as they go (shrinking towards the end), so a worker that starts late
+// or loses its core for a while delays no one. Between blocks every worker
 // calls the function set with SetCheck (the engine installs
 // engine.CheckInterrupt there); a panic in a worker, such as an interrupt, is
 // carried back and re-raised on the calling goroutine.

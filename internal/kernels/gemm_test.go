@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -438,4 +439,55 @@ func TestChoosePath(t *testing.T) {
 			t.Errorf("DBR_CPU=%s: kernels %q", p.name, kernelName)
 		}
 	}
+}
+
+// TestGemmSameBitsOnAnyWorkers checks that a product's bits do not depend on
+// how many goroutines share it, nor on which of them claims which rows: each
+// product (several blocks of k, and of columns for float32's nc) runs on
+// one, two and three goroutines, and on two where the first claim stalls
+// for a while (its partner then takes most of the rows), on every kernel set.
+func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
+	defer SetCheck(nil)
+	cases := []struct{ m, n, k int }{
+		{300, 200, 600},
+		{517, 513, 300},
+		{160, 2080, 20}, // m < n: split by columns
+		{2100, 2050, 24},
+	}
+	run := func(procs int, stall bool, tc struct{ m, n, k int }, a, b []float32, a64, b64 []float64) ([]float32, []float64) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var calls atomic.Int32
+		SetCheck(func() {
+			if stall && calls.Add(1) == 1 {
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+		c := make([]float32, tc.m*tc.n)
+		c64 := make([]float64, tc.m*tc.n)
+		Sgemm(false, true, tc.m, tc.n, tc.k, 1, a, tc.k, b, tc.k, 0, c, tc.n)
+		Dgemm(false, true, tc.m, tc.n, tc.k, 1, a64, tc.k, b64, tc.k, 0, c64, tc.n)
+		return c, c64
+	}
+	kernels(t, func(t *testing.T) {
+		r := rand.New(rand.NewSource(5))
+		for _, tc := range cases {
+			a, b := randSlice[float32](r, tc.m*tc.k), randSlice[float32](r, tc.n*tc.k)
+			a64, b64 := randSlice[float64](r, tc.m*tc.k), randSlice[float64](r, tc.n*tc.k)
+			one, one64 := run(1, false, tc, a, b, a64, b64)
+			for _, v := range []struct {
+				procs int
+				stall bool
+			}{{2, false}, {3, false}, {2, true}} {
+				got, got64 := run(v.procs, v.stall, tc, a, b, a64, b64)
+				for i := range one {
+					if math.Float32bits(got[i]) != math.Float32bits(one[i]) {
+						t.Fatalf("%+v on %d goroutines (stall %v): float32 C[%d] = %v, on one %v", tc, v.procs, v.stall, i, got[i], one[i])
+					}
+					if math.Float64bits(got64[i]) != math.Float64bits(one64[i]) {
+						t.Fatalf("%+v on %d goroutines (stall %v): float64 C[%d] = %v, on one %v", tc, v.procs, v.stall, i, got64[i], one64[i])
+					}
+				}
+			}
+		}
+	})
 }

@@ -2,124 +2,118 @@ package kernels
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// sharedB computes a product on workers goroutines that split the rows of C
-// and share each packed block of B, as BLIS does: for every (jc, pc) block
-// the workers first pack a share of B's panels each, wait for one another,
-// then multiply their own rows against all of it, and wait again before the
-// next block is packed over it. Compared with each worker packing all of B
-// for its slab, this packs B once and keeps one copy in the shared cache.
-// A panic in any worker (an interrupt) stops all of them and is re-raised here.
-// The workers run through parallel.
+// sharedB computes a product on workers goroutines that share each packed
+// block of B, as BLIS does, and claim the work as they go instead of being
+// handed fixed shares. For every (jc, pc) block of B, in order:
+//
+//  1. each worker claims panels of B one at a time and packs them into the
+//     block's buffer, until none is left;
+//  2. it waits until every panel is packed and every row of the previous
+//     block is done (its rows of C must be final before this block adds to
+//     them);
+//  3. it claims rows of C, packs them from A and multiplies them against the
+//     whole block, chunk after chunk until none is left, the chunks
+//     shrinking towards the end (a share of what remains, at least one tile
+//     of rows) so that the workers finish together.
+//
+// The blocks alternate between two buffers: a worker with no rows left packs
+// the next block while the others finish this one. No worker waits for one
+// that has not started yet: a worker that wakes late finds the early blocks
+// packed and claimed and joins where the others are, so a product does not
+// pay for a sleeping thread, nor for a core taken by another process for a
+// while. Each element of C is computed by the same kernel calls in the same
+// order whoever claims it, so the result does not depend on the number of
+// workers. A panic in any worker (an interrupt) stops all of them and is
+// re-raised here. The workers run through parallel.
 func (p *mat[T]) sharedB(m, n, workers int) {
-	step := roundUp((m+workers-1)/workers, mr)
-	var rows [][2]int
-	for i := 0; i < m; i += step {
-		rows = append(rows, [2]int{i, min(i+step, m)})
+	tm := mr
+	if p.tile != nil {
+		tm = 2 * mr
 	}
-	workers = len(rows)
-	if workers == 1 {
-		p.block(0, m, 0, n)
-		return
+	nj, nk := (n+p.nc-1)/p.nc, (p.k+p.kc-1)/p.kc
+	blocks := make([]blockState, nj*nk)
+	var bbuf [2]*buffers[T]
+	for i := range bbuf {
+		bbuf[i] = p.bufs.Get().(*buffers[T])
+		defer p.bufs.Put(bbuf[i])
 	}
-	bbuf := p.bufs.Get().(*buffers[T])
-	defer p.bufs.Put(bbuf)
-	bar := newBarrier(workers)
-	parallel(workers, func(w int) {
+	var abort atomic.Bool
+	parallel(workers, func(int) {
 		defer func() {
 			if e := recover(); e != nil {
-				bar.abort() // the others stop at their next wait
+				abort.Store(true) // the others stop at their next claim or wait
 				panic(e)
 			}
 		}()
 		own := p.bufs.Get().(*buffers[T]) // for A
 		defer p.bufs.Put(own)
-		i0, i1 := rows[w][0], rows[w][1]
-		for jc := 0; jc < n; jc += p.nc {
-			ncur := min(p.nc, n-jc)
-			panels := (ncur + p.nr - 1) / p.nr
-			for pc := 0; pc < p.k; pc += p.kc {
-				kcur := min(p.kc, p.k-pc)
-				// This worker's share of B's panels.
-				lo, hi := panels*w/workers*p.nr, min(panels*(w+1)/workers*p.nr, ncur)
-				if lo < hi {
-					p.packB(bbuf.b[lo*kcur:], pc, kcur, jc+lo, hi-lo)
+		for bi := range blocks {
+			jc, pc := bi/nk*p.nc, bi%nk*p.kc
+			ncur, kcur := min(p.nc, n-jc), min(p.kc, p.k-pc)
+			panels := int64((ncur + p.nr - 1) / p.nr)
+			bb := bbuf[bi%2].b
+			s := &blocks[bi]
+			for q := s.panelNext.Add(1) - 1; q < panels && !abort.Load(); q = s.panelNext.Add(1) - 1 {
+				j := int(q) * p.nr
+				p.packB(bb[j*kcur:], pc, kcur, jc+j, min(p.nr, ncur-j))
+				s.panelsDone.Add(1)
+			}
+			if !waitFor(&abort, func() bool {
+				return s.panelsDone.Load() == panels && (bi == 0 || blocks[bi-1].rowsDone.Load() == int64(m))
+			}) {
+				return
+			}
+			store := p.overwrite && pc == 0
+			for !abort.Load() {
+				i0 := s.rowNext.Load()
+				if i0 >= int64(m) {
+					break
 				}
-				if !bar.wait() {
-					return
+				size := int64(min(p.mc, max(tm, roundUp((m-int(i0))/(2*workers), tm))))
+				if !s.rowNext.CompareAndSwap(i0, i0+size) {
+					continue
 				}
-				store := p.overwrite && pc == 0
-				for ic := i0; ic < i1; ic += p.mc {
-					check()
-					mcur := min(p.mc, i1-ic)
-					p.packA(own.a, ic, mcur, pc, kcur)
-					p.tiles(own.a, bbuf.b, ic, mcur, jc, ncur, kcur, store)
-				}
-				// Before the next block is packed over this one, all must be done
-				// with it; after the last block there is nothing to wait for.
-				if (pc+p.kc < p.k || jc+p.nc < n) && !bar.wait() {
-					return
-				}
+				check()
+				i1 := min(i0+size, int64(m))
+				p.packA(own.a, int(i0), int(i1-i0), pc, kcur)
+				p.tiles(own.a, bb, int(i0), int(i1-i0), jc, ncur, kcur, store)
+				s.rowsDone.Add(i1 - i0)
 			}
 		}
 	})
 }
 
-// barrier lets n goroutines wait for one another, phase after phase. A
-// waiter spins briefly before sleeping: the others usually arrive within
-// microseconds, and waking a sleeping thread costs tens of them. Once
-// aborted, every wait returns false at once.
-type barrier struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	n, seen int // guarded by mu
-	phase   atomic.Int64
-	aborted atomic.Bool
+// blockState counts the claimed and finished work of one block of a
+// sharedB product, each counter on its own cache line.
+type blockState struct {
+	panelNext, panelsDone, rowNext, rowsDone padded
 }
 
-func newBarrier(n int) *barrier {
-	b := &barrier{n: n}
-	b.cond = sync.NewCond(&b.mu)
-	return b
+type padded struct {
+	atomic.Int64
+	_ [64 - 8]byte
 }
 
-func (b *barrier) wait() bool {
-	if b.aborted.Load() {
-		return false
-	}
-	b.mu.Lock()
-	phase := b.phase.Load()
-	b.seen++
-	if b.seen == b.n {
-		b.seen = 0
-		b.phase.Add(1)
-		b.mu.Unlock()
-		b.cond.Broadcast()
-		return !b.aborted.Load()
-	}
-	b.mu.Unlock()
-	for i := 0; i < 1<<14; i++ {
-		if b.phase.Load() != phase || b.aborted.Load() {
-			return !b.aborted.Load()
+// waitFor returns true once done reports true, or false once abort is set.
+// It spins, yielding to other goroutines now and then (the others usually
+// finish within microseconds, and waking a sleeping thread costs tens of
+// them), and after a while also sleeps briefly between polls, so that a
+// worker whose partner lost its core to another process does not hold one.
+func waitFor(abort *atomic.Bool, done func() bool) bool {
+	for i := 0; !done(); i++ {
+		if abort.Load() {
+			return false
 		}
-		if i%64 == 63 {
+		switch {
+		case i >= 1<<14:
+			time.Sleep(20 * time.Microsecond)
+		case i%64 == 63:
 			runtime.Gosched()
 		}
 	}
-	b.mu.Lock()
-	for b.phase.Load() == phase && !b.aborted.Load() {
-		b.cond.Wait()
-	}
-	b.mu.Unlock()
-	return !b.aborted.Load()
-}
-
-func (b *barrier) abort() {
-	b.mu.Lock()
-	b.aborted.Store(true)
-	b.mu.Unlock()
-	b.cond.Broadcast()
+	return !abort.Load()
 }
