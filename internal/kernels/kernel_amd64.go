@@ -260,6 +260,7 @@ func installAVX2() {
 	saxpy = saxpyAsm
 	adam = adamAsm
 	arith = arithAsm
+	installVmathAVX2()
 }
 
 // installAVX512 is installAVX2 with the GEMM's AVX-512 micro-kernels and

@@ -1,0 +1,335 @@
+package kernels
+
+import "math"
+
+// Float32 exp, log, tanh and sigmoid over slices: polynomial kernels in
+// float32 (Cephes' expf and logf), in AVX2+FMA or AVX-512 assembly where the
+// CPU has them and in Go elsewhere. Every path performs the same float32
+// operations in the same order, the fused multiply-adds included (fma32
+// rounds once, as the instruction does), so all paths give the same bits for
+// every input, NaN payloads included (a NaN comes out quiet).
+//
+// Errors against the exact result (float64 math), in units in the last
+// place of the float32 result, the largest TestVmath measures over every 61st
+// of the 2³² inputs and the specials (it fails beyond them):
+//
+//	Exp32      1.01 ulp (1.003 at 26.7169)
+//	Log32      0.78 ulp (0.777 at 0.70618856)
+//	Tanh32     1.3 ulp  (1.298 at −0.6378595)
+//	Sigmoid32  2.31 ulp (2.304 at −3.4651163)
+//
+// Max32 and ExpSum32 reduce in a fixed order (16 lanes, element i into lane
+// i mod 16, then lanes halved pairwise), the same on every path.
+
+// The loops in use; kernel_amd64.go's install functions swap in assembly.
+var (
+	exp32, log32, tanh32, sigmoid32 = exp32Go, log32Go, tanh32Go, sigmoid32Go
+	max32                           = max32Go
+	expSum32                        = expSum32Go
+	scale32                         = scale32Go
+)
+
+// Exp32 sets dst[i] = eˣ of x = src[i], for every i < len(src): +Inf for
+// x > 88.72284, 0 below −103.97208 (denormal results rounded once), 1 for ±0.
+// dst must be at least as long as src (it panics otherwise).
+//
+// The method is Cephes' expf: n = round(x·log₂e), r = x − n·ln2 (ln2 in two
+// parts, with fused multiply-adds), eʳ by a degree-6 polynomial on
+// [−ln2/2, ln2/2], then the scaling by 2ⁿ in two halves so that results in
+// the denormal range are rounded once.
+func Exp32(dst, src []float32) {
+	_ = dst[:len(src)]
+	exp32(dst, src)
+}
+
+// Log32 sets dst[i] = ln x of x = src[i], for every i < len(src): −Inf at
+// ±0, NaN below 0, +Inf at +Inf; denormal inputs are exact powers of two
+// apart from normal ones and keep the bound. dst must be at least as long as
+// src (it panics otherwise).
+//
+// The method is Cephes' logf: x = m·2ᵉ with m in [√½, √2), ln m by a
+// degree-9 polynomial in m−1, plus e·ln2 in two parts.
+func Log32(dst, src []float32) {
+	_ = dst[:len(src)]
+	log32(dst, src)
+}
+
+// Tanh32 sets dst[i] = tanh x of x = src[i], for every i < len(src) (−0 stays
+// −0; ±1 from |x| ≥ 9.01). dst must be at least as long as src (it panics
+// otherwise).
+//
+// Below |x| = 0.625 it is Cephes' tanhf polynomial x + x³·P(x²); above,
+// 1 − 2/(e²ˣ + 1) with Exp32, and the sign of x.
+func Tanh32(dst, src []float32) {
+	_ = dst[:len(src)]
+	tanh32(dst, src)
+}
+
+// Sigmoid32 sets dst[i] = 1/(1 + e⁻ˣ) of x = src[i], for every i < len(src),
+// as 1/(1 + e) for x ≥ 0 and e/(1 + e) below, e = e^(−|x|) from Exp32: no
+// overflow, and tiny results for large negative x keep their precision
+// (denormals included). dst must be at least as long as src (it panics
+// otherwise).
+func Sigmoid32(dst, src []float32) {
+	_ = dst[:len(src)]
+	sigmoid32(dst, src)
+}
+
+// Max32 returns the largest element of x (−Inf when x is empty), taking
+// lane by lane v when !(m > v), as the MAXPS instruction does: a NaN is not
+// sticky, so callers that need NaNs to show must get them another way (a
+// softmax does: x − max is NaN there and poisons the sum).
+func Max32(x []float32) float32 {
+	var lanes [16]float32
+	for i := range lanes {
+		lanes[i] = float32(math.Inf(-1))
+	}
+	max32(x, &lanes)
+	return reduceLanes(&lanes, maxLane)
+}
+
+// ExpSum32 sets dst[i] = e^y, y = (src[i] − m) − c (the subtractions
+// rounded to float32, the exp as Exp32's), for every i < len(src), and
+// returns their sum in float32, added in the fixed lane order of the package
+// doc. dst must be at least as long as src (it panics otherwise). Softmax
+// rows use it with m their maximum and c = 0; a log-softmax's backward with c
+// the log of that sum, to get e^y of its output y = (x − m) − c.
+func ExpSum32(dst, src []float32, m, c float32) float32 {
+	_ = dst[:len(src)]
+	var lanes [16]float32
+	expSum32(dst, src, m, c, &lanes)
+	return reduceLanes(&lanes, func(a, b float32) float32 { return a + b })
+}
+
+// Scale32 sets dst[i] = src[i]·a for every i < len(src); dst must be at
+// least as long as src (it panics otherwise).
+func Scale32(dst, src []float32, a float32) {
+	_ = dst[:len(src)]
+	scale32(dst, src, a)
+}
+
+// maxLane is one lane's step of Max32: MAXPS's rule.
+func maxLane(m, v float32) float32 {
+	if m > v {
+		return m
+	}
+	return v
+}
+
+// reduceLanes folds the 16 lanes pairwise: lane j with lane j+8, then j+4,
+// j+2, j+1.
+func reduceLanes(l *[16]float32, f func(a, b float32) float32) float32 {
+	for h := 8; h >= 1; h /= 2 {
+		for j := 0; j < h; j++ {
+			l[j] = f(l[j], l[j+h])
+		}
+	}
+	return l[0]
+}
+
+// Constants of the kernels, as float32 (the assembly's DATA holds the same
+// bits: vmath_amd64.s).
+const (
+	expHi    = 89   // above: +Inf (eˣ overflows from 88.72284)
+	expLo    = -104 // below: 0 (eˣ rounds to 0 below −103.97208)
+	log2e    = 1.44269504088896341
+	ln2Hi    = 0.693359375
+	ln2Lo    = -2.12194440e-4
+	expC6    = 1.9875691500e-4
+	expC5    = 1.3981999507e-3
+	expC4    = 8.3334519073e-3
+	expC3    = 4.1665795894e-2
+	expC2    = 1.6666665459e-1
+	expC1    = 5.0000001201e-1
+	expBias  = 127
+	sqrtHalf = 0.707106781186547524
+	logC0    = 7.0376836292e-2
+	logC1    = -1.1514610310e-1
+	logC2    = 1.1676998740e-1
+	logC3    = -1.2420140846e-1
+	logC4    = 1.4249322787e-1
+	logC5    = -1.6668057665e-1
+	logC6    = 2.0000714765e-1
+	logC7    = -2.4999993993e-1
+	logC8    = 3.3333331174e-1
+	tanhCut  = 0.625
+	tanhC0   = -5.70498872745e-3
+	tanhC1   = 2.06390887954e-2
+	tanhC2   = -5.37397155531e-2
+	tanhC3   = 1.33314422036e-1
+	tanhC4   = -3.33332819422e-1
+	signBit  = 0x80000000
+	quietBit = 0x00400000
+)
+
+// fma32 returns a·b + c rounded once to float32, as the FMA instructions do.
+// The product of two float32s is exact in float64; the float64 sum is rounded
+// to odd (moved one ulp toward the exact sum when inexact and even), so that
+// rounding it to float32 rounds once.
+func fma32(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	s := p + float64(c)
+	v := s - p
+	e := (p - (s - v)) + (float64(c) - v) // s's rounding error, exactly (TwoSum)
+	if bits := math.Float64bits(s); (e > 0 || e < 0) && bits&1 == 0 {
+		if (e > 0) == (s > 0) {
+			bits++
+		} else {
+			bits--
+		}
+		s = math.Float64frombits(bits)
+	}
+	return float32(s)
+}
+
+// quiet returns the NaN x with its quiet bit set, as arithmetic on it does.
+func quiet(x float32) float32 { return math.Float32frombits(math.Float32bits(x) | quietBit) }
+
+func exp1(x float32) float32 {
+	if x != x {
+		return quiet(x)
+	}
+	x = min(max(x, expLo), expHi)
+	n := float32(math.RoundToEven(float64(x * log2e)))
+	r := fma32(-n, ln2Hi, x)
+	r = fma32(-n, ln2Lo, r)
+	p := fma32(expC6, r, expC5)
+	p = fma32(p, r, expC4)
+	p = fma32(p, r, expC3)
+	p = fma32(p, r, expC2)
+	p = fma32(p, r, expC1)
+	p = fma32(p, r*r, r) + 1
+	ni := int32(n)
+	n1 := ni >> 1
+	n2 := ni - n1
+	p *= math.Float32frombits(uint32(n1+expBias) << 23)
+	return p * math.Float32frombits(uint32(n2+expBias)<<23)
+}
+
+func log1(x float32) float32 {
+	switch {
+	case x != x || x > math.MaxFloat32:
+		return x
+	case x == 0:
+		return float32(math.Inf(-1))
+	case x < 0:
+		return math.Float32frombits(0x7fc00000)
+	}
+	var e float32
+	if x < 0x1p-126 { // denormal: scale into the normal range
+		x *= 0x1p23
+		e = -23
+	}
+	b := math.Float32bits(x)
+	e += float32(int32(b>>23) - 126)
+	m := math.Float32frombits(b&0x007fffff | 0x3f000000) // x = m·2ᵉ, m in [½, 1)
+	if m < sqrtHalf {
+		e--
+		m += m
+	}
+	m--
+	z := m * m
+	p := fma32(logC0, m, logC1)
+	p = fma32(p, m, logC2)
+	p = fma32(p, m, logC3)
+	p = fma32(p, m, logC4)
+	p = fma32(p, m, logC5)
+	p = fma32(p, m, logC6)
+	p = fma32(p, m, logC7)
+	p = fma32(p, m, logC8)
+	y := p * m * z
+	y = fma32(e, ln2Lo, y)
+	y = fma32(z, -0.5, y)
+	y = m + y
+	return fma32(e, ln2Hi, y)
+}
+
+func tanh1(x float32) float32 {
+	if x != x {
+		return quiet(x)
+	}
+	a := math.Float32frombits(math.Float32bits(x) &^ signBit)
+	var y float32
+	if a < tanhCut {
+		z := a * a
+		p := fma32(tanhC0, z, tanhC1)
+		p = fma32(p, z, tanhC2)
+		p = fma32(p, z, tanhC3)
+		p = fma32(p, z, tanhC4)
+		y = fma32(p*z, a, a)
+	} else {
+		y = 1 - 2/(exp1(a+a)+1)
+	}
+	return math.Float32frombits(math.Float32bits(y) | math.Float32bits(x)&signBit)
+}
+
+func sigmoid1(x float32) float32 {
+	if x != x {
+		return quiet(math.Float32frombits(math.Float32bits(x) | signBit))
+	}
+	e := exp1(math.Float32frombits(math.Float32bits(x) | signBit)) // e^(−|x|)
+	num := float32(1)
+	if x < 0 {
+		num = e
+	}
+	return num / (e + 1)
+}
+
+func exp32Go(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = exp1(x)
+	}
+}
+
+func log32Go(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = log1(x)
+	}
+}
+
+func tanh32Go(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = tanh1(x)
+	}
+}
+
+func sigmoid32Go(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = sigmoid1(x)
+	}
+}
+
+// max32Go, expSum32Go and scale32Go start at element 0 of lane 0; the
+// assembly does whole blocks of 16 and hands them the rest (off is the index
+// of src[0] in the slice, for the lane).
+func max32Go(x []float32, l *[16]float32) { maxFrom(0, x, l) }
+
+func maxFrom(off int, x []float32, l *[16]float32) {
+	for i, v := range x {
+		l[(off+i)%16] = maxLane(l[(off+i)%16], v)
+	}
+}
+
+func expSum32Go(dst, src []float32, m, c float32, l *[16]float32) {
+	expSumFrom(0, dst, src, m, c, l)
+}
+
+func expSumFrom(off int, dst, src []float32, m, c float32, l *[16]float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		e := exp1((v - m) - c)
+		dst[i] = e
+		l[(off+i)%16] += e
+	}
+}
+
+func scale32Go(dst, src []float32, a float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v * a
+	}
+}

@@ -1,0 +1,312 @@
+#include "textflag.h"
+
+// The float32 exp, log, tanh and sigmoid kernels of vmath.go in AVX2+FMA
+// (8 lanes, ymm) and AVX-512 (16 lanes, zmm). Each macro performs, lane by
+// lane, exactly the float32 operations of its Go function (exp1, log1,
+// tanh1, sigmoid1), so every path gives the same bits.
+
+// K defines a constant as 16 copies of its bits (64 bytes: a full ymm or zmm
+// memory operand).
+#define K(name, bits) \
+	DATA name<>+0(SB)/4, $bits; \
+	DATA name<>+4(SB)/4, $bits; \
+	DATA name<>+8(SB)/4, $bits; \
+	DATA name<>+12(SB)/4, $bits; \
+	DATA name<>+16(SB)/4, $bits; \
+	DATA name<>+20(SB)/4, $bits; \
+	DATA name<>+24(SB)/4, $bits; \
+	DATA name<>+28(SB)/4, $bits; \
+	DATA name<>+32(SB)/4, $bits; \
+	DATA name<>+36(SB)/4, $bits; \
+	DATA name<>+40(SB)/4, $bits; \
+	DATA name<>+44(SB)/4, $bits; \
+	DATA name<>+48(SB)/4, $bits; \
+	DATA name<>+52(SB)/4, $bits; \
+	DATA name<>+56(SB)/4, $bits; \
+	DATA name<>+60(SB)/4, $bits; \
+	GLOBL name<>(SB), RODATA|NOPTR, $64
+
+// The constants of vmath.go, as float32 bits.
+K(vmExpHi, 0x42b20000)    // 89
+K(vmExpLo, 0xc2d00000)    // -104
+K(vmLog2e, 0x3fb8aa3b)
+K(vmLn2Hi, 0x3f318000)    // 0.693359375
+K(vmLn2Lo, 0xb95e8083)    // -2.12194440e-4
+K(vmExpC6, 0x39506967)
+K(vmExpC5, 0x3ab743ce)
+K(vmExpC4, 0x3c088908)
+K(vmExpC3, 0x3d2aa9c1)
+K(vmExpC2, 0x3e2aaaaa)
+K(vmExpC1, 0x3f000000)
+K(vmOne, 0x3f800000)
+K(vmTwo, 0x40000000)
+K(vmBias, 0x0000007f)     // int32 127
+K(vmMinNorm, 0x00800000)  // 2^-126
+K(vmTwo23, 0x4b000000)    // 2^23
+K(vmC23, 0x41b80000)      // 23
+K(vmI126, 0x0000007e)     // int32 126
+K(vmMantMask, 0x007fffff)
+K(vmHalf, 0x3f000000)
+K(vmSqrtHalf, 0x3f3504f3)
+K(vmLogC0, 0x3d9021bb)
+K(vmLogC1, 0xbdebd1b8)
+K(vmLogC2, 0x3def251a)
+K(vmLogC3, 0xbdfe5d4f)
+K(vmLogC4, 0x3e11e9bf)
+K(vmLogC5, 0xbe2aae50)
+K(vmLogC6, 0x3e4cceac)
+K(vmLogC7, 0xbe7ffffc)
+K(vmLogC8, 0x3eaaaaaa)
+K(vmMHalf, 0xbf000000)    // -0.5
+K(vmPosInf, 0x7f800000)
+K(vmNegInf, 0xff800000)
+K(vmQNaN, 0x7fc00000)
+K(vmAbsMask, 0x7fffffff)
+K(vmSignMask, 0x80000000)
+K(vmTanhCut, 0x3f200000)  // 0.625
+K(vmTanhC0, 0xbbbaf0ea)
+K(vmTanhC1, 0x3ca9134e)
+K(vmTanhC2, 0xbd5c1e2d)
+K(vmTanhC3, 0x3e088393)
+K(vmTanhC4, 0xbeaaaa99)
+
+// ---- AVX2 ----
+
+// EXPCONSTS loads EXP8's register constants.
+#define EXPCONSTS \
+	VMOVUPS vmExpHi<>(SB), Y15; \
+	VMOVUPS vmExpLo<>(SB), Y14; \
+	VMOVUPS vmLog2e<>(SB), Y13; \
+	VMOVUPS vmOne<>(SB), Y12; \
+	VMOVUPS vmBias<>(SB), Y11
+
+// EXP8 sets x = e^x (exp1) in 8 lanes; n, r, p, t are clobbered.
+#define EXP8(x, n, r, p, t) \
+	VMAXPS x, Y14, x; \
+	VMINPS x, Y15, x; \
+	VMULPS Y13, x, n; \
+	VROUNDPS $0, n, n; \
+	VMOVAPS x, r; \
+	VFNMADD231PS vmLn2Hi<>(SB), n, r; \
+	VFNMADD231PS vmLn2Lo<>(SB), n, r; \
+	VMOVUPS vmExpC6<>(SB), p; \
+	VFMADD213PS vmExpC5<>(SB), r, p; \
+	VFMADD213PS vmExpC4<>(SB), r, p; \
+	VFMADD213PS vmExpC3<>(SB), r, p; \
+	VFMADD213PS vmExpC2<>(SB), r, p; \
+	VFMADD213PS vmExpC1<>(SB), r, p; \
+	VMULPS r, r, t; \
+	VFMADD213PS r, t, p; \
+	VADDPS Y12, p, p; \
+	VCVTPS2DQ n, n; \
+	VPSRAD $1, n, t; \
+	VPSUBD t, n, n; \
+	VPADDD Y11, t, t; \
+	VPSLLD $23, t, t; \
+	VPADDD Y11, n, n; \
+	VPSLLD $23, n, n; \
+	VMULPS t, p, p; \
+	VMULPS n, p, x
+
+// LOG8 sets Y0 = ln Y0 (log1) in 8 lanes; Y1..Y9 are clobbered.
+#define LOG8 \
+	VCMPPS $0x11, vmMinNorm<>(SB), Y0, Y1; \
+	VMULPS vmTwo23<>(SB), Y0, Y2; \
+	VBLENDVPS Y1, Y2, Y0, Y3; \
+	VANDPS vmC23<>(SB), Y1, Y4; \
+	VPSRLD $23, Y3, Y5; \
+	VPSUBD vmI126<>(SB), Y5, Y5; \
+	VCVTDQ2PS Y5, Y5; \
+	VSUBPS Y4, Y5, Y5; \
+	VANDPS vmMantMask<>(SB), Y3, Y6; \
+	VORPS vmHalf<>(SB), Y6, Y6; \
+	VCMPPS $0x11, vmSqrtHalf<>(SB), Y6, Y7; \
+	VANDPS Y12, Y7, Y8; \
+	VSUBPS Y8, Y5, Y5; \
+	VANDPS Y6, Y7, Y8; \
+	VADDPS Y8, Y6, Y6; \
+	VSUBPS Y12, Y6, Y6; \
+	VMULPS Y6, Y6, Y7; \
+	VMOVUPS vmLogC0<>(SB), Y8; \
+	VFMADD213PS vmLogC1<>(SB), Y6, Y8; \
+	VFMADD213PS vmLogC2<>(SB), Y6, Y8; \
+	VFMADD213PS vmLogC3<>(SB), Y6, Y8; \
+	VFMADD213PS vmLogC4<>(SB), Y6, Y8; \
+	VFMADD213PS vmLogC5<>(SB), Y6, Y8; \
+	VFMADD213PS vmLogC6<>(SB), Y6, Y8; \
+	VFMADD213PS vmLogC7<>(SB), Y6, Y8; \
+	VFMADD213PS vmLogC8<>(SB), Y6, Y8; \
+	VMULPS Y6, Y8, Y8; \
+	VMULPS Y7, Y8, Y8; \
+	VFMADD231PS vmLn2Lo<>(SB), Y5, Y8; \
+	VFMADD231PS vmMHalf<>(SB), Y7, Y8; \
+	VADDPS Y8, Y6, Y8; \
+	VFMADD231PS vmLn2Hi<>(SB), Y5, Y8; \
+	VCMPPS $0, vmPosInf<>(SB), Y0, Y1; \
+	VCMPPS $3, Y0, Y0, Y2; \
+	VORPS Y2, Y1, Y1; \
+	VBLENDVPS Y1, Y0, Y8, Y8; \
+	VXORPS Y9, Y9, Y9; \
+	VCMPPS $0, Y9, Y0, Y1; \
+	VBLENDVPS Y1, vmNegInf<>(SB), Y8, Y8; \
+	VCMPPS $0x11, Y9, Y0, Y1; \
+	VBLENDVPS Y1, vmQNaN<>(SB), Y8, Y0
+
+// TANH8 sets Y0 = tanh Y0 (tanh1) in 8 lanes; Y1..Y9 are clobbered.
+#define TANH8 \
+	VANDPS vmAbsMask<>(SB), Y0, Y1; \
+	VANDPS vmSignMask<>(SB), Y0, Y2; \
+	VMULPS Y1, Y1, Y3; \
+	VMOVUPS vmTanhC0<>(SB), Y4; \
+	VFMADD213PS vmTanhC1<>(SB), Y3, Y4; \
+	VFMADD213PS vmTanhC2<>(SB), Y3, Y4; \
+	VFMADD213PS vmTanhC3<>(SB), Y3, Y4; \
+	VFMADD213PS vmTanhC4<>(SB), Y3, Y4; \
+	VMULPS Y3, Y4, Y4; \
+	VFMADD213PS Y1, Y1, Y4; \
+	VADDPS Y1, Y1, Y5; \
+	EXP8(Y5, Y6, Y7, Y8, Y9); \
+	VADDPS Y12, Y5, Y5; \
+	VMOVUPS vmTwo<>(SB), Y6; \
+	VDIVPS Y5, Y6, Y6; \
+	VSUBPS Y6, Y12, Y7; \
+	VCMPPS $0x11, vmTanhCut<>(SB), Y1, Y8; \
+	VBLENDVPS Y8, Y4, Y7, Y7; \
+	VORPS Y2, Y7, Y0
+
+// SIGMOID8 sets Y0 = 1/(1+e^-Y0) (sigmoid1) in 8 lanes; Y1..Y5 are clobbered.
+#define SIGMOID8 \
+	VORPS vmSignMask<>(SB), Y0, Y1; \
+	EXP8(Y1, Y2, Y3, Y4, Y5); \
+	VADDPS Y12, Y1, Y2; \
+	VXORPS Y3, Y3, Y3; \
+	VCMPPS $0x11, Y3, Y0, Y4; \
+	VBLENDVPS Y4, Y1, Y12, Y5; \
+	VDIVPS Y2, Y5, Y0
+
+// MAP8 is the loop of an elementwise kernel: body maps Y0 to Y0, 8 lanes at
+// a time, from src (SI) to dst (DI), n (CX) a multiple of 8.
+#define MAP8(body, loop, done) \
+	MOVQ dst+0(FP), DI; \
+	MOVQ src+8(FP), SI; \
+	MOVQ n+16(FP), CX; \
+	SHRQ $3, CX; \
+	JZ done; \
+	EXPCONSTS; \
+loop: \
+	VMOVUPS (SI), Y0; \
+	body; \
+	VMOVUPS Y0, (DI); \
+	ADDQ $32, SI; \
+	ADDQ $32, DI; \
+	DECQ CX; \
+	JNZ loop; \
+done: \
+	VZEROUPPER; \
+	RET
+
+#define EXP8Y0 EXP8(Y0, Y1, Y2, Y3, Y4)
+
+// func expAVX2(dst, src *float32, n int)
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MAP8(EXP8Y0, exploop, expdone)
+
+// func logAVX2(dst, src *float32, n int)
+TEXT ·logAVX2(SB), NOSPLIT, $0-24
+	MAP8(LOG8, logloop, logdone)
+
+// func tanhAVX2(dst, src *float32, n int)
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-24
+	MAP8(TANH8, tanhloop, tanhdone)
+
+// func sigmoidAVX2(dst, src *float32, n int)
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
+	MAP8(SIGMOID8, sigloop, sigdone)
+
+// func maxAVX2(x *float32, n int, lanes *[16]float32)
+// lanes[i%16] = MAXPS(lanes[i%16], x[i]) for i < n, a multiple of 16.
+TEXT ·maxAVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ lanes+16(FP), AX
+	SHRQ $4, CX
+	JZ maxdone
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+
+maxloop:
+	VMAXPS (SI), Y0, Y0
+	VMAXPS 32(SI), Y1, Y1
+	ADDQ $64, SI
+	DECQ CX
+	JNZ maxloop
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+
+maxdone:
+	VZEROUPPER
+	RET
+
+// func expSumAVX2(dst, src *float32, n int, m, c float32, lanes *[16]float32)
+// dst[i] = exp1((src[i] - m) - c) and lanes[i%16] += dst[i] for i < n, a
+// multiple of 16.
+TEXT ·expSumAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ lanes+32(FP), AX
+	SHRQ $4, CX
+	JZ esdone
+	EXPCONSTS
+	VBROADCASTSS m+24(FP), Y5
+	VBROADCASTSS c+28(FP), Y6
+	VMOVUPS (AX), Y9
+	VMOVUPS 32(AX), Y10
+
+esloop:
+	VMOVUPS (SI), Y0
+	VSUBPS Y5, Y0, Y0
+	VSUBPS Y6, Y0, Y0
+	EXP8(Y0, Y1, Y2, Y3, Y4)
+	VMOVUPS Y0, (DI)
+	VADDPS Y0, Y9, Y9
+	VMOVUPS 32(SI), Y0
+	VSUBPS Y5, Y0, Y0
+	VSUBPS Y6, Y0, Y0
+	EXP8(Y0, Y1, Y2, Y3, Y4)
+	VMOVUPS Y0, 32(DI)
+	VADDPS Y0, Y10, Y10
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ esloop
+	VMOVUPS Y9, (AX)
+	VMOVUPS Y10, 32(AX)
+
+esdone:
+	VZEROUPPER
+	RET
+
+// func scaleAVX2(dst, src *float32, n int, a float32)
+// dst[i] = src[i]·a for i < n, a multiple of 16.
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-28
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ scdone
+	VBROADCASTSS a+24(FP), Y2
+
+scloop:
+	VMULPS (SI), Y2, Y0
+	VMULPS 32(SI), Y2, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ scloop
+
+scdone:
+	VZEROUPPER
+	RET

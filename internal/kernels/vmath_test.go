@@ -1,0 +1,290 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// vmathFuncs are the kernels of vmath.go with their float64 references and
+// the bound in ulp the package doc states.
+var vmathFuncs = []struct {
+	name  string
+	f     func(dst, src []float32)
+	ref   func(float64) float64
+	bound float64
+}{
+	{"Exp32", Exp32, math.Exp, 1.01},
+	{"Log32", Log32, math.Log, 0.78},
+	{"Tanh32", Tanh32, math.Tanh, 1.3},
+	{"Sigmoid32", Sigmoid32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 2.31},
+}
+
+// ulpErr is the error of got against the exact want in units of the last
+// place of want rounded to float32 (2⁻¹⁴⁹ in the denormal range). Where want
+// rounds to ±Inf or is NaN, got must be that exactly (else the error is +Inf).
+func ulpErr(got float32, want float64) float64 {
+	w := float32(want)
+	if w != w || math.IsInf(float64(w), 0) {
+		if got == w || (got != got && w != w) {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	if got != got {
+		return math.Inf(1)
+	}
+	ulp := 0x1p-149
+	if a := math.Abs(float64(w)); a >= 0x1p-126 {
+		_, e := math.Frexp(a) // a = f·2ᵉ, f in [½, 1)
+		ulp = math.Ldexp(1, e-24)
+	}
+	return math.Abs(float64(got)-want) / ulp
+}
+
+// vmathSpecials are the inputs every kernel is checked on besides the stride.
+var vmathSpecials = func() []float32 {
+	bits := []uint32{
+		0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x80800000, // ±0, denormals, smallest normals
+		0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, // largest, ±Inf
+		0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00005, 0xffc00123, // NaNs: quiet, signaling, with payloads
+	}
+	var s []float32
+	for _, b := range bits {
+		s = append(s, math.Float32frombits(b))
+	}
+	// The edges where results overflow, turn denormal, underflow and change
+	// method, and one float32 either side.
+	for _, x := range []float32{88.72283, 88.72284, 89, -87.33654, -103.97207, -103.97208, -104, 0.625, -0.625, 9.01, -9.01, 44.36142, -44.36142, 1, -1, 0.70710677, 1.4142135} {
+		s = append(s, x, math.Nextafter32(x, float32(math.Inf(1))), math.Nextafter32(x, float32(math.Inf(-1))))
+	}
+	return s
+}()
+
+// TestVmath checks Exp32, Log32, Tanh32 and Sigmoid32 on every path this
+// machine runs: against float64 math, within the documented bound, on every
+// 61st float32 bit pattern (both signs, every exponent, denormals, ±Inf,
+// NaNs: 70 million inputs; the slower Go path on every 7th of them; every
+// 3001st with -short) and on the specials; and each path against the widest,
+// bit for bit (NaN payloads included), in chunks whose lengths leave a tail
+// to the Go loop.
+func TestVmath(t *testing.T) {
+	stride := uint64(61)
+	if testing.Short() {
+		stride = 3001
+	}
+	const chunk = 4099 // 16·256 + 3
+	src := make([]float32, 0, chunk)
+	want := make([]float64, chunk)
+	goSub := make([]float32, chunk)
+	outs := make([][]float32, len(paths))
+	for i := range outs {
+		outs[i] = make([]float32, chunk)
+	}
+	saved := kernelName
+	defer func() {
+		for _, p := range paths {
+			if p.name == saved {
+				p.install()
+			}
+		}
+	}()
+	for _, fn := range vmathFuncs {
+		worst := make([]float64, len(paths))
+		worstX := make([]float32, len(paths))
+		check := func(src []float32) {
+			for i, x := range src {
+				want[i] = fn.ref(float64(x))
+			}
+			for pi := len(paths) - 1; pi >= 0; pi-- {
+				p := paths[pi]
+				p.install()
+				in, every := src, 1
+				if p.name == "go" && len(paths) > 1 && len(src) == chunk {
+					// the Go loop is slower: every 7th input of the chunk
+					in, every = goSub[:0], 7
+					for i := 0; i < len(src); i += every {
+						in = append(in, src[i])
+					}
+				}
+				out := outs[pi][:len(in)]
+				fn.f(out, in)
+				widest := outs[len(paths)-1]
+				for j, x := range in {
+					i := j * every
+					if e := ulpErr(out[j], want[i]); e > worst[pi] || e != e {
+						worst[pi], worstX[pi] = e, x
+					}
+					if g, w := math.Float32bits(out[j]), math.Float32bits(widest[i]); g != w {
+						t.Fatalf("%s on %s: input %v (bits %#x) gives bits %#x, the %s path %#x", fn.name, p.name, x, math.Float32bits(x), g, paths[len(paths)-1].name, w)
+					}
+				}
+			}
+		}
+		for b := uint64(0); b < 1<<32; {
+			src = src[:0]
+			for ; len(src) < chunk && b < 1<<32; b += stride {
+				src = append(src, math.Float32frombits(uint32(b)))
+			}
+			check(src)
+		}
+		check(vmathSpecials)
+		for pi, p := range paths {
+			if worst[pi] > fn.bound {
+				x := worstX[pi]
+				t.Errorf("%s on %s: %v (bits %#x) is %.3f ulp from %v, more than the documented %v", fn.name, p.name, x, math.Float32bits(x), worst[pi], fn.ref(float64(x)), fn.bound)
+			}
+			t.Logf("%s on %s: largest error %.3f ulp (at %v)", fn.name, p.name, worst[pi], worstX[pi])
+		}
+	}
+}
+
+// TestVmathExact checks the values the documentation names exactly, on
+// every path, in place (dst = src).
+func TestVmathExact(t *testing.T) {
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	negZero := float32(math.Copysign(0, -1))
+	cases := []struct {
+		f       func(dst, src []float32)
+		name    string
+		x, want float32
+	}{
+		{Exp32, "Exp32", 0, 1}, {Exp32, "Exp32", negZero, 1}, {Exp32, "Exp32", inf, inf}, {Exp32, "Exp32", -inf, 0},
+		{Exp32, "Exp32", 88.72284, inf}, {Exp32, "Exp32", 89, inf}, {Exp32, "Exp32", -104, 0},
+		{Exp32, "Exp32", -103.9, math.Float32frombits(1)}, {Exp32, "Exp32", math.Float32frombits(1), 1},
+		{Log32, "Log32", 1, 0}, {Log32, "Log32", 0, -inf}, {Log32, "Log32", negZero, -inf}, {Log32, "Log32", inf, inf},
+		{Log32, "Log32", -1, nan}, {Log32, "Log32", -inf, nan}, {Log32, "Log32", 0x1p-149, -103.27893}, {Log32, "Log32", 0x1p-130, -90.10913},
+		{Tanh32, "Tanh32", 0, 0}, {Tanh32, "Tanh32", negZero, negZero}, {Tanh32, "Tanh32", inf, 1}, {Tanh32, "Tanh32", -inf, -1},
+		{Tanh32, "Tanh32", 9.1, 1}, {Tanh32, "Tanh32", -20, -1}, {Tanh32, "Tanh32", 1e-30, 1e-30}, {Tanh32, "Tanh32", -1e-40, -1e-40},
+		{Sigmoid32, "Sigmoid32", 0, 0.5}, {Sigmoid32, "Sigmoid32", negZero, 0.5}, {Sigmoid32, "Sigmoid32", inf, 1}, {Sigmoid32, "Sigmoid32", -inf, 0},
+		{Sigmoid32, "Sigmoid32", 20, 1}, {Sigmoid32, "Sigmoid32", -104, 0}, {Sigmoid32, "Sigmoid32", -103.9, math.Float32frombits(1)},
+	}
+	kernels(t, func(t *testing.T) {
+		for _, c := range cases {
+			// a whole vector's worth, so that the assembly does it too
+			buf := make([]float32, 17)
+			for i := range buf {
+				buf[i] = c.x
+			}
+			c.f(buf, buf)
+			for i, got := range buf {
+				if math.Float32bits(got) != math.Float32bits(c.want) && !(got != got && c.want != c.want) {
+					t.Fatalf("%s(%v) = %v (bits %#x) at position %d, want %v", c.name, c.x, got, math.Float32bits(got), i, c.want)
+				}
+			}
+		}
+	})
+}
+
+// TestMaxExpSumScale checks Max32, ExpSum32 and Scale32 on every path, at
+// lengths around the 16-element blocks: Max32 against the plain maximum (and
+// the lane rule where NaNs are present), ExpSum32's elements against Exp32
+// and its sum against the lane-order sum written out here and the float64
+// sum, Scale32 against Go's product; each path against the Go path bit for
+// bit.
+func TestMaxExpSumScale(t *testing.T) {
+	lengths := []int{0, 1, 7, 15, 16, 17, 31, 32, 33, 100, 1000}
+	type result struct {
+		max, sum float32
+		e, s     []float32
+	}
+	results := map[string][]result{}
+	kernels(t, func(t *testing.T) {
+		r := rand.New(rand.NewSource(12))
+		var got []result
+		for _, n := range lengths {
+			for _, withNaN := range []bool{false, true} {
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = float32(r.NormFloat64() * 10)
+				}
+				if withNaN && n > 0 {
+					x[r.Intn(n)] = float32(math.NaN())
+				}
+				// Max32: lane i%16 takes v unless it holds more, then lanes fold.
+				var lanes [16]float32
+				for i := range lanes {
+					lanes[i] = float32(math.Inf(-1))
+				}
+				for i, v := range x {
+					if !(lanes[i%16] > v) {
+						lanes[i%16] = v
+					}
+				}
+				for h := 8; h >= 1; h /= 2 {
+					for j := 0; j < h; j++ {
+						if !(lanes[j] > lanes[j+h]) {
+							lanes[j] = lanes[j+h]
+						}
+					}
+				}
+				m := Max32(x)
+				if math.Float32bits(m) != math.Float32bits(lanes[0]) && !(m != m && lanes[0] != lanes[0]) {
+					t.Fatalf("n=%d: Max32 = %v, the lane rule gives %v", n, m, lanes[0])
+				}
+				if !withNaN {
+					plain := float32(math.Inf(-1))
+					for _, v := range x {
+						plain = max(plain, v)
+					}
+					if m != plain {
+						t.Fatalf("n=%d: Max32 = %v, want %v", n, m, plain)
+					}
+				}
+				if withNaN {
+					continue
+				}
+				m, c := float32(3.25), float32(-0.7)
+				e := make([]float32, n+1)
+				e[n] = 7 // past the end stays
+				sum := ExpSum32(e[:n], x, m, c)
+				var sl [16]float32
+				var sum64 float64
+				for i, v := range x {
+					want := []float32{(v - m) - c}
+					Exp32(want, want)
+					if e[i] != want[0] {
+						t.Fatalf("n=%d: ExpSum32 element %d is %v, Exp32 gives %v", n, i, e[i], want[0])
+					}
+					sl[i%16] += want[0]
+					sum64 += math.Exp(float64(v) - float64(m) - float64(c))
+				}
+				for h := 8; h >= 1; h /= 2 {
+					for j := 0; j < h; j++ {
+						sl[j] += sl[j+h]
+					}
+				}
+				if sum != sl[0] {
+					t.Fatalf("n=%d: ExpSum32 sum is %v, the lane order gives %v", n, sum, sl[0])
+				}
+				if math.Abs(float64(sum)-sum64) > 1e-6*float64(n)*sum64 {
+					t.Fatalf("n=%d: ExpSum32 sum is %v, float64 gives %v", n, sum, sum64)
+				}
+				if e[n] != 7 {
+					t.Fatalf("n=%d: ExpSum32 wrote past the end", n)
+				}
+				s := make([]float32, n+1)
+				s[n] = 7
+				Scale32(s[:n], x, -0.3)
+				for i, v := range x {
+					if s[i] != v*-0.3 {
+						t.Fatalf("n=%d: Scale32 element %d is %v, want %v", n, i, s[i], v*-0.3)
+					}
+				}
+				if s[n] != 7 {
+					t.Fatalf("n=%d: Scale32 wrote past the end", n)
+				}
+				got = append(got, result{m, sum, e, s})
+			}
+		}
+		results[kernelName] = got
+		if goRes, ok := results["go"]; ok && kernelName != "go" {
+			for i := range got {
+				if got[i].sum != goRes[i].sum || got[i].max != goRes[i].max {
+					t.Fatalf("case %d: %v, the Go path gives %v", i, fmt.Sprint(got[i].max, got[i].sum), fmt.Sprint(goRes[i].max, goRes[i].sum))
+				}
+			}
+		}
+	})
+}
