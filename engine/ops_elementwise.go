@@ -320,6 +320,19 @@ func unary(op string, t *Tensor, f func(x float64) float64, grad func(x, y, g *T
 	return unaryRecord(op, t, apply(t, f), grad)
 }
 
+// unaryVec is unary whose float32 forward is the kernel k (one of the
+// kernels' vector loops, within the error bound its doc states) instead of
+// f in float64 rounded to float32; float64 keeps f.
+func unaryVec(op string, t *Tensor, f func(x float64) float64, k func(dst, src []float32), grad func(x, y, g *Tensor) *Tensor) *Tensor {
+	needTensors(op, recvOnly, t)
+	if t.dtype != Float32 {
+		return unaryRecord(op, t, apply(t, f), grad)
+	}
+	out := uninit(Float32, t.shape)
+	chunks(len(out.f32), func(lo, hi int) { k(out.f32[lo:hi], t.f32[lo:hi]) })
+	return unaryRecord(op, t, out, grad)
+}
+
 // unaryRecord records out = op(t) with grad as in unary; ops with their own
 // forward loop (ReLU) use it to keep one recording path.
 func unaryRecord(op string, t, out *Tensor, grad func(x, y, g *Tensor) *Tensor) *Tensor {
@@ -337,10 +350,10 @@ func (t *Tensor) Neg() *Tensor {
 		func(x, y, g *Tensor) *Tensor { return g.MulScalar(-1) })
 }
 
-// Exp returns eᵗ elementwise.
+// Exp returns eᵗ elementwise (float32: kernels.Exp32, within 1.01 ulp).
 func (t *Tensor) Exp() *Tensor {
 	// ∂t = g·eᵗ
-	return unary("Exp", t, math.Exp, func(x, y, g *Tensor) *Tensor { return g.Mul(y) })
+	return unaryVec("Exp", t, math.Exp, kernels.Exp32, func(x, y, g *Tensor) *Tensor { return g.Mul(y) })
 }
 
 // MulScalar returns t·s.
@@ -404,10 +417,11 @@ func sign(x float64) float64 {
 	return x // NaN
 }
 
-// Log returns the natural logarithm elementwise (-Inf at 0, NaN below 0).
+// Log returns the natural logarithm elementwise (-Inf at 0, NaN below 0;
+// float32: kernels.Log32, within 0.78 ulp).
 func (t *Tensor) Log() *Tensor {
 	// ∂t = g/t
-	return unary("Log", t, math.Log, func(x, y, g *Tensor) *Tensor { return g.Div(x) })
+	return unaryVec("Log", t, math.Log, kernels.Log32, func(x, y, g *Tensor) *Tensor { return g.Div(x) })
 }
 
 // Sqrt returns the square root elementwise (NaN below 0).
@@ -435,10 +449,10 @@ func (t *Tensor) Cos() *Tensor {
 	return unary("Cos", t, math.Cos, func(x, y, g *Tensor) *Tensor { return g.Mul(x.Sin()).Neg() })
 }
 
-// Tanh returns tanh t elementwise.
+// Tanh returns tanh t elementwise (float32: kernels.Tanh32, within 1.3 ulp).
 func (t *Tensor) Tanh() *Tensor {
 	// ∂t = g·(1 - y²)
-	return unary("Tanh", t, math.Tanh, func(x, y, g *Tensor) *Tensor {
+	return unaryVec("Tanh", t, math.Tanh, kernels.Tanh32, func(x, y, g *Tensor) *Tensor {
 		if creatingGraph() {
 			return g.Mul(y.Square().Neg().AddScalar(1))
 		}
@@ -478,10 +492,11 @@ func sigmoidGrad[T float](dst, g, y []T) {
 	}
 }
 
-// Sigmoid returns 1/(1+e⁻ᵗ) elementwise, computed without overflow for large |t|.
+// Sigmoid returns 1/(1+e⁻ᵗ) elementwise, computed without overflow for large
+// |t| (float32: kernels.Sigmoid32, within 2.31 ulp).
 func (t *Tensor) Sigmoid() *Tensor {
 	// ∂t = g·y·(1 - y)
-	return unary("Sigmoid", t, sigmoid, func(x, y, g *Tensor) *Tensor {
+	return unaryVec("Sigmoid", t, sigmoid, kernels.Sigmoid32, func(x, y, g *Tensor) *Tensor {
 		if creatingGraph() {
 			return g.Mul(y.Mul(y.Neg().AddScalar(1)))
 		}

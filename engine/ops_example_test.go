@@ -13,7 +13,7 @@ func ExampleTensor_Softmax() {
 	fmt.Println(p.Sum(1))
 	// Output:
 	// tensor([[0.0900 0.2447 0.6652] [0.3333 0.3333 0.3333]], shape=[2 3])
-	// tensor([1 1], shape=[2])
+	// tensor([1.0000 1.0000], shape=[2])
 }
 
 func ExampleWhere() {

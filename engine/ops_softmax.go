@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 // Softmax and LogSoftmax have hand-written forward and backward kernels
@@ -14,6 +16,12 @@ import (
 //   - speed and memory: the composed graph would keep four intermediate
 //     tensors and run six ops per backward; the fused backward is one pass
 //     over the saved output.
+//
+// In float32, along the last dim (contiguous rows), they run on the kernels'
+// vector loops: the row's maximum, e^(x − max) and its sum in one pass, then
+// one scaling pass; sums are float32, added in the kernels' fixed lane order
+// (the same on every CPU path), exp within the bound kernels.Exp32 states.
+// Float64 and other dims keep the scalar loops below, with float64 sums.
 
 // Softmax returns exp(t) / Σ exp(t) along dim, so that every slice along dim
 // sums to 1. A slice that is all -Inf gives NaN, as in PyTorch.
@@ -29,20 +37,82 @@ func (t *Tensor) softmax(op string, dim int, log bool) *Tensor {
 	d := normDim(op, dim, len(t.shape), t.shape)
 	outer, n, inner := splitAt(t.shape, d)
 	out := uninit(t.dtype, t.shape)
-	if t.dtype == Float64 {
+	rows32 := t.dtype == Float32 && inner == 1
+	switch {
+	case t.dtype == Float64:
 		softmaxForward(out.f64, t.f64, outer, n, inner, log)
-	} else {
+	case rows32:
+		softmaxRows32(out.f32, t.f32, n, log)
+	default:
 		softmaxForward(out.f32, t.f32, outer, n, inner, log)
 	}
 	return record(op, out, func(g *Tensor) []*Tensor {
 		gx := uninit(t.dtype, t.shape)
-		if t.dtype == Float64 {
+		switch {
+		case t.dtype == Float64:
 			softmaxBackward(gx.f64, g.f64, out.f64, outer, n, inner, log)
-		} else {
+		case rows32 && log:
+			logSoftmaxBackwardRows32(gx.f32, g.f32, out.f32, n)
+		default:
 			softmaxBackward(gx.f32, g.f32, out.f32, outer, n, inner, log)
 		}
 		return []*Tensor{gx}
 	}, t)
+}
+
+// softmaxRows32 is softmaxForward for float32 rows of n contiguous elements:
+// m = the row's maximum (0 when it is −Inf), e = e^(x − m) and s = Σ e in one
+// pass, then softmax e·(1/s) or log-softmax (x − m) − ln s, as PyTorch's
+// float32 kernels compute them (x − m is exact near the maximum, so the
+// log-probabilities of large logits keep their precision). A NaN anywhere in
+// the row, or +Inf, makes the sum NaN and every output NaN.
+func softmaxRows32(y, x []float32, n int, log bool) {
+	done := 0
+	for lo := 0; lo < len(x); lo += n {
+		row, out := x[lo:lo+n], y[lo:lo+n]
+		m := kernels.Max32(row)
+		if math.IsInf(float64(m), -1) {
+			m = 0 // an all -Inf row: exp gives 0s and the result NaN, as in PyTorch
+		}
+		s := kernels.ExpSum32(out, row, m, 0)
+		if log {
+			ls := log32(s)
+			for k, v := range row {
+				out[k] = (v - m) - ls
+			}
+		} else {
+			kernels.Scale32(out, out, 1/s)
+		}
+		if done += n; done >= interruptEvery {
+			done = 0
+			CheckInterrupt()
+		}
+	}
+}
+
+// log32 is ln s rounded once to float32.
+func log32(s float32) float32 { return float32(math.Log(float64(s))) }
+
+// logSoftmaxBackwardRows32 is softmaxBackward for float32 log-softmax rows:
+// ∂x = g − e^y·Σg, e^y by kernels.Exp32, Σg in float64 rounded to float32.
+func logSoftmaxBackwardRows32(gx, g, y []float32, n int) {
+	done := 0
+	for lo := 0; lo < len(g); lo += n {
+		grow, yrow, out := g[lo:lo+n], y[lo:lo+n], gx[lo:lo+n]
+		s := 0.0
+		for _, v := range grow {
+			s += float64(v)
+		}
+		s32 := float32(s)
+		kernels.Exp32(out, yrow)
+		for k, e := range out {
+			out[k] = grow[k] - float32(e*s32)
+		}
+		if done += n; done >= interruptEvery {
+			done = 0
+			CheckInterrupt()
+		}
+	}
 }
 
 // softmaxForward writes the (log-)softmax of every slice along the middle dim
@@ -147,31 +217,77 @@ func CrossEntropy(logits *Tensor, target []int) *Tensor {
 	}
 	target = slices.Clone(target)
 	out := uninit(logits.dtype, []int{n})
-	lse := make([]float64, n) // each row's log-sum-exp, for the backward
+	// what the backward needs of each row: its log-sum-exp (float64), its
+	// maximum and log-sum (float32)
+	var lse []float64
+	var sh []rowShift
 	if logits.dtype == Float64 {
+		lse = make([]float64, n)
 		crossEntropyForward(out.f64, lse, logits.f64, target, c)
 	} else {
-		crossEntropyForward(out.f32, lse, logits.f32, target, c)
+		sh = make([]rowShift, n)
+		crossEntropyForward32(out.f32, sh, logits.f32, target, c)
 	}
 	return record("CrossEntropy", out, func(g *Tensor) []*Tensor {
 		gx := uninit(g.dtype, logits.shape)
 		if g.dtype == Float64 {
 			crossEntropyBackward(gx.f64, g.f64, logits.f64, lse, target, c)
 		} else {
-			crossEntropyBackward(gx.f32, g.f32, logits.f32, lse, target, c)
+			crossEntropyBackward32(gx.f32, g.f32, logits.f32, sh, target, c)
 		}
 		return []*Tensor{gx}
 	}, logits)
 }
 
-// crossEntropyForward computes each row's loss as softmaxForward's log-softmax
-// followed by a negation would, and keeps the row's log-sum-exp in lse.
-func crossEntropyForward[T float](out []T, lse []float64, x []T, target []int, c int) {
+// rowShift is what a float32 log-softmax row subtracts from x: its maximum m,
+// then ln s, s = Σ e^(x − m).
+type rowShift struct{ m, ls float32 }
+
+// crossEntropyForward32 is crossEntropyForward for float32 with the arithmetic
+// of softmaxRows32's log-softmax; sh[i] keeps row i's shifts for the backward.
+func crossEntropyForward32(out []float32, sh []rowShift, x []float32, target []int, c int) {
+	e := make([]float32, c) // the exps, which only the sum needs
+	for i, t := range target {
+		row := x[i*c : (i+1)*c]
+		m := kernels.Max32(row)
+		if math.IsInf(float64(m), -1) {
+			m = 0 // as softmaxRows32
+		}
+		ls := log32(kernels.ExpSum32(e, row, m, 0))
+		sh[i] = rowShift{m, ls}
+		out[i] = -((row[t] - m) - ls)
+		if i%1024 == 1023 {
+			CheckInterrupt()
+		}
+	}
+}
+
+// crossEntropyBackward32 is logSoftmaxBackwardRows32 under the one-hot
+// upstream gradient −g[i]: ∂x = −e^y·s, and s − e^y·s at the target, with
+// s = −g[i] and y = (x − m) − ln s as LogSoftmax stores it.
+func crossEntropyBackward32(gx, g, x []float32, sh []rowShift, target []int, c int) {
+	for i, t := range target {
+		s := -g[i]
+		row, grow := x[i*c:(i+1)*c], gx[i*c:(i+1)*c]
+		kernels.ExpSum32(grow, row, sh[i].m, sh[i].ls)
+		et := grow[t]
+		kernels.Scale32(grow, grow, -s)
+		grow[t] = s - float32(et*s)
+		if i%1024 == 1023 {
+			CheckInterrupt()
+		}
+	}
+}
+
+// crossEntropyForward computes each float64 row's loss as softmaxForward's
+// log-softmax followed by a negation would, and keeps the row's log-sum-exp
+// in lse.
+func crossEntropyForward(out, lse, x []float64, target []int, c int) {
 	for i, t := range target {
 		row := x[i*c : (i+1)*c]
 		m := math.Inf(-1)
 		for _, v := range row {
-			if v := float64(v); v > m || v != v {
+			if v > m || v != v {
 				m = v
 			}
 		}
@@ -180,30 +296,30 @@ func crossEntropyForward[T float](out []T, lse []float64, x []T, target []int, c
 		}
 		s := 0.0
 		for _, v := range row {
-			s += math.Exp(float64(v) - m)
+			s += math.Exp(v - m)
 		}
 		lse[i] = m + math.Log(s)
-		out[i] = -T(float64(row[t]) - lse[i])
+		out[i] = -(row[t] - lse[i])
 		if i%1024 == 1023 {
 			CheckInterrupt()
 		}
 	}
 }
 
-// crossEntropyBackward writes ∂x for the upstream g [N] with the arithmetic of
-// softmaxBackward for log-softmax under a one-hot upstream gradient −g[i].
-func crossEntropyBackward[T float](gx, g, x []T, lse []float64, target []int, c int) {
+// crossEntropyBackward writes ∂x for the float64 upstream g [N] with the
+// arithmetic of softmaxBackward for log-softmax under a one-hot upstream
+// gradient −g[i].
+func crossEntropyBackward(gx, g, x, lse []float64, target []int, c int) {
 	for i, t := range target {
-		gt := -g[i]
-		s := float64(gt)
+		s := -g[i]
 		row, grow := x[i*c:(i+1)*c], gx[i*c:(i+1)*c]
 		for k, v := range row {
 			up := 0.0
 			if k == t {
 				up = s
 			}
-			y := T(float64(v) - lse[i]) // the log-probability as LogSoftmax stores it
-			grow[k] = T(up - math.Exp(float64(y))*s)
+			y := v - lse[i] // the log-probability as LogSoftmax stores it
+			grow[k] = up - math.Exp(y)*s
 		}
 		if i%1024 == 1023 {
 			CheckInterrupt()

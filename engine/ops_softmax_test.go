@@ -104,3 +104,130 @@ func softmaxReduceOps() []opSpec {
 		{name: "LogSoftmax/big", f: f(func(a *Tensor) *Tensor { return a.LogSoftmax(-1) }), inputs: []*Tensor{Randn(64, 80)}},
 	}
 }
+
+// TestSoftmaxRows32 checks the float32 rows of Softmax, LogSoftmax and
+// CrossEntropy (the kernels' vector loops) against the float64 ops on the
+// same inputs, values and gradients under a random upstream gradient, at row
+// lengths around the kernels' 16-element blocks, with rows holding NaN, ±Inf,
+// all −Inf and large logits. The float32 error allowed is 4·10⁻⁷ relative to
+// the result's scale: the result, times 1 + |x − max| (the rounding of x −
+// max goes into the exp); 1 more for log-probabilities; for gradients, the
+// terms that cancel in them.
+func TestSoftmaxRows32(t *testing.T) {
+	Seed(12)
+	inf, nan := math.Inf(1), math.NaN()
+	for _, n := range []int{1, 7, 16, 17, 33, 1000} {
+		rows := [][]float64{}
+		for r := 0; r < 5; r++ {
+			row := make([]float64, n)
+			for k := range row {
+				row[k] = float64(float32(RandnLike(Zeros(1)).Item() * 3))
+			}
+			rows = append(rows, row)
+		}
+		big := slices.Clone(rows[0])
+		for k := range big {
+			big[k] = float64(float32(big[k] + 1000)) // a float32 value, so both dtypes get the same input
+		}
+		rows = append(rows, big)
+		special := func(v float64) []float64 {
+			row := slices.Clone(rows[1])
+			row[n/2] = v
+			return row
+		}
+		rows = append(rows, special(nan), special(inf), special(-inf))
+		allNegInf := make([]float64, n)
+		for k := range allNegInf {
+			allNegInf[k] = -inf
+		}
+		rows = append(rows, allNegInf)
+		var flat []float64
+		for _, row := range rows {
+			flat = append(flat, row...)
+		}
+		nr := len(rows)
+		target := make([]int, nr)
+		for i := range target {
+			target[i] = RandInt(n)
+		}
+		x64 := New64(flat, nr, n)
+		up := Randn(nr, n).To(Float64)
+		upCE := Randn(nr).To(Float64)
+		for _, c := range []struct {
+			name string
+			f    func(x *Tensor) *Tensor
+			g    *Tensor
+		}{
+			{"Softmax", func(x *Tensor) *Tensor { return x.Softmax(1) }, up},
+			{"LogSoftmax", func(x *Tensor) *Tensor { return x.LogSoftmax(1) }, up},
+			{"CrossEntropy", func(x *Tensor) *Tensor { return CrossEntropy(x, target) }, upCE},
+		} {
+			run := func(dt DType) (y, gx []float64) {
+				x := x64.To(dt).Detach().SetRequiresGrad(true)
+				out := c.f(x)
+				out.BackwardWith(c.g.To(dt))
+				return out.Float64s(), x.Grad().Float64s()
+			}
+			y32, g32 := run(Float32)
+			y64, g64 := run(Float64)
+			prob := x64.Softmax(1).Float64s()
+			xmax := make([]float64, nr)
+			for r, row := range rows {
+				xmax[r] = slices.Max(row)
+			}
+			gv := c.g.Float64s()
+			gUp := func(i int) float64 { return gv[i/n] }
+			gAbs := make([]float64, nr)
+			if c.name != "CrossEntropy" {
+				gUp = func(i int) float64 { return gv[i] }
+				for i, v := range gv {
+					gAbs[i/n] += math.Abs(v)
+				}
+			} else {
+				for i, v := range gv {
+					gAbs[i] = math.Abs(v)
+				}
+			}
+			check := func(what string, got, want []float64, per int) {
+				// dist(i) is |x − max| of the element of value or gradient i
+				dist := func(i int) float64 {
+					d := math.Abs(flat[i] - xmax[i/n])
+					if per == 1 || math.IsInf(d, 0) || math.IsNaN(d) {
+						return 0 // a value per row, or an element of a special row
+					}
+					return d
+				}
+				for i := range want {
+					row := i / per
+					w, g := want[i], got[i]
+					if math.IsNaN(w) || math.IsNaN(g) || math.IsInf(w, 0) {
+						if !(math.IsNaN(w) && math.IsNaN(g)) && g != w {
+							t.Fatalf("%s n=%d row %d: %s element %d is %v, float64 gives %v", c.name, n, row, what, i, g, w)
+						}
+						continue
+					}
+					// float32 rounding of the inputs is exact here (they are float32 values)
+					// e^(x − max) has the relative error of x − max rounded
+					scale := math.Abs(w) * (1 + dist(i))
+					if c.name != "Softmax" && what == "value" {
+						scale += 1 // log-probabilities: x − max and ln s each rounded
+					}
+					if what == "gradient" {
+						// p·(g − Σ g·p), g − p·Σ g and g·(p − 1) cancel: the
+						// error is that of their terms, p_i·(|g_i| + Σ|g|)
+						scale += prob[i] * (1 + dist(i)) * (math.Abs(gUp(i)) + gAbs[row])
+					}
+					if math.Abs(g-w) > 4e-7*scale {
+						t.Fatalf("%s n=%d row %d: %s element %d is %v, float64 gives %v", c.name, n, row, what, i, g, w)
+					}
+				}
+			}
+			per := n
+			if c.name == "CrossEntropy" {
+				per = 1
+			}
+			check("value", y32, y64, per)
+			check("gradient", g32, g64, n)
+		}
+	}
+}
