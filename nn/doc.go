@@ -92,12 +92,15 @@
 // struct (see Options below). Step updates each parameter in
 // place, in compiled loops, without recording a graph; ZeroGrad clears the
 // gradients. AddParamGroup adds parameters with their own learning rate and
-// weight decay (PyTorch's parameter groups). State and LoadState give the step counts and moments as tensors
+// weight decay (PyTorch's parameter groups); GroupLR and SetGroupLR read and
+// set a group's rate. State and LoadState give the rates, step counts and moments as tensors
 // for checkpoints. The schedulers StepLR, MultiStepLR, ExponentialLR,
 // LinearLR (warm-up), LambdaLR (any Go function of the epoch),
 // CosineAnnealingLR, CosineAnnealingWarmRestarts, OneCycleLR (stepped per
-// batch; it cycles the momentum too, and takes a peak rate per parameter
-// group) and ReduceLROnPlateau change an Optimizer's learning rate, and have State and
+// batch; it cycles the momentum too) and ReduceLROnPlateau change an
+// Optimizer's learning rate, every parameter group's from its own as
+// PyTorch's do, with PyTorch's per-group lists where it takes them
+// (NewLambdaLRGroups, OneCycleOpts.GroupMaxLR, PlateauOpts.GroupMinLR), and have State and
 // LoadState too, so a resumed run follows the same schedule; ClipGradNorm and
 // ClipGradValue clip gradients between Backward and Step.
 //

@@ -31,7 +31,6 @@ type Optimizer interface {
 type optimizer struct {
 	op     string
 	params []*engine.Tensor
-	lr     float64
 	keys   []string // the state buffers this optimizer keeps, besides "step"
 	step   []float64
 	bufs   []map[string][]float64
@@ -44,12 +43,12 @@ type optimizer struct {
 	groups []groupOpts
 }
 
-// groupOpts are what a parameter group sets apart: its learning rate as a
-// multiple of the optimizer's (the first group's), and its weight decay (nil:
-// the optimizer's).
+// groupOpts are what a parameter group sets apart: its learning rate, the
+// multiple of the first group's rate it was added with (SetLR keeps it), and
+// its weight decay (nil: the optimizer's).
 type groupOpts struct {
-	ratio float64
-	wd    *float64
+	lr, ratio float64
+	wd        *float64
 }
 
 // ParamGroup is a group of parameters with its own learning rate and weight
@@ -67,31 +66,31 @@ type ParamGroup struct {
 //	opt := nn.NewSGD(m.Body.Params(), 0.01, nn.SGDOpts{Momentum: 0.9})
 //	opt.AddParamGroup(nn.ParamGroup{Params: m.Head.Params(), LR: nn.Float(0.1), WeightDecay: nn.Float(0)})
 //
-// A group's rate stays the same multiple of the optimizer's: SetLR (and so
-// every scheduler) scales all groups alike, which is what PyTorch's
-// schedulers do for multiplicative schedules (StepLR, MultiStepLR,
-// ExponentialLR, LinearLR, LambdaLR, OneCycleLR, and the cosine ones with
-// eta_min 0); LR reports the first group's rate and GroupLR the others'.
-// OneCycleLR's GroupMaxLR sets the multiples anew (PyTorch's max_lr list).
-// State and LoadState cover every group's parameters; the groups themselves
-// are code: add them again before LoadState.
+// Each group has its own rate: the schedulers move every group's rate from
+// its own value, as PyTorch's do (GroupLR reads it, SetGroupLR sets it).
+// SetLR sets the first group's rate and every other group's to the same
+// multiple of it as when the group was added; LR reports the first group's.
+// State and LoadState cover every group's rate and parameters; the groups
+// themselves are code: add them again before LoadState.
 // It panics with an *engine.Error when a tensor is already in the optimizer,
 // the rate or decay is negative, or the optimizer's rate is 0 while the
 // group's is not (the multiple would be undefined).
 func (o *optimizer) AddParamGroup(g ParamGroup) {
 	defer o.lock()()
-	ratio := 1.0
+	ratio, lr0 := 1.0, o.groups[0].lr
+	lr := lr0
 	if g.LR != nil {
 		if *g.LR < 0 || math.IsNaN(*g.LR) {
 			errorf(o.op+".AddParamGroup", "learning rate must be >= 0, got %v", *g.LR)
 		}
 		switch {
-		case *g.LR == o.lr:
-		case o.lr == 0:
+		case *g.LR == lr0:
+		case lr0 == 0:
 			errorf(o.op+".AddParamGroup", "the optimizer's learning rate is 0, so a group's rate %v is no multiple of it; give the optimizer its rate first", *g.LR)
 		default:
-			ratio = *g.LR / o.lr
+			ratio = *g.LR / lr0
 		}
+		lr = *g.LR
 	}
 	if g.WeightDecay != nil && !(*g.WeightDecay >= 0) {
 		errorf(o.op+".AddParamGroup", "weight decay must be >= 0, got %v", *g.WeightDecay)
@@ -100,13 +99,13 @@ func (o *optimizer) AddParamGroup(g ParamGroup) {
 	if g.WeightDecay != nil {
 		wd = Float(*g.WeightDecay)
 	}
-	add := newOptimizer(o.op+".AddParamGroup", g.Params, o.lr)
+	add := newOptimizer(o.op+".AddParamGroup", g.Params, lr)
 	for _, t := range add.params {
 		if slices.Contains(o.params, t) {
 			errorf(o.op+".AddParamGroup", "parameter %s is already in the optimizer; a tensor belongs to one group", paramName(g.Params, t))
 		}
 	}
-	o.groups = append(o.groups, groupOpts{ratio: ratio, wd: wd})
+	o.groups = append(o.groups, groupOpts{lr: lr, ratio: ratio, wd: wd})
 	for range add.params {
 		o.group = append(o.group, len(o.groups)-1)
 		o.step = append(o.step, 0)
@@ -116,7 +115,7 @@ func (o *optimizer) AddParamGroup(g ParamGroup) {
 }
 
 // lrOf is the learning rate of parameter i.
-func (o *optimizer) lrOf(i int) float64 { return o.lr * o.groups[o.group[i]].ratio }
+func (o *optimizer) lrOf(i int) float64 { return o.groups[o.group[i]].lr }
 
 // wdOf is the weight decay of parameter i, def unless its group sets one.
 func (o *optimizer) wdOf(i int, def float64) float64 {
@@ -140,10 +139,28 @@ func (o *optimizer) anyDecay(def float64) bool {
 // parameters given to the constructor; 1, …: those of AddParamGroup).
 // It panics with an *engine.Error when there is no group i.
 func (o *optimizer) GroupLR(i int) float64 {
-	if i < 0 || i >= len(o.groups) {
-		errorf(o.op+".GroupLR", "group %d does not exist; the optimizer has %d", i, len(o.groups))
+	o.checkGroup(".GroupLR", i)
+	return o.groups[i].lr
+}
+
+// SetGroupLR sets the learning rate of parameter group i alone (PyTorch's
+// optimizer.param_groups[i]["lr"] = lr).
+// It panics with an *engine.Error when there is no group i or lr < 0.
+func (o *optimizer) SetGroupLR(i int, lr float64) {
+	o.checkGroup(".SetGroupLR", i)
+	if lr < 0 || math.IsNaN(lr) {
+		errorf(o.op+".SetGroupLR", "learning rate must be >= 0, got %v", lr)
 	}
-	return o.lr * o.groups[i].ratio
+	o.groups[i].lr = lr
+}
+
+// NumGroups returns the number of parameter groups (1 without AddParamGroup).
+func (o *optimizer) NumGroups() int { return len(o.groups) }
+
+func (o *optimizer) checkGroup(op string, i int) {
+	if i < 0 || i >= len(o.groups) {
+		errorf(o.op+op, "group %d does not exist; the optimizer has %d", i, len(o.groups))
+	}
 }
 
 // lock holds o's mutex until the returned function is called.
@@ -172,8 +189,8 @@ func newOptimizer(op string, params []Param, lr float64, keys ...string) optimiz
 			t.MarkOptimized(op) // a Backward reaching a leaf of no optimizer beside these warns
 		}
 	}
-	o := optimizer{op: op, params: uniq, lr: lr, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq)), mu: new(sync.Mutex),
-		group: make([]int, len(uniq)), groups: []groupOpts{{ratio: 1}}}
+	o := optimizer{op: op, params: uniq, keys: keys, step: make([]float64, len(uniq)), bufs: make([]map[string][]float64, len(uniq)), mu: new(sync.Mutex),
+		group: make([]int, len(uniq)), groups: []groupOpts{{lr: lr, ratio: 1}}}
 	for i := range o.bufs {
 		o.bufs[i] = map[string][]float64{}
 	}
@@ -189,15 +206,19 @@ func paramName(ps []Param, t *engine.Tensor) string {
 	return "(unnamed)"
 }
 
-// LR returns the learning rate.
-func (o *optimizer) LR() float64 { return o.lr }
+// LR returns the learning rate (of the first parameter group).
+func (o *optimizer) LR() float64 { return o.groups[0].lr }
 
-// SetLR sets the learning rate; it panics with an *engine.Error when lr < 0.
+// SetLR sets the learning rate: the first group's, and every other group's
+// to the multiple of it the group was added with.
+// It panics with an *engine.Error when lr < 0.
 func (o *optimizer) SetLR(lr float64) {
 	if lr < 0 || math.IsNaN(lr) {
 		errorf(o.op, "learning rate must be >= 0, got %v", lr)
 	}
-	o.lr = lr
+	for i := range o.groups {
+		o.groups[i].lr = lr * o.groups[i].ratio
+	}
 }
 
 // ZeroGrad sets the gradient of every parameter to zero.
@@ -252,12 +273,16 @@ func fromFloat64s(d []float64, shape []int) *engine.Tensor {
 	return engine.New64(d).Reshape(shape...)
 }
 
-// State returns the optimizer's state as named tensors: "lr", and for
-// parameter i "state.i.step" and "state.i.<buffer>" (PyTorch's names:
-// momentum_buffer, exp_avg, exp_avg_sq, …). All are float64 copies, marked Buffer.
+// State returns the optimizer's state as named tensors: "lr" (the first
+// parameter group's), "lr.g" for each further group g, and for parameter i
+// "state.i.step" and "state.i.<buffer>" (PyTorch's names: momentum_buffer,
+// exp_avg, exp_avg_sq, …). All are float64 copies, marked Buffer.
 func (o *optimizer) State() []Param {
 	defer o.lock()()
-	ps := []Param{{Name: "lr", Tensor: engine.New64([]float64{o.lr}).Reshape(), Buffer: true}}
+	ps := []Param{{Name: "lr", Tensor: engine.New64([]float64{o.groups[0].lr}).Reshape(), Buffer: true}}
+	for g := 1; g < len(o.groups); g++ {
+		ps = append(ps, Param{Name: "lr." + strconv.Itoa(g), Tensor: engine.New64([]float64{o.groups[g].lr}).Reshape(), Buffer: true})
+	}
 	for i, t := range o.params {
 		if o.step[i] == 0 && len(o.bufs[i]) == 0 {
 			continue
@@ -282,10 +307,12 @@ func (o *optimizer) State() []Param {
 // of range or a shape that does not match its parameter is an error, and the
 // optimizer is left as it was. On success the loaded state replaces the
 // current one: a parameter without entries starts afresh (step 0, no moments),
-// and the lr is kept unless the state has one.
+// and the rates are kept unless the state has them (a state with "lr" but no
+// "lr.g" sets group g's rate as SetLR does).
 func (o *optimizer) LoadState(state []Param) error {
 	defer o.lock()()
-	lr := o.lr
+	lrs := make([]float64, len(o.groups))
+	hasLR := make([]bool, len(o.groups))
 	step := make([]float64, len(o.step)) // the loaded state replaces the current one
 	bufs := make([]map[string][]float64, len(o.bufs))
 	for i := range bufs {
@@ -295,16 +322,19 @@ func (o *optimizer) LoadState(state []Param) error {
 		if p.Tensor == nil {
 			return fmt.Errorf("%s.LoadState: entry %q has no tensor", o.op, p.Name)
 		}
-		if p.Name == "lr" {
-			if p.Tensor.Numel() != 1 {
-				return fmt.Errorf("%s.LoadState: lr must hold one value, has shape %v", o.op, p.Tensor.Shape())
+		if g, ok := lrEntry(p.Name); ok {
+			if g < 0 || g >= len(o.groups) {
+				return fmt.Errorf("%s.LoadState: entry %q: the optimizer has %d parameter groups (add them before LoadState)", o.op, p.Name, len(o.groups))
 			}
-			lr = p.Tensor.Float64s()[0]
+			if p.Tensor.Numel() != 1 {
+				return fmt.Errorf("%s.LoadState: %s must hold one value, has shape %v", o.op, p.Name, p.Tensor.Shape())
+			}
+			lrs[g], hasLR[g] = p.Tensor.Float64s()[0], true
 			continue
 		}
 		parts := strings.SplitN(p.Name, ".", 3)
 		if len(parts) != 3 || parts[0] != "state" {
-			return fmt.Errorf("%s.LoadState: unknown entry %q (want lr or state.<i>.<name>)", o.op, p.Name)
+			return fmt.Errorf("%s.LoadState: unknown entry %q (want lr, lr.<group> or state.<i>.<name>)", o.op, p.Name)
 		}
 		i, err := strconv.Atoi(parts[1])
 		if err != nil || i < 0 || i >= len(o.params) {
@@ -331,8 +361,33 @@ func (o *optimizer) LoadState(state []Param) error {
 		}
 		bufs[i][key] = p.Tensor.Float64s()
 	}
-	o.lr, o.step, o.bufs = lr, step, bufs
+	for g := range o.groups {
+		switch {
+		case hasLR[g]:
+			o.groups[g].lr = lrs[g]
+		case hasLR[0]:
+			o.groups[g].lr = lrs[0] * o.groups[g].ratio
+		}
+	}
+	o.step, o.bufs = step, bufs
 	return nil
+}
+
+// lrEntry reports whether name is a rate entry of State, "lr" (group 0) or
+// "lr.g", and its group (-1 for a malformed group).
+func lrEntry(name string) (int, bool) {
+	if name == "lr" {
+		return 0, true
+	}
+	rest, ok := strings.CutPrefix(name, "lr.")
+	if !ok {
+		return 0, false
+	}
+	g, err := strconv.Atoi(rest)
+	if err != nil {
+		return -1, true
+	}
+	return g, true
 }
 
 // SGDOpts are the optional settings of SGD; the zero value is plain SGD.
@@ -423,5 +478,5 @@ func sgdUpdate[T float](s *SGD, i int, p, g []T) {
 
 func (s *SGD) String() string {
 	return fmt.Sprintf("SGD(lr=%g, momentum=%g, dampening=%g, weight_decay=%g, nesterov=%t)",
-		s.lr, s.Opts.Momentum, s.Opts.Dampening, s.Opts.WeightDecay, s.Opts.Nesterov)
+		s.LR(), s.Opts.Momentum, s.Opts.Dampening, s.Opts.WeightDecay, s.Opts.Nesterov)
 }

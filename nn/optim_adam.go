@@ -118,7 +118,7 @@ func adamUpdate[T float](a *Adam, i int, p, g []T) {
 
 func (a *Adam) String() string {
 	return fmt.Sprintf("%s(lr=%g, betas=(%g, %g), eps=%g, weight_decay=%g, amsgrad=%t)",
-		a.op, a.lr, *a.Opts.Beta1, *a.Opts.Beta2, *a.Opts.Eps, *a.Opts.WeightDecay, a.Opts.AMSGrad)
+		a.op, a.LR(), *a.Opts.Beta1, *a.Opts.Beta2, *a.Opts.Eps, *a.Opts.WeightDecay, a.Opts.AMSGrad)
 }
 
 // RMSpropOpts are the optional settings of RMSprop; unset fields mean
@@ -196,7 +196,7 @@ func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 
 func (r *RMSprop) String() string {
 	return fmt.Sprintf("RMSprop(lr=%g, alpha=%g, eps=%g, weight_decay=%g, momentum=%g, centered=%t)",
-		r.lr, *r.Opts.Alpha, *r.Opts.Eps, r.Opts.WeightDecay, r.Opts.Momentum, r.Opts.Centered)
+		r.LR(), *r.Opts.Alpha, *r.Opts.Eps, r.Opts.WeightDecay, r.Opts.Momentum, r.Opts.Centered)
 }
 
 // AdagradOpts are the optional settings of Adagrad; unset fields mean
@@ -253,5 +253,5 @@ func adagradUpdate[T float](a *Adagrad, i int, p, g []T) {
 
 func (a *Adagrad) String() string {
 	return fmt.Sprintf("Adagrad(lr=%g, lr_decay=%g, weight_decay=%g, initial_accumulator_value=%g, eps=%g)",
-		a.lr, a.Opts.LRDecay, a.Opts.WeightDecay, a.Opts.InitialAccumulatorValue, *a.Opts.Eps)
+		a.LR(), a.Opts.LRDecay, a.Opts.WeightDecay, a.Opts.InitialAccumulatorValue, *a.Opts.Eps)
 }

@@ -17,7 +17,10 @@ import (
 //	}
 //
 // They compute the new rate from the optimizer's current one (PyTorch's
-// "chainable" form), so two schedulers on one optimizer compose.
+// "chainable" form), so two schedulers on one optimizer compose. Each moves
+// every parameter group's rate from that group's own rate (see
+// AddParamGroup), as PyTorch's do; an Optimizer of your own is one group,
+// driven through LR and SetLR.
 
 // schedule is what every scheduler holds: the optimizer and the number of
 // Step calls so far.
@@ -28,6 +31,65 @@ type schedule struct {
 
 // LR returns the optimizer's current learning rate.
 func (s *schedule) LR() float64 { return s.opt.LR() }
+
+// groupRates is what dbr's optimizers have beside Optimizer: a rate per
+// parameter group.
+type groupRates interface {
+	NumGroups() int
+	GroupLR(i int) float64
+	SetGroupLR(i int, lr float64)
+}
+
+// groups returns the number of parameter groups of the optimizer.
+func (s *schedule) groups() int {
+	if g, ok := s.opt.(groupRates); ok {
+		return g.NumGroups()
+	}
+	return 1
+}
+
+// rates returns every group's rate.
+func (s *schedule) rates() []float64 {
+	g, ok := s.opt.(groupRates)
+	if !ok {
+		return []float64{s.opt.LR()}
+	}
+	r := make([]float64, g.NumGroups())
+	for i := range r {
+		r[i] = g.GroupLR(i)
+	}
+	return r
+}
+
+// update sets every group's rate to f(group, its rate).
+func (s *schedule) update(f func(g int, lr float64) float64) {
+	g, ok := s.opt.(groupRates)
+	if !ok {
+		s.opt.SetLR(f(0, s.opt.LR()))
+		return
+	}
+	for i := 0; i < g.NumGroups(); i++ {
+		g.SetGroupLR(i, f(i, g.GroupLR(i)))
+	}
+}
+
+// perGroup returns vs when it has a value for each of the optimizer's
+// groups, one for each group when vs is nil, and panics with an
+// *engine.Error naming op and what otherwise.
+func (s *schedule) perGroup(op, what string, vs []float64, one float64) []float64 {
+	n := s.groups()
+	if vs == nil {
+		vs = make([]float64, n)
+		for i := range vs {
+			vs[i] = one
+		}
+		return vs
+	}
+	if len(vs) != n {
+		errorf(op, "%s has %d values but the optimizer has %d parameter groups", what, len(vs), n)
+	}
+	return append([]float64(nil), vs...)
+}
 
 // Epoch returns the number of Step calls so far.
 func (s *schedule) Epoch() int { return s.epoch }
@@ -52,7 +114,7 @@ func NewStepLR(opt Optimizer, stepSize int, gamma float64) *StepLR {
 func (s *StepLR) Step() {
 	s.epoch++
 	if s.epoch%s.StepSize == 0 {
-		s.opt.SetLR(s.opt.LR() * s.Gamma)
+		s.update(func(_ int, lr float64) float64 { return lr * s.Gamma })
 	}
 }
 
@@ -74,7 +136,7 @@ func NewExponentialLR(opt Optimizer, gamma float64) *ExponentialLR {
 // Step ends an epoch and multiplies the rate by Gamma.
 func (s *ExponentialLR) Step() {
 	s.epoch++
-	s.opt.SetLR(s.opt.LR() * s.Gamma)
+	s.update(func(_ int, lr float64) float64 { return lr * s.Gamma })
 }
 
 func (s *ExponentialLR) String() string {
@@ -88,9 +150,9 @@ func (s *ExponentialLR) String() string {
 //	lr(t) = EtaMin + (lr₀ - EtaMin)·(1 + cos(π·t/TMax))/2
 type CosineAnnealingLR struct {
 	schedule
-	TMax   int
-	EtaMin float64
-	baseLR float64
+	TMax    int
+	EtaMin  float64
+	baseLRs []float64
 }
 
 // NewCosineAnnealingLR returns a CosineAnnealingLR for opt starting from its
@@ -99,7 +161,9 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, etaMin float64) *CosineAnneal
 	if tMax <= 0 {
 		errorf("NewCosineAnnealingLR", "T_max must be positive, got %d", tMax)
 	}
-	return &CosineAnnealingLR{schedule: schedule{opt: opt}, TMax: tMax, EtaMin: etaMin, baseLR: opt.LR()}
+	s := &CosineAnnealingLR{schedule: schedule{opt: opt}, TMax: tMax, EtaMin: etaMin}
+	s.baseLRs = s.rates()
+	return s
 }
 
 // Step ends an epoch and moves the rate along the cosine. It uses PyTorch's
@@ -108,13 +172,12 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, etaMin float64) *CosineAnneal
 func (s *CosineAnnealingLR) Step() {
 	s.epoch++
 	t, T := float64(s.epoch), float64(s.TMax)
-	lr := s.opt.LR()
-	if (s.epoch-1-s.TMax)%(2*s.TMax) == 0 {
-		lr += (s.baseLR - s.EtaMin) * (1 - math.Cos(math.Pi/T)) / 2
-	} else {
-		lr = (1+math.Cos(math.Pi*t/T))/(1+math.Cos(math.Pi*(t-1)/T))*(lr-s.EtaMin) + s.EtaMin
-	}
-	s.opt.SetLR(lr)
+	s.update(func(g int, lr float64) float64 {
+		if (s.epoch-1-s.TMax)%(2*s.TMax) == 0 {
+			return lr + (s.baseLRs[g]-s.EtaMin)*(1-math.Cos(math.Pi/T))/2
+		}
+		return (1+math.Cos(math.Pi*t/T))/(1+math.Cos(math.Pi*(t-1)/T))*(lr-s.EtaMin) + s.EtaMin
+	})
 }
 
 func (s *CosineAnnealingLR) String() string {
@@ -129,7 +192,10 @@ type PlateauOpts struct {
 	ThresholdMode string   // "rel" (default): relative to the best; "abs": absolute
 	Cooldown      int      // epochs to wait after a reduction before counting bad epochs again
 	MinLR         float64  // the rate never goes below this
-	Eps           *float64 // reductions smaller than this are skipped; nil means 1e-8
+	// GroupMinLR is the floor of each parameter group's rate (PyTorch's
+	// min_lr as a list), group 0 first; nil means MinLR for every group.
+	GroupMinLR []float64
+	Eps        *float64 // reductions smaller than this are skipped; nil means 1e-8
 }
 
 // ReduceLROnPlateau multiplies the learning rate by Factor when a metric has
@@ -140,6 +206,7 @@ type ReduceLROnPlateau struct {
 	Patience  int
 	Factor    float64
 	Opts      PlateauOpts
+	minLRs    []float64
 	best      float64
 	bad       int
 	cooldown  int
@@ -158,6 +225,7 @@ func NewReduceLROnPlateau(opt Optimizer, patience int, factor float64, o Plateau
 		errorf("NewReduceLROnPlateau", "patience and cooldown must be >= 0, got %d and %d", patience, o.Cooldown)
 	}
 	s := &ReduceLROnPlateau{schedule: schedule{opt: opt}, Patience: patience, Factor: factor, Opts: o}
+	s.minLRs = s.perGroup("NewReduceLROnPlateau", "GroupMinLR", o.GroupMinLR, o.MinLR)
 	switch o.Mode {
 	case "", "min":
 	case "max":
@@ -209,11 +277,12 @@ func (s *ReduceLROnPlateau) Step(metric float64) {
 		s.bad = 0
 	}
 	if s.bad > s.Patience {
-		old := s.opt.LR()
-		lr := math.Max(old*s.Factor, s.Opts.MinLR)
-		if old-lr > *s.Opts.Eps {
-			s.opt.SetLR(lr)
-		}
+		s.update(func(g int, old float64) float64 {
+			if lr := math.Max(old*s.Factor, s.minLRs[g]); old-lr > *s.Opts.Eps {
+				return lr
+			}
+			return old
+		})
 		s.cooldown = s.Opts.Cooldown
 		s.bad = 0
 	}
@@ -232,16 +301,24 @@ func (s *ReduceLROnPlateau) String() string {
 // cooldown_counter), and LoadState restores them. Save them beside the
 // optimizer's State; the learning rate itself is in the optimizer's.
 
-// schedValue is one named number of a scheduler's state.
+// schedValue is one named number of a scheduler's state, or, with list,
+// one number per parameter group (base_lrs).
 type schedValue struct {
 	name string
 	v    *float64
+	list *[]float64
 }
 
 func schedState(vals ...schedValue) []Param {
 	ps := make([]Param, len(vals))
 	for i, v := range vals {
-		ps[i] = Param{Name: v.name, Tensor: engine.New64([]float64{*v.v}).Reshape(), Buffer: true}
+		t := engine.New64([]float64{0}).Reshape()
+		if v.list != nil {
+			t = engine.New64(append([]float64(nil), *v.list...))
+		} else {
+			t.Set(*v.v)
+		}
+		ps[i] = Param{Name: v.name, Tensor: t, Buffer: true}
 	}
 	return ps
 }
@@ -250,19 +327,28 @@ func schedState(vals ...schedValue) []Param {
 // unknown or missing name, or an entry that is not one value, is an error and
 // changes nothing.
 func loadSchedState(op string, ps []Param, vals ...schedValue) error {
-	got := map[string]float64{}
+	got := map[string][]float64{}
 	for _, p := range ps {
-		known := false
-		for _, v := range vals {
-			known = known || v.name == p.Name
+		var val *schedValue
+		for i := range vals {
+			if vals[i].name == p.Name {
+				val = &vals[i]
+			}
 		}
-		if !known {
+		if val == nil {
 			return fmt.Errorf("%s.LoadState: unknown entry %q (a %s keeps %s)", op, p.Name, op, schedNames(vals))
 		}
-		if p.Tensor == nil || p.Tensor.Numel() != 1 {
+		n := 1
+		if val.list != nil {
+			n = len(*val.list)
+		}
+		if p.Tensor == nil || p.Tensor.Numel() != n {
+			if val.list != nil {
+				return fmt.Errorf("%s.LoadState: entry %q must hold a value for each of the optimizer's %d parameter groups", op, p.Name, n)
+			}
 			return fmt.Errorf("%s.LoadState: entry %q must hold one value", op, p.Name)
 		}
-		got[p.Name] = p.Tensor.Item()
+		got[p.Name] = p.Tensor.Float64s()
 	}
 	for _, v := range vals {
 		if _, ok := got[v.name]; !ok {
@@ -270,7 +356,11 @@ func loadSchedState(op string, ps []Param, vals ...schedValue) error {
 		}
 	}
 	for _, v := range vals {
-		*v.v = got[v.name]
+		if v.list != nil {
+			copy(*v.list, got[v.name])
+		} else {
+			*v.v = got[v.name][0]
+		}
 	}
 	return nil
 }
@@ -290,7 +380,7 @@ func schedNames(vals []schedValue) string {
 // function that stores a loaded epoch back.
 func (s *schedule) values(extra ...schedValue) (vals []schedValue, done func()) {
 	e := float64(s.epoch)
-	vals = append([]schedValue{{"last_epoch", &e}}, extra...)
+	vals = append([]schedValue{{name: "last_epoch", v: &e}}, extra...)
 	return vals, func() { s.epoch = int(e) }
 }
 
@@ -315,35 +405,30 @@ func (s *schedule) load(op string, ps []Param, extra ...schedValue) error {
 	return nil
 }
 
-// State returns the scheduler's state: last_epoch and base_lrs (the rate
-// the cosine starts from).
+// State returns the scheduler's state: last_epoch and base_lrs (the rates
+// the cosine starts from, one per parameter group).
 func (s *CosineAnnealingLR) State() []Param {
-	v, _ := s.values(schedValue{"base_lrs", &s.baseLR})
+	v, _ := s.values(schedValue{name: "base_lrs", list: &s.baseLRs})
 	return schedState(v...)
 }
 
 // LoadState restores a state returned by State.
 func (s *CosineAnnealingLR) LoadState(ps []Param) error {
-	base := s.baseLR
-	if err := s.load("CosineAnnealingLR", ps, schedValue{"base_lrs", &base}); err != nil {
-		return err
-	}
-	s.baseLR = base
-	return nil
+	return s.load("CosineAnnealingLR", ps, schedValue{name: "base_lrs", list: &s.baseLRs})
 }
 
 // State returns the scheduler's state: last_epoch, best, num_bad_epochs and
 // cooldown_counter.
 func (s *ReduceLROnPlateau) State() []Param {
 	bad, cool := float64(s.bad), float64(s.cooldown)
-	v, _ := s.values(schedValue{"best", &s.best}, schedValue{"num_bad_epochs", &bad}, schedValue{"cooldown_counter", &cool})
+	v, _ := s.values(schedValue{name: "best", v: &s.best}, schedValue{name: "num_bad_epochs", v: &bad}, schedValue{name: "cooldown_counter", v: &cool})
 	return schedState(v...)
 }
 
 // LoadState restores a state returned by State.
 func (s *ReduceLROnPlateau) LoadState(ps []Param) error {
 	best, bad, cool := s.best, float64(s.bad), float64(s.cooldown)
-	if err := s.load("ReduceLROnPlateau", ps, schedValue{"best", &best}, schedValue{"num_bad_epochs", &bad}, schedValue{"cooldown_counter", &cool}); err != nil {
+	if err := s.load("ReduceLROnPlateau", ps, schedValue{name: "best", v: &best}, schedValue{name: "num_bad_epochs", v: &bad}, schedValue{name: "cooldown_counter", v: &cool}); err != nil {
 		return err
 	}
 	s.best, s.bad, s.cooldown = best, int(bad), int(cool)

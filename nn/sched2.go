@@ -24,7 +24,7 @@ func (s *MultiStepLR) Step() {
 	s.epoch++
 	for _, m := range s.Milestones {
 		if m == s.epoch {
-			s.opt.SetLR(s.opt.LR() * s.Gamma)
+			s.update(func(_ int, lr float64) float64 { return lr * s.Gamma })
 		}
 	}
 }
@@ -57,8 +57,9 @@ func NewLinearLR(opt Optimizer, start, end float64, totalIters int) *LinearLR {
 	if !(start > 0 && start <= 1) || !(end >= 0 && end <= 1) || totalIters <= 0 {
 		errorf("NewLinearLR", "start_factor must be in (0, 1], end_factor in [0, 1] and total_iters positive, got %g, %g, %d", start, end, totalIters)
 	}
-	opt.SetLR(opt.LR() * start)
-	return &LinearLR{schedule: schedule{opt: opt}, StartFactor: start, EndFactor: end, TotalIters: totalIters}
+	s := &LinearLR{schedule: schedule{opt: opt}, StartFactor: start, EndFactor: end, TotalIters: totalIters}
+	s.update(func(_ int, lr float64) float64 { return lr * start })
+	return s
 }
 
 // Step ends an epoch and moves the factor one step towards EndFactor.
@@ -68,7 +69,8 @@ func (s *LinearLR) Step() {
 		return
 	}
 	d := s.EndFactor - s.StartFactor
-	s.opt.SetLR(s.opt.LR() * (1 + d/(float64(s.TotalIters)*s.StartFactor+float64(s.epoch-1)*d)))
+	f := 1 + d/(float64(s.TotalIters)*s.StartFactor+float64(s.epoch-1)*d)
+	s.update(func(_ int, lr float64) float64 { return lr * f })
 }
 
 // State returns the scheduler's state: last_epoch.
@@ -83,45 +85,75 @@ func (s *LinearLR) String() string {
 
 // LambdaLR sets the learning rate to the initial rate times Fn(epoch), as
 // torch.optim.lr_scheduler.LambdaLR; Fn may be a function typed at the
-// prompt. The rate becomes lr₀·Fn(0) when the scheduler is made.
+// prompt. Each parameter group starts from its own rate, and with
+// NewLambdaLRGroups has its own function (PyTorch's list of lr_lambda).
+// The rates become lr₀·Fn(0) when the scheduler is made.
 type LambdaLR struct {
 	schedule
-	Fn     func(epoch int) float64
-	baseLR float64
+	Fn      func(epoch int) float64   // every group's, or nil
+	Fns     []func(epoch int) float64 // one per group, or nil
+	baseLRs []float64
 }
 
-// NewLambdaLR returns a LambdaLR for opt starting from its current rate.
+// NewLambdaLR returns a LambdaLR for opt starting from its current rates.
 // It panics with an *engine.Error when fn is nil.
 func NewLambdaLR(opt Optimizer, fn func(epoch int) float64) *LambdaLR {
 	if fn == nil {
 		errorf("NewLambdaLR", "the function is nil")
 	}
-	s := &LambdaLR{schedule: schedule{opt: opt}, Fn: fn, baseLR: opt.LR()}
-	opt.SetLR(s.baseLR * fn(0))
+	return newLambdaLR(&LambdaLR{schedule: schedule{opt: opt}, Fn: fn})
+}
+
+// NewLambdaLRGroups returns a LambdaLR for opt with a function for each
+// parameter group, group 0 first.
+// It panics with an *engine.Error when fns does not have one non-nil
+// function for each group.
+func NewLambdaLRGroups(opt Optimizer, fns []func(epoch int) float64) *LambdaLR {
+	s := &LambdaLR{schedule: schedule{opt: opt}, Fns: append([]func(int) float64(nil), fns...)}
+	if len(fns) != s.groups() {
+		errorf("NewLambdaLRGroups", "%d functions but the optimizer has %d parameter groups", len(fns), s.groups())
+	}
+	for i, f := range fns {
+		if f == nil {
+			errorf("NewLambdaLRGroups", "function %d is nil", i)
+		}
+	}
+	return newLambdaLR(s)
+}
+
+func newLambdaLR(s *LambdaLR) *LambdaLR {
+	s.baseLRs = s.rates()
+	s.set()
 	return s
 }
 
-// Step ends an epoch and sets the rate to lr₀·Fn(epoch).
-func (s *LambdaLR) Step() {
-	s.epoch++
-	s.opt.SetLR(s.baseLR * s.Fn(s.epoch))
+// set sets every group's rate to lr₀·Fn(epoch).
+func (s *LambdaLR) set() {
+	s.update(func(g int, _ float64) float64 {
+		if s.Fns != nil {
+			return s.baseLRs[g] * s.Fns[g](s.epoch)
+		}
+		return s.baseLRs[g] * s.Fn(s.epoch)
+	})
 }
 
-// State returns the scheduler's state: last_epoch and base_lrs (the
-// function itself is code: make the scheduler with it again).
+// Step ends an epoch and sets the rates to lr₀·Fn(epoch).
+func (s *LambdaLR) Step() {
+	s.epoch++
+	s.set()
+}
+
+// State returns the scheduler's state: last_epoch and base_lrs, one per
+// parameter group (the functions are code: make the scheduler with them
+// again).
 func (s *LambdaLR) State() []Param {
-	v, _ := s.values(schedValue{"base_lrs", &s.baseLR})
+	v, _ := s.values(schedValue{name: "base_lrs", list: &s.baseLRs})
 	return schedState(v...)
 }
 
 // LoadState restores a state returned by State.
 func (s *LambdaLR) LoadState(ps []Param) error {
-	base := s.baseLR
-	if err := s.load("LambdaLR", ps, schedValue{"base_lrs", &base}); err != nil {
-		return err
-	}
-	s.baseLR = base
-	return nil
+	return s.load("LambdaLR", ps, schedValue{name: "base_lrs", list: &s.baseLRs})
 }
 
 func (s *LambdaLR) String() string {
@@ -144,8 +176,8 @@ type OneCycleOpts struct {
 	BaseMomentum    *float64 // nil means 0.85
 	MaxMomentum     *float64 // nil means 0.95 (the momentum set when the scheduler is made)
 	// GroupMaxLR is the peak rate of each parameter group (PyTorch's max_lr
-	// as a list), group 0 first; nil means MaxLR for every group. Every
-	// group's rate follows the same cycle scaled to its own peak.
+	// as a list), group 0 first, in place of NewOneCycleLR's maxLR; nil
+	// means maxLR for every group.
 	GroupMaxLR []float64
 }
 
@@ -161,12 +193,19 @@ type OneCycleLR struct {
 	TotalSteps int
 	Opts       OneCycleOpts
 	phases     []cyclePhase
+	rates      [][3]float64   // each group's initial, peak and last rate
 	momentum   momentumCycler // nil with NoCycleMomentum
 }
 
 // cyclePhase is one phase of OneCycleLR: it ends at step end, moving the
-// rate from from to to and the momentum from mFrom to mTo.
-type cyclePhase struct{ end, from, to, mFrom, mTo float64 }
+// rate from rates[from] to rates[to] (0 initial, 1 peak, 2 last) and the
+// momentum from mFrom to mTo.
+type cyclePhase struct {
+	end      float64
+	from, to int
+	mFrom    float64
+	mTo      float64
+}
 
 // momentumCycler is an optimizer whose momentum OneCycleLR can cycle
 // (PyTorch's group["momentum"] or group["betas"][0]).
@@ -185,22 +224,6 @@ func (r *RMSprop) setMomentum(m float64) {
 func (a *Adam) setMomentum(m float64) {
 	defer a.lock()()
 	a.Opts.Beta1 = Float(m)
-}
-
-// groupScaler is an optimizer with parameter groups whose rates OneCycleLR
-// can set apart (GroupMaxLR).
-type groupScaler interface {
-	numGroups() int
-	setGroupRatios(r []float64)
-}
-
-func (o *optimizer) numGroups() int { return len(o.groups) }
-
-func (o *optimizer) setGroupRatios(r []float64) {
-	defer o.lock()()
-	for i := range o.groups {
-		o.groups[i].ratio = r[i]
-	}
 }
 
 // NewOneCycleLR returns a OneCycleLR for opt.
@@ -230,42 +253,23 @@ func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, o OneCycleOpts)
 		}
 		s.momentum = m
 	}
-	if o.GroupMaxLR != nil {
-		g, ok := opt.(groupScaler)
-		n := 1
-		if ok {
-			n = g.numGroups()
+	for _, r := range s.perGroup("NewOneCycleLR", "GroupMaxLR", o.GroupMaxLR, maxLR) {
+		if !(r >= 0) {
+			errorf("NewOneCycleLR", "GroupMaxLR %v: the rates must be >= 0", o.GroupMaxLR)
 		}
-		if len(o.GroupMaxLR) != n {
-			errorf("NewOneCycleLR", "GroupMaxLR has %d rates but the optimizer has %d parameter groups", len(o.GroupMaxLR), n)
-		}
-		ratios := make([]float64, n)
-		for i, r := range o.GroupMaxLR {
-			if !(r >= 0) || (o.GroupMaxLR[0] == 0 && r != 0) {
-				errorf("NewOneCycleLR", "GroupMaxLR %v: the rates must be >= 0, and group 0's not 0 unless all are", o.GroupMaxLR)
-			}
-			ratios[i] = 1
-			if o.GroupMaxLR[0] != 0 {
-				ratios[i] = r / o.GroupMaxLR[0]
-			}
-		}
-		if ok {
-			g.setGroupRatios(ratios)
-		}
-		maxLR = o.GroupMaxLR[0]
-		s.MaxLR = maxLR
+		initial := r / *o.DivFactor
+		s.rates = append(s.rates, [3]float64{initial, r, initial / *o.FinalDivFactor})
 	}
-	initial := maxLR / *o.DivFactor
-	low := initial / *o.FinalDivFactor
+	s.MaxLR = s.rates[0][1]
 	up := *o.PctStart*float64(totalSteps) - 1
 	if up == 0 {
 		errorf("NewOneCycleLR", "pct_start·total_steps = %g·%d = 1 leaves the rising phase no step (PyTorch divides by zero there); change pct_start or total_steps", *o.PctStart, totalSteps)
 	}
 	hi, lo := *o.MaxMomentum, *o.BaseMomentum
 	if o.ThreePhase {
-		s.phases = []cyclePhase{{up, initial, maxLR, hi, lo}, {2 * up, maxLR, initial, lo, hi}, {float64(totalSteps) - 1, initial, low, hi, hi}}
+		s.phases = []cyclePhase{{up, 0, 1, hi, lo}, {2 * up, 1, 0, lo, hi}, {float64(totalSteps) - 1, 0, 2, hi, hi}}
 	} else {
-		s.phases = []cyclePhase{{up, initial, maxLR, hi, lo}, {float64(totalSteps) - 1, maxLR, low, lo, hi}}
+		s.phases = []cyclePhase{{up, 0, 1, hi, lo}, {float64(totalSteps) - 1, 1, 2, lo, hi}}
 	}
 	s.set(0)
 	return s
@@ -293,7 +297,7 @@ func (s *OneCycleLR) set(step float64) {
 	for i, p := range s.phases {
 		if step <= p.end || i == len(s.phases)-1 {
 			pct := (step - start) / (p.end - start)
-			s.opt.SetLR(anneal(p.from, p.to, pct))
+			s.update(func(g int, _ float64) float64 { return anneal(s.rates[g][p.from], s.rates[g][p.to], pct) })
 			if s.momentum != nil {
 				s.momentum.setMomentum(anneal(p.mFrom, p.mTo, pct))
 			}
@@ -332,7 +336,7 @@ type CosineAnnealingWarmRestarts struct {
 	schedule
 	T0, TMult int
 	EtaMin    float64
-	baseLR    float64
+	baseLRs   []float64
 	tCur, tI  int
 }
 
@@ -343,7 +347,9 @@ func NewCosineAnnealingWarmRestarts(opt Optimizer, t0, tMult int, etaMin float64
 	if t0 <= 0 || tMult < 1 {
 		errorf("NewCosineAnnealingWarmRestarts", "T_0 must be positive and T_mult at least 1, got %d and %d", t0, tMult)
 	}
-	return &CosineAnnealingWarmRestarts{schedule: schedule{opt: opt}, T0: t0, TMult: tMult, EtaMin: etaMin, baseLR: opt.LR(), tI: t0}
+	s := &CosineAnnealingWarmRestarts{schedule: schedule{opt: opt}, T0: t0, TMult: tMult, EtaMin: etaMin, tI: t0}
+	s.baseLRs = s.rates()
+	return s
 }
 
 // Step ends an epoch and moves the rate along the cosine, restarting at the
@@ -355,27 +361,29 @@ func (s *CosineAnnealingWarmRestarts) Step() {
 		s.tCur -= s.tI
 		s.tI *= s.TMult
 	}
-	s.opt.SetLR(s.EtaMin + (s.baseLR-s.EtaMin)*(1+math.Cos(math.Pi*float64(s.tCur)/float64(s.tI)))/2)
+	c := (1 + math.Cos(math.Pi*float64(s.tCur)/float64(s.tI))) / 2
+	s.update(func(g int, _ float64) float64 { return s.EtaMin + (s.baseLRs[g]-s.EtaMin)*c })
 }
 
 // State returns the scheduler's state: last_epoch, base_lrs, T_cur and T_i.
 func (s *CosineAnnealingWarmRestarts) State() []Param {
 	cur, ti := float64(s.tCur), float64(s.tI)
-	v, _ := s.values(schedValue{"base_lrs", &s.baseLR}, schedValue{"T_cur", &cur}, schedValue{"T_i", &ti})
+	v, _ := s.values(schedValue{name: "base_lrs", list: &s.baseLRs}, schedValue{name: "T_cur", v: &cur}, schedValue{name: "T_i", v: &ti})
 	return schedState(v...)
 }
 
 // LoadState restores a state returned by State.
 func (s *CosineAnnealingWarmRestarts) LoadState(ps []Param) error {
-	base, cur, ti, epoch := s.baseLR, float64(s.tCur), float64(s.tI), s.epoch
-	if err := s.load("CosineAnnealingWarmRestarts", ps, schedValue{"base_lrs", &base}, schedValue{"T_cur", &cur}, schedValue{"T_i", &ti}); err != nil {
+	base := append([]float64(nil), s.baseLRs...)
+	cur, ti, epoch := float64(s.tCur), float64(s.tI), s.epoch
+	if err := s.load("CosineAnnealingWarmRestarts", ps, schedValue{name: "base_lrs", list: &base}, schedValue{name: "T_cur", v: &cur}, schedValue{name: "T_i", v: &ti}); err != nil {
 		return err
 	}
 	if ti < 1 {
 		s.epoch = epoch
 		return fmt.Errorf("CosineAnnealingWarmRestarts.LoadState: T_i must be at least 1, got %v", ti)
 	}
-	s.baseLR, s.tCur, s.tI = base, int(cur), int(ti)
+	s.baseLRs, s.tCur, s.tI = base, int(cur), int(ti)
 	return nil
 }
 

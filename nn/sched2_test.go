@@ -161,6 +161,85 @@ func TestOneCycleMomentumTorchRef(t *testing.T) {
 	}
 }
 
+// TestSchedulerGroupsTorchRef runs every scheduler over two parameter
+// groups (rates 0.5 and 0.2) as PyTorch 1.13 did, with its per-group lists
+// (LambdaLR's functions, OneCycleLR's max_lr, ReduceLROnPlateau's min_lr),
+// and compares both groups' rates after construction and each of 12 steps;
+// then a run resumed after 5 steps from the optimizer's and the scheduler's
+// State, in fresh objects, gives the rest.
+func TestSchedulerGroupsTorchRef(t *testing.T) {
+	metrics := []float64{1, 0.9, 0.95, 0.97, 0.96, 0.99, 0.98, 0.97, 1.0, 0.99, 0.98, 0.97}
+	type scheduler interface {
+		State() []Param
+		LoadState([]Param) error
+	}
+	stepper := func(s scheduler) func(i int) {
+		if p, ok := s.(*ReduceLROnPlateau); ok {
+			return func(i int) { p.Step(metrics[i]) }
+		}
+		return func(int) { s.(interface{ Step() }).Step() }
+	}
+	for _, c := range []struct {
+		name string
+		make func(opt Optimizer) scheduler
+	}{
+		{"SchedGroups/StepLR", func(opt Optimizer) scheduler { return NewStepLR(opt, 3, 0.5) }},
+		{"SchedGroups/ExponentialLR", func(opt Optimizer) scheduler { return NewExponentialLR(opt, 0.9) }},
+		{"SchedGroups/CosineAnnealingLR", func(opt Optimizer) scheduler { return NewCosineAnnealingLR(opt, 5, 0.05) }},
+		{"SchedGroups/MultiStepLR", func(opt Optimizer) scheduler { return NewMultiStepLR(opt, []int{2, 5}, 0.5) }},
+		{"SchedGroups/LinearLR", func(opt Optimizer) scheduler { return NewLinearLR(opt, 0.25, 1, 4) }},
+		{"SchedGroups/LambdaLR-list", func(opt Optimizer) scheduler {
+			return NewLambdaLRGroups(opt, []func(int) float64{
+				func(e int) float64 { return math.Pow(0.9, float64(e)) },
+				func(e int) float64 { return 1 / float64(e+1) },
+			})
+		}},
+		{"SchedGroups/OneCycleLR-list", func(opt Optimizer) scheduler {
+			return NewOneCycleLR(opt, 0, 13, OneCycleOpts{GroupMaxLR: []float64{1, 0.3}})
+		}},
+		{"SchedGroups/CosineAnnealingWarmRestarts", func(opt Optimizer) scheduler { return NewCosineAnnealingWarmRestarts(opt, 3, 2, 0.05) }},
+		{"SchedGroups/ReduceLROnPlateau-list", func(opt Optimizer) scheduler {
+			return NewReduceLROnPlateau(opt, 1, 0.5, PlateauOpts{GroupMinLR: []float64{0.1, 0.05}})
+		}},
+	} {
+		want := ref(t, c.name).T(t, "lrs")
+		newOpt := func() *SGD {
+			opt := NewSGD([]Param{{Name: "p", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, 0.5, SGDOpts{})
+			opt.AddParamGroup(ParamGroup{Params: []Param{{Name: "q", Tensor: engine.Zeros(2).SetRequiresGrad(true)}}, LR: Float(0.2)})
+			return opt
+		}
+		rates := func(opt *SGD) []float64 { return []float64{opt.GroupLR(0), opt.GroupLR(1)} }
+		opt := newOpt()
+		s := c.make(opt)
+		step := stepper(s)
+		got := rates(opt)
+		var optState, schedState []Param
+		for i := 0; i < 12; i++ {
+			step(i)
+			got = append(got, rates(opt)...)
+			if i == 4 {
+				optState, schedState = opt.State(), s.State()
+			}
+		}
+		assertClose(t, c.name+" rates", engine.New64(got, 13, 2), want, 1e-12)
+		opt2 := newOpt()
+		s2 := c.make(opt2)
+		if err := opt2.LoadState(optState); err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.LoadState(schedState); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		step2 := stepper(s2)
+		var resumed []float64
+		for i := 5; i < 12; i++ {
+			step2(i)
+			resumed = append(resumed, rates(opt2)...)
+		}
+		assertClose(t, c.name+" resumed rates", engine.New64(resumed, 7, 2), want.Narrow(0, 6, 7), 1e-12)
+	}
+}
+
 func TestSchedulers2Errors(t *testing.T) {
 	opt := NewSGD(nil, 0.1, SGDOpts{})
 	for _, c := range []struct {
@@ -178,12 +257,19 @@ func TestSchedulers2Errors(t *testing.T) {
 		{func() { NewCosineAnnealingWarmRestarts(opt, 0, 1, 0) }, "T_0 must be positive"},
 		{func() { NewOneCycleLR(NewAdagrad(nil, 0.1, AdagradOpts{}), 1, 10, OneCycleOpts{}) }, "NewOneCycleLR: *nn.Adagrad has no momentum to cycle (SGD, RMSprop, Adam and AdamW have); set OneCycleOpts{NoCycleMomentum: true}"},
 		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{MaxMomentum: Float(1)}) }, "base_momentum and max_momentum must be in [0, 1), got 0.85 and 1"},
-		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{GroupMaxLR: []float64{1, 2}}) }, "GroupMaxLR has 2 rates but the optimizer has 1 parameter groups"},
+		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{GroupMaxLR: []float64{1, 2}}) }, "GroupMaxLR has 2 values but the optimizer has 1 parameter groups"},
 		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{PctStart: Float(0.1)}) }, "pct_start·total_steps = 0.1·10 = 1 leaves the rising phase no step"},
+		{func() { NewLambdaLRGroups(opt, nil) }, "NewLambdaLRGroups: 0 functions but the optimizer has 1 parameter groups"},
+		{func() { NewLambdaLRGroups(opt, []func(int) float64{nil}) }, "NewLambdaLRGroups: function 0 is nil"},
+		{func() { NewReduceLROnPlateau(opt, 1, 0.5, PlateauOpts{GroupMinLR: []float64{0, 0}}) }, "NewReduceLROnPlateau: GroupMinLR has 2 values but the optimizer has 1 parameter groups"},
 	} {
 		if msg := panicMsg(c.f); !strings.Contains(msg, c.want) {
 			t.Errorf("got %q, want it to contain %q", msg, c.want)
 		}
+	}
+	if err := NewCosineAnnealingLR(opt, 3, 0).LoadState([]Param{{Name: "last_epoch", Tensor: engine.Scalar(1)}, {Name: "base_lrs", Tensor: engine.Zeros(2)}}); err == nil ||
+		!strings.Contains(err.Error(), `CosineAnnealingLR.LoadState: entry "base_lrs" must hold a value for each of the optimizer's 1 parameter groups`) {
+		t.Errorf("base_lrs of 2 groups into 1: %v", err)
 	}
 	s := NewCosineAnnealingWarmRestarts(opt, 3, 1, 0)
 	if err := s.LoadState([]Param{{Name: "last_epoch", Tensor: engine.Scalar(4)}, {Name: "base_lrs", Tensor: engine.Scalar(1)},
@@ -237,6 +323,50 @@ func TestParamGroupsTorchRef(t *testing.T) {
 	}
 }
 
+// oneRate is an Optimizer with nothing beside the interface: schedulers
+// drive it as one group through LR and SetLR.
+type oneRate struct{ lr float64 }
+
+func (o *oneRate) Step()                   {}
+func (o *oneRate) ZeroGrad()               {}
+func (o *oneRate) LR() float64             { return o.lr }
+func (o *oneRate) SetLR(lr float64)        { o.lr = lr }
+func (o *oneRate) State() []Param          { return nil }
+func (o *oneRate) LoadState([]Param) error { return nil }
+
+// SetLR keeps each group's multiple, SetGroupLR sets one group, a state
+// with "lr" alone (as before groups kept their own rates) sets the others by
+// their multiples, and an Optimizer of one's own is one group.
+func TestGroupRates(t *testing.T) {
+	opt := NewAdam([]Param{{Name: "a", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, 0.1, AdamOpts{})
+	opt.AddParamGroup(ParamGroup{Params: []Param{{Name: "b", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, LR: Float(0.3)})
+	rates := func() [2]float64 { return [2]float64{opt.GroupLR(0), opt.GroupLR(1)} }
+	opt.SetGroupLR(1, 0.7)
+	if got := rates(); got != [2]float64{0.1, 0.7} || opt.NumGroups() != 2 {
+		t.Errorf("after SetGroupLR(1, 0.7): %v (%d groups), want [0.1 0.7] (2)", got, opt.NumGroups())
+	}
+	opt.SetLR(0.2)
+	if got := rates(); math.Abs(got[1]-0.6) > 1e-15 || got[0] != 0.2 {
+		t.Errorf("after SetLR(0.2): %v, want [0.2 0.6] (group 1 added at 3 times the rate)", got)
+	}
+	if err := opt.LoadState([]Param{{Name: "lr", Tensor: engine.New64([]float64{0.01})}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rates(); got[0] != 0.01 || math.Abs(got[1]-0.03) > 1e-15 {
+		t.Errorf("after loading lr 0.01 alone: %v, want [0.01 0.03]", got)
+	}
+	if err := opt.LoadState([]Param{{Name: "lr.2", Tensor: engine.Scalar(0.01)}}); err == nil || !strings.Contains(err.Error(), `entry "lr.2": the optimizer has 2 parameter groups`) {
+		t.Errorf("lr.2 into 2 groups: %v", err)
+	}
+	own := &oneRate{lr: 1}
+	s := NewStepLR(own, 1, 0.5)
+	s.Step()
+	s.Step()
+	if own.lr != 0.25 {
+		t.Errorf("StepLR on an Optimizer of one's own: lr %v after two steps, want 0.25", own.lr)
+	}
+}
+
 func TestParamGroupErrors(t *testing.T) {
 	a := engine.Zeros(2).SetRequiresGrad(true)
 	opt := NewSGD([]Param{{Name: "a", Tensor: a}}, 0.1, SGDOpts{})
@@ -252,6 +382,8 @@ func TestParamGroupErrors(t *testing.T) {
 			NewSGD(nil, 0, SGDOpts{}).AddParamGroup(ParamGroup{Params: []Param{{Name: "b", Tensor: engine.Zeros(1).SetRequiresGrad(true)}}, LR: Float(0.1)})
 		}, "the optimizer's learning rate is 0"},
 		{func() { opt.GroupLR(1) }, "SGD.GroupLR: group 1 does not exist; the optimizer has 1"},
+		{func() { opt.SetGroupLR(-1, 0.1) }, "SGD.SetGroupLR: group -1 does not exist; the optimizer has 1"},
+		{func() { opt.SetGroupLR(0, -0.1) }, "SGD.SetGroupLR: learning rate must be >= 0, got -0.1"},
 	} {
 		if msg := panicMsg(c.f); !strings.Contains(msg, c.want) {
 			t.Errorf("got %q, want it to contain %q", msg, c.want)

@@ -105,8 +105,12 @@ func TestNNParamGroupsAtPrompt(t *testing.T) {
 		"sch := nn.NewStepLR(opt, 1, 0.5)",
 		"sch.Step()",
 		"opt.LR(), opt.GroupLR(1)",
+		"func inv(e int) float64 { return 1 / float64(e+1) }",
+		"lam := nn.NewLambdaLRGroups(opt, []func(int) float64{inv, func(e int) float64 { return 0.5 }})",
+		"lam.Step()",
+		"opt.LR(), opt.GroupLR(1)",
 	)
-	if want := "0.005 0.05\n"; got != want {
+	if want := "0.005 0.05\n0.0025 0.025\n"; got != want {
 		t.Fatalf("printed %q, want %q", got, want)
 	}
 }

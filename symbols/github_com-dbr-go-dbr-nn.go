@@ -70,6 +70,7 @@ func init() {
 		"NewLSTM":                        reflect.ValueOf(nn.NewLSTM),
 		"NewLSTMCell":                    reflect.ValueOf(nn.NewLSTMCell),
 		"NewLambdaLR":                    reflect.ValueOf(nn.NewLambdaLR),
+		"NewLambdaLRGroups":              reflect.ValueOf(nn.NewLambdaLRGroups),
 		"NewLayerNorm":                   reflect.ValueOf(nn.NewLayerNorm),
 		"NewLeakyReLU":                   reflect.ValueOf(nn.NewLeakyReLU),
 		"NewLinear":                      reflect.ValueOf(nn.NewLinear),

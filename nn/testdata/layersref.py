@@ -289,6 +289,34 @@ onecycle("OneCycle/RMSprop", lambda g: torch.optim.RMSprop(g, lr=0.01, momentum=
 onecycle("OneCycle/AdamW-groups-nocycle", lambda g: torch.optim.AdamW(g, lr=0.01), groups={"lr": 0.02, "weight_decay": 0.0},
          max_lr=[0.01, 0.03], cycle_momentum=False)
 
+# ---- every scheduler over two parameter groups (lr 0.5 and 0.2): each group's rate moves from its own,
+# with PyTorch's per-group lists (LambdaLR's lr_lambda, OneCycleLR's max_lr, ReduceLROnPlateau's min_lr)
+plateau_metrics = [1, 0.9, 0.95, 0.97, 0.96, 0.99, 0.98, 0.97, 1.0, 0.99, 0.98, 0.97]
+
+
+def sched_groups(name, make, metrics=None):
+    opt = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)]},
+                           {"params": [torch.zeros(2, requires_grad=True)], "lr": 0.2}], lr=0.5)
+    s = make(opt)
+    lrs = [[g["lr"] for g in opt.param_groups]]
+    for i in range(12):
+        opt.step()
+        s.step(metrics[i]) if metrics else s.step()
+        lrs.append([g["lr"] for g in opt.param_groups])
+    add(name, {"lrs": torch.tensor(lrs)})
+
+
+sched_groups("SchedGroups/StepLR", lambda o: S.StepLR(o, step_size=3, gamma=0.5))
+sched_groups("SchedGroups/ExponentialLR", lambda o: S.ExponentialLR(o, gamma=0.9))
+sched_groups("SchedGroups/CosineAnnealingLR", lambda o: S.CosineAnnealingLR(o, T_max=5, eta_min=0.05))
+sched_groups("SchedGroups/MultiStepLR", lambda o: S.MultiStepLR(o, milestones=[2, 5], gamma=0.5))
+sched_groups("SchedGroups/LinearLR", lambda o: S.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4))
+sched_groups("SchedGroups/LambdaLR-list", lambda o: S.LambdaLR(o, [lambda e: 0.9 ** e, lambda e: 1 / (e + 1)]))
+sched_groups("SchedGroups/OneCycleLR-list", lambda o: S.OneCycleLR(o, max_lr=[1.0, 0.3], total_steps=13))
+sched_groups("SchedGroups/CosineAnnealingWarmRestarts", lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.05))
+sched_groups("SchedGroups/ReduceLROnPlateau-list", lambda o: S.ReduceLROnPlateau(o, patience=1, factor=0.5, min_lr=[0.1, 0.05]),
+             metrics=plateau_metrics)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
