@@ -182,8 +182,9 @@ func main() {
 	}
 
 	// The critic first learns to tell the two apart (the estimate rises),
-	// then the generator closes the gap (it falls toward 0). The critic is
-	// small, so its estimate is a lower bound: it nears 0 while the
+	// then the generator closes the gap (it falls toward 0). The estimate
+	// is a lower bound: the best critic of slope 1 would measure the whole
+	// distance, a small one sees only part of it. So it nears 0 while the
 	// generated ring is still blurrier than the real one.
 	fmt.Println("Wasserstein estimate, mean of each 10 steps (x axis: step/10):")
 	inspect.Plot(history)
