@@ -119,6 +119,14 @@ func gradRows() []opSpec {
 			g := Grad([]*Tensor{y}, []*Tensor{x[0], x[1], x[2], x[3]}, GradOpts{CreateGraph: true})
 			return g[0].Square().Sum().Add(g[1].Sin().Sum()).Add(g[2].Square().Sum()).Add(g[3].Exp().Sum())
 		}, inputs: []*Tensor{Randn(2, 2, 7, 6), Randn(4, 2, 2, 2), Randn(2, 2, 3, 3), Randn(2)}},
+		// a Hessian-vector product through two convolutions, differentiated
+		// once more: third derivatives through conv2dInputGrad and
+		// conv2dWeightGrad
+		{name: "third/Conv2d-HVP", f: func(x []*Tensor) *Tensor {
+			in, w1, w2, v := x[0], x[1], x[2], x[3]
+			f := Conv2d(Conv2d(in, w1, nil, ConvOpts{Stride: 2, Padding: 1}).Tanh(), w2, nil, ConvOpts{Dilation: 2}).Sigmoid().Sum()
+			return grad1(grad1(f, in).Mul(v).Sum(), in)
+		}, inputs: []*Tensor{Randn(2, 2, 6, 6), Randn(3, 2, 3, 3), Randn(2, 3, 2, 2), Randn(2, 2, 6, 6)}},
 		{name: "second/Dropout", f: second(func(a *Tensor) *Tensor {
 			Seed(7) // the same mask at every evaluation
 			return a.Dropout(0.4, true).Tanh().Mul(a)

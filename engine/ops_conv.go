@@ -92,47 +92,23 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 	}, ins...)
 }
 
-// convGradOps is Conv2d's backward made of recorded ops, for Grad with
-// CreateGraph (a gradient penalty through a convolutional critic): with g
-// spread out by the stride (stride−1 zeros between neighbours),
-//
-//	∂x = the spread g, padded by dilation·(K−1), convolved with the flipped
-//	     filters (in and out channels swapped within each group), cropped by
-//	     the padding: a transposed convolution
-//	∂w = per group, the padded x (channels as images) convolved with the
-//	     spread g (images as channels) at stride dilation
-//	∂b = g summed over N, OH and OW
+// opts returns the options that give the geometry q (for the
+// convolutions that Conv2d's gradients are made of).
+func (q *convGeom) opts() ConvOpts {
+	return ConvOpts{StrideHW: [2]int{q.sh, q.sw}, PaddingHW: [2]int{q.ph, q.pw}, Dilation: q.d, Groups: q.groups}
+}
+
+// convGradOps is Conv2d's backward for Grad with CreateGraph (a gradient
+// penalty through a convolutional critic): ∂x and ∂w are recorded ops, so
+// they can be differentiated again, computed by the same kernels as the
+// backward, and ∂b is a Sum.
 func convGradOps(q *convGeom, ins []*Tensor, g *Tensor) []*Tensor {
-	x, w := ins[0], ins[1]
 	gs := make([]*Tensor, len(ins))
-	sp := g
-	if q.sh > 1 {
-		sp = sp.Unsqueeze(3).Pad([]int{0, 0, 0, q.sh - 1}, 0).Reshape(q.n, q.oc, q.oh*q.sh, q.ow).Narrow(2, 0, (q.oh-1)*q.sh+1)
+	if ins[0].requiresGrad {
+		gs[0] = convInputGrad(q, g, ins[1])
 	}
-	if q.sw > 1 {
-		sp = sp.Unsqueeze(4).Pad([]int{0, q.sw - 1}, 0).Reshape(q.n, q.oc, sp.shape[2], q.ow*q.sw).Narrow(3, 0, (q.ow-1)*q.sw+1)
-	}
-	hp, wp := q.h+2*q.ph, q.w+2*q.pw // the padded input
-	if x.requiresGrad {
-		eh, ew := q.d*(q.kh-1), q.d*(q.kw-1)
-		// the last rows and columns of the padded input that no output
-		// reads (the stride does not reach them) get a zero gradient
-		rh, rw := hp-sp.shape[2]-eh, wp-sp.shape[3]-ew
-		f := w.IndexSelect(2, reversedIdx(q.kh)).IndexSelect(3, reversedIdx(q.kw)).
-			Reshape(q.groups, q.ocg, q.cg, q.kh, q.kw).Permute(0, 2, 1, 3, 4).Reshape(q.c, q.ocg, q.kh, q.kw)
-		dx := Conv2d(sp.Pad([]int{ew, ew + rw, eh, eh + rh}, 0), f, nil, ConvOpts{Dilation: q.d, Groups: q.groups})
-		gs[0] = dx.Narrow(2, q.ph, q.h).Narrow(3, q.pw, q.w)
-	}
-	if w.requiresGrad {
-		xp := x.Pad([]int{q.pw, q.pw, q.ph, q.ph}, 0)
-		parts := make([]*Tensor, q.groups)
-		for i := range parts {
-			xi := xp.Narrow(1, i*q.cg, q.cg).Permute(1, 0, 2, 3)   // [C/groups, N, H+2·ph, W+2·pw]
-			gi := sp.Narrow(1, i*q.ocg, q.ocg).Permute(1, 0, 2, 3) // [OC/groups, N, spread OH, spread OW]
-			dw := Conv2d(xi, gi, nil, ConvOpts{Stride: q.d})       // [C/groups, OC/groups, ≥ KH, ≥ KW]
-			parts[i] = dw.Narrow(2, 0, q.kh).Narrow(3, 0, q.kw).Permute(1, 0, 2, 3)
-		}
-		gs[1] = Cat(parts, 0)
+	if ins[1].requiresGrad {
+		gs[1] = convWeightGrad(q, ins[0], g)
 	}
 	if len(ins) == 3 && ins[2].requiresGrad {
 		gs[2] = g.Sum(0, 2, 3)
@@ -140,13 +116,50 @@ func convGradOps(q *convGeom, ins []*Tensor, g *Tensor) []*Tensor {
 	return gs
 }
 
-// reversedIdx returns n−1, …, 1, 0.
-func reversedIdx(n int) []int {
-	r := make([]int, n)
-	for i := range r {
-		r[i] = n - 1 - i
+// convInputGrad is ∂x of a Conv2d of geometry q for the gradient g of its
+// result and the filters w (a transposed convolution of g). It is linear in
+// each: for a gradient G of the result, ∂g = Conv2d(G, w), ∂w =
+// convWeightGrad(G, g).
+func convInputGrad(q *convGeom, g, w *Tensor) *Tensor {
+	gx := empty(g.dtype, []int{q.n, q.c, q.h, q.w})
+	if g.dtype == Float64 {
+		convBackward(q, nil, w.f64, g.f64, gx.f64, nil, nil)
+	} else {
+		convBackward(q, nil, w.f32, g.f32, gx.f32, nil, nil)
 	}
-	return r
+	return record("conv2dInputGrad", gx, func(gg *Tensor) []*Tensor {
+		gs := make([]*Tensor, 2)
+		if g.requiresGrad {
+			gs[0] = Conv2d(gg, w, nil, q.opts())
+		}
+		if w.requiresGrad {
+			gs[1] = convWeightGrad(q, gg, g)
+		}
+		return gs
+	}, g, w)
+}
+
+// convWeightGrad is ∂w of a Conv2d of geometry q for the input x and the
+// gradient g of its result (a convolution of x by g). It is linear in each:
+// for a gradient G of the result, ∂x = convInputGrad(g, G), ∂g =
+// Conv2d(x, G).
+func convWeightGrad(q *convGeom, x, g *Tensor) *Tensor {
+	gw := empty(g.dtype, []int{q.oc, q.cg, q.kh, q.kw})
+	if g.dtype == Float64 {
+		convBackward(q, x.f64, nil, g.f64, nil, gw.f64, nil)
+	} else {
+		convBackward(q, x.f32, nil, g.f32, nil, gw.f32, nil)
+	}
+	return record("conv2dWeightGrad", gw, func(gg *Tensor) []*Tensor {
+		gs := make([]*Tensor, 2)
+		if x.requiresGrad {
+			gs[0] = convInputGrad(q, g, gg)
+		}
+		if g.requiresGrad {
+			gs[1] = Conv2d(x, gg, nil, q.opts())
+		}
+		return gs
+	}, x, g)
 }
 
 // convGeometry checks the operands of Conv2d and returns its geometry.

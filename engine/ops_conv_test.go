@@ -139,9 +139,8 @@ func TestConvAllCoresSameAsOne(t *testing.T) {
 }
 
 // TestConvGradRecorded checks the backward that Grad records with
-// CreateGraph (convGradOps: a transposed convolution for ∂x, a convolution
-// of the input by the gradient for ∂w, composed of Pad, Narrow, IndexSelect,
-// Permute and Conv2d itself) against Conv2d's direct backward, on every row
+// CreateGraph (convGradOps: the ops conv2dInputGrad and conv2dWeightGrad,
+// and a Sum) against Conv2d's direct backward, on every row
 // of the op table that brings its inputs (strides, padding, dilation and
 // groups, alone and together; inputs above the buffer pool's threshold), in
 // float64 and float32, with every input and with each alone requiring grad.
