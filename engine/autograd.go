@@ -1,9 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,8 +25,7 @@ type node struct {
 	// the pieces' gradients in one buffer instead of a zero-filled tensor of
 	// the input's size per piece (T steps of a sequence: T² work).
 	into func(g, dst *Tensor)
-	seq  uint64 // creation order: a topological order of the graph
-	vers savedVersions
+	seq  uint64 // creation order: a topological order of the graph, and the clock of version.at
 }
 
 var seqCounter atomic.Uint64
@@ -86,7 +85,7 @@ func runHooks(ev OpEvent) {
 	if hs == nil {
 		return
 	}
-	defer enter(hookOf)()
+	defer enter(hookOf).leave()
 	for _, h := range *hs {
 		(*h)(ev)
 	}
@@ -130,7 +129,6 @@ func record(op string, out *Tensor, backward backwardFn, inputs ...*Tensor) *Ten
 	default:
 		out.requiresGrad = true
 		out.node = &node{inputs: inputs, backward: backward, seq: seqCounter.Add(1)}
-		out.node.vers.save(out, inputs)
 	}
 	if hooks.Load() != nil && !hooksQuiet() {
 		runHooks(OpEvent{Op: op, Inputs: inputs, Output: out})
@@ -183,7 +181,7 @@ func (t *Tensor) SetGrad(g *Tensor) {
 // RetainGrad makes Backward keep the gradient of an op result in Grad, as for
 // leaves. It returns t.
 func (t *Tensor) RetainGrad() *Tensor {
-	t.retainGrad = true
+	t.moreOf().retainGrad = true
 	return t
 }
 
@@ -247,10 +245,10 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 	if g.dtype != t.dtype {
 		g = g.To(t.dtype)
 	}
-	defer enter(noGradOf)()
+	defer enter(noGradOf).leave()
 
 	if t.node == nil { // a leaf
-		if t.gradHooks != nil {
+		if t.gradHooks() != nil {
 			g = runGradHooks(t, g)
 		}
 		accumulate(&t.grad, g)
@@ -302,16 +300,16 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 		}
 		delete(grads, r)
 		hold(gr, -1)
-		if r.gradHooks != nil {
+		if r.gradHooks() != nil {
 			gr = runGradHooks(r, gr.clone()) // a copy, which a hook may keep: the pool never takes it
 		}
-		if r.retainGrad {
+		if r.more != nil && r.more.retainGrad {
 			accumulate(&r.grad, gr)
 		}
 		CheckInterrupt()
 		checkVersions(r)
 		dead = append(dead[:0], gr)
-		if in := r.node.inputs[0]; r.node.into != nil && pooling && !creatingGraph() && in.node != nil && in.requiresGrad && in.gradHooks == nil {
+		if in := r.node.inputs[0]; r.node.into != nil && pooling && !creatingGraph() && in.node != nil && in.requiresGrad && in.gradHooks() == nil {
 			// Add into the input's pending gradient, made ours first.
 			cur := grads[in]
 			switch {
@@ -352,7 +350,7 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 				gi = gi.To(in.dtype)
 			}
 			switch cur := grads[in]; {
-			case in.node == nil && in.gradHooks != nil:
+			case in.node == nil && in.gradHooks() != nil:
 				if s := hookedSums[in]; s != nil {
 					addInto(s, gi)
 				} else {
@@ -405,7 +403,7 @@ func reuse(g *Tensor) *Tensor {
 // runBackward calls r's backward closure with hooks quiet for the ops it
 // uses inside.
 func runBackward(r, g *Tensor) []*Tensor {
-	defer enter(backwardOf)()
+	defer enter(backwardOf).leave()
 	return r.node.backward(g)
 }
 
@@ -434,7 +432,7 @@ func addInto(dst, src *Tensor) {
 func topoOrder(t *Tensor) []*Tensor {
 	seen := map[*Tensor]bool{t: true}
 	stack := []*Tensor{t}
-	var out []*Tensor
+	out := make([]*Tensor, 0, 16)
 	for len(stack) > 0 {
 		r := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -446,6 +444,6 @@ func topoOrder(t *Tensor) []*Tensor {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].node.seq > out[j].node.seq })
+	slices.SortFunc(out, func(a, b *Tensor) int { return cmp.Compare(b.node.seq, a.node.seq) })
 	return out
 }

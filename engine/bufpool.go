@@ -61,22 +61,24 @@ func alloc(dtype DType, shape []int, zero bool) *Tensor {
 // takeOrMake returns the pooled buffer got when it holds []T, else a fresh
 // one of length n; zero says whether the data must be zeroed.
 func takeOrMake[T float](got any, n int, zero bool) []T {
-	b, ok := got.(*[]T)
-	switch {
+	var d []T
+	switch b, ok := got.(*[]T); {
 	case !ok && zero:
 		return make([]T, n)
 	case !ok:
-		b = new([]T)
-		*b = makeUninit[T](n)
-	case zero:
-		clear(*b)
-	}
-	if !zero && poisonUninit.Load() {
-		for i := range *b {
-			(*b)[i] = T(math.NaN())
+		d = makeUninit[T](n)
+	default:
+		d = *b
+		if zero {
+			clear(d)
 		}
 	}
-	return *b
+	if !zero && poisonUninit.Load() {
+		for i := range d {
+			d[i] = T(math.NaN())
+		}
+	}
+	return d
 }
 
 // poisonUninit, set by tests, fills every buffer handed out without zeroing

@@ -83,10 +83,10 @@ func Grad(outputs, inputs []*Tensor, opts GradOpts) []*Tensor {
 		seeds[i] = g.To(o.dtype)
 	}
 	if opts.CreateGraph {
-		defer enter(gradOf)() // grad mode stays as the caller has it
+		defer enter(gradOf).leave() // grad mode stays as the caller has it
 	} else {
-		defer enter(noGradOf)()
-		defer enter(gradOf)()
+		defer enter(noGradOf).leave()
+		defer enter(gradOf).leave()
 	}
 
 	order := topoOrderAll(outputs)
@@ -113,7 +113,7 @@ func Grad(outputs, inputs []*Tensor, opts GradOpts) []*Tensor {
 			continue
 		}
 		delete(grads, r)
-		if r.gradHooks != nil {
+		if r.gradHooks() != nil {
 			gr = runGradHooks(r, gr)
 		}
 		if i, ok := want[r]; ok {
@@ -139,7 +139,7 @@ func Grad(outputs, inputs []*Tensor, opts GradOpts) []*Tensor {
 	// leaves are not in order: their gradient is complete now
 	for in, g := range grads {
 		if i, ok := want[in]; ok && in.node == nil {
-			if in.gradHooks != nil {
+			if in.gradHooks() != nil {
 				g = runGradHooks(in, g)
 			}
 			out[i] = g
@@ -217,7 +217,6 @@ func notTwice(op string, g *Tensor, inputs []*Tensor) *Tensor {
 			"(a gradient from Grad with CreateGraph passed through it)", op)
 		return nil
 	}}
-	o.node.vers.save(o, inputs)
 	return o
 }
 
@@ -245,18 +244,19 @@ func (t *Tensor) RegisterHook(h func(g *Tensor) *Tensor) (remove func()) {
 		errorf("RegisterHook", "the hook is nil")
 	}
 	p := &h
-	t.gradHooks = append(slices.Clone(t.gradHooks), p)
+	m := t.moreOf()
+	m.gradHooks = append(slices.Clone(m.gradHooks), p)
 	return func() {
-		t.gradHooks = slices.DeleteFunc(slices.Clone(t.gradHooks), func(q *func(*Tensor) *Tensor) bool { return q == p })
-		if len(t.gradHooks) == 0 {
-			t.gradHooks = nil
+		m.gradHooks = slices.DeleteFunc(slices.Clone(m.gradHooks), func(q *func(*Tensor) *Tensor) bool { return q == p })
+		if len(m.gradHooks) == 0 {
+			m.gradHooks = nil
 		}
 	}
 }
 
 // runGradHooks passes g through t's hooks and returns the result.
 func runGradHooks(t, g *Tensor) *Tensor {
-	for _, h := range t.gradHooks {
+	for _, h := range t.gradHooks() {
 		r := (*h)(g)
 		if r == nil {
 			continue

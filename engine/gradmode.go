@@ -22,6 +22,7 @@ import (
 // its counters.
 type goState struct {
 	key      uintptr
+	boxed    any   // key as an interface, for goStates
 	noGrad   int32 // NoGrad and Backward calls under way: ops record no graph
 	backward int32 // backward closures under way: their ops are part of one backward event
 	hook     int32 // op hooks under way: their ops fire no hooks
@@ -46,28 +47,48 @@ func current() *goState {
 }
 
 // enter increments the counter that field picks of the calling goroutine's
-// state, creating the state, and returns the function that undoes it (and
-// drops the state once every counter is back to zero).
-func enter(field func(*goState) *int32) (leave func()) {
+// state, creating the state; the deferred leave undoes it (and drops the
+// state once every counter is back to zero):
+//
+//	defer enter(noGradOf).leave()
+//
+// Neither allocates once the goroutine has a state, and states are reused:
+// Backward enters once per op.
+func enter(field func(*goState) *int32) entered {
 	k := goroutine()
 	var s *goState
 	if v, ok := goStates.Load(k); ok {
 		s = v.(*goState)
 	} else {
-		s = &goState{key: k}
-		goStates.Store(k, s)
+		s = freeStates.Get().(*goState)
+		if s.key != k || s.boxed == nil {
+			s.key, s.boxed = k, k // boxed once, not at every Store
+		}
+		goStates.Store(s.boxed, s)
 		nStates.Add(1)
 	}
 	c := field(s)
 	*c++
-	return func() {
-		*c--
-		if s.noGrad == 0 && s.backward == 0 && s.hook == 0 && s.grad == 0 {
-			goStates.Delete(k)
-			nStates.Add(-1)
-		}
+	return entered{s, c}
+}
+
+// entered is a counter incremented by enter.
+type entered struct {
+	s *goState
+	c *int32
+}
+
+func (e entered) leave() {
+	*e.c--
+	if s := e.s; s.noGrad == 0 && s.backward == 0 && s.hook == 0 && s.grad == 0 {
+		goStates.Delete(s.boxed)
+		nStates.Add(-1)
+		freeStates.Put(s)
 	}
 }
+
+// freeStates holds the goStates no goroutine uses (all counters zero).
+var freeStates = sync.Pool{New: func() any { return new(goState) }}
 
 func noGradOf(s *goState) *int32   { return &s.noGrad }
 func backwardOf(s *goState) *int32 { return &s.backward }
@@ -94,7 +115,7 @@ func GradEnabled() bool {
 // grad. Use it for evaluation and for updating weights. Goroutines started
 // inside f record as usual.
 func NoGrad(f func()) {
-	defer enter(noGradOf)()
+	defer enter(noGradOf).leave()
 	f()
 }
 

@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // BenchmarkPerOp measures the fixed cost of an op on tiny tensors, as the
 // per-op overhead rows of bench/ do (add [16], add [16] +grad, tiny
@@ -27,4 +30,56 @@ func BenchmarkPerOp(b *testing.B) {
 			x.MatMul(w).Add(bias).Sum().Backward()
 		}
 	})
+}
+
+// TestPerOpAllocs: the fixed cost of an op stays where it was before version
+// counters existed (487348b: 6 allocations for an add of two [16] tensors,
+// 7 with grad, 63 for the tiny forward+backward of BenchmarkPerOp). Version
+// counters, hooks, names and optimizer marks add nothing to an op that uses
+// none of them: rarely set fields sit behind one pointer (tensorMore), a node
+// saves no versions (version.go), and entering a backward allocates no
+// closure. Counted, not timed: allocations do not depend on the machine's
+// load. The race detector's sync.Pool drops items at random, so it is not
+// counted there.
+func TestPerOpAllocs(t *testing.T) {
+	if raceBuild {
+		t.Skip("allocation counts vary under the race detector")
+	}
+	x, y := Randn(16), Randn(16)
+	xg := Randn(16).SetRequiresGrad(true)
+	a := Randn(8, 16)
+	w, bias := Randn(16, 4).SetRequiresGrad(true), Randn(4).SetRequiresGrad(true)
+	w2, bias2 := Randn(16, 4).SetRequiresGrad(true).SetName("w"), Randn(4).SetRequiresGrad(true)
+	w2.MarkOptimized("SGD")
+	bias2.MarkOptimized("SGD")
+	for _, c := range []struct {
+		name string
+		f    func()
+		max  float64
+	}{
+		{"add16", func() { x.Add(y) }, 6},
+		{"add16+grad", func() { xg.Add(y) }, 7},
+		{"tiny fwd+bwd", func() { a.MatMul(w).Add(bias).Sum().Backward() }, 60},
+		// an optimizer's parameters (marked, one named), changed in place each step
+		{"tiny fwd+bwd, trained", func() {
+			a.MatMul(w2).Add(bias2).Sum().Backward()
+			w2.AddScaled_(w2.Grad(), -0.01)
+			bias2.AddScaled_(bias2.Grad(), -0.01)
+		}, 60},
+	} {
+		if got := testing.AllocsPerRun(200, c.f); got > c.max {
+			t.Errorf("%s: %v allocations per run, want at most %v", c.name, got, c.max)
+		}
+	}
+}
+
+// TestTensorSize: a Tensor fits the 160-byte size class (176 before version
+// counters); every op result pays for each byte.
+func TestTensorSize(t *testing.T) {
+	if s := unsafe.Sizeof(Tensor{}); s > 160 {
+		t.Errorf("a Tensor takes %d bytes, want at most 160: move rarely set fields into tensorMore", s)
+	}
+	if s := unsafe.Sizeof(node{}); s > 48 {
+		t.Errorf("a node takes %d bytes, want at most 48", s)
+	}
 }

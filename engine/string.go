@@ -43,8 +43,8 @@ func (t *Tensor) String() string {
 	if t.dtype != Float32 {
 		fmt.Fprintf(&b, ", dtype=%v", t.dtype)
 	}
-	if t.name != "" {
-		fmt.Fprintf(&b, ", name=%s", t.name)
+	if name := t.Name(); name != "" {
+		fmt.Fprintf(&b, ", name=%s", name)
 	}
 	switch {
 	case t.node != nil:

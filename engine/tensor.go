@@ -34,25 +34,47 @@ func (d DType) String() string {
 // checks (see version.go).
 type Tensor struct {
 	shape []int
-	dtype DType
 	f32   []float32
 	f64   []float64
 
+	grad      *Tensor
+	op        string   // the op that made it; "" for tensors made by constructors
+	node      *node    // inputs and backward; nil unless the op recorded a gradient
+	ver       *version // in-place changes of the data, shared with views: see version.go; nil until needed
+	more      *tensorMore
+	noGradWhy string // why an op result does not require grad although an input did
+	dtype     DType
+
 	requiresGrad bool
-	grad         *Tensor
-	retainGrad   bool
-	op           string // the op that made it; "" for tensors made by constructors
-	node         *node  // inputs and backward; nil unless the op recorded a gradient
-	noGradWhy    string // why an op result does not require grad although an input did
-	name         string
-	scratch      bool     // allocated inside a backward closure: see pool.go
-	reusable     bool     // a gradient its op's backward may overwrite: see reuse
-	ver          *version // in-place changes of the data, shared with views: see version.go; nil until needed
+	scratch      bool // allocated inside a backward closure: see pool.go
+	reusable     bool // a gradient its op's backward may overwrite: see reuse
+}
 
-	gradHooks []*func(*Tensor) *Tensor // see RegisterHook
+// tensorMore holds what few tensors have (a name, hooks, an optimizer),
+// behind one pointer that is nil until one is set: every op makes a
+// tensor, and the per-op cost grows with the struct's size.
+type tensorMore struct {
+	name            string
+	retainGrad      bool
+	warnedUntrained bool                     // guarded by warnMu: see untrained.go
+	opt             *optimized               // the optimizer that updates t, nil for none: see untrained.go; guarded by warnMu
+	gradHooks       []*func(*Tensor) *Tensor // see RegisterHook
+}
 
-	opt             *optimized // the optimizer that updates t, nil for none: see untrained.go
-	warnedUntrained bool
+// moreOf returns t's rarely set fields, making them.
+func (t *Tensor) moreOf() *tensorMore {
+	if t.more == nil {
+		t.more = &tensorMore{}
+	}
+	return t.more
+}
+
+// gradHooks returns t's gradient hooks (nil for none).
+func (t *Tensor) gradHooks() []*func(*Tensor) *Tensor {
+	if t.more == nil {
+		return nil
+	}
+	return t.more.gradHooks
 }
 
 // float is the constraint of the engine's generic kernels.
@@ -354,11 +376,21 @@ func (t *Tensor) Float64s() []float64 {
 }
 
 // Name returns the name set by SetName, or "".
-func (t *Tensor) Name() string { return t.name }
+func (t *Tensor) Name() string {
+	if t.more == nil {
+		return ""
+	}
+	return t.more.name
+}
 
 // SetName labels t for printing and graph drawing (nn names its parameters
 // "fc1.weight" and so on). It returns t.
-func (t *Tensor) SetName(name string) *Tensor { t.name = name; return t }
+func (t *Tensor) SetName(name string) *Tensor {
+	if name != "" || t.more != nil {
+		t.moreOf().name = name
+	}
+	return t
+}
 
 // clone returns a copy of t's data with no autograd history.
 func (t *Tensor) clone() *Tensor {

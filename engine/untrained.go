@@ -20,11 +20,10 @@ import (
 // output. Set it to io.Discard to silence them.
 var Warnings io.Writer = os.Stderr
 
-// warnMu guards opt and warnedUntrained of every tensor.
+// warnMu guards opt and warnedUntrained of every tensor's tensorMore.
 var warnMu sync.Mutex
 
-// optimized is what an optimized tensor keeps (behind one pointer, so that
-// the tensors no optimizer updates pay 8 bytes for it).
+// optimized is what an optimized tensor keeps in its tensorMore.
 type optimized struct {
 	by    string          // the optimizer's name
 	kinds map[string]bool // the untrained leaves warned about beside t
@@ -34,7 +33,7 @@ type optimized struct {
 // t; nn's optimizers call it for their parameters.
 func (t *Tensor) MarkOptimized(by string) {
 	warnMu.Lock()
-	t.opt = &optimized{by: by}
+	t.moreOf().opt = &optimized{by: by}
 	warnMu.Unlock()
 }
 
@@ -42,10 +41,19 @@ func (t *Tensor) MarkOptimized(by string) {
 func (t *Tensor) OptimizedBy() string {
 	warnMu.Lock()
 	defer warnMu.Unlock()
-	if t.opt == nil {
-		return ""
+	if o := t.optimizer(); o != nil {
+		return o.by
 	}
-	return t.opt.by
+	return ""
+}
+
+// optimizer returns what t keeps of its optimizer, nil for none; the
+// caller holds warnMu.
+func (t *Tensor) optimizer() *optimized {
+	if t.more == nil {
+		return nil
+	}
+	return t.more.opt
 }
 
 // leafUse is a leaf that requires grad and the op of a graph that used it.
@@ -75,44 +83,45 @@ func warnUntrained(leaves []leafUse) {
 	// map) warns once, not once per step, while a second model with the
 	// same mistake is warned about too.
 	trained := ""
-	var optimized []*Tensor
+	var optBuf [16]*optimized // on the stack, as Backward's leaves
+	opts := optBuf[:0]
 	for _, l := range leaves {
-		if l.t.opt != nil {
+		if o := l.t.optimizer(); o != nil {
 			if trained == "" {
-				trained = l.t.opt.by
+				trained = o.by
 			}
-			optimized = append(optimized, l.t)
+			opts = append(opts, o)
 		}
 	}
 	if trained == "" {
 		return
 	}
 	warned := func(kind string) bool {
-		for _, o := range optimized {
-			if o.opt.kinds[kind] {
+		for _, o := range opts {
+			if o.kinds[kind] {
 				return true
 			}
 		}
 		return false
 	}
 	for _, l := range leaves {
-		if l.t.opt != nil || l.t.warnedUntrained {
+		if l.t.optimizer() != nil || l.t.more != nil && l.t.more.warnedUntrained {
 			continue
 		}
-		l.t.warnedUntrained = true
+		l.t.moreOf().warnedUntrained = true
 		kind := fmt.Sprint(l.t.dtype, l.t.shape, l.op)
 		if warned(kind) {
 			continue
 		}
-		for _, o := range optimized {
-			if o.opt.kinds == nil {
-				o.opt.kinds = map[string]bool{}
+		for _, o := range opts {
+			if o.kinds == nil {
+				o.kinds = map[string]bool{}
 			}
-			o.opt.kinds[kind] = true
+			o.kinds[kind] = true
 		}
 		what := ""
-		if l.t.name != "" {
-			what = fmt.Sprintf(" %q", l.t.name)
+		if name := l.t.Name(); name != "" {
+			what = fmt.Sprintf(" %q", name)
 		}
 		fmt.Fprintf(Warnings, "warning: a %v %v tensor%s that requires grad got a gradient through %s, but no optimizer updates it (the %s optimizer updates others): "+
 			"it will never train. Is it a layer left out of Params()? (:grads shows it; warned once per model, shape and op)\n",

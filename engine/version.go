@@ -4,12 +4,18 @@ import "fmt"
 
 // Version counters, as PyTorch's: every in-place change of a tensor's values
 // (Set, Fill_, CopyFrom, AddScaled_, RawFloat32/RawFloat64, gradient
-// accumulation, an optimizer's step) adds one to the tensor's version. An op
-// that records a gradient notes the version of each input and of its result;
-// Backward compares before running the op's backward and refuses, naming the
-// op, the tensor and the in-place call, when they differ: the backward would
-// read changed values and give a wrong gradient. Tensors that share data
-// (Detach, Reshape) share one counter.
+// accumulation, an optimizer's step) adds one to the tensor's version.
+// Backward refuses, before running an op's backward, when the op's result or
+// one of its inputs was changed in place since the op ran, naming the op,
+// the tensor and the in-place call: the backward would read changed values
+// and give a wrong gradient. Tensors that share data (Detach, Reshape) share
+// one counter.
+//
+// "Since the op ran" is told by one clock, seqCounter, which numbers both
+// the recorded ops (node.seq) and the in-place changes (version.at): a
+// tensor changed after an op used it has a later stamp than the op. A node
+// thus saves nothing per input, and an op costs no more than before version
+// counters existed.
 //
 // As PyTorch saves nothing for ops whose backward reads only the incoming
 // gradient and shapes (Add, Sub, Sum, Reshape, …: see readsNoData), changing
@@ -18,6 +24,7 @@ import "fmt"
 // version is the counter shared by the tensors that share one data buffer.
 type version struct {
 	n  uint32
+	at uint64 // seqCounter when the last change was made
 	by string // the last in-place call, for Backward's message
 }
 
@@ -28,13 +35,6 @@ func (t *Tensor) Version() int {
 		return 0
 	}
 	return int(t.ver.n)
-}
-
-func (t *Tensor) version() uint32 {
-	if t.ver == nil {
-		return 0
-	}
-	return t.ver.n
 }
 
 // MarkChanged names by (such as "SGD.Step") as the maker of t's last
@@ -55,8 +55,12 @@ func (t *Tensor) bump(by string) {
 		t.ver = &version{}
 	}
 	t.ver.n++
+	t.ver.at = seqCounter.Add(1)
 	t.ver.by = by
 }
+
+// changedAfter reports whether t was changed in place after the op numbered seq ran.
+func (t *Tensor) changedAfter(seq uint64) bool { return t.ver != nil && t.ver.at > seq }
 
 // sharedVersion returns t's counter, making it, for a tensor that will
 // share t's data.
@@ -65,31 +69,6 @@ func (t *Tensor) sharedVersion() *version {
 		t.ver = &version{}
 	}
 	return t.ver
-}
-
-// savedVersions holds the versions an op saw: of its result and of each input.
-type savedVersions struct {
-	out  uint32
-	in   [3]uint32 // inputs 0..2, inline: most ops have at most three
-	more []uint32  // inputs 3 and up (Cat)
-}
-
-func (s *savedVersions) save(out *Tensor, inputs []*Tensor) {
-	s.out = out.version()
-	for i, in := range inputs {
-		if i < len(s.in) {
-			s.in[i] = in.version()
-		} else {
-			s.more = append(s.more, in.version())
-		}
-	}
-}
-
-func (s *savedVersions) input(i int) uint32 {
-	if i < len(s.in) {
-		return s.in[i]
-	}
-	return s.more[i-len(s.in)]
 }
 
 // readsNoData reports whether op's backward reads neither its inputs' nor
@@ -112,30 +91,30 @@ func checkVersions(r *Tensor) {
 		return
 	}
 	n := r.node
-	if v := r.version(); v != n.vers.out {
-		versionErr(r.op, "its result", r, n.vers.out)
+	if r.changedAfter(n.seq) {
+		versionErr(r.op, "its result", r)
 	}
 	for i, in := range n.inputs {
-		if v := in.version(); v != n.vers.input(i) {
-			versionErr(r.op, fmt.Sprintf("input %d", i), in, n.vers.input(i))
+		if in.changedAfter(n.seq) {
+			versionErr(r.op, fmt.Sprintf("input %d", i), in)
 		}
 	}
 }
 
-func versionErr(op, which string, t *Tensor, saved uint32) {
+func versionErr(op, which string, t *Tensor) {
 	what := "a leaf"
 	if t.node != nil {
 		what = "made by " + t.op
 	}
-	if t.name != "" {
-		what += fmt.Sprintf(" named %q", t.name)
+	if name := t.Name(); name != "" {
+		what += fmt.Sprintf(" named %q", name)
 	}
 	by := "an in-place change"
 	if t.ver != nil && t.ver.by != "" {
 		by = t.ver.by
 	}
-	errorf("Backward", "%s's backward needs %s (%v %v, %s) as it was when %s ran, but %s changed it in place since (version %d, now %d), so its gradient would be wrong: "+
+	errorf("Backward", "%s's backward needs %s (%v %v, %s) as it was when %s ran, but %s changed it in place since (it is now at version %d), so its gradient would be wrong: "+
 		"one of the tensors needed for gradient computation has been modified by an in-place operation, as PyTorch says. "+
 		"Run the forward again after the change, or make the change after Backward (optimizers step after Backward)",
-		op, which, t.dtype, t.shape, what, op, by, saved, t.version())
+		op, which, t.dtype, t.shape, what, op, by, t.Version())
 }
