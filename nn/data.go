@@ -215,13 +215,16 @@ func (dl *DataLoader) Err() error { return dl.err }
 // end of an epoch it returns false; the following call starts a new epoch.
 //
 // A loop that stops early leaves its epoch unfinished. At the REPL each new
-// evaluation starts afresh: a `for dl.Next()` typed after a break, an error
-// or Ctrl-C begins a new epoch, as PyTorch's `for x, y in loader` does (the
-// abandoned epoch is not counted). Within one evaluation, and in a compiled
-// program, Next continues the unfinished epoch; call Reset to start over.
-// In a compiled program, when Next is called from another place in the code
-// than the call before it in the same unfinished epoch (a second loop after a
-// break), it says so once on engine.Warnings, naming the batch it resumes at.
+// loop starts afresh, as PyTorch's `for x, y in loader` does (the abandoned
+// epoch is not counted): the REPL calls Reset as a loop whose condition calls
+// dl.Next() begins, also for a second loop in the same function or an inner
+// loop that breaks in every epoch; and each new evaluation starts afresh
+// however the loop is written, so a `for dl.Next()` typed after a break, an
+// error or Ctrl-C begins a new epoch. In a compiled program Next continues
+// the unfinished epoch (call Reset to start over); when Next is called from
+// another place in the code than the call before it in the same unfinished
+// epoch (a second loop after a break), it says so once on engine.Warnings,
+// naming the batch it resumes at.
 //
 // It panics with an *engine.Error when a batch cannot be built (see
 // DataLoader), and with engine.ErrInterrupted on Ctrl-C; either ends the epoch.

@@ -30,9 +30,10 @@ type rewriter struct {
 	// when it names a function, a variable or a field of a function type,
 	// or "".
 	funcType func(e ast.Expr) string
-	unsup    []string       // constructs that cannot be rewritten
-	counter  int            // for fresh names
-	fset     *token.FileSet // for printing
+	unsup    []string              // constructs that cannot be rewritten
+	fresh    map[*ast.ForStmt]bool // loops fixNextLoop has rewritten
+	counter  int                   // for fresh names
+	fset     *token.FileSet        // for printing
 }
 
 func newRewriter(fset *token.FileSet, globalInt, shadowed func(string) bool) *rewriter {
@@ -135,6 +136,15 @@ func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
 		}
 		return r.fixGo(g)
 	}
+	if f, ok := s.(*ast.ForStmt); ok {
+		if loop := r.fixNextLoop(f); loop != nil {
+			if label != nil {
+				label.Stmt = f
+				loop.List[len(loop.List)-1] = label
+			}
+			return loop
+		}
+	}
 	rs, ok := s.(*ast.RangeStmt)
 	if !ok || rs.Value != nil || !r.intish(rs.X) {
 		if label != nil {
@@ -166,6 +176,45 @@ func (r *rewriter) fixStmt(s ast.Stmt) ast.Stmt {
 		&ast.AssignStmt{Lhs: []ast.Expr{n}, Tok: token.DEFINE, Rhs: []ast.Expr{rs.X}},
 		loop,
 	}}
+}
+
+// fixNextLoop returns the block that replaces a loop whose condition calls
+// X.Next() (X a variable or a field, as in `for dl.Next()` or
+// `for i < 10 && dl.Next()`):
+//
+//	{ _dbr.FreshLoop(X); for … }
+//
+// or nil for other loops. FreshLoop starts a fresh epoch of a DataLoader
+// that an earlier loop left unfinished, as each `for x, y in loader` does in
+// PyTorch, also when both loops are in one input; it does nothing to other
+// values. X is evaluated again by the loop, so only X free of side effects
+// qualifies.
+func (r *rewriter) fixNextLoop(f *ast.ForStmt) *ast.BlockStmt {
+	if f.Cond == nil || r.fresh[f] {
+		return nil
+	}
+	var pre []ast.Stmt
+	ast.Inspect(f.Cond, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			sel, ok := n.Fun.(*ast.SelectorExpr)
+			if ok && sel.Sel.Name == "Next" && len(n.Args) == 0 && selectorChain(sel.X) != "" {
+				call := &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("_dbr"), Sel: ast.NewIdent("FreshLoop")}, Args: []ast.Expr{sel.X}}
+				pre = append(pre, &ast.ExprStmt{X: call})
+			}
+		}
+		return true
+	})
+	if pre == nil {
+		return nil
+	}
+	if r.fresh == nil {
+		r.fresh = map[*ast.ForStmt]bool{}
+	}
+	r.fresh[f] = true
+	return &ast.BlockStmt{List: append(pre, f)}
 }
 
 // fixGo returns the statement that replaces `go CALL`, so that a panic of

@@ -340,6 +340,14 @@ func (s *Session) helpers() map[string]reflect.Value {
 			}
 			go s.runGoroutine(f, started)
 		}),
+		// FreshLoop begins a loop over a DataLoader (rewrite.go's
+		// fixNextLoop): an epoch an earlier loop left unfinished is
+		// abandoned, and the loop starts a fresh one.
+		"FreshLoop": reflect.ValueOf(func(v interface{}) {
+			if dl, ok := v.(*nn.DataLoader); ok {
+				dl.Reset()
+			}
+		}),
 		"CallbackPanic": reflect.ValueOf(s.callbackPanic),
 		"Enter":         reflect.ValueOf(s.enter),
 		"Leave":         reflect.ValueOf(leave),
