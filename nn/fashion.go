@@ -47,9 +47,21 @@ var fashionDebianDir = "/usr/share/datasets/fashion-mnist"
 //go:embed fashiondata/*.gz
 var fashionSubset embed.FS
 
-// notices receives the one-line notice printed when FashionMNIST falls back
-// to the embedded subset.
-var notices io.Writer = os.Stderr
+// notices, when set (tests do), receives what nn prints for a person to
+// read: the one-line notice of a data set falling back to the copy built
+// into dbr, and FashionMNIST's progress line. Unset, that goes to os.Stderr
+// as it is when printed, not as it was when nn was initialized: a dbr-repl
+// session replaces os.Stderr (its descriptor 2 then carries crash reports
+// only).
+var notices io.Writer
+
+// noticeOut returns where notices go: notices, or the current os.Stderr.
+func noticeOut() io.Writer {
+	if notices != nil {
+		return notices
+	}
+	return os.Stderr
+}
 
 // FashionMNIST returns the "train" (60000 examples) or "test" (10000) split
 // of Fashion-MNIST, read from the directory named by the environment variable
@@ -86,7 +98,7 @@ func FashionMNIST(split string) (*MNISTDataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(notices, "nn.FashionMNIST: %s not found, using the %d-example %s subset built into dbr; for the full data: sudo apt-get install dataset-fashion-mnist, or set %s to a directory with the IDX files\n",
+	fmt.Fprintf(noticeOut(), "nn.FashionMNIST: %s not found, using the %d-example %s subset built into dbr; for the full data: sudo apt-get install dataset-fashion-mnist, or set %s to a directory with the IDX files\n",
 		fashionDebianDir, ds.Len(), split, fashionEnv)
 	return ds, nil
 }
@@ -322,10 +334,10 @@ func (d *MNISTDataset) String() string {
 	return fmt.Sprintf("MNISTDataset: %d examples of %v, %d classes, from %s", d.Len(), d.exampleShape(), len(d.Classes), d.Source)
 }
 
-// loadProgress prints a progress line to notices ("nn.FashionMNIST: reading
+// loadProgress prints a progress line to noticeOut() ("nn.FashionMNIST: reading
 // /usr/share/datasets/fashion-mnist  45%") while LoadMNIST or FashionMNIST
 // reads its files, once the reading has taken more than a second, where a
-// person watches: when notices is a terminal, or a pipe while standard
+// person watches: when that is a terminal, or a pipe while standard
 // input is a terminal (dbr-repl's session, whose output its parent relays
 // to the terminal), or in a notebook, as one output updated in place. Not
 // to a log file (a line redrawn with "\r" is noise there).
@@ -345,7 +357,7 @@ var (
 		if display.Active() {
 			return true
 		}
-		f, ok := notices.(*os.File)
+		f, ok := noticeOut().(*os.File)
 		if !ok {
 			return false
 		}
@@ -412,9 +424,9 @@ func (p *loadProgress) show(line string, final bool) {
 	case display.Emit(o):
 		p.id = o.ID
 	case final:
-		fmt.Fprintf(notices, "\r%s\n", line)
+		fmt.Fprintf(noticeOut(), "\r%s\n", line)
 	default:
-		fmt.Fprintf(notices, "\r%s", line)
+		fmt.Fprintf(noticeOut(), "\r%s", line)
 	}
 	p.shown = true
 }
@@ -426,7 +438,7 @@ func (p *loadProgress) end(ok bool) {
 	}
 	if !ok {
 		if p.id == "" {
-			fmt.Fprintln(notices)
+			fmt.Fprintln(noticeOut())
 		}
 		return
 	}

@@ -52,7 +52,7 @@ func Words(path string, every int) ([]string, error) {
 			if every%wordsSampleEvery == 0 {
 				ws = everyNth(ws, every/wordsSampleEvery)
 			}
-			fmt.Fprintf(notices, "nn.Words: %s not found, using the %d-word sample built into dbr (every %dth word of Debian's list); for the whole list: sudo apt-get install wamerican\n",
+			fmt.Fprintf(noticeOut(), "nn.Words: %s not found, using the %d-word sample built into dbr (every %dth word of Debian's list); for the whole list: sudo apt-get install wamerican\n",
 				wordsDebianFile, len(strings.Fields(wordsSample)), wordsSampleEvery)
 			return ws, nil
 		}

@@ -33,7 +33,7 @@ func TestWordsSample(t *testing.T) {
 	}
 	var notice bytes.Buffer
 	old := notices
-	defer func() { notices = old }()
+	t.Cleanup(func() { notices = old }) // after withoutDictWords' cleanup below
 	notices = &notice
 	got, err := Words("", 16)
 	if err != nil {
@@ -146,5 +146,33 @@ func TestWordsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || ws != nil {
 			t.Errorf("Words(%q, %d) = %d words, %v; want an error containing %q", c.path, c.every, len(ws), err, c.want)
 		}
+	}
+}
+
+// A notice goes to os.Stderr as it is when printed: a dbr-repl session
+// replaces os.Stderr after nn is initialized, and a notice written to the
+// old one went to its crash pipe, unseen.
+func TestNoticeGoesToCurrentStderr(t *testing.T) {
+	oldFile := wordsDebianFile // notices stays as a program has it
+	defer func() { wordsDebianFile = oldFile }()
+	wordsDebianFile = filepath.Join(t.TempDir(), "absent")
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldStderr := os.Stderr
+	os.Stderr = f
+	_, err = Words("", 16)
+	os.Stderr = oldStderr
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if want := "nn.Words: " + wordsDebianFile + " not found, using the 2224-word sample built into dbr"; !strings.HasPrefix(string(got), want) {
+		t.Fatalf("the replaced os.Stderr got %q, want the notice %q…", got, want)
 	}
 }
