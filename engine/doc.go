@@ -36,7 +36,8 @@
 // which Gather and OneHot take; Ints turns one into []int, the form of
 // CrossEntropy's targets and IndexSelect's indices. Multinomial and Bernoulli
 // draw from the generator that Seed sets. Reductions: Sum, Mean, Max, Min,
-// Var, Std, LogSumExp, Norm (p = 1, 2, inf), and the masks All and Any.
+// Var, Std, LogSumExp, Norm (any order p, 0 and ±inf, as
+// torch.linalg.vector_norm), and the masks All and Any.
 //
 // # Elementwise ops
 //

@@ -375,6 +375,16 @@ func (l *TransformerEncoderLayer) Run(x *engine.Tensor, mk Masks) *engine.Tensor
 	if l.SelfAttn == nil || l.drop == nil {
 		errorf("TransformerEncoderLayer", "the layer has no weights; make it with nn.NewTransformerEncoderLayer(dModel, nhead, nn.TransformerOpts{})")
 	}
+	checkWidth("TransformerEncoderLayer", x, l.SelfAttn.EmbedDim, l.Opts.BatchFirst)
+	// a mask that does not fit is reported by the self-attention: say whose
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(*engine.ShapeError); ok && e.Op == "MultiheadAttention" {
+				e.Op = "TransformerEncoderLayer: self_attn"
+			}
+			panic(r)
+		}
+	}()
 	sa := func(x *engine.Tensor) *engine.Tensor {
 		out, _ := l.SelfAttn.Attend(x, x, x, mk)
 		return l.drop1.Forward(out)
@@ -394,6 +404,19 @@ func (l *TransformerEncoderLayer) Run(x *engine.Tensor, mk Masks) *engine.Tensor
 	}
 	x = l.Norm1.Forward(x.Add(sa(x)))
 	return l.Norm2.Forward(x.Add(ff(x)))
+}
+
+// checkWidth panics with a *engine.ShapeError naming op when x is not a
+// batch [S, N, d] ([N, S, d] batch first) or a sequence [S, d] of d features.
+func checkWidth(op string, x *engine.Tensor, d int, batchFirst bool) {
+	if (x.Dims() == 2 || x.Dims() == 3) && x.Size(-1) == d {
+		return
+	}
+	want := fmt.Sprintf("[S, N, %d]", d)
+	if batchFirst {
+		want = fmt.Sprintf("[N, S, %d] (batch_first)", d)
+	}
+	shapeError(op, fmt.Sprintf("input %v but d_model=%d: expected %s or [S, %d] for one sequence", x.Shape(), d, want, d), "", x.Shape())
 }
 
 // Params returns the parameters with PyTorch's names (self_attn.in_proj_weight,
@@ -443,6 +466,9 @@ func (e *TransformerEncoder) Forward(x *engine.Tensor) *engine.Tensor { return e
 
 // Run runs x through every layer with the same masks, then Norm.
 func (e *TransformerEncoder) Run(x *engine.Tensor, mk Masks) *engine.Tensor {
+	if len(e.Layers) > 0 && e.Layers[0].SelfAttn != nil {
+		checkWidth("TransformerEncoder", x, e.Layers[0].SelfAttn.EmbedDim, e.Layers[0].Opts.BatchFirst)
+	}
 	for _, l := range e.Layers {
 		x = l.Run(x, mk)
 	}

@@ -214,6 +214,10 @@ func (c *Conv1d) Forward(x *engine.Tensor) *engine.Tensor {
 		}
 		shapeError("Conv1d", fmt.Sprintf("expected input [N, %d, L] for weight %v", ws[1]*g, ws), hint, x.Shape())
 	}
+	if padded, span := x.Size(2)+2*c.Opts.Padding, or1(c.Opts.Dilation)*(ws[2]-1)+1; padded < span {
+		shapeError("Conv1d", fmt.Sprintf("the padded input is %d long (padding=%d) but the kernel spans %d (kernel_size=%d, dilation=%d)",
+			padded, c.Opts.Padding, span, ws[2], or1(c.Opts.Dilation)), fmt.Sprintf("an input of length %d or more fits", span-2*c.Opts.Padding), x.Shape(), ws)
+	}
 	o := c.Opts
 	o.StrideHW, o.PaddingHW = [2]int{1, or1(o.Stride)}, [2]int{0, o.Padding}
 	o.Stride, o.Padding = 0, 0

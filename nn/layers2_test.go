@@ -80,6 +80,8 @@ func TestLayers2Errors(t *testing.T) {
 		{func() { NewUpsample(2, "bilinear").Forward(engine.Zeros(2, 3)) }, "Upsample: [2 3]: expected input [N, C, H, W], got a 2-d input"},
 		{func() { NewUnflatten(1, []int{4, 2}).Forward(engine.Zeros(3, 6)) }, "Unflatten: [3 6]: sizes [4 2] do not multiply to dim 1's size 6"},
 		{func() { NewUpsample(2, "cubic") }, `NewUpsample: unknown mode "cubic"`},
+		{func() { NewConv1d(2, 3, 3, engine.ConvOpts{Padding: 1, Dilation: 2}).Forward(engine.Zeros(1, 2, 2)) },
+			"Conv1d: [1 2 2], [3 2 3]: the padded input is 4 long (padding=1) but the kernel spans 5 (kernel_size=3, dilation=2) (an input of length 3 or more fits)"},
 		{func() {
 			engine.Conv2d(engine.Zeros(1, 1, 4, 4), engine.Zeros(1, 1, 2, 2), nil, engine.ConvOpts{Padding: 1, PaddingHW: [2]int{1, 0}})
 		}, "Conv2d: set Padding or PaddingHW, not both"},
@@ -531,6 +533,21 @@ func TestAttentionErrorsAndNames(t *testing.T) {
 		}, "bias_k and bias_v go together"},
 		{func() { (&MultiheadAttention{}).Forward(engine.Zeros(3, 2, 4)) }, "the layer has no weights"},
 		{func() { NewTransformerEncoderLayer(8, 2, TransformerOpts{Activation: "tanh"}) }, `unknown activation "tanh"`},
+		{func() {
+			NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 4}).Forward(engine.Zeros(3, 2, 6))
+		},
+			"TransformerEncoderLayer: [3 2 6]: input [3 2 6] but d_model=8: expected [S, N, 8] or [S, 8] for one sequence"},
+		{func() {
+			NewTransformerEncoder(NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 4, BatchFirst: true}), 2, nil).Forward(engine.Zeros(2, 3, 6))
+		}, "TransformerEncoder: [2 3 6]: input [2 3 6] but d_model=8: expected [N, S, 8] (batch_first) or [S, 8] for one sequence"},
+		{func() {
+			NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 4}).Run(engine.Zeros(3, 2, 8), Masks{KeyPadding: engine.Zeros(2, 4)})
+		}, "TransformerEncoderLayer: self_attn: [3 2 8], [3 2 8], [3 2 8], [2 4]: key_padding_mask [2 4] must be [N, S] = [2 3]"},
+		{func() {
+			l := NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 4})
+			l.SelfAttn.InProjWeight = nil
+			l.Forward(engine.Zeros(3, 2, 8))
+		}, "MultiheadAttention: the layer has no weights"},
 		{func() {
 			engine.ScaledDotProductAttention(engine.Zeros(2, 3, 4), engine.Zeros(2, 5, 4), engine.Zeros(2, 5, 3), engine.AttentionOpts{Mask: engine.Zeros(4)})
 		}, "the mask must broadcast to the scores [..., L, S] = [2 3 5]"},
