@@ -204,7 +204,7 @@ var twiceDifferentiable = map[string]bool{
 	"Reshape": true, "Permute": true, "Expand": true,
 	"Sum": true, "Mean": true, "Var": true, "Std": true, "LogSumExp": true,
 	"Linear": true, "MatMul": true, "CumSum": true, "Tril": true, "Triu": true, "MaskedFill": true, "Norm": true, "Clone": true,
-	"Conv2d": true, "conv2dInputGrad": true, "conv2dWeightGrad": true, "Dropout": true,
+	"Conv2d": true, "conv2dInputGrad": true, "conv2dWeightGrad": true, "Dropout": true, "LayerNorm": true,
 }
 
 // notTwice returns g as the result of a node whose backward panics: the

@@ -85,6 +85,10 @@ func gradRows() []opSpec {
 		{name: "second/activations", f: second(func(a *Tensor) *Tensor {
 			return a.SiLU().Add(a.Softplus(1, 20)).Add(a.ELU(0.7)).Add(a.Tanh().Square()).Add(a.Sigmoid()).Mul(a.LeakyReLU(0.1)).Add(a.ReLU().Square())
 		}), inputs: []*Tensor{awayFrom(0.1, 3, 4)}},
+		{name: "second/LayerNorm", f: func(x []*Tensor) *Tensor {
+			g := Grad([]*Tensor{LayerNorm(x[0], []int{4}, x[1], x[2], 1e-5).Tanh().Sum()}, []*Tensor{x[0], x[1], x[2]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum()).Add(g[2].Square().Sum())
+		}, inputs: []*Tensor{Randn(3, 4), Randn(4), Randn(4)}},
 		{name: "second/Abs-Clamp-Maximum", f: second(func(a *Tensor) *Tensor {
 			return a.Abs().Square().Add(a.Clamp(-0.5, 0.5).Mul(a)).Add(a.Maximum(a.Sin().MulScalar(0.5)).Square())
 		}), inputs: []*Tensor{New64([]float64{-2, -0.8, -0.3, 0.25, 0.4, 0.69, 0.9, 3}, 2, 4)}},

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"fmt"
 	"math"
+	"slices"
 )
 
 // Norm returns the p-norm over dims (over all elements when no dim is
@@ -86,4 +88,202 @@ func (t *Tensor) norm(p float64, dims []int, keep bool) *Tensor {
 		sg := Where(nk.EqScalar(0), ZerosLike(gk), gk.Div(nk.PowScalar(p-1)))
 		return []*Tensor{st.Mul(sg)}
 	}, t)
+}
+
+// LayerNorm normalizes x over its trailing dims of shape normalized, as
+// torch.nn.functional.layer_norm: each group of the last len(normalized)
+// dims is shifted to mean 0 and scaled to variance 1 (the biased variance,
+// plus eps, under the square root), then multiplied by w and shifted by b
+// (each of shape normalized, or nil for none). It is the op behind
+// nn.LayerNorm, fused for speed: one pass for the statistics, one for the
+// result, and a backward of two passes instead of a dozen ops.
+// It panics with a *ShapeError when x's trailing dims are not normalized or
+// w or b are not of that shape.
+func LayerNorm(x *Tensor, normalized []int, w, b *Tensor, eps float64) *Tensor {
+	needTensors("LayerNorm", []string{"x"}, x)
+	shapes := [][]int{x.Shape()}
+	for _, t := range []*Tensor{w, b} {
+		if t != nil {
+			shapes = append(shapes, t.Shape())
+		}
+	}
+	k := len(normalized)
+	fits := k > 0 && len(x.shape) >= k && slices.Equal(x.shape[len(x.shape)-k:], normalized)
+	for _, t := range []*Tensor{w, b} {
+		fits = fits && (t == nil || slices.Equal(t.shape, normalized))
+	}
+	if !fits {
+		panic(&ShapeError{Op: "LayerNorm", Shapes: shapes,
+			Reason: fmt.Sprintf("the input's last dims and the weight and bias must be the normalized shape %v (input, weight, bias)", normalized)})
+	}
+	if x.dtype == Float64 || (w != nil && w.dtype == Float64) || (b != nil && b.dtype == Float64) {
+		x, w, b = x.To(Float64), optTo(w, Float64), optTo(b, Float64)
+	}
+	d := numelOf(normalized)
+	m := numelOf(x.shape) / max(d, 1)
+	y := uninit(x.dtype, x.shape)
+	mean, rstd := make([]float64, m), make([]float64, m)
+	if x.dtype == Float64 {
+		layerNormForward(x.f64, optSlice[float64](w), optSlice[float64](b), y.f64, mean, rstd, d, eps)
+	} else {
+		layerNormForward(x.f32, optSlice[float32](w), optSlice[float32](b), y.f32, mean, rstd, d, eps)
+	}
+	inputs := []*Tensor{x}
+	for _, t := range []*Tensor{w, b} {
+		if t != nil {
+			inputs = append(inputs, t)
+		}
+	}
+	// x̂ = (x - μ)·r with r = 1/√(σ² + eps); ∂b = Σ_rows g, ∂w = Σ_rows g·x̂,
+	// ∂x = r·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) with ĝ = g·w
+	return record("LayerNorm", y, func(g *Tensor) []*Tensor {
+		if creatingGraph() {
+			return layerNormGraph(x, w, b, g, k, eps)
+		}
+		var gx, gw, gb *Tensor
+		if x.requiresGrad {
+			gx = uninit(x.dtype, x.shape)
+		}
+		if w != nil && w.requiresGrad {
+			gw = empty(x.dtype, w.shape)
+		}
+		if b != nil && b.requiresGrad {
+			gb = empty(x.dtype, b.shape)
+		}
+		if x.dtype == Float64 {
+			layerNormBackward(x.f64, optSlice[float64](w), g.f64, optSlice[float64](gx), optSlice[float64](gw), optSlice[float64](gb), mean, rstd, d)
+		} else {
+			layerNormBackward(x.f32, optSlice[float32](w), g.f32, optSlice[float32](gx), optSlice[float32](gw), optSlice[float32](gb), mean, rstd, d)
+		}
+		gs := []*Tensor{gx}
+		if w != nil {
+			gs = append(gs, gw)
+		}
+		if b != nil {
+			gs = append(gs, gb)
+		}
+		return gs
+	}, inputs...)
+}
+
+func optTo(t *Tensor, dt DType) *Tensor {
+	if t == nil {
+		return nil
+	}
+	return t.To(dt)
+}
+
+// layerNormForward normalizes each row of d elements of x into y, keeping
+// each row's mean and 1/√(σ² + eps); the statistics are summed in float64.
+func layerNormForward[T float](x, w, b, y []T, mean, rstd []float64, d int, eps float64) {
+	for r := range mean {
+		if r%256 == 0 {
+			CheckInterrupt()
+		}
+		row, out := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
+		var s float64
+		for _, v := range row {
+			s += float64(v)
+		}
+		mu := s / float64(d)
+		var ss float64
+		for _, v := range row {
+			c := float64(v) - mu
+			ss += c * c
+		}
+		rs := 1 / math.Sqrt(ss/float64(d)+eps)
+		mean[r], rstd[r] = mu, rs
+		m, q := T(mu), T(rs)
+		switch {
+		case w != nil && b != nil:
+			for j, v := range row {
+				out[j] = (v-m)*q*w[j] + b[j]
+			}
+		case w != nil:
+			for j, v := range row {
+				out[j] = (v - m) * q * w[j]
+			}
+		case b != nil:
+			for j, v := range row {
+				out[j] = (v-m)*q + b[j]
+			}
+		default:
+			for j, v := range row {
+				out[j] = (v - m) * q
+			}
+		}
+	}
+}
+
+// layerNormBackward adds the gradients into gw and gb and writes gx (each
+// nil when not wanted), from the rows' saved statistics.
+func layerNormBackward[T float](x, w, g, gx, gw, gb []T, mean, rstd []float64, d int) {
+	for r := range mean {
+		if r%256 == 0 {
+			CheckInterrupt()
+		}
+		row, gr := x[r*d:(r+1)*d], g[r*d:(r+1)*d]
+		m, q := T(mean[r]), T(rstd[r])
+		var sg, sgx float64 // Σ ĝ and Σ ĝ·x̂ over the row
+		for j, v := range row {
+			xh := (v - m) * q
+			gh := gr[j]
+			if gw != nil {
+				gw[j] += gh * xh
+			}
+			if gb != nil {
+				gb[j] += gh
+			}
+			if w != nil {
+				gh *= w[j]
+			}
+			sg += float64(gh)
+			sgx += float64(gh * xh)
+		}
+		if gx == nil {
+			continue
+		}
+		a, c := T(sg/float64(d)), T(sgx/float64(d))
+		out := gx[r*d : (r+1)*d]
+		for j, v := range row {
+			xh := (v - m) * q
+			gh := gr[j]
+			if w != nil {
+				gh *= w[j]
+			}
+			out[j] = q * (gh - a - xh*c)
+		}
+	}
+}
+
+// layerNormGraph is LayerNorm's backward from recorded ops, for a second
+// derivative (CreateGraph): the formula of LayerNorm with x̂ and its
+// statistics computed again as ops of x.
+func layerNormGraph(x, w, b, g *Tensor, k int, eps float64) []*Tensor {
+	dims := make([]int, k)
+	for i := range dims {
+		dims[i] = len(x.shape) - k + i
+	}
+	lead := x.shape[:len(x.shape)-k]
+	xc := x.Sub(x.MeanKeep(dims...))
+	std := xc.Square().MeanKeep(dims...).AddScalar(eps).Sqrt()
+	xh := xc.Div(std)
+	gh := g
+	if w != nil {
+		gh = g.Mul(w)
+	}
+	gs := []*Tensor{gh.Sub(gh.MeanKeep(dims...)).Sub(xh.Mul(gh.Mul(xh).MeanKeep(dims...))).Div(std)}
+	sumLead := func(t *Tensor) *Tensor {
+		for range lead {
+			t = t.Sum(0)
+		}
+		return t
+	}
+	if w != nil {
+		gs = append(gs, sumLead(g.Mul(xh)))
+	}
+	if b != nil {
+		gs = append(gs, sumLead(g))
+	}
+	return gs
 }

@@ -216,20 +216,7 @@ func (l *LayerNorm) Forward(x *engine.Tensor) *engine.Tensor {
 	if !fits {
 		shapeError("LayerNorm", fmt.Sprintf("the input's last dims must be the normalized shape %v", l.NormalizedShape), "", xs)
 	}
-	dims := make([]int, k)
-	for i := range dims {
-		dims[i] = len(xs) - k + i
-	}
-	mean := x.MeanKeep(dims...)
-	xc := x.Sub(mean)
-	y := xc.Div(xc.Square().MeanKeep(dims...).AddScalar(l.Eps).Sqrt())
-	if l.Weight != nil {
-		y = y.Mul(l.Weight)
-	}
-	if l.Bias != nil {
-		y = y.Add(l.Bias)
-	}
-	return y
+	return engine.LayerNorm(x, l.NormalizedShape, l.Weight, l.Bias, l.Eps)
 }
 
 // Params returns weight and bias (when not nil).

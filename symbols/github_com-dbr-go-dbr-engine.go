@@ -34,6 +34,7 @@ func init() {
 		"Interrupt":                 reflect.ValueOf(engine.Interrupt),
 		"Interrupted":               reflect.ValueOf(engine.Interrupted),
 		"IsUserError":               reflect.ValueOf(engine.IsUserError),
+		"LayerNorm":                 reflect.ValueOf(engine.LayerNorm),
 		"Linear":                    reflect.ValueOf(engine.Linear),
 		"Linspace":                  reflect.ValueOf(engine.Linspace),
 		"MaxPool2d":                 reflect.ValueOf(engine.MaxPool2d),
