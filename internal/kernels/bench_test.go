@@ -90,3 +90,44 @@ func BenchmarkDgemm(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVmath times the float32 exp, log, tanh and sigmoid loops and a
+// softmax row's ExpSum32 over 4096 elements on each path this machine runs
+// (ns/op over 4096 elements).
+func BenchmarkVmath(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	x := randSlice[float32](r, 4096)
+	for i := range x {
+		x[i] = x[i]*x[i] + 1e-3 // positive, for Log32
+	}
+	y := make([]float32, len(x))
+	kernelsB(b, func(b *testing.B) {
+		for _, f := range []struct {
+			name string
+			f    func(dst, src []float32)
+		}{{"Exp32", Exp32}, {"Log32", Log32}, {"Tanh32", Tanh32}, {"Sigmoid32", Sigmoid32},
+			{"ExpSum32", func(dst, src []float32) { ExpSum32(dst, src, 1, 0) }}} {
+			b.Run(f.name, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					f.f(y, x)
+				}
+			})
+		}
+	})
+}
+
+// kernelsB is kernels for benchmarks.
+func kernelsB(b *testing.B, f func(b *testing.B)) {
+	name := kernelName
+	defer func() {
+		for _, p := range paths {
+			if p.name == name {
+				p.install()
+			}
+		}
+	}()
+	for _, p := range paths {
+		p.install()
+		b.Run(p.name, f)
+	}
+}

@@ -277,6 +277,7 @@ func installAVX512() {
 	saxpy = saxpyAsm512
 	adam = adamAsm512
 	arith = arithAsm512
+	installVmathAVX512()
 }
 
 // The AVX-512 elementwise loops (elem512_amd64.s); each wrapper hands the

@@ -310,3 +310,225 @@ scloop:
 scdone:
 	VZEROUPPER
 	RET
+
+// ---- AVX-512 ----
+// The same operations on 16 lanes in zmm registers; selections use mask
+// registers (a masked operation where the AVX2 code adds or subtracts a
+// masked value: the same result, x ± 0 being x here), logic the AVX-512F
+// integer forms.
+
+#define EXPCONSTS16 \
+	VMOVUPS vmExpHi<>(SB), Z15; \
+	VMOVUPS vmExpLo<>(SB), Z14; \
+	VMOVUPS vmLog2e<>(SB), Z13; \
+	VMOVUPS vmOne<>(SB), Z12; \
+	VMOVUPS vmBias<>(SB), Z11
+
+// EXP16 is EXP8 on zmm registers.
+#define EXP16(x, n, r, p, t) \
+	VMAXPS x, Z14, x; \
+	VMINPS x, Z15, x; \
+	VMULPS Z13, x, n; \
+	VRNDSCALEPS $0, n, n; \
+	VMOVAPS x, r; \
+	VFNMADD231PS vmLn2Hi<>(SB), n, r; \
+	VFNMADD231PS vmLn2Lo<>(SB), n, r; \
+	VMOVUPS vmExpC6<>(SB), p; \
+	VFMADD213PS vmExpC5<>(SB), r, p; \
+	VFMADD213PS vmExpC4<>(SB), r, p; \
+	VFMADD213PS vmExpC3<>(SB), r, p; \
+	VFMADD213PS vmExpC2<>(SB), r, p; \
+	VFMADD213PS vmExpC1<>(SB), r, p; \
+	VMULPS r, r, t; \
+	VFMADD213PS r, t, p; \
+	VADDPS Z12, p, p; \
+	VCVTPS2DQ n, n; \
+	VPSRAD $1, n, t; \
+	VPSUBD t, n, n; \
+	VPADDD Z11, t, t; \
+	VPSLLD $23, t, t; \
+	VPADDD Z11, n, n; \
+	VPSLLD $23, n, n; \
+	VMULPS t, p, p; \
+	VMULPS n, p, x
+
+// LOG16 is LOG8 on zmm registers: Z0 = ln Z0; Z1..Z9, K1, K2 clobbered.
+#define LOG16 \
+	VCMPPS $0x11, vmMinNorm<>(SB), Z0, K1; \
+	VMOVAPS Z0, Z3; \
+	VMULPS vmTwo23<>(SB), Z0, K1, Z3; \
+	VPSRLD $23, Z3, Z5; \
+	VPSUBD vmI126<>(SB), Z5, Z5; \
+	VCVTDQ2PS Z5, Z5; \
+	VSUBPS vmC23<>(SB), Z5, K1, Z5; \
+	VPANDD vmMantMask<>(SB), Z3, Z6; \
+	VPORD vmHalf<>(SB), Z6, Z6; \
+	VCMPPS $0x11, vmSqrtHalf<>(SB), Z6, K2; \
+	VSUBPS Z12, Z5, K2, Z5; \
+	VADDPS Z6, Z6, K2, Z6; \
+	VSUBPS Z12, Z6, Z6; \
+	VMULPS Z6, Z6, Z7; \
+	VMOVUPS vmLogC0<>(SB), Z8; \
+	VFMADD213PS vmLogC1<>(SB), Z6, Z8; \
+	VFMADD213PS vmLogC2<>(SB), Z6, Z8; \
+	VFMADD213PS vmLogC3<>(SB), Z6, Z8; \
+	VFMADD213PS vmLogC4<>(SB), Z6, Z8; \
+	VFMADD213PS vmLogC5<>(SB), Z6, Z8; \
+	VFMADD213PS vmLogC6<>(SB), Z6, Z8; \
+	VFMADD213PS vmLogC7<>(SB), Z6, Z8; \
+	VFMADD213PS vmLogC8<>(SB), Z6, Z8; \
+	VMULPS Z6, Z8, Z8; \
+	VMULPS Z7, Z8, Z8; \
+	VFMADD231PS vmLn2Lo<>(SB), Z5, Z8; \
+	VFMADD231PS vmMHalf<>(SB), Z7, Z8; \
+	VADDPS Z8, Z6, Z8; \
+	VFMADD231PS vmLn2Hi<>(SB), Z5, Z8; \
+	VCMPPS $0, vmPosInf<>(SB), Z0, K1; \
+	VCMPPS $3, Z0, Z0, K2; \
+	KORW K1, K2, K1; \
+	VBLENDMPS Z0, Z8, K1, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VCMPPS $0, Z9, Z0, K1; \
+	VBLENDMPS vmNegInf<>(SB), Z8, K1, Z8; \
+	VCMPPS $0x11, Z9, Z0, K1; \
+	VBLENDMPS vmQNaN<>(SB), Z8, K1, Z0
+
+// TANH16 is TANH8 on zmm registers: Z0 = tanh Z0; Z1..Z9, K1 clobbered.
+#define TANH16 \
+	VPANDD vmAbsMask<>(SB), Z0, Z1; \
+	VPANDD vmSignMask<>(SB), Z0, Z2; \
+	VMULPS Z1, Z1, Z3; \
+	VMOVUPS vmTanhC0<>(SB), Z4; \
+	VFMADD213PS vmTanhC1<>(SB), Z3, Z4; \
+	VFMADD213PS vmTanhC2<>(SB), Z3, Z4; \
+	VFMADD213PS vmTanhC3<>(SB), Z3, Z4; \
+	VFMADD213PS vmTanhC4<>(SB), Z3, Z4; \
+	VMULPS Z3, Z4, Z4; \
+	VFMADD213PS Z1, Z1, Z4; \
+	VADDPS Z1, Z1, Z5; \
+	EXP16(Z5, Z6, Z7, Z8, Z9); \
+	VADDPS Z12, Z5, Z5; \
+	VMOVUPS vmTwo<>(SB), Z6; \
+	VDIVPS Z5, Z6, Z6; \
+	VSUBPS Z6, Z12, Z7; \
+	VCMPPS $0x11, vmTanhCut<>(SB), Z1, K1; \
+	VBLENDMPS Z4, Z7, K1, Z7; \
+	VPORD Z2, Z7, Z0
+
+// SIGMOID16 is SIGMOID8 on zmm registers; Z1..Z5, K1 clobbered.
+#define SIGMOID16 \
+	VPORD vmSignMask<>(SB), Z0, Z1; \
+	EXP16(Z1, Z2, Z3, Z4, Z5); \
+	VADDPS Z12, Z1, Z2; \
+	VPXORD Z3, Z3, Z3; \
+	VCMPPS $0x11, Z3, Z0, K1; \
+	VBLENDMPS Z1, Z12, K1, Z5; \
+	VDIVPS Z2, Z5, Z0
+
+#define MAP16(body, loop, done) \
+	MOVQ dst+0(FP), DI; \
+	MOVQ src+8(FP), SI; \
+	MOVQ n+16(FP), CX; \
+	SHRQ $4, CX; \
+	JZ done; \
+	EXPCONSTS16; \
+loop: \
+	VMOVUPS (SI), Z0; \
+	body; \
+	VMOVUPS Z0, (DI); \
+	ADDQ $64, SI; \
+	ADDQ $64, DI; \
+	DECQ CX; \
+	JNZ loop; \
+done: \
+	VZEROUPPER; \
+	RET
+
+#define EXP16Z0 EXP16(Z0, Z1, Z2, Z3, Z4)
+
+// func expAVX512(dst, src *float32, n int)
+TEXT ·expAVX512(SB), NOSPLIT, $0-24
+	MAP16(EXP16Z0, exp16loop, exp16done)
+
+// func logAVX512(dst, src *float32, n int)
+TEXT ·logAVX512(SB), NOSPLIT, $0-24
+	MAP16(LOG16, log16loop, log16done)
+
+// func tanhAVX512(dst, src *float32, n int)
+TEXT ·tanhAVX512(SB), NOSPLIT, $0-24
+	MAP16(TANH16, tanh16loop, tanh16done)
+
+// func sigmoidAVX512(dst, src *float32, n int)
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
+	MAP16(SIGMOID16, sig16loop, sig16done)
+
+// func maxAVX512(x *float32, n int, lanes *[16]float32)
+TEXT ·maxAVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ lanes+16(FP), AX
+	SHRQ $4, CX
+	JZ max16done
+	VMOVUPS (AX), Z0
+
+max16loop:
+	VMAXPS (SI), Z0, Z0
+	ADDQ $64, SI
+	DECQ CX
+	JNZ max16loop
+	VMOVUPS Z0, (AX)
+
+max16done:
+	VZEROUPPER
+	RET
+
+// func expSumAVX512(dst, src *float32, n int, m, c float32, lanes *[16]float32)
+TEXT ·expSumAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ lanes+32(FP), AX
+	SHRQ $4, CX
+	JZ es16done
+	EXPCONSTS16
+	VBROADCASTSS m+24(FP), Z5
+	VBROADCASTSS c+28(FP), Z6
+	VMOVUPS (AX), Z9
+
+es16loop:
+	VMOVUPS (SI), Z0
+	VSUBPS Z5, Z0, Z0
+	VSUBPS Z6, Z0, Z0
+	EXP16(Z0, Z1, Z2, Z3, Z4)
+	VMOVUPS Z0, (DI)
+	VADDPS Z0, Z9, Z9
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ es16loop
+	VMOVUPS Z9, (AX)
+
+es16done:
+	VZEROUPPER
+	RET
+
+// func scaleAVX512(dst, src *float32, n int, a float32)
+TEXT ·scaleAVX512(SB), NOSPLIT, $0-28
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ sc16done
+	VBROADCASTSS a+24(FP), Z2
+
+sc16loop:
+	VMULPS (SI), Z2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ sc16loop
+
+sc16done:
+	VZEROUPPER
+	RET

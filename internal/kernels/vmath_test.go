@@ -278,11 +278,24 @@ func TestMaxExpSumScale(t *testing.T) {
 				got = append(got, result{m, sum, e, s})
 			}
 		}
+		// shifts of −Inf and NaN, with a tail
+		x := randSlice[float32](r, 21)
+		for _, sh := range [][2]float32{{float32(math.Inf(-1)), 0}, {0, float32(math.Inf(-1))}, {float32(math.NaN()), 0}, {float32(math.Inf(1)), 1}} {
+			e := make([]float32, len(x))
+			sum := ExpSum32(e, x, sh[0], sh[1])
+			got = append(got, result{sum: sum, e: e})
+		}
 		results[kernelName] = got
 		if goRes, ok := results["go"]; ok && kernelName != "go" {
+			same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
 			for i := range got {
-				if got[i].sum != goRes[i].sum || got[i].max != goRes[i].max {
+				if !same(got[i].sum, goRes[i].sum) || !same(got[i].max, goRes[i].max) {
 					t.Fatalf("case %d: %v, the Go path gives %v", i, fmt.Sprint(got[i].max, got[i].sum), fmt.Sprint(goRes[i].max, goRes[i].sum))
+				}
+				for j := range got[i].e {
+					if !same(got[i].e[j], goRes[i].e[j]) {
+						t.Fatalf("case %d: element %d is %v, the Go path gives %v", i, j, got[i].e[j], goRes[i].e[j])
+					}
 				}
 			}
 		}
