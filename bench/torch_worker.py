@@ -175,6 +175,11 @@ def transformer_step():
     return step
 
 
+def tanh_exp(n):
+    x = torch.randn(n)
+    return lambda: x.tanh().exp()
+
+
 def build(name, args):
     if name == "gemm":
         return gemm(args["n"])
@@ -184,6 +189,8 @@ def build(name, args):
         return tiny()
     if name == "softmax_ce":
         return softmax_ce(args["n"], args["c"])
+    if name == "tanh_exp":
+        return tanh_exp(args["n"])
     if name == "lstm":
         return lstm_step()
     if name == "transformer":

@@ -67,6 +67,14 @@ func workloads() []workload {
 		},
 	})
 	ws = append(ws, seqWorkloads()...)
+	ws = append(ws, workload{
+		name: "tanh+exp [1000000]", threads: 1, target: "<=1.0",
+		torch: request{Name: "tanh_exp", Args: map[string]any{"n": 1000000}},
+		setup: func() func() {
+			x := engine.Randn(1000000)
+			return func() { x.Tanh().Exp() }
+		},
+	})
 	ws = append(ws, trainWorkloads()...)
 	if selected("epoch") {
 		ws = append(ws, epochWorkloads()...)
