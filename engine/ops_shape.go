@@ -64,12 +64,11 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 		outShape[i] = t.shape[d]
 		src[i] = inStrides[d]
 	}
-	out := empty(t.dtype, outShape)
-	zero := make([]int, n)
+	out := uninit(t.dtype, outShape)
 	if t.dtype == Float64 {
-		walk(outShape, src, zero, func(i, s, _ int) { out.f64[i] = t.f64[s] })
+		permuteInto(out.f64, t.f64, outShape, src)
 	} else {
-		walk(outShape, src, zero, func(i, s, _ int) { out.f32[i] = t.f32[s] })
+		permuteInto(out.f32, t.f32, outShape, src)
 	}
 	inv := make([]int, n)
 	for i, d := range perm {
@@ -77,6 +76,28 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 	}
 	// ∂t = g permuted by the inverse permutation
 	return record("Permute", out, func(g *Tensor) []*Tensor { return []*Tensor{g.Permute(inv...)} }, t)
+}
+
+// permuteInto writes every element of out (of shape) from in, where src
+// holds the stride in in of each dim of out: row by row, a row whose
+// elements are contiguous in in (the last dim kept last: attention's
+// [L, N, H, D] → [N, H, L, D]) as one copy.
+func permuteInto[T float](out, in []T, shape, src []int) {
+	if len(shape) == 0 {
+		out[0] = in[0]
+		return
+	}
+	last := src[len(src)-1]
+	walkRows(shape, src, src, func(i, o, _, n int) {
+		if last == 1 {
+			copy(out[i:i+n], in[o:o+n])
+			return
+		}
+		row := out[i : i+n]
+		for j := range row {
+			row[j] = in[o+j*last]
+		}
+	})
 }
 
 // Transpose returns t with dims d0 and d1 swapped.

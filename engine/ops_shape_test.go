@@ -185,5 +185,8 @@ func shapeCoreOps() []opSpec {
 		{name: "Reshape/0d", f: func(x []*Tensor) *Tensor { return x[0].Reshape(1, 1) }, inputs: []*Tensor{Randn()}},
 		{name: "twice/Transpose", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[0].Transpose(0, 1)) }, inputs: []*Tensor{Randn(3, 3)}},
 		{name: "Permute/big", f: func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1) }, inputs: []*Tensor{Randn(20, 30, 40)}},
+		// the last dim kept last (rows copied whole), as attention's heads
+		{name: "Permute/last-kept", f: func(x []*Tensor) *Tensor { return x[0].Permute(1, 2, 0, 3) }, inputs: []*Tensor{Randn(3, 2, 4, 5)}},
+		{name: "Permute/last-kept-big", f: func(x []*Tensor) *Tensor { return x[0].Permute(1, 2, 0, 3) }, inputs: []*Tensor{Randn(16, 4, 8, 32)}},
 	}
 }
