@@ -29,12 +29,12 @@ type GradOpts struct {
 // With CreateGraph the backward of each op is itself recorded, so a returned
 // gradient can go into a loss whose Backward (or another Grad) gives second
 // derivatives. The ops whose backward is built from recorded ops support
-// this (the elementwise ops, the activations but GELU, Linear, MatMul,
-// Conv2d, Dropout, the shape ops Reshape/Permute/Transpose/Expand, Sum, Mean,
-// Var, Std, LogSumExp, Norm, Where, Clamp, Tril/Triu, MaskedFill, …); a
-// gradient that went through any other op panics with an *Error naming that
-// op when it is differentiated again, rather than giving a wrong second
-// derivative.
+// this (the elementwise ops, the activations but GELU, Softmax, LogSoftmax,
+// CrossEntropy, Linear, MatMul, Conv2d, Dropout, LayerNorm, the shape ops
+// Reshape/Permute/Transpose/Expand, Sum, Mean, Var, Std, LogSumExp, Norm,
+// Where, Clamp, Tril/Triu, MaskedFill, …); a gradient that went through any
+// other op panics with an *Error naming that op when it is differentiated
+// again, rather than giving a wrong second derivative.
 //
 // It panics with an *Error when an output or an input does not require grad,
 // when an input is unused (without AllowUnused), or when a gradient output
@@ -187,12 +187,12 @@ func topoOrderAll(roots []*Tensor) []*Tensor {
 }
 
 // twiceDifferentiable names the ops whose backward, when Grad runs it with
-// CreateGraph, builds every gradient from recorded ops (depending on the
-// op's inputs and on g as the true derivative does), so the gradient can be
-// differentiated again. TestSecondOrder checks each against finite
-// differences of first derivatives. Ops with a backward of raw loops that
-// read the inputs (Softmax, CrossEntropy, pooling, Max, Gather, …)
-// are not listed: a gradient through them carries a node that refuses to be
+// CreateGraph, returns every gradient as the result of recorded ops
+// (depending on the op's inputs and on g as the true derivative does), so
+// the gradient can be differentiated again. TestSecondOrder checks each
+// against finite differences of first derivatives. Ops with a backward of
+// raw loops that read the inputs (GELU, pooling, Max, Gather, …) are not
+// listed: a gradient through them carries a node that refuses to be
 // differentiated (notTwice).
 var twiceDifferentiable = map[string]bool{
 	"Add": true, "Sub": true, "Mul": true, "Div": true, "Pow": true, "Maximum": true, "Minimum": true,
@@ -205,6 +205,7 @@ var twiceDifferentiable = map[string]bool{
 	"Sum": true, "Mean": true, "Var": true, "Std": true, "LogSumExp": true,
 	"Linear": true, "MatMul": true, "CumSum": true, "Tril": true, "Triu": true, "MaskedFill": true, "Norm": true, "Clone": true,
 	"Conv2d": true, "conv2dInputGrad": true, "conv2dWeightGrad": true, "Dropout": true, "LayerNorm": true,
+	"Softmax": true, "LogSoftmax": true, "CrossEntropy": true,
 }
 
 // notTwice returns g as the result of a node whose backward panics: the

@@ -59,6 +59,13 @@ func gradRows() []opSpec {
 		{name: "WGAN-GP/conv-groups", torch: true, f: func(x []*Tensor) *Tensor {
 			return convPenalty(x, (*Tensor).Tanh, ConvOpts{StrideHW: [2]int{2, 1}, PaddingHW: [2]int{1, 0}, Dilation: 2, Groups: 2})
 		}},
+		// the Hessian-vector product of a classifier's loss in its weights
+		// (as MAML and influence functions take it)
+		{name: "HVP/CrossEntropy", torch: true, f: func(x []*Tensor) *Tensor {
+			w, in, v := x[0], x[1], x[2]
+			loss := CrossEntropy(in.MatMul(w).Tanh().MatMul(w.T()).LogSoftmax(1).MulScalar(3), []int{1, 0, 3, 3, 2}).Mean()
+			return grad1(grad1(loss, w).Mul(v).Sum(), w)
+		}},
 		{name: "HVP", torch: true, f: func(x []*Tensor) *Tensor {
 			a, in, v := x[0], x[1], x[2]
 			f := in.MatMul(a).Tanh().Mul(in.Sigmoid()).Sum().Add(in.Square().Sum().DivScalar(3)).Add(in.Exp().Sum())
@@ -131,6 +138,21 @@ func gradRows() []opSpec {
 			f := Conv2d(Conv2d(in, w1, nil, ConvOpts{Stride: 2, Padding: 1}).Tanh(), w2, nil, ConvOpts{Dilation: 2}).Sigmoid().Sum()
 			return grad1(grad1(f, in).Mul(v).Sum(), in)
 		}, inputs: []*Tensor{Randn(2, 2, 6, 6), Randn(3, 2, 3, 3), Randn(2, 3, 2, 2), Randn(2, 2, 6, 6)}},
+		// float32 rows (the kernels' vector loops) and the scalar loops
+		// (float64, a dim that is not the last)
+		{name: "second/Softmax-LogSoftmax", f: second(func(a *Tensor) *Tensor {
+			return a.Softmax(1).Mul(a).Add(a.LogSoftmax(1).Square()).Add(a.Softmax(0).Sin()).Add(a.LogSoftmax(0).Mul(a.Tanh()))
+		}), inputs: []*Tensor{Randn(3, 4)}},
+		{name: "second/attention", f: func(x []*Tensor) *Tensor {
+			y := ScaledDotProductAttention(x[0], x[1], x[2], AttentionOpts{Causal: true}).Tanh().Sum()
+			g := Grad([]*Tensor{y}, []*Tensor{x[0], x[1], x[2]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum()).Add(g[2].Mul(x[2]).Sum())
+		}, inputs: []*Tensor{Randn(2, 3, 4), Randn(2, 3, 4), Randn(2, 3, 2)}},
+		{name: "second/CrossEntropy", f: func(x []*Tensor) *Tensor {
+			loss := CrossEntropy(x[0].MatMul(x[1]).Tanh().MulScalar(2), []int{2, 0, 1, 2}).Mul(x[2]).Sum()
+			g := Grad([]*Tensor{loss}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum())
+		}, inputs: []*Tensor{Randn(4, 5), Randn(5, 3), positive(4)}},
 		{name: "second/Dropout", f: second(func(a *Tensor) *Tensor {
 			Seed(7) // the same mask at every evaluation
 			return a.Dropout(0.4, true).Tanh().Mul(a)
@@ -232,7 +254,7 @@ func TestNotTwice(t *testing.T) {
 		f  func(x *Tensor) *Tensor
 	}{
 		{"GELU", (*Tensor).GELU},
-		{"Softmax", func(x *Tensor) *Tensor { return x.Softmax(1).Square() }},
+		{"AvgPool2d", func(x *Tensor) *Tensor { return AvgPool2d(x.Reshape(1, 1, 2, 3), 2, 1, 0).Square() }},
 		{"Max", func(x *Tensor) *Tensor { return x.Max(1).Square() }},
 		{"Narrow", func(x *Tensor) *Tensor { return x.Narrow(1, 0, 2).Square() }},
 	} {

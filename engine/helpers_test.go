@@ -77,7 +77,9 @@ const bigInputs = 2048
 //   - GradCheck in float64 (random upstream gradient, pre-filled gradients),
 //     or, above bigInputs elements, a directional derivative per input;
 //   - in float64 and float32, against a plain run with every input requiring
-//     grad: each input alone requiring grad (the others get none), an op hook
+//     grad: the gradients from Grad with CreateGraph (recorded for a second
+//     derivative), also with each input alone requiring grad; each input
+//     alone requiring grad (the others get none), an op hook
 //     installed (which turns off the buffer pool and Linear's direct .Grad
 //     path), NoGrad (same values, no grad), and memory handed out without
 //     zeroing poisoned with NaN (poisonUninit);
@@ -174,11 +176,16 @@ func checkOp(t *testing.T, s opSpec, c *torchCase) {
 			t.Errorf("%v: under NoGrad the result requires grad %v (%q)", dt, plain.RequiresGrad(), plain.NoGradReason())
 		}
 		assertClose(t, dt.String()+" NoGrad output", plain, ref.out, 0)
+		if !s.noGrad {
+			ref.compare(t, dt.String()+" Grad with CreateGraph", gradRun(s.f, xs, dt, all), tol)
+		}
 		if !s.noGrad && len(xs) > 1 {
 			for i := range xs {
 				one := make([]bool, len(xs))
 				one[i] = true
-				ref.compare(t, dt.String()+" input "+string(rune('0'+i))+" alone", runOp(s.f, xs, dt, one), tol)
+				what := dt.String() + " input " + string(rune('0'+i)) + " alone"
+				ref.compare(t, what, runOp(s.f, xs, dt, one), tol)
+				ref.compare(t, what+", Grad with CreateGraph", gradRun(s.f, xs, dt, one), tol)
 			}
 		}
 		remove := AddOpHook(func(OpEvent) {})
@@ -248,6 +255,36 @@ func prepareOp(xs []*Tensor, dtype DType, req []bool) func(f func([]*Tensor) *Te
 		}
 		return run
 	}
+}
+
+// gradRun is runOp through Grad with CreateGraph instead of Backward: the
+// gradients that Grad returns recorded, ready to be differentiated again,
+// must be those Backward adds (an input the output does not use, nil from
+// Grad, counts as zeros).
+func gradRun(f func([]*Tensor) *Tensor, xs []*Tensor, dtype DType, req []bool) *opRun {
+	cs := copies(xs, dtype, req)
+	out := f(cs)
+	run := &opRun{out: out, grads: make([][]float64, len(cs))}
+	if !out.RequiresGrad() {
+		return run
+	}
+	var ins []*Tensor
+	var at []int
+	for i, c := range cs {
+		if req[i] {
+			ins, at = append(ins, c), append(at, i)
+		}
+	}
+	up := randNormal(rand.New(rand.NewPCG(13, 17)), out.shape).To(dtype)
+	gs := Grad([]*Tensor{out}, ins, GradOpts{GradOutputs: []*Tensor{up}, CreateGraph: true, AllowUnused: true})
+	for k, i := range at {
+		if gs[k] == nil {
+			run.grads[i] = make([]float64, cs[i].Numel())
+			continue
+		}
+		run.grads[i] = gs[k].Float64s()
+	}
+	return run
 }
 
 // compare checks o against the reference run r: the same output and, for

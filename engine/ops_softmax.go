@@ -46,7 +46,14 @@ func (t *Tensor) softmax(op string, dim int, log bool) *Tensor {
 	default:
 		softmaxForward(out.f32, t.f32, outer, n, inner, log)
 	}
+	// Softmax: ∂t = y·(g − Σ_d g·y); LogSoftmax: ∂t = g − e^y·Σ_d g
 	return record(op, out, func(g *Tensor) []*Tensor {
+		if creatingGraph() { // from the recorded result, for a second derivative
+			if log {
+				return []*Tensor{g.Sub(out.Exp().Mul(g.SumKeep(d)))}
+			}
+			return []*Tensor{out.Mul(g.Sub(g.Mul(out).SumKeep(d)))}
+		}
 		gx := uninit(t.dtype, t.shape)
 		switch {
 		case t.dtype == Float64:
@@ -228,7 +235,15 @@ func CrossEntropy(logits *Tensor, target []int) *Tensor {
 		sh = make([]rowShift, n)
 		crossEntropyForward32(out.f32, sh, logits.f32, target, c)
 	}
+	// ∂logits = g·(softmax(logits) − onehot(target)), row by row
 	return record("CrossEntropy", out, func(g *Tensor) []*Tensor {
+		if creatingGraph() { // from recorded ops, for a second derivative
+			onehot := empty(logits.dtype, logits.shape)
+			for i, t := range target {
+				onehot.set(i*c+t, 1)
+			}
+			return []*Tensor{logits.Softmax(1).Sub(onehot).Mul(g.Unsqueeze(1))}
+		}
 		gx := uninit(g.dtype, logits.shape)
 		if g.dtype == Float64 {
 			crossEntropyBackward(gx.f64, g.f64, logits.f64, lse, target, c)

@@ -43,4 +43,12 @@ case("WGAN-GP/conv", lambda w1, b1, w2, b2, x: conv_penalty(w1, b1, w2, b2, x, l
      rand(3, 2, 3, 3), rand(3), rand(1, 12), rand(1), rand(4, 2, 4, 4))
 case("WGAN-GP/conv-groups", lambda w1, b1, w2, b2, x: conv_penalty(w1, b1, w2, b2, x, torch.tanh, stride=(2, 1), padding=(1, 0), dilation=2, groups=2),
      rand(4, 2, 2, 3), rand(4), rand(1, 64), rand(1), rand(3, 4, 8, 8))
+
+
+def hvp_ce(w, x, v):
+    loss = F.cross_entropy((torch.tanh(x @ w) @ w.T).log_softmax(1) * 3, torch.tensor([1, 0, 3, 3, 2]))
+    return grad((grad(loss, w) * v).sum(), w)
+
+
+case("HVP/CrossEntropy", hvp_ce, rand(4, 3), rand(5, 4), rand(4, 3))
 write()
