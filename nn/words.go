@@ -29,8 +29,9 @@ var wordsSample string
 // Words reads a word list with one word per line, as /usr/share/dict/words
 // is, and returns the words a character-level model can take as they are:
 // those of 3 to 8 lowercase letters a–z (no capitals, apostrophes or
-// accents), in the file's order, and of those only every n-th, starting
-// with the first (every = 1 keeps them all).
+// accents), in the file's order, and of those one in every, starting with
+// the first (every = 16 keeps the 1st, the 17th, the 33rd, …; 1 keeps them
+// all).
 //
 // path "" reads /usr/share/dict/words (Debian's wamerican package). When
 // that file is absent, Words prints a one-line notice saying how to get it
