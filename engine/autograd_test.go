@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -215,6 +216,62 @@ func TestBackwardPiecesAddedInPlace(t *testing.T) {
 				}
 			}
 			assertClose(t, fmt.Sprintf("%v hooked=%v", dt, hooked), x.Grad(), New64(want, 6, 2, 3), 0)
+		}
+	}
+}
+
+// TestLeafTakesFirstGradient checks that a leaf's first gradient, taken as
+// is instead of copied, is the leaf's alone: gradients above the pool's
+// threshold, through an op whose backward allocates it (CrossEntropy), one
+// whose backward passes a view of its g (Reshape), one that writes over its
+// g and passes it on (ReLU), and one that gives one g to two leaves (Add);
+// then further passes, whose buffers come from the
+// pool, must leave the taken gradients as they were, and the two leaves of
+// Add must not share a buffer.
+func TestLeafTakesFirstGradient(t *testing.T) {
+	Seed(3)
+	target := make([]int, 64)
+	for i := range target {
+		target[i] = i
+	}
+	graphs := []struct {
+		name   string
+		leaves []*Tensor
+		f      func(l []*Tensor) *Tensor
+	}{
+		{"CrossEntropy", []*Tensor{Randn(64, 80)}, func(l []*Tensor) *Tensor { return CrossEntropy(l[0], target).Sum() }},
+		{"Reshape", []*Tensor{Randn(64, 80)}, func(l []*Tensor) *Tensor { return l[0].Reshape(80, 64).Exp().Sum() }},
+		{"ReLU", []*Tensor{Randn(64, 80)}, func(l []*Tensor) *Tensor { return l[0].ReLU().Exp().Sum() }},
+		{"Add", []*Tensor{Randn(64, 80), Randn(64, 80)}, func(l []*Tensor) *Tensor { return l[0].Add(l[1]).Square().Sum() }},
+	}
+	for _, g := range graphs {
+		for _, l := range g.leaves {
+			l.SetRequiresGrad(true)
+		}
+	}
+	for _, g := range graphs {
+		g.f(g.leaves).Backward()
+		var kept []*Tensor
+		var want [][]float32
+		for _, l := range g.leaves {
+			kept = append(kept, l.Grad())
+			want = append(want, slices.Clone(l.Grad().Float32s()))
+		}
+		if len(kept) == 2 && bufKey(kept[0]) == bufKey(kept[1]) {
+			t.Fatalf("%s: both leaves' gradients share one buffer", g.name)
+		}
+		for round := 0; round < 3; round++ {
+			for _, h := range graphs {
+				for _, l := range h.leaves {
+					l.SetGrad(nil)
+				}
+				h.f(h.leaves).Backward()
+			}
+		}
+		for i, k := range kept {
+			if !slices.Equal(k.Float32s(), want[i]) {
+				t.Fatalf("%s: leaf %d's gradient changed after later passes", g.name, i)
+			}
 		}
 	}
 }
