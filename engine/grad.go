@@ -31,10 +31,12 @@ type GradOpts struct {
 // derivatives. The ops whose backward is built from recorded ops support
 // this (the elementwise ops, the activations but GELU, Softmax, LogSoftmax,
 // CrossEntropy, Linear, MatMul, Conv2d, Dropout, LayerNorm, the shape ops
-// Reshape/Permute/Transpose/Expand, Sum, Mean, Var, Std, LogSumExp, Norm,
-// Where, Clamp, Tril/Triu, MaskedFill, …); a gradient that went through any
-// other op panics with an *Error naming that op when it is differentiated
-// again, rather than giving a wrong second derivative.
+// Reshape, Permute, Transpose, Expand, Narrow, Select, Split, Chunk, Pad,
+// Cat and Stack, Sum, Mean, Var, Std, LogSumExp, Norm, Where, Clamp,
+// Tril/Triu, MaskedFill, …); a gradient that went through any other op
+// (pooling, GELU, Max, Gather, IndexSelect, …) panics with an *Error naming
+// that op when it is differentiated again, rather than giving a wrong second
+// derivative.
 //
 // It panics with an *Error when an output or an input does not require grad,
 // when an input is unused (without AllowUnused), or when a gradient output
@@ -190,8 +192,8 @@ func topoOrderAll(roots []*Tensor) []*Tensor {
 // CreateGraph, returns every gradient as the result of recorded ops
 // (depending on the op's inputs and on g as the true derivative does), so
 // the gradient can be differentiated again. TestSecondOrder checks each
-// against finite differences of first derivatives. Ops with a backward of
-// raw loops that read the inputs (GELU, pooling, Max, Gather, …) are not
+// against finite differences of first derivatives. Ops whose backward is
+// raw loops alone (GELU, pooling, Max, Gather, IndexSelect, …) are not
 // listed: a gradient through them carries a node that refuses to be
 // differentiated (notTwice).
 var twiceDifferentiable = map[string]bool{
@@ -206,6 +208,7 @@ var twiceDifferentiable = map[string]bool{
 	"Linear": true, "MatMul": true, "CumSum": true, "Tril": true, "Triu": true, "MaskedFill": true, "Norm": true, "Clone": true,
 	"Conv2d": true, "conv2dInputGrad": true, "conv2dWeightGrad": true, "Dropout": true, "LayerNorm": true,
 	"Softmax": true, "LogSoftmax": true, "CrossEntropy": true,
+	"Narrow": true, "Slice": true, "Select": true, "Split": true, "Chunk": true, "Pad": true, "Cat": true, "place": true,
 }
 
 // notTwice returns g as the result of a node whose backward panics: the

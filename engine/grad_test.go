@@ -153,6 +153,19 @@ func gradRows() []opSpec {
 			g := Grad([]*Tensor{loss}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
 			return g[0].Square().Sum().Add(g[1].Sin().Sum())
 		}, inputs: []*Tensor{Randn(4, 5), Randn(5, 3), positive(4)}},
+		// the pieces of a tensor, padded and joined again
+		{name: "second/Narrow-Select-Chunk-Pad-Cat", f: func(x []*Tensor) *Tensor {
+			p := x[0].Chunk(2, 1)
+			y := Cat([]*Tensor{p[0].Tanh(), x[1].Pad([]int{1, -1, 0, 0}, 0.5).Mul(p[1])}, 0)
+			y = Stack([]*Tensor{y.Narrow(1, 1, 2).Sin(), y.Slice(1, 0, 2)}, 2).Square().Add(y.Select(0, -1).Exp().Sum())
+			g := Grad([]*Tensor{y.Mul(y.Split(1, 0)[1].Sum()).Sum()}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum())
+		}, inputs: []*Tensor{Randn(2, 6), Randn(2, 3)}},
+		{name: "third/Narrow-Pad-Cat-HVP", f: func(x []*Tensor) *Tensor {
+			in, v := x[0], x[1]
+			f := Cat([]*Tensor{in.Narrow(1, 1, 2).Tanh(), in.Pad([]int{-1, 0}, 0).Sigmoid()}, 0).Square().Mul(in.Select(1, 0).Unsqueeze(1).Repeat(2, 1)).Sum()
+			return grad1(grad1(f, in).Mul(v).Sum(), in)
+		}, inputs: []*Tensor{Randn(2, 3), Randn(2, 3)}},
 		{name: "second/Dropout", f: second(func(a *Tensor) *Tensor {
 			Seed(7) // the same mask at every evaluation
 			return a.Dropout(0.4, true).Tanh().Mul(a)
@@ -256,7 +269,7 @@ func TestNotTwice(t *testing.T) {
 		{"GELU", (*Tensor).GELU},
 		{"AvgPool2d", func(x *Tensor) *Tensor { return AvgPool2d(x.Reshape(1, 1, 2, 3), 2, 1, 0).Square() }},
 		{"Max", func(x *Tensor) *Tensor { return x.Max(1).Square() }},
-		{"Narrow", func(x *Tensor) *Tensor { return x.Narrow(1, 0, 2).Square() }},
+		{"IndexSelect", func(x *Tensor) *Tensor { return x.IndexSelect(1, []int{2, 0}).Square() }},
 	} {
 		x := Randn(2, 3).SetRequiresGrad(true)
 		g := grad1(c.f(x).Sum(), x)

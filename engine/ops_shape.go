@@ -291,6 +291,9 @@ func (t *Tensor) narrow(op string, d, s, length int, drop bool) *Tensor {
 	in := t.shape
 	// ∂t = g placed at [s, s+length) of dim d, zeros elsewhere
 	out = record(op, out, func(g *Tensor) []*Tensor {
+		if creatingGraph() { // recorded, for a second derivative
+			return []*Tensor{placeGrad(g.Reshape(block...), make([]int, len(block)), block, in, start)}
+		}
 		gb := &Tensor{shape: block, dtype: g.dtype, f32: g.f32, f64: g.f64} // g with dim d back
 		return []*Tensor{place(gb, make([]int, len(block)), block, in, start, 0)}
 	}, t)
@@ -371,7 +374,7 @@ func (t *Tensor) Pad(pads []int, value float64) *Tensor {
 	res := place(t, src, block, out, dst, value)
 	in := t.shape
 	// ∂t = g cropped back to where t sits in the result (zeros where t was cropped)
-	return record("Pad", res, func(g *Tensor) []*Tensor { return []*Tensor{place(g, dst, block, in, src, 0)} }, t)
+	return record("Pad", res, func(g *Tensor) []*Tensor { return []*Tensor{placeGrad(g, dst, block, in, src)} }, t)
 }
 
 // Cat joins tensors along an existing dim, as torch.cat; all other dims must
@@ -429,7 +432,7 @@ func Cat(ts []*Tensor, dim int) *Tensor {
 	return record("Cat", out, func(g *Tensor) []*Tensor {
 		gs := make([]*Tensor, len(xs))
 		for k, x := range xs {
-			gs[k] = place(g, starts[k], x.shape, x.shape, make([]int, nd), 0)
+			gs[k] = placeGrad(g, starts[k], x.shape, x.shape, make([]int, nd))
 		}
 		return gs
 	}, xs...)
@@ -514,6 +517,19 @@ func place(src *Tensor, srcStart, block, out, dstStart []int, fill float64) *Ten
 	}
 	blockCopy(res, dstStart, src, srcStart, block)
 	return res
+}
+
+// placeGrad is place with zeros around for a backward closure: recorded
+// (op "place", whose backward places the block back where it came from)
+// when Grad creates a graph and g requires grad, so that the gradients of
+// Narrow, Select, Split, Chunk, Pad and Cat can be differentiated again.
+func placeGrad(g *Tensor, srcStart, block, out, dstStart []int) *Tensor {
+	res := place(g, srcStart, block, out, dstStart, 0)
+	if !g.requiresGrad || !creatingGraph() {
+		return res
+	}
+	in := g.shape
+	return record("place", res, func(gg *Tensor) []*Tensor { return []*Tensor{placeGrad(gg, dstStart, block, in, srcStart)} }, g)
 }
 
 // blockCopy copies the block of the given shape from src at srcStart into dst
