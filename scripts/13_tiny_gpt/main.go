@@ -17,6 +17,11 @@
 //     to almost 0, because every position can read the letter it must
 //     predict; but when sampling, that letter is not written yet, and the
 //     model writes nothing like words.
+//   - Look at each head alone: in Attention, call AttendWeights(h, h, h,
+//     nn.Masks{Causal: true}, nn.WeightOpts{PerHead: true}); it then
+//     returns [4, T, T], and att.Select(0, k) is head k. Each head is
+//     sharper than their average; some look mostly at the letter just
+//     before.
 //   - Give the model two blocks: a []*nn.TransformerEncoderLayer in GPT and
 //     a plain Go loop over it in Run.
 package main
