@@ -616,13 +616,38 @@ func creatingGraph() bool { return GradEnabled() }
 // SiLU returns t·σ(t) elementwise (also called swish), as torch.nn.functional.silu.
 func (t *Tensor) SiLU() *Tensor {
 	// ∂t = g·σ(t)·(1 + t·(1 - σ(t)))
-	return unary("SiLU", t, func(x float64) float64 { return x * sigmoid(x) }, func(x, y, g *Tensor) *Tensor {
+	return unaryVec("SiLU", t, func(x float64) float64 { return x * sigmoid(x) }, silu32, func(x, y, g *Tensor) *Tensor {
 		if creatingGraph() {
 			s := x.Sigmoid()
 			return g.Mul(s.Mul(x.Mul(s.Neg().AddScalar(1)).AddScalar(1)))
 		}
+		if x.dtype == Float32 {
+			gx := reuse(g) // element i of g is read only to write element i
+			chunks(x.Numel(), func(lo, hi int) { siluGrad32(gx.f32[lo:hi], g.f32[lo:hi], x.f32[lo:hi]) })
+			return gx
+		}
 		return g.Mul(apply(x, func(v float64) float64 { s := sigmoid(v); return s * (1 + v*(1-s)) }))
 	})
+}
+
+// silu32 sets dst = x·σ(x), σ by kernels.Sigmoid32.
+func silu32(dst, x []float32) {
+	kernels.Sigmoid32(dst, x)
+	kernels.Arith(kernels.Mul, dst, x, dst)
+}
+
+// siluGrad32 sets dst = g·σ(x)·(1 + x·(1 − σ(x))), σ by kernels.Sigmoid32
+// (dst may be g).
+func siluGrad32(dst, g, x []float32) {
+	var s [256]float32
+	for lo := 0; lo < len(x); lo += len(s) {
+		n := min(len(s), len(x)-lo)
+		kernels.Sigmoid32(s[:n], x[lo:lo+n])
+		for i, si := range s[:n] {
+			v := x[lo+i]
+			dst[lo+i] = g[lo+i] * (si * (1 + v*(1-si)))
+		}
+	}
 }
 
 // Softplus returns log(1 + e^(beta·t))/beta elementwise, and t itself where

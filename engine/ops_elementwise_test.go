@@ -120,6 +120,9 @@ func elementwiseOps() []opSpec {
 		{name: "Sigmoid/big", f: un((*Tensor).Sigmoid), inputs: []*Tensor{Randn(2, 3, 40, 40)}},
 		{name: "Tanh/big", f: un((*Tensor).Tanh), inputs: []*Tensor{Randn(300, 250)}},
 		{name: "Sigmoid/chunks", f: un((*Tensor).Sigmoid), inputs: []*Tensor{Randn(250, 300).MulScalar(3)}},
+		{name: "Exp/chunks", f: un((*Tensor).Exp), inputs: []*Tensor{Randn(250, 300).MulScalar(3)}},
+		{name: "Log/big", f: un((*Tensor).Log), inputs: []*Tensor{positive(70, 77)}},
+		{name: "SiLU/chunks", f: un((*Tensor).SiLU), inputs: []*Tensor{Randn(250, 263).MulScalar(3)}},
 		{name: "Maximum/big", f: bin((*Tensor).Maximum), inputs: []*Tensor{Randn(300, 250), Randn(250).Add(Full(0.0001, 250))}},
 		{name: "Where/big", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, inputs: []*Tensor{awayFrom(0.01, 300, 250), Randn(250)}},
 	}
