@@ -60,6 +60,15 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	}
 	// ∂x[argmax of each window] += g
 	return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
+		if q.k == 2 && q.s == 2 && q.p == 0 {
+			gx := uninit(g.dtype, x.shape)
+			if g.dtype == Float64 {
+				maxPoolBack2x2(q, gx.f64, g.f64, arg)
+			} else {
+				maxPoolBack2x2(q, gx.f32, g.f32, arg)
+			}
+			return []*Tensor{gx}
+		}
 		gx := empty(g.dtype, x.shape)
 		if g.dtype == Float64 {
 			scatterAdd(gx.f64, g.f64, arg)
@@ -68,6 +77,30 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 		}
 		return []*Tensor{gx}
 	}, x)
+}
+
+// maxPoolBack2x2 writes every element of ∂x for the 2×2, stride-2 pool
+// without padding, whose windows do not overlap: the two input rows under a
+// row of outputs are cleared while in cache and each window's maximum gets
+// its output's gradient; a last row no window covers (odd height) is
+// cleared too. Zero-filling all of ∂x first and then scattering into it
+// took a pass over memory more.
+func maxPoolBack2x2[T float](q *poolGeom, gx, g []T, arg []int) {
+	w := q.w
+	for pl := 0; pl < q.planes; pl++ {
+		for oy := 0; oy < q.oh; oy++ {
+			i0 := (pl*q.h + 2*oy) * w
+			clear(gx[i0 : i0+2*w])
+			o := (pl*q.oh + oy) * q.ow
+			for ox, i := range arg[o : o+q.ow] {
+				gx[i] = g[o+ox]
+			}
+		}
+		if q.h%2 == 1 {
+			i := (pl*q.h + q.h - 1) * w
+			clear(gx[i : i+w])
+		}
+	}
 }
 
 // scatterAdd adds src[o] into dst[at[o]] for every o (one element per index:
