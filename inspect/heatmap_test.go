@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dbr-go/dbr/display"
 	"github.com/dbr-go/dbr/engine"
 )
 
@@ -55,6 +56,10 @@ func TestHeatmapHTML(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML lacks %s:\n%s", want, html)
 		}
+	}
+	// a notebook showing the table as a cell's result gets both forms
+	if b := display.Bundle(h, "unused"); string(b["text/html"]) != html || string(b["text/plain"]) != h.String() {
+		t.Fatalf("display.Bundle: %q", b)
 	}
 	// all values equal: nothing to shade, and no NaN from 0/0
 	same := string(Heatmap(engine.Ones(1, 2), nil, nil).MIMEData()["text/html"])
