@@ -19,7 +19,8 @@
 // panels, and computes an edge tile (a narrow output such as a 10-class
 // layer, or a few rows) with the smallest kernel that covers it (6 or 12
 // rows, one or two zmm a row), writing only what exists through AVX-512
-// masks; "avx2" (AVX2 and FMA)
+// masks; where B is a single panel (such a narrow output) it reads an
+// untransposed A in place instead of packing it; "avx2" (AVX2 and FMA)
 // the 6×16 tiles above in ymm; "go" a pure-Go micro-kernel over the same
 // packed panels (other CPUs, other architectures). DBR_CPU=avx2 or
 // DBR_CPU=generic forces a lower one. Both assembly sets sum each element

@@ -56,6 +56,9 @@ type impl[T elem] struct {
 	// (rows ≤ 2·mr, cols ≤ nr) of the tile over one or two consecutive
 	// panels of A, writing only that corner, so edge tiles need no scratch.
 	tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int)
+	// direct, where set, sets or adds 2·mr full rows of C (cols ≤ nr) from
+	// 2·mr rows of an untransposed A read in place, with row stride lda.
+	direct func(k int, a []T, lda int, b, c []T, ldc int, store bool, cols int)
 	// packTrans packs a full nr-column panel of a transposed B for k a
 	// multiple of 8: dst[q*nr+j] = src[j*ld+q].
 	packTrans func(dst, src *T, ld, k int)
@@ -259,11 +262,31 @@ func (p *mat[T]) block(i0, i1, j0, j1 int) {
 			for ic := i0; ic < i1; ic += p.mc {
 				check()
 				mcur := min(p.mc, i1-ic)
-				p.packA(bufs.a, ic, mcur, pc, kcur)
-				p.tiles(bufs.a, bufs.b, ic, mcur, jc, ncur, kcur, store)
+				p.mul(bufs.a, bufs.b, ic, mcur, jc, ncur, pc, kcur, store)
 			}
 		}
 	}
+}
+
+// mul multiplies rows ic…ic+mcur of op(A), columns pc…pc+kcur, by the
+// packed block of B (columns jc…jc+ncur of C), packing the rows into pa. When
+// that block is a single panel of B, each value of A is used once: packing
+// it would only copy it, so where there is a direct kernel and A can be read
+// as it is (untransposed, alpha 1, whole groups of 2·mr rows), the kernel
+// reads it in place; the sums are the same.
+func (p *mat[T]) mul(pa, pb []T, ic, mcur, jc, ncur, pc, kcur int, store bool) {
+	if p.direct != nil && !p.transA && p.alpha == 1 && ncur <= p.nr {
+		full := mcur / (2 * mr) * (2 * mr)
+		for ir := 0; ir < full; ir += 2 * mr {
+			p.direct(kcur, p.a[(ic+ir)*p.lda+pc:], p.lda, pb, p.c[(ic+ir)*p.ldc+jc:], p.ldc, store, ncur)
+		}
+		ic, mcur = ic+full, mcur-full
+		if mcur == 0 {
+			return
+		}
+	}
+	p.packA(pa, ic, mcur, pc, kcur)
+	p.tiles(pa, pb, ic, mcur, jc, ncur, kcur, store)
 }
 
 // tiles multiplies the packed block of A (rows ic… of C) by the packed block
@@ -359,15 +382,11 @@ func (p *mat[T]) packA(dst []T, i0, m, p0, k int) {
 				d[0], d[1], d[2], d[3], d[4], d[5] = alpha*s0[q], alpha*s1[q], alpha*s2[q], alpha*s3[q], alpha*s4[q], alpha*s5[q]
 			}
 		default:
+			clear(panel) // the rows past rows, at once rather than one by one
 			for r := 0; r < rows; r++ {
 				src := p.a[(i0+ir+r)*lda+p0 : (i0+ir+r)*lda+p0+k]
 				for q, v := range src {
 					panel[q*mr+r] = alpha * v
-				}
-			}
-			for r := rows; r < mr; r++ {
-				for q := 0; q < k; q++ {
-					panel[q*mr+r] = 0
 				}
 			}
 		}
@@ -402,15 +421,13 @@ func (p *mat[T]) packB(dst []T, p0, k, j0, n int) {
 				_ = src[(nr-1)*ldb+k8-1]
 				p.packTrans(&panel[0], &src[0], ldb, k8)
 			}
+			if cols < nr {
+				clear(panel) // the columns past cols, at once rather than one by one
+			}
 			for j := 0; j < cols; j++ {
 				row := src[j*ldb+k8 : j*ldb+k]
 				for q, v := range row {
 					panel[(k8+q)*nr+j] = v
-				}
-			}
-			for j := cols; j < nr; j++ {
-				for q := 0; q < k; q++ {
-					panel[q*nr+j] = 0
 				}
 			}
 		}

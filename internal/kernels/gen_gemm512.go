@@ -20,6 +20,9 @@ type kern struct {
 	double bool // float64 (8 lanes) instead of float32 (16 lanes)
 	rows   int  // 6 or 12
 	vecs   int  // zmm per row: 1 or 2
+	// direct kernels read 12 rows of an unpacked, untransposed A in place
+	// (row r at a+r·lda, k columns) instead of packed panels.
+	direct bool
 }
 
 func main() {
@@ -38,16 +41,24 @@ func main() {
 // element is summed over p in order with one FMA per term, then added to C
 // (set, when store), so any tile shape gives the same bits. Only rows < rows
 // are written, and of the last zmm of each row only the lanes set in mask.
+//
+// The …r kernels take A as it is, 12 full rows of it with row stride lda
+// (a product whose B is one panel uses each value of A once: packing it would
+// copy it for nothing); they sum in the same order.
 `)
 	for _, k := range []kern{
-		{"gemm512s12x32", false, 12, 2},
-		{"gemm512s12x16", false, 12, 1},
-		{"gemm512s6x32", false, 6, 2},
-		{"gemm512s6x16", false, 6, 1},
-		{"gemm512d12x16", true, 12, 2},
-		{"gemm512d12x8", true, 12, 1},
-		{"gemm512d6x16", true, 6, 2},
-		{"gemm512d6x8", true, 6, 1},
+		{"gemm512s12x32", false, 12, 2, false},
+		{"gemm512s12x16", false, 12, 1, false},
+		{"gemm512s6x32", false, 6, 2, false},
+		{"gemm512s6x16", false, 6, 1, false},
+		{"gemm512d12x16", true, 12, 2, false},
+		{"gemm512d12x8", true, 12, 1, false},
+		{"gemm512d6x16", true, 6, 2, false},
+		{"gemm512d6x8", true, 6, 1, false},
+		{"gemm512s12x32r", false, 12, 2, true},
+		{"gemm512s12x16r", false, 12, 1, true},
+		{"gemm512d12x16r", true, 12, 2, true},
+		{"gemm512d12x8r", true, 12, 1, true},
 	} {
 		k.write(&w)
 	}
@@ -65,15 +76,28 @@ func (k kern) write(w *bytes.Buffer) {
 	acc := func(r, v int) string { return fmt.Sprintf("Z%d", r*k.vecs+v) }
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	const unroll = 4
-	fmt.Fprintf(w, "\n// func %s(k int, a, b, c *T, ldc int, rows int, mask uint32, store bool)\n", k.name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-53\n", k.name)
+	if k.direct {
+		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *T, ldc int, rows int, mask uint32, store bool, lda int)\n", k.name)
+		fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-64\n", k.name)
+	} else {
+		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *T, ldc int, rows int, mask uint32, store bool)\n", k.name)
+		fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-53\n", k.name)
+	}
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ b+16(FP), DI")
 	p("MOVQ c+24(FP), DX")
 	p("MOVQ ldc+32(FP), R8")
 	p("SHLQ $%d, R8", map[int]int{4: 2, 8: 3}[es])
-	if k.rows == 12 {
+	if k.direct {
+		// Rows 0-2 at SI+{0,1,2}·lda, 3-5 at R12+…, 6-8 at R13+…, 9-11 at R10+….
+		p("MOVQ lda+56(FP), R11")
+		p("SHLQ $%d, R11", map[int]int{4: 2, 8: 3}[es])
+		p("LEAQ (R11)(R11*2), AX")
+		p("LEAQ (SI)(AX*1), R12")
+		p("LEAQ (R12)(AX*1), R13")
+		p("LEAQ (R13)(AX*1), R10")
+	} else if k.rows == 12 {
 		// The second panel starts 6k elements after the first.
 		p("LEAQ (CX)(CX*2), R10")
 		p("SHLQ $%d, R10", map[int]int{4: 3, 8: 4}[es])
@@ -106,16 +130,28 @@ func (k kern) write(w *bytes.Buffer) {
 			}
 			t := fmt.Sprintf("Z%d", 26+bc%6)
 			bc++
-			p("%s %d(%s), %s", bcast, (q*6+row)*es, base, t)
+			if k.direct {
+				reg := []string{"SI", "R12", "R13", "R10"}[r/3]
+				idx := []string{"", "(R11*1)", "(R11*2)"}[r%3]
+				p("%s %d(%s)%s, %s", bcast, q*es, reg, idx, t)
+			} else {
+				p("%s %d(%s), %s", bcast, (q*6+row)*es, base, t)
+			}
 			for v := 0; v < k.vecs; v++ {
 				p("VFMADD231%s %s, %s, %s", sfx, bvec[v], t, acc(r, v))
 			}
 		}
 	}
 	advance := func(n int) {
-		p("ADDQ $%d, SI", n*6*es)
-		if k.rows == 12 {
-			p("ADDQ $%d, R10", n*6*es)
+		if k.direct {
+			for _, r := range []string{"SI", "R12", "R13", "R10"} {
+				p("ADDQ $%d, %s", n*es, r)
+			}
+		} else {
+			p("ADDQ $%d, SI", n*6*es)
+			if k.rows == 12 {
+				p("ADDQ $%d, R10", n*6*es)
+			}
 		}
 		p("ADDQ $%d, DI", n*128)
 	}

@@ -195,6 +195,21 @@ func gemm512d6x16(k int, a, b, c *float64, ldc int, rows int, mask uint32, store
 //go:noescape
 func gemm512d6x8(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
 
+// The direct kernels (…r) read 12 full rows of an unpacked A in place, row
+// stride lda.
+//
+//go:noescape
+func gemm512s12x32r(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool, lda int)
+
+//go:noescape
+func gemm512s12x16r(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool, lda int)
+
+//go:noescape
+func gemm512d12x16r(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool, lda int)
+
+//go:noescape
+func gemm512d12x8r(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool, lda int)
+
 // packBTrans32 and packBCopy32 are packBTrans16 and packBCopy16 for
 // 32-column panels (kernel512_amd64.s).
 //
@@ -221,6 +236,31 @@ func tile512s(k int, a, b, c []float32, ldc int, store bool, rows, cols int) {
 	default:
 		gemm512s6x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
 	}
+}
+
+// direct512s is impl.direct for float32: 12 rows of C, cols ≤ 32 of them,
+// from 12 rows of A read in place (row stride lda).
+func direct512s(k int, a []float32, lda int, b, c []float32, ldc int, store bool, cols int) {
+	_ = a[(2*mr-1)*lda+k-1]
+	_ = b[k*32-1]
+	_ = c[(2*mr-1)*ldc+cols-1]
+	if cols > 16 {
+		gemm512s12x32r(k, &a[0], &b[0], &c[0], ldc, 2*mr, 1<<(cols-16)-1, store, lda)
+		return
+	}
+	gemm512s12x16r(k, &a[0], &b[0], &c[0], ldc, 2*mr, 1<<cols-1, store, lda)
+}
+
+// direct512d is direct512s for float64.
+func direct512d(k int, a []float64, lda int, b, c []float64, ldc int, store bool, cols int) {
+	_ = a[(2*mr-1)*lda+k-1]
+	_ = b[k*16-1]
+	_ = c[(2*mr-1)*ldc+cols-1]
+	if cols > 8 {
+		gemm512d12x16r(k, &a[0], &b[0], &c[0], ldc, 2*mr, 1<<(cols-8)-1, store, lda)
+		return
+	}
+	gemm512d12x8r(k, &a[0], &b[0], &c[0], ldc, 2*mr, 1<<cols-1, store, lda)
 }
 
 // tile512d is tile512s for float64 (12×16 tiles, 8 doubles a zmm).
@@ -273,6 +313,7 @@ func installAVX512() {
 	kernelName = "avx512"
 	setGemm(f32, 32, nil, tile512s, packBTrans32, packA6, packBCopy32)
 	setGemm(f64, 16, nil, tile512d, nil, nil, nil)
+	f32.direct, f64.direct = direct512s, direct512d
 	relu, reluGrad = reluAsm512, reluGradAsm512
 	saxpy = saxpyAsm512
 	adam = adamAsm512

@@ -69,3 +69,68 @@ func checkTile[T elem](t *testing.T, r *rand.Rand, name string, tile func(k int,
 		}
 	}
 }
+
+// TestDirect512 runs the AVX-512 kernels that read A in place (12 rows,
+// row stride lda, NaN between the rows so a value read from the wrong place
+// shows) for every column count in both element types, adding and storing,
+// against a float64 sum; C's row padding and the row after the tile are
+// poisoned and must be left alone.
+func TestDirect512(t *testing.T) {
+	if !hasAVX512() {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	r := rand.New(rand.NewSource(13))
+	for _, k := range []int{1, 4, 7, 33} {
+		for _, store := range []bool{false, true} {
+			checkDirect(t, r, "float32", direct512s, 32, k, store)
+			checkDirect(t, r, "float64", direct512d, 16, k, store)
+		}
+	}
+}
+
+func checkDirect[T elem](t *testing.T, r *rand.Rand, name string, direct func(k int, a []T, lda int, b, c []T, ldc int, store bool, cols int), nr, k int, store bool) {
+	t.Helper()
+	lda := k + 5
+	a := randSlice[T](r, 2*mr*lda)
+	for i := range a {
+		if i%lda >= k {
+			a[i] = T(math.NaN())
+		}
+	}
+	b := randSlice[T](r, k*nr)
+	rows := 2 * mr
+	for cols := 1; cols <= nr; cols++ {
+		ldc := cols + 2
+		c := randSlice[T](r, (rows+1)*ldc)
+		for i := range c {
+			if i%ldc >= cols || i >= rows*ldc {
+				c[i] = T(math.NaN())
+			}
+		}
+		got := append([]T(nil), c...)
+		direct(k, a[:(rows-1)*lda+k], lda, b, got, ldc, store, cols)
+		for i := range c {
+			row, col := i/ldc, i%ldc
+			if col >= cols || row >= rows {
+				if !sameBits(got[i], c[i]) {
+					t.Fatalf("%s k=%d store=%v cols=%d: C[%d][%d] outside the tile changed to %v", name, k, store, cols, row, col, got[i])
+				}
+				continue
+			}
+			var want float64
+			if !store {
+				want = float64(c[i])
+			}
+			for p := 0; p < k; p++ {
+				want += float64(a[row*lda+p]) * float64(b[p*nr+col])
+			}
+			tol := 1e-6 * float64(k+2)
+			if _, double := any(a).([]float64); double {
+				tol = 1e-15 * float64(k+2)
+			}
+			if d := math.Abs(float64(got[i]) - want); !(d <= tol*(1+math.Abs(want))) {
+				t.Fatalf("%s k=%d store=%v cols=%d: C[%d][%d] = %v, want %v", name, k, store, cols, row, col, got[i], want)
+			}
+		}
+	}
+}

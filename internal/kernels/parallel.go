@@ -79,8 +79,7 @@ func (p *mat[T]) sharedB(m, n, workers int) {
 				}
 				check()
 				i1 := min(i0+size, int64(m))
-				p.packA(own.a, int(i0), int(i1-i0), pc, kcur)
-				p.tiles(own.a, bb, int(i0), int(i1-i0), jc, ncur, kcur, store)
+				p.mul(own.a, bb, int(i0), int(i1-i0), jc, ncur, pc, kcur, store)
 				s.rowsDone.Add(i1 - i0)
 			}
 		}
