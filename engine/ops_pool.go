@@ -60,7 +60,7 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	}
 	// ∂x[argmax of each window] += g
 	return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
-		if q.k == 2 && q.s == 2 && q.p == 0 {
+		if q.k == 2 && q.s == 2 && q.p == 0 && !creatingGraph() {
 			gx := uninit(g.dtype, x.shape)
 			if g.dtype == Float64 {
 				maxPoolBack2x2(q, gx.f64, g.f64, arg)
@@ -69,13 +69,7 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 			}
 			return []*Tensor{gx}
 		}
-		gx := empty(g.dtype, x.shape)
-		if g.dtype == Float64 {
-			scatterAdd(gx.f64, g.f64, arg)
-		} else {
-			scatterAdd(gx.f32, g.f32, arg)
-		}
-		return []*Tensor{gx}
+		return []*Tensor{poolScatter(g, arg, x.shape)}
 	}, x)
 }
 
@@ -101,6 +95,45 @@ func maxPoolBack2x2[T float](q *poolGeom, gx, g []T, arg []int) {
 			clear(gx[i : i+w])
 		}
 	}
+}
+
+// poolScatter is MaxPool2d's backward: g[o] added at input position at[o].
+// Under Grad with CreateGraph, when g requires grad, it is recorded (op
+// maxPool2dGrad, whose backward is poolPick) so that it can be
+// differentiated again.
+func poolScatter(g *Tensor, at []int, shape []int) *Tensor {
+	gx := empty(g.dtype, shape)
+	if g.dtype == Float64 {
+		scatterAdd(gx.f64, g.f64, at)
+	} else {
+		scatterAdd(gx.f32, g.f32, at)
+	}
+	if !g.requiresGrad || !creatingGraph() {
+		return gx
+	}
+	gShape := g.shape
+	return record("maxPool2dGrad", gx, func(gg *Tensor) []*Tensor { return []*Tensor{poolPick(gg, at, gShape)} }, g)
+}
+
+// poolPick returns t[at[o]] for every o in a tensor of the given shape, the
+// adjoint of poolScatter (recorded as maxPool2dPick under Grad with
+// CreateGraph, its backward poolScatter).
+func poolPick(t *Tensor, at []int, shape []int) *Tensor {
+	out := uninit(t.dtype, shape)
+	if t.dtype == Float64 {
+		for o, i := range at {
+			out.f64[o] = t.f64[i]
+		}
+	} else {
+		for o, i := range at {
+			out.f32[o] = t.f32[i]
+		}
+	}
+	if !t.requiresGrad || !creatingGraph() {
+		return out
+	}
+	tShape := t.shape
+	return record("maxPool2dPick", out, func(gg *Tensor) []*Tensor { return []*Tensor{poolScatter(gg, at, tShape)} }, t)
 }
 
 // scatterAdd adds src[o] into dst[at[o]] for every o (one element per index:
@@ -200,15 +233,24 @@ func AvgPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 		avgPool(q, x.f32, out.f32, false)
 	}
 	// ∂x[i] += g[o]/kernel² for every input i in the window of output o
-	return record("AvgPool2d", out, func(g *Tensor) []*Tensor {
-		gx := empty(g.dtype, x.shape)
-		if g.dtype == Float64 {
-			avgPool(q, gx.f64, g.f64, true)
-		} else {
-			avgPool(q, gx.f32, g.f32, true)
-		}
-		return []*Tensor{gx}
-	}, x)
+	return record("AvgPool2d", out, func(g *Tensor) []*Tensor { return []*Tensor{avgPoolGrad(q, g, x.shape)} }, x)
+}
+
+// avgPoolGrad is AvgPool2d's ∂x for the gradient g of its result. Under
+// Grad with CreateGraph, when g requires grad, it is recorded (op
+// avgPool2dGrad), its own backward AvgPool2d of the same geometry, so that
+// it can be differentiated again.
+func avgPoolGrad(q *poolGeom, g *Tensor, shape []int) *Tensor {
+	gx := empty(g.dtype, shape)
+	if g.dtype == Float64 {
+		avgPool(q, gx.f64, g.f64, true)
+	} else {
+		avgPool(q, gx.f32, g.f32, true)
+	}
+	if !g.requiresGrad || !creatingGraph() {
+		return gx
+	}
+	return record("avgPool2dGrad", gx, func(gg *Tensor) []*Tensor { return []*Tensor{AvgPool2d(gg, q.k, q.s, q.p)} }, g)
 }
 
 // avgPool sets out[o] to the mean of x over the window of o, or, when back is
