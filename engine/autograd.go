@@ -300,6 +300,9 @@ func (t *Tensor) BackwardWith(g *Tensor) {
 		}
 		delete(grads, r)
 		hold(gr, -1)
+		// gr is no sum of ours any more: the backward may pass it on as is
+		// to several inputs (Add does), and adding into it would change them all
+		delete(owned, gr)
 		if r.gradHooks() != nil {
 			gr = runGradHooks(r, gr.clone()) // a copy, which a hook may keep: the pool never takes it
 		}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -274,4 +275,31 @@ func TestLeafTakesFirstGradient(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A gradient Backward summed from two uses, passed on as is by Add to two
+// inputs of which one gets a second contribution: adding that contribution
+// into the sum in place changed the other input's pending gradient too
+// (r = (u + q) + q used twice gave u the gradient of q as well).
+func TestBackwardSumPassedOnByAdd(t *testing.T) {
+	xs := []float64{0.7, -1.2}
+	for _, dt := range []DType{Float64, Float32} {
+		x := New64(xs).To(dt).SetRequiresGrad(true)
+		u, q := x.Exp(), x.Sin()
+		r := u.Add(q).Add(q)
+		r.MulScalar(2).Add(r.MulScalar(3)).Sum().Backward()
+		// L = 5(eˣ + 2 sin x), so ∂x = 5(eˣ + 2 cos x)
+		want := make([]float64, len(xs))
+		for i, v := range xs {
+			want[i] = 5 * (math.Exp(v) + 2*math.Cos(v))
+		}
+		assertClose(t, fmt.Sprintf("%v gradient", dt), x.Grad(), New64(want), 1e-5)
+	}
+	// the same structure in the graph of a gradient from Grad with
+	// CreateGraph: L = (a + a)·a with a = x·x is 2x⁴, whose second derivative
+	// is 24x²
+	x := New64(xs).SetRequiresGrad(true)
+	a := x.Mul(x)
+	grad1(a.Add(a).Mul(a).Sum(), x).Sum().Backward()
+	assertClose(t, "second derivative", x.Grad(), New64([]float64{24 * xs[0] * xs[0], 24 * xs[1] * xs[1]}), 1e-12)
 }
