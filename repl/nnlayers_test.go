@@ -64,9 +64,13 @@ func TestNNAttentionAtPrompt(t *testing.T) {
 		"enc := nn.NewTransformerEncoder(el, 2, nn.NewLayerNorm([]int{8}))",
 		"enc.Run(x, nn.Masks{Causal: true}).Shape(), enc.Params()[0].Name",
 		"engine.ScaledDotProductAttention(x, x, x, engine.AttentionOpts{Causal: true}).Shape()",
+		"kv := nn.NewMultiheadAttention(8, 2, nn.MHAOpts{BatchFirst: true, KDim: 3, VDim: 4, AddBiasKV: true, AddZeroAttn: true})",
+		"o2, w2 := kv.AttendWeights(x, engine.Randn(2, 6, 3), engine.Randn(2, 6, 4), nn.Masks{}, nn.WeightOpts{PerHead: true})",
+		"o2.Shape(), w2.Shape(), kv.Params()[1].Name",
+		"engine.New([]float32{3, 4}).Norm(0.5).Item() > 13.9",
 		"nn.NewMultiheadAttention(96, 4, nn.MHAOpts{}).Forward(engine.Randn(16, 64, 128))",
 	)
-	want := "[2 5 8] [2 5 5]\n[2 5 8] \"layers.0.self_attn.in_proj_weight\"\n[2 5 8]\n"
+	want := "[2 5 8] [2 5 5]\n[2 5 8] \"layers.0.self_attn.in_proj_weight\"\n[2 5 8]\n[2 5 8] [2 2 5 8] \"k_proj_weight\"\ntrue\n"
 	if !strings.HasPrefix(got, want) {
 		t.Fatalf("printed %q, want it to start with %q", got, want)
 	}
