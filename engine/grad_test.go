@@ -92,6 +92,10 @@ func gradRows() []opSpec {
 		{name: "second/activations", f: second(func(a *Tensor) *Tensor {
 			return a.SiLU().Add(a.Softplus(1, 20)).Add(a.ELU(0.7)).Add(a.Tanh().Square()).Add(a.Sigmoid()).Mul(a.LeakyReLU(0.1)).Add(a.ReLU().Square())
 		}), inputs: []*Tensor{awayFrom(0.1, 3, 4)}},
+		{name: "second/AttentionWeights", f: func(x []*Tensor) *Tensor {
+			g := Grad([]*Tensor{AttentionWeights(x[0], x[1], AttentionOpts{}).Tanh().Sum()}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum())
+		}, inputs: []*Tensor{Randn(2, 3, 4), Randn(2, 5, 4)}},
 		{name: "second/LayerNorm", f: func(x []*Tensor) *Tensor {
 			g := Grad([]*Tensor{LayerNorm(x[0], []int{4}, x[1], x[2], 1e-5).Tanh().Sum()}, []*Tensor{x[0], x[1], x[2]}, GradOpts{CreateGraph: true})
 			return g[0].Square().Sum().Add(g[1].Sin().Sum()).Add(g[2].Square().Sum())

@@ -33,8 +33,16 @@ func AttentionWeights(q, k *Tensor, o AttentionOpts) *Tensor {
 		shapeErr("ScaledDotProductAttention", "q must be [..., L, E] and k [..., S, E] with the same E", "", q.shape, k.shape)
 	}
 	e := q.shape[len(q.shape)-1]
-	// scaling q first, as PyTorch does, rounds as it does
-	s := q.MulScalar(1 / math.Sqrt(float64(e))).MatMul(k.Transpose(-2, -1))
+	// scaling q first, as PyTorch does, rounds as it does; the product reads
+	// k transposed (no copy of kᵀ), as MatMul(k.Transpose(-2, -1)) would compute
+	if _, d := broadcastDims(q.shape[:len(q.shape)-2], k.shape[:len(k.shape)-2]); d >= 0 {
+		shapeErr("ScaledDotProductAttention", "the batch dims of q and k (all but the last two) must broadcast", "", q.shape, k.shape)
+	}
+	qs := q.MulScalar(1 / math.Sqrt(float64(e)))
+	if qs.dtype != k.dtype {
+		qs, k = qs.To(Float64), k.To(Float64)
+	}
+	s := matmulND(qs, k, true)
 	l, n := s.shape[len(s.shape)-2], s.shape[len(s.shape)-1]
 	if o.Mask != nil {
 		if !broadcastsTo(o.Mask.shape, s.shape) {

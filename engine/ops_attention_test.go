@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +54,16 @@ func TestAttentionFullyMaskedRow(t *testing.T) {
 	v := w.Float64s()
 	if !math.IsNaN(v[0]) || !math.IsNaN(v[1]) || math.Abs(v[2]+v[3]-1) > 1e-6 {
 		t.Errorf("weights %v: want NaN in the hidden row and a softmax in the other", v)
+	}
+}
+
+// Batch dims of q and k that do not broadcast are reported by the attention
+// op with both shapes.
+func TestAttentionBatchMismatch(t *testing.T) {
+	err := Try(func() { AttentionWeights(Randn(2, 3, 4), Randn(3, 5, 4), AttentionOpts{}) })
+	var se *ShapeError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "ScaledDotProductAttention") ||
+		!strings.Contains(err.Error(), "[2 3 4]") || !strings.Contains(err.Error(), "[3 5 4]") || !strings.Contains(err.Error(), "broadcast") {
+		t.Errorf("got %v, want a shape error of the attention op naming [2 3 4] and [3 5 4]", err)
 	}
 }

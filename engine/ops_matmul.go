@@ -46,7 +46,7 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 		matmulShapeErr(t, o, fmt.Sprintf("batch sizes %d and %d at dim %d do not broadcast", dimFromEnd(ab, k), dimFromEnd(bb, k), -k-3),
 			"the batch dims, all but the last two, must match or one of them must be 1, counting from the right")
 	}
-	out := matmulND(a, b)
+	out := matmulND(a, b, false)
 	switch {
 	case t.Dims() == 1 && o.Dims() == 1:
 		return out.Reshape()
@@ -70,26 +70,39 @@ func matmulShapeErr(a, b *Tensor, reason, hint string) {
 
 // matmulND multiplies a [..., m, k] by b [..., k, n] (both at least 2-d,
 // inner sizes already checked), broadcasting the batch dims.
-func matmulND(a, b *Tensor) *Tensor {
-	out := bmm(a, b, false, false)
-	// ∂a = g·bᵀ, ∂b = aᵀ·g, each summed over the batch dims it was broadcast along
+func matmulND(a, b *Tensor, tb bool) *Tensor {
+	out := bmm(a, b, false, tb)
+	// ∂a = g·bᵀ, ∂b = aᵀ·g, each summed over the batch dims it was broadcast
+	// along; with tb (a·bᵀ): ∂a = g·b, ∂b = gᵀ·a
 	return record("MatMul", out, func(g *Tensor) []*Tensor {
 		// only the gradients some input needs: x·w with a constant x skips ∂x
 		var ga, gb *Tensor
 		if creatingGraph() { // from recorded ops, for a second derivative
 			if a.requiresGrad {
-				ga = sumToGrad(g.MatMul(b.Transpose(-1, -2)), a.shape)
+				if tb {
+					ga = sumToGrad(g.MatMul(b), a.shape)
+				} else {
+					ga = sumToGrad(g.MatMul(b.Transpose(-1, -2)), a.shape)
+				}
 			}
 			if b.requiresGrad {
-				gb = sumToGrad(a.Transpose(-1, -2).MatMul(g), b.shape)
+				if tb {
+					gb = sumToGrad(g.Transpose(-1, -2).MatMul(a), b.shape)
+				} else {
+					gb = sumToGrad(a.Transpose(-1, -2).MatMul(g), b.shape)
+				}
 			}
 			return []*Tensor{ga, gb}
 		}
 		if a.requiresGrad {
-			ga = sumTo(bmm(g, b, false, true), a.shape)
+			ga = sumTo(bmm(g, b, false, !tb), a.shape)
 		}
 		if b.requiresGrad {
-			gb = sumTo(bmm(a, g, true, false), b.shape)
+			if tb {
+				gb = sumTo(bmm(g, a, true, false), b.shape)
+			} else {
+				gb = sumTo(bmm(a, g, true, false), b.shape)
+			}
 		}
 		return []*Tensor{ga, gb}
 	}, a, b)
