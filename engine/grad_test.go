@@ -66,6 +66,14 @@ func gradRows() []opSpec {
 			loss := CrossEntropy(in.MatMul(w).Tanh().MatMul(w.T()).LogSoftmax(1).MulScalar(3), []int{1, 0, 3, 3, 2}).Mean()
 			return grad1(grad1(loss, w).Mul(v).Sum(), w)
 		}},
+		// a penalty through causal self-attention and a log-softmax (a + a
+		// style sums of a shared gradient: Backward once added into one in place)
+		{name: "WGAN-GP/attention", torch: true, f: func(x []*Tensor) *Tensor {
+			wq, wk, wv, in := x[0], x[1], x[2], x[3]
+			a := ScaledDotProductAttention(in.MatMul(wq), in.MatMul(wk), in.MatMul(wv), AttentionOpts{Causal: true})
+			g := grad1(a.LogSoftmax(-1).Mul(a).Sum().Add(a.Tanh().Sum()), in)
+			return g.Reshape(g.shape[0], -1).Norm(2, 1).SubScalar(1).Square().Mean()
+		}},
 		{name: "HVP", torch: true, f: func(x []*Tensor) *Tensor {
 			a, in, v := x[0], x[1], x[2]
 			f := in.MatMul(a).Tanh().Mul(in.Sigmoid()).Sum().Add(in.Square().Sum().DivScalar(3)).Add(in.Exp().Sum())

@@ -51,4 +51,17 @@ def hvp_ce(w, x, v):
 
 
 case("HVP/CrossEntropy", hvp_ce, rand(4, 3), rand(5, 4), rand(4, 3))
+
+
+def attention_penalty(wq, wk, wv, x):
+    """A WGAN-GP penalty of a critic with causal self-attention and a log-softmax."""
+    q, k, v = x @ wq, x @ wk, x @ wv
+    s = (q * (1 / q.shape[-1] ** 0.5)) @ k.transpose(-2, -1)
+    causal = torch.triu(torch.ones(s.shape[-2], s.shape[-1], dtype=torch.bool), 1)
+    a = torch.softmax(s.masked_fill(causal, float("-inf")), -1) @ v
+    g = grad((torch.log_softmax(a, -1) * a).sum() + a.tanh().sum(), x)
+    return ((g.reshape(g.shape[0], -1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+case("WGAN-GP/attention", attention_penalty, rand(4, 4), rand(4, 4), rand(4, 3), rand(2, 3, 4))
 write()
