@@ -14,6 +14,10 @@ const maxDims = 64
 // would be killed by the operating system, taking the REPL with it.
 var maxAllocBytes = physicalMemory()
 
+// smallAlloc is a number of elements (512 KiB of float64) that every machine
+// running dbr has the memory for.
+const smallAlloc = 1 << 16
+
 // validShape panics with an *Error naming op when shape cannot be a tensor's
 // shape: more than 64 dims, a negative size, or more elements than an int
 // holds (Reshape(7, 0x6DB6DB6DB6DB6DB7) would otherwise hold "1" element).
@@ -44,6 +48,9 @@ func validShape(op string, shape []int) int {
 // valid (see validShape) or a tensor of dtype and shape cannot fit in memory.
 func checkAlloc(op string, dtype DType, shape []int) {
 	n := validShape(op, shape)
+	if n < smallAlloc {
+		return // fits any machine: no need for memoryError's arithmetic on every op
+	}
 	size := 4
 	if dtype == Float64 {
 		size = 8

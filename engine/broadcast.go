@@ -35,8 +35,13 @@ func broadcastShape(op string, shapes ...[]int) []int {
 
 // broadcastDims returns the broadcast shape of shapes (NumPy's rules) and
 // -1, or, when they do not broadcast, nil and the first dim from the right
-// (0 for the last) where they differ.
+// (0 for the last) where they differ. When all shapes are equal it returns
+// the first one itself, not a copy (most ops' operands have one shape): the
+// caller must not change the result.
 func broadcastDims(shapes ...[]int) (out []int, bad int) {
+	if equalShapes(shapes) {
+		return shapes[0], -1
+	}
 	n := 0
 	for _, s := range shapes {
 		n = max(n, len(s))
@@ -56,6 +61,15 @@ func broadcastDims(shapes ...[]int) (out []int, bad int) {
 		out[n-1-k] = size
 	}
 	return out, -1
+}
+
+func equalShapes(shapes [][]int) bool {
+	for _, s := range shapes[1:] {
+		if !slices.Equal(s, shapes[0]) {
+			return false
+		}
+	}
+	return true
 }
 
 // dimFromEnd returns shape's size k dims from the end of an n-d broadcast, or 1.
