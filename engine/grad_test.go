@@ -52,6 +52,7 @@ func gradRows() []opSpec {
 		{name: "WGAN-GP/tanh-sigmoid-relu", torch: true, f: func(x []*Tensor) *Tensor {
 			return penalty(x, func(h *Tensor) *Tensor { return h.Tanh().MulScalar(2).Add(h.ReLU()).Sigmoid() })
 		}},
+		{name: "WGAN-GP/gelu", torch: true, f: func(x []*Tensor) *Tensor { return penalty(x, (*Tensor).GELU) }},
 		{name: "WGAN-GP/conv", torch: true, f: func(x []*Tensor) *Tensor {
 			return convPenalty(x, func(h *Tensor) *Tensor { return h.LeakyReLU(0.2) }, ConvOpts{Stride: 2, Padding: 1})
 		}},
@@ -98,7 +99,7 @@ func gradRows() []opSpec {
 			return a.Sin().Mul(a.Cos().Neg()).MulScalar(1.5).AddScalar(2).SubScalar(1).DivScalar(4).Add(a.Log1p())
 		}), inputs: []*Tensor{positive(3, 2)}},
 		{name: "second/activations", f: second(func(a *Tensor) *Tensor {
-			return a.SiLU().Add(a.Softplus(1, 20)).Add(a.ELU(0.7)).Add(a.Tanh().Square()).Add(a.Sigmoid()).Mul(a.LeakyReLU(0.1)).Add(a.ReLU().Square())
+			return a.SiLU().Add(a.Softplus(1, 20)).Add(a.ELU(0.7)).Add(a.Tanh().Square()).Add(a.Sigmoid()).Mul(a.LeakyReLU(0.1)).Add(a.ReLU().Square()).Add(a.GELU().Exp())
 		}), inputs: []*Tensor{awayFrom(0.1, 3, 4)}},
 		{name: "second/AttentionWeights", f: func(x []*Tensor) *Tensor {
 			g := Grad([]*Tensor{AttentionWeights(x[0], x[1], AttentionOpts{}).Tanh().Sum()}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
@@ -292,10 +293,11 @@ func TestNotTwice(t *testing.T) {
 		op string
 		f  func(x *Tensor) *Tensor
 	}{
-		{"GELU", (*Tensor).GELU},
 		{"Gather", func(x *Tensor) *Tensor { return x.Gather(1, New([]float32{2, 0, 1, 1}, 2, 2)).Square() }},
 		{"Max", func(x *Tensor) *Tensor { return x.Max(1).Square() }},
 		{"IndexSelect", func(x *Tensor) *Tensor { return x.IndexSelect(1, []int{2, 0}).Square() }},
+		// GELU's second derivative is recorded, its third is not
+		{"geluGrad", func(x *Tensor) *Tensor { return grad1(x.GELU().Square().Sum(), x) }},
 	} {
 		x := Randn(2, 3).SetRequiresGrad(true)
 		g := grad1(c.f(x).Sum(), x)

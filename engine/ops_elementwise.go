@@ -575,10 +575,26 @@ func (t *Tensor) GELU() *Tensor {
 	// ∂t = g·(Φ(t) + t·φ(t)), φ the standard normal density
 	return unary("GELU", t, func(x float64) float64 { return x * normCDF(x) },
 		func(x, y, g *Tensor) *Tensor {
-			return g.Mul(apply(x, func(v float64) float64 {
-				return normCDF(v) + v*math.Exp(-v*v/2)/math.Sqrt(2*math.Pi)
-			}))
+			if creatingGraph() { // recorded, for a second derivative
+				return g.Mul(geluGrad(x))
+			}
+			return g.Mul(apply(x, geluDeriv))
 		})
+}
+
+func geluDeriv(v float64) float64 { return normCDF(v) + v*normPDF(v) }
+
+func normPDF(v float64) float64 { return math.Exp(-v*v/2) / math.Sqrt(2*math.Pi) }
+
+// geluGrad is GELU's derivative Φ(t) + t·φ(t) as a recorded op, for GELU's
+// backward under Grad with CreateGraph. Its own derivative, φ(t)·(2 − t²),
+// is a raw loop: a third derivative through GELU stops here, with an error
+// naming geluGrad.
+func geluGrad(t *Tensor) *Tensor {
+	// ∂t = g·φ(t)·(2 − t²)
+	return unary("geluGrad", t, geluDeriv, func(x, y, g *Tensor) *Tensor {
+		return g.Mul(apply(x, func(v float64) float64 { return normPDF(v) * (2 - v*v) }))
+	})
 }
 
 func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }

@@ -64,4 +64,6 @@ def attention_penalty(wq, wk, wv, x):
 
 
 case("WGAN-GP/attention", attention_penalty, rand(4, 4), rand(4, 4), rand(4, 3), rand(2, 3, 4))
+case("WGAN-GP/gelu", lambda w1, b1, w2, b2, x: penalty(w1, b1, w2, b2, x, F.gelu),
+     rand(8, 4), rand(8), rand(1, 8), rand(1), rand(5, 4))
 write()
