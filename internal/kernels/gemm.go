@@ -6,7 +6,8 @@ import (
 	"sync"
 )
 
-// mr is the rows of the register tile of both micro-kernels; the columns
+// mr is the rows of a packed panel of A and of the Go and AVX2 micro-kernels'
+// tiles (the AVX-512 ones take two panels, 2·mr rows, at once); the columns
 // and the cache blocking depend on the element type (see impl).
 const mr = 6
 
@@ -39,14 +40,14 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	gemm(f32, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Dgemm is Sgemm for float64, with a 6×8 register tile.
+// Dgemm is Sgemm for float64, with 6×8 register tiles (12×16 with AVX-512).
 func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	gemm(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // impl is what differs between the element types: the register tile's
-// columns, the cache blocking, the micro-kernel and the assembly packing
-// routines (float32 on AVX2 only; nil where there are none).
+// columns, the cache blocking, the micro-kernels and the assembly packing
+// routines (float32 on AVX2 and AVX-512 only; nil where there are none).
 type impl[T elem] struct {
 	nr, mc, kc, nc int
 	// kernel sets or adds the mr×nr tile C[r*ldc+j] (+)= Σ_p a[p*mr+r]·b[p*nr+j]
@@ -72,10 +73,13 @@ type impl[T elem] struct {
 	bufs     sync.Pool // *buffers[T]: packed blocks of A and B
 }
 
-// The blocking: a packed kc×nr panel of B (16 KiB) stays in L1 while the
-// mc×kc block of A (about 170 KiB) streams from L2; the kc×nc block of B
-// lives in L3. The float64 sizes keep the byte sizes of the float32 ones.
-// kernel_amd64.go swaps in the assembly when the CPU has AVX2 and FMA.
+// The blocking: a packed kc×nr panel of B (16 KiB; 32 KiB with AVX-512's
+// 32 columns) stays in L1 while the mc×kc block of A (about 170 KiB) streams
+// from L2; the kc×nc block of B lives in L3. The float64 sizes keep the byte
+// sizes of the float32 ones. All kernel sets share kc, so they sum in the
+// same order (other blockings measured no faster with AVX-512 on a 48 KiB
+// L1 and 2 MiB L2: bench/README.md). kernel_amd64.go swaps in the assembly
+// when the CPU has AVX2 and FMA.
 var (
 	f32 = newImpl[float32](16, 168, 256, 2048)
 	f64 = newImpl[float64](8, 120, 256, 1024)
