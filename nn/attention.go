@@ -36,6 +36,8 @@ type MHAOpts struct {
 	// AddZeroAttn appends a key and a value of zeros after the projections
 	// (add_zero_attn).
 	AddZeroAttn bool
+	// NoBias leaves out InProjBias and OutProj's bias (bias=False).
+	NoBias bool
 }
 
 // MultiheadAttention is torch.nn.MultiheadAttention: NumHeads heads of
@@ -94,7 +96,11 @@ func NewMultiheadAttention(embedDim, numHeads int, o MHAOpts) *MultiheadAttentio
 		m.BiasK = XavierNormal(param(1, 1, embedDim), 1)
 		m.BiasV = XavierNormal(param(1, 1, embedDim), 1)
 	}
-	ConstantInit(m.OutProj.Bias, 0)
+	if o.NoBias {
+		m.InProjBias, m.OutProj.Bias = nil, nil
+	} else {
+		ConstantInit(m.OutProj.Bias, 0)
+	}
 	return m
 }
 
@@ -298,6 +304,9 @@ func (m *MultiheadAttention) String() string {
 	}
 	if m.Opts.AddZeroAttn {
 		s += ", add_zero_attn=True"
+	}
+	if m.Opts.NoBias {
+		s += ", bias=False"
 	}
 	return s + ")"
 }

@@ -396,6 +396,7 @@ func attentionTorchRef(t *testing.T) {
 	mhaWith("MHA/biaskv-perhead-batchfirst-headmask", NewMultiheadAttention(6, 3, MHAOpts{BatchFirst: true, AddBiasKV: true}), false, WeightOpts{PerHead: true})
 	mhaWith("MHA/zeroattn-kdim-unbatched-perhead", NewMultiheadAttention(4, 2, MHAOpts{KDim: 3, AddZeroAttn: true}), false, WeightOpts{PerHead: true})
 	mhaWith("MHA/kdim-noweights-float-mask", NewMultiheadAttention(6, 2, MHAOpts{KDim: 3, VDim: 3}), false, WeightOpts{NoWeights: true})
+	mha("MHA/nobias-kdim-biaskv", NewMultiheadAttention(6, 3, MHAOpts{NoBias: true, KDim: 4, AddBiasKV: true, BatchFirst: true}))
 	type runner interface {
 		Module
 		Run(x *engine.Tensor, mk Masks) *engine.Tensor
@@ -563,6 +564,9 @@ func TestAttentionErrorsAndNames(t *testing.T) {
 		NewMultiheadAttention(6, 2, MHAOpts{KDim: 6, VDim: 6, AddBiasKV: true}): {
 			"in_proj_weight in_proj_bias bias_k bias_v out_proj.weight out_proj.bias",
 			"MultiheadAttention(embed_dim=6, num_heads=2, add_bias_kv=True)"},
+		NewMultiheadAttention(6, 2, MHAOpts{NoBias: true}): {
+			"in_proj_weight out_proj.weight",
+			"MultiheadAttention(embed_dim=6, num_heads=2, bias=False)"},
 	} {
 		if got := paramNames(m.Params()); got != want[0] {
 			t.Errorf("names %q\nwant  %q", got, want[0])

@@ -317,6 +317,12 @@ sched_groups("SchedGroups/CosineAnnealingWarmRestarts", lambda o: S.CosineAnneal
 sched_groups("SchedGroups/ReduceLROnPlateau-list", lambda o: S.ReduceLROnPlateau(o, patience=1, factor=0.5, min_lr=[0.1, 0.05]),
              metrics=plateau_metrics)
 
+# ---- MultiheadAttention without biases (bias=False), with kdim and add_bias_kv
+mha = nn.MultiheadAttention(6, 3, bias=False, kdim=4, add_bias_kv=True, batch_first=True)
+randomize(mha)
+layer("MHA/nobias-kdim-biaskv", mha, torch.randn(2, 3, 6), torch.randn(2, 4, 4), torch.randn(2, 4, 6),
+      call=mha_call2(torch.tensor([[False, True, False, False], [False] * 4])), extra={"pad": torch.tensor([[0., 1, 0, 0], [0] * 4])})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
