@@ -183,7 +183,7 @@ func (u *Unflatten) Forward(x *engine.Tensor) *engine.Tensor {
 		d += len(xs)
 	}
 	if d < 0 || d >= len(xs) {
-		shapeError("Unflatten", fmt.Sprintf("dim %d is out of range for a %d-d input", u.Dim, len(xs)), "", xs)
+		shapeError("Unflatten", fmt.Sprintf("dim %d is out of range for a %d-d input", u.Dim, len(xs)), fmt.Sprintf("use a dim from %d to %d", -len(xs), len(xs)-1), xs)
 	}
 	prod, infer := 1, 0
 	for _, s := range u.Sizes {

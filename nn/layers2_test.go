@@ -79,6 +79,8 @@ func TestLayers2Errors(t *testing.T) {
 		{func() { NewGroupNorm(2, 6).Forward(engine.Zeros(2, 4, 3)) }, "GroupNorm: [2 4 3]: expected input [N, 6, *] (num_channels=6) (NewGroupNorm(2, 4) fits this input)"},
 		{func() { NewUpsample(2, "bilinear").Forward(engine.Zeros(2, 3)) }, "Upsample: [2 3]: expected input [N, C, H, W], got a 2-d input"},
 		{func() { NewUnflatten(1, []int{4, 2}).Forward(engine.Zeros(3, 6)) }, "Unflatten: [3 6]: sizes [4 2] do not multiply to dim 1's size 6"},
+		{func() { NewUnflatten(3, []int{2, 3}).Forward(engine.Zeros(3, 6)) }, "Unflatten: [3 6]: dim 3 is out of range for a 2-d input (use a dim from -2 to 1)"},
+		{func() { NewGRU(3, 4, RNNOpts{}).RunLengths(engine.Zeros(5, 2, 3), []int{5}, nil) }, "GRU: 1 lengths for a batch of 2 sequences (input [5 2 3]): give one length per sequence, 2 in all"},
 		{func() { NewUpsample(2, "cubic") }, `NewUpsample: unknown mode "cubic"`},
 		{func() { NewConv1d(2, 3, 3, engine.ConvOpts{Padding: 1, Dilation: 2}).Forward(engine.Zeros(1, 2, 2)) },
 			"Conv1d: [1 2 2], [3 2 3]: the padded input is 4 long (padding=1) but the kernel spans 5 (kernel_size=3, dilation=2) (an input of length 3 or more fits)"},

@@ -149,7 +149,7 @@ func runSeq(op string, cells []seqCell, in, hidden int, o RNNOpts, drop *Dropout
 	var masks []*engine.Tensor
 	if lengths != nil {
 		if len(lengths) != n {
-			errorf(op, "%d lengths for a batch of %d sequences (input %v)", len(lengths), n, xshape)
+			errorf(op, "%d lengths for a batch of %d sequences (input %v): give one length per sequence, %d in all", len(lengths), n, xshape, n)
 		}
 		short := false
 		for _, l := range lengths {
