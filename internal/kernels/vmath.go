@@ -10,10 +10,11 @@ import "math"
 // every input, NaN payloads included (a NaN comes out quiet).
 //
 // Errors against the exact result (float64 math), in units in the last
-// place of the float32 result, the largest TestVmath measures over every 61st
-// of the 2³² inputs and the specials (it fails beyond them):
+// place of the float32 result: the largest TestVmath measures over every
+// 61st of the 2³² inputs and the specials (it fails beyond the bound), and
+// for Exp32 over all 2³² inputs (go test -vmath.all):
 //
-//	Exp32      1.01 ulp (1.003 at 26.7169)
+//	Exp32      1.02 ulp (every input: 1.010 at −5.8778844)
 //	Log32      0.78 ulp (0.777 at 0.70618856)
 //	Tanh32     1.3 ulp  (1.298 at −0.6378595)
 //	Sigmoid32  2.31 ulp (2.304 at −3.4651163)
