@@ -73,3 +73,27 @@ func TestUniqueMethod(t *testing.T) {
 		t.Errorf("Transpose declared by the user too: %v", ft)
 	}
 }
+
+// TestZeroGradHint: m.ZeroGrad() on a layer or on a module typed at the
+// prompt, which have no such method, says how to zero any module's
+// gradients (the issue asked for model.ZeroGrad() on any module; a module
+// typed at the prompt cannot get a method from nn).
+func TestZeroGradHint(t *testing.T) {
+	s, out := newSession(t)
+	evalOK(t, s, out, `type Net struct{ A *nn.Linear }
+func (n *Net) Forward(x *engine.Tensor) *engine.Tensor { return n.A.Forward(x) }
+func (n *Net) Params() []nn.Param { return nn.Sub("A", n.A) }
+m := &Net{nn.NewLinear(3, 4)}
+lin := nn.NewLinear(2, 2)`)
+	for _, src := range []string{"lin.ZeroGrad()", "m.ZeroGrad()"} {
+		got := evalErr(t, s, out, src)
+		if !strings.Contains(got, "ZeroGrad; any module's gradients are zeroed by nn.ZeroGrad(m), as PyTorch's model.zero_grad()") {
+			t.Errorf("%s: %q", src, got)
+		}
+	}
+	// nn.ZeroGrad itself zeroes a module typed at the prompt
+	got := evalOK(t, s, out, "m.Forward(engine.Ones(1, 3)).Sum().Backward(); nn.ZeroGrad(m); m.A.Weight.Grad().Abs().Sum().Item(), m.A.Weight.Grad().Shape()")
+	if got != "0 [4 3]\n" {
+		t.Errorf("nn.ZeroGrad(m): %q", got)
+	}
+}
