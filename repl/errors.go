@@ -352,7 +352,52 @@ func (s *Session) Format(v any) (out string) {
 	case []nn.Param:
 		return paramTable(v)
 	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Struct && hasScalarPointer(rv.Type()) {
+		return optionsString(rv)
+	}
 	return fmt.Sprintf("%v", v)
+}
+
+// hasScalarPointer reports whether struct type t has a field that points to
+// a number, a bool or a string: an options struct whose nil field means
+// PyTorch's default (nn.AdamOpts{Beta1: nn.Float(0)}), which %v would print
+// as an address.
+func hasScalarPointer(t reflect.Type) bool {
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i).Type; f.Kind() == reflect.Ptr && isScalar(f.Elem().Kind()) {
+			return true
+		}
+	}
+	return false
+}
+
+func isScalar(k reflect.Kind) bool {
+	return k == reflect.Bool || k == reflect.String || (k >= reflect.Int && k <= reflect.Complex128)
+}
+
+// optionsString prints such a struct with its field names and the values
+// its pointers hold, nil for a field left unset: nn.AdamOpts{Beta1: 0,
+// Beta2: nil, …}.
+func optionsString(v reflect.Value) string {
+	t := v.Type()
+	parts := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		f, sf := v.Field(i), t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		val := ""
+		switch {
+		case f.Kind() == reflect.Ptr && isScalar(f.Type().Elem().Kind()) && f.IsNil():
+			val = "nil"
+		case f.Kind() == reflect.Ptr && isScalar(f.Type().Elem().Kind()):
+			val = fmt.Sprint(f.Elem().Interface())
+		default:
+			val = fmt.Sprint(f.Interface())
+		}
+		parts = append(parts, sf.Name+": "+val)
+	}
+	return t.String() + "{" + strings.Join(parts, ", ") + "}"
 }
 
 // embedsMethods reports whether t is (or points to) a struct type that yaegi
