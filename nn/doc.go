@@ -100,7 +100,8 @@
 // batch; it cycles the momentum too) and ReduceLROnPlateau change an
 // Optimizer's learning rate, every parameter group's from its own as
 // PyTorch's do, with PyTorch's per-group lists where it takes them
-// (NewLambdaLRGroups, OneCycleOpts.GroupMaxLR, PlateauOpts.GroupMinLR), and have State and
+// (NewLambdaLRGroups, OneCycleOpts.GroupMaxLR and its momenta,
+// PlateauOpts.GroupMinLR), and have State and
 // LoadState too, so a resumed run follows the same schedule; ClipGradNorm and
 // ClipGradValue clip gradients between Backward and Step.
 //

@@ -49,6 +49,7 @@ type optimizer struct {
 type groupOpts struct {
 	lr, ratio float64
 	wd        *float64
+	momentum  *float64 // set by OneCycleLR for groups after the first
 }
 
 // ParamGroup is a group of parameters with its own learning rate and weight
@@ -123,6 +124,26 @@ func (o *optimizer) wdOf(i int, def float64) float64 {
 		return *wd
 	}
 	return def
+}
+
+// momOf is the momentum (SGD's and RMSprop's, Adam's β₁) of parameter i,
+// def unless its group has its own.
+func (o *optimizer) momOf(i int, def float64) float64 {
+	if m := o.groups[o.group[i]].momentum; m != nil {
+		return *m
+	}
+	return def
+}
+
+// anyMomentum reports whether some group has a momentum, def being the
+// optimizer's.
+func (o *optimizer) anyMomentum(def float64) bool {
+	for _, g := range o.groups {
+		if (g.momentum == nil && def != 0) || (g.momentum != nil && *g.momentum != 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // anyDecay reports whether some group decays, def being the optimizer's decay.
@@ -426,7 +447,7 @@ func NewSGD(params []Param, lr float64, o SGDOpts) *SGD {
 // Step updates every parameter that has a gradient, in place.
 func (s *SGD) Step() {
 	o := s.Opts
-	if !s.anyDecay(o.WeightDecay) && o.Momentum == 0 {
+	if !s.anyDecay(o.WeightDecay) && !s.anyMomentum(o.Momentum) {
 		// Plain SGD, p ← p - lr·g, in place in the parameter's own dtype: no
 		// float64 copies, as PyTorch's p.add_(g, alpha=-lr).
 		defer s.lock()()
@@ -446,11 +467,11 @@ func (s *SGD) Step() {
 }
 
 func sgdUpdate[T float](s *SGD, i int, p, g []T) {
-	o, lr, wd := s.Opts, s.lrOf(i), s.wdOf(i, s.Opts.WeightDecay)
+	o, lr, wd, mom := s.Opts, s.lrOf(i), s.wdOf(i, s.Opts.WeightDecay), s.momOf(i, s.Opts.Momentum)
 	s.step[i]++
 	var buf []float64
 	had := false
-	if o.Momentum != 0 {
+	if mom != 0 {
 		_, had = s.bufs[i]["momentum_buffer"]
 		buf = s.buf(i, "momentum_buffer", len(p), 0)
 	}
@@ -462,12 +483,12 @@ func sgdUpdate[T float](s *SGD, i int, p, g []T) {
 		}
 		if buf != nil {
 			if had {
-				buf[j] = o.Momentum*buf[j] + (1-o.Dampening)*gj
+				buf[j] = mom*buf[j] + (1-o.Dampening)*gj
 			} else {
 				buf[j] = gj
 			}
 			if o.Nesterov {
-				gj += o.Momentum * buf[j]
+				gj += mom * buf[j]
 			} else {
 				gj = buf[j]
 			}

@@ -76,7 +76,7 @@ func (a *Adam) Step() {
 
 func adamUpdate[T float](a *Adam, i int, p, g []T) {
 	lr := a.lrOf(i)
-	beta1, beta2, eps, wd := *a.Opts.Beta1, *a.Opts.Beta2, *a.Opts.Eps, a.wdOf(i, *a.Opts.WeightDecay)
+	beta1, beta2, eps, wd := a.momOf(i, *a.Opts.Beta1), *a.Opts.Beta2, *a.Opts.Eps, a.wdOf(i, *a.Opts.WeightDecay)
 	a.step[i]++
 	t := a.step[i]
 	m := a.buf(i, "exp_avg", len(p), 0)
@@ -168,7 +168,8 @@ func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 	if o.Centered {
 		ga = r.buf(i, "grad_avg", len(p), 0)
 	}
-	if o.Momentum > 0 {
+	mom := r.momOf(i, o.Momentum)
+	if mom > 0 {
 		buf = r.buf(i, "momentum_buffer", len(p), 0)
 	}
 	g = g[:len(p)]
@@ -185,7 +186,7 @@ func rmspropUpdate[T float](r *RMSprop, i int, p, g []T) {
 		}
 		d := math.Sqrt(s) + eps
 		if buf != nil {
-			buf[j] = o.Momentum*buf[j] + gj/d
+			buf[j] = mom*buf[j] + gj/d
 			pj -= lr * buf[j]
 		} else {
 			pj -= lr * gj / d

@@ -175,6 +175,11 @@ type OneCycleOpts struct {
 	NoCycleMomentum bool
 	BaseMomentum    *float64 // nil means 0.85
 	MaxMomentum     *float64 // nil means 0.95 (the momentum set when the scheduler is made)
+	// GroupBaseMomentum and GroupMaxMomentum are each parameter group's
+	// (PyTorch's lists), group 0 first; nil means BaseMomentum and
+	// MaxMomentum for every group. Group 0's momentum is the optimizer's
+	// Opts field; the other groups' are their own from then on.
+	GroupBaseMomentum, GroupMaxMomentum []float64
 	// GroupMaxLR is the peak rate of each parameter group (PyTorch's max_lr
 	// as a list), group 0 first, in place of NewOneCycleLR's maxLR; nil
 	// means maxLR for every group.
@@ -194,36 +199,49 @@ type OneCycleLR struct {
 	Opts       OneCycleOpts
 	phases     []cyclePhase
 	rates      [][3]float64   // each group's initial, peak and last rate
+	momenta    [][2]float64   // each group's base and max momentum
 	momentum   momentumCycler // nil with NoCycleMomentum
 }
 
 // cyclePhase is one phase of OneCycleLR: it ends at step end, moving the
 // rate from rates[from] to rates[to] (0 initial, 1 peak, 2 last) and the
-// momentum from mFrom to mTo.
+// momentum from momenta[mFrom] to momenta[mTo] (0 base, 1 max).
 type cyclePhase struct {
-	end      float64
-	from, to int
-	mFrom    float64
-	mTo      float64
+	end        float64
+	from, to   int
+	mFrom, mTo int
 }
 
 // momentumCycler is an optimizer whose momentum OneCycleLR can cycle
-// (PyTorch's group["momentum"] or group["betas"][0]).
-type momentumCycler interface{ setMomentum(m float64) }
+// (PyTorch's group["momentum"] or group["betas"][0]): group 0's is the
+// optimizer's Opts field, the other groups' their own.
+type momentumCycler interface{ setMomentum(g int, m float64) }
 
-func (s *SGD) setMomentum(m float64) {
+func (s *SGD) setMomentum(g int, m float64) {
 	defer s.lock()()
-	s.Opts.Momentum = m
+	if g == 0 {
+		s.Opts.Momentum = m
+	} else {
+		s.groups[g].momentum = Float(m)
+	}
 }
 
-func (r *RMSprop) setMomentum(m float64) {
+func (r *RMSprop) setMomentum(g int, m float64) {
 	defer r.lock()()
-	r.Opts.Momentum = m
+	if g == 0 {
+		r.Opts.Momentum = m
+	} else {
+		r.groups[g].momentum = Float(m)
+	}
 }
 
-func (a *Adam) setMomentum(m float64) {
+func (a *Adam) setMomentum(g int, m float64) {
 	defer a.lock()()
-	a.Opts.Beta1 = Float(m)
+	if g == 0 {
+		a.Opts.Beta1 = Float(m)
+	} else {
+		a.groups[g].momentum = Float(m)
+	}
 }
 
 // NewOneCycleLR returns a OneCycleLR for opt.
@@ -248,8 +266,13 @@ func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, o OneCycleOpts)
 		if !ok {
 			errorf("NewOneCycleLR", "%T has no momentum to cycle (SGD, RMSprop, Adam and AdamW have); set OneCycleOpts{NoCycleMomentum: true}", opt)
 		}
-		if !(*o.BaseMomentum >= 0 && *o.BaseMomentum < 1 && *o.MaxMomentum >= 0 && *o.MaxMomentum < 1) {
-			errorf("NewOneCycleLR", "base_momentum and max_momentum must be in [0, 1), got %g and %g", *o.BaseMomentum, *o.MaxMomentum)
+		base := s.perGroup("NewOneCycleLR", "GroupBaseMomentum", o.GroupBaseMomentum, *o.BaseMomentum)
+		hi := s.perGroup("NewOneCycleLR", "GroupMaxMomentum", o.GroupMaxMomentum, *o.MaxMomentum)
+		for g := range base {
+			if !(base[g] >= 0 && base[g] < 1 && hi[g] >= 0 && hi[g] < 1) {
+				errorf("NewOneCycleLR", "base_momentum and max_momentum must be in [0, 1), got %g and %g", base[g], hi[g])
+			}
+			s.momenta = append(s.momenta, [2]float64{base[g], hi[g]})
 		}
 		s.momentum = m
 	}
@@ -265,7 +288,7 @@ func NewOneCycleLR(opt Optimizer, maxLR float64, totalSteps int, o OneCycleOpts)
 	if up == 0 {
 		errorf("NewOneCycleLR", "pct_start·total_steps = %g·%d = 1 leaves the rising phase no step (PyTorch divides by zero there); change pct_start or total_steps", *o.PctStart, totalSteps)
 	}
-	hi, lo := *o.MaxMomentum, *o.BaseMomentum
+	const hi, lo = 1, 0
 	if o.ThreePhase {
 		s.phases = []cyclePhase{{up, 0, 1, hi, lo}, {2 * up, 1, 0, lo, hi}, {float64(totalSteps) - 1, 0, 2, hi, hi}}
 	} else {
@@ -298,8 +321,8 @@ func (s *OneCycleLR) set(step float64) {
 		if step <= p.end || i == len(s.phases)-1 {
 			pct := (step - start) / (p.end - start)
 			s.update(func(g int, _ float64) float64 { return anneal(s.rates[g][p.from], s.rates[g][p.to], pct) })
-			if s.momentum != nil {
-				s.momentum.setMomentum(anneal(p.mFrom, p.mTo, pct))
+			for g, m := range s.momenta {
+				s.momentum.setMomentum(g, anneal(m[p.mFrom], m[p.mTo], pct))
 			}
 			return
 		}

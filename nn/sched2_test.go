@@ -240,6 +240,86 @@ func TestSchedulerGroupsTorchRef(t *testing.T) {
 	}
 }
 
+// TestOneCycleGroupMomentumTorchRef: OneCycleLR with a peak rate and a base
+// and max momentum per parameter group (PyTorch's lists), for SGD with
+// Nesterov momentum, Adam's β₁ in three phases and RMSprop, against PyTorch
+// 1.13 step by step: parameters, and every group's rate and momentum.
+func TestOneCycleGroupMomentumTorchRef(t *testing.T) {
+	for _, dt := range []engine.DType{engine.Float64, engine.Float32} {
+		for _, c := range []struct {
+			name     string
+			make     func(ps []Param) Optimizer
+			momentum func(opt Optimizer, g int) float64
+			o        OneCycleOpts
+		}{
+			{"OneCycle/SGD-momentum-lists", func(ps []Param) Optimizer { return NewSGD(ps, 0.1, SGDOpts{Momentum: 0.9, Nesterov: true}) },
+				func(opt Optimizer, g int) float64 {
+					s := opt.(*SGD)
+					return groupMomentum(&s.optimizer, g, s.Opts.Momentum)
+				},
+				OneCycleOpts{GroupMaxLR: []float64{0.5, 1}, GroupBaseMomentum: []float64{0.8, 0.7}, GroupMaxMomentum: []float64{0.9, 0.95}}},
+			{"OneCycle/Adam-beta1-lists", func(ps []Param) Optimizer { return NewAdam(ps, 0.01, AdamOpts{}) },
+				func(opt Optimizer, g int) float64 {
+					a := opt.(*Adam)
+					return groupMomentum(&a.optimizer, g, *a.Opts.Beta1)
+				},
+				OneCycleOpts{GroupMaxLR: []float64{0.05, 0.02}, ThreePhase: true, GroupBaseMomentum: []float64{0.85, 0.6}, GroupMaxMomentum: []float64{0.95, 0.9}}},
+			{"OneCycle/RMSprop-momentum-lists", func(ps []Param) Optimizer { return NewRMSprop(ps, 0.01, RMSpropOpts{Momentum: 0.3}) },
+				func(opt Optimizer, g int) float64 {
+					r := opt.(*RMSprop)
+					return groupMomentum(&r.optimizer, g, r.Opts.Momentum)
+				},
+				OneCycleOpts{GroupMaxLR: []float64{0.02, 0.01}, AnnealStrategy: "linear", GroupBaseMomentum: []float64{0.5, 0.2}, GroupMaxMomentum: []float64{0.6, 0.7}}},
+		} {
+			r := ref(t, c.name)
+			var ps []*engine.Tensor
+			for i := 0; i < 3; i++ {
+				ps = append(ps, r.T(t, fmt.Sprintf("p0.%d", i)).To(dt).SetRequiresGrad(true))
+			}
+			opt := c.make([]Param{{Name: "a", Tensor: ps[0]}})
+			opt.(interface{ AddParamGroup(ParamGroup) }).AddParamGroup(ParamGroup{Params: []Param{{Name: "b", Tensor: ps[1]}, {Name: "c", Tensor: ps[2]}}, LR: Float(0.3)})
+			sch := NewOneCycleLR(opt, 0, 8, c.o)
+			lrs, moms := r.T(t, "lrs").Float64s(), r.T(t, "moms").Float64s()
+			check := func(s int) {
+				t.Helper()
+				for g := 0; g < 2; g++ {
+					if got, want := opt.(interface{ GroupLR(int) float64 }).GroupLR(g), lrs[2*s+g]; math.Abs(got-want) > 1e-12 {
+						t.Errorf("%s %v step %d: group %d's rate %v, PyTorch %v", c.name, dt, s, g, got, want)
+					}
+					if got, want := c.momentum(opt, g), moms[2*s+g]; math.Abs(got-want) > 1e-12 {
+						t.Errorf("%s %v step %d: group %d's momentum %v, PyTorch %v", c.name, dt, s, g, got, want)
+					}
+				}
+			}
+			check(0)
+			tol := 1e-12
+			if dt == engine.Float32 {
+				tol = 2e-6
+			}
+			for s := 1; s <= int(r.Scalars["steps"]); s++ {
+				for i, p := range ps {
+					p.SetGrad(r.T(t, fmt.Sprintf("g%d.%d", s, i)).To(dt))
+				}
+				opt.Step()
+				sch.Step()
+				for i, p := range ps {
+					assertClose(t, fmt.Sprintf("%s %v step %d param %d", c.name, dt, s, i), p, r.T(t, fmt.Sprintf("p%d.%d", s, i)), tol)
+				}
+				check(s)
+			}
+		}
+	}
+}
+
+// groupMomentum is the momentum group g's parameters are updated with, def
+// (the optimizer's Opts) unless the group has its own.
+func groupMomentum(o *optimizer, g int, def float64) float64 {
+	if m := o.groups[g].momentum; m != nil {
+		return *m
+	}
+	return def
+}
+
 func TestSchedulers2Errors(t *testing.T) {
 	opt := NewSGD(nil, 0.1, SGDOpts{})
 	for _, c := range []struct {
@@ -258,6 +338,7 @@ func TestSchedulers2Errors(t *testing.T) {
 		{func() { NewOneCycleLR(NewAdagrad(nil, 0.1, AdagradOpts{}), 1, 10, OneCycleOpts{}) }, "NewOneCycleLR: *nn.Adagrad has no momentum to cycle (SGD, RMSprop, Adam and AdamW have); set OneCycleOpts{NoCycleMomentum: true}"},
 		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{MaxMomentum: Float(1)}) }, "base_momentum and max_momentum must be in [0, 1), got 0.85 and 1"},
 		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{GroupMaxLR: []float64{1, 2}}) }, "GroupMaxLR has 2 values but the optimizer has 1 parameter groups"},
+		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{GroupMaxMomentum: []float64{0.9, 0.9}}) }, "GroupMaxMomentum has 2 values but the optimizer has 1 parameter groups"},
 		{func() { NewOneCycleLR(opt, 1, 10, OneCycleOpts{PctStart: Float(0.1)}) }, "pct_start·total_steps = 0.1·10 = 1 leaves the rising phase no step"},
 		{func() { NewLambdaLRGroups(opt, nil) }, "NewLambdaLRGroups: 0 functions but the optimizer has 1 parameter groups"},
 		{func() { NewLambdaLRGroups(opt, []func(int) float64{nil}) }, "NewLambdaLRGroups: function 0 is nil"},

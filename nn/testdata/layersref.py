@@ -323,6 +323,38 @@ randomize(mha)
 layer("MHA/nobias-kdim-biaskv", mha, torch.randn(2, 3, 6), torch.randn(2, 4, 4), torch.randn(2, 4, 6),
       call=mha_call2(torch.tensor([[False, True, False, False], [False] * 4])), extra={"pad": torch.tensor([[0., 1, 0, 0], [0] * 4])})
 
+# ---- OneCycleLR with a momentum per parameter group (base_momentum and max_momentum lists): as onecycle,
+# with the momentum of every group after construction and each step
+def onecycle_groups(name, make, steps=7, **kw):
+    p0 = [torch.randn(3, 2), torch.randn(4), torch.randn(2, 2)]
+    ps = [p.clone().requires_grad_(True) for p in p0]
+    opt = make([{"params": ps[:1]}, {"params": ps[1:], "lr": 0.3}])
+    sch = torch.optim.lr_scheduler.OneCycleLR(opt, total_steps=steps + 1, **kw)
+    mom = lambda g: g["betas"][0] if "betas" in opt.defaults else g["momentum"]
+    ts = {"p0.%d" % i: p for i, p in enumerate(p0)}
+    lrs, moms = [[g["lr"] for g in opt.param_groups]], [[mom(g) for g in opt.param_groups]]
+    for s in range(1, steps + 1):
+        for i, p in enumerate(ps):
+            g = torch.randn(p.shape)
+            p.grad = g.clone()
+            ts["g%d.%d" % (s, i)] = g
+        opt.step()
+        sch.step()
+        for i, p in enumerate(ps):
+            ts["p%d.%d" % (s, i)] = p.detach().clone()
+        lrs.append([g["lr"] for g in opt.param_groups])
+        moms.append([mom(g) for g in opt.param_groups])
+    ts["lrs"], ts["moms"] = torch.tensor(lrs), torch.tensor(moms)
+    add(name, ts, {"steps": steps})
+
+
+onecycle_groups("OneCycle/SGD-momentum-lists", lambda g: torch.optim.SGD(g, lr=0.1, momentum=0.9, nesterov=True),
+                max_lr=[0.5, 1.0], base_momentum=[0.8, 0.7], max_momentum=[0.9, 0.95])
+onecycle_groups("OneCycle/Adam-beta1-lists", lambda g: torch.optim.Adam(g, lr=0.01), max_lr=[0.05, 0.02], three_phase=True,
+                base_momentum=[0.85, 0.6], max_momentum=[0.95, 0.9])
+onecycle_groups("OneCycle/RMSprop-momentum-lists", lambda g: torch.optim.RMSprop(g, lr=0.01, momentum=0.3), max_lr=[0.02, 0.01],
+                base_momentum=[0.5, 0.2], max_momentum=[0.6, 0.7], anneal_strategy="linear")
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
