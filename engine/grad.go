@@ -32,11 +32,12 @@ type GradOpts struct {
 // this (the elementwise ops, the activations, Softmax, LogSoftmax,
 // CrossEntropy, Linear, MatMul, Conv2d, MaxPool2d, AvgPool2d, Dropout,
 // LayerNorm, the shape ops Reshape, Permute, Transpose, Expand, Narrow,
-// Select, Split, Chunk, Pad, Cat and Stack, Sum, Mean, Var, Std, LogSumExp,
-// Norm, Where, Clamp, Tril/Triu, MaskedFill, …); a gradient that went
-// through any other op (Max, Gather, IndexSelect, …) panics with an *Error
-// naming that op when it is differentiated again, rather than giving a wrong
-// second derivative. (A third derivative through GELU stops the same way.)
+// Select, Split, Chunk, Pad, Cat and Stack, IndexSelect, Gather, Sum, Mean,
+// Var, Std, LogSumExp, Norm, Where, Clamp, Tril/Triu, MaskedFill, …); a
+// gradient that went through any other op (Max, Min, …) panics with an
+// *Error naming that op when it is differentiated again, rather than giving
+// a wrong second derivative. (A third derivative through GELU stops the
+// same way.)
 //
 // It panics with an *Error when an output or an input does not require grad,
 // when an input is unused (without AllowUnused), or when a gradient output
@@ -193,7 +194,7 @@ func topoOrderAll(roots []*Tensor) []*Tensor {
 // (depending on the op's inputs and on g as the true derivative does), so
 // the gradient can be differentiated again. TestSecondOrder checks each
 // against finite differences of first derivatives. Ops whose backward is
-// raw loops alone (Max, Gather, IndexSelect, …) are not
+// raw loops alone (Max, Min, …) are not
 // listed: a gradient through them carries a node that refuses to be
 // differentiated (notTwice).
 var twiceDifferentiable = map[string]bool{
@@ -209,7 +210,8 @@ var twiceDifferentiable = map[string]bool{
 	"Conv2d": true, "conv2dInputGrad": true, "conv2dWeightGrad": true, "Dropout": true, "LayerNorm": true,
 	"Softmax": true, "LogSoftmax": true, "CrossEntropy": true,
 	"Narrow": true, "Slice": true, "Select": true, "Split": true, "Chunk": true, "Pad": true, "Cat": true, "place": true,
-	"MaxPool2d": true, "maxPool2dGrad": true, "maxPool2dPick": true, "AvgPool2d": true, "avgPool2dGrad": true,
+	"MaxPool2d": true, "AvgPool2d": true, "avgPool2dGrad": true,
+	"IndexSelect": true, "Gather": true, "scatterRows": true, "gatherRows": true,
 	"GELU": true,
 }
 

@@ -34,11 +34,7 @@ func (t *Tensor) IndexSelect(dim int, index []int) *Tensor {
 	gatherRows(out, t, rows, inner)
 	in := t.shape
 	// ∂t[…, index[j], …] += g[…, j, …]
-	return record("IndexSelect", out, func(g *Tensor) []*Tensor {
-		gt := empty(g.dtype, in)
-		scatterAddRows(gt, g, rows, inner)
-		return []*Tensor{gt}
-	}, t)
+	return record("IndexSelect", out, func(g *Tensor) []*Tensor { return []*Tensor{rowsScatter(g, rows, inner, in)} }, t)
 }
 
 // Gather picks, along dim, the entry named by index at every position, as
@@ -80,11 +76,7 @@ func (t *Tensor) Gather(dim int, index *Tensor) *Tensor {
 	gatherRows(out, t, src, 1)
 	in := t.shape
 	// ∂t[src[i]] += g[i]; index gets no gradient
-	return record("Gather", out, func(g *Tensor) []*Tensor {
-		gt := empty(g.dtype, in)
-		scatterAddRows(gt, g, src, 1)
-		return []*Tensor{gt, nil}
-	}, t, index)
+	return record("Gather", out, func(g *Tensor) []*Tensor { return []*Tensor{rowsScatter(g, src, 1, in), nil} }, t, index)
 }
 
 // gatherRows copies row rows[r] of src into row r of dst, rows having inner
@@ -103,6 +95,34 @@ func gatherRowsT[T float](dst, src []T, rows []int, inner int) {
 	}
 }
 
+// rowsScatter is the backward of gatherRows (IndexSelect, Gather,
+// MaxPool2d): row r of g, of inner elements, added into row rows[r] of a
+// zero tensor of the given shape. Under Grad with CreateGraph, when g
+// requires grad, it is recorded (op scatterRows, whose backward gathers the
+// rows back) so that it can be differentiated again.
+func rowsScatter(g *Tensor, rows []int, inner int, shape []int) *Tensor {
+	out := empty(g.dtype, shape)
+	scatterAddRows(out, g, rows, inner)
+	if !g.requiresGrad || !creatingGraph() {
+		return out
+	}
+	gShape := g.shape
+	return record("scatterRows", out, func(gg *Tensor) []*Tensor { return []*Tensor{rowsGather(gg, rows, inner, gShape)} }, g)
+}
+
+// rowsGather is gatherRows into a new tensor of the given shape, the
+// adjoint of rowsScatter, recorded as gatherRows under Grad with
+// CreateGraph (its backward rowsScatter).
+func rowsGather(t *Tensor, rows []int, inner int, shape []int) *Tensor {
+	out := uninit(t.dtype, shape)
+	gatherRows(out, t, rows, inner)
+	if !t.requiresGrad || !creatingGraph() {
+		return out
+	}
+	tShape := t.shape
+	return record("gatherRows", out, func(gg *Tensor) []*Tensor { return []*Tensor{rowsScatter(gg, rows, inner, tShape)} }, t)
+}
+
 // scatterAddRows adds row r of src into row rows[r] of dst: the backward of gatherRows.
 func scatterAddRows(dst, src *Tensor, rows []int, inner int) {
 	if dst.dtype == Float64 {
@@ -113,10 +133,23 @@ func scatterAddRows(dst, src *Tensor, rows []int, inner int) {
 }
 
 func scatterAddRowsT[T float](dst, src []T, rows []int, inner int) {
+	if inner == 1 {
+		scatterAdd(dst, src, rows)
+		return
+	}
 	for r, s := range rows {
 		d, g := dst[s*inner:(s+1)*inner], src[r*inner:(r+1)*inner]
 		for i := range d {
 			d[i] += g[i]
 		}
+	}
+}
+
+// scatterAdd adds src[o] into dst[at[o]] for every o (one element per index:
+// scatterAddRows with rows of one, without the per-row slicing).
+func scatterAdd[T float](dst, src []T, at []int) {
+	src = src[:len(at)]
+	for o, i := range at {
+		dst[i] += src[o]
 	}
 }

@@ -69,7 +69,7 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 			}
 			return []*Tensor{gx}
 		}
-		return []*Tensor{poolScatter(g, arg, x.shape)}
+		return []*Tensor{rowsScatter(g, arg, 1, x.shape)}
 	}, x)
 }
 
@@ -94,54 +94,6 @@ func maxPoolBack2x2[T float](q *poolGeom, gx, g []T, arg []int) {
 			i := (pl*q.h + q.h - 1) * w
 			clear(gx[i : i+w])
 		}
-	}
-}
-
-// poolScatter is MaxPool2d's backward: g[o] added at input position at[o].
-// Under Grad with CreateGraph, when g requires grad, it is recorded (op
-// maxPool2dGrad, whose backward is poolPick) so that it can be
-// differentiated again.
-func poolScatter(g *Tensor, at []int, shape []int) *Tensor {
-	gx := empty(g.dtype, shape)
-	if g.dtype == Float64 {
-		scatterAdd(gx.f64, g.f64, at)
-	} else {
-		scatterAdd(gx.f32, g.f32, at)
-	}
-	if !g.requiresGrad || !creatingGraph() {
-		return gx
-	}
-	gShape := g.shape
-	return record("maxPool2dGrad", gx, func(gg *Tensor) []*Tensor { return []*Tensor{poolPick(gg, at, gShape)} }, g)
-}
-
-// poolPick returns t[at[o]] for every o in a tensor of the given shape, the
-// adjoint of poolScatter (recorded as maxPool2dPick under Grad with
-// CreateGraph, its backward poolScatter).
-func poolPick(t *Tensor, at []int, shape []int) *Tensor {
-	out := uninit(t.dtype, shape)
-	if t.dtype == Float64 {
-		for o, i := range at {
-			out.f64[o] = t.f64[i]
-		}
-	} else {
-		for o, i := range at {
-			out.f32[o] = t.f32[i]
-		}
-	}
-	if !t.requiresGrad || !creatingGraph() {
-		return out
-	}
-	tShape := t.shape
-	return record("maxPool2dPick", out, func(gg *Tensor) []*Tensor { return []*Tensor{poolScatter(gg, at, tShape)} }, t)
-}
-
-// scatterAdd adds src[o] into dst[at[o]] for every o (one element per index:
-// scatterAddRows with rows of one, without the per-row slicing).
-func scatterAdd[T float](dst, src []T, at []int) {
-	src = src[:len(at)]
-	for o, i := range at {
-		dst[i] += src[o]
 	}
 }
 
