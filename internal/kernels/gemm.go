@@ -73,16 +73,18 @@ type impl[T elem] struct {
 	bufs     sync.Pool // *buffers[T]: packed blocks of A and B
 }
 
-// The blocking: a packed kc×nr panel of B (16 KiB; 32 KiB with AVX-512's
-// 32 columns) stays in L1 while the mc×kc block of A (about 170 KiB) streams
-// from L2; the kc×nc block of B lives in L3. The float64 sizes keep the byte
-// sizes of the float32 ones. All kernel sets share kc, so they sum in the
-// same order (other blockings measured no faster with AVX-512 on a 48 KiB
-// L1 and 2 MiB L2: bench/README.md). kernel_amd64.go swaps in the assembly
-// when the CPU has AVX2 and FMA.
+// The blocking: with the Go and AVX2 kernels a packed kc×nr panel of B
+// (16 KiB) stays in L1 while the mc×kc block of A (about 170 KiB) streams
+// from L2; with AVX-512's, tiles walks the other way: a 12-row micro-panel
+// of A (12 KiB) stays in L1 while the 32-column panels of B stream from L2,
+// where the kc×nc block of B (1 MiB) fits beside the block of A. The
+// float64 sizes keep the byte sizes of the float32 ones. All kernel sets
+// share kc, so they sum in the same order (other kc and mc measured no
+// faster with AVX-512 on a 48 KiB L1 and 2 MiB L2: bench/README.md).
+// kernel_amd64.go swaps in the assembly when the CPU has AVX2 and FMA.
 var (
-	f32 = newImpl[float32](16, 168, 256, 2048)
-	f64 = newImpl[float64](8, 120, 256, 1024)
+	f32 = newImpl[float32](16, 168, 256, 1024)
+	f64 = newImpl[float64](8, 120, 256, 512)
 )
 
 func newImpl[T elem](nr, mc, kc, nc int) *impl[T] {
@@ -298,12 +300,13 @@ func (p *mat[T]) mul(pa, pb []T, ic, mcur, jc, ncur, pc, kcur int, store bool) {
 func (p *mat[T]) tiles(pa, pb []T, ic, mcur, jc, ncur, kcur int, store bool) {
 	nr := p.nr
 	if p.tile != nil {
-		for jr := 0; jr < ncur; jr += nr {
-			nn := min(nr, ncur-jr)
-			bp := pb[jr*kcur : (jr+nr)*kcur]
-			for ir := 0; ir < mcur; ir += 2 * mr {
-				mm := min(2*mr, mcur-ir)
-				ap := pa[ir*kcur : (ir+roundUp(mm, mr))*kcur]
+		// A's micro-panel stays in L1 across B's panels (see f32).
+		for ir := 0; ir < mcur; ir += 2 * mr {
+			mm := min(2*mr, mcur-ir)
+			ap := pa[ir*kcur : (ir+roundUp(mm, mr))*kcur]
+			for jr := 0; jr < ncur; jr += nr {
+				nn := min(nr, ncur-jr)
+				bp := pb[jr*kcur : (jr+nr)*kcur]
 				p.tile(kcur, ap, bp, p.c[(ic+ir)*p.ldc+jc+jr:], p.ldc, store, mm, nn)
 			}
 		}
