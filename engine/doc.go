@@ -90,10 +90,10 @@
 // Grad(outputs, inputs, GradOpts{…}) returns gradients instead of adding
 // them into Grad, as torch.autograd.grad. With CreateGraph the backward pass
 // is itself recorded, so a gradient can enter a loss (a WGAN-GP gradient
-// penalty) or be differentiated again (a Hessian-vector product). The ops
-// whose backward is built from recorded ops allow this (see Grad); a
-// gradient through another op panics naming it when differentiated again,
-// never giving a wrong second derivative.
+// penalty) or be differentiated again (a Hessian-vector product). Every
+// differentiable op allows this (see Grad for the one limit, a third
+// derivative through GELU, which panics naming the op rather than giving a
+// wrong value).
 //
 // # Memory
 //

@@ -28,16 +28,13 @@ type GradOpts struct {
 //
 // With CreateGraph the backward of each op is itself recorded, so a returned
 // gradient can go into a loss whose Backward (or another Grad) gives second
-// derivatives. The ops whose backward is built from recorded ops support
-// this (the elementwise ops, the activations, Softmax, LogSoftmax,
-// CrossEntropy, Linear, MatMul, Conv2d, MaxPool2d, AvgPool2d, Dropout,
-// LayerNorm, the shape ops Reshape, Permute, Transpose, Expand, Narrow,
-// Select, Split, Chunk, Pad, Cat and Stack, IndexSelect, Gather, Sum, Mean,
-// Var, Std, LogSumExp, Norm, Where, Clamp, Tril/Triu, MaskedFill, …); a
-// gradient that went through any other op (Max, Min, …) panics with an
-// *Error naming that op when it is differentiated again, rather than giving
-// a wrong second derivative. (A third derivative through GELU stops the
-// same way.)
+// derivatives. Every differentiable op's backward is built from recorded
+// ops, so gradients can be differentiated again, and again (the tests take
+// third derivatives through convolutions, pooling, gathers and the pieces
+// of a tensor), with one exception: GELU's derivative is recorded as one op
+// (geluGrad) whose own derivative is not, so a third derivative through
+// GELU panics with an *Error naming geluGrad rather than giving a wrong
+// value.
 //
 // It panics with an *Error when an output or an input does not require grad,
 // when an input is unused (without AllowUnused), or when a gradient output
@@ -193,9 +190,9 @@ func topoOrderAll(roots []*Tensor) []*Tensor {
 // CreateGraph, returns every gradient as the result of recorded ops
 // (depending on the op's inputs and on g as the true derivative does), so
 // the gradient can be differentiated again. TestSecondOrder checks each
-// against finite differences of first derivatives. Ops whose backward is
-// raw loops alone (Max, Min, …) are not
-// listed: a gradient through them carries a node that refuses to be
+// against finite differences of first derivatives. An op whose backward is
+// a raw loop alone (geluGrad, the derivative that GELU's backward records)
+// is not listed: a gradient through it carries a node that refuses to be
 // differentiated (notTwice).
 var twiceDifferentiable = map[string]bool{
 	"Add": true, "Sub": true, "Mul": true, "Div": true, "Pow": true, "Maximum": true, "Minimum": true,
@@ -212,7 +209,7 @@ var twiceDifferentiable = map[string]bool{
 	"Narrow": true, "Slice": true, "Select": true, "Split": true, "Chunk": true, "Pad": true, "Cat": true, "place": true,
 	"MaxPool2d": true, "AvgPool2d": true, "avgPool2dGrad": true,
 	"IndexSelect": true, "Gather": true, "scatterRows": true, "gatherRows": true,
-	"GELU": true,
+	"GELU": true, "Max": true, "Min": true,
 }
 
 // notTwice returns g as the result of a node whose backward panics: the

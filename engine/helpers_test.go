@@ -177,7 +177,24 @@ func checkOp(t *testing.T, s opSpec, c *torchCase) {
 		}
 		assertClose(t, dt.String()+" NoGrad output", plain, ref.out, 0)
 		if !s.noGrad {
-			ref.compare(t, dt.String()+" Grad with CreateGraph", gradRun(s.f, xs, dt, all), tol)
+			run := gradRun(s.f, xs, dt, all)
+			ref.compare(t, dt.String()+" Grad with CreateGraph", run, tol)
+			// and those gradients can be differentiated again
+			var again *Tensor
+			for _, g := range run.recorded {
+				if g != nil && g.RequiresGrad() {
+					if u := RandnLike(g); again == nil {
+						again = g.Mul(u).Sum()
+					} else {
+						again = again.Add(g.Mul(u).Sum())
+					}
+				}
+			}
+			if again != nil {
+				if err := Try(again.Backward); err != nil {
+					t.Errorf("%v: Backward through the gradients from Grad with CreateGraph: %v", dt, err)
+				}
+			}
 		}
 		if !s.noGrad && len(xs) > 1 {
 			for i := range xs {
@@ -203,8 +220,9 @@ func checkOp(t *testing.T, s opSpec, c *torchCase) {
 // each input received (nil for inputs that did not require grad), as plain
 // float64 slices so that reading them takes no buffer from the pool.
 type opRun struct {
-	out   *Tensor
-	grads [][]float64
+	out      *Tensor
+	grads    [][]float64
+	recorded []*Tensor // gradRun: the gradients as Grad returned them
 }
 
 // copies returns xs converted to dtype as fresh leaves, those marked in req
@@ -277,6 +295,7 @@ func gradRun(f func([]*Tensor) *Tensor, xs []*Tensor, dtype DType, req []bool) *
 	}
 	up := randNormal(rand.New(rand.NewPCG(13, 17)), out.shape).To(dtype)
 	gs := Grad([]*Tensor{out}, ins, GradOpts{GradOutputs: []*Tensor{up}, CreateGraph: true, AllowUnused: true})
+	run.recorded = gs
 	for k, i := range at {
 		if gs[k] == nil {
 			run.grads[i] = make([]float64, cs[i].Numel())

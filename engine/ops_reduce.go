@@ -195,14 +195,9 @@ func (t *Tensor) extreme(op string, dims []int, keep, isMax bool) *Tensor {
 	out := finishReduce(fromValues(t.dtype, keepShape, best), keep, outShape)
 	first := len(dims) == 1
 	return record(op, out, func(g *Tensor) []*Tensor {
-		gk := g.view(keepShape)
-		gx := empty(g.dtype, t.shape)
 		if first {
 			// ∂t = g at the first extreme of each slice
-			for o, i := range arg {
-				gx.set(i, gk.get(o))
-			}
-			return []*Tensor{gx}
+			return []*Tensor{rowsScatter(g.Reshape(nOut), arg, 1, t.shape)}
 		}
 		// ∂t = g / (number of ties) at every element equal to the extreme
 		tie := func(i, o int) bool { v := t.get(i); return v == best[o] || (v != v && best[o] != best[o]) }
@@ -212,6 +207,17 @@ func (t *Tensor) extreme(op string, dims []int, keep, isMax bool) *Tensor {
 				count[o]++
 			}
 		})
+		gk := g.view(keepShape)
+		if creatingGraph() { // g spread over the ties by recorded ops, for a second derivative
+			share := empty(g.dtype, t.shape)
+			eachReduced(t, keepShape, func(i, o int) {
+				if tie(i, o) {
+					share.set(i, 1/count[o])
+				}
+			})
+			return []*Tensor{g.Reshape(keepShape...).Expand(t.shape...).Mul(share)}
+		}
+		gx := empty(g.dtype, t.shape)
 		eachReduced(t, keepShape, func(i, o int) {
 			if tie(i, o) {
 				gx.set(i, gk.get(o)/count[o])
