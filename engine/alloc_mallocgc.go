@@ -11,11 +11,11 @@ import "unsafe"
 // needzero false skips it. The runtime keeps that function reachable by
 // linkname on purpose ("do not remove or change the type signature",
 // go.dev/issue/67401); typ nil allocates memory the collector does not scan,
-// right for floats. Should a Go release break that, build with
+// right for floats and ints. Should a Go release break that, build with
 // -tags dbr_safealloc (alloc_make.go): plain make, a little slower.
 // TestUninitPoisoned and the op table's poisoned run (helpers_test.go)
 // check that no op reads memory it did not write.
-func makeUninit[T float](n int) []T {
+func makeUninit[T float | int](n int) []T {
 	if n == 0 {
 		return []T{}
 	}

@@ -86,6 +86,18 @@ func takeOrMake[T float](got any, n int, zero bool) []T {
 // written shows up as NaN in its result instead of as a plausible number.
 var poisonUninit atomic.Bool
 
+// uninitInts returns n ints whose every element the caller overwrites (as
+// uninit; poisoned with -1 under poisonUninit, an index no op can use).
+func uninitInts(n int) []int {
+	d := makeUninit[int](n)
+	if poisonUninit.Load() {
+		for i := range d {
+			d[i] = -1
+		}
+	}
+	return d
+}
+
 // empty allocates a zero-filled tensor of the given dtype and shape.
 func empty(dtype DType, shape []int) *Tensor { return alloc(dtype, shape, true) }
 

@@ -52,7 +52,7 @@ func (q *poolGeom) window(o, size int) (lo, hi int) {
 func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	q := poolGeometry("MaxPool2d", x, kernel, stride, padding)
 	out := uninit(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
-	arg := make([]int, out.Numel()) // flat index in x of each output's maximum
+	arg := uninitInts(out.Numel()) // flat index in x of each output's maximum, each written
 	if x.dtype == Float64 {
 		maxPool(q, x.f64, out.f64, arg)
 	} else {
