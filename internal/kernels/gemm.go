@@ -216,26 +216,58 @@ func scale[T elem](m, n int, beta T, c []T, ldc int) {
 }
 
 // naive accumulates alpha·op(A)·op(B) into C with plain loops, for products
-// too small to repay packing.
+// too small to repay packing. Four elements of a row of C are summed at a
+// time in locals, over p in order, so each element is C's value plus
+// (alpha·a)·b term by term, as a loop element by element would give.
 func naive[T elem](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	// the strides between consecutive terms of A's row i and of B's column j
+	sa, sb := 1, ldb
+	if transA {
+		sa = lda
+	}
+	if transB {
+		sb = 1
+	}
 	for i := 0; i < m; i++ {
 		crow := c[i*ldc : i*ldc+n]
-		for p := 0; p < k; p++ {
-			ai := i*lda + p
-			if transA {
-				ai = p*lda + i
-			}
-			av := alpha * a[ai]
+		a0 := i * lda
+		if transA {
+			a0 = i
+		}
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			c0, c1, c2, c3 := crow[j], crow[j+1], crow[j+2], crow[j+3]
 			if transB {
-				for j := range crow {
-					crow[j] += av * b[j*ldb+p]
+				b0, b1, b2, b3 := b[j*ldb:j*ldb+k], b[(j+1)*ldb:(j+1)*ldb+k], b[(j+2)*ldb:(j+2)*ldb+k], b[(j+3)*ldb:(j+3)*ldb+k]
+				for p, ai := 0, a0; p < k; p, ai = p+1, ai+sa {
+					av := alpha * a[ai]
+					c0 += av * b0[p]
+					c1 += av * b1[p]
+					c2 += av * b2[p]
+					c3 += av * b3[p]
 				}
 			} else {
-				brow := b[p*ldb : p*ldb+n]
-				for j := range crow {
-					crow[j] += av * brow[j]
+				for p, ai := 0, a0; p < k; p, ai = p+1, ai+sa {
+					av := alpha * a[ai]
+					bp := b[p*ldb+j : p*ldb+j+4]
+					c0 += av * bp[0]
+					c1 += av * bp[1]
+					c2 += av * bp[2]
+					c3 += av * bp[3]
 				}
 			}
+			crow[j], crow[j+1], crow[j+2], crow[j+3] = c0, c1, c2, c3
+		}
+		for ; j < n; j++ {
+			cj := crow[j]
+			bj := j
+			if transB {
+				bj = j * ldb
+			}
+			for p, ai := 0, a0; p < k; p, ai = p+1, ai+sa {
+				cj += alpha * a[ai] * b[bj+p*sb]
+			}
+			crow[j] = cj
 		}
 	}
 }

@@ -491,3 +491,66 @@ func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
 		}
 	})
 }
+
+// TestSmallGemmBits: products under smallWork (plain loops, four columns of
+// C at a time) give each element the bits of C plus (alpha·a)·b term by term
+// in k's order, as the textbook loop in the element type gives: widths
+// across the four-column step, both transposes, padded rows, beta 1.
+func TestSmallGemmBits(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for _, sz := range [][3]int{{8, 4, 16}, {16, 4, 8}, {1, 1, 1}, {3, 3, 5}, {2, 5, 7}, {5, 7, 9}, {4, 8, 3}, {3, 9, 11}, {1, 13, 2}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		if m*n*k >= smallWork {
+			t.Fatalf("%v is not under smallWork", sz)
+		}
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				smallBits[float32](t, r, m, n, k, tA, tB)
+				smallBits[float64](t, r, m, n, k, tA, tB)
+			}
+		}
+	}
+}
+
+func smallBits[T elem](t *testing.T, r *rand.Rand, m, n, k int, tA, tB bool) {
+	t.Helper()
+	lda, ldb, ldc := k+1, n+2, n+3
+	if tA {
+		lda = m + 1
+	}
+	if tB {
+		ldb = k + 2
+	}
+	a, b := randSlice[T](r, 64*64), randSlice[T](r, 64*64)
+	c := randSlice[T](r, m*ldc)
+	alpha := T(0.75)
+	want := append([]T(nil), c...)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			s := want[i*ldc+j]
+			for p := 0; p < k; p++ {
+				av, bv := a[i*lda+p], b[p*ldb+j]
+				if tA {
+					av = a[p*lda+i]
+				}
+				if tB {
+					bv = b[j*ldb+p]
+				}
+				s += alpha * av * bv
+			}
+			want[i*ldc+j] = s
+		}
+	}
+	got := append([]T(nil), c...)
+	switch g := any(got).(type) {
+	case []float32:
+		Sgemm(tA, tB, m, n, k, float32(alpha), any(a).([]float32), lda, any(b).([]float32), ldb, 1, g, ldc)
+	case []float64:
+		Dgemm(tA, tB, m, n, k, float64(alpha), any(a).([]float64), lda, any(b).([]float64), ldb, 1, g, ldc)
+	}
+	for i := range want {
+		if !sameBits(got[i], want[i]) {
+			t.Fatalf("%T %dx%dx%d tA=%v tB=%v: C[%d] = %v, want %v", alpha, m, n, k, tA, tB, i, got[i], want[i])
+		}
+	}
+}
