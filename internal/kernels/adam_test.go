@@ -16,7 +16,7 @@ func TestAdam32(t *testing.T) { kernels(t, testAdam32) }
 
 func testAdam32(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
-	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 12, 17, 1000} {
+	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 12, 17, 1000, min512 - 1, min512, min512 + 9} {
 		p, g := randSlice[float32](r, n), randSlice[float32](r, n)
 		m, v := make([]float64, n), make([]float64, n)
 		for i := range m {

@@ -16,7 +16,7 @@ func TestArith(t *testing.T) { kernels(t, testArith) }
 func testArith(t *testing.T) {
 	r := rand.New(rand.NewSource(6))
 	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e-40, -3e38, 1}
-	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 1000} {
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 1000, min512 - 1, min512, min512 + 33} {
 		a, b := randSlice[float32](r, n), randSlice[float32](r, n)
 		for i := range a {
 			if r.Intn(4) == 0 {

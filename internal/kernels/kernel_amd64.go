@@ -322,7 +322,8 @@ func installAVX512() {
 }
 
 // The AVX-512 elementwise loops (elem512_amd64.s); each wrapper hands the
-// rest of the slice to the AVX2 one.
+// rest of the slice to the AVX2 one, and the whole of a slice shorter than
+// min512 (kernel.go).
 
 //go:noescape
 func saxpy512(a float32, x, y *float32, n int)
@@ -341,6 +342,9 @@ func arith512(op int, dst, a, b *float32, n int)
 
 func saxpyAsm512(a float32, x, y []float32) {
 	n := len(x) &^ 63
+	if n < min512 {
+		n = 0
+	}
 	if n > 0 {
 		_ = y[n-1]
 		saxpy512(a, &x[0], &y[0], n)
@@ -350,6 +354,9 @@ func saxpyAsm512(a float32, x, y []float32) {
 
 func reluAsm512(dst, src []float32) {
 	n := len(src) &^ 31
+	if n < min512 {
+		n = 0
+	}
 	if n > 0 {
 		_ = dst[n-1]
 		relu512(&dst[0], &src[0], n)
@@ -359,6 +366,9 @@ func reluAsm512(dst, src []float32) {
 
 func reluGradAsm512(dst, x, g []float32) {
 	n := len(x) &^ 31
+	if n < min512 {
+		n = 0
+	}
 	if n > 0 {
 		_, _ = dst[n-1], g[n-1]
 		reluGrad512(&dst[0], &x[0], &g[0], n)
@@ -368,6 +378,9 @@ func reluGradAsm512(dst, x, g []float32) {
 
 func adamAsm512(p, g []float32, m, v []float64, c *adamConsts) {
 	n := len(p) &^ 7
+	if n < min512 {
+		n = 0
+	}
 	if n > 0 {
 		_, _, _ = g[n-1], m[n-1], v[n-1]
 		adam512(&p[0], &g[0], &m[0], &v[0], n, c)
@@ -380,6 +393,9 @@ func arithAsm512(op int, dst, a, b []float32) {
 		arithGo(op, dst, a, b) // panics
 	}
 	n := len(dst) &^ 31
+	if n < min512 {
+		n = 0
+	}
 	if n > 0 {
 		_, _ = a[n-1], b[n-1]
 		arith512(op, &dst[0], &a[0], &b[0], n)

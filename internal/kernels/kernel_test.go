@@ -12,7 +12,7 @@ import (
 // sets (avx2, avx512: one FMA per element) give the same bits as each other.
 func TestSaxpyPaths(t *testing.T) {
 	r := rand.New(rand.NewSource(8))
-	ns := []int{0, 1, 31, 32, 33, 63, 64, 65, 95, 96, 127, 128, 129, 1000}
+	ns := []int{0, 1, 31, 32, 33, 63, 64, 65, 95, 96, 127, 128, 129, 1000, min512 - 1, min512, min512 + 65, min512 + 97}
 	xs, ys := make([][]float32, len(ns)), make([][]float32, len(ns))
 	for i, n := range ns {
 		xs[i], ys[i] = randSlice[float32](r, n), randSlice[float32](r, n+1)

@@ -16,7 +16,7 @@ func testReLU32(t *testing.T) {
 	special := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-40, -1e-40, 3, -3}
 	r := rand.New(rand.NewSource(5))
 	name := Kernel()
-	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100} {
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100, min512 - 1, min512, min512 + 33} {
 		x, g := make([]float32, n), make([]float32, n)
 		for i := range x {
 			x[i] = special[r.Intn(len(special))]
