@@ -16,22 +16,29 @@ import (
 // The state lives in a map keyed by the goroutine's runtime identity
 // (goroutine.go), with an entry only while a goroutine is inside NoGrad,
 // Backward or a hook; while the map is empty, which is the usual case
-// outside those, an op does not look at it at all.
+// outside those, an op does not look at it at all. The state last looked up
+// or entered is remembered (last), so that the ops of a backward, which all
+// run on the goroutine that called Backward, find it without hashing.
 
 // goState is one goroutine's grad mode. Only its goroutine reads or writes
 // its counters.
 type goState struct {
-	key      uintptr
-	boxed    any   // key as an interface, for goStates
-	noGrad   int32 // NoGrad and Backward calls under way: ops record no graph
-	backward int32 // backward closures under way: their ops are part of one backward event
-	hook     int32 // op hooks under way: their ops fire no hooks
-	grad     int32 // Grad calls under way: backward closures return every gradient
+	key      atomic.Uintptr // the owning goroutine; read by others through last
+	boxed    any            // key as an interface, for goStates
+	noGrad   int32          // NoGrad and Backward calls under way: ops record no graph
+	backward int32          // backward closures under way: their ops are part of one backward event
+	hook     int32          // op hooks under way: their ops fire no hooks
+	grad     int32          // Grad calls under way: backward closures return every gradient
 }
 
 var (
 	goStates sync.Map     // goroutine identity → *goState
 	nStates  atomic.Int32 // entries in goStates
+	// last is a state in goStates, or nil. Only a state's owner stores it
+	// here, and its leave clears it before the state goes back to
+	// freeStates, so a state found here whose key is the calling goroutine
+	// is that goroutine's.
+	last atomic.Pointer[goState]
 )
 
 // current returns the calling goroutine's state, or nil when it has none
@@ -40,8 +47,14 @@ func current() *goState {
 	if nStates.Load() == 0 {
 		return nil
 	}
-	if s, ok := goStates.Load(goroutine()); ok {
-		return s.(*goState)
+	k := goroutine()
+	if s := last.Load(); s != nil && s.key.Load() == k {
+		return s
+	}
+	if v, ok := goStates.Load(k); ok {
+		s := v.(*goState)
+		last.Store(s)
+		return s
 	}
 	return nil
 }
@@ -56,16 +69,20 @@ func current() *goState {
 // Backward enters once per op.
 func enter(field func(*goState) *int32) entered {
 	k := goroutine()
-	var s *goState
-	if v, ok := goStates.Load(k); ok {
-		s = v.(*goState)
-	} else {
-		s = freeStates.Get().(*goState)
-		if s.key != k || s.boxed == nil {
-			s.key, s.boxed = k, k // boxed once, not at every Store
+	s := last.Load()
+	if s == nil || s.key.Load() != k {
+		if v, ok := goStates.Load(k); ok {
+			s = v.(*goState)
+		} else {
+			s = freeStates.Get().(*goState)
+			if s.key.Load() != k || s.boxed == nil {
+				s.key.Store(k)
+				s.boxed = k // boxed once, not at every Store
+			}
+			goStates.Store(s.boxed, s)
+			nStates.Add(1)
 		}
-		goStates.Store(s.boxed, s)
-		nStates.Add(1)
+		last.Store(s)
 	}
 	c := field(s)
 	*c++
@@ -82,6 +99,7 @@ func (e entered) leave() {
 	*e.c--
 	if s := e.s; s.noGrad == 0 && s.backward == 0 && s.hook == 0 && s.grad == 0 {
 		goStates.Delete(s.boxed)
+		last.CompareAndSwap(s, nil)
 		nStates.Add(-1)
 		freeStates.Put(s)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -123,4 +124,68 @@ func TestDefaultDTypeAcrossGoroutines(t *testing.T) {
 		SetDefaultDType(Float32)
 	}
 	wg.Wait()
+}
+
+// TestGradModeLastStateIsOwners: the state remembered as the last one used
+// (gradmode.go) answers only for its own goroutine. Three goroutines take
+// turns, in a fixed order, entering and leaving NoGrad, so that when one
+// asks, the remembered state is often another's, or was released by one
+// goroutine and taken again by another.
+func TestGradModeLastStateIsOwners(t *testing.T) {
+	type step struct {
+		who  int
+		do   string // "enter", "leave" or "check"
+		want bool   // GradEnabled at a check
+	}
+	steps := []step{
+		{0, "enter", false}, {1, "check", true}, {0, "check", false},
+		{1, "enter", false}, {0, "check", false}, {1, "check", false}, {2, "check", true},
+		{0, "leave", false}, {0, "check", true}, {1, "check", false},
+		{2, "enter", false}, {0, "check", true}, {2, "check", false}, {1, "check", false},
+		{1, "leave", false}, {2, "check", false}, {1, "check", true}, {0, "check", true},
+		{0, "enter", false}, {0, "enter", false}, {2, "leave", false}, {0, "check", false}, {2, "check", true},
+		{0, "leave", false}, {0, "check", false}, {1, "check", true},
+		{0, "leave", false}, {0, "check", true},
+	}
+	turns := []chan step{make(chan step), make(chan step), make(chan step)}
+	done := make(chan string)
+	// serve answers who's turns until a leave (returning from the NoGrad
+	// that the matching enter started) or until its channel is closed.
+	var serve func(who int) bool
+	serve = func(who int) bool {
+		for s := range turns[who] {
+			switch s.do {
+			case "enter":
+				done <- ""
+				var closed bool
+				NoGrad(func() { closed = !serve(who) })
+				if closed {
+					return false
+				}
+				done <- "" // the leave
+				continue
+			case "leave":
+				return true
+			case "check":
+				if got := GradEnabled(); got != s.want {
+					done <- fmt.Sprintf("goroutine %d: GradEnabled() = %v, want %v", who, got, s.want)
+					continue
+				}
+			}
+			done <- ""
+		}
+		return false
+	}
+	for who := range turns {
+		go serve(who)
+	}
+	for i, s := range steps {
+		turns[s.who] <- s
+		if msg := <-done; msg != "" {
+			t.Errorf("step %d: %s", i, msg)
+		}
+	}
+	for _, c := range turns {
+		close(c)
+	}
 }
