@@ -60,7 +60,7 @@ func binaryArith(op string, k arith, a, b *Tensor, f func(x, y float64) float64,
 		binaryKernel(k, out.f32, a.f32, b.f32, shape, a.shape, b.shape, f)
 	}
 	var bw backwardFn
-	if grad != nil {
+	if grad != nil && (a.requiresGrad || b.requiresGrad) { // else record drops it: no closure to allocate
 		bw = func(g *Tensor) []*Tensor {
 			ga, gb := grad(a, b, out, g)
 			if ga != nil {
@@ -337,7 +337,7 @@ func unaryVec(op string, t *Tensor, f func(x float64) float64, k func(dst, src [
 // forward loop (ReLU) use it to keep one recording path.
 func unaryRecord(op string, t, out *Tensor, grad func(x, y, g *Tensor) *Tensor) *Tensor {
 	var bw backwardFn
-	if grad != nil {
+	if grad != nil && t.requiresGrad { // else record drops it: no closure to allocate
 		bw = func(g *Tensor) []*Tensor { return []*Tensor{grad(t, out, g)} }
 	}
 	return record(op, out, bw, t)
