@@ -28,8 +28,7 @@ func installGo() {
 	setGemm(f64, 8, nil, nil, nil, nil, nil)
 	relu, reluGrad, maxPoolRow = reluGo, reluGradGo, maxPoolRowNone
 	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
-	exp32, log32, tanh32, sigmoid32 = exp32Go, log32Go, tanh32Go, sigmoid32Go
-	max32, expSum32, scale32 = max32Go, expSum32Go, scale32Go
+	vmPath = vmGo
 }
 
 // setGemm sets an element type's tile width, micro-kernel (nil: kernelGo),

@@ -22,13 +22,41 @@ import "math"
 // Max32 and ExpSum32 reduce in a fixed order (16 lanes, element i into lane
 // i mod 16, then lanes halved pairwise), the same on every path.
 
-// The loops in use; kernel_amd64.go's install functions swap in assembly.
-var (
-	exp32, log32, tanh32, sigmoid32 = exp32Go, log32Go, tanh32Go, sigmoid32Go
-	max32                           = max32Go
-	expSum32                        = expSum32Go
-	scale32                         = scale32Go
+// vmPath is the set of loops in use, which the install functions of
+// kernel.go and kernel_amd64.go choose. The functions of this file call
+// their loops directly (map32, max32, expSum32 and scale32 switch on it:
+// vmath_amd64.go, vmath_other.go), not through function variables, through
+// which the lane arrays and tail blocks on their stacks would escape to the
+// heap: two allocations per softmax row.
+var vmPath = vmGo
+
+const (
+	vmGo = iota
+	vmAVX2
+	vmAVX512
 )
+
+// The elementwise functions, for map32.
+const (
+	opExp = iota
+	opLog
+	opTanh
+	opSigmoid
+)
+
+// mapGo runs the Go loop of op.
+func mapGo(op int, dst, src []float32) {
+	switch op {
+	case opExp:
+		exp32Go(dst, src)
+	case opLog:
+		log32Go(dst, src)
+	case opTanh:
+		tanh32Go(dst, src)
+	case opSigmoid:
+		sigmoid32Go(dst, src)
+	}
+}
 
 // Exp32 sets dst[i] = eˣ of x = src[i], for every i < len(src): +Inf for
 // x > 88.72284, 0 below −103.97208 (denormal results rounded once), 1 for ±0.
@@ -40,7 +68,7 @@ var (
 // the denormal range are rounded once.
 func Exp32(dst, src []float32) {
 	_ = dst[:len(src)]
-	exp32(dst, src)
+	map32(opExp, dst, src)
 }
 
 // Log32 sets dst[i] = ln x of x = src[i], for every i < len(src): −Inf at
@@ -52,7 +80,7 @@ func Exp32(dst, src []float32) {
 // degree-9 polynomial in m−1, plus e·ln2 in two parts.
 func Log32(dst, src []float32) {
 	_ = dst[:len(src)]
-	log32(dst, src)
+	map32(opLog, dst, src)
 }
 
 // Tanh32 sets dst[i] = tanh x of x = src[i], for every i < len(src) (−0 stays
@@ -63,7 +91,7 @@ func Log32(dst, src []float32) {
 // 1 − 2/(e²ˣ + 1) with Exp32, and the sign of x.
 func Tanh32(dst, src []float32) {
 	_ = dst[:len(src)]
-	tanh32(dst, src)
+	map32(opTanh, dst, src)
 }
 
 // Sigmoid32 sets dst[i] = 1/(1 + e⁻ˣ) of x = src[i], for every i < len(src),
@@ -73,7 +101,7 @@ func Tanh32(dst, src []float32) {
 // otherwise).
 func Sigmoid32(dst, src []float32) {
 	_ = dst[:len(src)]
-	sigmoid32(dst, src)
+	map32(opSigmoid, dst, src)
 }
 
 // Max32 returns the largest element of x (−Inf when x is empty), taking

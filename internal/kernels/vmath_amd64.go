@@ -50,87 +50,125 @@ func expSumAVX512(dst, src *float32, n int, m, c float32, lanes *[16]float32)
 //go:noescape
 func scaleAVX512(dst, src *float32, n int, a float32)
 
-// mapAsm returns an elementwise loop running k over whole blocks of w (at
-// most 16) elements, and over the rest copied into a block (padded with
-// zeros, whose results are dropped): the same bits as the Go loop, which
-// would be many times slower for a short tail.
-func mapAsm(k func(dst, src *float32, n int), w int) func(dst, src []float32) {
-	return func(dst, src []float32) {
-		n := len(src) / w * w
-		if n > 0 {
-			_ = dst[n-1]
-			k(&dst[0], &src[0], n)
-		}
-		if n < len(src) {
-			var buf [16]float32
-			copy(buf[:], src[n:])
-			k(&buf[0], &buf[0], w)
-			copy(dst[n:len(src)], buf[:])
-		}
+// map32 runs op's assembly loop over whole blocks of the vector width, and
+// over the rest copied into a block (padded with zeros, whose results are
+// dropped): the same bits as the Go loop, which would be many times slower
+// for a short tail.
+func map32(op int, dst, src []float32) {
+	w := 8
+	switch vmPath {
+	case vmGo:
+		mapGo(op, dst, src)
+		return
+	case vmAVX512:
+		w = 16
+	}
+	n := len(src) / w * w
+	if n > 0 {
+		_ = dst[n-1]
+		mapAsm(op, &dst[0], &src[0], n)
+	}
+	if n < len(src) {
+		var buf [16]float32
+		copy(buf[:], src[n:])
+		mapAsm(op, &buf[0], &buf[0], w)
+		copy(dst[n:len(src)], buf[:])
 	}
 }
 
-// max32Asm, expSum32Asm and scale32Asm run an assembly loop k over whole
-// blocks of 16; the rest goes to the Go loop (max, scale) or, padded with
-// −Inf (whose e^y are +0s, which leave the lane sums as they are), to k
+// mapAsm calls op's loop of the path in use over n elements.
+func mapAsm(op int, dst, src *float32, n int) {
+	if vmPath == vmAVX512 {
+		switch op {
+		case opExp:
+			expAVX512(dst, src, n)
+		case opLog:
+			logAVX512(dst, src, n)
+		case opTanh:
+			tanhAVX512(dst, src, n)
+		case opSigmoid:
+			sigmoidAVX512(dst, src, n)
+		}
+		return
+	}
+	switch op {
+	case opExp:
+		expAVX2(dst, src, n)
+	case opLog:
+		logAVX2(dst, src, n)
+	case opTanh:
+		tanhAVX2(dst, src, n)
+	case opSigmoid:
+		sigmoidAVX2(dst, src, n)
+	}
+}
+
+// max32, expSum32 and scale32 run the assembly loop over whole blocks of
+// 16; the rest goes to the Go loop (max, scale) or, padded with −Inf (whose
+// e^y are +0s, which leave the lane sums as they are), to the assembly
 // (unless m or c is −Inf).
-func max32Asm(k func(x *float32, n int, l *[16]float32)) func(x []float32, l *[16]float32) {
-	return func(x []float32, l *[16]float32) {
-		n := len(x) &^ 15
-		if n > 0 {
-			k(&x[0], n, l)
+func max32(x []float32, l *[16]float32) {
+	n := 0
+	switch vmPath {
+	case vmAVX2:
+		if n = len(x) &^ 15; n > 0 {
+			maxAVX2(&x[0], n, l)
 		}
-		maxFrom(n, x[n:], l)
+	case vmAVX512:
+		if n = len(x) &^ 15; n > 0 {
+			maxAVX512(&x[0], n, l)
+		}
+	}
+	maxFrom(n, x[n:], l)
+}
+
+func expSum32(dst, src []float32, m, c float32, l *[16]float32) {
+	if vmPath == vmGo {
+		expSum32Go(dst, src, m, c, l)
+		return
+	}
+	n := len(src) &^ 15
+	if n > 0 {
+		_ = dst[n-1]
+		expSumAsm(&dst[0], &src[0], n, m, c, l)
+	}
+	if inf := float32(math.Inf(-1)); m == inf || c == inf {
+		expSumFrom(n, dst[n:], src[n:], m, c, l) // a −Inf pad would give NaNs
+	} else if n < len(src) {
+		var buf [16]float32
+		for i := copy(buf[:], src[n:]); i < 16; i++ {
+			buf[i] = float32(math.Inf(-1))
+		}
+		expSumAsm(&buf[0], &buf[0], 16, m, c, l)
+		copy(dst[n:len(src)], buf[:])
 	}
 }
 
-func expSum32Asm(k func(dst, src *float32, n int, m, c float32, l *[16]float32)) func(dst, src []float32, m, c float32, l *[16]float32) {
-	return func(dst, src []float32, m, c float32, l *[16]float32) {
-		n := len(src) &^ 15
-		if n > 0 {
+func expSumAsm(dst, src *float32, n int, m, c float32, l *[16]float32) {
+	if vmPath == vmAVX512 {
+		expSumAVX512(dst, src, n, m, c, l)
+	} else {
+		expSumAVX2(dst, src, n, m, c, l)
+	}
+}
+
+func scale32(dst, src []float32, a float32) {
+	n := 0
+	switch vmPath {
+	case vmAVX2:
+		if n = len(src) &^ 15; n > 0 {
 			_ = dst[n-1]
-			k(&dst[0], &src[0], n, m, c, l)
+			scaleAVX2(&dst[0], &src[0], n, a)
 		}
-		if inf := float32(math.Inf(-1)); m == inf || c == inf {
-			expSumFrom(n, dst[n:], src[n:], m, c, l) // a −Inf pad would give NaNs
-		} else if n < len(src) {
-			var buf [16]float32
-			for i := copy(buf[:], src[n:]); i < 16; i++ {
-				buf[i] = float32(math.Inf(-1))
-			}
-			k(&buf[0], &buf[0], 16, m, c, l)
-			copy(dst[n:len(src)], buf[:])
-		}
-	}
-}
-
-func scale32Asm(k func(dst, src *float32, n int, a float32)) func(dst, src []float32, a float32) {
-	return func(dst, src []float32, a float32) {
-		n := len(src) &^ 15
-		if n > 0 {
+	case vmAVX512:
+		if n = len(src) &^ 15; n > 0 {
 			_ = dst[n-1]
-			k(&dst[0], &src[0], n, a)
+			scaleAVX512(&dst[0], &src[0], n, a)
 		}
-		scale32Go(dst[n:], src[n:], a)
 	}
+	scale32Go(dst[n:], src[n:], a)
 }
 
-func installVmathAVX2() {
-	exp32 = mapAsm(expAVX2, 8)
-	log32 = mapAsm(logAVX2, 8)
-	tanh32 = mapAsm(tanhAVX2, 8)
-	sigmoid32 = mapAsm(sigmoidAVX2, 8)
-	max32 = max32Asm(maxAVX2)
-	expSum32 = expSum32Asm(expSumAVX2)
-	scale32 = scale32Asm(scaleAVX2)
-}
+func installVmathAVX2() { vmPath = vmAVX2 }
 
-func installVmathAVX512() {
-	exp32 = mapAsm(expAVX512, 16)
-	log32 = mapAsm(logAVX512, 16)
-	tanh32 = mapAsm(tanhAVX512, 16)
-	sigmoid32 = mapAsm(sigmoidAVX512, 16)
-	max32 = max32Asm(maxAVX512)
-	expSum32 = expSum32Asm(expSumAVX512)
-	scale32 = scale32Asm(scaleAVX512)
-}
+func installVmathAVX512() { vmPath = vmAVX512 }

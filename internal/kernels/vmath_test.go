@@ -315,3 +315,33 @@ func TestMaxExpSumScale(t *testing.T) {
 		}
 	})
 }
+
+// TestVmathAllocs checks that the kernels allocate nothing, on every path, at
+// lengths with and without a tail: a softmax calls Max32 and ExpSum32 once a
+// row, and a lane array or tail block that escaped to the heap cost two
+// allocations a row.
+func TestVmathAllocs(t *testing.T) {
+	kernels(t, func(t *testing.T) {
+		for _, n := range []int{5, 16, 37} {
+			x := randSlice[float32](rand.New(rand.NewSource(int64(n))), n)
+			dst := make([]float32, n)
+			for _, c := range []struct {
+				name string
+				f    func()
+			}{
+				{"Max32", func() { Max32(x) }},
+				{"ExpSum32", func() { ExpSum32(dst, x, 1, 0) }},
+				{"ExpSum32 with m = −Inf", func() { ExpSum32(dst, x, float32(math.Inf(-1)), 0) }},
+				{"Scale32", func() { Scale32(dst, x, 2) }},
+				{"Exp32", func() { Exp32(dst, x) }},
+				{"Log32", func() { Log32(dst, x) }},
+				{"Tanh32", func() { Tanh32(dst, x) }},
+				{"Sigmoid32", func() { Sigmoid32(dst, x) }},
+			} {
+				if a := testing.AllocsPerRun(20, c.f); a != 0 {
+					t.Errorf("%s of %d elements: %v allocations, want 0", c.name, n, a)
+				}
+			}
+		}
+	})
+}
