@@ -131,3 +131,18 @@ func kernelsB(b *testing.B, f func(b *testing.B)) {
 		b.Run(p.name, f)
 	}
 }
+
+// BenchmarkSgemmCNNWeightGrad times the per-image weight-gradient products
+// of the bench's CNN step (conv 1→16 as ∂wᵀ = cols·gᵀ, conv 16→32 as
+// ∂w = g·colsᵀ): transposed B with a narrow last panel.
+func BenchmarkSgemmCNNWeightGrad(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, s := range []struct{ m, n, k int }{{9, 16, 840}, {32, 144, 224}} {
+		x, y, z := randSlice[float32](r, s.m*s.k), randSlice[float32](r, s.n*s.k), make([]float32, s.m*s.n)
+		b.Run(fmt.Sprintf("%s/%dx%dx%d", Kernel(), s.m, s.n, s.k), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Sgemm(false, true, s.m, s.n, s.k, 1, x, s.k, y, s.k, 1, z, s.n)
+			}
+		})
+	}
+}

@@ -63,6 +63,10 @@ type impl[T elem] struct {
 	// packTrans packs a full nr-column panel of a transposed B for k a
 	// multiple of 8: dst[q*nr+j] = src[j*ld+q].
 	packTrans func(dst, src *T, ld, k int)
+	// packTrans8 packs 8 columns of a narrower panel of a transposed B (the
+	// last of op(B) when n is no multiple of nr) for k a multiple of 8:
+	// dst[q*nr+j] = src[j*ld+q], j < 8.
+	packTrans8 func(dst, src *T, ld, k, nr int)
 	// packRows packs a full mr-row panel of an untransposed A for k a
 	// multiple of 8: dst[q*mr+r] = src[r*ld+q], writing two values past
 	// dst[k*mr-1].
@@ -452,21 +456,36 @@ func (p *mat[T]) packB(dst []T, p0, k, j0, n int) {
 				clear(d[cols:])
 			}
 		default:
-			// op(B)[q, j] = b[j*ldb + q]: a transpose of cols rows of b.
+			// op(B)[q, j] = b[j*ldb + q]: a transpose of cols rows of b. The
+			// assembly transposes the first j8 columns over the first k8
+			// rows; the loop below packs the rest one value at a time.
 			src := p.b[(j0+jr)*ldb+p0:]
-			k8 := 0
-			if cols == nr && p.packTrans != nil && k >= 8 {
-				k8 = k &^ 7
-				_ = src[(nr-1)*ldb+k8-1]
-				p.packTrans(&panel[0], &src[0], ldb, k8)
-			}
+			k8, j8 := k&^7, 0
 			if cols < nr {
 				clear(panel) // the columns past cols, at once rather than one by one
 			}
+			switch {
+			case k8 == 0:
+			case cols == nr && p.packTrans != nil:
+				_ = src[(nr-1)*ldb+k8-1]
+				p.packTrans(&panel[0], &src[0], ldb, k8)
+				j8 = nr
+			case cols < nr && p.packTrans8 != nil:
+				// A narrow panel (the last when n is no multiple of nr):
+				// eight columns at a time.
+				for ; j8+8 <= cols; j8 += 8 {
+					_ = src[(j8+7)*ldb+k8-1]
+					p.packTrans8(&panel[j8], &src[j8*ldb], ldb, k8, nr)
+				}
+			}
 			for j := 0; j < cols; j++ {
-				row := src[j*ldb+k8 : j*ldb+k]
+				q0 := 0
+				if j < j8 {
+					q0 = k8
+				}
+				row := src[j*ldb+q0 : j*ldb+k]
 				for q, v := range row {
-					panel[(k8+q)*nr+j] = v
+					panel[(q0+q)*nr+j] = v
 				}
 			}
 		}

@@ -199,6 +199,13 @@ func TestGemmAgainstReference(t *testing.T) {
 		{167, 33, 20, 1, 1, 0, 0, 0},
 		{169, 9, 300, 1, 0, 0, 0, 0},
 		{180, 1, 30, 1, 0, 0, 0, 0},
+		// Narrow last panels of a transposed B (8-column transposes):
+		// the shapes of a small CNN's weight gradients, and widths past
+		// and short of a multiple of 8.
+		{9, 16, 840, 1, 0, 0, 0, 0},
+		{32, 144, 200, 1, 1, 0, 2, 0},
+		{5, 24, 17, 1, 0, 1, 1, 0},
+		{14, 41, 64, 0.5, 0, 0, 3, 1},
 	}
 	kernels(t, func(t *testing.T) { runCases(t, 1, cases) })
 }
@@ -553,4 +560,48 @@ func smallBits[T elem](t *testing.T, r *rand.Rand, m, n, k int, tA, tB bool) {
 			t.Fatalf("%T %dx%dx%d tA=%v tB=%v: C[%d] = %v, want %v", alpha, m, n, k, tA, tB, i, got[i], want[i])
 		}
 	}
+}
+
+// TestPackBTransposed checks packB's transposed panels on every path
+// against the definition, dst[q*nr+j] = op(B)[q, j] and 0 past n, for
+// widths around the 8-column transposes of narrow panels and the full
+// panels (nr 16 and 32), row counts around multiples of 8, and padded rows;
+// the destination starts as NaN so an unwritten value shows.
+func TestPackBTransposed(t *testing.T) {
+	kernels(t, func(t *testing.T) {
+		r := rand.New(rand.NewSource(5))
+		nr := f32.nr
+		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 63, 64, 144} {
+			for _, k := range []int{1, 7, 8, 9, 16, 23, 64, 257} {
+				for _, pad := range []int{0, 3} {
+					ldb := k + pad
+					b := randSlice[float32](r, n*ldb)
+					p := mat[float32]{impl: f32, transB: true, b: b, ldb: ldb}
+					// pack rows 1…k-1 and columns 1…n-1 of a block, as a
+					// block past the first in each dimension is packed
+					p0, j0 := min(1, k-1), min(1, n-1)
+					kk, nn := k-p0, n-j0
+					dst := make([]float32, roundUp(nn, nr)*kk)
+					for i := range dst {
+						dst[i] = float32(math.NaN())
+					}
+					p.packB(dst, p0, kk, j0, nn)
+					for jr := 0; jr < nn; jr += nr {
+						panel := dst[jr*kk : (jr+nr)*kk]
+						for q := 0; q < kk; q++ {
+							for j := 0; j < nr; j++ {
+								var want float32
+								if jr+j < nn {
+									want = b[(j0+jr+j)*ldb+p0+q]
+								}
+								if got := panel[q*nr+j]; !sameBits(got, want) {
+									t.Fatalf("n=%d k=%d ldb=%d: panel %d [%d, %d] = %v, want %v", n, k, ldb, jr/nr, q, j, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
 }

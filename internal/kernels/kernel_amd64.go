@@ -12,6 +12,12 @@ func kernel6x16(k int, a, b, c *float32, ldc int, store bool)
 //go:noescape
 func packBTrans16(dst, src *float32, ld, k int)
 
+// packBTrans8 transposes 8 rows into 8 columns of a panel nr wide
+// (impl.packTrans8) with AVX 8×8 transposes (kernel_amd64.s).
+//
+//go:noescape
+func packBTrans8(dst, src *float32, ld, k, nr int)
+
 // saxpyAVX is saxpy's AVX2+FMA loop over the first n&^31 elements.
 //
 //go:noescape
@@ -294,6 +300,7 @@ func archPaths() []path {
 func installAVX2() {
 	kernelName = "avx2"
 	setGemm(f32, 16, kernelAsm, nil, packBTrans16, packA6, packBCopy16)
+	f32.packTrans8 = packBTrans8
 	setGemm(f64, 8, kernelAsmD, nil, nil, nil, nil)
 	relu, reluGrad = reluAsm, reluGradAsm
 	maxPoolRow = maxPoolRowAsm
@@ -312,6 +319,7 @@ func installAVX512() {
 	installAVX2()
 	kernelName = "avx512"
 	setGemm(f32, 32, nil, tile512s, packBTrans32, packA6, packBCopy32)
+	f32.packTrans8 = packBTrans8
 	setGemm(f64, 16, nil, tile512d, nil, nil, nil)
 	f32.direct, f64.direct = direct512s, direct512d
 	relu, reluGrad = reluAsm512, reluGradAsm512
