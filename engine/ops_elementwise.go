@@ -687,6 +687,13 @@ func (t *Tensor) Softplus(beta, threshold float64) *Tensor {
 			bx := x.MulScalar(beta)
 			return Where(bx.GtScalar(threshold), g, g.Mul(bx.Sigmoid()))
 		}
+		if x.dtype == Float32 {
+			gx := reuse(g) // element i of g is read only to write element i
+			chunks(x.Numel(), func(lo, hi int) {
+				softplusGrad32(gx.f32[lo:hi], g.f32[lo:hi], x.f32[lo:hi], float32(beta), float32(threshold))
+			})
+			return gx
+		}
 		return g.Mul(apply(x, func(v float64) float64 {
 			if v*beta > threshold {
 				return 1
@@ -694,6 +701,26 @@ func (t *Tensor) Softplus(beta, threshold float64) *Tensor {
 			return sigmoid(v * beta)
 		}))
 	})
+}
+
+// softplusGrad32 sets dst = g·σ(β·x), and g where β·x > threshold, in
+// float32 as PyTorch's softplus_backward, σ by kernels.Sigmoid32 (dst may
+// be g).
+func softplusGrad32(dst, g, x []float32, beta, threshold float32) {
+	var s [256]float32
+	for lo := 0; lo < len(x); lo += len(s) {
+		n := min(len(s), len(x)-lo)
+		for i, v := range x[lo : lo+n] {
+			s[i] = v * beta
+		}
+		kernels.Sigmoid32(s[:n], s[:n])
+		for i, si := range s[:n] {
+			if x[lo+i]*beta > threshold {
+				si = 1
+			}
+			dst[lo+i] = g[lo+i] * si
+		}
+	}
 }
 
 // ELU returns t where t > 0 and alpha·(eᵗ - 1) elsewhere, as
@@ -709,6 +736,11 @@ func (t *Tensor) ELU(alpha float64) *Tensor {
 		if creatingGraph() {
 			return Where(x.GtScalar(0), g, g.Mul(y.AddScalar(alpha)))
 		}
+		if x.dtype == Float32 {
+			gx := reuse(g) // element i of g is read only to write element i
+			chunks(x.Numel(), func(lo, hi int) { eluGrad32(gx.f32[lo:hi], g.f32[lo:hi], x.f32[lo:hi], float32(alpha)) })
+			return gx
+		}
 		return g.Mul(apply(x, func(v float64) float64 {
 			if v > 0 {
 				return 1
@@ -716,6 +748,23 @@ func (t *Tensor) ELU(alpha float64) *Tensor {
 			return alpha * math.Exp(v)
 		}))
 	})
+}
+
+// eluGrad32 sets dst = g where x > 0 and g·α·eˣ elsewhere, in float32 as
+// PyTorch's elu_backward, eˣ by kernels.Exp32 (dst may be g).
+func eluGrad32(dst, g, x []float32, alpha float32) {
+	var e [256]float32
+	for lo := 0; lo < len(x); lo += len(e) {
+		n := min(len(e), len(x)-lo)
+		kernels.Exp32(e[:n], x[lo:lo+n])
+		for i, ei := range e[:n] {
+			if x[lo+i] > 0 {
+				dst[lo+i] = g[lo+i]
+			} else {
+				dst[lo+i] = g[lo+i] * (alpha * ei)
+			}
+		}
+	}
 }
 
 // Log1p returns log(1 + t) elementwise, accurate for small t.
