@@ -75,7 +75,7 @@ func init() { choosePath(os.Getenv("DBR_CPU")) }
 // (kernel_amd64.go) take; shorter ones run the AVX2 loops. On short slices
 // the 512-bit loops gain a few nanoseconds and cost more than that in the
 // code that runs around them: a training step on tiny tensors, whose one
-// 512-bit call was a Saxpy of 64 floats into a gradient, took 8–15% more CPU
+// 512-bit call was a Saxpy of 64 floats into a gradient, took 5–15% more CPU
 // time than with the AVX2 loops. Both give the same bits, so the threshold
 // changes no result. Tests use lengths on both sides of it.
 const min512 = 4096
