@@ -251,16 +251,16 @@ func main() {
 // epoch  6: loss 2.18
 // epoch  9: loss 2.13
 // epoch 10: loss 2.12
-// temperature 1.0: whos heatere stabherd uppeding cheer vurelons scunnin unfins
-// temperature 0.5: stera cander cheating proin ramaning tromirs chicks sarish
+// temperature 1.0: whos heatere stabger uquaks cander vurelner scunnin unfins
+// temperature 0.5: stare cander cheating river sanchers tromins chient sarish
 //       .     p     l     a     n     e     t
 // .  1.00     0     0     0     0     0     0
-// p  0.42  0.58     0     0     0     0     0
-// l  0.13  0.69  0.18     0     0     0     0
-// a  0.26  0.01  0.72  0.01     0     0     0
-// n  0.00  0.20  0.26  0.30  0.23     0     0
-// e  0.25  0.04  0.16  0.11  0.42  0.02     0
-// t  0.22  0.14  0.07  0.09  0.05  0.40  0.03
+// p  0.41  0.59     0     0     0     0     0
+// l  0.11  0.70  0.19     0     0     0     0
+// a  0.29  0.01  0.68  0.01     0     0     0
+// n  0.00  0.23  0.25  0.31  0.21     0     0
+// e  0.26  0.03  0.16  0.12  0.42  0.02     0
+// t  0.23  0.15  0.07  0.09  0.05  0.39  0.02
 //             .     p     l     a     n     e     t
-// mask        0     0     0     0     0     0  3.57
-// no mask  0.16  0.19  0.29  0.36  0.45  0.02  3.57
+// mask        0     0     0     0     0     0  3.24
+// no mask  0.17  0.20  0.25  0.26  0.62  0.02  3.24
