@@ -77,8 +77,8 @@ func Tensors(ps []Param) []*engine.Tensor {
 
 // ZeroGrad sets the gradient of every parameter of m to zero, keeping it
 // allocated, as PyTorch 1.13's model.zero_grad() (set_to_none=False). It
-// works for any Module, one typed at the prompt too; Sequential also has it
-// as a method. Buffers are left alone.
+// works for any Module, one typed at the prompt too; every layer of nn and
+// Sequential also have it as a method (zerograd.go). Buffers are left alone.
 // It panics with an *engine.Error when m is nil.
 func ZeroGrad(m Module) {
 	if m == nil {

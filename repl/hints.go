@@ -740,7 +740,7 @@ func (s *Session) hint(src, msg string) string {
 	}
 	if zeroGradMissing.MatchString(msg) {
 		return msg + "; any module's gradients are zeroed by nn.ZeroGrad(m), as PyTorch's model.zero_grad() " +
-			"(Sequential also has m.ZeroGrad()), or an optimizer's by opt.ZeroGrad()"
+			"(nn's layers and Sequential also have m.ZeroGrad(); a struct typed at the prompt cannot), or an optimizer's by opt.ZeroGrad()"
 	}
 	if m := s.didYouMean(src, msg); m != "" {
 		return msg + "; did you mean " + m + "?"
@@ -749,7 +749,7 @@ func (s *Session) hint(src, msg string) string {
 }
 
 // zeroGradMissing is yaegi's error for m.ZeroGrad() on a module without the
-// method (a layer, or a module typed at the prompt).
+// method (a module typed at the prompt).
 var zeroGradMissing = regexp.MustCompile(`^undefined (method|selector): ZeroGrad$`)
 
 // noteImported tells a learner who types an import at the prompt that the
