@@ -211,13 +211,15 @@ func TestGemmAgainstReference(t *testing.T) {
 }
 
 // TestGemmParallel runs sizes large enough to split over goroutines, with
-// both split directions (m ≥ n and m < n).
+// both split directions (m ≥ n and m < n) and a B packed by the workers
+// together.
 func TestGemmParallel(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	cases := []gemmCase{
 		{211, 97, 260, 1, 1, 1, 0, 2},
 		{50, 301, 300, 1, 0, 0, 2, 0},
 		{2100, 2050, 24, 1, 0.5, 0, 1, 3}, // m >= n with two column blocks (nc)
+		{211, 120, 260, 1, 0, 0, 1, 0},    // a narrow last panel (24 or 8 columns) in the shared B
 	}
 	for _, tc := range cases {
 		if tc.m*tc.n*tc.k < 2*parallelWork {
