@@ -65,3 +65,15 @@ func (t *Tensor) RawFloat64() []float64 {
 	}
 	return t.f64
 }
+
+// ReadRawFloat32 returns the float32 slice backing t, or nil when t is
+// Float64, for reading only: like RawFloat32 it is not a copy, but the call
+// is not counted as an in-place change, so a graph that saved t still
+// backpropagates afterwards. Writing to it is a change no version check sees:
+// use RawFloat32 to write. Optimizers read gradients through it, as
+// PyTorch's optimizer.step() reads p.grad without changing its version.
+func (t *Tensor) ReadRawFloat32() []float32 { return t.f32 }
+
+// ReadRawFloat64 is ReadRawFloat32 for float64: the backing slice, or nil
+// when t is Float32, for reading only.
+func (t *Tensor) ReadRawFloat64() []float64 { return t.f64 }

@@ -32,10 +32,10 @@ func ClipGradNorm(ps []Param, maxNorm float64) float64 {
 	total := 0.0
 	for _, t := range ts {
 		g := t.Grad()
-		for _, v := range g.RawFloat64() {
+		for _, v := range g.ReadRawFloat64() {
 			total += v * v
 		}
-		for _, v := range g.RawFloat32() {
+		for _, v := range g.ReadRawFloat32() {
 			total += float64(v) * float64(v)
 		}
 	}

@@ -282,9 +282,9 @@ func (o *optimizer) each(f32 func(i int, p, g []float32), f64 func(i int, p, g [
 		}
 		engine.CheckInterrupt()
 		if p := t.RawFloat64(); p != nil {
-			f64(i, p, gt.RawFloat64())
+			f64(i, p, gt.ReadRawFloat64()) // reading the gradient is no in-place change of it
 		} else {
-			f32(i, t.RawFloat32(), gt.RawFloat32())
+			f32(i, t.RawFloat32(), gt.ReadRawFloat32())
 		}
 		t.MarkChanged(o.op + ".Step") // Backward then names the step if a graph saved t before it
 	}
