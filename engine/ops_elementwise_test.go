@@ -126,6 +126,7 @@ func elementwiseOps() []opSpec {
 		// above the 256-element blocks of the float32 backward loops, the
 		// pool and the chunks; large inputs on both sides of the threshold
 		{name: "Softplus/chunks", f: un(func(a *Tensor) *Tensor { return a.Softplus(2, 5) }), inputs: []*Tensor{awayFrom(0.02, 250, 263).MulScalar(3)}},
+		{name: "GELU/chunks", f: un((*Tensor).GELU), inputs: []*Tensor{Randn(250, 263).MulScalar(4)}},
 		{name: "ELU/chunks", f: un(func(a *Tensor) *Tensor { return a.ELU(0.7) }), inputs: []*Tensor{awayFrom(0.01, 250, 263).MulScalar(3)}},
 		{name: "Maximum/big", f: bin((*Tensor).Maximum), inputs: []*Tensor{Randn(300, 250), Randn(250).Add(Full(0.0001, 250))}},
 		{name: "Where/big", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, inputs: []*Tensor{awayFrom(0.01, 300, 250), Randn(250)}},

@@ -22,6 +22,7 @@ var vmathFuncs = []vmathFunc{
 	{"Log32", Log32, math.Log, 0.83},
 	{"Tanh32", Tanh32, math.Tanh, 1.34},
 	{"Sigmoid32", Sigmoid32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 2.41},
+	{"GELU32", GELU32, func(x float64) float64 { return x * 0.5 * math.Erfc(-x/math.Sqrt2) }, 7.2},
 }
 
 // ulpErr is the error of got against the exact want in units of the last
@@ -337,10 +338,80 @@ func TestVmathAllocs(t *testing.T) {
 				{"Log32", func() { Log32(dst, x) }},
 				{"Tanh32", func() { Tanh32(dst, x) }},
 				{"Sigmoid32", func() { Sigmoid32(dst, x) }},
+				{"GELU32", func() { GELU32(dst, x) }},
+				{"GELUGrad32", func() { GELUGrad32(dst, x, x) }},
 			} {
 				if a := testing.AllocsPerRun(20, c.f); a != 0 {
 					t.Errorf("%s of %d elements: %v allocations, want 0", c.name, n, a)
 				}
+			}
+		}
+	})
+}
+
+// TestGELUGrad32 checks GELUGrad32 against Φ(x) + x·φ(x) in float64 (the
+// limits 0 and 1 at ±Inf) on every 427th float32 input (every 3001st with
+// -short) and the specials, in place, with a random g: within 2⁻²¹·|g|
+// absolute, and outside [−1.25, −0.25], around the root near −0.75 where the
+// terms cancel, within 9 ulp of the exact product; and on every path bit for
+// bit as on the first (Go).
+func TestGELUGrad32(t *testing.T) {
+	stride := uint32(427) // TestVmath covers normTail, which GELU32 shares, 7 times as densely
+	if testing.Short() {
+		stride = 3001
+	}
+	var xs []float32
+	for b := uint64(0); b < 1<<32; b += uint64(stride) {
+		xs = append(xs, math.Float32frombits(uint32(b)))
+	}
+	xs = append(xs, vmathSpecials...)
+	r := rand.New(rand.NewSource(3))
+	g := make([]float32, len(xs))
+	for i := range g {
+		g[i] = float32(r.NormFloat64())
+	}
+	g[0] = 1
+	var first []float32
+	kernels(t, func(t *testing.T) {
+		got := make([]float32, len(xs))
+		copy(got, g)
+		GELUGrad32(got, got, xs) // in place: dst = g
+		var worstAbs, worstULP float64
+		var worstAbsX, worstULPX float32
+		for i, x := range xs {
+			v := float64(x)
+			d := 0.5*math.Erfc(-v/math.Sqrt2) + v*math.Exp(-v*v/2)/math.Sqrt(2*math.Pi)
+			if math.IsInf(v, 0) {
+				d = 0.5 * math.Erfc(-v/math.Sqrt2) // x·φ(x) → 0
+			}
+			want := float64(g[i]) * d
+			if x != x {
+				if got[i] == got[i] {
+					t.Fatalf("GELUGrad32(%v) = %v, want NaN", x, got[i])
+				}
+				continue
+			}
+			abs := math.Abs(float64(got[i])-want) / math.Abs(float64(g[i]))
+			if abs > worstAbs {
+				worstAbs, worstAbsX = abs, x
+			}
+			if math.Abs(v+0.75) > 0.5 {
+				if e := ulpErr(got[i], want); e > worstULP {
+					worstULP, worstULPX = e, x
+				}
+			}
+		}
+		if worstAbs > 0x1p-21 || worstULP > 9 {
+			t.Errorf("GELUGrad32: error %g (at %v) absolute, %.2f ulp away from the root (at %v); want at most 2⁻²¹ and 9", worstAbs, worstAbsX, worstULP, worstULPX)
+		}
+		t.Logf("largest error %g absolute (at %v), %.2f ulp away from the root (at %v)", worstAbs, worstAbsX, worstULP, worstULPX)
+		if first == nil {
+			first = got
+			return
+		}
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
+				t.Fatalf("GELUGrad32(%v) on %s is %v, on %s %v", xs[i], kernelName, got[i], paths[0].name, first[i])
 			}
 		}
 	})
