@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"math"
+
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 // reduceDims normalizes dims (all dims when empty) and returns a mask of the
@@ -291,8 +293,60 @@ func (t *Tensor) LogSumExp(dims ...int) *Tensor { return t.logSumExp(dims, false
 func (t *Tensor) LogSumExpKeep(dims ...int) *Tensor { return t.logSumExp(dims, true) }
 
 func (t *Tensor) logSumExp(dims []int, keep bool) *Tensor {
-	_, keepShape, outShape := reduceDims("LogSumExp", t.shape, dims)
+	mask, keepShape, outShape := reduceDims("LogSumExp", t.shape, dims)
 	nOut := numelOf(keepShape)
+	var outK *Tensor
+	if n, ok := trailing(mask, t.shape); ok && t.dtype == Float32 {
+		outK = fromValues(Float32, keepShape, logSumExpRows32(t.f32, n, nOut))
+	} else {
+		outK = fromValues(t.dtype, keepShape, logSumExpGeneral(t, keepShape, nOut))
+	}
+	out := finishReduce(outK.view(keepShape), keep, outShape)
+	// ∂t = g·exp(t - out), the softmax of t over dims
+	return record("LogSumExp", out, func(g *Tensor) []*Tensor {
+		if creatingGraph() { // the recorded result, for a second derivative
+			return []*Tensor{g.Reshape(keepShape...).Mul(t.Sub(out.Reshape(keepShape...)).Exp())}
+		}
+		return []*Tensor{g.view(keepShape).Mul(t.Sub(outK).Exp())}
+	}, t)
+}
+
+// trailing reports whether the dims mask reduces exactly the last dims of
+// shape, so that each result reduces n contiguous elements.
+func trailing(mask []bool, shape []int) (n int, ok bool) {
+	k := len(mask)
+	for k > 0 && mask[k-1] {
+		k--
+	}
+	for _, m := range mask[:k] {
+		if m {
+			return 0, false
+		}
+	}
+	return numelOf(shape[k:]), true
+}
+
+// logSumExpRows32 is LogSumExp of each of nOut float32 rows of n contiguous
+// elements, on the kernels' vector loops: m the row's maximum (0 where it is
+// ±Inf), e^(x − m) summed in float32 in the kernels' lane order, then
+// ln s + m in float64.
+func logSumExpRows32(x []float32, n, nOut int) []float64 {
+	vals := make([]float64, nOut)
+	e := make([]float32, n)
+	for o := range vals {
+		row := x[o*n : (o+1)*n]
+		m := kernels.Max32(row)
+		if math.IsInf(float64(m), 0) { // all -Inf, or an +Inf: shifting would give NaN
+			m = 0
+		}
+		s := kernels.ExpSum32(e, row, m, 0)
+		vals[o] = math.Log(float64(s)) + float64(m)
+	}
+	return vals
+}
+
+// logSumExpGeneral is LogSumExp over any dims, in float64.
+func logSumExpGeneral(t *Tensor, keepShape []int, nOut int) []float64 {
 	m := make([]float64, nOut)
 	for i := range m {
 		m[i] = math.Inf(-1)
@@ -312,15 +366,7 @@ func (t *Tensor) logSumExp(dims []int, keep bool) *Tensor {
 	for i := range s {
 		s[i] = math.Log(s[i]) + m[i]
 	}
-	outK := fromValues(t.dtype, keepShape, s)
-	out := finishReduce(outK.view(keepShape), keep, outShape)
-	// ∂t = g·exp(t - out), the softmax of t over dims
-	return record("LogSumExp", out, func(g *Tensor) []*Tensor {
-		if creatingGraph() { // the recorded result, for a second derivative
-			return []*Tensor{g.Reshape(keepShape...).Mul(t.Sub(out.Reshape(keepShape...)).Exp())}
-		}
-		return []*Tensor{g.view(keepShape).Mul(t.Sub(outK).Exp())}
-	}, t)
+	return s
 }
 
 // splitAt returns the sizes before dim d (outer), of d (n) and after it (inner):

@@ -68,6 +68,10 @@ func reduceOps() []opSpec {
 		{name: "StdKeep/dims", f: r(func(a *Tensor) *Tensor { return a.StdKeep(0, 1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
 		{name: "LogSumExp/all", f: r(func(a *Tensor) *Tensor { return a.LogSumExp() }), inputs: []*Tensor{Randn(3, 4)}},
 		{name: "LogSumExp/dim", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(1) }), inputs: []*Tensor{Randn(2, 3, 4)}},
+		// the trailing dims: float32 rows on the kernels, around their 16-lane blocks and above the pool
+		{name: "LogSumExp/last", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(-1) }), inputs: []*Tensor{Randn(5, 37).MulScalar(3)}},
+		{name: "LogSumExp/trailing", f: r(func(a *Tensor) *Tensor { return a.LogSumExpKeep(1, 2) }), inputs: []*Tensor{Randn(3, 4, 4)}},
+		{name: "LogSumExp/big-rows", f: r(func(a *Tensor) *Tensor { return a.LogSumExp(-1) }), inputs: []*Tensor{Randn(300, 250).MulScalar(5)}},
 		{name: "LogSumExpKeep/dims", f: r(func(a *Tensor) *Tensor { return a.LogSumExpKeep(0, 2) }), inputs: []*Tensor{Randn(2, 3, 4).MulScalar(3)}},
 		// one tensor used twice in every family: both contributions must arrive
 		{name: "twice/Mean+Var", f: r(func(a *Tensor) *Tensor { return a.Var(1).Mul(a.Mean(1)) }), inputs: []*Tensor{Randn(3, 4)}},
@@ -181,5 +185,37 @@ func reduceCoreOps() []opSpec {
 		{name: "SumKeep/dims", f: func(x []*Tensor) *Tensor { return x[0].SumKeep(0, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
 		{name: "twice/Sum+Permute", f: func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, inputs: []*Tensor{Randn(3, 2)}},
 		{name: "Sum/big", f: func(x []*Tensor) *Tensor { return x[0].Sum(0) }, inputs: []*Tensor{Randn(300, 250)}},
+	}
+}
+
+// TestLogSumExpSpecialRows checks float32 LogSumExp over the last dim (the
+// kernels' rows) on rows with +Inf, NaN, all −Inf and large values against
+// float64.
+func TestLogSumExpSpecialRows(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	rows := [][]float64{
+		{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17},
+		{1, inf, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17},
+		{1, 2, nan, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17},
+		{-inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf},
+		{1000, 999, 998, -inf, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1000},
+	}
+	var flat []float64
+	for _, r := range rows {
+		flat = append(flat, r...)
+	}
+	x := New64(flat, len(rows), 17)
+	got, want := x.To(Float32).LogSumExp(-1).Float64s(), x.LogSumExp(-1).Float64s()
+	for i := range want {
+		w, g := want[i], got[i]
+		if math.IsNaN(w) || math.IsInf(w, 0) {
+			if !(math.IsNaN(w) && math.IsNaN(g)) && g != w {
+				t.Errorf("row %d: float32 gives %v, float64 %v", i, g, w)
+			}
+			continue
+		}
+		if math.Abs(g-w) > 1e-6*math.Abs(w) {
+			t.Errorf("row %d: float32 gives %v, float64 %v", i, g, w)
+		}
 	}
 }
