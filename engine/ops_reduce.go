@@ -333,6 +333,7 @@ func trailing(mask []bool, shape []int) (n int, ok bool) {
 func logSumExpRows32(x []float32, n, nOut int) []float64 {
 	vals := make([]float64, nOut)
 	e := make([]float32, n)
+	done := 0
 	for o := range vals {
 		row := x[o*n : (o+1)*n]
 		m := kernels.Max32(row)
@@ -341,6 +342,10 @@ func logSumExpRows32(x []float32, n, nOut int) []float64 {
 		}
 		s := kernels.ExpSum32(e, row, m, 0)
 		vals[o] = math.Log(float64(s)) + float64(m)
+		if done += n; done >= interruptEvery {
+			done = 0
+			CheckInterrupt()
+		}
 	}
 	return vals
 }
