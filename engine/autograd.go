@@ -26,6 +26,21 @@ type node struct {
 	// the input's size per piece (T steps of a sequence: T² work).
 	into func(g, dst *Tensor)
 	seq  uint64 // creation order: a topological order of the graph, and the clock of version.at
+	// two holds inputs for ops of one or two inputs (most ops), so that the
+	// node and its inputs are one allocation and record's variadic slice
+	// stays on the caller's stack.
+	two [2]*Tensor
+}
+
+// newNode returns a node of a copy of inputs.
+func newNode(inputs []*Tensor, backward backwardFn) *node {
+	n := &node{backward: backward, seq: seqCounter.Add(1)}
+	if len(inputs) <= len(n.two) {
+		n.inputs = n.two[:copy(n.two[:], inputs)]
+	} else {
+		n.inputs = append([]*Tensor(nil), inputs...)
+	}
+	return n
 }
 
 var seqCounter atomic.Uint64
@@ -128,10 +143,10 @@ func record(op string, out *Tensor, backward backwardFn, inputs ...*Tensor) *Ten
 		out.noGradWhy = op + " is not differentiable"
 	default:
 		out.requiresGrad = true
-		out.node = &node{inputs: inputs, backward: backward, seq: seqCounter.Add(1)}
+		out.node = newNode(inputs, backward)
 	}
 	if hooks.Load() != nil && !hooksQuiet() {
-		runHooks(OpEvent{Op: op, Inputs: inputs, Output: out})
+		runHooks(OpEvent{Op: op, Inputs: append([]*Tensor(nil), inputs...), Output: out})
 	}
 	return out
 }
