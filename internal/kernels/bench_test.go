@@ -146,3 +146,18 @@ func BenchmarkSgemmCNNWeightGrad(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSgemmTransformerWeightGrad times the weight-gradient products
+// ∂w = gᵀ·x of the bench's transformer block (1024 rows: batch 16 × sequence
+// 64): a transposed A packed over the whole of k.
+func BenchmarkSgemmTransformerWeightGrad(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, s := range []struct{ m, n, k int }{{384, 128, 1024}, {128, 128, 1024}, {512, 128, 1024}, {128, 512, 1024}} {
+		x, y, z := randSlice[float32](r, s.k*s.m), randSlice[float32](r, s.k*s.n), make([]float32, s.m*s.n)
+		b.Run(fmt.Sprintf("%s/%dx%dx%d", Kernel(), s.m, s.n, s.k), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Sgemm(true, false, s.m, s.n, s.k, 1, x, s.m, y, s.n, 0, z, s.n)
+			}
+		})
+	}
+}

@@ -74,6 +74,11 @@ type impl[T elem] struct {
 	// packCopy copies a full nr-column panel of an untransposed B:
 	// dst[q*nr+j] = src[q*ld+j].
 	packCopy func(dst, src *T, ld, k int)
+	// packCols packs a full mr-row panel of a transposed A, whose columns
+	// are rows of a: dst[q*mr+r] = src[q*ld+r] for q < k, reading
+	// src[q*ld+mr] and src[q*ld+mr+1] and writing two values past
+	// dst[k*mr-1].
+	packCols func(dst, src *T, ld, k int)
 	bufs     sync.Pool // *buffers[T]: packed blocks of A and B
 }
 
@@ -387,7 +392,17 @@ func (p *mat[T]) packA(dst []T, i0, m, p0, k int) {
 		switch {
 		case p.transA && rows == mr:
 			// op(A)[i, q] = a[q*lda + i]: each column of the panel is contiguous.
-			for q := 0; q < k; q++ {
+			q0 := 0
+			if alpha == 1 && p.packCols != nil && k > 1 {
+				// The assembly copies the columns but the last: the two values
+				// it reads past each column lie in a's next row, and the two
+				// it writes past are the next column's, stored again.
+				q0 = k - 1
+				s := p.a[p0*lda+i0+ir:]
+				_ = s[(q0-1)*lda+mr+1]
+				p.packCols(&panel[0], &s[0], lda, q0)
+			}
+			for q := q0; q < k; q++ {
 				d := (*[mr]T)(panel[q*mr:])
 				s := (*[mr]T)(p.a[(p0+q)*lda+i0+ir:])
 				if alpha == 1 { // element by element: a 24-byte array copy calls memmove

@@ -206,6 +206,12 @@ func TestGemmAgainstReference(t *testing.T) {
 		{32, 144, 200, 1, 1, 0, 2, 0},
 		{5, 24, 17, 1, 0, 1, 1, 0},
 		{14, 41, 64, 0.5, 0, 0, 3, 1},
+		// Full 6-row panels of a transposed A copied 8 values a column
+		// (reading two past each): a with no row padding, so the last
+		// panel's reads past lie in the next row, and k past kc.
+		{6, 40, 300, 1, 0, 0, 0, 0},
+		{18, 20, 257, 1, 1, 0, 0, 0},
+		{30, 17, 130, 1, 0, 2, 0, 0},
 	}
 	kernels(t, func(t *testing.T) { runCases(t, 1, cases) })
 }

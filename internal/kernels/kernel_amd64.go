@@ -49,6 +49,12 @@ func kernelAsmD(k int, a, b, c []float64, ldc int, store bool) {
 //go:noescape
 func packA6(dst, src *float32, lda, k int)
 
+// packACols6 packs six columns of a transposed A, eight floats at a time
+// (kernel_amd64.s).
+//
+//go:noescape
+func packACols6(dst, src *float32, lda, k int)
+
 // packBCopy16 copies a full 16-column panel of an untransposed B (kernel_amd64.s).
 //
 //go:noescape
@@ -300,7 +306,7 @@ func archPaths() []path {
 func installAVX2() {
 	kernelName = "avx2"
 	setGemm(f32, 16, kernelAsm, nil, packBTrans16, packA6, packBCopy16)
-	f32.packTrans8 = packBTrans8
+	f32.packTrans8, f32.packCols = packBTrans8, packACols6
 	setGemm(f64, 8, kernelAsmD, nil, nil, nil, nil)
 	relu, reluGrad = reluAsm, reluGradAsm
 	maxPoolRow = maxPoolRowAsm
@@ -319,7 +325,7 @@ func installAVX512() {
 	installAVX2()
 	kernelName = "avx512"
 	setGemm(f32, 32, nil, tile512s, packBTrans32, packA6, packBCopy32)
-	f32.packTrans8 = packBTrans8
+	f32.packTrans8, f32.packCols = packBTrans8, packACols6
 	setGemm(f64, 16, nil, tile512d, nil, nil, nil)
 	f32.direct, f64.direct = direct512s, direct512d
 	relu, reluGrad = reluAsm512, reluGradAsm512

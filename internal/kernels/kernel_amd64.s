@@ -850,3 +850,30 @@ t8loop:
 t8done:
 	VZEROUPPER
 	RET
+
+// func packACols6(dst, src *float32, lda, k int)
+// Packs k columns of six values of a transposed A: dst[q*6+r] = src[q*lda+r],
+// r < 6, one 8-float load and store per column. Each store writes two
+// values past the column: the next column's slots (overwritten next) and,
+// after the last column, dst[k*6] and dst[k*6+1], which the caller must
+// own; each load reads src[q*lda+6] and src[q*lda+7], which must exist.
+TEXT ·packACols6(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lda+16(FP), BX
+	MOVQ k+24(FP), CX
+	SHLQ $2, BX
+	TESTQ CX, CX
+	JZ cdone
+
+cloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ BX, SI
+	ADDQ $24, DI
+	DECQ CX
+	JNZ cloop
+
+cdone:
+	VZEROUPPER
+	RET
