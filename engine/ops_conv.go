@@ -78,7 +78,11 @@ func Conv2d(x, w, b *Tensor, o ConvOpts) *Tensor {
 		}
 		gs := make([]*Tensor, len(ins))
 		for i, in := range ins {
-			if in.requiresGrad {
+			switch {
+			case !in.requiresGrad:
+			case i == 0: // ∂x: addBack writes every element
+				gs[i] = uninit(g.dtype, in.shape)
+			default: // ∂w and ∂b are sums over the images
 				gs[i] = empty(g.dtype, in.shape)
 			}
 		}
@@ -433,8 +437,10 @@ func (u *unroll[T]) columns(x []T, n, grp int) []T {
 	return u.cols
 }
 
-// addBack adds the matrix cols [K, lw] back into image n, group grp of dx;
-// dpad is a scratch [C/groups, plane] for the padded planes.
+// addBack adds the matrix cols [K, lw] back into image n, group grp, and
+// writes the sums to every element of that image's group in dx (Conv2d's
+// backward hands out ∂x without zeroing it); dpad is a scratch
+// [C/groups, plane] for the padded planes.
 func (u *unroll[T]) addBack(cols, dpad []T, n, grp int, dx []T) {
 	q := u.q
 	clear(dpad)

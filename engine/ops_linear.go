@@ -68,14 +68,19 @@ func Linear(x, w, b *Tensor) *Tensor {
 			// A parameter's existing Grad takes the gradient directly (a GEMM
 			// with beta = 1): no temporary, no second pass to add it in.
 			if dst[i] = leafGradBuffer(in); dst[i] == nil {
-				gs[i] = empty(in.dtype, in.shape)
+				if i < 2 { // ∂x and ∂w: a GEMM with beta = 0 writes every element
+					gs[i] = uninit(in.dtype, in.shape)
+				} else {
+					gs[i] = empty(in.dtype, in.shape)
+				}
 				dst[i] = gs[i]
 			}
 		}
+		set := [2]bool{gs[0] != nil, gs[1] != nil}
 		if x.dtype == Float64 {
-			linearBackward(x.f64, w.f64, g.f64, optSlice[float64](dst[0]), optSlice[float64](dst[1]), optSlice[float64](at(dst, 2)), m, in, out)
+			linearBackward(x.f64, w.f64, g.f64, optSlice[float64](dst[0]), optSlice[float64](dst[1]), optSlice[float64](at(dst, 2)), m, in, out, set)
 		} else {
-			linearBackward(x.f32, w.f32, g.f32, optSlice[float32](dst[0]), optSlice[float32](dst[1]), optSlice[float32](at(dst, 2)), m, in, out)
+			linearBackward(x.f32, w.f32, g.f32, optSlice[float32](dst[0]), optSlice[float32](dst[1]), optSlice[float32](at(dst, 2)), m, in, out, set)
 		}
 		return gs
 	}, inputs...)
@@ -119,14 +124,22 @@ func linearForward[T float](x, w, b, y []T, m, in, out int) {
 	matmulInto(false, true, m, out, in, x, in, w, in, beta, y, out)
 }
 
-// linearBackward adds the gradients into gx, gw and gb (each nil when not
-// wanted), which hold zeros or a gradient accumulated so far.
-func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int) {
+// linearBackward puts the gradients into gx, gw and gb (each nil when not
+// wanted). gx (gw) is overwritten when set[0] (set[1]); otherwise it holds a
+// gradient accumulated so far and the new one is added to it. gb holds zeros
+// or such a gradient.
+func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int, set [2]bool) {
+	beta := func(set bool) T {
+		if set {
+			return 0
+		}
+		return 1
+	}
 	if gx != nil {
-		matmulInto(false, false, m, in, out, g, out, w, in, 1, gx, in)
+		matmulInto(false, false, m, in, out, g, out, w, in, beta(set[0]), gx, in)
 	}
 	if gw != nil {
-		matmulInto(true, false, out, in, m, g, out, x, in, 1, gw, in)
+		matmulInto(true, false, out, in, m, g, out, x, in, beta(set[1]), gw, in)
 	}
 	if gb != nil {
 		for i := 0; i < m; i++ {
