@@ -360,8 +360,22 @@ func (t *Tensor) Exp() *Tensor {
 // MulScalar returns t·s.
 func (t *Tensor) MulScalar(s float64) *Tensor {
 	// ∂t = g·s
-	return unary("MulScalar", t, func(x float64) float64 { return x * s },
-		func(x, y, g *Tensor) *Tensor { return g.MulScalar(s) })
+	needTensors("MulScalar", recvOnly, t)
+	grad := func(x, y, g *Tensor) *Tensor { return g.MulScalar(s) }
+	if t.dtype == Float32 {
+		// apply's float32 arithmetic without its call per element (the
+		// attention's scaling of q and its gradient): the product in
+		// float64, rounded once
+		out := uninit(Float32, t.shape)
+		chunks(len(out.f32), func(lo, hi int) {
+			dst := out.f32[lo:hi]
+			for i, v := range t.f32[lo:hi] {
+				dst[i] = float32(float64(v) * s)
+			}
+		})
+		return unaryRecord("MulScalar", t, out, grad)
+	}
+	return unary("MulScalar", t, func(x float64) float64 { return x * s }, grad)
 }
 
 // AddScalar returns t + s.

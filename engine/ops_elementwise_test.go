@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"math/rand"
 	"slices"
 	"strings"
 	"testing"
@@ -493,4 +494,46 @@ func elementwiseCoreOps() []opSpec {
 		{name: "Div/big", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(70, 80), Rand(70, 80).AddScalar(1)}},
 		{name: "Exp/big", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn(300, 250)}},
 	}
+}
+
+// TestMulScalarFloat32Rounding checks float32 MulScalar, forward and
+// gradient, against the product in float64 rounded once to float32 (which
+// differs from a float32 product for a scale such as 1/√32), over special
+// values and past one chunk of elements.
+func TestMulScalarFloat32Rounding(t *testing.T) {
+	s := 1 / math.Sqrt(32)
+	special := []float32{0, float32(math.Copysign(0, -1)), 1, -3, 1e-45, -1e-40, math.MaxFloat32,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0.1, 16777217}
+	r := rand.New(rand.NewSource(3))
+	n := interruptEvery + 37
+	x, up := make([]float32, n), make([]float32, n)
+	for i := range x {
+		if i < len(special) {
+			x[i] = special[i]
+		} else {
+			x[i] = float32(r.NormFloat64() * 100)
+		}
+		up[i] = float32(r.NormFloat64())
+	}
+	same := func(what string, got []float32, in []float32) {
+		t.Helper()
+		diffs := 0
+		for i, v := range in {
+			want := float32(float64(v) * s)
+			if math.Float32bits(got[i]) != math.Float32bits(want) && !(want != want && got[i] != got[i]) {
+				t.Errorf("%s[%d] of %g: %g, want %g", what, i, v, got[i], want)
+			}
+			if want != v*float32(s) {
+				diffs++
+			}
+		}
+		if diffs == 0 {
+			t.Fatalf("%s: no value where rounding once differs from a float32 product: the test checks nothing", what)
+		}
+	}
+	xt := New(x, n).SetRequiresGrad(true)
+	y := xt.MulScalar(s)
+	same("y", y.Float32s(), x)
+	y.BackwardWith(New(up, n))
+	same("grad", xt.Grad().Float32s(), up)
 }
