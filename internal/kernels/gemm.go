@@ -396,11 +396,20 @@ func (p *mat[T]) packA(dst []T, i0, m, p0, k int) {
 			if alpha == 1 && p.packCols != nil && k > 1 {
 				// The assembly copies the columns but the last: the two values
 				// it reads past each column lie in a's next row, and the two
-				// it writes past are the next column's, stored again.
+				// it writes past are the next column's, stored again. It
+				// takes 16 rows of a at a time into every full panel, so
+				// that they are read from L1 rather than once per panel.
 				q0 = k - 1
-				s := p.a[p0*lda+i0+ir:]
-				_ = s[(q0-1)*lda+mr+1]
-				p.packCols(&panel[0], &s[0], lda, q0)
+				if ir == 0 {
+					full := m / mr * mr
+					_ = p.a[(p0+q0-1)*lda+i0+full+1]
+					for qb := 0; qb < q0; qb += 16 {
+						n := min(16, q0-qb)
+						for jr := 0; jr < full; jr += mr {
+							p.packCols(&dst[jr*k+qb*mr], &p.a[(p0+qb)*lda+i0+jr], lda, n)
+						}
+					}
+				}
 			}
 			for q := q0; q < k; q++ {
 				d := (*[mr]T)(panel[q*mr:])
