@@ -455,11 +455,18 @@ func addInto(dst, src *Tensor) {
 	}
 }
 
-// topoOrder returns the op results reachable from t that recorded a gradient,
-// latest first. Creation numbers give the order, so no recursion is needed.
-func topoOrder(t *Tensor) []*Tensor {
-	seen := map[*Tensor]bool{t: true}
-	stack := []*Tensor{t}
+// topoOrder returns the op results reachable from roots that recorded a
+// gradient, latest first. Creation numbers give the order, so no recursion
+// is needed.
+func topoOrder(roots ...*Tensor) []*Tensor {
+	seen := map[*Tensor]bool{}
+	stack := make([]*Tensor, 0, 16)
+	for _, t := range roots {
+		if t.node != nil && !seen[t] {
+			seen[t] = true
+			stack = append(stack, t)
+		}
+	}
 	out := make([]*Tensor, 0, 16)
 	for len(stack) > 0 {
 		r := stack[len(stack)-1]

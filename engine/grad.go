@@ -89,7 +89,7 @@ func Grad(outputs, inputs []*Tensor, opts GradOpts) []*Tensor {
 		defer enter(gradOf).leave()
 	}
 
-	order := topoOrderAll(outputs)
+	order := topoOrder(outputs...)
 	for _, r := range order {
 		checkVersions(r)
 	}
@@ -150,39 +150,6 @@ func Grad(outputs, inputs []*Tensor, opts GradOpts) []*Tensor {
 			errorf("Grad", "input %d %v is not used to compute the outputs (set AllowUnused to get nil for it)", i, inputs[i].shape)
 		}
 	}
-	return out
-}
-
-// topoOrderAll is topoOrder from several roots.
-func topoOrderAll(roots []*Tensor) []*Tensor {
-	seen := map[*Tensor]bool{}
-	var stack, out []*Tensor
-	for _, t := range roots {
-		if t.node != nil && !seen[t] {
-			seen[t] = true
-			stack = append(stack, t)
-		}
-	}
-	for len(stack) > 0 {
-		r := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		out = append(out, r)
-		for _, in := range r.node.inputs {
-			if in.node != nil && in.requiresGrad && !seen[in] {
-				seen[in] = true
-				stack = append(stack, in)
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b *Tensor) int {
-		switch {
-		case a.node.seq > b.node.seq:
-			return -1
-		case a.node.seq < b.node.seq:
-			return 1
-		}
-		return 0
-	})
 	return out
 }
 

@@ -535,12 +535,7 @@ func placeGrad(g *Tensor, srcStart, block, out, dstStart []int) *Tensor {
 // blockCopy copies the block of the given shape from src at srcStart into dst
 // at dstStart; dst and src have the same dtype and number of dims.
 func blockCopy(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block []int) {
-	ds, ss := rowStrides(dst.shape), rowStrides(src.shape)
-	do, so := 0, 0
-	for d := range block {
-		do += dstStart[d] * ds[d]
-		so += srcStart[d] * ss[d]
-	}
+	ds, ss, do, so := blockStrides(dst, dstStart, src, srcStart, block)
 	if dst.dtype == Float64 {
 		copyBlock(dst.f64, ds, do, src.f64, ss, so, block)
 	} else {
@@ -548,14 +543,20 @@ func blockCopy(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block [
 	}
 }
 
-// blockAdd is blockCopy adding into dst instead of overwriting it.
-func blockAdd(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block []int) {
-	ds, ss := rowStrides(dst.shape), rowStrides(src.shape)
-	do, so := 0, 0
+// blockStrides returns dst's and src's row strides and the offsets of the
+// block's first element in each.
+func blockStrides(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block []int) (ds, ss []int, do, so int) {
+	ds, ss = rowStrides(dst.shape), rowStrides(src.shape)
 	for d := range block {
 		do += dstStart[d] * ds[d]
 		so += srcStart[d] * ss[d]
 	}
+	return ds, ss, do, so
+}
+
+// blockAdd is blockCopy adding into dst instead of overwriting it.
+func blockAdd(dst *Tensor, dstStart []int, src *Tensor, srcStart []int, block []int) {
+	ds, ss, do, so := blockStrides(dst, dstStart, src, srcStart, block)
 	if dst.dtype == Float64 {
 		walkRows(block, ds, ss, func(_, d, s, n int) { addTo(dst.f64[do+d:do+d+n], src.f64[so+s:so+s+n]) })
 	} else {
