@@ -395,7 +395,9 @@ func (l *TransformerEncoderLayer) Run(x *engine.Tensor, mk Masks) *engine.Tensor
 		}
 	}()
 	sa := func(x *engine.Tensor) *engine.Tensor {
-		out, _ := l.SelfAttn.Attend(x, x, x, mk)
+		// need_weights=False, as PyTorch's layer asks: no average of the
+		// weights over the heads that nothing would read
+		out, _ := l.SelfAttn.AttendWeights(x, x, x, mk, WeightOpts{NoWeights: true})
 		return l.drop1.Forward(out)
 	}
 	ff := func(x *engine.Tensor) *engine.Tensor {

@@ -631,3 +631,26 @@ func TestAttentionDropoutTrainEval(t *testing.T) {
 		t.Errorf("in training, the encoder layer's dropout changed nothing")
 	}
 }
+
+// The encoder layer asks its self-attention for no weights (PyTorch's
+// need_weights=False): its forward averages nothing over the heads.
+func TestEncoderLayerAsksForNoWeights(t *testing.T) {
+	l := NewTransformerEncoderLayer(8, 2, TransformerOpts{DimFeedforward: 16, Dropout: Float(0)})
+	x := engine.Randn(5, 3, 8)
+	var ops []string
+	remove := engine.AddOpHook(func(ev engine.OpEvent) {
+		if !ev.Backward {
+			ops = append(ops, ev.Op)
+		}
+	})
+	l.Forward(x)
+	remove()
+	if len(ops) == 0 {
+		t.Fatal("the op hook saw no op of the encoder layer's forward")
+	}
+	for _, op := range ops {
+		if op == "Mean" {
+			t.Errorf("the encoder layer's forward ran Mean (ops %v): the attention weights were averaged for nothing", ops)
+		}
+	}
+}
