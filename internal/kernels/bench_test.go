@@ -91,14 +91,19 @@ func BenchmarkDgemm(b *testing.B) {
 	}
 }
 
-// BenchmarkVmath times the float32 exp, log, tanh and sigmoid loops and a
-// softmax row's ExpSum32 over 4096 elements on each path this machine runs
-// (ns/op over 4096 elements).
+// BenchmarkVmath times the float32 exp, log, tanh, sigmoid and GELU loops
+// (GELU's and its gradient's over inputs of both signs), and a softmax row's
+// ExpSum32, over 4096 elements on each path this machine runs (ns/op over
+// 4096 elements).
 func BenchmarkVmath(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
 	x := randSlice[float32](r, 4096)
 	for i := range x {
 		x[i] = x[i]*x[i] + 1e-3 // positive, for Log32
+	}
+	xs := randSlice[float32](r, len(x)) // both signs, for GELU32's branches
+	for i := range xs {
+		xs[i] *= 3
 	}
 	y := make([]float32, len(x))
 	kernelsB(b, func(b *testing.B) {
@@ -106,7 +111,9 @@ func BenchmarkVmath(b *testing.B) {
 			name string
 			f    func(dst, src []float32)
 		}{{"Exp32", Exp32}, {"Log32", Log32}, {"Tanh32", Tanh32}, {"Sigmoid32", Sigmoid32},
-			{"ExpSum32", func(dst, src []float32) { ExpSum32(dst, src, 1, 0) }}} {
+			{"ExpSum32", func(dst, src []float32) { ExpSum32(dst, src, 1, 0) }},
+			{"GELU32", func(dst, _ []float32) { GELU32(dst, xs) }},
+			{"GELUGrad32", func(dst, src []float32) { GELUGrad32(dst, src, xs) }}} {
 			b.Run(f.name, func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					f.f(y, x)

@@ -42,6 +42,7 @@ const (
 	opLog
 	opTanh
 	opSigmoid
+	opGELU
 )
 
 // mapGo runs the Go loop of op.
@@ -55,6 +56,8 @@ func mapGo(op int, dst, src []float32) {
 		tanh32Go(dst, src)
 	case opSigmoid:
 		sigmoid32Go(dst, src)
+	case opGELU:
+		gelu32Go(dst, src)
 	}
 }
 

@@ -19,6 +19,12 @@ func tanhAVX2(dst, src *float32, n int)
 func sigmoidAVX2(dst, src *float32, n int)
 
 //go:noescape
+func geluAVX2(dst, src *float32, n int)
+
+//go:noescape
+func geluGradAVX2(dst, grad, x *float32, n int)
+
+//go:noescape
 func maxAVX2(x *float32, n int, lanes *[16]float32)
 
 //go:noescape
@@ -40,6 +46,12 @@ func tanhAVX512(dst, src *float32, n int)
 
 //go:noescape
 func sigmoidAVX512(dst, src *float32, n int)
+
+//go:noescape
+func geluAVX512(dst, src *float32, n int)
+
+//go:noescape
+func geluGradAVX512(dst, grad, x *float32, n int)
 
 //go:noescape
 func maxAVX512(x *float32, n int, lanes *[16]float32)
@@ -88,6 +100,8 @@ func mapAsm(op int, dst, src *float32, n int) {
 			tanhAVX512(dst, src, n)
 		case opSigmoid:
 			sigmoidAVX512(dst, src, n)
+		case opGELU:
+			geluAVX512(dst, src, n)
 		}
 		return
 	}
@@ -100,6 +114,40 @@ func mapAsm(op int, dst, src *float32, n int) {
 		tanhAVX2(dst, src, n)
 	case opSigmoid:
 		sigmoidAVX2(dst, src, n)
+	case opGELU:
+		geluAVX2(dst, src, n)
+	}
+}
+
+// geluGrad32 is map32 for GELUGrad32's two inputs.
+func geluGrad32(dst, g, x []float32) {
+	w := 8
+	switch vmPath {
+	case vmGo:
+		geluGrad32Go(dst, g, x)
+		return
+	case vmAVX512:
+		w = 16
+	}
+	n := len(x) / w * w
+	if n > 0 {
+		_, _ = dst[n-1], g[n-1]
+		geluGradAsm(&dst[0], &g[0], &x[0], n)
+	}
+	if n < len(x) {
+		var gb, xb [16]float32
+		copy(gb[:], g[n:len(x)])
+		copy(xb[:], x[n:])
+		geluGradAsm(&gb[0], &gb[0], &xb[0], w)
+		copy(dst[n:len(x)], gb[:])
+	}
+}
+
+func geluGradAsm(dst, g, x *float32, n int) {
+	if vmPath == vmAVX512 {
+		geluGradAVX512(dst, g, x, n)
+	} else {
+		geluGradAVX2(dst, g, x, n)
 	}
 }
 

@@ -1,9 +1,9 @@
 #include "textflag.h"
 
-// The float32 exp, log, tanh and sigmoid kernels of vmath.go in AVX2+FMA
+// The float32 exp, log, tanh, sigmoid and GELU kernels of vmath.go and gelu.go in AVX2+FMA
 // (8 lanes, ymm) and AVX-512 (16 lanes, zmm). Each macro performs, lane by
 // lane, exactly the float32 operations of its Go function (exp1, log1,
-// tanh1, sigmoid1), so every path gives the same bits.
+// tanh1, sigmoid1, gelu1, geluDeriv1), so every path gives the same bits.
 
 // K defines a constant as 16 copies of its bits (64 bytes: a full ymm or zmm
 // memory operand).
@@ -69,6 +69,29 @@ K(vmTanhC1, 0x3ca9134e)
 K(vmTanhC2, 0xbd5c1e2d)
 K(vmTanhC3, 0x3e088393)
 K(vmTanhC4, 0xbeaaaa99)
+K(vmQuiet, 0x00400000)
+K(vmG20, 0x41a00000)      // 20
+K(vmM20, 0xc1a00000)      // -20
+K(vmG12, 0x41400000)      // 12 (tailFrom)
+K(vmM12, 0xc1400000)      // -12
+K(vmG44, 0x42300000)      // 44
+K(vmThree, 0x40400000)    // 3
+K(vmHiMask, 0xfffff000)
+K(vmInvSqrt2Pi, 0x3ecc422a)
+K(vmTailScale, 0x1fb7ba0f) // e^-44
+K(vmMillsP0, 0x3eaaaaca)
+K(vmMillsP1, 0x3eaaa73a)
+K(vmMillsP2, 0x3e97dd46)
+K(vmMillsP3, 0x3e617af0)
+K(vmMillsP4, 0x3e05a95e)
+K(vmMillsP5, 0x3c8c562b)
+K(vmMillsP6, 0xbdb715bb)
+K(vmMillsP7, 0x3e40ef49)
+K(vmMillsP8, 0xbf23df28)
+K(vmMillsP9, 0x3f672e67)
+K(vmMillsP10, 0xbf225972)
+K(vmMillsP11, 0x3e6a2ff2)
+K(vmMillsP12, 0xbd0c51d5)
 
 // ---- AVX2 ----
 
@@ -184,6 +207,97 @@ K(vmTanhC4, 0xbeaaaa99)
 	VBLENDVPS Y4, Y1, Y12, Y5; \
 	VDIVPS Y2, Y5, Y0
 
+// NORMTAIL8 sets Y3 = q and Y4 = d of normTail(Y0) (gelu.go) in 8 lanes;
+// Y1, Y2, Y5..Y9 are clobbered.
+#define NORMTAIL8 \
+	VANDPS vmAbsMask<>(SB), Y0, Y1; \
+	VMINPS vmG20<>(SB), Y1, Y1; \
+	VADDPS vmThree<>(SB), Y1, Y2; \
+	VMOVUPS vmThree<>(SB), Y3; \
+	VDIVPS Y2, Y3, Y2; \
+	VMULPS vmMillsP12<>(SB), Y2, Y3; \
+	VADDPS vmMillsP11<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP10<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP9<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP8<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP7<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP6<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP5<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP4<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP3<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP2<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP1<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VADDPS vmMillsP0<>(SB), Y3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VANDPS vmHiMask<>(SB), Y1, Y2; \
+	VSUBPS Y2, Y1, Y5; \
+	VMULPS Y2, Y2, Y4; \
+	VMULPS vmMHalf<>(SB), Y4, Y4; \
+	VCMPPS $0x1d, vmG12<>(SB), Y1, Y6; \
+	VANDPS vmG44<>(SB), Y6, Y6; \
+	VADDPS Y6, Y4, Y4; \
+	VADDPS Y2, Y1, Y6; \
+	VMULPS Y6, Y5, Y5; \
+	VMULPS vmMHalf<>(SB), Y5, Y5; \
+	EXP8(Y4, Y6, Y7, Y8, Y9); \
+	EXP8(Y5, Y6, Y7, Y8, Y9); \
+	VMULPS Y5, Y4, Y4; \
+	VMULPS vmInvSqrt2Pi<>(SB), Y4, Y4; \
+	VMULPS Y4, Y3, Y3
+
+// GELU8 sets Y0 = gelu1(Y0) in 8 lanes (the branches of gelu1 as blends;
+// t + 0 where gelu1 adds nothing to t is the same t, or +0 for −0, whose
+// exponential is the same 1); Y1..Y9 are clobbered.
+#define GELU8 \
+	NORMTAIL8; \
+	VMULPS Y3, Y0, Y5; \
+	VMULPS vmTailScale<>(SB), Y5, Y6; \
+	VSUBPS Y3, Y12, Y7; \
+	VMULPS Y7, Y0, Y7; \
+	VXORPS Y8, Y8, Y8; \
+	VCMPPS $0x11, Y8, Y0, Y9; \
+	VBLENDVPS Y9, Y5, Y7, Y7; \
+	VCMPPS $0x12, vmM12<>(SB), Y0, Y9; \
+	VBLENDVPS Y9, Y6, Y7, Y7; \
+	VCMPPS $3, Y0, Y0, Y9; \
+	VORPS vmQuiet<>(SB), Y0, Y8; \
+	VBLENDVPS Y9, Y8, Y7, Y0
+
+// GELUGRAD8 sets Y0 = mulGrad(Y10, geluDeriv1(Y0)) in 8 lanes; Y1..Y9 are
+// clobbered.
+#define GELUGRAD8 \
+	NORMTAIL8; \
+	VMAXPS vmM20<>(SB), Y0, Y5; \
+	VMULPS Y4, Y5, Y5; \
+	VADDPS Y5, Y3, Y5; \
+	VMULPS vmTailScale<>(SB), Y5, Y5; \
+	VMULPS Y4, Y0, Y6; \
+	VADDPS Y6, Y3, Y7; \
+	VSUBPS Y3, Y12, Y8; \
+	VADDPS Y6, Y8, Y8; \
+	VXORPS Y9, Y9, Y9; \
+	VCMPPS $0x11, Y9, Y0, Y9; \
+	VBLENDVPS Y9, Y7, Y8, Y8; \
+	VCMPPS $0x1d, vmG12<>(SB), Y0, Y9; \
+	VBLENDVPS Y9, Y12, Y8, Y8; \
+	VCMPPS $0x12, vmM12<>(SB), Y0, Y9; \
+	VBLENDVPS Y9, Y5, Y8, Y8; \
+	VCMPPS $3, Y0, Y0, Y9; \
+	VORPS vmQuiet<>(SB), Y0, Y7; \
+	VBLENDVPS Y9, Y7, Y8, Y8; \
+	VMULPS Y8, Y10, Y0
+
 // MAP8 is the loop of an elementwise kernel: body maps Y0 to Y0, 8 lanes at
 // a time, from src (SI) to dst (DI), n (CX) a multiple of 8.
 #define MAP8(body, loop, done) \
@@ -222,6 +336,36 @@ TEXT ·tanhAVX2(SB), NOSPLIT, $0-24
 // func sigmoidAVX2(dst, src *float32, n int)
 TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
 	MAP8(SIGMOID8, sigloop, sigdone)
+
+// func geluAVX2(dst, src *float32, n int)
+TEXT ·geluAVX2(SB), NOSPLIT, $0-24
+	MAP8(GELU8, geluloop, geludone)
+
+// func geluGradAVX2(dst, grad, x *float32, n int)
+// dst[i] = mulGrad(grad[i], geluDeriv1(x[i])) for i < n, a multiple of 8.
+TEXT ·geluGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ grad+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ ggdone
+	EXPCONSTS
+
+ggloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y10
+	GELUGRAD8
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ ggloop
+
+ggdone:
+	VZEROUPPER
+	RET
 
 // func maxAVX2(x *float32, n int, lanes *[16]float32)
 // lanes[i%16] = MAXPS(lanes[i%16], x[i]) for i < n, a multiple of 16.
@@ -425,6 +569,92 @@ scdone:
 	VBLENDMPS Z1, Z12, K1, Z5; \
 	VDIVPS Z2, Z5, Z0
 
+// NORMTAIL16 is NORMTAIL8 on zmm registers (t + 44 a masked add); K1 is
+// clobbered too.
+#define NORMTAIL16 \
+	VPANDD vmAbsMask<>(SB), Z0, Z1; \
+	VMINPS vmG20<>(SB), Z1, Z1; \
+	VADDPS vmThree<>(SB), Z1, Z2; \
+	VMOVUPS vmThree<>(SB), Z3; \
+	VDIVPS Z2, Z3, Z2; \
+	VMULPS vmMillsP12<>(SB), Z2, Z3; \
+	VADDPS vmMillsP11<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP10<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP9<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP8<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP7<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP6<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP5<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP4<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP3<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP2<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP1<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VADDPS vmMillsP0<>(SB), Z3, Z3; \
+	VMULPS Z2, Z3, Z3; \
+	VPANDD vmHiMask<>(SB), Z1, Z2; \
+	VSUBPS Z2, Z1, Z5; \
+	VMULPS Z2, Z2, Z4; \
+	VMULPS vmMHalf<>(SB), Z4, Z4; \
+	VCMPPS $0x1d, vmG12<>(SB), Z1, K1; \
+	VADDPS vmG44<>(SB), Z4, K1, Z4; \
+	VADDPS Z2, Z1, Z6; \
+	VMULPS Z6, Z5, Z5; \
+	VMULPS vmMHalf<>(SB), Z5, Z5; \
+	EXP16(Z4, Z6, Z7, Z8, Z9); \
+	EXP16(Z5, Z6, Z7, Z8, Z9); \
+	VMULPS Z5, Z4, Z4; \
+	VMULPS vmInvSqrt2Pi<>(SB), Z4, Z4; \
+	VMULPS Z4, Z3, Z3
+
+// GELU16 is GELU8 on zmm registers; Z1..Z9, K1 clobbered.
+#define GELU16 \
+	NORMTAIL16; \
+	VMULPS Z3, Z0, Z5; \
+	VMULPS vmTailScale<>(SB), Z5, Z6; \
+	VSUBPS Z3, Z12, Z7; \
+	VMULPS Z7, Z0, Z7; \
+	VPXORD Z8, Z8, Z8; \
+	VCMPPS $0x11, Z8, Z0, K1; \
+	VBLENDMPS Z5, Z7, K1, Z7; \
+	VCMPPS $0x12, vmM12<>(SB), Z0, K1; \
+	VBLENDMPS Z6, Z7, K1, Z7; \
+	VCMPPS $3, Z0, Z0, K1; \
+	VPORD vmQuiet<>(SB), Z0, K1, Z7; \
+	VMOVAPS Z7, Z0
+
+// GELUGRAD16 is GELUGRAD8 on zmm registers (g in Z10); Z1..Z9, K1 clobbered.
+#define GELUGRAD16 \
+	NORMTAIL16; \
+	VMAXPS vmM20<>(SB), Z0, Z5; \
+	VMULPS Z4, Z5, Z5; \
+	VADDPS Z5, Z3, Z5; \
+	VMULPS vmTailScale<>(SB), Z5, Z5; \
+	VMULPS Z4, Z0, Z6; \
+	VADDPS Z6, Z3, Z7; \
+	VSUBPS Z3, Z12, Z8; \
+	VADDPS Z6, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VCMPPS $0x11, Z9, Z0, K1; \
+	VBLENDMPS Z7, Z8, K1, Z8; \
+	VCMPPS $0x1d, vmG12<>(SB), Z0, K1; \
+	VBLENDMPS Z12, Z8, K1, Z8; \
+	VCMPPS $0x12, vmM12<>(SB), Z0, K1; \
+	VBLENDMPS Z5, Z8, K1, Z8; \
+	VCMPPS $3, Z0, Z0, K1; \
+	VPORD vmQuiet<>(SB), Z0, K1, Z8; \
+	VMULPS Z8, Z10, Z0
+
 #define MAP16(body, loop, done) \
 	MOVQ dst+0(FP), DI; \
 	MOVQ src+8(FP), SI; \
@@ -461,6 +691,35 @@ TEXT ·tanhAVX512(SB), NOSPLIT, $0-24
 // func sigmoidAVX512(dst, src *float32, n int)
 TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
 	MAP16(SIGMOID16, sig16loop, sig16done)
+
+// func geluAVX512(dst, src *float32, n int)
+TEXT ·geluAVX512(SB), NOSPLIT, $0-24
+	MAP16(GELU16, gelu16loop, gelu16done)
+
+// func geluGradAVX512(dst, grad, x *float32, n int)
+TEXT ·geluGradAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ grad+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ gg16done
+	EXPCONSTS16
+
+gg16loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z10
+	GELUGRAD16
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ gg16loop
+
+gg16done:
+	VZEROUPPER
+	RET
 
 // func maxAVX512(x *float32, n int, lanes *[16]float32)
 TEXT ·maxAVX512(SB), NOSPLIT, $0-24

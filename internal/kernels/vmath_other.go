@@ -6,6 +6,8 @@ package kernels
 
 func map32(op int, dst, src []float32) { mapGo(op, dst, src) }
 
+func geluGrad32(dst, g, x []float32) { geluGrad32Go(dst, g, x) }
+
 func max32(x []float32, l *[16]float32) { max32Go(x, l) }
 
 func expSum32(dst, src []float32, m, c float32, l *[16]float32) {

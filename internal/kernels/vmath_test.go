@@ -416,3 +416,75 @@ func TestGELUGrad32(t *testing.T) {
 		}
 	})
 }
+
+// TestGELULengths checks GELU32 and GELUGrad32 on every path at lengths
+// around the 8- and 16-lane blocks, on inputs of both signs with ±0, ±Inf,
+// NaNs with payloads (in x, in g, in both) and the branch edges ±12 and
+// −20 among them: each element the same bits as the Go path's per-element
+// functions give it (a NaN x gives x quiet; a NaN g gives g quiet, also
+// when x is NaN), nothing written past the end, and in place (dst = src,
+// dst = g) the same.
+func TestGELULengths(t *testing.T) {
+	nan := func(b uint32) float32 { return math.Float32frombits(b) }
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
+		nan(0x7fa00005), nan(0xffc00123), 12, -12, math.Nextafter32(-12, 0), math.Nextafter32(12, 0), -20, -25, 25, -0.75}
+	r := rand.New(rand.NewSource(5))
+	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+	kernels(t, func(t *testing.T) {
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 47, 100} {
+			x, g := make([]float32, n), make([]float32, n)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * 5)
+				g[i] = float32(r.NormFloat64())
+				if r.Intn(3) == 0 {
+					x[i] = special[r.Intn(len(special))]
+				}
+				if r.Intn(8) == 0 {
+					g[i] = nan(0x7f800000 | uint32(1+r.Intn(1<<22)))
+				}
+			}
+			dst := make([]float32, n+1)
+			dst[n] = 7
+			GELU32(dst[:n], x)
+			for i, v := range x {
+				want := gelu1(v)
+				if v != v && !same(want, quiet(v)) {
+					t.Fatalf("gelu1(%#x) = %#x, want x quiet", math.Float32bits(v), math.Float32bits(want))
+				}
+				if !same(dst[i], want) {
+					t.Fatalf("n=%d: GELU32(%v) = %v (bits %#x), the Go path %v (bits %#x)", n, v, dst[i], math.Float32bits(dst[i]), want, math.Float32bits(want))
+				}
+			}
+			in := append([]float32(nil), x...)
+			GELU32(in, in)
+			for i := range in {
+				if !same(in[i], dst[i]) {
+					t.Fatalf("n=%d: GELU32 in place gives %v at %d, not %v", n, in[i], i, dst[i])
+				}
+			}
+			GELUGrad32(dst[:n], g, x)
+			for i, v := range x {
+				want := g[i] * geluDeriv1(v)
+				switch {
+				case g[i] != g[i]:
+					want = quiet(g[i])
+				case v != v:
+					want = quiet(v)
+				}
+				if !same(dst[i], want) {
+					t.Fatalf("n=%d: GELUGrad32(g=%v (bits %#x), x=%v (bits %#x)) = bits %#x, want %#x", n, g[i], math.Float32bits(g[i]), v, math.Float32bits(v), math.Float32bits(dst[i]), math.Float32bits(want))
+				}
+			}
+			copy(in, g)
+			GELUGrad32(in, in, x)
+			for i := range in {
+				if !same(in[i], dst[i]) {
+					t.Fatalf("n=%d: GELUGrad32 in place gives %v at %d, not %v", n, in[i], i, dst[i])
+				}
+			}
+			if dst[n] != 7 {
+				t.Fatalf("n=%d: written past the end", n)
+			}
+		}
+	})
+}
