@@ -300,6 +300,10 @@ type mat[T elem] struct {
 func (p *mat[T]) block(i0, i1, j0, j1 int) {
 	bufs := p.bufs.Get().(*buffers[T])
 	defer p.bufs.Put(bufs)
+	if i1-i0 <= p.mc && panelsFirst {
+		p.blockPanels(bufs, i0, i1, j0, j1)
+		return
+	}
 	for jc := j0; jc < j1; jc += p.nc {
 		ncur := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
@@ -316,16 +320,13 @@ func (p *mat[T]) block(i0, i1, j0, j1 int) {
 }
 
 // mul multiplies rows ic…ic+mcur of op(A), columns pc…pc+kcur, by the
-// packed block of B (columns jc…jc+ncur of C), packing the rows into pa. When
-// that block is a single panel of B, each value of A is used once: packing
-// it would only copy it, so where there is a direct kernel and A can be read
-// as it is (untransposed, alpha 1, whole groups of 2·mr rows), the kernel
-// reads it in place; the sums are the same.
+// packed block of B (columns jc…jc+ncur of C), packing the rows into pa.
+// Where there is a direct kernel and A can be read as it is, its whole
+// groups of 2·mr rows are read in place instead (see directRows).
 func (p *mat[T]) mul(pa, pb []T, ic, mcur, jc, ncur, pc, kcur int, store bool) {
-	if p.direct != nil && !p.transA && p.alpha == 1 && ncur <= p.nr {
-		full := mcur / (2 * mr) * (2 * mr)
-		for ir := 0; ir < full; ir += 2 * mr {
-			p.direct(kcur, p.a[(ic+ir)*p.lda+pc:], p.lda, pb, p.c[(ic+ir)*p.ldc+jc:], p.ldc, store, ncur)
+	if full := p.directRows(mcur, kcur); full > 0 {
+		for jr := 0; jr < ncur; jr += p.nr {
+			p.directPanel(pb[jr*kcur:(jr+p.nr)*kcur], ic, full, jc+jr, min(p.nr, ncur-jr), pc, kcur, store)
 		}
 		ic, mcur = ic+full, mcur-full
 		if mcur == 0 {

@@ -376,6 +376,10 @@ func TestGemmAssemblySameBits(t *testing.T) {
 		{70, 40, 33, 1, 0.25, 0, 0, 0},
 		{25, 10, 260, 1, 0, 0, 0, 0},
 		{5, 47, 17, 1, 1, 0, 0, 0},
+		// more rows than mc: A read in place across several panels of B
+		// with AVX-512, packed with AVX2
+		{200, 70, 300, 1, 1, 0, 0, 0},
+		{250, 100, 40, 1, 0, 0, 0, 0},
 	}
 	name := kernelName
 	defer choosePath(name)
