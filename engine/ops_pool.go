@@ -52,6 +52,29 @@ func (q *poolGeom) window(o, size int) (lo, hi int) {
 func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	q := poolGeometry("MaxPool2d", x, kernel, stride, padding)
 	out := uninit(x.dtype, []int{x.shape[0], x.shape[1], q.oh, q.ow})
+	shape := x.shape
+	if q.is2x2() {
+		// each window's maximum as its position 0–3 (maxPool2x2)
+		code := make([]uint8, out.Numel())
+		if x.dtype == Float64 {
+			maxPool2x2(q, x.f64, out.f64, code)
+		} else {
+			maxPool2x2(q, x.f32, out.f32, code)
+		}
+		// ∂x = g at each window's maximum, 0 elsewhere
+		return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
+			if creatingGraph() {
+				return []*Tensor{rowsScatter(g, q.flatIndex(code), 1, shape)}
+			}
+			gx := uninit(g.dtype, shape)
+			if g.dtype == Float64 {
+				maxPoolBack2x2(q, gx.f64, g.f64, code)
+			} else {
+				maxPoolBack2x2(q, gx.f32, g.f32, code)
+			}
+			return []*Tensor{gx}
+		}, x)
+	}
 	arg := uninitInts(out.Numel()) // flat index in x of each output's maximum, each written
 	if x.dtype == Float64 {
 		maxPool(q, x.f64, out.f64, arg)
@@ -60,34 +83,49 @@ func MaxPool2d(x *Tensor, kernel, stride, padding int) *Tensor {
 	}
 	// ∂x[argmax of each window] += g
 	return record("MaxPool2d", out, func(g *Tensor) []*Tensor {
-		if q.k == 2 && q.s == 2 && q.p == 0 && !creatingGraph() {
-			gx := uninit(g.dtype, x.shape)
-			if g.dtype == Float64 {
-				maxPoolBack2x2(q, gx.f64, g.f64, arg)
-			} else {
-				maxPoolBack2x2(q, gx.f32, g.f32, arg)
-			}
-			return []*Tensor{gx}
-		}
-		return []*Tensor{rowsScatter(g, arg, 1, x.shape)}
+		return []*Tensor{rowsScatter(g, arg, 1, shape)}
 	}, x)
 }
 
+// is2x2 reports whether q is the common 2×2 pool with stride 2 and no
+// padding, whose windows lie inside the input and do not overlap.
+func (q *poolGeom) is2x2() bool { return q.k == 2 && q.s == 2 && q.p == 0 }
+
+// flatIndex returns the flat index in the input of each 2×2 window's
+// maximum, given its position code 0–3 (a, b in the window's first row, c,
+// d in its second).
+func (q *poolGeom) flatIndex(code []uint8) []int {
+	arg := make([]int, len(code))
+	for o, c := range code {
+		pl, oy, ox := o/(q.oh*q.ow), o/q.ow%q.oh, o%q.ow
+		arg[o] = (pl*q.h+2*oy+int(c>>1))*q.w + 2*ox + int(c&1)
+	}
+	return arg
+}
+
 // maxPoolBack2x2 writes every element of ∂x for the 2×2, stride-2 pool
-// without padding, whose windows do not overlap: the two input rows under a
-// row of outputs are cleared while in cache and each window's maximum gets
-// its output's gradient; a last row no window covers (odd height) is
-// cleared too. Zero-filling all of ∂x first and then scattering into it
-// took a pass over memory more.
-func maxPoolBack2x2[T float](q *poolGeom, gx, g []T, arg []int) {
-	w := q.w
+// without padding, whose windows do not overlap: each window's four values
+// get its output's gradient at the maximum (its code) and 0 elsewhere, in
+// one pass (float32: AVX2 or AVX-512); a last column or row no window
+// covers (odd width or height) is cleared.
+func maxPoolBack2x2[T float](q *poolGeom, gx, g []T, code []uint8) {
+	w, ow := q.w, q.ow
 	for pl := 0; pl < q.planes; pl++ {
 		for oy := 0; oy < q.oh; oy++ {
 			i0 := (pl*q.h + 2*oy) * w
-			clear(gx[i0 : i0+2*w])
-			o := (pl*q.oh + oy) * q.ow
-			for ox, i := range arg[o : o+q.ow] {
-				gx[i] = g[o+ox]
+			o := (pl*q.oh + oy) * ow
+			r0, r1, gr, cr := gx[i0:i0+w], gx[i0+w:i0+2*w], g[o:o+ow], code[o:o+ow]
+			if gx32, ok := any(gx).([]float32); ok {
+				kernels.MaxPool2x2BackRow32(gx32[i0:i0+2*ow], gx32[i0+w:i0+w+2*ow], any(g).([]float32)[o:o+ow], cr)
+			} else {
+				for ox, c := range cr {
+					var v [4]T
+					v[c] = gr[ox]
+					r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1] = v[0], v[1], v[2], v[3]
+				}
+			}
+			if w%2 == 1 {
+				r0[w-1], r1[w-1] = 0, 0
 			}
 		}
 		if q.h%2 == 1 {
@@ -98,10 +136,6 @@ func maxPoolBack2x2[T float](q *poolGeom, gx, g []T, arg []int) {
 }
 
 func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
-	if q.k == 2 && q.s == 2 && q.p == 0 {
-		maxPool2x2(q, x, out, arg)
-		return
-	}
 	for pl := 0; pl < q.planes; pl++ {
 		CheckInterrupt()
 		for oy := 0; oy < q.oh; oy++ {
@@ -113,29 +147,31 @@ func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
 	}
 }
 
-// maxPool2x2 is maxPool for the common 2×2 window with stride 2 and no
-// padding (every window inside the input). It has no window arithmetic and
-// no data-dependent branches (where the maximum sits is random, so branches
-// mispredict): it picks the same element as maxPool, the first maximum, and
-// takes maxPool's own rule for a window holding a NaN.
-func maxPool2x2[T float](q *poolGeom, x, out []T, arg []int) {
+// maxPool2x2 pools the common 2×2 window with stride 2 and no padding (every
+// window inside the input), recording each window's maximum as its
+// position 0–3 (a, b in the window's first row, c, d in its second). It
+// has no window arithmetic and no data-dependent branches (where the maximum
+// sits is random, so branches mispredict): it picks the same element as
+// maxPool, the first maximum, and takes maxPool's own rule for a window
+// holding a NaN.
+func maxPool2x2[T float](q *poolGeom, x, out []T, code []uint8) {
 	w := q.w
 	for pl := 0; pl < q.planes; pl++ {
 		CheckInterrupt()
 		for oy := 0; oy < q.oh; oy++ {
 			o := (pl*q.oh + oy) * q.ow
-			orow, arow := out[o:o+q.ow], arg[o:o+q.ow]
+			orow, crow := out[o:o+q.ow], code[o:o+q.ow]
 			i0 := (pl*q.h + 2*oy) * w
 			r0, r1 := x[i0:i0+2*q.ow], x[i0+w:i0+w+2*q.ow]
 			start := 0
-			if x32, ok := any(x).([]float32); ok { // AVX2, eight windows at a time
+			if x32, ok := any(x).([]float32); ok { // AVX2 8, AVX-512 16 windows at a time
 				out32 := any(out).([]float32)
-				start = kernels.MaxPool2x2Row32(out32[o:o+q.ow], arow, x32[i0:i0+2*q.ow], x32[i0+w:i0+w+2*q.ow], i0, w)
+				start = kernels.MaxPool2x2Row32(out32[o:o+q.ow], crow, x32[i0:i0+2*q.ow], x32[i0+w:i0+w+2*q.ow])
 				if start == 0 && q.ow < 8 && o+8 <= len(out) && i0+w+16 <= len(x) {
-					// A row of fewer than eight windows (a 14-wide input):
-					// pool eight; those past the row land on the outputs of
-					// rows after this one, which are computed later.
-					if kernels.MaxPool2x2Row32(out32[o:o+8], arg[o:o+8], x32[i0:i0+16], x32[i0+w:i0+w+16], i0, w) == 8 {
+					// A row of fewer than eight windows (a 14-wide input)
+					// with AVX2: pool eight; those past the row land on the
+					// outputs of rows after this one, which are computed later.
+					if kernels.MaxPool2x2Row32(out32[o:o+8], code[o:o+8], x32[i0:i0+16], x32[i0+w:i0+w+16]) == 8 {
 						start = q.ow
 					}
 				}
@@ -143,14 +179,14 @@ func maxPool2x2[T float](q *poolGeom, x, out []T, arg []int) {
 			for ox := start; ox < len(orow); ox++ {
 				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
 				if a != a || b != b || c != c || d != d {
-					orow[ox], arow[ox] = maxPoolWindow(q, x, pl, oy, ox)
+					v, i := maxPoolWindow(q, x, pl, oy, ox)
+					orow[ox], crow[ox] = v, uint8((i-i0-2*ox)/w*2+(i-i0-2*ox)%w)
 					continue
 				}
 				j1, j2 := b2i(b > a), b2i(d > c) // first maximum of each row
 				m1, m2 := r0[2*ox+j1], r1[2*ox+j2]
 				k := b2i(m2 > m1) // the second row only when strictly larger
-				i := i0 + 2*ox + j1 + k*(w+j2-j1)
-				orow[ox], arow[ox] = x[i], i
+				orow[ox], crow[ox] = x[i0+2*ox+j1+k*(w+j2-j1)], uint8(j1+k*(2+j2-j1))
 			}
 		}
 	}

@@ -9,17 +9,20 @@ import (
 var _ = addOps("pool", poolOps)
 
 // TestMaxPool2x2MatchesGeneral checks the 2×2 fast path against the general
-// window rule on inputs full of ties, signed zeros, infinities and NaNs: same
-// value (bit for bit) and same index (first maximum; NaN wins).
+// window rule on inputs full of ties, signed zeros, infinities and NaNs, in
+// float32 (the assembly) and float64 (Go): same value (bit for bit) and same
+// index (first maximum; NaN wins), and a backward that puts a random
+// gradient at that index and +0 everywhere else.
 func TestMaxPool2x2MatchesGeneral(t *testing.T) {
 	vals := []float32{-1, 0, float32(math.Copysign(0, -1)), 1, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
 	r := rand.New(rand.NewSource(1))
 	// Widths 9 and 39 (odd: the last column is not pooled; 39 gives rows of
-	// 19 outputs, two blocks of 8 for the AVX2 path and a rest), 14 and 3
-	// (rows of 7 and 1 outputs, pooled eight at a time across rows), with
-	// NaNs everywhere, rarely, or never.
-	for _, tc := range []struct{ w, nanEvery int }{{9, 1}, {39, 1}, {39, 200}, {39, 0}, {14, 0}, {14, 50}, {3, 0}, {3, 20}} {
-		x := New(make([]float32, 2*3*6*tc.w), 2, 3, 6, tc.w)
+	// 19 outputs: blocks of 8 or 16 and a rest), 14 and 3 (rows of 7 and 1
+	// outputs: pooled eight at a time across rows with AVX2, one masked
+	// block with AVX-512), heights 6 and 5 (odd: the last row is not
+	// pooled), with NaNs everywhere, rarely, or never.
+	for _, tc := range []struct{ h, w, nanEvery int }{{6, 9, 1}, {6, 39, 1}, {6, 39, 200}, {5, 39, 0}, {6, 14, 0}, {5, 14, 50}, {6, 3, 0}, {6, 3, 20}, {7, 64, 0}} {
+		x := New(make([]float32, 2*3*tc.h*tc.w), 2, 3, tc.h, tc.w)
 		for i := range x.f32 {
 			x.f32[i] = vals[r.Intn(4)] // ties among ordinary values
 			if r.Intn(3) == 0 {
@@ -32,25 +35,45 @@ func TestMaxPool2x2MatchesGeneral(t *testing.T) {
 				x.f32[i] = float32(math.NaN())
 			}
 		}
-		checkMaxPool2x2(t, x)
+		checkMaxPool2x2(t, r, x.f32, x.shape)
+		x64 := make([]float64, len(x.f32))
+		for i, v := range x.f32 {
+			x64[i] = float64(v)
+		}
+		checkMaxPool2x2(t, r, x64, x.shape)
 	}
 }
 
-func checkMaxPool2x2(t *testing.T, x *Tensor) {
+func checkMaxPool2x2[T float](t *testing.T, r *rand.Rand, x []T, shape []int) {
 	t.Helper()
-	q := poolGeometry("MaxPool2d", x, 2, 0, 0)
-	out := make([]float32, q.planes*q.oh*q.ow)
-	arg := make([]int, len(out))
-	maxPool2x2(q, x.f32, out, arg)
+	q := poolGeometry("MaxPool2d", New(make([]float32, len(x)), shape...), 2, 0, 0)
+	out := make([]T, q.planes*q.oh*q.ow)
+	code := make([]uint8, len(out))
+	maxPool2x2(q, x, out, code)
+	arg := q.flatIndex(code)
+	g := make([]T, len(out))
+	want := make([]T, len(x)) // the gradient scattered to the general rule's maxima
 	for pl := 0; pl < q.planes; pl++ {
 		for oy := 0; oy < q.oh; oy++ {
 			for ox := 0; ox < q.ow; ox++ {
 				o := (pl*q.oh+oy)*q.ow + ox
-				v, i := maxPoolWindow(q, x.f32, pl, oy, ox)
-				if math.Float32bits(v) != math.Float32bits(out[o]) || i != arg[o] {
-					t.Fatalf("output %d: fast path gives %v at %d, general rule %v at %d", o, out[o], arg[o], v, i)
+				v, i := maxPoolWindow(q, x, pl, oy, ox)
+				if math.Float64bits(float64(v)) != math.Float64bits(float64(out[o])) || i != arg[o] {
+					t.Fatalf("%T %v output %d: fast path gives %v at %d, general rule %v at %d", x, shape, o, out[o], arg[o], v, i)
 				}
+				g[o] = T(r.NormFloat64())
+				want[i] = g[o]
 			}
+		}
+	}
+	gx := make([]T, len(x))
+	for i := range gx {
+		gx[i] = T(math.NaN()) // every element must be written
+	}
+	maxPoolBack2x2(q, gx, g, code)
+	for i := range gx {
+		if math.Float64bits(float64(gx[i])) != math.Float64bits(float64(want[i])) {
+			t.Fatalf("%T %v: gradient element %d is %v, want %v", x, shape, i, gx[i], want[i])
 		}
 	}
 }
@@ -78,6 +101,9 @@ func poolOps() []opSpec {
 		// above poolMin, and 39 wide: 2×2 windows in AVX2 blocks of 8 and a rest
 		{name: "MaxPool2d/big-2x2", f: pool(MaxPool2d, 2, 0, 0), inputs: in(Randn(4, 8, 12, 39))},
 		{name: "MaxPool2d/big-odd", f: pool(MaxPool2d, 2, 0, 0), inputs: in(Randn(2, 3, 41, 40))},
+		// rows of 7 windows (the CNN's second pool): AVX2 pools them eight
+		// at a time across rows, AVX-512 in one masked block
+		{name: "MaxPool2d/big-7-wide", f: pool(MaxPool2d, 2, 0, 0), inputs: in(Randn(4, 8, 14, 14))},
 		{name: "AvgPool2d/big-3x3", f: pool(AvgPool2d, 3, 2, 1), inputs: in(Randn(4, 8, 12, 39))},
 		// one tensor used twice: both contributions must arrive
 		{name: "twice/MaxPool2d+AvgPool2d", f: func(x []*Tensor) *Tensor {

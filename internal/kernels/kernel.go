@@ -26,7 +26,8 @@ func installGo() {
 	kernelName = "go"
 	setGemm(f32, 16, nil, nil, nil, nil, nil)
 	setGemm(f64, 8, nil, nil, nil, nil, nil)
-	relu, reluGrad, maxPoolRow = reluGo, reluGradGo, maxPoolRowNone
+	relu, reluGrad = reluGo, reluGradGo
+	maxPoolRow, maxPoolBackRow = maxPoolRowNone, maxPoolBackRowGo
 	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
 	vmPath = vmGo
 }

@@ -87,34 +87,6 @@ func reluGradAsm(dst, x, g []float32) {
 	reluGradGo(dst[n:], x[n:], g[n:])
 }
 
-// maxPool8AVX pools eight 2×2 windows (kernel_amd64.s); see MaxPool2x2Row32.
-//
-//go:noescape
-func maxPool8AVX(out *float32, arg *int, r0, r1 *float32, base, w int) bool
-
-func maxPoolRowAsm(out []float32, arg []int, r0, r1 []float32, base, w int) int {
-	if base+2*len(out)+w >= 1<<31 {
-		return 0 // indices must fit the assembly's int32 lanes
-	}
-	done := 0
-	for ; done+8 <= len(out); done += 8 {
-		o := done
-		_, _, _, _ = out[o+7], arg[o+7], r0[2*o+15], r1[2*o+15]
-		if !maxPool8AVX(&out[o], &arg[o], &r0[2*o], &r1[2*o], base+2*o, w) {
-			return o
-		}
-	}
-	if o := len(out) - 8; done < len(out) && o >= 0 {
-		// The rest as one more block overlapping the previous one (those
-		// outputs are computed again, to the same values).
-		_, _, _, _ = out[o+7], arg[o+7], r0[2*o+15], r1[2*o+15]
-		if maxPool8AVX(&out[o], &arg[o], &r0[2*o], &r1[2*o], base+2*o, w) {
-			done = len(out)
-		}
-	}
-	return done
-}
-
 // adamAVX is adamGo's loop over the first n&^3 elements (kernel_amd64.s).
 //
 //go:noescape
@@ -309,7 +281,7 @@ func installAVX2() {
 	f32.packTrans8, f32.packCols = packBTrans8, packACols6
 	setGemm(f64, 8, kernelAsmD, nil, nil, nil, nil)
 	relu, reluGrad = reluAsm, reluGradAsm
-	maxPoolRow = maxPoolRowAsm
+	maxPoolRow, maxPoolBackRow = maxPoolRowAVX, maxPoolBackRowAVX
 	saxpy = saxpyAsm
 	adam = adamAsm
 	arith = arithAsm
@@ -317,7 +289,7 @@ func installAVX2() {
 }
 
 // installAVX512 is installAVX2 with the GEMM's AVX-512 micro-kernels and
-// elementwise loops (all but the max pool's, which stays AVX2): the larger
+// elementwise loops: the larger
 // tiles (12×32 float32, 12×16 float64) sum each element in the same order,
 // and the loops do the same operations 16 floats at a time, so the results
 // are the same bits as with AVX2.
@@ -329,6 +301,9 @@ func installAVX512() {
 	setGemm(f64, 16, nil, tile512d, nil, nil, nil)
 	f32.direct, f64.direct = direct512s, direct512d
 	relu, reluGrad = reluAsm512, reluGradAsm512
+	if cpu.X86.HasAVX512BW { // byte-masked loads and stores of the codes
+		maxPoolRow, maxPoolBackRow = maxPoolRow512, maxPoolBackRow512
+	}
 	saxpy = saxpyAsm512
 	adam = adamAsm512
 	arith = arithAsm512

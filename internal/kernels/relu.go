@@ -4,7 +4,8 @@ import "math"
 
 // The ReLU loops live here, beside the GEMM, because they share its CPU
 // detection and assembly: on the activations of a CNN they are memory passes
-// as long as the products, and AVX2 does 8 at a time.
+// as long as the products, and AVX2 does 8 at a time (the max pool's loops
+// are in pool.go).
 var (
 	relu     = reluGo
 	reluGrad = reluGradGo
@@ -42,22 +43,4 @@ func reluGradGo(dst, x, g []float32) {
 		}
 		dst[i] = math.Float32frombits(math.Float32bits(g[i]) & m)
 	}
-}
-
-// maxPoolRow, when AVX2 is there, pools the leading windows of a row; it
-// returns how many outputs it did (stopping at a window holding a NaN).
-var maxPoolRow = maxPoolRowNone
-
-// maxPoolRowNone pools nothing: MaxPool2x2Row32's Go loop does it all.
-func maxPoolRowNone(out []float32, arg []int, r0, r1 []float32, base, w int) int { return 0 }
-
-// MaxPool2x2Row32 computes leading outputs of one row of a 2×2, stride-2 max
-// pool with AVX2: out[o] = the first maximum of r0[2o], r0[2o+1], r1[2o],
-// r1[2o+1] (in that order) and arg[o] its index base+2o (+1 for the odd
-// column, +w for the second row). It returns how many outputs it wrote, a
-// multiple of 8; the caller does the rest, and any window holding a NaN
-// stops it (the caller's general rule handles NaNs). Without AVX2 it returns 0.
-func MaxPool2x2Row32(out []float32, arg []int, r0, r1 []float32, base, w int) int {
-	n := min(len(out), len(arg), len(r0)/2, len(r1)/2)
-	return maxPoolRow(out[:n], arg[:n], r0, r1, base, w)
 }
