@@ -176,7 +176,7 @@ var twiceDifferentiable = map[string]bool{
 	"Narrow": true, "Slice": true, "Select": true, "Split": true, "Chunk": true, "Pad": true, "Cat": true, "place": true,
 	"MaxPool2d": true, "AvgPool2d": true, "avgPool2dGrad": true,
 	"IndexSelect": true, "Gather": true, "scatterRows": true, "gatherRows": true,
-	"GELU": true, "Max": true, "Min": true,
+	"GELU": true, "Max": true, "Min": true, "AttentionScores": true, "ApplyAttention": true,
 }
 
 // notTwice returns g as the result of a node whose backward panics: the

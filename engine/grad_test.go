@@ -105,6 +105,12 @@ func gradRows() []opSpec {
 			g := Grad([]*Tensor{AttentionWeights(x[0], x[1], AttentionOpts{}).Tanh().Sum()}, []*Tensor{x[0], x[1]}, GradOpts{CreateGraph: true})
 			return g[0].Square().Sum().Add(g[1].Sin().Sum())
 		}, inputs: []*Tensor{Randn(2, 3, 4), Randn(2, 5, 4)}},
+		// the heads read in place (AttentionScores, ApplyAttention)
+		{name: "second/attention-heads", f: func(x []*Tensor) *Tensor {
+			out := ScaledDotProductAttention(x[0], x[1], x[2], AttentionOpts{Heads: 2})
+			g := Grad([]*Tensor{out.Tanh().Sum()}, []*Tensor{x[0], x[1], x[2]}, GradOpts{CreateGraph: true})
+			return g[0].Square().Sum().Add(g[1].Sin().Sum()).Add(g[2].Square().Sum())
+		}, inputs: []*Tensor{Randn(3, 2, 4), Randn(5, 2, 4), Randn(5, 2, 6)}},
 		{name: "second/LayerNorm", f: func(x []*Tensor) *Tensor {
 			g := Grad([]*Tensor{LayerNorm(x[0], []int{4}, x[1], x[2], 1e-5).Tanh().Sum()}, []*Tensor{x[0], x[1], x[2]}, GradOpts{CreateGraph: true})
 			return g[0].Square().Sum().Add(g[1].Sin().Sum()).Add(g[2].Square().Sum())

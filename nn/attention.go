@@ -237,13 +237,10 @@ func (m *MultiheadAttention) AttendWeights(query, key, value *engine.Tensor, mk 
 			bias = bias.Pad(pad, 0)
 		}
 	}
-	// heads: [T, N, E] → [N, H, T, E/H]
-	heads := func(x *engine.Tensor) *engine.Tensor {
-		return x.Reshape(x.Size(0), n, h, e/h).Permute(1, 2, 0, 3)
-	}
-	// the weights [N, H, L, S] after dropout, which PyTorch 1.13 also returns
-	att := m.drop.Forward(engine.AttentionWeights(heads(q), heads(k), engine.AttentionOpts{Mask: mask, Causal: causal, Bias: bias}))
-	out = m.OutProj.Forward(att.MatMul(heads(v)).Permute(2, 0, 1, 3).Reshape(l, n, e)) // [L, N, E]
+	// the weights [N, H, L, S] after dropout, which PyTorch 1.13 also
+	// returns; the products read each head of q, k and v [T, N, E] in place
+	att := m.drop.Forward(engine.AttentionWeights(q, k, engine.AttentionOpts{Mask: mask, Causal: causal, Bias: bias, Heads: h}))
+	out = m.OutProj.Forward(engine.ApplyAttention(att, v, h)) // [L, N, E]
 	switch {
 	case wo.NoWeights:
 	case wo.PerHead:

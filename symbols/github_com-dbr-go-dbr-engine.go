@@ -11,6 +11,7 @@ func init() {
 	Symbols["github.com/dbr-go/dbr/engine/engine"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"AddOpHook":                 reflect.ValueOf(engine.AddOpHook),
+		"ApplyAttention":            reflect.ValueOf(engine.ApplyAttention),
 		"Arange":                    reflect.ValueOf(engine.Arange),
 		"AttentionWeights":          reflect.ValueOf(engine.AttentionWeights),
 		"AvgPool2d":                 reflect.ValueOf(engine.AvgPool2d),

@@ -36,4 +36,39 @@ case("Unsqueeze/negative", lambda a: a.unsqueeze(-1), rand(2, 3))
 # above internal/kernels's smallWork (1536 multiply-adds), so that the packed
 # float32 kernel is used
 case("MatMul/large-batch", lambda a, b: a @ b, rand(2, 16, 24), rand(24, 12))
+
+
+# attention with the heads side by side in the last dim of time-major q, k
+# and v [T, N, H·E] (AttentionOpts.Heads, ApplyAttention); appended after the
+# cases above so that their inputs stay the same
+def split_heads(x, h):  # [T, N, H·E] → [N, H, T, E]
+    t, n, e = x.shape
+    return x.reshape(t, n, h, e // h).permute(1, 2, 0, 3)
+
+
+def merge_heads(y):  # [N, H, T, E] → [T, N, H·E]
+    n, h, t, e = y.shape
+    return y.permute(2, 0, 1, 3).reshape(t, n, h * e)
+
+
+def head_weights(q, k, h, mask=None, causal=False, bias=None):
+    s = (split_heads(q, h) * (1 / (q.shape[2] // h) ** 0.5)) @ split_heads(k, h).transpose(-1, -2)
+    if mask is not None:
+        s = s.masked_fill(mask != 0, float("-inf"))
+    if bias is not None:
+        s = s + bias
+    if causal:
+        s = s.masked_fill(torch.ones(s.shape[-2:], dtype=torch.bool).triu(1), float("-inf"))
+    return torch.softmax(s, -1)
+
+
+# hides key 1 of every query, keys 3-4 of query 0
+heads_mask = torch.tensor([[0, 1, 0, 0, 0], [0, 1, 0, 0, 0], [0, 1, 0, 1, 1]], dtype=torch.float64)
+case("AttentionWeights/heads", lambda q, k: head_weights(q, k, 2), rand(3, 2, 8), rand(5, 2, 8))
+case("AttentionWeights/heads-mask-bias", lambda q, k, b: head_weights(q, k, 2, mask=heads_mask, bias=b),
+     rand(3, 2, 8), rand(5, 2, 8), rand(2, 2, 3, 5))
+case("ApplyAttention", lambda w, v: merge_heads(w @ split_heads(v, 2)), rand(2, 2, 3, 5), rand(5, 2, 6))
+case("ScaledDotProductAttention/heads-causal",
+     lambda q, k, v: merge_heads(head_weights(q, k, 3, causal=True) @ split_heads(v, 3)),
+     rand(4, 2, 6), rand(4, 2, 6), rand(4, 2, 9))
 write()
