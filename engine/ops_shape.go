@@ -509,10 +509,12 @@ func sameDType(ts []*Tensor) []*Tensor {
 
 // place is the data primitive of the ops above: it returns a tensor of shape
 // out filled with fill, with the block of src starting at srcStart copied to
-// dstStart. It records no autograd.
+// dstStart. It records no autograd. A block that covers all of out (Narrow
+// and Select forward: a step of an RNN's input projection, a head of
+// attention) is copied into unzeroed memory.
 func place(src *Tensor, srcStart, block, out, dstStart []int, fill float64) *Tensor {
-	res := empty(src.dtype, out)
-	if fill != 0 {
+	res := uninit(src.dtype, out)
+	if !slices.Equal(block, out) {
 		res.fill(fill)
 	}
 	blockCopy(res, dstStart, src, srcStart, block)
