@@ -142,11 +142,9 @@ func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int, set [2]boo
 		matmulInto(true, false, out, in, m, g, out, x, in, beta(set[1]), gw, in)
 	}
 	if gb != nil {
+		// row by row, in order, with the vector loop for float32
 		for i := 0; i < m; i++ {
-			row := g[i*out : (i+1)*out]
-			for j, v := range row {
-				gb[j] += v
-			}
+			addTo(gb, g[i*out:(i+1)*out])
 		}
 	}
 }
