@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"math/rand"
 	"slices"
 	"testing"
 )
@@ -228,6 +229,51 @@ func TestSoftmaxRows32(t *testing.T) {
 			}
 			check("value", y32, y64, per)
 			check("gradient", g32, g64, n)
+		}
+	}
+}
+
+// TestCrossEntropyNarrowSameBits checks that rows of fewer than 16 classes
+// (one Exp32 call for all rows, sums in lane order) give the row-by-row
+// loop's bits, forward and backward, with NaN, ±Inf and all −Inf rows among
+// them.
+func TestCrossEntropyNarrowSameBits(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	inf := float32(math.Inf(1))
+	for _, c := range []int{1, 2, 5, 10, 15} {
+		n := 37
+		x := make([]float32, n*c)
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * 4)
+		}
+		x[3*c] = float32(math.NaN())
+		x[5*c+c-1] = inf
+		x[7*c] = -inf
+		for j := 0; j < c; j++ {
+			x[9*c+j] = -inf
+		}
+		target := make([]int, n)
+		g := make([]float32, n)
+		for i := range target {
+			target[i], g[i] = r.Intn(c), float32(r.NormFloat64())
+		}
+		out, outRows := make([]float32, n), make([]float32, n)
+		sh, shRows := make([]rowShift, n), make([]rowShift, n)
+		crossEntropyForwardNarrow32(out, sh, x, target, c)
+		crossEntropyForwardRows32(outRows, shRows, x, target, c)
+		gx, gxRows := make([]float32, n*c), make([]float32, n*c)
+		crossEntropyBackwardNarrow32(gx, g, x, sh, target, c)
+		crossEntropyBackwardRows32(gxRows, g, x, sh, target, c)
+		same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b }
+		for i := range out {
+			if !same(out[i], outRows[i]) || !same(sh[i].m, shRows[i].m) || !same(sh[i].ls, shRows[i].ls) {
+				t.Fatalf("C=%d row %d: loss %v, shift %v; row by row %v, %v", c, i, out[i], sh[i], outRows[i], shRows[i])
+			}
+		}
+		for i := range gx {
+			if !same(gx[i], gxRows[i]) {
+				t.Fatalf("C=%d: gradient [%d][%d] = %v, row by row %v", c, i/c, i%c, gx[i], gxRows[i])
+			}
 		}
 	}
 }

@@ -133,6 +133,18 @@ func ExpSum32(dst, src []float32, m, c float32) float32 {
 	return reduceLanes(&lanes, func(a, b float32) float32 { return a + b })
 }
 
+// LaneSum32 returns the sum of x added in ExpSum32's order (element i into
+// lane i mod 16 of lanes starting at +0, then the lanes halved pairwise), so
+// that exps computed apart (Exp32 of the same (x − m) − c) sum to ExpSum32's
+// bits.
+func LaneSum32(x []float32) float32 {
+	var lanes [16]float32
+	for i, v := range x {
+		lanes[i%16] += v
+	}
+	return reduceLanes(&lanes, func(a, b float32) float32 { return a + b })
+}
+
 // Scale32 sets dst[i] = src[i]·a for every i < len(src); dst must be at
 // least as long as src (it panics otherwise).
 func Scale32(dst, src []float32, a float32) {

@@ -195,8 +195,8 @@ func TestVmathExact(t *testing.T) {
 // TestMaxExpSumScale checks Max32, ExpSum32 and Scale32 on every path, at
 // lengths around the 16-element blocks: Max32 against the plain maximum (and
 // the lane rule where NaNs are present), ExpSum32's elements against Exp32
-// and its sum against the lane-order sum written out here and the float64
-// sum, Scale32 against Go's product; each path against the Go path bit for
+// and its sum (and LaneSum32 of Exp32's values) against the lane-order sum
+// written out here and the float64 sum, Scale32 against Go's product; each path against the Go path bit for
 // bit.
 func TestMaxExpSumScale(t *testing.T) {
 	lengths := []int{0, 1, 7, 15, 16, 17, 31, 32, 33, 100, 1000}
@@ -256,12 +256,14 @@ func TestMaxExpSumScale(t *testing.T) {
 				sum := ExpSum32(e[:n], x, m, c)
 				var sl [16]float32
 				var sum64 float64
+				exps := make([]float32, n)
 				for i, v := range x {
 					want := []float32{(v - m) - c}
 					Exp32(want, want)
 					if e[i] != want[0] {
 						t.Fatalf("n=%d: ExpSum32 element %d is %v, Exp32 gives %v", n, i, e[i], want[0])
 					}
+					exps[i] = want[0]
 					sl[i%16] += want[0]
 					sum64 += math.Exp(float64(v) - float64(m) - float64(c))
 				}
@@ -272,6 +274,9 @@ func TestMaxExpSumScale(t *testing.T) {
 				}
 				if sum != sl[0] {
 					t.Fatalf("n=%d: ExpSum32 sum is %v, the lane order gives %v", n, sum, sl[0])
+				}
+				if ls := LaneSum32(exps); ls != sl[0] {
+					t.Fatalf("n=%d: LaneSum32 of Exp32's values is %v, the lane order gives %v", n, ls, sl[0])
 				}
 				if math.Abs(float64(sum)-sum64) > 1e-6*float64(n)*sum64 {
 					t.Fatalf("n=%d: ExpSum32 sum is %v, float64 gives %v", n, sum, sum64)
