@@ -496,7 +496,7 @@ func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
 			for _, v := range []struct {
 				procs int
 				stall bool
-			}{{2, false}, {3, false}, {2, true}} {
+			}{{2, false}, {3, false}, {2, true}, {3, true}} {
 				got, got64 := run(v.procs, v.stall, tc, a, b, a64, b64)
 				for i := range one {
 					if math.Float32bits(got[i]) != math.Float32bits(one[i]) {

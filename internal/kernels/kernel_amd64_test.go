@@ -134,3 +134,34 @@ func checkDirect[T elem](t *testing.T, r *rand.Rand, name string, direct func(k 
 		}
 	}
 }
+
+// BenchmarkKernel512 times the 12×32 float32 micro-kernel alone, adding into
+// C, on packed panels with kc = 256: "L1" keeps one micro-panel of A (12 KiB)
+// and one panel of B (32 KiB) in the 48 KiB L1, "L2" walks the micro-panel
+// across 32 panels of B (1 MiB, from L2) as a block of the product does.
+// Compare its GFLOP/s with the FMA peak `go run ./bench` prints.
+func BenchmarkKernel512(b *testing.B) {
+	if !hasAVX512() {
+		b.Skip("no AVX-512 on this CPU")
+	}
+	const k = 256
+	r := rand.New(rand.NewSource(1))
+	for _, s := range []struct {
+		name   string
+		panels int
+	}{{"L1", 1}, {"L2", 32}} {
+		a := randSlice[float32](r, 2*mr*k)
+		pb := randSlice[float32](r, s.panels*32*k)
+		c := make([]float32, 2*mr*32*s.panels)
+		ldc := 32 * s.panels
+		b.Run(s.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				for j := 0; j < s.panels; j++ {
+					gemm512s12x32(k, &a[0], &pb[j*32*k], &c[j*32], ldc, 2*mr, 1<<16-1, false)
+				}
+			}
+			flops := 2 * float64(2*mr*32*k*s.panels)
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
