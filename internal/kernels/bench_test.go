@@ -66,6 +66,24 @@ func BenchmarkSgemmMLP(b *testing.B) {
 	}
 }
 
+// BenchmarkSgemmFewRows times products of a few rows, as an LSTM step's
+// h·W_hhᵀ at batch 32 (hidden 256, four gates) and smaller batches: the
+// last tile of rows is short.
+func BenchmarkSgemmFewRows(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	const n, k = 1024, 256
+	w := randSlice[float32](r, n*k)
+	for _, m := range []int{1, 4, 8, 32} {
+		x, z := randSlice[float32](r, m*k), make([]float32, m*n)
+		b.Run(fmt.Sprintf("%s/m=%d", Kernel(), m), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Sgemm(false, true, m, n, k, 1, x, k, w, k, 0, z, n)
+			}
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
 // BenchmarkDgemm reports GFLOP/s of square float64 products with this
 // package and with gonum's pure-Go Dgemm.
 func BenchmarkDgemm(b *testing.B) {

@@ -151,49 +151,6 @@ func kernelAsm(k int, a, b, c []float32, ldc int, store bool) {
 // checks CPUID and XGETBV for the opmask and zmm state).
 func hasAVX512() bool { return cpu.X86.HasAVX512F && hasAVX2FMA() }
 
-// The AVX-512 micro-kernels (gemm512_amd64.s, written by gen_gemm512.go):
-// rows×cols corners of 12×32 and 6×32 float32 tiles (12×16 and 6×16
-// float64), in one or two zmm per row.
-//
-//go:noescape
-func gemm512s12x32(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
-
-//go:noescape
-func gemm512s12x16(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
-
-//go:noescape
-func gemm512s6x32(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
-
-//go:noescape
-func gemm512s6x16(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool)
-
-//go:noescape
-func gemm512d12x16(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
-
-//go:noescape
-func gemm512d12x8(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
-
-//go:noescape
-func gemm512d6x16(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
-
-//go:noescape
-func gemm512d6x8(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool)
-
-// The direct kernels (…r) read 12 full rows of an unpacked A in place, row
-// stride lda.
-//
-//go:noescape
-func gemm512s12x32r(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool, lda int)
-
-//go:noescape
-func gemm512s12x16r(k int, a, b, c *float32, ldc int, rows int, mask uint32, store bool, lda int)
-
-//go:noescape
-func gemm512d12x16r(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool, lda int)
-
-//go:noescape
-func gemm512d12x8r(k int, a, b, c *float64, ldc int, rows int, mask uint32, store bool, lda int)
-
 // packBTrans32 and packBCopy32 are packBTrans16 and packBCopy16 for
 // 32-column panels (kernel512_amd64.s).
 //
@@ -204,22 +161,18 @@ func packBTrans32(dst, src *float32, ld, k int)
 func packBCopy32(dst, src *float32, ld, k int)
 
 // tile512s is impl.tile for float32: the corner of a 12×32 tile, computed by
-// the kernel that covers it with the fewest rows (6 or 12) and zmm (1 or 2),
-// so a narrow or short output does not pay for a full tile.
+// the kernel of exactly its rows (1…12, gemm512_amd64.go, written by
+// gen_gemm512.go) in one zmm a row when cols ≤ 16, two otherwise, so a
+// narrow or short output does not pay for a full tile.
 func tile512s(k int, a, b, c []float32, ldc int, store bool, rows, cols int) {
 	_ = a[roundUp(rows, mr)*k-1]
 	_ = b[k*32-1]
 	_ = c[(rows-1)*ldc+cols-1]
-	switch {
-	case rows > mr && cols > 16:
-		gemm512s12x32(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-16)-1, store)
-	case rows > mr:
-		gemm512s12x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
-	case cols > 16:
-		gemm512s6x32(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-16)-1, store)
-	default:
-		gemm512s6x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
+	if cols > 16 {
+		gemm512s(rows, 2, k, &a[0], &b[0], &c[0], ldc, 1<<(cols-16)-1, store)
+		return
 	}
+	gemm512s(rows, 1, k, &a[0], &b[0], &c[0], ldc, 1<<cols-1, store)
 }
 
 // direct512s is impl.direct for float32: 12 rows of C, cols ≤ 32 of them,
@@ -252,16 +205,11 @@ func tile512d(k int, a, b, c []float64, ldc int, store bool, rows, cols int) {
 	_ = a[roundUp(rows, mr)*k-1]
 	_ = b[k*16-1]
 	_ = c[(rows-1)*ldc+cols-1]
-	switch {
-	case rows > mr && cols > 8:
-		gemm512d12x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-8)-1, store)
-	case rows > mr:
-		gemm512d12x8(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
-	case cols > 8:
-		gemm512d6x16(k, &a[0], &b[0], &c[0], ldc, rows, 1<<(cols-8)-1, store)
-	default:
-		gemm512d6x8(k, &a[0], &b[0], &c[0], ldc, rows, 1<<cols-1, store)
+	if cols > 8 {
+		gemm512d(rows, 2, k, &a[0], &b[0], &c[0], ldc, 1<<(cols-8)-1, store)
+		return
 	}
+	gemm512d(rows, 1, k, &a[0], &b[0], &c[0], ldc, 1<<cols-1, store)
 }
 
 func archPaths() []path {
