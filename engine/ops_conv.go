@@ -469,8 +469,13 @@ func (u *unroll[T]) addBack(cols, dpad []T, n, grp int, dx []T) {
 }
 
 // copyRows copies rows runs of n values from src (rows ss apart) to dst
-// (rows ds apart).
+// (rows ds apart); float32 in vector moves (kernels.CopyRows32), not a
+// call of copy per run of 14–30 values.
 func copyRows[T float](dst []T, ds int, src []T, ss, rows, n int) {
+	if d32, ok := any(dst).([]float32); ok {
+		kernels.CopyRows32(d32, ds, any(src).([]float32), ss, rows, n)
+		return
+	}
 	for r := 0; r < rows; r++ {
 		copy(dst[r*ds:][:n], src[r*ss:][:n])
 	}

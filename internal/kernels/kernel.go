@@ -28,6 +28,7 @@ func installGo() {
 	setGemm(f64, 8, nil, nil, nil, nil, nil)
 	relu, reluGrad = reluGo, reluGradGo
 	maxPoolRow, maxPoolBackRow = maxPoolRowNone, maxPoolBackRowGo
+	copyRows = copyRowsGo
 	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
 	vmPath = vmGo
 }

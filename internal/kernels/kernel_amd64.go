@@ -230,6 +230,7 @@ func installAVX2() {
 	setGemm(f64, 8, kernelAsmD, nil, nil, nil, nil)
 	relu, reluGrad = reluAsm, reluGradAsm
 	maxPoolRow, maxPoolBackRow = maxPoolRowAVX, maxPoolBackRowAVX
+	copyRows = copyRowsAsm
 	saxpy = saxpyAsm
 	adam = adamAsm
 	arith = arithAsm
@@ -249,6 +250,7 @@ func installAVX512() {
 	setGemm(f64, 16, nil, tile512d, nil, nil, nil)
 	f32.direct, f64.direct = direct512s, direct512d
 	relu, reluGrad = reluAsm512, reluGradAsm512
+	copyRows = copyRowsAsm512
 	if cpu.X86.HasAVX512BW { // byte-masked loads and stores of the codes
 		maxPoolRow, maxPoolBackRow = maxPoolRow512, maxPoolBackRow512
 	}
