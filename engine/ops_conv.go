@@ -318,7 +318,7 @@ func convBackwardImage[T float](q *convGeom, u *unroll[T], n int, x, w, g, gx, g
 	K, L := q.k(), q.l()
 	CheckInterrupt()
 	for oc := range gb {
-		gb[oc] += sum4(g[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L])
+		gb[oc] += planeSum(g[(n*q.oc+oc)*L : (n*q.oc+oc+1)*L])
 	}
 	for grp := 0; grp < q.groups; grp++ {
 		gs := g[(n*q.oc+grp*q.ocg)*L:][:q.ocg*L]
@@ -479,6 +479,15 @@ func copyRows[T float](dst []T, ds int, src []T, ss, rows, n int) {
 	for r := 0; r < rows; r++ {
 		copy(dst[r*ds:][:n], src[r*ss:][:n])
 	}
+}
+
+// planeSum returns the sum of v: float32 in vectors (kernels.Sum32's fixed
+// order of 16 lanes), float64 with sum4.
+func planeSum[T float](v []T) T {
+	if v32, ok := any(v).([]float32); ok {
+		return T(kernels.Sum32(v32))
+	}
+	return sum4(v)
 }
 
 // sum4 returns the sum of v with four independent partial sums: one long

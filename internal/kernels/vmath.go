@@ -19,8 +19,8 @@ import "math"
 //	Tanh32     1.34 ulp (1.330 at 0.62830955)
 //	Sigmoid32  2.41 ulp (2.402 at −4.157294)
 //
-// Max32 and ExpSum32 reduce in a fixed order (16 lanes, element i into lane
-// i mod 16, then lanes halved pairwise), the same on every path.
+// Max32, Sum32 and ExpSum32 reduce in a fixed order (16 lanes, element i
+// into lane i mod 16, then lanes halved pairwise), the same on every path.
 
 // vmPath is the set of loops in use, which the install functions of
 // kernel.go and kernel_amd64.go choose. The functions of this file call
@@ -118,6 +118,15 @@ func Max32(x []float32) float32 {
 	}
 	max32(x, &lanes)
 	return reduceLanes(&lanes, maxLane)
+}
+
+// Sum32 returns the sum of x in float32, added in the fixed lane order of
+// the package doc (0 when x is empty). Conv2d's bias gradient sums its
+// gradient's planes with it.
+func Sum32(x []float32) float32 {
+	var lanes [16]float32
+	sum32(x, &lanes)
+	return reduceLanes(&lanes, func(a, b float32) float32 { return a + b })
 }
 
 // ExpSum32 sets dst[i] = e^y, y = (src[i] − m) − c (the subtractions
@@ -351,6 +360,14 @@ func sigmoid32Go(dst, src []float32) {
 // assembly does whole blocks of 16 and hands them the rest (off is the index
 // of src[0] in the slice, for the lane).
 func max32Go(x []float32, l *[16]float32) { maxFrom(0, x, l) }
+
+func sum32Go(x []float32, l *[16]float32) { sumFrom(0, x, l) }
+
+func sumFrom(off int, x []float32, l *[16]float32) {
+	for i, v := range x {
+		l[(off+i)%16] += v
+	}
+}
 
 func maxFrom(off int, x []float32, l *[16]float32) {
 	for i, v := range x {

@@ -28,6 +28,9 @@ func geluGradAVX2(dst, grad, x *float32, n int)
 func maxAVX2(x *float32, n int, lanes *[16]float32)
 
 //go:noescape
+func sumAVX2(x *float32, n int, lanes *[16]float32)
+
+//go:noescape
 func expSumAVX2(dst, src *float32, n int, m, c float32, lanes *[16]float32)
 
 //go:noescape
@@ -55,6 +58,9 @@ func geluGradAVX512(dst, grad, x *float32, n int)
 
 //go:noescape
 func maxAVX512(x *float32, n int, lanes *[16]float32)
+
+//go:noescape
+func sumAVX512(x *float32, n int, lanes *[16]float32)
 
 //go:noescape
 func expSumAVX512(dst, src *float32, n int, m, c float32, lanes *[16]float32)
@@ -151,8 +157,8 @@ func geluGradAsm(dst, g, x *float32, n int) {
 	}
 }
 
-// max32, expSum32 and scale32 run the assembly loop over whole blocks of
-// 16; the rest goes to the Go loop (max, scale) or, padded with −Inf (whose
+// max32, sum32, expSum32 and scale32 run the assembly loop over whole
+// blocks of 16; the rest goes to the Go loop (max, sum, scale) or, padded with −Inf (whose
 // e^y are +0s, which leave the lane sums as they are), to the assembly
 // (unless m or c is −Inf).
 func max32(x []float32, l *[16]float32) {
@@ -168,6 +174,21 @@ func max32(x []float32, l *[16]float32) {
 		}
 	}
 	maxFrom(n, x[n:], l)
+}
+
+func sum32(x []float32, l *[16]float32) {
+	n := 0
+	switch vmPath {
+	case vmAVX2:
+		if n = len(x) &^ 15; n > 0 {
+			sumAVX2(&x[0], n, l)
+		}
+	case vmAVX512:
+		if n = len(x) &^ 15; n > 0 {
+			sumAVX512(&x[0], n, l)
+		}
+	}
+	sumFrom(n, x[n:], l)
 }
 
 func expSum32(dst, src []float32, m, c float32, l *[16]float32) {

@@ -391,6 +391,30 @@ maxdone:
 	VZEROUPPER
 	RET
 
+// func sumAVX2(x *float32, n int, lanes *[16]float32)
+// lanes[i%16] += x[i] for i < n, a multiple of 16.
+TEXT ·sumAVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ lanes+16(FP), AX
+	SHRQ $4, CX
+	JZ sumdone
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+
+sumloop:
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	ADDQ $64, SI
+	DECQ CX
+	JNZ sumloop
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+
+sumdone:
+	VZEROUPPER
+	RET
+
 // func expSumAVX2(dst, src *float32, n int, m, c float32, lanes *[16]float32)
 // dst[i] = exp1((src[i] - m) - c) and lanes[i%16] += dst[i] for i < n, a
 // multiple of 16.
@@ -738,6 +762,26 @@ max16loop:
 	VMOVUPS Z0, (AX)
 
 max16done:
+	VZEROUPPER
+	RET
+
+// func sumAVX512(x *float32, n int, lanes *[16]float32)
+TEXT ·sumAVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ lanes+16(FP), AX
+	SHRQ $4, CX
+	JZ sum16done
+	VMOVUPS (AX), Z0
+
+sum16loop:
+	VADDPS (SI), Z0, Z0
+	ADDQ $64, SI
+	DECQ CX
+	JNZ sum16loop
+	VMOVUPS Z0, (AX)
+
+sum16done:
 	VZEROUPPER
 	RET
 

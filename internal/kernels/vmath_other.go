@@ -10,6 +10,8 @@ func geluGrad32(dst, g, x []float32) { geluGrad32Go(dst, g, x) }
 
 func max32(x []float32, l *[16]float32) { max32Go(x, l) }
 
+func sum32(x []float32, l *[16]float32) { sum32Go(x, l) }
+
 func expSum32(dst, src []float32, m, c float32, l *[16]float32) {
 	expSum32Go(dst, src, m, c, l)
 }

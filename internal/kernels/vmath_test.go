@@ -493,3 +493,36 @@ func TestGELULengths(t *testing.T) {
 		}
 	})
 }
+
+// TestSum32 checks Sum32 on every path, at lengths around the 16-element
+// blocks, bit for bit against the lane-order sum written out here (element
+// i into lane i mod 16, lanes folded j+8, j+4, j+2, j+1 into j), and
+// against the float64 sum within the float32 rounding bound.
+func TestSum32(t *testing.T) {
+	kernels(t, func(t *testing.T) {
+		r := rand.New(rand.NewSource(13))
+		for _, n := range []int{0, 1, 7, 15, 16, 17, 31, 32, 33, 100, 784, 1000} {
+			x := make([]float32, n)
+			var lanes [16]float32
+			var sum64, abs64 float64
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * 10)
+				lanes[i%16] += x[i]
+				sum64 += float64(x[i])
+				abs64 += math.Abs(float64(x[i]))
+			}
+			for h := 8; h >= 1; h /= 2 {
+				for j := 0; j < h; j++ {
+					lanes[j] += lanes[j+h]
+				}
+			}
+			got := Sum32(x)
+			if math.Float32bits(got) != math.Float32bits(lanes[0]) {
+				t.Fatalf("%s n=%d: Sum32 = %v, the lane order gives %v", Kernel(), n, got, lanes[0])
+			}
+			if bound := float64(n) * 0x1p-24 * abs64; math.Abs(float64(got)-sum64) > bound {
+				t.Fatalf("%s n=%d: Sum32 = %v, float64 sum %v (bound %g)", Kernel(), n, got, sum64, bound)
+			}
+		}
+	})
+}
