@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 // Norm returns the p-norm over dims (over all elements when no dim is
@@ -126,7 +128,7 @@ func LayerNorm(x *Tensor, normalized []int, w, b *Tensor, eps float64) *Tensor {
 	if x.dtype == Float64 {
 		layerNormForward(x.f64, optSlice[float64](w), optSlice[float64](b), y.f64, mean, rstd, d, eps)
 	} else {
-		layerNormForward(x.f32, optSlice[float32](w), optSlice[float32](b), y.f32, mean, rstd, d, eps)
+		layerNormForward32(x.f32, optSlice[float32](w), optSlice[float32](b), y.f32, mean, rstd, d, eps)
 	}
 	inputs := []*Tensor{x}
 	for _, t := range []*Tensor{w, b} {
@@ -150,9 +152,12 @@ func LayerNorm(x *Tensor, normalized []int, w, b *Tensor, eps float64) *Tensor {
 		if b != nil && b.requiresGrad {
 			gb = empty(x.dtype, b.shape)
 		}
-		if x.dtype == Float64 {
+		switch {
+		case x.dtype == Float64:
 			layerNormBackward(x.f64, optSlice[float64](w), g.f64, optSlice[float64](gx), optSlice[float64](gw), optSlice[float64](gb), mean, rstd, d)
-		} else {
+		case gx != nil && gw != nil && gb != nil:
+			layerNormBackward32(x.f32, w.f32, g.f32, gx.f32, gw.f32, gb.f32, mean, rstd, d)
+		default:
 			layerNormBackward(x.f32, optSlice[float32](w), g.f32, optSlice[float32](gx), optSlice[float32](gw), optSlice[float32](gb), mean, rstd, d)
 		}
 		gs := []*Tensor{gx}
@@ -193,25 +198,67 @@ func layerNormForward[T float](x, w, b, y []T, mean, rstd []float64, d int, eps 
 		}
 		rs := 1 / math.Sqrt(ss/float64(d)+eps)
 		mean[r], rstd[r] = mu, rs
-		m, q := T(mu), T(rs)
-		switch {
-		case w != nil && b != nil:
-			for j, v := range row {
-				out[j] = (v-m)*q*w[j] + b[j]
-			}
-		case w != nil:
-			for j, v := range row {
-				out[j] = (v - m) * q * w[j]
-			}
-		case b != nil:
-			for j, v := range row {
-				out[j] = (v-m)*q + b[j]
-			}
-		default:
-			for j, v := range row {
-				out[j] = (v - m) * q
-			}
+		normRow(out, row, w, b, T(mu), T(rs))
+	}
+}
+
+// normRow sets out = (row - m)·q·w + b, leaving out w or b where nil.
+func normRow[T float](out, row, w, b []T, m, q T) {
+	switch {
+	case w != nil && b != nil:
+		for j, v := range row {
+			out[j] = (v-m)*q*w[j] + b[j]
 		}
+	case w != nil:
+		for j, v := range row {
+			out[j] = (v - m) * q * w[j]
+		}
+	case b != nil:
+		for j, v := range row {
+			out[j] = (v-m)*q + b[j]
+		}
+	default:
+		for j, v := range row {
+			out[j] = (v - m) * q
+		}
+	}
+}
+
+// layerNormForward32 is layerNormForward for float32 on the kernels' row
+// loops: the statistics in float64 in eight lanes (kernels.Sum64, SqDev64),
+// the row with a weight and a bias by kernels.NormRow32. One float64 sum
+// element after element waited on the adder's latency: LayerNorm was a
+// tenth of the transformer block's step.
+func layerNormForward32(x, w, b, y []float32, mean, rstd []float64, d int, eps float64) {
+	for r := range mean {
+		if r%256 == 0 {
+			CheckInterrupt()
+		}
+		row, out := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
+		mu := kernels.Sum64(row) / float64(d)
+		rs := 1 / math.Sqrt(kernels.SqDev64(row, mu)/float64(d)+eps)
+		mean[r], rstd[r] = mu, rs
+		if w != nil && b != nil {
+			kernels.NormRow32(out, row, w, b, float32(mu), float32(rs))
+		} else {
+			normRow(out, row, w, b, float32(mu), float32(rs))
+		}
+	}
+}
+
+// layerNormBackward32 is layerNormBackward for float32 with a weight and a
+// bias when all three gradients are wanted, on the kernels' row loops
+// (kernels.NormGradRow32 and NormGradOut32; the sums in float64 in eight
+// lanes).
+func layerNormBackward32(x, w, g, gx, gw, gb []float32, mean, rstd []float64, d int) {
+	for r := range mean {
+		if r%256 == 0 {
+			CheckInterrupt()
+		}
+		row, gr, out := x[r*d:(r+1)*d], g[r*d:(r+1)*d], gx[r*d:(r+1)*d]
+		m, q := float32(mean[r]), float32(rstd[r])
+		sg, sgx := kernels.NormGradRow32(out, row, gr, w, gw, gb, m, q)
+		kernels.NormGradOut32(out, row, m, q, float32(sg/float64(d)), float32(sgx/float64(d)))
 	}
 }
 

@@ -34,6 +34,12 @@ func normOps() []opSpec {
 		{name: "twice", f: func(x []*Tensor) *Tensor { return LayerNorm(x[0], []int{4}, x[1], x[1], 1e-5) }, inputs: []*Tensor{Randn(3, 4), Randn(4)}},
 		// above poolMin, over more rows than one interrupt check covers
 		{name: "LayerNorm/big", f: ln([]int{40}, 1e-5), inputs: []*Tensor{Randn(300, 40), Randn(40), Randn(40)}},
+		// float32 rows on the kernels' loops: eight elements at a time and a
+		// tail (19 = 2·8 + 3), the transformer block's 128, one short of a
+		// block (7)
+		{name: "LayerNorm/row19", f: ln([]int{19}, 1e-5), inputs: []*Tensor{Randn(5, 19), Randn(19), Randn(19)}},
+		{name: "LayerNorm/row128", f: ln([]int{128}, 1e-5), inputs: []*Tensor{Randn(6, 128).MulScalar(30).AddScalar(100), Randn(128), Randn(128)}},
+		{name: "LayerNorm/row7", f: ln([]int{7}, 1e-5), inputs: []*Tensor{Randn(4, 7), Randn(7), Randn(7)}},
 	}
 }
 
@@ -55,4 +61,24 @@ func TestLayerNormShapeErrors(t *testing.T) {
 			t.Errorf("got %v, want a LayerNorm shape error naming %s and the normalized shape", err, c.want)
 		}
 	}
+}
+
+// BenchmarkLayerNorm normalizes the transformer block's activations, [1024,
+// 128] float32 (sequence 64 × batch 16, d_model 128), forward alone and
+// forward + backward with a weight and a bias.
+func BenchmarkLayerNorm(b *testing.B) {
+	Seed(1)
+	x := Randn(1024, 128).To(Float32).SetRequiresGrad(true)
+	w, bias := Randn(128).To(Float32).SetRequiresGrad(true), Randn(128).To(Float32).SetRequiresGrad(true)
+	g := Randn(1024, 128).To(Float32)
+	b.Run("forward", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			NoGrad(func() { LayerNorm(x, []int{128}, w, bias, 1e-5) })
+		}
+	})
+	b.Run("forward+backward", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			LayerNorm(x, []int{128}, w, bias, 1e-5).BackwardWith(g)
+		}
+	})
 }
