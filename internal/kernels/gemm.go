@@ -57,6 +57,11 @@ type impl[T elem] struct {
 	// (rows ≤ 2·mr, cols ≤ nr) of the tile over one or two consecutive
 	// panels of A, writing only that corner, so edge tiles need no scratch.
 	tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int)
+	// edge, where set, computes the edge tiles of kernel's loop (fewer than
+	// mr rows or nr columns) in place: it sets or adds a rows×cols corner of
+	// a tile over one panel of A, writing only that corner, where kernel
+	// would compute the whole tile into scratch to be copied.
+	edge func(k int, a, b, c []T, ldc int, store bool, rows, cols int)
 	// direct, where set, sets or adds 2·mr full rows of C (cols ≤ nr) from
 	// 2·mr rows of an untransposed A read in place, with row stride lda.
 	direct func(k int, a []T, lda int, b, c []T, ldc int, store bool, cols int)
@@ -365,6 +370,10 @@ func (p *mat[T]) tiles(pa, pb []T, ic, mcur, jc, ncur, kcur int, store bool) {
 			off := (ic+ir)*p.ldc + jc + jr
 			if mm == mr && nn == nr {
 				p.kernel(kcur, ap, bp, p.c[off:], p.ldc, store)
+				continue
+			}
+			if p.edge != nil {
+				p.edge(kcur, ap, bp, p.c[off:], p.ldc, store, mm, nn)
 				continue
 			}
 			// Edge tile: compute the full tile into scratch, add the part that exists.

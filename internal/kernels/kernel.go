@@ -41,7 +41,7 @@ func setGemm[T elem](im *impl[T], nr int, kernel func(k int, a, b, c []T, ldc in
 		kernel = func(k int, a, b, c []T, ldc int, store bool) { kernelGo(nr, k, a, b, c, ldc, store) }
 	}
 	im.nr, im.kernel, im.tile, im.packTrans, im.packRows, im.packCopy = nr, kernel, tile, packTrans, packRows, packCopy
-	im.direct, im.packTrans8, im.packCols = nil, nil, nil
+	im.direct, im.edge, im.packTrans8, im.packCols = nil, nil, nil, nil
 }
 
 // choosePath installs the widest path unless DBR_CPU names a lower one

@@ -212,6 +212,34 @@ func tile512d(k int, a, b, c []float64, ldc int, store bool, rows, cols int) {
 	gemm512d(rows, 1, k, &a[0], &b[0], &c[0], ldc, 1<<cols-1, store)
 }
 
+// maskAVX2s and maskAVX2d hold lane masks for the AVX2 edge kernels: the 8
+// (4) elements from index 8−n (4−n) on set the first n lanes of a ymm.
+var (
+	maskAVX2s = [16]uint32{^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)}
+	maskAVX2d = [8]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+)
+
+// tileAVX2s is impl.edge for float32 on the AVX2 path: the rows×cols corner
+// (rows ≤ 6, cols ≤ 16) of a 6×16 tile, computed by the kernel of exactly
+// its rows (gemmavx2_amd64.go, written by gen_gemmavx2.go) in one ymm a row
+// when cols ≤ 8, two otherwise, the last through a mask of its columns.
+func tileAVX2s(k int, a, b, c []float32, ldc int, store bool, rows, cols int) {
+	_ = a[mr*k-1]
+	_ = b[k*16-1]
+	_ = c[(rows-1)*ldc+cols-1]
+	vecs := 1 + (cols-1)/8
+	gemmAVX2s(rows, vecs, k, &a[0], &b[0], &c[0], ldc, &maskAVX2s[8-(cols-8*(vecs-1))], store)
+}
+
+// tileAVX2d is tileAVX2s for float64 (6×8 tiles, 4 doubles a ymm).
+func tileAVX2d(k int, a, b, c []float64, ldc int, store bool, rows, cols int) {
+	_ = a[mr*k-1]
+	_ = b[k*8-1]
+	_ = c[(rows-1)*ldc+cols-1]
+	vecs := 1 + (cols-1)/4
+	gemmAVX2d(rows, vecs, k, &a[0], &b[0], &c[0], ldc, &maskAVX2d[4-(cols-4*(vecs-1))], store)
+}
+
 func archPaths() []path {
 	var ps []path
 	if hasAVX2FMA() {
@@ -228,6 +256,7 @@ func installAVX2() {
 	setGemm(f32, 16, kernelAsm, nil, packBTrans16, packA6, packBCopy16)
 	f32.packTrans8, f32.packCols = packBTrans8, packACols6
 	setGemm(f64, 8, kernelAsmD, nil, nil, nil, nil)
+	f32.edge, f64.edge = tileAVX2s, tileAVX2d
 	relu, reluGrad = reluAsm, reluGradAsm
 	maxPoolRow, maxPoolBackRow = maxPoolRowAVX, maxPoolBackRowAVX
 	copyRows = copyRowsAsm

@@ -18,17 +18,17 @@ func TestTile512(t *testing.T) {
 	r := rand.New(rand.NewSource(12))
 	for _, k := range []int{1, 3, 4, 9} {
 		for _, store := range []bool{false, true} {
-			checkTile(t, r, "float32", tile512s, 32, k, store)
-			checkTile(t, r, "float64", tile512d, 16, k, store)
+			checkTile(t, r, "float32", tile512s, 2*mr, 32, k, store)
+			checkTile(t, r, "float64", tile512d, 2*mr, 16, k, store)
 		}
 	}
 }
 
-func checkTile[T elem](t *testing.T, r *rand.Rand, name string, tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int), nr, k int, store bool) {
+func checkTile[T elem](t *testing.T, r *rand.Rand, name string, tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int), maxRows, nr, k int, store bool) {
 	t.Helper()
 	a := randSlice[T](r, 2*mr*k) // two panels: a[p*mr+i], rows 6… at a[mr*k+p*mr+i-6]
 	b := randSlice[T](r, k*nr)
-	for rows := 1; rows <= 2*mr; rows++ {
+	for rows := 1; rows <= maxRows; rows++ {
 		for cols := 1; cols <= nr; cols++ {
 			ldc := cols + 3
 			c := randSlice[T](r, (2*mr+1)*ldc) // a row more than the tile: all past the corner must stay
@@ -163,5 +163,22 @@ func BenchmarkKernel512(b *testing.B) {
 			flops := 2 * float64(2*mr*32*k*s.panels)
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// TestTileAVX2 runs the AVX2 edge kernels on every corner of their tiles
+// (rows 1…6 of one panel of A, every column count up to nr) in both element
+// types, adding and storing, against a float64 sum; every element of C
+// outside the corner (poisoned with NaN) must be left alone.
+func TestTileAVX2(t *testing.T) {
+	if !hasAVX2FMA() {
+		t.Skip("no AVX2 and FMA on this CPU")
+	}
+	r := rand.New(rand.NewSource(13))
+	for _, k := range []int{1, 3, 4, 9} {
+		for _, store := range []bool{false, true} {
+			checkTile(t, r, "float32", tileAVX2s, mr, 16, k, store)
+			checkTile(t, r, "float64", tileAVX2d, mr, 8, k, store)
+		}
 	}
 }
