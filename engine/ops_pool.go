@@ -106,30 +106,32 @@ func (q *poolGeom) flatIndex(code []uint8) []int {
 // maxPoolBack2x2 writes every element of ∂x for the 2×2, stride-2 pool
 // without padding, whose windows do not overlap: each window's four values
 // get its output's gradient at the maximum (its code) and 0 elsewhere, in
-// one pass (float32: AVX2 or AVX-512); a last column or row no window
-// covers (odd width or height) is cleared.
+// one pass (float32: AVX2, or AVX-512 a plane a call); a last column or row
+// no window covers (odd width or height) is cleared.
 func maxPoolBack2x2[T float](q *poolGeom, gx, g []T, code []uint8) {
 	w, ow := q.w, q.ow
 	for pl := 0; pl < q.planes; pl++ {
-		for oy := 0; oy < q.oh; oy++ {
-			i0 := (pl*q.h + 2*oy) * w
-			o := (pl*q.oh + oy) * ow
-			r0, r1, gr, cr := gx[i0:i0+w], gx[i0+w:i0+2*w], g[o:o+ow], code[o:o+ow]
-			if gx32, ok := any(gx).([]float32); ok {
-				kernels.MaxPool2x2BackRow32(gx32[i0:i0+2*ow], gx32[i0+w:i0+w+2*ow], any(g).([]float32)[o:o+ow], cr)
-			} else {
-				for ox, c := range cr {
+		i0, o0 := pl*q.h*w, pl*q.oh*ow
+		if gx32, ok := any(gx).([]float32); ok {
+			kernels.MaxPool2x2BackRows32(gx32[i0:i0+q.h*w], w, any(g).([]float32)[o0:o0+q.oh*ow], code[o0:o0+q.oh*ow], q.oh, ow)
+		} else {
+			for oy := 0; oy < q.oh; oy++ {
+				r0, r1 := gx[i0+2*oy*w:][:2*ow], gx[i0+(2*oy+1)*w:][:2*ow]
+				o := o0 + oy*ow
+				for ox, c := range code[o : o+ow] {
 					var v [4]T
-					v[c] = gr[ox]
+					v[c] = g[o+ox]
 					r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1] = v[0], v[1], v[2], v[3]
 				}
 			}
-			if w%2 == 1 {
-				r0[w-1], r1[w-1] = 0, 0
+		}
+		if w%2 == 1 {
+			for y := 0; y < 2*q.oh; y++ {
+				gx[i0+y*w+w-1] = 0
 			}
 		}
 		if q.h%2 == 1 {
-			i := (pl*q.h + q.h - 1) * w
+			i := i0 + (q.h-1)*w
 			clear(gx[i : i+w])
 		}
 	}
@@ -153,40 +155,39 @@ func maxPool[T float](q *poolGeom, x, out []T, arg []int) {
 // has no window arithmetic and no data-dependent branches (where the maximum
 // sits is random, so branches mispredict): it picks the same element as
 // maxPool, the first maximum, and takes maxPool's own rule for a window
-// holding a NaN.
+// holding a NaN. float32 runs in AVX2 or AVX-512 (kernels.MaxPool2x2Rows32,
+// a plane a call), rows or windows it leaves (a NaN) in the loop here.
 func maxPool2x2[T float](q *poolGeom, x, out []T, code []uint8) {
-	w := q.w
+	w, ow := q.w, q.ow
 	for pl := 0; pl < q.planes; pl++ {
 		CheckInterrupt()
+		i0, o0 := pl*q.h*w, pl*q.oh*ow
 		for oy := 0; oy < q.oh; oy++ {
-			o := (pl*q.oh + oy) * q.ow
-			orow, crow := out[o:o+q.ow], code[o:o+q.ow]
-			i0 := (pl*q.h + 2*oy) * w
-			r0, r1 := x[i0:i0+2*q.ow], x[i0+w:i0+w+2*q.ow]
 			start := 0
-			if x32, ok := any(x).([]float32); ok { // AVX2 8, AVX-512 16 windows at a time
-				out32 := any(out).([]float32)
-				start = kernels.MaxPool2x2Row32(out32[o:o+q.ow], crow, x32[i0:i0+2*q.ow], x32[i0+w:i0+w+2*q.ow])
-				if start == 0 && q.ow < 8 && o+8 <= len(out) && i0+w+16 <= len(x) {
-					// A row of fewer than eight windows (a 14-wide input)
-					// with AVX2: pool eight; those past the row land on the
-					// outputs of rows after this one, which are computed later.
-					if kernels.MaxPool2x2Row32(out32[o:o+8], code[o:o+8], x32[i0:i0+16], x32[i0+w:i0+w+16]) == 8 {
-						start = q.ow
-					}
+			if x32, ok := any(x).([]float32); ok {
+				o := o0 + oy*ow
+				done := kernels.MaxPool2x2Rows32(any(out).([]float32)[o:o0+q.oh*ow], code[o:o0+q.oh*ow], x32[i0+2*oy*w:i0+q.h*w], w, q.oh-oy, ow)
+				if oy += done / ow; oy == q.oh {
+					break
 				}
+				start = done % ow
 			}
-			for ox := start; ox < len(orow); ox++ {
+			// row oy from window start on, in Go
+			o := o0 + oy*ow
+			orow, crow := out[o:o+ow], code[o:o+ow]
+			i := i0 + 2*oy*w
+			r0, r1 := x[i:i+2*ow], x[i+w:i+w+2*ow]
+			for ox := start; ox < ow; ox++ {
 				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
 				if a != a || b != b || c != c || d != d {
-					v, i := maxPoolWindow(q, x, pl, oy, ox)
-					orow[ox], crow[ox] = v, uint8((i-i0-2*ox)/w*2+(i-i0-2*ox)%w)
+					v, at := maxPoolWindow(q, x, pl, oy, ox)
+					orow[ox], crow[ox] = v, uint8((at-i-2*ox)/w*2+(at-i-2*ox)%w)
 					continue
 				}
 				j1, j2 := b2i(b > a), b2i(d > c) // first maximum of each row
 				m1, m2 := r0[2*ox+j1], r1[2*ox+j2]
 				k := b2i(m2 > m1) // the second row only when strictly larger
-				orow[ox], crow[ox] = x[i0+2*ox+j1+k*(w+j2-j1)], uint8(j1+k*(2+j2-j1))
+				orow[ox], crow[ox] = x[i+2*ox+j1+k*(w+j2-j1)], uint8(j1+k*(2+j2-j1))
 			}
 		}
 	}

@@ -27,7 +27,7 @@ func installGo() {
 	setGemm(f32, 16, nil, nil, nil, nil, nil)
 	setGemm(f64, 8, nil, nil, nil, nil, nil)
 	relu, reluGrad = reluGo, reluGradGo
-	maxPoolRow, maxPoolBackRow = maxPoolRowNone, maxPoolBackRowGo
+	maxPoolRows, maxPoolBackRows = maxPoolRowsNone, maxPoolBackRowsGo
 	copyRows = copyRowsGo
 	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
 	vmPath = vmGo

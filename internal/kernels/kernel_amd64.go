@@ -258,7 +258,7 @@ func installAVX2() {
 	setGemm(f64, 8, kernelAsmD, nil, nil, nil, nil)
 	f32.edge, f64.edge = tileAVX2s, tileAVX2d
 	relu, reluGrad = reluAsm, reluGradAsm
-	maxPoolRow, maxPoolBackRow = maxPoolRowAVX, maxPoolBackRowAVX
+	maxPoolRows, maxPoolBackRows = maxPoolRowsAVX, maxPoolBackRowsAVX
 	copyRows = copyRowsAsm
 	saxpy = saxpyAsm
 	adam = adamAsm
@@ -281,7 +281,7 @@ func installAVX512() {
 	relu, reluGrad = reluAsm512, reluGradAsm512
 	copyRows = copyRowsAsm512
 	if cpu.X86.HasAVX512BW { // byte-masked loads and stores of the codes
-		maxPoolRow, maxPoolBackRow = maxPoolRow512, maxPoolBackRow512
+		maxPoolRows, maxPoolBackRows = maxPoolRows512, maxPoolBackRows512
 	}
 	saxpy = saxpyAsm512
 	adam = adamAsm512

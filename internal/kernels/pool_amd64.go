@@ -11,59 +11,64 @@ func maxPool8AVX(out *float32, code *uint8, r0, r1 *float32) bool
 func maxPoolBack8AVX(r0, r1, grad *float32, code *uint8)
 
 //go:noescape
-func maxPool512(out *float32, code *uint8, r0, r1 *float32, n int) int
+func maxPool512(out *float32, code *uint8, x *float32, w, rows, n int) int
 
 //go:noescape
-func maxPoolBack512(r0, r1, grad *float32, code *uint8, n int)
+func maxPoolBack512(gx *float32, w int, grad *float32, code *uint8, rows, n int)
 
-// maxPoolRowAVX pools blocks of eight windows, the last one overlapping the
-// one before it (its outputs are computed again, to the same values); a row
-// of fewer than eight is left to the caller.
-func maxPoolRowAVX(out []float32, code []uint8, r0, r1 []float32) int {
-	n := len(out)
-	if n < 8 {
-		return 0
-	}
-	_, _, _ = code[n-1], r0[2*n-1], r1[2*n-1]
-	for o := 0; ; o += 8 {
-		o = min(o, n-8)
-		if !maxPool8AVX(&out[o], &code[o], &r0[2*o], &r1[2*o]) {
-			return o &^ 7 // the blocks before this one
+// maxPoolRowsAVX pools blocks of eight windows, a row's last block
+// overlapping the one before it (its outputs are computed again, to the
+// same values). A row of fewer than eight windows is pooled eight at a
+// time too, those past the row landing on the outputs of the rows after
+// it, which are computed later: all rows but the last.
+func maxPoolRowsAVX(out []float32, code []uint8, x []float32, w, rows, n int) int {
+	for p := 0; p < rows; p++ {
+		o, i := p*n, 2*p*w
+		if n < 8 {
+			if p == rows-1 || o+8 > len(out) || o+8 > len(code) || i+w+16 > len(x) {
+				return o
+			}
+			if !maxPool8AVX(&out[o], &code[o], &x[i], &x[i+w]) {
+				return o
+			}
+			continue
 		}
-		if o == n-8 {
-			return n
+		for j := 0; ; j += 8 {
+			j = min(j, n-8)
+			if !maxPool8AVX(&out[o+j], &code[o+j], &x[i+2*j], &x[i+w+2*j]) {
+				return o + j&^7 // the blocks before this one
+			}
+			if j == n-8 {
+				break
+			}
 		}
 	}
+	return rows * n
 }
 
-// maxPoolBackRowAVX is maxPoolRowAVX's layout for the backward; the windows
-// of a row shorter than eight go through the Go loop.
-func maxPoolBackRowAVX(r0, r1, g []float32, code []uint8) {
-	n := len(g)
+// maxPoolBackRowsAVX is maxPoolRowsAVX's layout for the backward; rows of
+// fewer than eight windows go through the Go loop.
+func maxPoolBackRowsAVX(gx []float32, w int, g []float32, code []uint8, rows, n int) {
 	if n < 8 {
-		maxPoolBackRowGo(r0, r1, g, code)
+		maxPoolBackRowsGo(gx, w, g, code, rows, n)
 		return
 	}
-	_, _, _ = code[n-1], r0[2*n-1], r1[2*n-1]
-	for o := 0; ; o += 8 {
-		o = min(o, n-8)
-		maxPoolBack8AVX(&r0[2*o], &r1[2*o], &g[o], &code[o])
-		if o == n-8 {
-			return
+	for p := 0; p < rows; p++ {
+		o, i := p*n, 2*p*w
+		for j := 0; ; j += 8 {
+			j = min(j, n-8)
+			maxPoolBack8AVX(&gx[i+2*j], &gx[i+w+2*j], &g[o+j], &code[o+j])
+			if j == n-8 {
+				break
+			}
 		}
 	}
 }
 
-func maxPoolRow512(out []float32, code []uint8, r0, r1 []float32) int {
-	if len(out) == 0 {
-		return 0
-	}
-	return maxPool512(&out[0], &code[0], &r0[0], &r1[0], len(out))
+func maxPoolRows512(out []float32, code []uint8, x []float32, w, rows, n int) int {
+	return maxPool512(&out[0], &code[0], &x[0], w, rows, n)
 }
 
-func maxPoolBackRow512(r0, r1, g []float32, code []uint8) {
-	if len(g) == 0 {
-		return
-	}
-	maxPoolBack512(&r0[0], &r1[0], &g[0], &code[0], len(g))
+func maxPoolBackRows512(gx []float32, w int, g []float32, code []uint8, rows, n int) {
+	maxPoolBack512(&gx[0], w, &g[0], &code[0], rows, n)
 }

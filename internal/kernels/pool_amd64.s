@@ -103,8 +103,9 @@ TEXT ·maxPoolBack8AVX(SB), NOSPLIT, $0-32
 	VZEROUPPER
 	RET
 
-// POOLMASKS sets K1 to the windows of this block (16, or the n - AX left)
-// and K2, K3 to their values in the first and second zmm of a row.
+// POOLMASKS sets K1 to the windows of this block (16, or the n - AX left
+// of the row) and K2, K3 to their values in the first and second zmm of an
+// input row.
 #define POOLMASKS(full, body) \
 	MOVQ R9, CX; \
 	SUBQ AX, CX; \
@@ -128,16 +129,22 @@ full: \
 	KXNORW K3, K3, K3; \
 body:
 
-// func maxPool512(out *float32, code *uint8, r0, r1 *float32, n int) int
-// n > 0 windows, 16 at a time, the last block masked; returns how many
-// it wrote: n, or the windows before the first block holding a NaN.
-TEXT ·maxPool512(SB), NOSPLIT, $0-48
+// func maxPool512(out *float32, code *uint8, x *float32, w, rows, n int) int
+// rows > 0 rows of n > 0 windows, 16 at a time, each row's last block
+// masked; returns how many outputs it wrote: rows·n, or those before the
+// first block holding a NaN. DI, BX: the row's outputs and codes; SI, DX:
+// its two input rows; AX: its windows done; R11: the rows' outputs before.
+TEXT ·maxPool512(SB), NOSPLIT, $0-56
 	MOVQ out+0(FP), DI
 	MOVQ code+8(FP), BX
-	MOVQ r0+16(FP), SI
-	MOVQ r1+24(FP), DX
-	MOVQ n+32(FP), R9
-	XORQ AX, AX
+	MOVQ x+16(FP), SI
+	MOVQ w+24(FP), R12
+	MOVQ rows+32(FP), R10
+	MOVQ n+40(FP), R9
+	SHLQ $2, R12
+	LEAQ (SI)(R12*1), DX
+	SHLQ $1, R12                 // two input rows, in bytes
+	XORQ R11, R11
 	VMOVDQU32 ·poolEven(SB), Z30
 	VMOVDQU32 ·poolOdd(SB), Z31
 	MOVL $1, R8
@@ -147,12 +154,15 @@ TEXT ·maxPool512(SB), NOSPLIT, $0-48
 	MOVL $3, R8
 	VPBROADCASTD R8, Z27
 
+prow:
+	XORQ AX, AX
+
 ploop:
 	POOLMASKS(pfull, pbody)
-	VMOVUPS.Z (SI), K2, Z0
-	VMOVUPS.Z 64(SI), K3, Z1
-	VMOVUPS.Z (DX), K2, Z2
-	VMOVUPS.Z 64(DX), K3, Z3
+	VMOVUPS.Z (SI)(AX*8), K2, Z0
+	VMOVUPS.Z 64(SI)(AX*8), K3, Z1
+	VMOVUPS.Z (DX)(AX*8), K2, Z2
+	VMOVUPS.Z 64(DX)(AX*8), K3, Z3
 	VMOVAPS Z0, Z4
 	VPERMT2PS Z1, Z30, Z4        // a
 	VMOVAPS Z0, Z5
@@ -164,7 +174,7 @@ ploop:
 	VCMPPS $3, Z5, Z4, K4        // a or b NaN (masked-off lanes hold 0)
 	VCMPPS $3, Z7, Z6, K5
 	KORTESTW K5, K4
-	JNE pdone
+	JNE pnan
 	VCMPPS $0x1e, Z4, Z5, K4     // j1 = b > a
 	VCMPPS $0x1e, Z6, Z7, K5     // j2 = d > c
 	VBLENDMPS Z5, Z4, K4, Z8     // m1 = j1 ? b : a
@@ -177,31 +187,41 @@ ploop:
 	VMOVDQA32 Z27, K5, Z12       // 2 + j2
 	VMOVDQA32 Z12, K6, Z11       // the code
 	VPMOVDB Z11, X11
-	VMOVUPS Z10, K1, (DI)
-	VMOVDQU8 X11, K1, (BX)
+	VMOVUPS Z10, K1, (DI)(AX*4)
+	VMOVDQU8 X11, K1, (BX)(AX*1)
 	ADDQ $16, AX
-	ADDQ $64, DI
-	ADDQ $16, BX
-	ADDQ $128, SI
-	ADDQ $128, DX
 	CMPQ AX, R9
 	JLT ploop
-	MOVQ R9, AX
-
-pdone:
-	MOVQ AX, ret+40(FP)
+	LEAQ (DI)(R9*4), DI
+	ADDQ R9, BX
+	ADDQ R12, SI
+	ADDQ R12, DX
+	ADDQ R9, R11
+	DECQ R10
+	JNZ prow
+	MOVQ R11, ret+48(FP)
 	VZEROUPPER
 	RET
 
-// func maxPoolBack512(r0, r1, grad *float32, code *uint8, n int)
-// maxPoolBack8AVX for n > 0 windows, 16 at a time, the last block masked.
-TEXT ·maxPoolBack512(SB), NOSPLIT, $0-40
-	MOVQ r0+0(FP), SI
-	MOVQ r1+8(FP), DX
+pnan:
+	ADDQ AX, R11
+	MOVQ R11, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func maxPoolBack512(gx *float32, w int, grad *float32, code *uint8, rows, n int)
+// maxPoolBack8AVX for rows > 0 rows of n > 0 windows, 16 at a time, each
+// row's last block masked (registers as in maxPool512, DI: the row's g).
+TEXT ·maxPoolBack512(SB), NOSPLIT, $0-48
+	MOVQ gx+0(FP), SI
+	MOVQ w+8(FP), R12
 	MOVQ grad+16(FP), DI
 	MOVQ code+24(FP), BX
-	MOVQ n+32(FP), R9
-	XORQ AX, AX
+	MOVQ rows+32(FP), R10
+	MOVQ n+40(FP), R9
+	SHLQ $2, R12
+	LEAQ (SI)(R12*1), DX
+	SHLQ $1, R12
 	VMOVDQU32 ·poolLo(SB), Z30
 	VMOVDQU32 ·poolHi(SB), Z31
 	MOVL $1, R8
@@ -211,11 +231,14 @@ TEXT ·maxPoolBack512(SB), NOSPLIT, $0-40
 	MOVL $3, R8
 	VPBROADCASTD R8, Z27
 
+brow:
+	XORQ AX, AX
+
 bloop:
 	POOLMASKS(bfull, bbody)
-	VMOVDQU8.Z (BX), K1, X0
+	VMOVDQU8.Z (BX)(AX*1), K1, X0
 	VPMOVZXBD X0, Z0
-	VMOVUPS.Z (DI), K1, Z1       // g
+	VMOVUPS.Z (DI)(AX*4), K1, Z1 // g
 	VPTESTNMD Z0, Z0, K4         // code == 0
 	VPCMPEQD Z29, Z0, K5         // == 1
 	VPCMPEQD Z28, Z0, K6         // == 2
@@ -230,17 +253,19 @@ bloop:
 	VMOVAPS Z4, Z7
 	VPERMT2PS Z5, Z30, Z7
 	VPERMT2PS Z5, Z31, Z4
-	VMOVUPS Z6, K2, (SI)
-	VMOVUPS Z2, K3, 64(SI)
-	VMOVUPS Z7, K2, (DX)
-	VMOVUPS Z4, K3, 64(DX)
+	VMOVUPS Z6, K2, (SI)(AX*8)
+	VMOVUPS Z2, K3, 64(SI)(AX*8)
+	VMOVUPS Z7, K2, (DX)(AX*8)
+	VMOVUPS Z4, K3, 64(DX)(AX*8)
 	ADDQ $16, AX
-	ADDQ $64, DI
-	ADDQ $16, BX
-	ADDQ $128, SI
-	ADDQ $128, DX
 	CMPQ AX, R9
 	JLT bloop
+	LEAQ (DI)(R9*4), DI
+	ADDQ R9, BX
+	ADDQ R12, SI
+	ADDQ R12, DX
+	DECQ R10
+	JNZ brow
 	VZEROUPPER
 	RET
 
