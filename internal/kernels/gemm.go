@@ -330,8 +330,11 @@ func (p *mat[T]) block(i0, i1, j0, j1 int) {
 // groups of 2·mr rows are read in place instead (see directRows).
 func (p *mat[T]) mul(pa, pb []T, ic, mcur, jc, ncur, pc, kcur int, store bool) {
 	if full := p.directRows(mcur, kcur); full > 0 {
-		for jr := 0; jr < ncur; jr += p.nr {
-			p.directPanel(pb[jr*kcur:(jr+p.nr)*kcur], ic, full, jc+jr, min(p.nr, ncur-jr), pc, kcur, store)
+		// rows outer: the 2·mr rows of A stay in L1 across B's panels
+		for ir := 0; ir < full; ir += 2 * mr {
+			for jr := 0; jr < ncur; jr += p.nr {
+				p.directPanel(pb[jr*kcur:(jr+p.nr)*kcur], ic+ir, 2*mr, jc+jr, min(p.nr, ncur-jr), pc, kcur, store)
+			}
 		}
 		ic, mcur = ic+full, mcur-full
 		if mcur == 0 {
