@@ -104,11 +104,16 @@ var (
 func newImpl[T elem](nr, mc, kc, nc int) *impl[T] {
 	p := &impl[T]{nr: nr, mc: mc, kc: kc, nc: nc}
 	p.kernel = func(k int, a, b, c []T, ldc int, store bool) { kernelGo(nr, k, a, b, c, ldc, store) }
-	p.bufs.New = func() any { return &buffers[T]{a: make([]T, mc*kc), b: make([]T, kc*nc)} }
+	p.bufs.New = func() any {
+		return &buffers[T]{a: make([]T, mc*kc), b: make([]T, kc*nc), scratch: make([]T, mr*32)}
+	}
 	return p
 }
 
-type buffers[T elem] struct{ a, b []T }
+// buffers are a goroutine's packed blocks of A and B, and the scratch tile
+// of tiles' edges where there is no edge kernel (kept here: declared in
+// tiles, it escaped to the heap on every call).
+type buffers[T elem] struct{ a, b, scratch []T }
 
 func gemm[T elem](im *impl[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
@@ -318,17 +323,17 @@ func (p *mat[T]) block(i0, i1, j0, j1 int) {
 			for ic := i0; ic < i1; ic += p.mc {
 				check()
 				mcur := min(p.mc, i1-ic)
-				p.mul(bufs.a, bufs.b, ic, mcur, jc, ncur, pc, kcur, store)
+				p.mul(bufs, bufs.b, ic, mcur, jc, ncur, pc, kcur, store)
 			}
 		}
 	}
 }
 
 // mul multiplies rows ic…ic+mcur of op(A), columns pc…pc+kcur, by the
-// packed block of B (columns jc…jc+ncur of C), packing the rows into pa.
+// packed block of B (columns jc…jc+ncur of C), packing the rows into bufs.a.
 // Where there is a direct kernel and A can be read as it is, its whole
 // groups of 2·mr rows are read in place instead (see directRows).
-func (p *mat[T]) mul(pa, pb []T, ic, mcur, jc, ncur, pc, kcur int, store bool) {
+func (p *mat[T]) mul(bufs *buffers[T], pb []T, ic, mcur, jc, ncur, pc, kcur int, store bool) {
 	if full := p.directRows(mcur, kcur); full > 0 {
 		// rows outer: the 2·mr rows of A stay in L1 across B's panels
 		for ir := 0; ir < full; ir += 2 * mr {
@@ -341,13 +346,13 @@ func (p *mat[T]) mul(pa, pb []T, ic, mcur, jc, ncur, pc, kcur int, store bool) {
 			return
 		}
 	}
-	p.packA(pa, ic, mcur, pc, kcur)
-	p.tiles(pa, pb, ic, mcur, jc, ncur, kcur, store)
+	p.packA(bufs.a, ic, mcur, pc, kcur)
+	p.tiles(bufs.a, pb, bufs.scratch, ic, mcur, jc, ncur, kcur, store)
 }
 
 // tiles multiplies the packed block of A (rows ic… of C) by the packed block
 // of B (columns jc… of C) tile by tile, adding into C (storing when store).
-func (p *mat[T]) tiles(pa, pb []T, ic, mcur, jc, ncur, kcur int, store bool) {
+func (p *mat[T]) tiles(pa, pb, scratch []T, ic, mcur, jc, ncur, kcur int, store bool) {
 	nr := p.nr
 	if p.tile != nil {
 		// A's micro-panel stays in L1 across B's panels (see f32).
@@ -362,8 +367,7 @@ func (p *mat[T]) tiles(pa, pb []T, ic, mcur, jc, ncur, kcur int, store bool) {
 		}
 		return
 	}
-	var edge [mr * 32]T // an edge tile, computed whole
-	tile := edge[:mr*nr]
+	tile := scratch[:mr*nr] // an edge tile, computed whole
 	for jr := 0; jr < ncur; jr += nr {
 		nn := min(nr, ncur-jr)
 		bp := pb[jr*kcur : (jr+nr)*kcur]

@@ -68,7 +68,7 @@ func (p *mat[T]) blockPanels(bufs *buffers[T], i0, i1, j0, j1 int) {
 			p.packB(pb[:nr*kcur], pc, kcur, jr, cols)
 			p.directPanel(pb[:nr*kcur], i0, full, jr, cols, pc, kcur, store)
 			if full < m {
-				p.tiles(bufs.a, pb[:nr*kcur], i0+full, m-full, jr, cols, kcur, store)
+				p.tiles(bufs.a, pb[:nr*kcur], bufs.scratch, i0+full, m-full, jr, cols, kcur, store)
 			}
 		}
 	}

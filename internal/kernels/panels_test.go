@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math/rand"
+	"runtime"
 	"testing"
 )
 
@@ -72,4 +73,22 @@ func panelsSameBits[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool
 			t.Fatalf("%T %+v tA=%v tB=%v: C[%d][%d] = %v by panels, %v by blocks", a[0], tc, tA, tB, i/ldc, i%ldc, out[1][i], out[0][i])
 		}
 	}
+}
+
+// TestGemmAllocsDoNotGrowWithPanels checks that a product allocates no more
+// for many panels of B than for few, on every kernel set: the scratch tile
+// of the edges used to be declared in tiles, where it escaped to the heap on
+// every call, which blockPanels makes once per panel.
+func TestGemmAllocsDoNotGrowWithPanels(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	kernels(t, func(t *testing.T) {
+		r := rand.New(rand.NewSource(9))
+		allocs := func(n int) float64 {
+			a, b, c := randSlice[float32](r, 16*9), randSlice[float32](r, 9*n), make([]float32, 16*n)
+			return testing.AllocsPerRun(10, func() { Sgemm(false, false, 16, n, 9, 1, a, 9, b, n, 0, c, n) })
+		}
+		if few, many := allocs(48), allocs(4000); many != few {
+			t.Errorf("[16 9]·[9 n]: %v allocations at n=48, %v at n=4000", few, many)
+		}
+	})
 }

@@ -89,7 +89,7 @@ func (p *mat[T]) sharedB(m, n, workers int) {
 				}
 				check()
 				i0, i1 := chunks[c], chunks[c+1]
-				p.mul(own.a, bb, i0, i1-i0, jc, ncur, pc, kcur, store)
+				p.mul(own, bb, i0, i1-i0, jc, ncur, pc, kcur, store)
 				d.Add(1)
 				s.chunksDone.Add(1)
 			}
