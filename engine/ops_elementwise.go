@@ -320,17 +320,23 @@ func unary(op string, t *Tensor, f func(x float64) float64, grad func(x, y, g *T
 	return unaryRecord(op, t, apply(t, f), grad)
 }
 
-// unaryVec is unary whose float32 forward is the kernel k (one of the
-// kernels' vector loops, within the error bound its doc states) instead of
-// f in float64 rounded to float32; float64 keeps f.
+// unaryVec is unary whose float32 forward is the loop k over slices: one
+// of the kernels' vector loops (within the error bound its doc states), or
+// a float32 loop of its own that gives the bits f in float64 rounded to
+// float32 would, without a call per element; float64 keeps f.
 func unaryVec(op string, t *Tensor, f func(x float64) float64, k func(dst, src []float32), grad func(x, y, g *Tensor) *Tensor) *Tensor {
 	needTensors(op, recvOnly, t)
+	return unaryRecord(op, t, applyVec(t, f, k), grad)
+}
+
+// applyVec is apply with the float32 loop k, as in unaryVec.
+func applyVec(t *Tensor, f func(x float64) float64, k func(dst, src []float32)) *Tensor {
 	if t.dtype != Float32 {
-		return unaryRecord(op, t, apply(t, f), grad)
+		return apply(t, f)
 	}
 	out := uninit(Float32, t.shape)
 	chunks(len(out.f32), func(lo, hi int) { k(out.f32[lo:hi], t.f32[lo:hi]) })
-	return unaryRecord(op, t, out, grad)
+	return out
 }
 
 // unaryRecord records out = op(t) with grad as in unary; ops with their own
@@ -346,8 +352,12 @@ func unaryRecord(op string, t, out *Tensor, grad func(x, y, g *Tensor) *Tensor) 
 // Neg returns -t.
 func (t *Tensor) Neg() *Tensor {
 	// ∂t = -g
-	return unary("Neg", t, func(x float64) float64 { return -x },
-		func(x, y, g *Tensor) *Tensor { return g.MulScalar(-1) })
+	return unaryVec("Neg", t, func(x float64) float64 { return -x }, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = -v
+		}
+	}, func(x, y, g *Tensor) *Tensor { return g.MulScalar(-1) })
 }
 
 // Exp returns eᵗ elementwise (float32: a vectorized polynomial within 1.02
@@ -381,43 +391,93 @@ func (t *Tensor) MulScalar(s float64) *Tensor {
 // AddScalar returns t + s.
 func (t *Tensor) AddScalar(s float64) *Tensor {
 	// ∂t = g
-	return unary("AddScalar", t, func(x float64) float64 { return x + s },
-		func(x, y, g *Tensor) *Tensor { return g })
+	return unaryVec("AddScalar", t, func(x float64) float64 { return x + s }, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = float32(float64(v) + s) // the float64 sum rounded, as f's
+		}
+	}, func(x, y, g *Tensor) *Tensor { return g })
 }
 
 // SubScalar returns t - s.
 func (t *Tensor) SubScalar(s float64) *Tensor {
 	// ∂t = g
-	return unary("SubScalar", t, func(x float64) float64 { return x - s },
-		func(x, y, g *Tensor) *Tensor { return g })
+	return unaryVec("SubScalar", t, func(x float64) float64 { return x - s }, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = float32(float64(v) - s)
+		}
+	}, func(x, y, g *Tensor) *Tensor { return g })
 }
 
 // DivScalar returns t / s.
 func (t *Tensor) DivScalar(s float64) *Tensor {
 	// ∂t = g/s
-	return unary("DivScalar", t, func(x float64) float64 { return x / s },
-		func(x, y, g *Tensor) *Tensor { return g.DivScalar(s) })
+	return unaryVec("DivScalar", t, func(x float64) float64 { return x / s }, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = float32(float64(v) / s)
+		}
+	}, func(x, y, g *Tensor) *Tensor { return g.DivScalar(s) })
 }
 
 // PowScalar returns tᵖ elementwise. A negative base with a non-integer p
 // gives NaN, as in PyTorch.
 func (t *Tensor) PowScalar(p float64) *Tensor {
 	// ∂t = g·p·t^(p-1); 0 when p = 0 (PyTorch's convention, also at t = 0)
-	return unary("PowScalar", t, func(x float64) float64 { return math.Pow(x, p) },
-		func(x, y, g *Tensor) *Tensor {
-			if p == 0 {
-				return ZerosLike(g)
+	return unaryVec("PowScalar", t, func(x float64) float64 { return math.Pow(x, p) }, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		switch p {
+		case 2: // x² of a float32 is exact in float64: the same bits as Pow's
+			for i, v := range src {
+				dst[i] = v * v
 			}
-			return g.Mul(x.PowScalar(p - 1)).MulScalar(p)
-		})
+			return
+		case 0.5: // the square root, as PyTorch's float32 (−0 at −0, NaN at −Inf)
+			for i, v := range src {
+				dst[i] = float32(math.Sqrt(float64(v)))
+			}
+			return
+		}
+		for i, v := range src {
+			dst[i] = float32(math.Pow(float64(v), p))
+		}
+	}, func(x, y, g *Tensor) *Tensor {
+		if p == 0 {
+			return ZerosLike(g)
+		}
+		return g.Mul(x.PowScalar(p - 1)).MulScalar(p)
+	})
 }
 
 // Abs returns |t| elementwise.
 func (t *Tensor) Abs() *Tensor {
 	// ∂t = g·sign(t), with sign(0) = 0
-	return unary("Abs", t, math.Abs, func(x, y, g *Tensor) *Tensor {
-		return g.Mul(apply(x, sign))
+	return unaryVec("Abs", t, math.Abs, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
+		}
+	}, func(x, y, g *Tensor) *Tensor {
+		return g.Mul(applyVec(x, sign, sign32))
 	})
+}
+
+// sign32 is sign's float32 loop.
+func sign32(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		switch {
+		case v > 0:
+			dst[i] = 1
+		case v < 0:
+			dst[i] = -1
+		case v == 0:
+			dst[i] = 0
+		default:
+			dst[i] = v // NaN
+		}
+	}
 }
 
 func sign(x float64) float64 {
@@ -442,14 +502,23 @@ func (t *Tensor) Log() *Tensor {
 // Sqrt returns the square root elementwise (NaN below 0).
 func (t *Tensor) Sqrt() *Tensor {
 	// ∂t = g/(2√t)
-	return unary("Sqrt", t, math.Sqrt, func(x, y, g *Tensor) *Tensor { return g.Div(y).MulScalar(0.5) })
+	return unaryVec("Sqrt", t, math.Sqrt, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = float32(math.Sqrt(float64(v))) // correctly rounded twice: the float32 square root
+		}
+	}, func(x, y, g *Tensor) *Tensor { return g.Div(y).MulScalar(0.5) })
 }
 
 // Square returns t² elementwise.
 func (t *Tensor) Square() *Tensor {
 	// ∂t = 2·g·t
-	return unary("Square", t, func(x float64) float64 { return x * x },
-		func(x, y, g *Tensor) *Tensor { return g.Mul(x).MulScalar(2) })
+	return unaryVec("Square", t, func(x float64) float64 { return x * x }, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = v * v // exact in float64: the same bits
+		}
+	}, func(x, y, g *Tensor) *Tensor { return g.Mul(x).MulScalar(2) })
 }
 
 // Sin returns sin t elementwise.
@@ -570,17 +639,43 @@ func reluKernel[T float](dst, src []T) {
 // slope is 0.01). Its gradient at 0 is slope, as in PyTorch.
 func (t *Tensor) LeakyReLU(slope float64) *Tensor {
 	// ∂t = g·(t > 0 ? 1 : slope)
-	return unary("LeakyReLU", t, func(x float64) float64 {
+	return unaryVec("LeakyReLU", t, func(x float64) float64 {
 		if x > 0 {
 			return x
 		}
 		return x * slope
+	}, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		if slope >= 0 && slope <= 1 {
+			// the larger of x and x·slope, without a branch that random
+			// signs mispredict: the same bits (−0·slope is −0, and NaN stays)
+			for i, v := range src {
+				dst[i] = max(v, float32(float64(v)*slope))
+			}
+			return
+		}
+		for i, v := range src {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = float32(float64(v) * slope)
+			}
+		}
 	}, func(x, y, g *Tensor) *Tensor {
-		return g.Mul(apply(x, func(v float64) float64 {
+		s32 := float32(slope)
+		return g.Mul(applyVec(x, func(v float64) float64 {
 			if v > 0 {
 				return 1
 			}
 			return slope
+		}, func(dst, src []float32) {
+			dst = dst[:len(src)]
+			for i, v := range src {
+				dst[i] = s32
+				if v > 0 {
+					dst[i] = 1
+				}
+			}
 		}))
 	})
 }
@@ -626,7 +721,13 @@ func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 // The gradient is 0 where t is outside [lo, hi] and passes at the bounds.
 func (t *Tensor) Clamp(lo, hi float64) *Tensor {
 	// ∂t = g·[lo ≤ t ≤ hi]
-	return unary("Clamp", t, func(x float64) float64 {
+	// float32 compares with the bounds rounded to float32, as PyTorch does:
+	// the forward gives the bits of f's result rounded (x < lo selects the
+	// same elements as x < float32(lo), or gives float32(lo) either way;
+	// likewise hi); the gradient's mask passes an x equal to a bound that
+	// rounding moved past it
+	lo32, hi32 := float32(lo), float32(hi)
+	return unaryVec("Clamp", t, func(x float64) float64 {
 		if x < lo {
 			x = lo
 		}
@@ -634,12 +735,40 @@ func (t *Tensor) Clamp(lo, hi float64) *Tensor {
 			x = hi
 		}
 		return x
+	}, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		if lo32 != 0 && hi32 != 0 && lo32 == lo32 && hi32 == hi32 {
+			// without branches that random data mispredicts: the same bits
+			// (the builtins differ from the comparisons only at a zero or NaN
+			// bound)
+			for i, v := range src {
+				dst[i] = min(max(v, lo32), hi32)
+			}
+			return
+		}
+		for i, v := range src {
+			if v < lo32 {
+				v = lo32
+			}
+			if v > hi32 {
+				v = hi32
+			}
+			dst[i] = v
+		}
 	}, func(x, y, g *Tensor) *Tensor {
-		return maskGrad(g, apply(x, func(v float64) float64 {
+		return maskGrad(g, applyVec(x, func(v float64) float64 {
 			if v >= lo && v <= hi {
 				return 1
 			}
 			return 0
+		}, func(dst, src []float32) {
+			dst = dst[:len(src)]
+			for i, v := range src {
+				dst[i] = 0
+				if v >= lo32 && v <= hi32 {
+					dst[i] = 1
+				}
+			}
 		}))
 	})
 }
@@ -691,18 +820,20 @@ func siluGrad32(dst, g, x []float32) {
 // Softplus returns log(1 + e^(beta·t))/beta elementwise, and t itself where
 // beta·t > threshold (for stability), as torch.nn.functional.softplus(t,
 // beta, threshold); PyTorch's defaults are beta 1 and threshold 20.
-// It panics with an *Error when beta is 0.
+// Float32 computes beta·t in float32 (beta and threshold rounded to float32,
+// as PyTorch does) and the rest with vectorized exp and log, within 2.7 ulp
+// before the division by beta. It panics with an *Error when beta is 0.
 func (t *Tensor) Softplus(beta, threshold float64) *Tensor {
 	if beta == 0 {
 		errorf("Softplus", "beta must be non-zero (PyTorch's default is 1)")
 	}
 	// ∂t = g·σ(beta·t), and g where beta·t > threshold
-	return unary("Softplus", t, func(x float64) float64 {
+	return unaryVec("Softplus", t, func(x float64) float64 {
 		if x*beta > threshold {
 			return x
 		}
 		return math.Log1p(math.Exp(x*beta)) / beta
-	}, func(x, y, g *Tensor) *Tensor {
+	}, func(dst, src []float32) { kernels.Softplus32(dst, src, float32(beta), float32(threshold)) }, func(x, y, g *Tensor) *Tensor {
 		if creatingGraph() {
 			bx := x.MulScalar(beta)
 			return Where(bx.GtScalar(threshold), g, g.Mul(bx.Sigmoid()))
@@ -745,14 +876,16 @@ func softplusGrad32(dst, g, x []float32, beta, threshold float32) {
 
 // ELU returns t where t > 0 and alpha·(eᵗ - 1) elsewhere, as
 // torch.nn.functional.elu(t, alpha) (PyTorch's default alpha is 1).
+// Float32 rounds alpha to float32, as PyTorch does, and computes eᵗ - 1
+// vectorized, within 1.32 ulp before the product by alpha.
 func (t *Tensor) ELU(alpha float64) *Tensor {
 	// ∂t = g where t > 0, else g·alpha·eᵗ = g·(y + alpha)
-	return unary("ELU", t, func(x float64) float64 {
+	return unaryVec("ELU", t, func(x float64) float64 {
 		if x > 0 {
 			return x
 		}
 		return alpha * math.Expm1(x)
-	}, func(x, y, g *Tensor) *Tensor {
+	}, func(dst, src []float32) { kernels.ELU32(dst, src, float32(alpha)) }, func(x, y, g *Tensor) *Tensor {
 		if creatingGraph() {
 			return Where(x.GtScalar(0), g, g.Mul(y.AddScalar(alpha)))
 		}

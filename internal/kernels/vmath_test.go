@@ -23,6 +23,19 @@ var vmathFuncs = []vmathFunc{
 	{"Tanh32", Tanh32, math.Tanh, 1.34},
 	{"Sigmoid32", Sigmoid32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 2.41},
 	{"GELU32", GELU32, func(x float64) float64 { return x * 0.5 * math.Erfc(-x/math.Sqrt2) }, 7.77},
+	// the activations of act.go, with α = 1 and β = 1: their own error, without the rounding of the product or quotient
+	{"ELU32", func(dst, src []float32) { ELU32(dst, src, 1) }, func(x float64) float64 {
+		if x > 0 {
+			return x
+		}
+		return math.Expm1(x)
+	}, 1.32},
+	{"Softplus32", func(dst, src []float32) { Softplus32(dst, src, 1, 20) }, func(x float64) float64 {
+		if x > 20 {
+			return x
+		}
+		return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+	}, 2.7},
 }
 
 // ulpErr is the error of got against the exact want in units of the last
@@ -345,6 +358,8 @@ func TestVmathAllocs(t *testing.T) {
 				{"Sigmoid32", func() { Sigmoid32(dst, x) }},
 				{"GELU32", func() { GELU32(dst, x) }},
 				{"GELUGrad32", func() { GELUGrad32(dst, x, x) }},
+				{"ELU32", func() { ELU32(dst, x, 0.7) }},
+				{"Softplus32", func() { Softplus32(dst, x, 2, 5) }},
 			} {
 				if a := testing.AllocsPerRun(20, c.f); a != 0 {
 					t.Errorf("%s of %d elements: %v allocations, want 0", c.name, n, a)
