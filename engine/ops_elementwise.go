@@ -821,7 +821,7 @@ func siluGrad32(dst, g, x []float32) {
 // beta·t > threshold (for stability), as torch.nn.functional.softplus(t,
 // beta, threshold); PyTorch's defaults are beta 1 and threshold 20.
 // Float32 computes beta·t in float32 (beta and threshold rounded to float32,
-// as PyTorch does) and the rest with vectorized exp and log, within 2.7 ulp
+// as PyTorch does) and the rest with vectorized exp and log, within 2.82 ulp
 // before the division by beta. It panics with an *Error when beta is 0.
 func (t *Tensor) Softplus(beta, threshold float64) *Tensor {
 	if beta == 0 {
