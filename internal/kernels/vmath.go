@@ -117,7 +117,7 @@ func Max32(x []float32) float32 {
 		lanes[i] = float32(math.Inf(-1))
 	}
 	max32(x, &lanes)
-	return reduceLanes(&lanes, maxLane)
+	return reduceMax(&lanes)
 }
 
 // Sum32 returns the sum of x in float32, added in the fixed lane order of
@@ -126,7 +126,7 @@ func Max32(x []float32) float32 {
 func Sum32(x []float32) float32 {
 	var lanes [16]float32
 	sum32(x, &lanes)
-	return reduceLanes(&lanes, func(a, b float32) float32 { return a + b })
+	return reduceSum(&lanes)
 }
 
 // ExpSum32 sets dst[i] = e^y, y = (src[i] − m) − c (the subtractions
@@ -139,7 +139,7 @@ func ExpSum32(dst, src []float32, m, c float32) float32 {
 	_ = dst[:len(src)]
 	var lanes [16]float32
 	expSum32(dst, src, m, c, &lanes)
-	return reduceLanes(&lanes, func(a, b float32) float32 { return a + b })
+	return reduceSum(&lanes)
 }
 
 // LaneSum32 returns the sum of x added in ExpSum32's order (element i into
@@ -151,7 +151,7 @@ func LaneSum32(x []float32) float32 {
 	for i, v := range x {
 		lanes[i%16] += v
 	}
-	return reduceLanes(&lanes, func(a, b float32) float32 { return a + b })
+	return reduceSum(&lanes)
 }
 
 // Scale32 sets dst[i] = src[i]·a for every i < len(src); dst must be at
@@ -161,23 +161,37 @@ func Scale32(dst, src []float32, a float32) {
 	scale32(dst, src, a)
 }
 
-// maxLane is one lane's step of Max32: MAXPS's rule.
+// maxLane is one lane's step of Max32: MAXPS's rule. It selects through a
+// mask, without a branch: the folds of a row's lanes compare values in no
+// predictable order.
 func maxLane(m, v float32) float32 {
+	var k uint32
 	if m > v {
-		return m
+		k = ^uint32(0)
 	}
-	return v
+	return math.Float32frombits(math.Float32bits(m)&k | math.Float32bits(v)&^k)
 }
 
-// reduceLanes folds the 16 lanes pairwise: lane j with lane j+8, then j+4,
-// j+2, j+1.
-func reduceLanes(l *[16]float32, f func(a, b float32) float32) float32 {
-	for h := 8; h >= 1; h /= 2 {
-		for j := 0; j < h; j++ {
-			l[j] = f(l[j], l[j+h])
-		}
+// reduceMax and reduceSum fold the 16 lanes pairwise, with maxLane and
+// with addition: lane j with lane j+8, then j+4, j+2, j+1. They are written
+// out: on rows of a few dozen floats (the attention weights' 64) a loop
+// calling the fold through a function value cost as much as the row's
+// vector loop.
+func reduceMax(l *[16]float32) float32 {
+	for j := 0; j < 8; j++ {
+		l[j] = maxLane(l[j], l[j+8])
 	}
-	return l[0]
+	a, b := maxLane(l[0], l[4]), maxLane(l[1], l[5])
+	c, d := maxLane(l[2], l[6]), maxLane(l[3], l[7])
+	return maxLane(maxLane(a, c), maxLane(b, d))
+}
+
+func reduceSum(l *[16]float32) float32 {
+	for j := 0; j < 8; j++ {
+		l[j] += l[j+8]
+	}
+	a, b, c, d := l[0]+l[4], l[1]+l[5], l[2]+l[6], l[3]+l[7]
+	return (a + c) + (b + d)
 }
 
 // Constants of the kernels, as float32 (the assembly's DATA holds the same
