@@ -17,11 +17,12 @@
 // golang.org/x/sys/cpu) multiplies 12×32 float32 tiles (12×16 float64, two
 // panels of A at once) in 24 zmm accumulators, with B packed in 32-column
 // panels, and computes an edge tile (a narrow output such as a 10-class
-// layer, or a few rows) with the smallest kernel that covers it (6 or 12
-// rows, one or two zmm a row), writing only what exists through AVX-512
-// masks; where B is a single panel (such a narrow output) it reads an
-// untransposed A in place instead of packing it; "avx2" (AVX2 and FMA)
-// the 6×16 tiles above in ymm; "go" a pure-Go micro-kernel over the same
+// layer, or a few rows) with the kernel of exactly its rows (1…12, one or
+// two zmm a row), writing only what exists through AVX-512 masks; where B is
+// a single panel (such a narrow output) it reads an untransposed A in place
+// instead of packing it; "avx2" (AVX2 and FMA) the 6×16 tiles above in ymm,
+// an edge tile by the kernel of its rows (1…6) with the last ymm of a row
+// read and written through a lane mask; "go" a pure-Go micro-kernel over the same
 // packed panels (other CPUs, other architectures). DBR_CPU=avx2 or
 // DBR_CPU=generic forces a lower one. Both assembly sets sum each element
 // over k in the same order with one FMA per term, so they give the same
@@ -32,7 +33,8 @@
 // cost of starting workers would exceed the gain. When splitting rows, the
 // workers pack each block of B together and share it, and claim chunks of
 // rows as they go (shrinking towards the end), so a worker that starts late
-// or loses its core for a while delays no one. Between blocks every worker
+// or loses its core for a while delays no one; a chunk waits only for the
+// same rows in the previous block of k, not for the whole block. Between blocks every worker
 // calls the function set with SetCheck (the engine installs
 // engine.CheckInterrupt there); a panic in a worker, such as an interrupt, is
 // carried back and re-raised on the calling goroutine.

@@ -383,7 +383,8 @@ func (p *mat[T]) tiles(pa, pb, scratch []T, ic, mcur, jc, ncur, kcur int, store 
 				p.edge(kcur, ap, bp, p.c[off:], p.ldc, store, mm, nn)
 				continue
 			}
-			// Edge tile: compute the full tile into scratch, add the part that exists.
+			// Edge tile without an edge kernel (the Go path): compute the
+			// full tile into scratch, add the part that exists.
 			p.kernel(kcur, ap, bp, tile, nr, true)
 			for r := 0; r < mm; r++ {
 				crow := p.c[off+r*p.ldc : off+r*p.ldc+nn]
