@@ -125,25 +125,14 @@ func logSoftmaxBackwardRows32(gx, g, y []float32, n int) {
 }
 
 // softmaxBackwardRows32 is softmaxBackward for float32 softmax rows:
-// ∂x = y·(g − Σ g·y), the sum in float64 rounded to float32, the rest in
-// float32 (softmaxBackward converts every element to float64 and back).
+// ∂x = y·(g − Σ g·y), the sum in float64 (kernels.Dot64's eight lanes)
+// rounded to float32, the rest in float32 (kernels.SubMul32; softmaxBackward
+// converts every element to float64 and back).
 func softmaxBackwardRows32(gx, g, y []float32, n int) {
 	done := 0
 	for lo := 0; lo < len(g); lo += n {
 		grow, yrow, out := g[lo:lo+n], y[lo:lo+n], gx[lo:lo+n]
-		var s0, s1 float64 // two sums, so that the additions overlap
-		k := 0
-		for ; k+1 < n; k += 2 {
-			s0 += float64(grow[k]) * float64(yrow[k])
-			s1 += float64(grow[k+1]) * float64(yrow[k+1])
-		}
-		if k < n {
-			s0 += float64(grow[k]) * float64(yrow[k])
-		}
-		s32 := float32(s0 + s1)
-		for k, v := range yrow {
-			out[k] = v * (grow[k] - s32)
-		}
+		kernels.SubMul32(out, yrow, grow, float32(kernels.Dot64(grow, yrow)))
 		if done += n; done >= interruptEvery {
 			done = 0
 			CheckInterrupt()
