@@ -244,6 +244,10 @@ func convForward[T float](q *convGeom, x, w, b, out []T) {
 		for n := wk; n < q.n; n += workers {
 			CheckInterrupt()
 			for g := 0; g < q.groups; g++ {
+				if u.direct {
+					u.directForward(x, w, b, out, n, g)
+					continue
+				}
 				cols := u.columns(x, n, g)
 				dst := out[(n*q.oc+g*q.ocg)*L:][:q.ocg*L]
 				if res != nil {
@@ -287,7 +291,7 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	kernels.Parallel(workers, func(wk int) {
 		u := newUnroll[T](q)
 		u.gWide = u.wideBuf(q.ocg)
-		if q.k() < q.ocg {
+		if q.k() < q.ocg && !u.direct {
 			u.gwT = make([]T, q.k()*q.ocg)
 		}
 		var dcols, dpad []T
@@ -326,7 +330,9 @@ func convBackwardImage[T float](q *convGeom, u *unroll[T], n int, x, w, g, gx, g
 			copyRows(u.gWide, u.wp, gs, q.ow, q.ocg*q.oh, q.ow)
 			gs = u.gWide
 		}
-		if gw != nil {
+		if gw != nil && u.direct {
+			u.directWeightGrad(x, gs, gw[grp*q.ocg*K:(grp+1)*q.ocg*K], n, grp)
+		} else if gw != nil {
 			cols := u.columns(x, n, grp)
 			gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
 			if K >= q.ocg {
@@ -377,8 +383,10 @@ func convBackwardImage[T float](q *convGeom, u *unroll[T], n int, x, w, g, gx, g
 type unroll[T float] struct {
 	q             *convGeom
 	wide          bool
-	wp, plane, lw int   // padded row, padded plane (with slack for the wide grid's last taps), columns
-	taps          []int // where kernel tap k = (c, ki, kj) starts reading in pad
+	direct        bool      // float32 with few taps: no unrolling (directForward)
+	dot           []float32 // directWeightGrad: one channel's gradients, a tap each
+	wp, plane, lw int       // padded row, padded plane (with slack for the wide grid's last taps), columns
+	taps          []int     // where kernel tap k = (c, ki, kj) starts reading in pad
 	pad, cols     []T
 	gWide         []T // backward: the gradient on the wide grid (its extra columns stay 0)
 	gwT           []T // backward: one image's transposed weight gradient (K < OC/groups)
@@ -391,7 +399,13 @@ func newUnroll[T float](q *convGeom) *unroll[T] {
 	if u.wide = q.sh == 1 && q.sw == 1 && 2*q.ocg < q.k(); u.wide {
 		u.lw = q.oh * u.wp
 	}
-	u.cols = make([]T, q.k()*u.lw)
+	_, f32 := any(u.pad).([]float32)
+	u.direct = f32 && kernels.DirectConv() && convDirect && q.sh == 1 && q.sw == 1 && q.k() < q.ocg
+	if u.direct {
+		u.dot = make([]float32, q.k())
+	} else {
+		u.cols = make([]T, q.k()*u.lw)
+	}
 	for c := 0; c < q.cg; c++ {
 		for ki := 0; ki < q.kh; ki++ {
 			for kj := 0; kj < q.kw; kj++ {
@@ -411,13 +425,62 @@ func (u *unroll[T]) wideBuf(rows int) []T {
 	return make([]T, rows*u.lw)
 }
 
-// columns unrolls image n, group grp of x and returns the matrix [K, lw].
-func (u *unroll[T]) columns(x []T, n, grp int) []T {
+// padPlanes copies image n, group grp of x into the insides of the
+// zero-padded planes.
+func (u *unroll[T]) padPlanes(x []T, n, grp int) {
 	q := u.q
 	for c := 0; c < q.cg; c++ {
 		src := x[((n*q.c)+grp*q.cg+c)*q.h*q.w:]
 		copyRows(u.pad[c*u.plane+q.ph*u.wp+q.pw:], u.wp, src, q.w, q.h, q.w)
 	}
+}
+
+// A convolution with fewer kernel taps than output channels per group (a
+// first layer: K = 9) multiplies a [OC, K] matrix by a [K, OH·OW] one: a
+// product only K deep, where unrolling the image, packing both operands and
+// storing each result tile after 9 steps cost more than the multiply-adds.
+// With AVX-512 (kernels.DirectConv) and stride 1, float32 computes it
+// straight from the padded planes instead: each output row as K vector
+// multiply-adds of shifted input rows (kernels.ConvRows32), each weight
+// gradient as one dot product of the gradient's plane with the input
+// shifted by each tap (kernels.DotRows32). convDirect off (tests) keeps
+// im2col.
+var convDirect = true
+
+// directForward writes image n, group g of Conv2d's result from the padded
+// planes (u.direct).
+func (u *unroll[T]) directForward(x, w, b, out []T, n, g int) {
+	q := u.q
+	K, L := q.k(), q.l()
+	u.padPlanes(x, n, g)
+	var bias []float32
+	if b != nil {
+		bias = any(b).([]float32)[g*q.ocg : (g+1)*q.ocg]
+	}
+	kernels.ConvRows32(any(out).([]float32)[(n*q.oc+g*q.ocg)*L:], L, any(u.pad).([]float32), u.wp, u.taps,
+		any(w).([]float32)[g*q.ocg*K:(g+1)*q.ocg*K], q.oh, q.ow, bias)
+}
+
+// directWeightGrad adds image n, group grp's weight gradient into gwg
+// [OC/groups, K] from the gradient gs of its result (u.direct).
+func (u *unroll[T]) directWeightGrad(x, gs, gwg []T, n, grp int) {
+	q := u.q
+	K, L := q.k(), q.l()
+	u.padPlanes(x, n, grp)
+	pad, g32 := any(u.pad).([]float32), any(gs).([]float32)
+	dot := u.dot[:K]
+	for oc := 0; oc < q.ocg; oc++ {
+		kernels.DotRows32(dot, g32[oc*L:], q.ow, pad, u.taps, u.wp, q.oh, q.ow)
+		for k, v := range dot {
+			gwg[oc*K+k] += T(v)
+		}
+	}
+}
+
+// columns unrolls image n, group grp of x and returns the matrix [K, lw].
+func (u *unroll[T]) columns(x []T, n, grp int) []T {
+	q := u.q
+	u.padPlanes(x, n, grp)
 	for k := range q.k() {
 		row, src := u.cols[k*u.lw:][:u.lw], u.pad[u.taps[k]:]
 		switch {

@@ -2,9 +2,12 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 var _ = addOps("conv", convOps)
@@ -132,6 +135,68 @@ func TestConvAllCoresSameAsOne(t *testing.T) {
 		for i, what := range []string{"output", "input gradient", "weight gradient", "bias gradient"} {
 			if !slices.Equal(one[i], four[i]) {
 				t.Errorf("%s: the %s on 4 cores differs from the one on 1 core", c.name, what)
+			}
+		}
+	}
+}
+
+// TestConvDirectMatchesUnrolled runs float32 Conv2d forward and backward
+// with fewer taps than output channels both ways, straight from the padded
+// planes (convDirect, with AVX-512) and through im2col and the GEMM, and
+// compares the result and the three gradients (they sum in other orders, so
+// within float32 rounding of the sizes of the terms): rows narrower than,
+// equal to and wider than the 32-column blocks, dilation, groups, no bias,
+// the input requiring grad or not.
+func TestConvDirectMatchesUnrolled(t *testing.T) {
+	Seed(31)
+	for _, c := range []struct {
+		name     string
+		x, w     *Tensor
+		o        ConvOpts
+		bias, gx bool
+	}{
+		{"first-layer", Randn(5, 1, 28, 28), Randn(16, 1, 3, 3), ConvOpts{Padding: 1}, true, false},
+		{"wide-rows", Randn(3, 1, 9, 41), Randn(12, 1, 3, 3), ConvOpts{Padding: 1}, true, true},
+		{"row-of-32", Randn(2, 1, 6, 30), Randn(10, 1, 3, 3), ConvOpts{Padding: 1}, false, true},
+		{"dilation", Randn(2, 1, 11, 13), Randn(16, 1, 3, 3), ConvOpts{Dilation: 2, Padding: 2}, true, false},
+		{"groups", Randn(3, 2, 8, 9), Randn(20, 1, 3, 3), ConvOpts{Groups: 2}, true, true},
+		{"rgb", Randn(2, 3, 10, 10), Randn(32, 3, 3, 3), ConvOpts{Padding: 1}, true, false},
+	} {
+		q := convGeometry(c.x, c.w, nil, c.o)
+		if got := newUnroll[float32](q).direct; got != kernels.DirectConv() {
+			t.Fatalf("%s: direct path %v, want %v (kernels %s)", c.name, got, kernels.DirectConv(), kernels.Kernel())
+		}
+		run := func(direct bool) [][]float32 {
+			defer func(old bool) { convDirect = old }(convDirect)
+			convDirect = direct
+			x, w := c.x.Detach().SetRequiresGrad(c.gx), c.w.Detach().SetRequiresGrad(true)
+			var b *Tensor
+			Seed(32)
+			if c.bias {
+				b = Randn(c.w.Size(0)).SetRequiresGrad(true)
+			}
+			y := Conv2d(x, w, b, c.o)
+			Seed(33)
+			y.BackwardWith(RandnLike(y))
+			res := [][]float32{y.Float32s(), w.Grad().Float32s()}
+			if c.gx {
+				res = append(res, x.Grad().Float32s())
+			}
+			if c.bias {
+				res = append(res, b.Grad().Float32s())
+			}
+			return res
+		}
+		direct, unrolled := run(true), run(false)
+		for i := range direct {
+			scale := 0.0
+			for _, v := range unrolled[i] {
+				scale = max(scale, math.Abs(float64(v)))
+			}
+			for j := range direct[i] {
+				if d := math.Abs(float64(direct[i][j] - unrolled[i][j])); d > 1e-5*scale || d != d {
+					t.Fatalf("%s: result %d element %d: direct %v, unrolled %v", c.name, i, j, direct[i][j], unrolled[i][j])
+				}
 			}
 		}
 	}

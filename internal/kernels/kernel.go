@@ -29,6 +29,7 @@ func installGo() {
 	relu, reluGrad = reluGo, reluGradGo
 	maxPoolRows, maxPoolBackRows = maxPoolRowsNone, maxPoolBackRowsGo
 	copyRows = copyRowsGo
+	convRows, dotRows, directConv = convRowsGo, dotRowsGo, false
 	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
 	vmPath = vmGo
 }

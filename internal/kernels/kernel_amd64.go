@@ -260,6 +260,7 @@ func installAVX2() {
 	relu, reluGrad = reluAsm, reluGradAsm
 	maxPoolRows, maxPoolBackRows = maxPoolRowsAVX, maxPoolBackRowsAVX
 	copyRows = copyRowsAsm
+	convRows, dotRows, directConv = convRowsGo, dotRowsGo, false
 	saxpy = saxpyAsm
 	adam = adamAsm
 	arith = arithAsm
@@ -280,6 +281,7 @@ func installAVX512() {
 	f32.direct, f64.direct = direct512s, direct512d
 	relu, reluGrad = reluAsm512, reluGradAsm512
 	copyRows = copyRowsAsm512
+	convRows, dotRows, directConv = convRowsAsm512, dotRowsAsm512, true
 	if cpu.X86.HasAVX512BW { // byte-masked loads and stores of the codes
 		maxPoolRows, maxPoolBackRows = maxPoolRows512, maxPoolBackRows512
 	}
