@@ -54,32 +54,67 @@ func (t *Tensor) Ne(o *Tensor) *Tensor {
 
 // GtScalar returns the mask t > s.
 func (t *Tensor) GtScalar(s float64) *Tensor {
-	return unary("GtScalar", t, func(x float64) float64 { return b2f(x > s) }, nil)
+	return unaryVec("GtScalar", t, func(x float64) float64 { return b2f(x > s) }, cmpScalar32(cmpGt, s), nil)
 }
 
 // GeScalar returns the mask t ≥ s.
 func (t *Tensor) GeScalar(s float64) *Tensor {
-	return unary("GeScalar", t, func(x float64) float64 { return b2f(x >= s) }, nil)
+	return unaryVec("GeScalar", t, func(x float64) float64 { return b2f(x >= s) }, cmpScalar32(cmpGe, s), nil)
 }
 
 // LtScalar returns the mask t < s.
 func (t *Tensor) LtScalar(s float64) *Tensor {
-	return unary("LtScalar", t, func(x float64) float64 { return b2f(x < s) }, nil)
+	return unaryVec("LtScalar", t, func(x float64) float64 { return b2f(x < s) }, cmpScalar32(cmpLt, s), nil)
 }
 
 // LeScalar returns the mask t ≤ s.
 func (t *Tensor) LeScalar(s float64) *Tensor {
-	return unary("LeScalar", t, func(x float64) float64 { return b2f(x <= s) }, nil)
+	return unaryVec("LeScalar", t, func(x float64) float64 { return b2f(x <= s) }, cmpScalar32(cmpLe, s), nil)
 }
 
 // EqScalar returns the mask t = s.
 func (t *Tensor) EqScalar(s float64) *Tensor {
-	return unary("EqScalar", t, func(x float64) float64 { return b2f(x == s) }, nil)
+	return unaryVec("EqScalar", t, func(x float64) float64 { return b2f(x == s) }, cmpScalar32(cmpEq, s), nil)
 }
 
 // NeScalar returns the mask t ≠ s.
 func (t *Tensor) NeScalar(s float64) *Tensor {
-	return unary("NeScalar", t, func(x float64) float64 { return b2f(x != s) }, nil)
+	return unaryVec("NeScalar", t, func(x float64) float64 { return b2f(x != s) }, cmpScalar32(cmpNe, s), nil)
+}
+
+// The scalar comparisons, for cmpScalar32.
+const (
+	cmpGt = iota
+	cmpGe
+	cmpLt
+	cmpLe
+	cmpEq
+	cmpNe
+)
+
+// cmpScalar32 returns the float32 loop of a scalar comparison: 1 where
+// x op s holds, else 0, compared in float64 (exact for a float32 x) as the
+// float64 formulas do. One loop per comparison, each without a branch.
+func cmpScalar32(op int, s float64) func(dst, src []float32) {
+	loop := func(dst, src []float32, f func(x float64) bool) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = float32(b2i(f(float64(v))))
+		}
+	}
+	switch op {
+	case cmpGt:
+		return func(dst, src []float32) { loop(dst, src, func(x float64) bool { return x > s }) }
+	case cmpGe:
+		return func(dst, src []float32) { loop(dst, src, func(x float64) bool { return x >= s }) }
+	case cmpLt:
+		return func(dst, src []float32) { loop(dst, src, func(x float64) bool { return x < s }) }
+	case cmpLe:
+		return func(dst, src []float32) { loop(dst, src, func(x float64) bool { return x <= s }) }
+	case cmpEq:
+		return func(dst, src []float32) { loop(dst, src, func(x float64) bool { return x == s }) }
+	}
+	return func(dst, src []float32) { loop(dst, src, func(x float64) bool { return x != s }) }
 }
 
 // Where returns a where cond is non-zero and b elsewhere, with cond, a and b

@@ -929,19 +929,29 @@ func (t *Tensor) Log1p() *Tensor {
 // Floor returns the largest whole number <= each element. Its gradient is 0,
 // as in PyTorch.
 func (t *Tensor) Floor() *Tensor {
-	return unary("Floor", t, math.Floor, zeroGrad)
+	return unaryVec("Floor", t, math.Floor, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = float32(math.Floor(float64(v))) // exact
+		}
+	}, zeroGrad)
 }
 
 // Round returns each element rounded to the nearest whole number, halves to
 // even (as torch.round: 0.5 → 0, 1.5 → 2). Its gradient is 0, as in PyTorch.
 func (t *Tensor) Round() *Tensor {
-	return unary("Round", t, math.RoundToEven, zeroGrad)
+	return unaryVec("Round", t, math.RoundToEven, func(dst, src []float32) {
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = float32(math.RoundToEven(float64(v))) // exact
+		}
+	}, zeroGrad)
 }
 
 // Sign returns -1, 0 or 1 by the sign of each element (NaN stays NaN). Its
 // gradient is 0, as in PyTorch.
 func (t *Tensor) Sign() *Tensor {
-	return unary("Sign", t, sign, zeroGrad)
+	return unaryVec("Sign", t, sign, sign32, zeroGrad)
 }
 
 // zeroGrad is the backward of a piecewise constant op: zeros, recorded as a

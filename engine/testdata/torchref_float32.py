@@ -56,6 +56,15 @@ cases = [
     ("Sigmoid", torch.sigmoid),
     ("GELU", F.gelu),
     ("SiLU", F.silu),
+    ("Floor", torch.floor),
+    ("Round", torch.round),
+    ("Sign", torch.sign),
+    ("GtScalar/0.5", lambda a: (a > 0.5).float()),
+    ("GeScalar/-1", lambda a: (a >= -1.0).float()),
+    ("LtScalar/0", lambda a: (a < 0.0).float()),
+    ("LeScalar/0.1", lambda a: (a <= 0.1).float()),
+    ("EqScalar/1", lambda a: (a == 1.0).float()),
+    ("NeScalar/0", lambda a: (a != 0.0).float()),
 ]
 
 
