@@ -329,6 +329,7 @@ func BenchmarkUnary32(b *testing.B) {
 		name string
 		f    func(*Tensor) *Tensor
 	}{
+		{"GELU", (*Tensor).GELU},
 		{"ELU", func(a *Tensor) *Tensor { return a.ELU(1) }},
 		{"Softplus", func(a *Tensor) *Tensor { return a.Softplus(1, 20) }},
 		{"Sqrt", (*Tensor).Sqrt},
@@ -354,6 +355,7 @@ func BenchmarkUnary32(b *testing.B) {
 		name string
 		f    func(*Tensor) *Tensor
 	}{
+		{"GELU+backward", (*Tensor).GELU},
 		{"Abs+backward", (*Tensor).Abs},
 		{"LeakyReLU+backward", func(a *Tensor) *Tensor { return a.LeakyReLU(0.1) }},
 		{"Clamp+backward", func(a *Tensor) *Tensor { return a.Clamp(-0.5, 0.5) }},
