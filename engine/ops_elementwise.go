@@ -422,7 +422,9 @@ func (t *Tensor) DivScalar(s float64) *Tensor {
 }
 
 // PowScalar returns tᵖ elementwise. A negative base with a non-integer p
-// gives NaN, as in PyTorch.
+// gives NaN, as in PyTorch. Float32 with p = 0.5 is the square root, as in
+// PyTorch (−0 at −0, NaN at −Inf); float64 keeps math.Pow's +0 and +Inf
+// there.
 func (t *Tensor) PowScalar(p float64) *Tensor {
 	// ∂t = g·p·t^(p-1); 0 when p = 0 (PyTorch's convention, also at t = 0)
 	return unaryVec("PowScalar", t, func(x float64) float64 { return math.Pow(x, p) }, func(dst, src []float32) {
