@@ -273,11 +273,18 @@ func convForward[T float](q *convGeom, x, w, b, out []T) {
 
 // convBackward fills gx, gw and gb (each may be nil when not needed; gw and
 // gb start at zero).
+//
+// The GEMM computes each image's weight gradient transposed, ∂wᵀ += cols·gᵀ
+// [K, OC/groups] per group: A = cols is read in place (its rows are the
+// taps), only gᵀ, OC/groups rows, is packed transposed, and the tiles are
+// full where ∂w [OC/groups, K] would leave rows or columns of them empty
+// (16→32 channels: 32 rows in 12-row tiles, 144 columns in 32-wide ones).
+// The sums are the same; each part's sum is transposed into ∂w at the end.
 func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	// partial gradients: part 0 is gw (gb) itself, the others are added in
 	// order at the end
 	parts := min(convParts, q.n)
-	gwPart, gbPart := make([][]T, parts), make([][]T, parts)
+	gwPart, gbPart, gwT := make([][]T, parts), make([][]T, parts), make([][]T, parts)
 	for p := range parts {
 		gwPart[p], gbPart[p] = gw, gb
 		if p > 0 && gw != nil {
@@ -291,20 +298,33 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	kernels.Parallel(workers, func(wk int) {
 		u := newUnroll[T](q)
 		u.gWide = u.wideBuf(q.ocg)
-		if q.k() < q.ocg && !u.direct {
-			u.gwT = make([]T, q.k()*q.ocg)
-		}
 		var dcols, dpad []T
 		if gx != nil {
 			dcols = make([]T, q.k()*u.lw)
 			dpad = make([]T, q.cg*u.plane)
 		}
 		for p := wk; p < parts; p += workers {
+			if gw != nil && !u.direct {
+				gwT[p] = make([]T, len(gw)) // [groups, K, OC/groups]
+			}
 			for n := p; n < q.n; n += parts {
-				convBackwardImage(q, u, n, x, w, g, gx, gwPart[p], gbPart[p], dcols, dpad)
+				convBackwardImage(q, u, n, x, w, g, gx, gwPart[p], gwT[p], gbPart[p], dcols, dpad)
 			}
 		}
 	})
+	K := q.k()
+	for p := range parts {
+		if t := gwT[p]; t != nil { // gwPart[p] is still 0
+			for grp := 0; grp < q.groups; grp++ {
+				gwg, tg := gwPart[p][grp*q.ocg*K:][:q.ocg*K], t[grp*K*q.ocg:][:K*q.ocg]
+				for k := 0; k < K; k++ {
+					for oc, v := range tg[k*q.ocg : (k+1)*q.ocg] {
+						gwg[oc*K+k] = v
+					}
+				}
+			}
+		}
+	}
 	for p := 1; p < parts; p++ {
 		if gw != nil {
 			addTo(gw, gwPart[p])
@@ -315,10 +335,11 @@ func convBackward[T float](q *convGeom, x, w, g, gx, gw, gb []T) {
 	}
 }
 
-// convBackwardImage adds image n's weight and bias gradients into gw and gb
-// and writes its input gradient into gx (each may be nil); dcols and dpad
-// are scratch for the input gradient.
-func convBackwardImage[T float](q *convGeom, u *unroll[T], n int, x, w, g, gx, gw, gb, dcols, dpad []T) {
+// convBackwardImage adds image n's weight and bias gradients into gw (the
+// direct path) or gwT (transposed, the GEMM's) and gb, and writes its input
+// gradient into gx (each may be nil); dcols and dpad are scratch for the
+// input gradient.
+func convBackwardImage[T float](q *convGeom, u *unroll[T], n int, x, w, g, gx, gw, gwT, gb, dcols, dpad []T) {
 	K, L := q.k(), q.l()
 	CheckInterrupt()
 	for oc := range gb {
@@ -330,26 +351,12 @@ func convBackwardImage[T float](q *convGeom, u *unroll[T], n int, x, w, g, gx, g
 			copyRows(u.gWide, u.wp, gs, q.ow, q.ocg*q.oh, q.ow)
 			gs = u.gWide
 		}
-		if gw != nil && u.direct {
+		switch {
+		case gw != nil && u.direct:
 			u.directWeightGrad(x, gs, gw[grp*q.ocg*K:(grp+1)*q.ocg*K], n, grp)
-		} else if gw != nil {
+		case gw != nil:
 			cols := u.columns(x, n, grp)
-			gwg := gw[grp*q.ocg*K : (grp+1)*q.ocg*K]
-			if K >= q.ocg {
-				matmulInto(false, true, q.ocg, K, u.lw, gs, u.lw, cols, u.lw, 1, gwg, K)
-			} else {
-				// With fewer kernel taps than output channels (a first layer:
-				// K = 9), ∂wᵀ = cols·gᵀ [K, ocg] fills the GEMM's 16-wide tiles
-				// where ∂w [ocg, K] would leave most of them empty (2x faster
-				// for K = 9, ocg = 16).
-				gwT := u.gwT[:K*q.ocg]
-				matmulInto(false, true, K, q.ocg, u.lw, cols, u.lw, gs, u.lw, 0, gwT, q.ocg)
-				for k := 0; k < K; k++ {
-					for oc, v := range gwT[k*q.ocg : (k+1)*q.ocg] {
-						gwg[oc*K+k] += v
-					}
-				}
-			}
+			matmulInto(false, true, K, q.ocg, u.lw, cols, u.lw, gs, u.lw, 1, gwT[grp*K*q.ocg:(grp+1)*K*q.ocg], q.ocg)
 		}
 		if gx != nil {
 			matmulInto(true, false, K, u.lw, q.ocg, w[grp*q.ocg*K:], K, gs, u.lw, 0, dcols, u.lw)
@@ -389,7 +396,6 @@ type unroll[T float] struct {
 	taps          []int     // where kernel tap k = (c, ki, kj) starts reading in pad
 	pad, cols     []T
 	gWide         []T // backward: the gradient on the wide grid (its extra columns stay 0)
-	gwT           []T // backward: one image's transposed weight gradient (K < OC/groups)
 }
 
 func newUnroll[T float](q *convGeom) *unroll[T] {
