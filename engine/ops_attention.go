@@ -33,7 +33,8 @@ type AttentionOpts struct {
 // weights [..., L, S] of queries q [..., L, E] on keys k [..., S, E], with
 // o.Mask and o.Causal applied (o.Dropout is not: ScaledDotProductAttention
 // applies it). Batch dims broadcast as MatMul's do. A query whose keys are
-// all hidden gets NaN weights, as in PyTorch.
+// all hidden gets NaN weights, as in PyTorch. With o.Heads = H, q is [L, N,
+// H·E] and k [S, N, H·E] and the weights are [N, H, L, S] (see AttentionOpts).
 // It panics with a *ShapeError when the shapes do not fit.
 func AttentionWeights(q, k *Tensor, o AttentionOpts) *Tensor {
 	needTensors("AttentionWeights", []string{"q", "k"}, q, k)
@@ -99,8 +100,10 @@ func maskedSoftmax(q, k, s *Tensor, o AttentionOpts) *Tensor {
 // [..., L, E], keys k [..., S, E] and values v [..., S, Ev]: [..., L, Ev],
 // as torch.nn.functional.scaled_dot_product_attention, with o's mask,
 // causal mask and dropout (see AttentionOpts; note that the mask hides where
-// it is non-zero). It is composed of differentiable ops (MatMul, MaskedFill,
-// Softmax, Dropout), so its gradient is theirs.
+// it is non-zero). With o.Heads = H, q, k and v are [L, N, H·E], [S, N,
+// H·E] and [S, N, H·Ev] and the result [L, N, H·Ev] (see AttentionOpts). It
+// is composed of differentiable ops (MatMul or, with heads, AttentionScores
+// and ApplyAttention, MaskedFill, Softmax, Dropout), so its gradient is theirs.
 // It panics with a *ShapeError when the shapes do not fit.
 func ScaledDotProductAttention(q, k, v *Tensor, o AttentionOpts) *Tensor {
 	needTensors("ScaledDotProductAttention", []string{"q", "k", "v"}, q, k, v)
