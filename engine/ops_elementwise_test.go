@@ -5,9 +5,12 @@ import (
 	"math"
 	"math/rand"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 var _ = addOps("elementwise", elementwiseOps)
@@ -722,6 +725,32 @@ func close32(got, want float32, ulps, abs float64) bool {
 		return true
 	}
 	return want != 0 && ulpDiff32(got, want) <= ulps
+}
+
+// TestLowerKernelPaths runs the op table, TestFloat32Torch and
+// TestSoftmaxRows32 again in a child process on each kernel set below the
+// one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
+// so that the engine's float32 loops meet the same cases on every path this
+// machine has (the kernels' own tests compare the paths bit for bit). Not
+// under the race detector, whose run takes the widest path only.
+func TestLowerKernelPaths(t *testing.T) {
+	if raceBuild || os.Getenv("DBR_CPU") != "" {
+		t.Skip("the widest path only: under -race, or in a child already")
+	}
+	var lower []string
+	switch kernels.Kernel() {
+	case "avx512":
+		lower = []string{"avx2", "generic"}
+	case "avx2":
+		lower = []string{"generic"}
+	}
+	for _, env := range lower {
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32)$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "DBR_CPU="+env)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("DBR_CPU=%s: %v\n%s", env, err, out)
+		}
+	}
 }
 
 // ulpDiff32 is |got − want| in units of the last place of want as a float32
