@@ -134,6 +134,12 @@ func elementwiseOps() []opSpec {
 		{name: "Softplus/chunks", f: un(func(a *Tensor) *Tensor { return a.Softplus(2, 5) }), inputs: []*Tensor{awayFrom(0.02, 250, 263).MulScalar(3)}},
 		{name: "GELU/chunks", f: un((*Tensor).GELU), inputs: []*Tensor{Randn(250, 263).MulScalar(4)}},
 		{name: "ELU/chunks", f: un(func(a *Tensor) *Tensor { return a.ELU(0.7) }), inputs: []*Tensor{awayFrom(0.01, 250, 263).MulScalar(3)}},
+		// the float32 loops of their own, over more than one chunk
+		{name: "Sqrt/chunks", f: un((*Tensor).Sqrt), inputs: []*Tensor{positive(250, 263)}},
+		{name: "Abs/chunks", f: un((*Tensor).Abs), inputs: []*Tensor{awayFrom(0.01, 250, 263)}},
+		{name: "LeakyReLU/chunks", f: un(func(a *Tensor) *Tensor { return a.LeakyReLU(0.1) }), inputs: []*Tensor{awayFrom(0.01, 250, 263)}},
+		{name: "PowScalar/chunks", f: un(func(a *Tensor) *Tensor { return a.PowScalar(2) }), inputs: []*Tensor{Randn(250, 263)}},
+		{name: "DivScalar/chunks", f: un(func(a *Tensor) *Tensor { return a.DivScalar(3) }), inputs: []*Tensor{Randn(250, 263)}},
 		{name: "Maximum/big", f: bin((*Tensor).Maximum), inputs: []*Tensor{Randn(300, 250), Randn(250).Add(Full(0.0001, 250))}},
 		{name: "Where/big", f: func(x []*Tensor) *Tensor { return Where(x[0].GtScalar(0), x[0], x[1]) }, inputs: []*Tensor{awayFrom(0.01, 300, 250), Randn(250)}},
 	}
