@@ -90,24 +90,37 @@ func TestBrowser(t *testing.T) {
 	waitFor(t, 120*time.Second, "every cell to run", func() bool {
 		return b.eval(t, session, `Jupyter.notebook.get_cells().every(c => c.cell_type !== 'code' || (typeof c.input_prompt_number === 'number'))`) == true
 	})
-	errors := b.eval(t, session, `document.querySelectorAll('.output_error').length`)
-	if errors != float64(0) {
-		t.Errorf("%v cells show an error", errors)
-	}
-	if dialog := b.eval(t, session, `Array.from(document.querySelectorAll('.modal-dialog')).map(d => d.innerText).join(' | ')`); dialog != "" {
-		t.Errorf("the notebook shows a dialog: %v", dialog)
-	}
-	// The plot cell: its output is an <img> the browser decoded.
-	img := b.eval(t, session, `(() => {
+	// The plot cell: its output is an <img> the browser decoded. Jupyter
+	// carries a cell's reply (its prompt number) and its outputs on two
+	// channels whose order across them is not kept, so the image may come
+	// after the last prompt number: wait for it.
+	imgJS := `(() => {
 		const cell = Jupyter.notebook.get_cells().find(c => c.get_text().includes('inspect.Plot(losses)'));
 		if (!cell) return 'no cell calls inspect.Plot(losses)';
 		const img = cell.output_area.element[0].querySelector('.output_png img');
 		if (!img) return 'the plot cell shows no image: ' + cell.output_area.element[0].innerText.slice(0, 200);
 		img.scrollIntoView({block: 'center'});
 		return img.complete ? img.naturalWidth + 'x' + img.naturalHeight : 'not loaded';
-	})()`)
+	})()`
+	var img any
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		if img = b.eval(t, session, imgJS); img == "800x500" {
+			break
+		}
+	}
 	if img != "800x500" {
 		t.Fatalf("plot cell: %v; want an 800x500 image", img)
+	}
+	// The outputs of every cell are in once the kernel is idle again.
+	waitFor(t, 30*time.Second, "the kernel to be idle", func() bool {
+		return b.eval(t, session, `Jupyter.notebook.kernel_busy === false`) == true
+	})
+	errors := b.eval(t, session, `document.querySelectorAll('.output_error').length`)
+	if errors != float64(0) {
+		t.Errorf("%v cells show an error", errors)
+	}
+	if dialog := b.eval(t, session, `Array.from(document.querySelectorAll('.modal-dialog')).map(d => d.innerText).join(' | ')`); dialog != "" {
+		t.Errorf("the notebook shows a dialog: %v", dialog)
 	}
 	time.Sleep(300 * time.Millisecond)
 	shot := b.call(t, session, "Page.captureScreenshot", map[string]any{"format": "png"})
