@@ -103,20 +103,15 @@ func softmaxRows32(y, x []float32, n int, log bool) {
 func log32(s float32) float32 { return float32(math.Log(float64(s))) }
 
 // logSoftmaxBackwardRows32 is softmaxBackward for float32 log-softmax rows:
-// ∂x = g − e^y·Σg, e^y by kernels.Exp32, Σg in float64 rounded to float32.
+// ∂x = g − e^y·Σg, e^y by kernels.Exp32, Σg in float64 (kernels.Sum64's
+// eight lanes) rounded to float32, the rest by kernels.SubScaled32.
 func logSoftmaxBackwardRows32(gx, g, y []float32, n int) {
 	done := 0
 	for lo := 0; lo < len(g); lo += n {
 		grow, yrow, out := g[lo:lo+n], y[lo:lo+n], gx[lo:lo+n]
-		s := 0.0
-		for _, v := range grow {
-			s += float64(v)
-		}
-		s32 := float32(s)
+		s32 := float32(kernels.Sum64(grow))
 		kernels.Exp32(out, yrow)
-		for k, e := range out {
-			out[k] = grow[k] - float32(e*s32)
-		}
+		kernels.SubScaled32(out, grow, out, s32)
 		if done += n; done >= interruptEvery {
 			done = 0
 			CheckInterrupt()

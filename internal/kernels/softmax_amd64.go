@@ -9,3 +9,8 @@ func dotLanesAVX(a, b *float32, n int, l *lanes)
 //
 //go:noescape
 func subMulAVX(dst, y, grad *float32, n int, s float32)
+
+// subScaledAVX is SubScaled32's loop over n elements (a multiple of 8).
+//
+//go:noescape
+func subScaledAVX(dst, grad, e *float32, n int, s float32)

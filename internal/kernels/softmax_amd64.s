@@ -61,3 +61,29 @@ smloop:
 smdone:
 	VZEROUPPER
 	RET
+
+// func subScaledAVX(dst, grad, e *float32, n int, s float32)
+// dst = grad − e·s
+TEXT ·subScaledAVX(SB), NOSPLIT, $0-36
+	MOVQ         dst+0(FP), DI
+	MOVQ         grad+8(FP), DX
+	MOVQ         e+16(FP), SI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS s+32(FP), Y6
+	SHRQ         $3, CX
+	JZ           ssdone
+
+ssloop:
+	VMULPS  (SI), Y6, Y0
+	VMOVUPS (DX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     ssloop
+
+ssdone:
+	VZEROUPPER
+	RET

@@ -6,11 +6,12 @@ import (
 	"testing"
 )
 
-// TestSoftmaxLoops checks Dot64 and SubMul32 on every kernel set, at lengths
-// around the 8-float blocks: Dot64 against the lane sums written out here
-// (the same bits) and against a plain float64 sum (within 1e-15 of the sum
-// of |products|), SubMul32 against y·(g − s) in Go, also in place (dst = g,
-// dst = y), with NaN and ±Inf among the inputs, nothing written past the end.
+// TestSoftmaxLoops checks Dot64, SubMul32 and SubScaled32 on every kernel
+// set, at lengths around the 8-float blocks: Dot64 against the lane sums
+// written out here (the same bits) and against a plain float64 sum (within
+// 1e-15 of the sum of |products|), SubMul32 against y·(g − s) and
+// SubScaled32 against g − e·s in Go, also in place, with NaN and ±Inf among
+// the inputs, nothing written past the end.
 func TestSoftmaxLoops(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		r := rand.New(rand.NewSource(9))
@@ -58,6 +59,25 @@ func TestSoftmaxLoops(t *testing.T) {
 				if !(math.Float32bits(g[i]) == math.Float32bits(dst[i]) || g[i] != g[i] && dst[i] != dst[i]) ||
 					!(math.Float32bits(y[i]) == math.Float32bits(dst[i]) || y[i] != y[i] && dst[i] != dst[i]) {
 					t.Fatalf("n=%d: SubMul32 in place gives %v and %v at %d, not %v", n, g[i], y[i], i, dst[i])
+				}
+			}
+			ds := make([]float32, n+1)
+			ds[n] = 7
+			SubScaled32(ds[:n], a, b, s)
+			for i := range b {
+				w := a[i] - float32(b[i]*s)
+				if math.Float32bits(ds[i]) != math.Float32bits(w) && !(w != w && ds[i] != ds[i]) {
+					t.Fatalf("n=%d: SubScaled32 element %d is %v, want %v", n, i, ds[i], w)
+				}
+			}
+			if ds[n] != 7 {
+				t.Fatalf("n=%d: SubScaled32 wrote past the end", n)
+			}
+			e := append([]float32(nil), b...)
+			SubScaled32(e, a, e, s)
+			for i := range e {
+				if math.Float32bits(e[i]) != math.Float32bits(ds[i]) && !(e[i] != e[i] && ds[i] != ds[i]) {
+					t.Fatalf("n=%d: SubScaled32 in place gives %v at %d, not %v", n, e[i], i, ds[i])
 				}
 			}
 		}
