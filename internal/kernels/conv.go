@@ -9,12 +9,12 @@ package kernels
 var (
 	convRows   = convRowsGo
 	dotRows    = dotRowsGo
-	directConv = false // the loops are vectorized (AVX-512): Conv2d takes them
+	directConv = false // the loops are vectorized (AVX2, AVX-512): Conv2d takes them
 )
 
-// DirectConv reports whether ConvRows32 and DotRows32 run vectorized, so
-// that a convolution with few taps is faster with them than with im2col and
-// a GEMM (AVX-512 only).
+// DirectConv reports whether ConvRows32 and DotRows32 run vectorized (AVX2
+// or AVX-512), so that a convolution with few taps is faster with them than
+// with im2col and a GEMM.
 func DirectConv() bool { return directConv }
 
 // ConvRows32 computes ocg = len(w)/len(taps) output planes of a stride-1

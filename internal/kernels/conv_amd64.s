@@ -237,3 +237,230 @@ dbody:
 	JNZ dgroup
 	VZEROUPPER
 	RET
+
+// func convRowsAVX(out *float32, ldo int, pad *float32, wp int, taps *int, k int, wt *float32, wstride, groups, oh, ow int, bias *float32, mask *int32)
+// convRows512 with 16 columns a block in two ymm and VMASKMOVPS for the
+// last block of a row (mask: its 16 lanes, those past the row 0).
+// Registers: as convRows512; Y14, Y15 the block's masks, Y12, Y13 the last
+// block's, Y11 all ones.
+TEXT ·convRowsAVX(SB), NOSPLIT, $0-104
+	MOVQ mask+96(FP), AX
+	VMOVDQU (AX), Y12
+	VMOVDQU 32(AX), Y13
+	VPCMPEQD Y11, Y11, Y11
+	MOVQ out+0(FP), DI
+	MOVQ pad+16(FP), SI
+	MOVQ taps+32(FP), BX
+	MOVQ wt+48(FP), DX
+	MOVQ wstride+56(FP), R11
+	SHLQ $2, R11
+	MOVQ bias+88(FP), R13
+
+agroup:
+	MOVQ DI, R9
+	XORQ R10, R10
+	MOVQ oh+72(FP), R12
+	MOVQ R12, out+0(FP)          // rows left, in out's slot (out is in DI)
+
+arow:
+	XORQ CX, CX
+
+ablk:
+	MOVQ ow+80(FP), R12
+	SUBQ CX, R12
+	CMPQ R12, $16
+	JLT alast
+	VMOVDQA Y11, Y14
+	VMOVDQA Y11, Y15
+	JMP abody
+
+alast:
+	VMOVDQA Y12, Y14
+	VMOVDQA Y13, Y15
+
+abody:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ AX, AX
+	MOVQ DX, R8
+
+atap:
+	MOVQ (BX)(AX*8), R12
+	LEAQ (SI)(R12*4), R12
+	ADDQ R10, R12
+	LEAQ (R12)(CX*4), R12
+	VMASKMOVPS (R12), Y14, Y8
+	VMASKMOVPS 32(R12), Y15, Y9
+	VBROADCASTSS 0(R8), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS 4(R8), Y10
+	VFMADD231PS Y8, Y10, Y2
+	VFMADD231PS Y9, Y10, Y3
+	VBROADCASTSS 8(R8), Y10
+	VFMADD231PS Y8, Y10, Y4
+	VFMADD231PS Y9, Y10, Y5
+	VBROADCASTSS 12(R8), Y10
+	VFMADD231PS Y8, Y10, Y6
+	VFMADD231PS Y9, Y10, Y7
+	ADDQ R11, R8
+	INCQ AX
+	CMPQ AX, k+40(FP)
+	JLT atap
+	TESTQ R13, R13
+	JZ astore
+	VBROADCASTSS 0(R13), Y10
+	VADDPS Y10, Y0, Y0
+	VADDPS Y10, Y1, Y1
+	VBROADCASTSS 4(R13), Y10
+	VADDPS Y10, Y2, Y2
+	VADDPS Y10, Y3, Y3
+	VBROADCASTSS 8(R13), Y10
+	VADDPS Y10, Y4, Y4
+	VADDPS Y10, Y5, Y5
+	VBROADCASTSS 12(R13), Y10
+	VADDPS Y10, Y6, Y6
+	VADDPS Y10, Y7, Y7
+
+astore:
+	MOVQ ldo+8(FP), R12
+	SHLQ $2, R12
+	LEAQ (R9)(CX*4), R8
+	VMASKMOVPS Y0, Y14, (R8)
+	VMASKMOVPS Y1, Y15, 32(R8)
+	ADDQ R12, R8
+	VMASKMOVPS Y2, Y14, (R8)
+	VMASKMOVPS Y3, Y15, 32(R8)
+	ADDQ R12, R8
+	VMASKMOVPS Y4, Y14, (R8)
+	VMASKMOVPS Y5, Y15, 32(R8)
+	ADDQ R12, R8
+	VMASKMOVPS Y6, Y14, (R8)
+	VMASKMOVPS Y7, Y15, 32(R8)
+	ADDQ $16, CX
+	CMPQ CX, ow+80(FP)
+	JLT ablk
+	MOVQ ow+80(FP), R12
+	LEAQ (R9)(R12*4), R9
+	MOVQ wp+24(FP), R12
+	LEAQ (R10)(R12*4), R10
+	DECQ out+0(FP)
+	JNZ arow
+	MOVQ ldo+8(FP), R12
+	SHLQ $4, R12                 // four planes
+	ADDQ R12, DI
+	ADDQ $16, DX
+	TESTQ R13, R13
+	JZ anext
+	ADDQ $16, R13
+
+anext:
+	DECQ groups+64(FP)
+	JNZ agroup
+	VZEROUPPER
+	RET
+
+// SEG multiplies segment s (8 columns at byte offset off) of a's row with
+// the two taps' rows into their lanes accumulators, under mask m.
+#define SEG(off, m, acc0, acc1) \
+	VMASKMOVPS off(SI)(CX*4), m, Y8; \
+	VMASKMOVPS off(R12)(CX*4), m, Y9; \
+	VFMADD231PS Y8, Y9, acc0; \
+	VMASKMOVPS off(R13)(CX*4), m, Y10; \
+	VFMADD231PS Y8, Y10, acc1
+
+// FOLD8 adds the 32 lanes of a0..a3 (8 each) as dotRowsGo does (j + j+16,
+// +8, +4, +2, +1) and stores the sum at dst.
+#define FOLD8(a0, a1, a2, a3, x0, x1, dst) \
+	VADDPS a2, a0, a0; \
+	VADDPS a3, a1, a1; \
+	VADDPS a1, a0, a0; \
+	VEXTRACTF128 $1, a0, x1; \
+	VADDPS x1, x0, x0; \
+	VMOVHLPS x0, x0, x1; \
+	VADDPS x1, x0, x0; \
+	VMOVSHDUP x0, x1; \
+	VADDSS x1, x0, x0; \
+	VMOVSS x0, dst
+
+// func dotRowsAVX(dst, a *float32, lda int, b *float32, ldb int, offs *int, groups, rows, n int, mask *int32)
+// dotRows512 for two taps at a time, 32 columns a block in four segments of
+// 8 (lanes j mod 32), VMASKMOVPS for the last block (mask: its 32 lanes,
+// those past the row 0; a masked-off lane adds +0·+0 to an accumulator
+// that cannot be −0, which leaves it as it is). Registers: Y0-Y3 and Y4-Y7
+// the taps' lanes, Y12-Y15 the block's masks, Y11 all ones; SI a's row,
+// R12, R13 the taps' rows of b.
+TEXT ·dotRowsAVX(SB), NOSPLIT, $0-80
+	VPCMPEQD Y11, Y11, Y11
+	MOVQ dst+0(FP), DI
+	MOVQ lda+16(FP), R8
+	SHLQ $2, R8
+	MOVQ ldb+32(FP), R9
+	SHLQ $2, R9
+	MOVQ offs+40(FP), DX
+
+egroup:
+	MOVQ a+8(FP), SI
+	MOVQ b+24(FP), R11
+	MOVQ 0(DX), R12
+	LEAQ (R11)(R12*4), R12
+	MOVQ 8(DX), R13
+	LEAQ (R11)(R13*4), R13
+	MOVQ rows+56(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+erow:
+	XORQ CX, CX
+
+eblk:
+	MOVQ n+64(FP), R11
+	SUBQ CX, R11
+	CMPQ R11, $32
+	JLT elast
+	VMOVDQA Y11, Y12
+	VMOVDQA Y11, Y13
+	VMOVDQA Y11, Y14
+	VMOVDQA Y11, Y15
+	JMP ebody
+
+elast:
+	MOVQ mask+72(FP), R11
+	VMOVDQU (R11), Y12
+	VMOVDQU 32(R11), Y13
+	VMOVDQU 64(R11), Y14
+	VMOVDQU 96(R11), Y15
+
+ebody:
+	SEG(0, Y12, Y0, Y4)
+	SEG(32, Y13, Y1, Y5)
+	SEG(64, Y14, Y2, Y6)
+	SEG(96, Y15, Y3, Y7)
+	ADDQ $32, CX
+	CMPQ CX, n+64(FP)
+	JLT eblk
+	ADDQ R8, SI
+	ADDQ R9, R12
+	ADDQ R9, R13
+	DECQ R10
+	JNZ erow
+	FOLD8(Y0, Y1, Y2, Y3, X0, X1, 0(DI))
+	FOLD8(Y4, Y5, Y6, Y7, X4, X5, 4(DI))
+	ADDQ $8, DI
+	ADDQ $16, DX
+	DECQ groups+48(FP)
+	JNZ egroup
+	VZEROUPPER
+	RET

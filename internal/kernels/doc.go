@@ -47,10 +47,14 @@
 // pure-Go fallback: Saxpy (SGD's in-place update and gradient
 // accumulation), Arith (elementwise +, −, ·, / of equal-length
 // operands), Adam32 (Adam's update, bit for bit the Go loop's),
-// ReLU32/ReLUGrad32 (the activation and its gradient), MaxPool2x2Row32,
-// and the float32 transcendental loops of vmath.go (Exp32, Log32, Tanh32,
-// Sigmoid32, and Max32, ExpSum32 and Scale32 for softmax rows), whose error
-// bounds in ulp are documented there and the same bits on every path.
+// ReLU32/ReLUGrad32 (the activation and its gradient),
+// MaxPool2x2Rows32/MaxPool2x2BackRows32 (the 2×2 max pool, each window's
+// maximum as a byte code), CopyRows32 (convolutions' row moves between
+// padded planes and grids), ConvRows32/DotRows32 (a convolution with few
+// taps straight from its padded planes, AVX-512: DirectConv), and the
+// float32 loops of vmath.go (Exp32, Log32, Tanh32, Sigmoid32, and Max32,
+// Sum32, ExpSum32 and Scale32 for softmax rows and bias gradients), whose
+// error bounds in ulp are documented there and the same bits on every path.
 // Parallel runs the engine's own loops (a convolution's images) on the
 // workers the products use.
 package kernels

@@ -260,7 +260,7 @@ func installAVX2() {
 	relu, reluGrad = reluAsm, reluGradAsm
 	maxPoolRows, maxPoolBackRows = maxPoolRowsAVX, maxPoolBackRowsAVX
 	copyRows = copyRowsAsm
-	convRows, dotRows, directConv = convRowsGo, dotRowsGo, false
+	convRows, dotRows, directConv = convRowsAsmAVX, dotRowsAsmAVX, true
 	saxpy = saxpyAsm
 	adam = adamAsm
 	arith = arithAsm
