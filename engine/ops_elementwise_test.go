@@ -733,9 +733,9 @@ func close32(got, want float32, ulps, abs float64) bool {
 	return want != 0 && ulpDiff32(got, want) <= ulps
 }
 
-// TestLowerKernelPaths runs the op table, TestFloat32Torch and
-// TestSoftmaxRows32 again in a child process on each kernel set below the
-// one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
+// TestLowerKernelPaths runs the op table, TestFloat32Torch,
+// TestSoftmaxRows32 and TestAttentionHeadsSameBitsAsCopies again in a child
+// process on each kernel set below the one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
 // so that the engine's float32 loops meet the same cases on every path this
 // machine has (the kernels' own tests compare the paths bit for bit). Not
 // under the race detector, whose run takes the widest path only.
@@ -751,7 +751,7 @@ func TestLowerKernelPaths(t *testing.T) {
 		lower = []string{"generic"}
 	}
 	for _, env := range lower {
-		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32)$", "-test.count=1")
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies)$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "DBR_CPU="+env)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("DBR_CPU=%s: %v\n%s", env, err, out)
