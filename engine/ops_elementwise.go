@@ -799,10 +799,22 @@ func (t *Tensor) SiLU() *Tensor {
 	})
 }
 
-// silu32 sets dst = x·σ(x), σ by kernels.Sigmoid32.
+// silu32 sets dst = x·σ(x), σ by kernels.Sigmoid32; below x = −87, where
+// σ(x) is denormal and x·σ(x) would multiply its few bits (−1.46e-43 at
+// −103.9 for −7.3e-44), as −e^(x + ln(−x)) instead (1 + eˣ is 1 there),
+// rounded once.
 func silu32(dst, x []float32) {
 	kernels.Sigmoid32(dst, x)
 	kernels.Arith(kernels.Mul, dst, x, dst)
+	for i, v := range x {
+		if v < -87 {
+			a := [1]float32{-v}
+			kernels.Log32(a[:], a[:])
+			a[0] += v
+			kernels.Exp32(a[:], a[:])
+			dst[i] = -a[0]
+		}
+	}
 }
 
 // siluGrad32 sets dst = g·σ(x)·(1 + x·(1 − σ(x))), σ by kernels.Sigmoid32
