@@ -801,24 +801,22 @@ func (t *Tensor) SiLU() *Tensor {
 
 // silu32 sets dst = x·σ(x), σ by kernels.Sigmoid32; below x = −87, where
 // σ(x) is denormal and x·σ(x) would multiply its few bits (−1.46e-43 at
-// −103.9 for −7.3e-44), as −e^(x + ln(−x)) instead (1 + eˣ is 1 there),
-// rounded once.
+// −103.9 for −7.3e-44), in float64 rounded once instead (a rare path).
 func silu32(dst, x []float32) {
 	kernels.Sigmoid32(dst, x)
 	kernels.Arith(kernels.Mul, dst, x, dst)
 	for i, v := range x {
-		if v < -87 {
-			a := [1]float32{-v}
-			kernels.Log32(a[:], a[:])
-			a[0] += v
-			kernels.Exp32(a[:], a[:])
-			dst[i] = -a[0]
+		if v < siluTail {
+			dst[i] = float32(float64(v) * sigmoid(float64(v)))
 		}
 	}
 }
 
-// siluGrad32 sets dst = g·σ(x)·(1 + x·(1 − σ(x))), σ by kernels.Sigmoid32
-// (dst may be g).
+// siluTail is where σ(x) of a float32 x turns denormal (−87.34), rounded up.
+const siluTail = -87
+
+// siluGrad32 sets dst = g·σ(x)·(1 + x·(1 − σ(x))), σ by kernels.Sigmoid32,
+// below siluTail by siluGradTail32 (dst may be g).
 func siluGrad32(dst, g, x []float32) {
 	var s [256]float32
 	for lo := 0; lo < len(x); lo += len(s) {
@@ -826,9 +824,20 @@ func siluGrad32(dst, g, x []float32) {
 		kernels.Sigmoid32(s[:n], x[lo:lo+n])
 		for i, si := range s[:n] {
 			v := x[lo+i]
+			if v < siluTail {
+				dst[lo+i] = siluGradTail32(g[lo+i], v)
+				continue
+			}
 			dst[lo+i] = g[lo+i] * (si * (1 + v*(1-si)))
 		}
 	}
+}
+
+// siluGradTail32 is g·σ(x)·(1 + x·(1 − σ(x))) below siluTail, where σ(x)
+// is denormal: in float64, rounded once.
+func siluGradTail32(g, x float32) float32 {
+	s := sigmoid(float64(x))
+	return float32(float64(g) * (s * (1 + float64(x)*(1-s))))
 }
 
 // Softplus returns log(1 + e^(beta·t))/beta elementwise, and t itself where

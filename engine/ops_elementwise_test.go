@@ -731,6 +731,35 @@ func close32(got, want float32, ulps, abs float64) bool {
 	return want != 0 && ulpDiff32(got, want) <= ulps
 }
 
+// TestSiLUTail32 checks float32 SiLU and its gradient where σ(x) is
+// denormal or near it (x from −110 to −80, both sides of the −87 where they
+// change method) against x·σ(x) and g·σ(x)·(1 + x·(1 − σ(x))) in float64,
+// with g of both signs and magnitudes: within 2 ulp (2⁻¹⁴⁹ in the denormal
+// range), where multiplying a denormal σ(x) was 50 ulp off.
+func TestSiLUTail32(t *testing.T) {
+	var xs, gs []float32
+	for x := float32(-110); x < -80; x += 0.37 {
+		xs = append(xs, x)
+		gs = append(gs, float32(len(xs)%5-2)*1.7+0.3)
+	}
+	n := len(xs)
+	x := New(xs, n).SetRequiresGrad(true)
+	y := x.SiLU()
+	y.BackwardWith(New(gs, n))
+	gotY, gotG := y.Float32s(), x.Grad().Float32s()
+	for i, v := range xs {
+		s := 1 / (1 + math.Exp(-float64(v)))
+		wy := float64(v) * s
+		wg := float64(gs[i]) * s * (1 + float64(v)*(1-s))
+		if e := ulpDiff32(gotY[i], float32(wy)); e > 2 {
+			t.Errorf("SiLU(%v) = %v, want %v: %.1f ulp", v, gotY[i], float32(wy), e)
+		}
+		if e := ulpDiff32(gotG[i], float32(wg)); e > 2 {
+			t.Errorf("SiLU's gradient at %v (g %v) = %v, want %v: %.1f ulp", v, gs[i], gotG[i], float32(wg), e)
+		}
+	}
+}
+
 // TestLowerKernelPaths runs the op table, TestFloat32Torch,
 // TestSoftmaxRows32 and TestAttentionHeadsSameBitsAsCopies again in a child
 // process on each kernel set below the one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
