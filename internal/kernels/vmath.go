@@ -121,8 +121,10 @@ func Max32(x []float32) float32 {
 }
 
 // Sum32 returns the sum of x in float32, added in the fixed lane order of
-// the package doc (0 when x is empty). Conv2d's bias gradient sums its
-// gradient's planes with it.
+// the package doc (0 when x is empty): ExpSum32's order, so exps computed
+// apart (Exp32 of the same (x − m) − c) sum to ExpSum32's bits. Conv2d's
+// bias gradient sums its gradient's planes with it, CrossEntropy's narrow
+// rows their exps.
 func Sum32(x []float32) float32 {
 	var lanes [16]float32
 	sum32(x, &lanes)
@@ -139,18 +141,6 @@ func ExpSum32(dst, src []float32, m, c float32) float32 {
 	_ = dst[:len(src)]
 	var lanes [16]float32
 	expSum32(dst, src, m, c, &lanes)
-	return reduceSum(&lanes)
-}
-
-// LaneSum32 returns the sum of x added in ExpSum32's order (element i into
-// lane i mod 16 of lanes starting at +0, then the lanes halved pairwise), so
-// that exps computed apart (Exp32 of the same (x − m) − c) sum to ExpSum32's
-// bits.
-func LaneSum32(x []float32) float32 {
-	var lanes [16]float32
-	for i, v := range x {
-		lanes[i%16] += v
-	}
 	return reduceSum(&lanes)
 }
 

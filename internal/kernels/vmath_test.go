@@ -208,7 +208,7 @@ func TestVmathExact(t *testing.T) {
 // TestMaxExpSumScale checks Max32, ExpSum32 and Scale32 on every path, at
 // lengths around the 16-element blocks: Max32 against the plain maximum (and
 // the lane rule where NaNs are present), ExpSum32's elements against Exp32
-// and its sum (and LaneSum32 of Exp32's values) against the lane-order sum
+// and its sum (and Sum32 of Exp32's values) against the lane-order sum
 // written out here and the float64 sum, Scale32 against Go's product; each path against the Go path bit for
 // bit.
 func TestMaxExpSumScale(t *testing.T) {
@@ -288,8 +288,8 @@ func TestMaxExpSumScale(t *testing.T) {
 				if sum != sl[0] {
 					t.Fatalf("n=%d: ExpSum32 sum is %v, the lane order gives %v", n, sum, sl[0])
 				}
-				if ls := LaneSum32(exps); ls != sl[0] {
-					t.Fatalf("n=%d: LaneSum32 of Exp32's values is %v, the lane order gives %v", n, ls, sl[0])
+				if ls := Sum32(exps); ls != sl[0] {
+					t.Fatalf("n=%d: Sum32 of Exp32's values is %v, the lane order gives %v", n, ls, sl[0])
 				}
 				if math.Abs(float64(sum)-sum64) > 1e-6*float64(n)*sum64 {
 					t.Fatalf("n=%d: ExpSum32 sum is %v, float64 gives %v", n, sum, sum64)
