@@ -31,10 +31,10 @@
 // Large products are split over GOMAXPROCS goroutines along the larger of the
 // two output dimensions; small ones stay on the calling goroutine, where the
 // cost of starting workers would exceed the gain. When splitting rows, the
-// workers pack each block of B together and share it, and claim chunks of
-// rows as they go (shrinking towards the end), so a worker that starts late
-// or loses its core for a while delays no one; a chunk waits only for the
-// same rows in the previous block of k, not for the whole block. Between blocks every worker
+// workers claim chunks of rows as they go (shrinking towards the end), each
+// packing every block of B it uses into a buffer of its own, so a worker
+// that starts late or loses its core for a while delays no one; a chunk
+// waits only for the same rows in the previous block of k. Between blocks every worker
 // calls the function set with SetCheck (the engine installs
 // engine.CheckInterrupt there); a panic in a worker, such as an interrupt, is
 // carried back and re-raised on the calling goroutine.

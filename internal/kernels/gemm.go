@@ -136,7 +136,7 @@ func gemm[T elem](im *impl[T], transA, transB bool, m, n, k int, alpha T, a []T,
 	// them, so C is neither cleared nor read.
 	p := mat[T]{im, transA, transB, k, alpha, a, lda, b, ldb, c, ldc, beta == 0}
 	if w := workersFor(m, n, k); w > 1 && m >= n {
-		p.sharedB(m, n, w)
+		p.claimRows(m, n, w)
 		return
 	}
 	split(m, n, k, mr, im.nr, p.block)

@@ -225,7 +225,7 @@ func TestGemmParallel(t *testing.T) {
 		{211, 97, 260, 1, 1, 1, 0, 2},
 		{50, 301, 300, 1, 0, 0, 2, 0},
 		{2100, 2050, 24, 1, 0.5, 0, 1, 3}, // m >= n with two column blocks (nc)
-		{211, 120, 260, 1, 0, 0, 1, 0},    // a narrow last panel (24 or 8 columns) in the shared B
+		{211, 120, 260, 1, 0, 0, 1, 0},    // a narrow last panel (24 or 8 columns) in the block of B
 	}
 	for _, tc := range cases {
 		if tc.m*tc.n*tc.k < 2*parallelWork {
@@ -463,8 +463,9 @@ func TestChoosePath(t *testing.T) {
 // TestGemmSameBitsOnAnyWorkers checks that a product's bits do not depend on
 // how many goroutines share it, nor on which of them claims which rows: each
 // product (several blocks of k, and of columns for float32's nc) runs on
-// one, two and three goroutines, and on two where the first claim stalls
-// for a while (its partner then takes most of the rows), on every kernel set.
+// one, two and three goroutines, and on two and three where the first claim
+// stalls for a while (the others then take most of the rows and wait for
+// that chunk in the next block), on every kernel set.
 func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
 	defer SetCheck(nil)
 	cases := []struct{ m, n, k int }{
