@@ -375,13 +375,10 @@ func (t *Tensor) MulScalar(s float64) *Tensor {
 	if t.dtype == Float32 {
 		// apply's float32 arithmetic without its call per element (the
 		// attention's scaling of q and its gradient): the product in
-		// float64, rounded once
+		// float64, rounded once, in AVX2 where the CPU has it
 		out := uninit(Float32, t.shape)
 		chunks(len(out.f32), func(lo, hi int) {
-			dst := out.f32[lo:hi]
-			for i, v := range t.f32[lo:hi] {
-				dst[i] = float32(float64(v) * s)
-			}
+			kernels.MulScalar32(out.f32[lo:hi], t.f32[lo:hi], s)
 		})
 		return unaryRecord("MulScalar", t, out, grad)
 	}

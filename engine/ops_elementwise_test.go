@@ -346,6 +346,7 @@ func BenchmarkUnary32(b *testing.B) {
 		{"Neg", (*Tensor).Neg},
 		{"Square", (*Tensor).Square},
 		{"AddScalar", func(a *Tensor) *Tensor { return a.AddScalar(0.1) }},
+		{"MulScalar", func(a *Tensor) *Tensor { return a.MulScalar(0.17677669529663687) }},
 		{"DivScalar", func(a *Tensor) *Tensor { return a.DivScalar(3) }},
 		{"PowScalar/2", func(a *Tensor) *Tensor { return a.PowScalar(2) }},
 		{"PowScalar/3", func(a *Tensor) *Tensor { return a.PowScalar(3) }},
@@ -545,6 +546,7 @@ func elementwiseCoreOps() []opSpec {
 		// one tensor used twice in every family: both contributions must arrive
 		{name: "twice/Mul", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[0]) }, inputs: []*Tensor{Randn(3, 2)}},
 		{name: "twice/Div", f: func(x []*Tensor) *Tensor { return x[0].Div(x[0].Exp()) }, inputs: []*Tensor{Randn(2, 3)}},
+		{name: "twice/MulScalar", f: func(x []*Tensor) *Tensor { return x[0].MulScalar(0.17677669529663687).Mul(x[0].MulScalar(-3)) }, inputs: []*Tensor{Randn(5, 7)}},
 		{name: "twice/Sub broadcast", f: func(x []*Tensor) *Tensor { return x[0].Sub(x[0].SumKeep(1)) }, inputs: []*Tensor{Randn(3, 4)}},
 		// above poolMin (4096 elements: pooled buffers), the 65536-element
 		// chunks of elementwise loops and the GEMM's parallel threshold
@@ -553,6 +555,10 @@ func elementwiseCoreOps() []opSpec {
 		{name: "Mul/big-chunks", f: func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }, inputs: []*Tensor{Randn(300, 250), Randn(250)}},
 		{name: "Div/big", f: func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }, inputs: []*Tensor{Randn(70, 80), Rand(70, 80).AddScalar(1)}},
 		{name: "Exp/big", f: func(x []*Tensor) *Tensor { return x[0].Exp() }, inputs: []*Tensor{Randn(300, 250)}},
+		// MulScalar's float32 loop: 16 floats a block in AVX2, a chunk
+		// boundary, and a remainder of 4 after the last block
+		{name: "MulScalar/big-chunks", f: func(x []*Tensor) *Tensor { return x[0].MulScalar(0.17677669529663687) }, inputs: []*Tensor{Randn(300, 251)}},
+		{name: "MulScalar/17", f: func(x []*Tensor) *Tensor { return x[0].MulScalar(-0.1) }, inputs: []*Tensor{Randn(17)}},
 	}
 }
 
@@ -778,7 +784,7 @@ func TestLowerKernelPaths(t *testing.T) {
 		lower = []string{"generic"}
 	}
 	for _, env := range lower {
-		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies)$", "-test.count=1")
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies|TestMulScalarFloat32Rounding)$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "DBR_CPU="+env)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("DBR_CPU=%s: %v\n%s", env, err, out)

@@ -48,3 +48,22 @@ func arithGo[T elem](op int, dst, a, b []T) {
 		panic("kernels: unknown arith op")
 	}
 }
+
+// mulScalar32 is MulScalar32's loop; init in kernel_amd64.go swaps in AVX2.
+var mulScalar32 = mulScalar32Go
+
+// MulScalar32 sets dst[i] = float32(float64(src[i])·s) for every i < len(src):
+// the product in float64, rounded once to float32 (in AVX2 where the CPU has
+// it, four floats widened at a time: the same bits as Go's operations). dst
+// must be at least as long as src (it panics otherwise).
+func MulScalar32(dst, src []float32, s float64) {
+	_ = dst[:len(src)]
+	mulScalar32(dst, src, s)
+}
+
+func mulScalar32Go(dst, src []float32, s float64) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = float32(float64(v) * s)
+	}
+}

@@ -77,6 +77,7 @@ func BenchmarkElementwise(b *testing.B) {
 			}{
 				{"mul", func() { Arith(Mul, z, x, y) }},
 				{"relu", func() { ReLU32(z, x) }},
+				{"mulscalar", func() { MulScalar32(z, x, 0.17677669529663687) }},
 				{"relugrad", func() { ReLUGrad32(z, x, y) }},
 				{"saxpy", func() { Saxpy(0.5, x, z) }},
 				{"adam", func() { Adam32(z, x, m, v, s) }}, // m, v and z settle: the same work each call

@@ -30,7 +30,7 @@ func installGo() {
 	maxPoolRows, maxPoolBackRows = maxPoolRowsNone, maxPoolBackRowsGo
 	copyRows = copyRowsGo
 	convRows, dotRows, directConv = convRowsGo, dotRowsGo, false
-	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
+	saxpy, adam, arith, mulScalar32 = saxpyGo, adamGo, arithGo[float32], mulScalar32Go
 	vmPath = vmGo
 }
 

@@ -118,6 +118,21 @@ func arithAsm(op int, dst, a, b []float32) {
 	arithGo(op, dst[n:], a[n:], b[n:])
 }
 
+// mulScalarAVX is mulScalar32Go's loop over the first n&^15 elements
+// (kernel_amd64.s).
+//
+//go:noescape
+func mulScalarAVX(dst, src *float32, s float64, n int)
+
+func mulScalar32Asm(dst, src []float32, s float64) {
+	n := len(src) &^ 15
+	if n > 0 {
+		_ = dst[n-1]
+		mulScalarAVX(&dst[0], &src[0], s, n)
+	}
+	mulScalar32Go(dst[n:len(src)], src[n:], s)
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -264,6 +279,7 @@ func installAVX2() {
 	saxpy = saxpyAsm
 	adam = adamAsm
 	arith = arithAsm
+	mulScalar32 = mulScalar32Asm
 	installVmathAVX2()
 }
 

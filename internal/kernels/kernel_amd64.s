@@ -799,3 +799,41 @@ cloop:
 cdone:
 	VZEROUPPER
 	RET
+
+// func mulScalarAVX(dst, src *float32, s float64, n int)
+// dst[i] = float32(float64(src[i])*s) for i < n (a multiple of 16): each
+// float widened to float64 (exact), multiplied by s in float64 and rounded
+// once to float32, as Go's conversions and MULSD do.
+TEXT ·mulScalarAVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	VBROADCASTSD s+16(FP), Y15
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ mulscalardone
+
+mulscalarloop:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VCVTPS2PD 32(SI), Y2
+	VCVTPS2PD 48(SI), Y3
+	VMULPD Y15, Y0, Y0
+	VMULPD Y15, Y1, Y1
+	VMULPD Y15, Y2, Y2
+	VMULPD Y15, Y3, Y3
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VCVTPD2PSY Y2, X2
+	VCVTPD2PSY Y3, X3
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, 16(DI)
+	VMOVUPS X2, 32(DI)
+	VMOVUPS X3, 48(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ mulscalarloop
+
+mulscalardone:
+	VZEROUPPER
+	RET
