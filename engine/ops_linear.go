@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+
+	"github.com/dbr-go/dbr/internal/kernels"
 )
 
 // Linear returns x·wᵀ + b, as torch.nn.functional.linear: x is [*, in], w is
@@ -142,7 +144,12 @@ func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int, set [2]boo
 		matmulInto(true, false, out, in, m, g, out, x, in, beta(set[1]), gw, in)
 	}
 	if gb != nil {
-		// row by row, in order, with the vector loop for float32
+		// ∂b += Σᵢ gᵢ, row by row in order (float32: the columns held in
+		// registers down the rows, the same sums)
+		if g32, ok := any(g).([]float32); ok {
+			kernels.AddRows32(any(gb[:out]).([]float32), g32, m)
+			return
+		}
 		for i := 0; i < m; i++ {
 			addTo(gb, g[i*out:(i+1)*out])
 		}

@@ -24,6 +24,10 @@ func linearOps() []opSpec {
 		{name: "twice", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[0], x[1]) }, inputs: []*Tensor{Randn(3, 3), Randn(3)}},
 		// above poolMin and the GEMM's parallel threshold
 		{name: "Linear/big", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(64, 80), Randn(70, 80), Randn(70)}},
+		// the bias gradient's float32 loop: two 64-column blocks, an 8-column
+		// block and 3 columns after it; and one row
+		{name: "Linear/bias-columns", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(7, 5), Randn(139, 5), Randn(139)}},
+		{name: "Linear/one-row", f: func(x []*Tensor) *Tensor { return Linear(x[0], x[1], x[2]) }, inputs: []*Tensor{Randn(1, 6), Randn(72, 6), Randn(72)}},
 	}
 }
 

@@ -1,5 +1,7 @@
 package kernels
 
+import "fmt"
+
 // Arith ops of Arith.
 const (
 	Add = iota
@@ -65,5 +67,35 @@ func mulScalar32Go(dst, src []float32, s float64) {
 	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] = float32(float64(v) * s)
+	}
+}
+
+// addRows32 is AddRows32's loop; init in kernel_amd64.go swaps in AVX2.
+var addRows32 = addRows32Go
+
+// AddRows32 adds every row of src, a rows×len(dst) matrix, into dst, the
+// rows in order: dst[j] = (…((dst[j] + src[j]) + src[n+j]) + …), n =
+// len(dst), the same sums as adding the rows one by one (a bias gradient).
+// The AVX2 loop keeps up to 64 columns in registers over all rows instead of
+// loading and storing dst once per row. src must hold rows·n values (it
+// panics otherwise).
+func AddRows32(dst, src []float32, rows int) {
+	n := len(dst)
+	if rows < 0 || len(src) < rows*n {
+		panic(fmt.Sprintf("kernels.AddRows32: %d rows of %d from %d values", rows, n, len(src)))
+	}
+	if rows == 0 || n == 0 {
+		return
+	}
+	addRows32(dst, src[:rows*n], rows)
+}
+
+func addRows32Go(dst, src []float32, rows int) {
+	n := len(dst)
+	for i := 0; i < rows; i++ {
+		row := src[i*n : (i+1)*n]
+		for j, v := range row {
+			dst[j] += v
+		}
 	}
 }

@@ -30,7 +30,8 @@ func installGo() {
 	maxPoolRows, maxPoolBackRows = maxPoolRowsNone, maxPoolBackRowsGo
 	copyRows = copyRowsGo
 	convRows, dotRows, directConv = convRowsGo, dotRowsGo, false
-	saxpy, adam, arith, mulScalar32 = saxpyGo, adamGo, arithGo[float32], mulScalar32Go
+	saxpy, adam, arith = saxpyGo, adamGo, arithGo[float32]
+	mulScalar32, addRows32 = mulScalar32Go, addRows32Go
 	vmPath = vmGo
 }
 

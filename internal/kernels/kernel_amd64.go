@@ -133,6 +133,36 @@ func mulScalar32Asm(dst, src []float32, s float64) {
 	mulScalar32Go(dst[n:len(src)], src[n:], s)
 }
 
+// addRowsAVX adds rows rows of src (a row stride of ld floats) into dst's
+// first n&^7 columns (kernel_amd64.s).
+//
+//go:noescape
+func addRowsAVX(dst, src *float32, n, ld, rows int)
+
+func addRows32Asm(dst, src []float32, rows int) {
+	n := len(dst)
+	v := n &^ 7
+	if v > 0 {
+		_ = src[(rows-1)*n+v-1]
+		// 32 rows at a time: each block's columns are read in 64-column
+		// strips, and 32 rows of up to 32 KiB stay in L1 between strips
+		// (dst goes back to memory in between: the same sums)
+		for i := 0; i < rows; i += 32 {
+			addRowsAVX(&dst[0], &src[i*n], v, n, min(32, rows-i))
+		}
+	}
+	if v == n {
+		return
+	}
+	// the last columns: each sums its rows in order, as addRows32Go
+	for i := 0; i < rows; i++ {
+		row := src[i*n+v : (i+1)*n]
+		for j, x := range row {
+			dst[v+j] += x
+		}
+	}
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
@@ -279,7 +309,7 @@ func installAVX2() {
 	saxpy = saxpyAsm
 	adam = adamAsm
 	arith = arithAsm
-	mulScalar32 = mulScalar32Asm
+	mulScalar32, addRows32 = mulScalar32Asm, addRows32Asm
 	installVmathAVX2()
 }
 

@@ -837,3 +837,75 @@ mulscalarloop:
 mulscalardone:
 	VZEROUPPER
 	RET
+
+// func addRowsAVX(dst, src *float32, n, ld, rows int)
+// dst[j] += src[i*ld+j] for i < rows (in order, rows >= 1), for j < n (a
+// multiple of 8): 64 columns at a time in eight registers, then 8.
+TEXT ·addRowsAVX(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ ld+24(FP), BX
+	MOVQ rows+32(FP), DX
+	SHLQ $2, BX
+
+addrows64:
+	CMPQ CX, $64
+	JLT addrows8
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	MOVQ SI, R8
+	MOVQ DX, R9
+
+addrows64row:
+	VADDPS (R8), Y0, Y0
+	VADDPS 32(R8), Y1, Y1
+	VADDPS 64(R8), Y2, Y2
+	VADDPS 96(R8), Y3, Y3
+	VADDPS 128(R8), Y4, Y4
+	VADDPS 160(R8), Y5, Y5
+	VADDPS 192(R8), Y6, Y6
+	VADDPS 224(R8), Y7, Y7
+	ADDQ BX, R8
+	DECQ R9
+	JNZ addrows64row
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP addrows64
+
+addrows8:
+	CMPQ CX, $8
+	JLT addrowsdone
+	VMOVUPS (DI), Y0
+	MOVQ SI, R8
+	MOVQ DX, R9
+
+addrows8row:
+	VADDPS (R8), Y0, Y0
+	ADDQ BX, R8
+	DECQ R9
+	JNZ addrows8row
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP addrows8
+
+addrowsdone:
+	VZEROUPPER
+	RET
