@@ -63,6 +63,18 @@ func (t *Tensor) sum(op string, dims []int, keep bool) *Tensor {
 	}
 	// ∂t = g broadcast back over the reduced dims
 	return record(op, out, func(g *Tensor) []*Tensor {
+		if !creatingGraph() && len(g.f32)+len(g.f64) == 1 && g.dtype == t.dtype {
+			// a sum of everything (a loss): ∂t is g's one value in every
+			// element, filled, as the broadcast Add below gives it (g + 0:
+			// −0 becomes +0) without its zeros and its add per element
+			gt := uninit(t.dtype, t.shape)
+			if t.dtype == Float64 {
+				gt.fill(g.f64[0] + 0)
+			} else {
+				gt.fill(float64(g.f32[0] + 0))
+			}
+			return []*Tensor{gt}
+		}
 		return []*Tensor{g.Reshape(keepShape...).Add(ZerosLike(t))}
 	}, t)
 }

@@ -186,6 +186,41 @@ func reduceCoreOps() []opSpec {
 		{name: "SumKeep/dims", f: func(x []*Tensor) *Tensor { return x[0].SumKeep(0, 2) }, inputs: []*Tensor{Randn(2, 3, 4)}},
 		{name: "twice/Sum+Permute", f: func(x []*Tensor) *Tensor { return x[0].Sum(0).Add(x[0].Permute(1, 0).Sum(1)) }, inputs: []*Tensor{Randn(3, 2)}},
 		{name: "Sum/big", f: func(x []*Tensor) *Tensor { return x[0].Sum(0) }, inputs: []*Tensor{Randn(300, 250)}},
+		// the backward of a sum into one element fills ∂t: past poolMin and
+		// one chunk, a dim summed into one element, a tensor used twice
+		{name: "Sum/all-big", f: func(x []*Tensor) *Tensor { return x[0].Sum() }, inputs: []*Tensor{Randn(300, 251)}},
+		{name: "Sum/dim-to-one", f: func(x []*Tensor) *Tensor { return x[0].Sum(1) }, inputs: []*Tensor{Randn(1, 7)}},
+		{name: "twice/Sum all", f: func(x []*Tensor) *Tensor { return x[0].Sum().Mul(x[0].Exp().Sum()) }, inputs: []*Tensor{Randn(3, 4)}},
+	}
+}
+
+// TestSumAllGradValues checks the backward of a sum of every element in
+// float32 and float64, with and without CreateGraph: each element of ∂t is
+// the upstream value plus zero, so −0 arrives as +0 (as the broadcast add
+// gives it), NaN as NaN and a pre-filled gradient is added to.
+func TestSumAllGradValues(t *testing.T) {
+	for _, dt := range []DType{Float32, Float64} {
+		for _, create := range []bool{false, true} {
+			for _, up := range []float64{2.5, math.Copysign(0, -1), math.NaN(), math.Inf(-1)} {
+				x := Randn(300, 251).To(dt).SetRequiresGrad(true)
+				x.SetGrad(Full(0.5, 300, 251).To(dt)) // pre-filled
+				y := x.Sum()
+				gs := Grad([]*Tensor{y}, []*Tensor{x}, GradOpts{GradOutputs: []*Tensor{New64([]float64{up}).To(dt).Reshape()}, CreateGraph: create})
+				want := up + 0
+				for i, v := range gs[0].Float64s() {
+					if !(v == want || (v != v && want != want)) || math.Signbit(v) != math.Signbit(want) && want == want {
+						t.Fatalf("%v create=%v up=%v: ∂x[%d] = %v, want %v", dt, create, up, i, v, want)
+					}
+				}
+				y = x.Sum()
+				y.BackwardWith(New64([]float64{up}).To(dt).Reshape())
+				for i, v := range x.Grad().Float64s() {
+					if w := 0.5 + want; !(v == w || (v != v && w != w)) {
+						t.Fatalf("%v up=%v: accumulated ∂x[%d] = %v, want %v", dt, up, i, v, w)
+					}
+				}
+			}
+		}
 	}
 }
 
