@@ -74,10 +74,9 @@ type gemmCase struct {
 	padA, padB, padC int
 }
 
-// runCase checks one product of random operands (with the case's row
-// padding) in element type T against reference.
-func runCase[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
-	t.Helper()
+// layout gives the lengths of A and B (stored transposed when tA, tB) and
+// the leading dimensions of A, B and C, each row padded as the case says.
+func (tc gemmCase) layout(tA, tB bool) (lenA, lenB, lda, ldb, ldc int) {
 	ar, ac := tc.m, tc.k
 	if tA {
 		ar, ac = tc.k, tc.m
@@ -86,9 +85,17 @@ func runCase[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
 	if tB {
 		br, bc = tc.n, tc.k
 	}
-	lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.padC
-	a := randSlice[T](r, max(ar*lda, 1))
-	b := randSlice[T](r, max(br*ldb, 1))
+	lda, ldb, ldc = ac+tc.padA, bc+tc.padB, tc.n+tc.padC
+	return ar * lda, br * ldb, lda, ldb, ldc
+}
+
+// runCase checks one product of random operands (with the case's row
+// padding) in element type T against reference.
+func runCase[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
+	t.Helper()
+	lenA, lenB, lda, ldb, ldc := tc.layout(tA, tB)
+	a := randSlice[T](r, max(lenA, 1))
+	b := randSlice[T](r, max(lenB, 1))
 	// C is followed by a guard row of NaNs that the product must not touch.
 	size := max(tc.m*ldc, 1)
 	c := randSlice[T](r, size+ldc)

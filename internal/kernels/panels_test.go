@@ -47,16 +47,8 @@ func TestBlockPanelsSameBits(t *testing.T) {
 
 func panelsSameBits[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool) {
 	t.Helper()
-	ar, ac := tc.m, tc.k
-	if tA {
-		ar, ac = tc.k, tc.m
-	}
-	br, bc := tc.k, tc.n
-	if tB {
-		br, bc = tc.n, tc.k
-	}
-	lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.padC
-	a, b, c := randSlice[T](r, ar*lda), randSlice[T](r, br*ldb), randSlice[T](r, tc.m*ldc)
+	lenA, lenB, lda, ldb, ldc := tc.layout(tA, tB)
+	a, b, c := randSlice[T](r, lenA), randSlice[T](r, lenB), randSlice[T](r, tc.m*ldc)
 	var out [2][]T
 	for i, first := range []bool{false, true} {
 		panelsFirst = first
