@@ -1,5 +1,8 @@
 package kernels
 
+//go:generate go run gen_gemm512.go
+//go:generate go run gen_gemmavx2.go
+
 import "golang.org/x/sys/cpu"
 
 // kernel6x16 is kernelGo in AVX2+FMA assembly (kernel_amd64.s).
