@@ -136,6 +136,10 @@ func ApplyAttention(w, v *Tensor, heads int) *Tensor {
 	needTensors("ApplyAttention", []string{"w", "v"}, w, v)
 	if heads <= 0 || w.Dims() != 4 || v.Dims() != 3 || w.shape[0] != v.shape[1] || w.shape[1] != heads || w.shape[3] != v.shape[0] || v.shape[2]%heads != 0 {
 		want := fmt.Sprintf("w [N, %d, L, S] and v [S, N, %d·Ev]", heads, heads)
+		if w.Dims() == 4 && w.shape[1] == heads {
+			// name the v that fits this w
+			want += fmt.Sprintf(": here v [%d, %d, %d·Ev]", w.shape[3], w.shape[0], heads)
+		}
 		if heads <= 0 {
 			want = "a positive number of heads"
 		}

@@ -178,7 +178,7 @@ func TestAttentionHeadsShapeErrors(t *testing.T) {
 		},
 			[]string{"ScaledDotProductAttention", "[4 2 8]", "v must be [S, N, 2·Ev] with k's S and N"}},
 		{func() { ApplyAttention(Randn(2, 2, 3, 5), Randn(4, 2, 6), 2) },
-			[]string{"ApplyAttention", "[2 2 3 5]", "[4 2 6]", "w [N, 2, L, S] and v [S, N, 2·Ev]"}},
+			[]string{"ApplyAttention", "[2 2 3 5]", "[4 2 6]", "w [N, 2, L, S] and v [S, N, 2·Ev]", "here v [5, 2, 2·Ev]"}},
 		{func() { ApplyAttention(Randn(2, 3, 3, 5), Randn(5, 2, 6), 2) },
 			[]string{"ApplyAttention", "[2 3 3 5]", "[5 2 6]"}},
 		{func() { ApplyAttention(Randn(2, 2, 3, 5), Randn(5, 2, 6), 0) },
