@@ -72,6 +72,9 @@ func panelsSameBits[T elem](t *testing.T, r *rand.Rand, tc gemmCase, tA, tB bool
 // of the edges used to be declared in tiles, where it escaped to the heap on
 // every call, which blockPanels makes once per panel.
 func TestGemmAllocsDoNotGrowWithPanels(t *testing.T) {
+	if raceBuild {
+		t.Skip("the race detector allocates on its own")
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	kernels(t, func(t *testing.T) {
 		r := rand.New(rand.NewSource(9))

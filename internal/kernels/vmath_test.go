@@ -340,6 +340,9 @@ func TestMaxExpSumScale(t *testing.T) {
 // row, and a lane array or tail block that escaped to the heap cost two
 // allocations a row.
 func TestVmathAllocs(t *testing.T) {
+	if raceBuild {
+		t.Skip("the race detector allocates on its own")
+	}
 	kernels(t, func(t *testing.T) {
 		for _, n := range []int{5, 16, 37} {
 			x := randSlice[float32](rand.New(rand.NewSource(int64(n))), n)
