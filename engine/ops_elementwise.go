@@ -606,19 +606,23 @@ func (t *Tensor) ReLU() *Tensor {
 			kernels.ReLU32(out.f32[lo:hi], t.f32[lo:hi]) // AVX2 when available
 		}
 	})
-	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays out)
+	// ∂t = g where t > 0, else 0 (a select, not g·mask: an infinite g stays
+	// out). The result is > 0 exactly where t is (a zero, a negative or a NaN
+	// gives none of them), so the backward reads the result, as PyTorch's
+	// threshold_backward does: the next layer's backward has just read it
+	// (∂w = gᵀ·y), while t was last read in the forward.
 	return unaryRecord("ReLU", t, out, func(x, y, g *Tensor) *Tensor {
 		if creatingGraph() {
 			return maskGrad(g, x.GtScalar(0))
 		}
 		gx := reuse(g) // element i of g is read only to write element i
-		chunks(x.Numel(), func(lo, hi int) {
-			if x.dtype == Float64 {
-				for i, v := range x.f64[lo:hi] {
+		chunks(y.Numel(), func(lo, hi int) {
+			if y.dtype == Float64 {
+				for i, v := range y.f64[lo:hi] {
 					gx.f64[lo+i] = math.Float64frombits(math.Float64bits(g.f64[lo+i]) & -uint64(b2i(v > 0)))
 				}
 			} else {
-				kernels.ReLUGrad32(gx.f32[lo:hi], x.f32[lo:hi], g.f32[lo:hi])
+				kernels.ReLUGrad32(gx.f32[lo:hi], y.f32[lo:hi], g.f32[lo:hi])
 			}
 		})
 		return gx

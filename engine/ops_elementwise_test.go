@@ -429,6 +429,69 @@ func TestReLUGradSelects(t *testing.T) {
 	}
 }
 
+// TestReLUGradFromResult checks ReLU's backward, which selects by its result
+// rather than its input, where the two could differ: zeros of both signs,
+// subnormals, infinities and NaN (the result of −0 is +0, of NaN NaN: none
+// is > 0, as the input is not). Each gradient adds to a pre-filled one;
+// the result used twice (y·y) and the input used twice (ReLU(x) + x) get both
+// contributions. Both dtypes, and a length past the vector loops' blocks of
+// 32 with a tail.
+func TestReLUGradFromResult(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	sub := math.Float64frombits(1) // float64 subnormal; float32 gets its own below
+	vals := []float64{-0.0, 0, 1.5, -2, inf, -inf, nan, 3e-39, -3e-39, 7}
+	for _, dt := range []DType{Float32, Float64} {
+		n := 37
+		in := make([]float64, n)
+		up := make([]float64, n)
+		pre := make([]float64, n)
+		for i := range in {
+			in[i] = vals[i%len(vals)]
+			up[i] = float64(i%7) - 2.5 // nonzero upstream gradient everywhere
+			pre[i] = 0.25 * float64(i%3)
+		}
+		in[n-1] = math.Copysign(0, -1)
+		if dt == Float64 {
+			in[11] = sub
+		}
+		pos := func(v float64) bool { return v > 0 } // the input's sign decides
+		x := New64(in).To(dt).SetRequiresGrad(true)
+		x.SetGrad(New64(pre).To(dt))
+		x.ReLU().BackwardWith(New64(up).To(dt))
+		want := make([]float64, n)
+		for i := range want {
+			want[i] = pre[i]
+			if pos(in[i]) {
+				want[i] += up[i]
+			}
+		}
+		assertSpecial(t, dt.String()+" ReLU grad", x.Grad(), want, 0)
+
+		// y·y: ∂x = 2y·g where x > 0 (inf·2 stays inf)
+		x.SetGrad(New64(pre).To(dt))
+		y := x.ReLU()
+		y.Mul(y).BackwardWith(New64(up).To(dt))
+		for i := range want {
+			want[i] = pre[i]
+			if pos(in[i]) {
+				want[i] += 2 * in[i] * up[i]
+			}
+		}
+		assertSpecial(t, dt.String()+" ReLU result used twice", x.Grad(), want, 1e-6)
+
+		// ReLU(x) + x: ∂x = g where x ≤ 0 or NaN, 2g where x > 0
+		x.SetGrad(New64(pre).To(dt))
+		x.ReLU().Add(x).BackwardWith(New64(up).To(dt))
+		for i := range want {
+			want[i] = pre[i] + up[i]
+			if pos(in[i]) {
+				want[i] += up[i]
+			}
+		}
+		assertSpecial(t, dt.String()+" ReLU input used twice", x.Grad(), want, 0)
+	}
+}
+
 // TestSelectionGradsIgnoreInfinity checks that ops that select elements pass
 // no gradient, not NaN, to the elements they did not select, even when the
 // upstream gradient is infinite (as PyTorch).

@@ -137,9 +137,8 @@ func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int, set [2]boo
 		}
 		return 1
 	}
-	if gx != nil {
-		matmulInto(false, false, m, in, out, g, out, w, in, beta(set[0]), gx, in)
-	}
+	// ∂x last: the backward of the op before (a ReLU) reads it next, while
+	// it is still in cache, beside x, which ∂w has just read.
 	if gw != nil {
 		matmulInto(true, false, out, in, m, g, out, x, in, beta(set[1]), gw, in)
 	}
@@ -148,11 +147,14 @@ func linearBackward[T float](x, w, g, gx, gw, gb []T, m, in, out int, set [2]boo
 		// registers down the rows, the same sums)
 		if g32, ok := any(g).([]float32); ok {
 			kernels.AddRows32(any(gb[:out]).([]float32), g32, m)
-			return
+		} else {
+			for i := 0; i < m; i++ {
+				addTo(gb, g[i*out:(i+1)*out])
+			}
 		}
-		for i := 0; i < m; i++ {
-			addTo(gb, g[i*out:(i+1)*out])
-		}
+	}
+	if gx != nil {
+		matmulInto(false, false, m, in, out, g, out, w, in, beta(set[0]), gx, in)
 	}
 }
 
