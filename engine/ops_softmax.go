@@ -329,24 +329,26 @@ func crossEntropyBackwardRows32(gx, g, x []float32, sh []rowShift, target []int,
 // than 16 classes (a 10-class output), which the row-by-row loop hands to
 // kernels.ExpSum32 as one 16-lane block padded with −Inf each: here the exps
 // of all rows are one kernels.Exp32 call, and each row's sum is added in
-// ExpSum32's lane order (kernels.Sum32), so the bits are the same. At
-// [256, 10] the loss took 2–3% of an MLP training step row by row.
+// ExpSum32's lane order (kernels.SumRows32, as Sum32 of the row), so the bits
+// are the same. At [256, 10] the loss took 2–3% of an MLP training step row
+// by row.
 func crossEntropyForwardNarrow32(out []float32, sh []rowShift, x []float32, target []int, c int) {
-	e := make([]float32, len(target)*c)
-	for i := range target {
-		row := x[i*c : (i+1)*c]
-		m := kernels.Max32(row)
+	n := len(target)
+	e := makeUninit[float32](n * c) // every element written below
+	kernels.MaxRows32(out, x, c)    // out holds each row's maximum, then its sum, then its loss
+	for i, m := range out[:n] {
 		if math.IsInf(float64(m), -1) {
 			m = 0 // as softmaxRows32
 		}
 		sh[i].m = m
-		for j, v := range row {
+		for j, v := range x[i*c : (i+1)*c] {
 			e[i*c+j] = v - m // ExpSum32's (x − m) − 0
 		}
 	}
 	kernels.Exp32(e, e)
+	kernels.SumRows32(out, e, c)
 	for i, t := range target {
-		ls := log32(kernels.Sum32(e[i*c : (i+1)*c]))
+		ls := log32(out[i])
 		sh[i].ls = ls
 		out[i] = -((x[i*c+t] - sh[i].m) - ls)
 		if i%1024 == 1023 {

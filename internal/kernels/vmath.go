@@ -131,6 +131,53 @@ func Sum32(x []float32) float32 {
 	return reduceSum(&lanes)
 }
 
+// MaxRows32 sets dst[i] to Max32 of row i of x, for len(dst) rows of c
+// elements (x must hold them; it panics otherwise): the same bits. A row
+// narrower than a block of 16 (a 10-class output) is folded straight from
+// its lanes, without Max32's setup per row, which cost more than the row:
+// Max32's first step, maxLane(−Inf, v), gives v whatever v is.
+func MaxRows32(dst, x []float32, c int) {
+	_ = x[:len(dst)*c]
+	if c >= 16 || c == 0 {
+		for i := range dst {
+			dst[i] = Max32(x[i*c : (i+1)*c])
+		}
+		return
+	}
+	for i := range dst {
+		l := negInfLanes
+		copy(l[:c], x[i*c:(i+1)*c])
+		dst[i] = reduceMax(&l)
+	}
+}
+
+// SumRows32 sets dst[i] to Sum32 of row i of x, for len(dst) rows of c
+// elements (x must hold them; it panics otherwise): the same bits, narrow
+// rows added into their lanes here as MaxRows32 does.
+func SumRows32(dst, x []float32, c int) {
+	_ = x[:len(dst)*c]
+	if c >= 16 {
+		for i := range dst {
+			dst[i] = Sum32(x[i*c : (i+1)*c])
+		}
+		return
+	}
+	for i := range dst {
+		var l [16]float32
+		for j, v := range x[i*c : (i+1)*c] {
+			l[j] += v // 0 + v, as Sum32's lanes (−0 becomes +0)
+		}
+		dst[i] = reduceSum(&l)
+	}
+}
+
+var negInfLanes = [16]float32{
+	float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)),
+	float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)),
+	float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)),
+	float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1)),
+}
+
 // ExpSum32 sets dst[i] = e^y, y = (src[i] − m) − c (the subtractions
 // rounded to float32, the exp as Exp32's), for every i < len(src), and
 // returns their sum in float32, added in the fixed lane order of the package

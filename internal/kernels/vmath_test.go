@@ -544,3 +544,58 @@ func TestSum32(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxSumRows32 checks MaxRows32 and SumRows32 against Max32 and Sum32 of
+// each row, bit for bit, on every path, for row widths on both sides of the
+// 16-lane block: rows of random values with zeros of both signs, subnormals,
+// ±Inf, a NaN in a different lane of each row (the lane folds keep or drop
+// it by position), rows of −Inf only and of −0 only. The elements past the
+// last row and past len(dst) are left alone.
+func TestMaxSumRows32(t *testing.T) {
+	kernels(t, func(t *testing.T) {
+		r := rand.New(rand.NewSource(5))
+		special := []float32{0, float32(math.Copysign(0, -1)), 1e-40, -1e-40, float32(math.Inf(1)), float32(math.Inf(-1))}
+		for _, c := range []int{0, 1, 2, 3, 5, 8, 9, 10, 15, 16, 17, 31, 32, 33} {
+			const rows = 37
+			x := make([]float32, rows*c+3)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * 5)
+				if r.Intn(4) == 0 {
+					x[i] = special[r.Intn(len(special))]
+				}
+			}
+			for i := 0; i < rows && c > 0; i++ {
+				switch i % 5 {
+				case 0:
+					x[i*c+i%c] = float32(math.NaN())
+				case 1:
+					for j := 0; j < c; j++ {
+						x[i*c+j] = float32(math.Inf(-1))
+					}
+				case 2:
+					for j := 0; j < c; j++ {
+						x[i*c+j] = float32(math.Copysign(0, -1))
+					}
+				}
+			}
+			for _, f := range []struct {
+				name string
+				rows func(dst, x []float32, c int)
+				row  func(x []float32) float32
+			}{{"MaxRows32", MaxRows32, Max32}, {"SumRows32", SumRows32, Sum32}} {
+				dst := make([]float32, rows+1)
+				dst[rows] = 42
+				f.rows(dst[:rows], x, c)
+				for i := 0; i < rows; i++ {
+					want := f.row(x[i*c : (i+1)*c])
+					if math.Float32bits(dst[i]) != math.Float32bits(want) {
+						t.Fatalf("c=%d: %s row %d is %v (bits %#x), the row alone gives %v (bits %#x)", c, f.name, i, dst[i], math.Float32bits(dst[i]), want, math.Float32bits(want))
+					}
+				}
+				if dst[rows] != 42 {
+					t.Fatalf("c=%d: %s wrote past len(dst)", c, f.name)
+				}
+			}
+		}
+	})
+}
