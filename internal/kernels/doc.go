@@ -6,11 +6,12 @@
 // behind every MatMul, Linear layer and convolution in the engine.
 //
 // The product is cache-blocked the way BLIS and OpenBLAS do it: op(B) is
-// packed into panels of 16 columns, op(A) into panels of 6 rows (alpha folded
-// in), and a register-tiled micro-kernel multiplies one 6×16 tile at a time,
-// holding the tile in 12 ymm accumulators (Dgemm: 6×8 doubles in the same
-// registers). One generic driver (gemm.go) blocks, packs and splits both
-// element types; impl holds what differs.
+// packed into panels of 16 columns (an untransposed B copied row by row
+// across the panels, so that its rows are read in order), op(A) into panels
+// of 6 rows (alpha folded in), and a register-tiled micro-kernel multiplies
+// one 6×16 tile at a time, holding the tile in 12 ymm accumulators (Dgemm:
+// 6×8 doubles in the same registers). One generic driver (gemm.go) blocks,
+// packs and splits both element types; impl holds what differs.
 //
 // Three kernel sets (paths) are chosen from at run time, the widest the CPU
 // and OS run: "avx512" (CPUID and XGETBV for the zmm state, via

@@ -387,6 +387,11 @@ func TestGemmAssemblySameBits(t *testing.T) {
 		// with AVX-512, packed with AVX2
 		{200, 70, 300, 1, 1, 0, 0, 0},
 		{250, 100, 40, 1, 0, 0, 0, 0},
+		// more rows than mc, A packed (alpha ≠ 1, or rows 1 KiB apart), a
+		// block of 13 rows last, and a narrow panel of B after three full
+		// ones
+		{181, 97, 260, 0.5, 0, 0, 0, 0},
+		{181, 97, 256, 1, 1, 0, 0, 0},
 	}
 	name := kernelName
 	defer choosePath(name)
@@ -472,7 +477,8 @@ func TestChoosePath(t *testing.T) {
 // product (several blocks of k, and of columns for float32's nc) runs on
 // one, two and three goroutines, and on two and three where the first claim
 // stalls for a while (the others then take most of the rows and wait for
-// that chunk in the next block), on every kernel set.
+// that chunk in the next block), on every kernel set, with B transposed and
+// not (its full panels then copied row by row across the panels).
 func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
 	defer SetCheck(nil)
 	cases := []struct{ m, n, k int }{
@@ -481,7 +487,7 @@ func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
 		{160, 2080, 20}, // m < n: split by columns
 		{2100, 2050, 24},
 	}
-	run := func(procs int, stall bool, tc struct{ m, n, k int }, a, b []float32, a64, b64 []float64) ([]float32, []float64) {
+	run := func(procs int, stall, tB bool, tc struct{ m, n, k int }, a, b []float32, a64, b64 []float64) ([]float32, []float64) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		var calls atomic.Int32
 		SetCheck(func() {
@@ -491,8 +497,12 @@ func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
 		})
 		c := make([]float32, tc.m*tc.n)
 		c64 := make([]float64, tc.m*tc.n)
-		Sgemm(false, true, tc.m, tc.n, tc.k, 1, a, tc.k, b, tc.k, 0, c, tc.n)
-		Dgemm(false, true, tc.m, tc.n, tc.k, 1, a64, tc.k, b64, tc.k, 0, c64, tc.n)
+		ldb := tc.n
+		if tB {
+			ldb = tc.k
+		}
+		Sgemm(false, tB, tc.m, tc.n, tc.k, 1, a, tc.k, b, ldb, 0, c, tc.n)
+		Dgemm(false, tB, tc.m, tc.n, tc.k, 1, a64, tc.k, b64, ldb, 0, c64, tc.n)
 		return c, c64
 	}
 	kernels(t, func(t *testing.T) {
@@ -500,18 +510,20 @@ func TestGemmSameBitsOnAnyWorkers(t *testing.T) {
 		for _, tc := range cases {
 			a, b := randSlice[float32](r, tc.m*tc.k), randSlice[float32](r, tc.n*tc.k)
 			a64, b64 := randSlice[float64](r, tc.m*tc.k), randSlice[float64](r, tc.n*tc.k)
-			one, one64 := run(1, false, tc, a, b, a64, b64)
-			for _, v := range []struct {
-				procs int
-				stall bool
-			}{{2, false}, {3, false}, {2, true}, {3, true}} {
-				got, got64 := run(v.procs, v.stall, tc, a, b, a64, b64)
-				for i := range one {
-					if math.Float32bits(got[i]) != math.Float32bits(one[i]) {
-						t.Fatalf("%+v on %d goroutines (stall %v): float32 C[%d] = %v, on one %v", tc, v.procs, v.stall, i, got[i], one[i])
-					}
-					if math.Float64bits(got64[i]) != math.Float64bits(one64[i]) {
-						t.Fatalf("%+v on %d goroutines (stall %v): float64 C[%d] = %v, on one %v", tc, v.procs, v.stall, i, got64[i], one64[i])
+			for _, tB := range []bool{true, false} {
+				one, one64 := run(1, false, tB, tc, a, b, a64, b64)
+				for _, v := range []struct {
+					procs int
+					stall bool
+				}{{2, false}, {3, false}, {2, true}, {3, true}} {
+					got, got64 := run(v.procs, v.stall, tB, tc, a, b, a64, b64)
+					for i := range one {
+						if math.Float32bits(got[i]) != math.Float32bits(one[i]) {
+							t.Fatalf("%+v tB=%v on %d goroutines (stall %v): float32 C[%d] = %v, on one %v", tc, tB, v.procs, v.stall, i, got[i], one[i])
+						}
+						if math.Float64bits(got64[i]) != math.Float64bits(one64[i]) {
+							t.Fatalf("%+v tB=%v on %d goroutines (stall %v): float64 C[%d] = %v, on one %v", tc, tB, v.procs, v.stall, i, got64[i], one64[i])
+						}
 					}
 				}
 			}
@@ -582,46 +594,65 @@ func smallBits[T elem](t *testing.T, r *rand.Rand, m, n, k int, tA, tB bool) {
 	}
 }
 
-// TestPackBTransposed checks packB's transposed panels on every path
-// against the definition, dst[q*nr+j] = op(B)[q, j] and 0 past n, for
-// widths around the 8-column transposes of narrow panels and the full
-// panels (nr 16 and 32), row counts around multiples of 8, and padded rows;
-// the destination starts as NaN so an unwritten value shows.
-func TestPackBTransposed(t *testing.T) {
+// TestPackB checks packB's panels on every path against the definition,
+// dst[q*nr+j] = op(B)[q, j] and 0 past n: a transposed B for widths around
+// the 8-column transposes of narrow panels and the full panels (nr 16 and
+// 32) and row counts around multiples of 8; an untransposed one, whose full
+// panels are copied row by row across the panels, for one to several full
+// panels with and without a narrow last one; padded rows. The destination
+// starts as NaN so an unwritten value shows.
+func TestPackB(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		r := rand.New(rand.NewSource(5))
 		nr := f32.nr
-		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 63, 64, 144} {
-			for _, k := range []int{1, 7, 8, 9, 16, 23, 64, 257} {
-				for _, pad := range []int{0, 3} {
-					ldb := k + pad
-					b := randSlice[float32](r, n*ldb)
-					p := mat[float32]{impl: f32, transB: true, b: b, ldb: ldb}
-					// pack rows 1…k-1 and columns 1…n-1 of a block, as a
-					// block past the first in each dimension is packed
-					p0, j0 := min(1, k-1), min(1, n-1)
-					kk, nn := k-p0, n-j0
-					dst := make([]float32, roundUp(nn, nr)*kk)
-					for i := range dst {
-						dst[i] = float32(math.NaN())
-					}
-					p.packB(dst, p0, kk, j0, nn)
-					for jr := 0; jr < nn; jr += nr {
-						panel := dst[jr*kk : (jr+nr)*kk]
-						for q := 0; q < kk; q++ {
-							for j := 0; j < nr; j++ {
-								var want float32
-								if jr+j < nn {
-									want = b[(j0+jr+j)*ldb+p0+q]
-								}
-								if got := panel[q*nr+j]; !sameBits(got, want) {
-									t.Fatalf("n=%d k=%d ldb=%d: panel %d [%d, %d] = %v, want %v", n, k, ldb, jr/nr, q, j, got, want)
-								}
-							}
-						}
+		for _, tB := range []bool{true, false} {
+			for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 63, 64, 65, 97, 144} {
+				for _, k := range []int{1, 7, 8, 9, 16, 23, 64, 257} {
+					for _, pad := range []int{0, 3} {
+						packBCase(t, r, nr, tB, n, k, pad)
 					}
 				}
 			}
 		}
 	})
+}
+
+func packBCase(t *testing.T, r *rand.Rand, nr int, tB bool, n, k, pad int) {
+	t.Helper()
+	ldb, rows := n+pad, k
+	if tB {
+		ldb, rows = k+pad, n
+	}
+	b := randSlice[float32](r, rows*ldb)
+	// op(B)[q, j]
+	at := func(q, j int) float32 {
+		if tB {
+			return b[j*ldb+q]
+		}
+		return b[q*ldb+j]
+	}
+	p := mat[float32]{impl: f32, transB: tB, b: b, ldb: ldb}
+	// pack rows 1…k-1 and columns 1…n-1 of a block, as a block past the
+	// first in each dimension is packed
+	p0, j0 := min(1, k-1), min(1, n-1)
+	kk, nn := k-p0, n-j0
+	dst := make([]float32, roundUp(nn, nr)*kk)
+	for i := range dst {
+		dst[i] = float32(math.NaN())
+	}
+	p.packB(dst, p0, kk, j0, nn)
+	for jr := 0; jr < nn; jr += nr {
+		panel := dst[jr*kk : (jr+nr)*kk]
+		for q := 0; q < kk; q++ {
+			for j := 0; j < nr; j++ {
+				var want float32
+				if jr+j < nn {
+					want = at(p0+q, j0+jr+j)
+				}
+				if got := panel[q*nr+j]; !sameBits(got, want) {
+					t.Fatalf("tB=%v n=%d k=%d ldb=%d: panel %d [%d, %d] = %v, want %v", tB, n, k, ldb, jr/nr, q, j, got, want)
+				}
+			}
+		}
+	}
 }

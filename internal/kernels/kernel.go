@@ -38,7 +38,7 @@ func installGo() {
 // setGemm sets an element type's tile width, micro-kernel (nil: kernelGo),
 // edge-aware tile kernel (nil: none) and assembly packing routines (nil: the
 // Go loops).
-func setGemm[T elem](im *impl[T], nr int, kernel func(k int, a, b, c []T, ldc int, store bool), tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int), packTrans, packRows, packCopy func(dst, src *T, ld, k int)) {
+func setGemm[T elem](im *impl[T], nr int, kernel func(k int, a, b, c []T, ldc int, store bool), tile func(k int, a, b, c []T, ldc int, store bool, rows, cols int), packTrans, packRows func(dst, src *T, ld, k int), packCopy func(dst, src *T, ld, k, panels int)) {
 	if kernel == nil {
 		kernel = func(k int, a, b, c []T, ldc int, store bool) { kernelGo(nr, k, a, b, c, ldc, store) }
 	}

@@ -198,27 +198,43 @@ tdone:
 	RET
 
 
-// func packBCopy32(dst, src *float32, ld, k int)
-// dst[q*32+j] = src[q*ld+j] for q < k, j < 32: a full panel of an
-// untransposed B, two zmm loads and stores per row.
-TEXT ·packBCopy32(SB), NOSPLIT, $0-32
+// func packBCopy32(dst, src *float32, ld, k, panels int)
+// dst[j*32*k+q*32+c] = src[q*ld+j*32+c] for q < k, j < panels, c < 32:
+// panels consecutive full panels of an untransposed B, two zmm loads and
+// stores per row of a panel, row by row across the panels, so that each row
+// of src is read in order.
+TEXT ·packBCopy32(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), BX
 	MOVQ k+24(FP), CX
+	MOVQ panels+32(FP), R8
 	SHLQ $2, BX
+	MOVQ CX, R9
+	SHLQ $7, R9 // a panel: 128·k bytes
 	TESTQ CX, CX
 	JZ cdone
+	TESTQ R8, R8
+	JZ cdone
 
-cloop:
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
+crow:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ R8, DX
+
+cpanel:
+	VMOVUPS (R10), Z0
+	VMOVUPS 64(R10), Z1
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	ADDQ $128, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ cpanel
 	ADDQ BX, SI
 	ADDQ $128, DI
 	DECQ CX
-	JNZ cloop
+	JNZ crow
 
 cdone:
 	VZEROUPPER

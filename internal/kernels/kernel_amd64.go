@@ -58,10 +58,11 @@ func packA6(dst, src *float32, lda, k int)
 //go:noescape
 func packACols6(dst, src *float32, lda, k int)
 
-// packBCopy16 copies a full 16-column panel of an untransposed B (kernel_amd64.s).
+// packBCopy16 copies full 16-column panels of an untransposed B, row by row
+// across the panels (impl.packCopy; kernel_amd64.s).
 //
 //go:noescape
-func packBCopy16(dst, src *float32, ld, k int)
+func packBCopy16(dst, src *float32, ld, k, panels int)
 
 // reluAVX and reluGradAVX are ReLU32's and ReLUGrad32's loops over a
 // multiple of 16 elements (kernel_amd64.s).
@@ -206,7 +207,7 @@ func hasAVX512() bool { return cpu.X86.HasAVX512F && hasAVX2FMA() }
 func packBTrans32(dst, src *float32, ld, k int)
 
 //go:noescape
-func packBCopy32(dst, src *float32, ld, k int)
+func packBCopy32(dst, src *float32, ld, k, panels int)
 
 // tile512s is impl.tile for float32: the corner of a 12×32 tile, computed by
 // the kernel of exactly its rows (1…12, gemm512_amd64.go, written by

@@ -521,27 +521,43 @@ adone:
 	VZEROUPPER
 	RET
 
-// func packBCopy16(dst, src *float32, ld, k int)
-// dst[q*16+j] = src[q*ld+j] for q < k, j < 16: a full panel of an
-// untransposed B, two ymm loads and stores per row.
-TEXT ·packBCopy16(SB), NOSPLIT, $0-32
+// func packBCopy16(dst, src *float32, ld, k, panels int)
+// dst[j*16*k+q*16+c] = src[q*ld+j*16+c] for q < k, j < panels, c < 16:
+// panels consecutive full panels of an untransposed B, two ymm loads and
+// stores per row of a panel, row by row across the panels, so that each row
+// of src is read in order.
+TEXT ·packBCopy16(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), BX
 	MOVQ k+24(FP), CX
+	MOVQ panels+32(FP), R8
 	SHLQ $2, BX
+	MOVQ CX, R9
+	SHLQ $6, R9 // a panel: 64·k bytes
 	TESTQ CX, CX
 	JZ cdone
+	TESTQ R8, R8
+	JZ cdone
 
-cloop:
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), Y1
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
+crow:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ R8, DX
+
+cpanel:
+	VMOVUPS (R10), Y0
+	VMOVUPS 32(R10), Y1
+	VMOVUPS Y0, (R11)
+	VMOVUPS Y1, 32(R11)
+	ADDQ $64, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ cpanel
 	ADDQ BX, SI
 	ADDQ $64, DI
 	DECQ CX
-	JNZ cloop
+	JNZ crow
 
 cdone:
 	VZEROUPPER
