@@ -830,7 +830,8 @@ func TestSiLUTail32(t *testing.T) {
 }
 
 // TestLowerKernelPaths runs the op table, TestFloat32Torch,
-// TestSoftmaxRows32 and TestAttentionHeadsSameBitsAsCopies again in a child
+// TestSoftmaxRows32, TestAttentionHeadsSameBitsAsCopies and
+// TestReLUGradFromResult again in a child
 // process on each kernel set below the one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
 // so that the engine's float32 loops meet the same cases on every path this
 // machine has (the kernels' own tests compare the paths bit for bit). Not
@@ -847,7 +848,7 @@ func TestLowerKernelPaths(t *testing.T) {
 		lower = []string{"generic"}
 	}
 	for _, env := range lower {
-		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies|TestMulScalarFloat32Rounding)$", "-test.count=1")
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies|TestMulScalarFloat32Rounding|TestReLUGradFromResult)$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "DBR_CPU="+env)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("DBR_CPU=%s: %v\n%s", env, err, out)
