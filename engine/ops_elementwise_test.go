@@ -830,8 +830,8 @@ func TestSiLUTail32(t *testing.T) {
 }
 
 // TestLowerKernelPaths runs the op table, TestFloat32Torch,
-// TestSoftmaxRows32, TestAttentionHeadsSameBitsAsCopies and
-// TestReLUGradFromResult again in a child
+// TestSoftmaxRows32, TestAttentionHeadsSameBitsAsCopies,
+// TestMulScalarFloat32Rounding and TestReLUGradFromResult again in a child
 // process on each kernel set below the one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
 // so that the engine's float32 loops meet the same cases on every path this
 // machine has (the kernels' own tests compare the paths bit for bit). Not
