@@ -625,14 +625,15 @@ func elementwiseCoreOps() []opSpec {
 	}
 }
 
-// TestMulScalarFloat32Rounding checks float32 MulScalar, forward and
-// gradient, against the product in float64 rounded once to float32 (which
-// differs from a float32 product for a scale such as 1/√32), over special
-// values and past one chunk of elements.
-func TestMulScalarFloat32Rounding(t *testing.T) {
-	s := 1 / math.Sqrt(32)
+// TestScalarFloat32Rounding checks the float32 loops of the ops with a
+// float64 scalar, forward and gradient, against the float64 result rounded
+// once to float32 (as their docs and the float64 formulas give it), which
+// differs from float32 arithmetic with the scalar rounded first (PyTorch's)
+// for a scalar such as 1/√32 or 0.1: over special values and past one chunk
+// of elements.
+func TestScalarFloat32Rounding(t *testing.T) {
 	special := []float32{0, float32(math.Copysign(0, -1)), 1, -3, 1e-45, -1e-40, math.MaxFloat32,
-		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0.1, 16777217}
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0.1, 16777217, -0.3, 3e-39}
 	r := rand.New(rand.NewSource(3))
 	n := interruptEvery + 37
 	x, up := make([]float32, n), make([]float32, n)
@@ -644,27 +645,62 @@ func TestMulScalarFloat32Rounding(t *testing.T) {
 		}
 		up[i] = float32(r.NormFloat64())
 	}
-	same := func(what string, got []float32, in []float32) {
-		t.Helper()
-		diffs := 0
-		for i, v := range in {
-			want := float32(float64(v) * s)
-			if math.Float32bits(got[i]) != math.Float32bits(want) && !(want != want && got[i] != got[i]) {
-				t.Errorf("%s[%d] of %g: %g, want %g", what, i, v, got[i], want)
-			}
-			if want != v*float32(s) {
-				diffs++
-			}
+	leaky := func(v, s float64) float64 {
+		if v > 0 {
+			return v
 		}
-		if diffs == 0 {
-			t.Fatalf("%s: no value where rounding once differs from a float32 product: the test checks nothing", what)
-		}
+		return v * s
 	}
-	xt := New(x, n).SetRequiresGrad(true)
-	y := xt.MulScalar(s)
-	same("y", y.Float32s(), x)
-	y.BackwardWith(New(up, n))
-	same("grad", xt.Grad().Float32s(), up)
+	for _, c := range []struct {
+		name string
+		s    float64
+		f    func(t *Tensor, s float64) *Tensor
+		y    func(x, s float64) float64 // the forward in float64
+		g    func(g, s float64) float64 // the gradient in float64, nil where it is g itself
+		y32  func(x, s float32) float32 // the forward with s rounded first, which must differ somewhere (nil: s is exact)
+	}{
+		{"MulScalar", 1 / math.Sqrt(32), (*Tensor).MulScalar, func(x, s float64) float64 { return x * s },
+			func(g, s float64) float64 { return g * s }, func(x, s float32) float32 { return x * s }},
+		{"AddScalar", 0.1, (*Tensor).AddScalar, func(x, s float64) float64 { return x + s }, nil,
+			func(x, s float32) float32 { return x + s }},
+		{"SubScalar", 0.1, (*Tensor).SubScalar, func(x, s float64) float64 { return x - s }, nil,
+			func(x, s float32) float32 { return x - s }},
+		{"DivScalar", 0.1, (*Tensor).DivScalar, func(x, s float64) float64 { return x / s },
+			func(g, s float64) float64 { return g / s }, func(x, s float32) float32 { return x / s }},
+		{"LeakyReLU", 0.1, (*Tensor).LeakyReLU, leaky, nil, func(x, s float32) float32 { return max(x, x*s) }},
+		// slopes outside [0, 1], where the larger of x and x·slope is not the result (+0 at −0.5: −0)
+		{"LeakyReLU/2", 2, (*Tensor).LeakyReLU, leaky, nil, nil},
+		{"LeakyReLU/-0.5", -0.5, (*Tensor).LeakyReLU, leaky, nil, nil},
+	} {
+		same := func(what string, got, in []float32, want func(v float64) float32, rounded func(v float32) float32) {
+			t.Helper()
+			diffs := 0
+			for i, v := range in {
+				w := want(float64(v))
+				if math.Float32bits(got[i]) != math.Float32bits(w) && !(w != w && got[i] != got[i]) {
+					t.Fatalf("%s %s[%d] of %g: %g, want %g", c.name, what, i, v, got[i], w)
+				}
+				if rounded != nil && w != rounded(v) {
+					diffs++
+				}
+			}
+			if rounded != nil && diffs == 0 {
+				t.Fatalf("%s %s: no value where rounding once differs from float32 arithmetic: the test checks nothing", c.name, what)
+			}
+		}
+		xt := New(x, n).SetRequiresGrad(true)
+		y := c.f(xt, c.s)
+		var rounded func(v float32) float32
+		if c.y32 != nil {
+			rounded = func(v float32) float32 { return c.y32(v, float32(c.s)) }
+		}
+		same("y", y.Float32s(), x, func(v float64) float32 { return float32(c.y(v, c.s)) }, rounded)
+		if c.g == nil {
+			continue // ∂x is g (AddScalar, SubScalar) or a mask's product (LeakyReLU's, checked by the op table)
+		}
+		y.BackwardWith(New(up, n))
+		same("grad", xt.Grad().Float32s(), up, func(v float64) float32 { return float32(c.g(v, c.s)) }, nil)
+	}
 }
 
 // TestFloat32Torch checks the float32 loops of the elementwise ops against
@@ -800,6 +836,65 @@ func close32(got, want float32, ulps, abs float64) bool {
 	return want != 0 && ulpDiff32(got, want) <= ulps
 }
 
+// TestActivationGrads32 checks the float32 backward loops of ELU and
+// Softplus (eluGrad32, softplusGrad32) against their formulas in float64:
+// g·α·eˣ at x ≤ 0 (at 0 too: g·α, not g) and g above; g·σ(β·x), and g
+// where β·x, rounded to float32, is above the threshold (at the threshold
+// itself: σ). Over more elements than one block of their scratch (256),
+// ±0, ±Inf and x right at the threshold, with a random upstream gradient,
+// within 4 ulp (the vector exps and sigmoids and two roundings).
+func TestActivationGrads32(t *testing.T) {
+	r := rand.New(rand.NewSource(17))
+	inf := math.Inf(1)
+	sigmoid := func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
+	for _, c := range []struct {
+		name    string
+		f       func(*Tensor) *Tensor
+		special []float32
+		grad    func(x, g float64) float64
+	}{
+		{"ELU/0.5", func(x *Tensor) *Tensor { return x.ELU(0.5) }, []float32{0, float32(math.Copysign(0, -1)), float32(inf), float32(-inf), 1e-30, -1e-30},
+			func(x, g float64) float64 {
+				if x > 0 {
+					return g
+				}
+				return g * 0.5 * math.Exp(x)
+			}},
+		{"Softplus/2,1", func(x *Tensor) *Tensor { return x.Softplus(2, 1) }, []float32{0.5, 0.49999997, 0.50000006, 0, float32(inf), float32(-inf)},
+			func(x, g float64) float64 {
+				if b := float32(x) * 2; b > 1 {
+					return g
+				}
+				return g * sigmoid(2*x)
+			}},
+		{"Softplus/1,20", func(x *Tensor) *Tensor { return x.Softplus(1, 20) }, []float32{20, 19.999998, 20.000002},
+			func(x, g float64) float64 {
+				if x > 20 {
+					return g
+				}
+				return g * sigmoid(x)
+			}},
+	} {
+		const n = 3*256 + 5
+		xs, gs := make([]float32, n), make([]float32, n)
+		for i := range xs {
+			xs[i] = float32(r.Float64()*8 - 6)
+			if i%97 < len(c.special) {
+				xs[i] = c.special[i%97]
+			}
+			gs[i] = float32(r.NormFloat64())
+		}
+		x := New(xs, n).SetRequiresGrad(true)
+		c.f(x).BackwardWith(New(gs, n))
+		for i, got := range x.Grad().Float32s() {
+			want := float32(c.grad(float64(xs[i]), float64(gs[i])))
+			if !close32(got, want, 4, 0) {
+				t.Fatalf("%s: ∂x at x = %v (g %v) is %v, want %v", c.name, xs[i], gs[i], got, want)
+			}
+		}
+	}
+}
+
 // TestSiLUTail32 checks float32 SiLU and its gradient where σ(x) is
 // denormal or near it (x from −110 to −80, both sides of the −87 where they
 // change method) against x·σ(x) and g·σ(x)·(1 + x·(1 − σ(x))) in float64,
@@ -831,8 +926,9 @@ func TestSiLUTail32(t *testing.T) {
 
 // TestLowerKernelPaths runs the op table, TestFloat32Torch,
 // TestSoftmaxRows32, TestAttentionHeadsSameBitsAsCopies,
-// TestMulScalarFloat32Rounding and TestReLUGradFromResult again in a child
-// process on each kernel set below the one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
+// TestScalarFloat32Rounding, TestReLUGradFromResult and
+// TestActivationGrads32 again in a child process on each kernel set below
+// the one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
 // so that the engine's float32 loops meet the same cases on every path this
 // machine has (the kernels' own tests compare the paths bit for bit). Not
 // under the race detector, whose run takes the widest path only.
@@ -848,7 +944,7 @@ func TestLowerKernelPaths(t *testing.T) {
 		lower = []string{"generic"}
 	}
 	for _, env := range lower {
-		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies|TestMulScalarFloat32Rounding|TestReLUGradFromResult)$", "-test.count=1")
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies|TestScalarFloat32Rounding|TestReLUGradFromResult|TestActivationGrads32)$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "DBR_CPU="+env)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("DBR_CPU=%s: %v\n%s", env, err, out)
