@@ -927,7 +927,7 @@ func (t *Tensor) ELU(alpha float64) *Tensor {
 	})
 }
 
-// eluGrad32 sets dst = g where x > 0 and g·α·eˣ elsewhere, in float32 as
+// eluGrad32 sets dst = g where x > 0 and (g·α)·eˣ elsewhere, in float32 as
 // PyTorch's elu_backward, eˣ by kernels.Exp32 (dst may be g).
 func eluGrad32(dst, g, x []float32, alpha float32) {
 	var e [256]float32
@@ -938,7 +938,7 @@ func eluGrad32(dst, g, x []float32, alpha float32) {
 			if x[lo+i] > 0 {
 				dst[lo+i] = g[lo+i]
 			} else {
-				dst[lo+i] = g[lo+i] * (alpha * ei)
+				dst[lo+i] = (g[lo+i] * alpha) * ei // PyTorch's order
 			}
 		}
 	}
