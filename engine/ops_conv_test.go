@@ -201,3 +201,58 @@ func TestConvDirectMatchesUnrolled(t *testing.T) {
 		}
 	}
 }
+
+// TestConvFewTapsStrided checks float32 Conv2d with fewer taps than output
+// channels (the shape that takes the direct loops, which step one column
+// and one row at a time) and a stride of 2 along one dim only, forward and
+// weight gradient, against the convolution written out in float64, within
+// 10⁻⁵ of the sum of the terms' sizes.
+func TestConvFewTapsStrided(t *testing.T) {
+	Seed(35)
+	for _, s := range [][2]int{{1, 2}, {2, 1}} {
+		const n, h, wd, oc, k, p = 2, 9, 12, 16, 3, 1
+		x, w := Randn(n, 1, h, wd).To(Float32), Randn(oc, 1, k, k).To(Float32).SetRequiresGrad(true)
+		y := Conv2d(x, w, nil, ConvOpts{StrideHW: s, Padding: p})
+		oh, ow := (h+2*p-k)/s[0]+1, (wd+2*p-k)/s[1]+1
+		if want := []int{n, oc, oh, ow}; !slices.Equal(y.Shape(), want) {
+			t.Fatalf("stride %v: shape %v, want %v", s, y.Shape(), want)
+		}
+		g := RandnLike(y)
+		y.BackwardWith(g)
+		xv, wv, yv, gv, gw := x.Float64s(), w.Float64s(), y.Float64s(), g.Float64s(), w.Grad().Float64s()
+		in := func(b, iy, ix int) float64 {
+			if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+				return 0
+			}
+			return xv[(b*h+iy)*wd+ix]
+		}
+		wantW, sizeW := make([]float64, len(wv)), make([]float64, len(wv))
+		for b := 0; b < n; b++ {
+			for o := 0; o < oc; o++ {
+				for oy := 0; oy < oh; oy++ {
+					for ox := 0; ox < ow; ox++ {
+						i := ((b*oc+o)*oh+oy)*ow + ox
+						want, size := 0.0, 0.0
+						for ki := 0; ki < k; ki++ {
+							for kj := 0; kj < k; kj++ {
+								v := in(b, oy*s[0]+ki-p, ox*s[1]+kj-p)
+								want += wv[(o*k+ki)*k+kj] * v
+								size += math.Abs(wv[(o*k+ki)*k+kj] * v)
+								wantW[(o*k+ki)*k+kj] += gv[i] * v
+								sizeW[(o*k+ki)*k+kj] += math.Abs(gv[i] * v)
+							}
+						}
+						if math.Abs(yv[i]-want) > 1e-5*size {
+							t.Fatalf("stride %v: y[%d %d %d %d] = %v, want %v", s, b, o, oy, ox, yv[i], want)
+						}
+					}
+				}
+			}
+		}
+		for i := range wantW {
+			if math.Abs(gw[i]-wantW[i]) > 1e-5*sizeW[i] {
+				t.Fatalf("stride %v: ∂w[%d] = %v, want %v", s, i, gw[i], wantW[i])
+			}
+		}
+	}
+}

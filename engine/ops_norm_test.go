@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -81,4 +82,42 @@ func BenchmarkLayerNorm(b *testing.B) {
 			LayerNorm(x, []int{128}, w, bias, 1e-5).BackwardWith(g)
 		}
 	})
+}
+
+// TestLayerNormRows32Float64Sums checks float32 LayerNorm (weight and bias:
+// the kernels' row loops) on rows whose float32 sum loses what matters:
+// ±10⁸ and a 3 in one lane of the 16-lane float32 order (element 0, 16 and
+// 32), which a float32 sum cancels to 0 (the mean off by 3/48, every small
+// element's result off by 5% or more), against the formula in float64, element by
+// element, within 10⁻⁶ relative: the statistics must be summed in float64.
+func TestLayerNormRows32Float64Sums(t *testing.T) {
+	const rows, d = 3, 48
+	xs := make([]float32, rows*d)
+	for r := 0; r < rows; r++ {
+		row := xs[r*d : (r+1)*d]
+		for j := range row {
+			row[j] = float32((j*7+r)%5) - 2 // small integers: every sum of them exact
+		}
+		row[0], row[16], row[32] = 1e8, 3, -1e8
+	}
+	w, b := Full(1, d).To(Float32), Zeros(d).To(Float32)
+	got := LayerNorm(New(xs, rows, d), []int{d}, w, b, 1e-5).Float32s()
+	for r := 0; r < rows; r++ {
+		row := xs[r*d : (r+1)*d]
+		var mu, v float64
+		for _, x := range row {
+			mu += float64(x)
+		}
+		mu /= d
+		for _, x := range row {
+			v += (float64(x) - mu) * (float64(x) - mu)
+		}
+		rs := 1 / math.Sqrt(v/d+1e-5)
+		for j, x := range row {
+			want := (float64(x) - mu) * rs
+			if g := float64(got[r*d+j]); math.Abs(g-want) > 1e-6*math.Abs(want) {
+				t.Fatalf("row %d element %d (x = %v): %v, want %v", r, j, x, g, want)
+			}
+		}
+	}
 }

@@ -277,3 +277,39 @@ func TestCrossEntropyNarrowSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestLogSoftmaxGradRows32Float64Sum checks float32 LogSoftmax's backward
+// (the kernels' rows) where Σg must be summed in float64: a row's g holds
+// ±10⁸ and a 1 in one lane of the 16-lane float32 order (elements 0, 16
+// and 32), which a float32 sum cancels to 0, so ∂x = g − e^y·Σg would lose
+// the e^y·1 of every element. Against the formula in float64, within
+// 10⁻⁶ of each term's size.
+func TestLogSoftmaxGradRows32Float64Sum(t *testing.T) {
+	const rows, n = 2, 40
+	xs, gs := make([]float32, rows*n), make([]float32, rows*n)
+	for i := range xs {
+		xs[i] = float32(i%7) * 0.25
+		gs[i] = float32(i%3) - 1 // small integers: every sum of them exact
+	}
+	for r := 0; r < rows; r++ {
+		gs[r*n], gs[r*n+16], gs[r*n+32] = 1e8, 1, -1e8
+	}
+	x := New(xs, rows, n).SetRequiresGrad(true)
+	x.LogSoftmax(1).BackwardWith(New(gs, rows, n))
+	got := x.Grad().Float32s()
+	for r := 0; r < rows; r++ {
+		row, g := xs[r*n:(r+1)*n], gs[r*n:(r+1)*n]
+		m, s, sg := float64(slices.Max(row)), 0.0, 0.0
+		for j, v := range row {
+			s += math.Exp(float64(v) - m)
+			sg += float64(g[j])
+		}
+		for j, v := range row {
+			p := math.Exp(float64(v)-m) / s
+			want := float64(g[j]) - p*sg
+			if d := math.Abs(float64(got[r*n+j]) - want); d > 1e-6*(math.Abs(float64(g[j]))+p*math.Abs(sg)) {
+				t.Fatalf("row %d element %d: ∂x %v, want %v (Σg = %v)", r, j, got[r*n+j], want, sg)
+			}
+		}
+	}
+}
