@@ -942,8 +942,9 @@ func TestSiLUTail32(t *testing.T) {
 
 // TestLowerKernelPaths runs the op table, TestFloat32Torch,
 // TestSoftmaxRows32, TestAttentionHeadsSameBitsAsCopies,
-// TestScalarFloat32Rounding, TestReLUGradFromResult and
-// TestActivationGrads32 again in a child process on each kernel set below
+// TestScalarFloat32Rounding, TestReLUGradFromResult, TestActivationGrads32,
+// TestLayerNormRows32Float64Sums, TestLogSoftmaxGradRows32Float64Sum and
+// TestConvFewTapsStrided again in a child process on each kernel set below
 // the one in use (DBR_CPU=avx2 and generic under avx512; generic under avx2),
 // so that the engine's float32 loops meet the same cases on every path this
 // machine has (the kernels' own tests compare the paths bit for bit). Not
@@ -960,7 +961,7 @@ func TestLowerKernelPaths(t *testing.T) {
 		lower = []string{"generic"}
 	}
 	for _, env := range lower {
-		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies|TestScalarFloat32Rounding|TestReLUGradFromResult|TestActivationGrads32)$", "-test.count=1")
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOps|TestFloat32Torch|TestSoftmaxRows32|TestAttentionHeadsSameBitsAsCopies|TestScalarFloat32Rounding|TestReLUGradFromResult|TestActivationGrads32|TestLayerNormRows32Float64Sums|TestLogSoftmaxGradRows32Float64Sum|TestConvFewTapsStrided)$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "DBR_CPU="+env)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("DBR_CPU=%s: %v\n%s", env, err, out)
