@@ -90,6 +90,7 @@ type impl[T elem] struct {
 	// dst[k*mr-1].
 	packCols func(dst, src *T, ld, k int)
 	bufs     sync.Pool // *buffers[T]: packed blocks of A and B
+	mats     sync.Pool // *mat[T]: the state of a product, reused
 }
 
 // The blocking: with the Go and AVX2 kernels a packed kc×nr panel of B
@@ -111,6 +112,11 @@ func newImpl[T elem](nr, mc, kc, nc int) *impl[T] {
 	p.kernel = func(k int, a, b, c []T, ldc int, store bool) { kernelGo(nr, k, a, b, c, ldc, store) }
 	p.bufs.New = func() any {
 		return &buffers[T]{a: make([]T, mc*kc), b: make([]T, kc*nc), scratch: make([]T, mr*32)}
+	}
+	p.mats.New = func() any {
+		q := &mat[T]{impl: p}
+		q.runPart, q.runRows = q.part, q.claimShare
+		return q
 	}
 	return p
 }
@@ -139,12 +145,19 @@ func gemm[T elem](im *impl[T], transA, transB bool, m, n, k int, alpha T, a []T,
 	}
 	// With beta 0 the first block of k stores its tiles instead of adding
 	// them, so C is neither cleared nor read.
-	p := mat[T]{im, transA, transB, k, alpha, a, lda, b, ldb, c, ldc, beta == 0}
-	if w := workersFor(m, n, k); w > 1 && m >= n {
+	p := im.mats.Get().(*mat[T])
+	p.transA, p.transB, p.k, p.alpha = transA, transB, k, alpha
+	p.a, p.lda, p.b, p.ldb, p.c, p.ldc, p.overwrite = a, lda, b, ldb, c, ldc, beta == 0
+	switch w := workersFor(m, n, k); {
+	case w > 1 && m >= n:
 		p.claimRows(m, n, w)
-		return
+	case w > 1:
+		p.splitCols(m, n, w)
+	default:
+		p.block(0, m, 0, n)
 	}
-	split(m, n, k, mr, im.nr, p.block)
+	p.a, p.b, p.c = nil, nil, nil // the pool keeps no operand alive
+	im.mats.Put(p)
 }
 
 // workersFor returns how many goroutines a product of m·n·k multiply-adds
@@ -156,33 +169,22 @@ func workersFor(m, n, k int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), m*n*k/parallelWork))
 }
 
-// split runs block over the m×n output, on this goroutine for small
-// products and otherwise on up to GOMAXPROCS goroutines (see parallel), each
-// taking a slab of the larger output dimension in whole register tiles (tm
-// rows or tn columns). A panic in a worker is re-raised here once all have
-// stopped.
-func split(m, n, k, tm, tn int, block func(i0, i1, j0, j1 int)) {
-	workers := workersFor(m, n, k)
-	if workers <= 1 {
-		block(0, m, 0, n)
-		return
+// splitCols computes a product on workers goroutines (see parallel), each
+// taking a slab of about n/workers columns of C in whole register tiles.
+// A panic in a worker is re-raised here once all have stopped.
+func (p *mat[T]) splitCols(m, n, workers int) {
+	p.parts = p.parts[:0]
+	step := roundUp((n+workers-1)/workers, p.nr)
+	for j := 0; j < n; j += step {
+		p.parts = append(p.parts, [4]int{0, m, j, min(j+step, n)})
 	}
-	var parts [][4]int
-	if m >= n {
-		step := roundUp((m+workers-1)/workers, tm)
-		for i := 0; i < m; i += step {
-			parts = append(parts, [4]int{i, min(i+step, m), 0, n})
-		}
-	} else {
-		step := roundUp((n+workers-1)/workers, tn)
-		for j := 0; j < n; j += step {
-			parts = append(parts, [4]int{0, m, j, min(j+step, n)})
-		}
-	}
-	parallel(len(parts), func(w int) {
-		r := parts[w]
-		block(r[0], r[1], r[2], r[3])
-	})
+	parallel(len(p.parts), p.runPart)
+}
+
+// part computes share w of splitCols.
+func (p *mat[T]) part(w int) {
+	r := p.parts[w]
+	p.block(r[0], r[1], r[2], r[3])
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
@@ -297,6 +299,11 @@ func naive[T elem](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 }
 
 // mat holds the operands of one product; block computes a rectangle of C.
+// A product takes its mat from its impl's pool (see impl.mats) and puts it
+// back when done, so that a product allocates nothing once the pool holds
+// one: the shares of a split product and the bookkeeping of claimRows live
+// here, reused from product to product, and the functions handed to
+// parallel are bound once, when the mat is made.
 type mat[T elem] struct {
 	*impl[T]
 	transA, transB bool
@@ -309,6 +316,11 @@ type mat[T elem] struct {
 	c              []T
 	ldc            int
 	overwrite      bool // beta is 0: the first k block stores into C
+
+	parts   [][4]int    // splitCols: each share's rectangle of C
+	runPart func(w int) // p.part
+	rows    claims      // claimRows' chunks and counters
+	runRows func(w int) // p.claimShare
 }
 
 // block accumulates alpha·op(A)[i0:i1]·op(B)[:, j0:j1] into C[i0:i1, j0:j1].

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -240,6 +241,80 @@ func TestGemmParallel(t *testing.T) {
 		}
 	}
 	kernels(t, func(t *testing.T) { runCases(t, 2, cases) })
+}
+
+// TestGemmAllocatesNothing: once the pools hold a product's state and
+// packing buffers, a product allocates nothing on the heap, on one thread
+// and two, for float32 and float64 on every kernel set: below smallWork
+// (plain loops), packed on one goroutine, and split over two by rows
+// (claimRows) and by columns. A product used to allocate its operands' mat
+// (its block method value escaped into the split), and a split one ten more
+// objects (chunks, counters, closures, the parallel call's group, channel and
+// shares). testing.AllocsPerRun runs with GOMAXPROCS 1, where no product is
+// split, so two threads are counted with mallocsPerRun.
+func TestGemmAllocatesNothing(t *testing.T) {
+	if raceBuild {
+		t.Skip("the race detector allocates on its own")
+	}
+	cases := []struct {
+		m, n, k, workers int
+	}{
+		{4, 5, 6, 1},
+		{32, 40, 24, 1},
+		{128, 64, 64, 2}, // m ≥ n: claimRows
+		{64, 136, 64, 2}, // m < n: by columns
+	}
+	for _, procs := range []int{1, 2} {
+		kernels(t, func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			r := rand.New(rand.NewSource(4))
+			for _, tc := range cases {
+				if w := workersFor(tc.m, tc.n, tc.k); w != min(procs, tc.workers) {
+					t.Fatalf("%+v on %d threads: %d workers", tc, procs, w)
+				}
+				a, b, c := randSlice[float32](r, tc.m*tc.k), randSlice[float32](r, tc.k*tc.n), make([]float32, tc.m*tc.n)
+				a64, b64, c64 := randSlice[float64](r, tc.m*tc.k), randSlice[float64](r, tc.k*tc.n), make([]float64, tc.m*tc.n)
+				for _, f := range []struct {
+					name string
+					f    func()
+				}{
+					{"Sgemm", func() { Sgemm(false, false, tc.m, tc.n, tc.k, 1, a, tc.k, b, tc.n, 0, c, tc.n) }},
+					{"Sgemm Bᵀ beta 1", func() { Sgemm(false, true, tc.m, tc.n, tc.k, 0.5, a, tc.k, b, tc.k, 1, c, tc.n) }},
+					{"Dgemm", func() { Dgemm(false, false, tc.m, tc.n, tc.k, 1, a64, tc.k, b64, tc.n, 0, c64, tc.n) }},
+					{"Dgemm Aᵀ", func() { Dgemm(true, false, tc.m, tc.n, tc.k, 1, a64, tc.m, b64, tc.n, 0, c64, tc.n) }},
+				} {
+					var got float64
+					if procs == 1 {
+						got = testing.AllocsPerRun(20, f.f)
+					} else {
+						got = mallocsPerRun(400, f.f)
+					}
+					if got != 0 {
+						t.Errorf("%s %dx%dx%d on %d threads: %v allocations per product, want 0", f.name, tc.m, tc.n, tc.k, procs, got)
+					}
+				}
+			}
+		})
+	}
+}
+
+// mallocsPerRun is testing.AllocsPerRun without its GOMAXPROCS 1: the heap
+// objects allocated per call of f, by any goroutine, as a whole number
+// (rounded down, as AllocsPerRun does), after one call to warm up, with the
+// garbage collector off so that it does not empty the pools. The runtime
+// itself may allocate a few objects now and then (a goroutine sleeping on a
+// channel takes a sudog from a per-P cache, refilled from the heap): runs
+// is large enough that those do not add up to one per call.
+func mallocsPerRun(runs int, f func()) float64 {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	f()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < runs; i++ {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return float64((after.Mallocs - before.Mallocs) / uint64(runs))
 }
 
 func TestSgemmPanicsOnBadArgs(t *testing.T) {

@@ -38,48 +38,77 @@ func (p *mat[T]) claimRows(m, n, workers int) {
 	if p.tile != nil {
 		tm = 2 * mr
 	}
+	q := &p.rows
 	// chunks[c] is the first row of chunk c; chunks[len(chunks)-1] is m.
-	var chunks []int
+	q.chunks = q.chunks[:0]
 	for i0 := 0; i0 < m; i0 += min(p.mc, max(tm, roundUp((m-i0)/(2*workers), tm))) {
-		chunks = append(chunks, i0)
+		q.chunks = append(q.chunks, i0)
 	}
-	chunks = append(chunks, m)
-	nchunks := int64(len(chunks) - 1)
+	q.chunks = append(q.chunks, m)
+	q.n = n
 	// done[c] counts the blocks chunk c is done for: they finish in order.
-	done := make([]padded, nchunks)
+	q.done = resize(q.done, len(q.chunks)-1)
 	nj, nk := (n+p.nc-1)/p.nc, (p.k+p.kc-1)/p.kc
-	next := make([]padded, nj*nk) // the next chunk to claim in each block
-	var abort atomic.Bool
-	parallel(workers, func(int) {
-		defer func() {
-			if e := recover(); e != nil {
-				abort.Store(true) // the others stop at their next wait
-				panic(e)
-			}
-		}()
-		own := p.bufs.Get().(*buffers[T]) // this worker's packed A and block of B
-		defer p.bufs.Put(own)
-		for bi := range next {
-			jc, pc := bi/nk*p.nc, bi%nk*p.kc
-			ncur, kcur := min(p.nc, n-jc), min(p.kc, p.k-pc)
-			store := p.overwrite && pc == 0
-			packed := false
-			for c := next[bi].Add(1) - 1; c < nchunks; c = next[bi].Add(1) - 1 {
-				if !packed {
-					p.packB(own.b, pc, kcur, jc, ncur)
-					packed = true
-				}
-				d := &done[c]
-				if !waitFor(&abort, func() bool { return d.Load() == int64(bi) }) {
-					return
-				}
-				check()
-				i0, i1 := chunks[c], chunks[c+1]
-				p.mul(own, own.b, i0, i1-i0, jc, ncur, pc, kcur, store)
-				d.Add(1)
-			}
+	q.next = resize(q.next, nj*nk) // the next chunk to claim in each block
+	q.abort.Store(false)
+	parallel(workers, p.runRows)
+}
+
+// claims is the bookkeeping of one claimRows product.
+type claims struct {
+	chunks     []int    // the first row of each chunk, then m
+	done, next []padded // blocks done per chunk; next chunk to claim per block
+	abort      atomic.Bool
+	n          int // the columns of C
+}
+
+// resize returns s with length n and every counter 0, reusing its array
+// when it is large enough.
+func resize(s []padded, n int) []padded {
+	if cap(s) < n {
+		return make([]padded, n)
+	}
+	s = s[:n]
+	for i := range s {
+		s[i].Store(0)
+	}
+	return s
+}
+
+// claimShare is one worker's part of claimRows.
+func (p *mat[T]) claimShare(int) {
+	q := &p.rows
+	chunks, done, next, abort, n := q.chunks, q.done, q.next, &q.abort, q.n
+	nchunks := int64(len(chunks) - 1)
+	nk := (p.k + p.kc - 1) / p.kc
+	defer func() {
+		if e := recover(); e != nil {
+			abort.Store(true) // the others stop at their next wait
+			panic(e)
 		}
-	})
+	}()
+	own := p.bufs.Get().(*buffers[T]) // this worker's packed A and block of B
+	defer p.bufs.Put(own)
+	for bi := range next {
+		jc, pc := bi/nk*p.nc, bi%nk*p.kc
+		ncur, kcur := min(p.nc, n-jc), min(p.kc, p.k-pc)
+		store := p.overwrite && pc == 0
+		packed := false
+		for c := next[bi].Add(1) - 1; c < nchunks; c = next[bi].Add(1) - 1 {
+			if !packed {
+				p.packB(own.b, pc, kcur, jc, ncur)
+				packed = true
+			}
+			d := &done[c]
+			if !waitFor(abort, func() bool { return d.Load() == int64(bi) }) {
+				return
+			}
+			check()
+			i0, i1 := chunks[c], chunks[c+1]
+			p.mul(own, own.b, i0, i1-i0, jc, ncur, pc, kcur, store)
+			d.Add(1)
+		}
+	}
 }
 
 type padded struct {

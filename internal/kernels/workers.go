@@ -29,13 +29,25 @@ type share struct {
 	g *group
 }
 
-// group tracks the shares of one parallel call.
+// group tracks the shares of one parallel call. Groups are pooled, with
+// their shares and channel, so that a call allocates nothing once the pool
+// holds one: a worker touches its group last when it counts its share
+// finished (or, when the caller sleeps, right after, to wake it), and the
+// caller puts the group back only once it has seen every share finished.
 type group struct {
-	pending atomic.Int32 // shares on workers not yet finished
-	done    chan struct{}
+	// state is the shares on workers not yet finished, plus asleep once
+	// the caller has stopped polling and sleeps on done.
+	state   atomic.Int32
+	done    chan struct{} // a token from the last share, for a sleeping caller
 	mu      sync.Mutex
 	failure any // the first panic
+	shares  []share
 }
+
+// asleep is the flag in group.state of a caller sleeping on done.
+const asleep = 1 << 30
+
+var groups = sync.Pool{New: func() any { return &group{done: make(chan struct{}, 1)} }}
 
 var (
 	idleMu sync.Mutex
@@ -58,8 +70,12 @@ func parallel(n int, f func(w int)) {
 	}
 	active.Add(1)
 	defer active.Add(-1)
-	g := &group{done: make(chan struct{})}
-	g.pending.Store(int32(n - 1))
+	g := groups.Get().(*group)
+	if cap(g.shares) < n {
+		g.shares = make([]share, n)
+	}
+	g.shares = g.shares[:n]
+	g.state.Store(int32(n - 1))
 	idleMu.Lock()
 	for w := 1; w < n; w++ {
 		var wk *worker
@@ -69,7 +85,8 @@ func parallel(n int, f func(w int)) {
 			wk = &worker{wake: make(chan struct{}, 1)}
 			go wk.loop()
 		}
-		wk.job.Store(&share{f, w, g})
+		g.shares[w] = share{f, w, g}
+		wk.job.Store(&g.shares[w])
 		select {
 		case wk.wake <- struct{}{}:
 		default: // a token is already there
@@ -78,8 +95,12 @@ func parallel(n int, f func(w int)) {
 	idleMu.Unlock()
 	g.run(f, 0)
 	g.wait()
-	if g.failure != nil {
-		panic(g.failure)
+	failure := g.failure
+	g.failure = nil
+	clear(g.shares) // the pool keeps no f alive
+	groups.Put(g)
+	if failure != nil {
+		panic(failure)
 	}
 }
 
@@ -98,11 +119,14 @@ func (g *group) run(f func(w int), w int) {
 }
 
 // wait returns when every worker's share is done: it polls briefly (the
-// shares are even, so they end together), then sleeps.
+// shares are even, so they end together), then sleeps until the last share
+// wakes it (unless all finished before it set asleep: then none will).
 func (g *group) wait() {
-	for i := 0; g.pending.Load() > 0; i++ {
+	for i := 0; g.state.Load() > 0; i++ {
 		if i == 1<<12 {
-			<-g.done
+			if g.state.Add(asleep) != asleep {
+				<-g.done
+			}
 			return
 		}
 		if i%64 == 63 {
@@ -114,12 +138,13 @@ func (g *group) wait() {
 func (w *worker) loop() {
 	for {
 		s := w.next()
-		s.g.run(s.f, s.w)
+		g := s.g
+		g.run(s.f, s.w)
 		idleMu.Lock()
 		idle = append(idle, w)
 		idleMu.Unlock()
-		if s.g.pending.Add(-1) == 0 {
-			close(s.g.done)
+		if g.state.Add(-1) == asleep { // the last share, and the caller sleeps
+			g.done <- struct{}{}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestParallelRunsEveryShare calls parallel many times, from several
@@ -56,6 +57,26 @@ func TestParallelPanic(t *testing.T) {
 		}
 		if n := finished.Load(); n != 3 {
 			t.Errorf("panic in share %d: %d other shares had finished when parallel returned, want 3", bad, n)
+		}
+	}
+}
+
+// TestParallelWakesSleepingCaller: a caller that stops polling and sleeps
+// (a share far longer than the others) returns only once that share has
+// finished, call after call on the same pooled groups, alternating with
+// calls whose shares end while the caller still polls.
+func TestParallelWakesSleepingCaller(t *testing.T) {
+	for call := 0; call < 40; call++ {
+		slow := call%2 == 0
+		var finished atomic.Int32
+		parallel(2, func(w int) {
+			if w == 1 && slow {
+				time.Sleep(2 * time.Millisecond)
+			}
+			finished.Add(1)
+		})
+		if n := finished.Load(); n != 2 {
+			t.Fatalf("call %d (slow share %v): parallel returned with %d of 2 shares finished", call, slow, n)
 		}
 	}
 }
