@@ -81,6 +81,34 @@ func takeOrMake[T float](got any, n int, zero bool) []T {
 	return d
 }
 
+// takeScratch returns n values of T for an op's own use within one call,
+// from the pool of that length (see alloc), with whatever values they hold
+// (NaN under poisonUninit); putScratch gives them back. Each call gets a
+// buffer no other holds until it is put back, so ops on two goroutines never
+// share one. Unlike alloc, it takes any length from the pool: the handle
+// goes back as it came, so a scratch of fewer than poolMin values costs no
+// allocation either.
+func takeScratch[T float](n int) *[]T {
+	got := poolFor(dtypeOf[T](), n).Get()
+	b, ok := got.(*[]T)
+	if !ok {
+		b = new([]T)
+	}
+	*b = takeOrMake[T](got, n, false)
+	return b
+}
+
+// putScratch puts a buffer from takeScratch back into its pool.
+func putScratch[T float](b *[]T) { poolFor(dtypeOf[T](), len(*b)).Put(b) }
+
+// dtypeOf is the DType of T.
+func dtypeOf[T float]() DType {
+	if unsafe.Sizeof(T(0)) == 8 {
+		return Float64
+	}
+	return Float32
+}
+
 // poisonUninit, set by tests, fills every buffer handed out without zeroing
 // (fresh or from the pool) with NaN, so that an op reading memory it has not
 // written shows up as NaN in its result instead of as a plausible number.

@@ -283,7 +283,9 @@ func crossEntropyForward32(out []float32, sh []rowShift, x []float32, target []i
 
 // crossEntropyForwardRows32 is crossEntropyForward32 row by row.
 func crossEntropyForwardRows32(out []float32, sh []rowShift, x []float32, target []int, c int) {
-	e := make([]float32, c) // the exps, which only the sum needs
+	eb := takeScratch[float32](c) // the exps, which only the sum needs
+	defer putScratch(eb)
+	e := *eb
 	for i, t := range target {
 		row := x[i*c : (i+1)*c]
 		m := kernels.Max32(row)
@@ -334,8 +336,10 @@ func crossEntropyBackwardRows32(gx, g, x []float32, sh []rowShift, target []int,
 // by row.
 func crossEntropyForwardNarrow32(out []float32, sh []rowShift, x []float32, target []int, c int) {
 	n := len(target)
-	e := makeUninit[float32](n * c) // every element written below
-	kernels.MaxRows32(out, x, c)    // out holds each row's maximum, then its sum, then its loss
+	eb := takeScratch[float32](n * c) // every element written below
+	defer putScratch(eb)
+	e := *eb
+	kernels.MaxRows32(out, x, c) // out holds each row's maximum, then its sum, then its loss
 	for i, m := range out[:n] {
 		if math.IsInf(float64(m), -1) {
 			m = 0 // as softmaxRows32

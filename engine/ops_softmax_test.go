@@ -3,7 +3,9 @@ package engine
 import (
 	"math"
 	"math/rand"
+	"runtime"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -231,6 +233,90 @@ func TestSoftmaxRows32(t *testing.T) {
 			check("gradient", g32, g64, n)
 		}
 	}
+}
+
+// TestCrossEntropyForwardAllocates: CrossEntropy's forward allocates its
+// result, the target's copy and each row's saved shift or log-sum-exp (8
+// bytes a row each), and a few hundred bytes of tensor and node, not a
+// scratch for the exps: rows of fewer than 16 classes used to allocate one
+// of [N, C] per call, wider rows one row's worth.
+func TestCrossEntropyForwardAllocates(t *testing.T) {
+	if raceBuild {
+		t.Skip("the race detector allocates on its own")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, s := range []struct{ n, c int }{{256, 10}, {64, 1000}} {
+		for _, dt := range []DType{Float32, Float64} {
+			x := Randn(s.n, s.c).To(dt).SetRequiresGrad(true)
+			target := make([]int, s.n)
+			for i := range target {
+				target[i] = i % s.c
+			}
+			CrossEntropy(x, target)
+			const runs = 50
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for i := 0; i < runs; i++ {
+				CrossEntropy(x, target)
+			}
+			runtime.ReadMemStats(&after)
+			got := (after.TotalAlloc - before.TotalAlloc) / runs
+			if need := uint64(24*s.n + 1024); got > need {
+				t.Errorf("[%d %d] %v: the forward allocates %d bytes, want at most %d", s.n, s.c, dt, got, need)
+			}
+		}
+	}
+}
+
+// TestCrossEntropyConcurrent: losses computed on two goroutines at once,
+// forward and backward, each with rows narrow and wide, get the bits of
+// LogSoftmax, Gather and Neg computed alone: each call has a scratch of its
+// own (under -race a shared one is a reported race).
+func TestCrossEntropyConcurrent(t *testing.T) {
+	type job struct {
+		x, g           *Tensor
+		target         []int
+		want, wantGrad []float64
+	}
+	var jobs []job
+	for w := 0; w < 2; w++ {
+		for _, c := range []int{10, 40} {
+			x := Randn(64, c).MulScalar(3).To(Float32).SetRequiresGrad(true)
+			target := make([]int, 64)
+			idx := make([]float64, 64)
+			for i := range target {
+				target[i] = (i*7 + w) % c
+				idx[i] = float64(target[i])
+			}
+			g := Randn(64).To(Float32)
+			y := x.LogSoftmax(1).Gather(1, New64(idx, 64, 1).To(Float32)).Reshape(-1).Neg()
+			y.BackwardWith(g)
+			jobs = append(jobs, job{x, g, target, y.Float64s(), x.Grad().Float64s()})
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func(mine []job) {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				for _, j := range mine {
+					j.x.SetGrad(nil)
+					y := CrossEntropy(j.x, j.target)
+					y.BackwardWith(j.g)
+					if got := y.Float64s(); !slices.Equal(got, j.want) {
+						t.Errorf("C=%d: losses differ from LogSoftmax+Gather+Neg computed alone", j.x.Size(1))
+						return
+					}
+					if !slices.Equal(j.x.Grad().Float64s(), j.wantGrad) {
+						t.Errorf("C=%d: gradients differ from LogSoftmax+Gather+Neg computed alone", j.x.Size(1))
+						return
+					}
+				}
+			}
+		}(jobs[2*w : 2*w+2])
+	}
+	wg.Wait()
 }
 
 // TestCrossEntropyNarrowSameBits checks that rows of fewer than 16 classes

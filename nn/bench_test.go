@@ -51,10 +51,10 @@ func BenchmarkMLPTrainStep(b *testing.B) {
 }
 
 // BenchmarkCrossEntropyLoss runs CrossEntropyLoss forward and backward on
-// random logits: the MLP's batch of 64 over 10 classes, and 256 rows over
-// 1000 classes.
+// random logits: the MLP's batches of 64 and 256 over 10 classes, and 256
+// rows over 1000 classes.
 func BenchmarkCrossEntropyLoss(b *testing.B) {
-	for _, s := range []struct{ n, c int }{{64, 10}, {256, 1000}} {
+	for _, s := range []struct{ n, c int }{{64, 10}, {256, 10}, {256, 1000}} {
 		engine.Seed(1)
 		x := engine.Randn(s.n, s.c).SetRequiresGrad(true)
 		t := make([]int, s.n)
@@ -62,6 +62,7 @@ func BenchmarkCrossEntropyLoss(b *testing.B) {
 			t[i] = engine.RandInt(s.c)
 		}
 		b.Run(fmt.Sprintf("%dx%d", s.n, s.c), func(b *testing.B) {
+			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				CrossEntropyLossIndices(x, t).Backward()
 			}
