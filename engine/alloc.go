@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 )
 
@@ -29,7 +30,7 @@ func validShape(op string, shape []int) int {
 	n, overflow, empty := 1, false, false
 	for _, s := range shape {
 		if s < 0 {
-			shapeErr(op, "sizes must be >= 0", "", shape)
+			shapeErr(op, "sizes must be >= 0", "", slices.Clone(shape))
 		}
 		hi, lo := bits.Mul64(uint64(n), uint64(s))
 		overflow = overflow || hi != 0 || lo > 1<<(bits.UintSize-1)-1
@@ -39,7 +40,7 @@ func validShape(op string, shape []int) int {
 		return 0
 	}
 	if overflow {
-		panic(&Error{Op: op, Msg: fmt.Sprintf("shape %v has too many elements to allocate", shape)})
+		panic(&Error{Op: op, Msg: fmt.Sprintf("shape %v has too many elements to allocate", slices.Clone(shape))})
 	}
 	return n
 }
@@ -56,7 +57,7 @@ func checkAlloc(op string, dtype DType, shape []int) {
 		size = 8
 	}
 	if err := memoryError(op, n, size); err != nil {
-		err.Msg = fmt.Sprintf("shape %v (%s) needs %s", shape, dtype, err.Msg)
+		err.Msg = fmt.Sprintf("shape %v (%s) needs %s", slices.Clone(shape), dtype, err.Msg)
 		panic(err)
 	}
 }

@@ -16,11 +16,11 @@ import (
 // 2-d, or b is not [out].
 func Linear(x, w, b *Tensor) *Tensor {
 	needTensors("Linear", []string{"x", "w"}, x, w)
-	shapes := [][]int{x.Shape(), w.Shape()}
-	if b != nil {
-		shapes = append(shapes, b.Shape())
-	}
-	fail := func(reason, hint string) {
+	fail := func(reason, hint string) { // the shapes copied only here: a call that fits allocates none
+		shapes := [][]int{x.Shape(), w.Shape()}
+		if b != nil {
+			shapes = append(shapes, b.Shape())
+		}
 		panic(&ShapeError{Op: "Linear", Shapes: shapes, Reason: reason, Hint: hint})
 	}
 	if len(w.shape) != 2 {
@@ -40,15 +40,16 @@ func Linear(x, w, b *Tensor) *Tensor {
 		}
 	}
 	m := numelOf(x.shape) / in
-	y := uninit(x.dtype, append(append([]int{}, x.shape[:len(x.shape)-1]...), out))
+	var dims [8]int // the result's shape, on the stack up to 8 dims (alloc copies it)
+	y := uninit(x.dtype, append(append(dims[:0], x.shape[:len(x.shape)-1]...), out))
 	if x.dtype == Float64 {
 		linearForward(x.f64, w.f64, optSlice[float64](b), y.f64, m, in, out)
 	} else {
 		linearForward(x.f32, w.f32, optSlice[float32](b), y.f32, m, in, out)
 	}
-	inputs := []*Tensor{x, w}
+	inputs := []*Tensor{x, w, b}[:2] // one allocation with or without b
 	if b != nil {
-		inputs = append(inputs, b)
+		inputs = inputs[:3]
 	}
 	// ∂x = g·w, ∂w = gᵀ·x (summed over all rows of x), ∂b = Σ_rows g
 	return record("Linear", y, func(g *Tensor) []*Tensor {
@@ -62,7 +63,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 			}
 			return gs
 		}
-		dst := make([]*Tensor, len(inputs)) // where each gradient is added
+		var dst [3]*Tensor // where each gradient is added
 		for i, in := range inputs {
 			if !in.requiresGrad {
 				continue
@@ -80,9 +81,9 @@ func Linear(x, w, b *Tensor) *Tensor {
 		}
 		set := [2]bool{gs[0] != nil, gs[1] != nil}
 		if x.dtype == Float64 {
-			linearBackward(x.f64, w.f64, g.f64, optSlice[float64](dst[0]), optSlice[float64](dst[1]), optSlice[float64](at(dst, 2)), m, in, out, set)
+			linearBackward(x.f64, w.f64, g.f64, optSlice[float64](dst[0]), optSlice[float64](dst[1]), optSlice[float64](dst[2]), m, in, out, set)
 		} else {
-			linearBackward(x.f32, w.f32, g.f32, optSlice[float32](dst[0]), optSlice[float32](dst[1]), optSlice[float32](at(dst, 2)), m, in, out, set)
+			linearBackward(x.f32, w.f32, g.f32, optSlice[float32](dst[0]), optSlice[float32](dst[1]), optSlice[float32](dst[2]), m, in, out, set)
 		}
 		return gs
 	}, inputs...)
@@ -98,13 +99,6 @@ func leafGradBuffer(t *Tensor) *Tensor {
 	}
 	t.grad.bump("Backward (accumulating into Grad)")
 	return t.grad
-}
-
-func at(ts []*Tensor, i int) *Tensor {
-	if i < len(ts) {
-		return ts[i]
-	}
-	return nil
 }
 
 // optSlice returns t's data as []T, or nil for a nil tensor.

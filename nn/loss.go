@@ -230,7 +230,7 @@ func CrossEntropyLoss(logits, target *engine.Tensor, opts ...LossOpts) *engine.T
 	if eps < 0 || eps > 1 {
 		errorf("CrossEntropyLoss", "label smoothing must be in [0, 1], got %v", eps)
 	}
-	if logits.Dims() == 2 && slices.Equal(logits.Shape(), target.Shape()) {
+	if logits.Dims() == 2 && target.Dims() == 2 && logits.Size(0) == target.Size(0) && logits.Size(1) == target.Size(1) { // probabilities
 		classWeights("CrossEntropyLoss", logits, o.Weight)
 		logp := logits.LogSoftmax(1)
 		t := target
