@@ -399,6 +399,8 @@ func attentionTorchRef(t *testing.T) {
 	mhaWith("MHA/zeroattn-kdim-unbatched-perhead", NewMultiheadAttention(4, 2, MHAOpts{KDim: 3, AddZeroAttn: true}), false, WeightOpts{PerHead: true})
 	mhaWith("MHA/kdim-noweights-float-mask", NewMultiheadAttention(6, 2, MHAOpts{KDim: 3, VDim: 3}), false, WeightOpts{NoWeights: true})
 	mha("MHA/nobias-kdim-biaskv", NewMultiheadAttention(6, 3, MHAOpts{NoBias: true, KDim: 4, AddBiasKV: true, BatchFirst: true}))
+	// a float mask (AttnBias) gets zeros for the appended keys, as PyTorch pads it
+	mha("MHA/biaskv-zeroattn-float-mask", NewMultiheadAttention(6, 2, MHAOpts{AddBiasKV: true, AddZeroAttn: true}))
 	type runner interface {
 		Module
 		Run(x *engine.Tensor, mk Masks) *engine.Tensor

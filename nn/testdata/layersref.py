@@ -355,6 +355,13 @@ onecycle_groups("OneCycle/Adam-beta1-lists", lambda g: torch.optim.Adam(g, lr=0.
 onecycle_groups("OneCycle/RMSprop-momentum-lists", lambda g: torch.optim.RMSprop(g, lr=0.01, momentum=0.3), max_lr=[0.02, 0.01],
                 base_momentum=[0.5, 0.2], max_momentum=[0.6, 0.7], anneal_strategy="linear")
 
+# ---- a float attn_mask with bias_k/bias_v and the zero key: PyTorch pads it with zeros for the appended keys
+mha = nn.MultiheadAttention(6, 2, add_bias_kv=True, add_zero_attn=True)
+randomize(mha)
+fbias = torch.randn(3, 4)
+layer("MHA/biaskv-zeroattn-float-mask", mha, torch.randn(3, 2, 6), torch.randn(4, 2, 6), torch.randn(4, 2, 6),
+      call=mha_call2(attn=fbias), extra={"bias": fbias})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layersref.json")
 with open(path, "w") as f:
     json.dump({"generator": "torch " + torch.__version__, "cases": cases}, f, separators=(",", ":"))
