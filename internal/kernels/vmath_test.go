@@ -599,3 +599,58 @@ func TestMaxSumRows32(t *testing.T) {
 		}
 	})
 }
+
+// TestMax32Lanes checks Max32 and MaxRows32 on every path, bit for bit,
+// against the package doc's definition written out here: element i taken
+// into lane i mod 16 by MAXPS's rule (m > v ? m : v, m the lane), the lanes
+// folded with the same rule, lane j with lane j+8, then j+4, j+2, j+1, on
+// rows made of +0, −0, NaN, ±1 and ±Inf only, where the rule and the order
+// decide which zero or whether a NaN comes out (a plain maximum cannot
+// tell them apart).
+func TestMax32Lanes(t *testing.T) { kernels(t, testMax32Lanes) }
+
+func testMax32Lanes(t *testing.T) {
+	r := rand.New(rand.NewSource(21))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	vals := []float32{0, float32(math.Copysign(0, -1)), nan, 1, -1, inf, -inf}
+	maxps := func(m, v float32) float32 {
+		if m > v {
+			return m
+		}
+		return v
+	}
+	ref := func(x []float32) float32 {
+		var l [16]float32
+		for i := range l {
+			l[i] = -inf
+		}
+		for i, v := range x {
+			l[i%16] = maxps(l[i%16], v)
+		}
+		for _, h := range []int{8, 4, 2, 1} {
+			for j := 0; j < h; j++ {
+				l[j] = maxps(l[j], l[j+h])
+			}
+		}
+		return l[0]
+	}
+	for n := 1; n <= 40; n++ {
+		for trial := 0; trial < 50; trial++ {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = vals[r.Intn(2)] // mostly zeros of both signs
+				if r.Intn(4) == 0 {
+					x[i] = vals[2+r.Intn(len(vals)-2)]
+				}
+			}
+			want := ref(x)
+			if got := Max32(x); math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("%s: Max32(%v) = %v (bits %#x), want %v (bits %#x)", Kernel(), x, got, math.Float32bits(got), want, math.Float32bits(want))
+			}
+			var rows [1]float32
+			if MaxRows32(rows[:], x, n); math.Float32bits(rows[0]) != math.Float32bits(want) && !(rows[0] != rows[0] && want != want) {
+				t.Fatalf("%s: MaxRows32 of %v = %v (bits %#x), want %v (bits %#x)", Kernel(), x, rows[0], math.Float32bits(rows[0]), want, math.Float32bits(want))
+			}
+		}
+	}
+}
