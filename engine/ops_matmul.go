@@ -36,6 +36,8 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 			hint = fmt.Sprintf("did you mean to transpose the second operand? %v.T() is %v, which fits", o.shape, swapLast(o.shape))
 		} else if t.Dims() >= 2 && t.shape[t.Dims()-2] == k2 {
 			hint = fmt.Sprintf("did you mean to transpose the first operand? %v.T() is %v, which fits", t.shape, swapLast(t.shape))
+		} else {
+			hint = fmt.Sprintf("a first operand %v takes a second of %s", t.shape, fitsAfter(o.shape, k1))
 		}
 		matmulShapeErr(t, o, fmt.Sprintf("inner sizes %d and %d differ", k1, k2), hint)
 	}
@@ -56,6 +58,18 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 		return out.Squeeze(-1)
 	}
 	return out
+}
+
+// fitsAfter says what second operand of a product fits after a first whose
+// last size is k, keeping the rest of the given operand's shape b: a length k
+// for a vector, else b with its next-to-last size k.
+func fitsAfter(b []int, k int) string {
+	if len(b) == 1 {
+		return fmt.Sprintf("length %d", k)
+	}
+	c := append([]int{}, b...)
+	c[len(c)-2] = k
+	return fmt.Sprintf("%v", c)
 }
 
 func swapLast(s []int) []int {
