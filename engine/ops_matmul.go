@@ -37,7 +37,7 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 		} else if t.Dims() >= 2 && t.shape[t.Dims()-2] == k2 {
 			hint = fmt.Sprintf("did you mean to transpose the first operand? %v.T() is %v, which fits", t.shape, swapLast(t.shape))
 		} else {
-			hint = fmt.Sprintf("a first operand %v takes a second of %s", t.shape, fitsAfter(o.shape, k1))
+			hint = fmt.Sprintf("%v needs a second operand of %s", t.shape, fitsAfter(o.shape, k1))
 		}
 		matmulShapeErr(t, o, fmt.Sprintf("inner sizes %d and %d differ", k1, k2), hint)
 	}
@@ -69,7 +69,7 @@ func fitsAfter(b []int, k int) string {
 	}
 	c := append([]int{}, b...)
 	c[len(c)-2] = k
-	return fmt.Sprintf("%v", c)
+	return fmt.Sprintf("shape %v", c)
 }
 
 func swapLast(s []int) []int {
